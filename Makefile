@@ -1,0 +1,63 @@
+# imgeda — build, demo, test, bench, install.
+# Every target installs what it needs on Debian/Ubuntu (as root, or with sudo available).
+
+PREFIX ?= /usr/local
+SWIFT ?= swift
+JOBS ?= 2
+APT_PACKAGES := libvips-dev libvips-tools libturbojpeg0-dev libjpeg-turbo-progs python3-venv
+REFVENV := .build/refvenv
+
+.PHONY: all deps build release demo test bench install uninstall completions clean
+
+all: build
+
+# Installs the system libraries if any is missing, and checks for Swift.
+deps:
+	@command -v $(SWIFT) >/dev/null 2>&1 || { \
+	  echo "error: Swift 6 is not installed. Get it from https://www.swift.org/install/linux/ (or with swiftly: https://www.swift.org/swiftly/), then re-run make." >&2; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build -j $(JOBS)
+
+release: deps
+	$(SWIFT) build -c release -j $(JOBS)
+
+# Builds in release, writes the example dataset, scans it and prints the summary.
+demo: release
+	rm -rf .build/demo .build/demo.jsonl
+	.build/release/imgeda example .build/demo
+	.build/release/imgeda scan .build/demo -o .build/demo.jsonl
+	.build/release/imgeda info -m .build/demo.jsonl
+
+# The reference implementation (Python imgeda 0.1.0), for the compatibility tests.
+$(REFVENV)/bin/imgeda:
+	python3 -m venv $(REFVENV)
+	$(REFVENV)/bin/pip install -q imgeda==0.1.0
+
+test: deps $(REFVENV)/bin/imgeda
+	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) build -j $(JOBS) --build-tests
+	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) test -j $(JOBS) --skip-build
+
+bench: release
+	bash Benchmarks/bench.sh $(CURDIR)/.build/release/imgeda
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/imgeda $(DESTDIR)$(PREFIX)/bin/imgeda
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	.build/release/imgeda --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/imgeda
+	.build/release/imgeda --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_imgeda
+	.build/release/imgeda --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/imgeda.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/imgeda $(DESTDIR)$(PREFIX)/share/bash-completion/completions/imgeda \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_imgeda $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/imgeda.fish
+
+clean:
+	rm -rf .build

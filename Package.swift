@@ -1,0 +1,80 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "imgeda",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "imgeda", targets: ["imgeda"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // libvips, through non-variadic wrappers in the module's header.
+        .systemLibrary(
+            name: "CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
+        // libjpeg-turbo's TurboJPEG API: the fast path for JPEG with DCT scaling.
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        // Process plumbing Swift cannot express safely: signal flags, prctl, spawning.
+        .target(name: "CImgedaSupport"),
+        .target(name: "DatasetAnalysis", swiftSettings: swiftSettings),
+        .target(
+            name: "ImageDecoding",
+            dependencies: ["CVips", "CTurboJPEG", "DatasetAnalysis"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DatasetIO",
+            dependencies: ["DatasetAnalysis"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ScanPipeline",
+            dependencies: [
+                "DatasetAnalysis", "ImageDecoding", "DatasetIO", "CImgedaSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Synthetic pictures and the example dataset, for `imgeda example`, the demo and tests.
+        .target(
+            name: "ExampleData",
+            dependencies: ["DatasetAnalysis", "ImageDecoding"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "imgeda",
+            dependencies: [
+                "DatasetAnalysis", "ImageDecoding", "DatasetIO", "ScanPipeline", "CImgedaSupport", "ExampleData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DatasetAnalysisTests",
+            dependencies: ["DatasetAnalysis", "DatasetIO"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ScanPipelineTests",
+            dependencies: ["DatasetAnalysis", "ImageDecoding", "DatasetIO", "ScanPipeline", "ExampleData"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,54 @@
+#ifndef CIMGEDASUPPORT_H
+#define CIMGEDASUPPORT_H
+
+#include <sys/types.h>
+
+/// Installs SIGINT and SIGTERM handlers for a long-running command. The first signal sets a
+/// flag and writes one byte to a self-pipe (so a `poll` loop wakes at once); the second
+/// exits the process immediately with status 130. Returns the read end of the self-pipe,
+/// or -1 on failure. Swift cannot write async-signal-safe handlers with captured state.
+int cimgeda_install_stop_handlers(void);
+
+/// The signal that asked us to stop (SIGINT or SIGTERM), or 0 if none has arrived.
+int cimgeda_stop_signal(void);
+
+/// Makes the calling process receive SIGKILL when its parent dies, so worker processes
+/// never outlive a supervisor killed with `kill -9`. Swift cannot call the variadic `prctl`.
+/// Returns 0 on success.
+int cimgeda_die_with_parent(void);
+
+/// Ignores SIGINT and SIGPIPE in the calling process (workers leave Ctrl-C to the supervisor,
+/// and a closed pipe is seen as an error code, not a signal).
+void cimgeda_ignore_interrupts(void);
+
+/// Ignores SIGPIPE only.
+void cimgeda_ignore_sigpipe(void);
+
+/// Starts `path` with `argv` (NULL-terminated) and the current environment plus `extra_env`
+/// (NULL-terminated "KEY=VALUE" strings), with its stdin and stdout connected to new pipes.
+/// On success returns the child's pid and stores the parent's ends (write end of the
+/// child's stdin, read end of its stdout, both close-on-exec) in `to_child` and `from_child`.
+/// Returns -1 and sets errno on failure. The child's stderr is inherited.
+pid_t cimgeda_spawn_piped(const char *path, char *const argv[], char *const extra_env[],
+                          int *to_child, int *from_child);
+
+/// `WIFSIGNALED`/`WTERMSIG`/`WIFEXITED`/`WEXITSTATUS` are macros, which Swift cannot import.
+int cimgeda_wait_signal(int status);
+int cimgeda_wait_exit_code(int status);
+
+/// Opens a file for reading without blocking on FIFOs and devices and without following a
+/// final symlink loop forever (`O_NONBLOCK | O_CLOEXEC`). Swift cannot call the variadic `open`.
+int cimgeda_open_readonly(const char *path);
+
+/// Opens (creating if needed) a file for appending. Swift cannot call the variadic `open`.
+int cimgeda_open_append(const char *path);
+
+/// Creates a new file exclusively with mode 0644. Swift cannot call the variadic `open`.
+int cimgeda_open_create_exclusive(const char *path);
+
+/// Deliberately crashes (SIGSEGV) or hangs the calling process; used only by the tests'
+/// fault-injection switch to prove the supervisor survives misbehaving decoders.
+void cimgeda_crash_now(void);
+void cimgeda_hang_forever(void);
+
+#endif

@@ -1,0 +1,135 @@
+#define _GNU_SOURCE
+#include "CImgedaSupport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static volatile sig_atomic_t stop_signal = 0;
+static int stop_pipe[2] = {-1, -1};
+
+static void on_stop(int signo) {
+    if (stop_signal != 0) {
+        _exit(130);
+    }
+    stop_signal = signo;
+    if (stop_pipe[1] >= 0) {
+        int saved = errno;
+        char byte = 1;
+        ssize_t ignored = write(stop_pipe[1], &byte, 1);
+        (void)ignored;
+        errno = saved;
+    }
+}
+
+int cimgeda_install_stop_handlers(void) {
+    if (stop_pipe[0] < 0) {
+        if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    if (sigaction(SIGINT, &action, NULL) != 0) return -1;
+    if (sigaction(SIGTERM, &action, NULL) != 0) return -1;
+    return stop_pipe[0];
+}
+
+int cimgeda_stop_signal(void) { return stop_signal; }
+
+int cimgeda_die_with_parent(void) { return prctl(PR_SET_PDEATHSIG, SIGKILL); }
+
+void cimgeda_ignore_interrupts(void) {
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void cimgeda_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+pid_t cimgeda_spawn_piped(const char *path, char *const argv[], char *const extra_env[],
+                          int *to_child, int *from_child) {
+    int in_pipe[2], out_pipe[2];
+    if (pipe2(in_pipe, O_CLOEXEC) != 0) return -1;
+    if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+        close(in_pipe[0]);
+        close(in_pipe[1]);
+        return -1;
+    }
+
+    size_t base = 0, extra = 0;
+    while (environ != NULL && environ[base] != NULL) base++;
+    while (extra_env != NULL && extra_env[extra] != NULL) extra++;
+    char **env = calloc(base + extra + 1, sizeof(char *));
+    if (env == NULL) {
+        close(in_pipe[0]); close(in_pipe[1]); close(out_pipe[0]); close(out_pipe[1]);
+        errno = ENOMEM;
+        return -1;
+    }
+    for (size_t i = 0; i < base; i++) env[i] = environ[i];
+    for (size_t i = 0; i < extra; i++) env[base + i] = extra_env[i];
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in_pipe[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+
+    // The child starts with default signal dispositions; it sets its own.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, path, &actions, &attributes, argv, env);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    free(env);
+    close(in_pipe[0]);
+    close(out_pipe[1]);
+    if (rc != 0) {
+        close(in_pipe[1]);
+        close(out_pipe[0]);
+        errno = rc;
+        return -1;
+    }
+    *to_child = in_pipe[1];
+    *from_child = out_pipe[0];
+    return pid;
+}
+
+int cimgeda_wait_signal(int status) { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
+
+int cimgeda_wait_exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+int cimgeda_open_readonly(const char *path) { return open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); }
+
+int cimgeda_open_append(const char *path) {
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+}
+
+int cimgeda_open_create_exclusive(const char *path) {
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+}
+
+void cimgeda_crash_now(void) {
+    raise(SIGSEGV);
+    abort();
+}
+
+void cimgeda_hang_forever(void) {
+    for (;;) pause();
+}

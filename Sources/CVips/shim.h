@@ -1,0 +1,155 @@
+#ifndef CVIPS_SHIM_H
+#define CVIPS_SHIM_H
+
+// libvips for imgeda. Swift cannot call C variadic functions ("Variadic function is
+// unavailable"), and most of libvips' API takes `..., NULL` option lists, so every call we
+// need goes through a plain, non-variadic wrapper below. Each wrapper returns 0 on success
+// and -1 on failure with the reason in `vips_error_buffer()`; callers clear that buffer
+// first (it is global and sticky).
+
+#include <vips/vips.h>
+
+/// Starts libvips for single-threaded use inside one worker: no operation cache (every file
+/// is seen once, so caching only costs memory) and one thread per pipeline (we parallelise
+/// across images, in processes).
+static inline int cvips_start(const char *argv0) {
+    if (VIPS_INIT(argv0) != 0) return -1;
+    vips_cache_set_max(0);
+    vips_cache_set_max_mem(0);
+    vips_cache_set_max_files(0);
+    vips_concurrency_set(1);
+    return 0;
+}
+
+/// Opens an image header from memory without decoding pixels. Swift cannot call the
+/// variadic `vips_image_new_from_buffer`.
+static inline VipsImage *cvips_open_header(const void *buf, size_t len) {
+    return vips_image_new_from_buffer(buf, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+}
+
+/// Makes an 8-bit, 3-band sRGB preview whose longer side is at most `target`, using the
+/// loaders' shrink-on-load where they have one, and materialises it in memory.
+/// Orientation tags are not applied (the caller does it, the same way for every decoder).
+/// Swift cannot call the variadic `vips_thumbnail_buffer`, `vips_colourspace`,
+/// `vips_extract_band`, `vips_bandjoin` and `vips_cast`.
+static inline int cvips_rgb_preview(const void *buf, size_t len, int target, int fail_on_truncated,
+                                    VipsImage **out) {
+    VipsImage *t[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    int result = -1;
+    *out = NULL;
+    if (vips_thumbnail_buffer((void *)buf, len, &t[0], target,
+                              "height", target,
+                              "size", VIPS_SIZE_DOWN,
+                              "no_rotate", TRUE,
+                              "fail_on", fail_on_truncated ? VIPS_FAIL_ON_TRUNCATED : VIPS_FAIL_ON_NONE,
+                              NULL) != 0) {
+        goto done;
+    }
+    VipsImage *current = t[0];
+    if (vips_colourspace_issupported(current)) {
+        if (vips_colourspace(current, &t[1], VIPS_INTERPRETATION_sRGB, NULL) != 0) goto done;
+        current = t[1];
+    }
+    int bands = vips_image_get_bands(current);
+    if (bands >= 3) {
+        if (bands > 3) {
+            if (vips_extract_band(current, &t[2], 0, "n", 3, NULL) != 0) goto done;
+            current = t[2];
+        }
+    } else {
+        VipsImage *grey = current;
+        if (bands == 2) {
+            if (vips_extract_band(current, &t[2], 0, NULL) != 0) goto done;
+            grey = t[2];
+        }
+        VipsImage *three[3] = {grey, grey, grey};
+        if (vips_bandjoin(three, &t[3], 3, NULL) != 0) goto done;
+        current = t[3];
+    }
+    if (vips_image_get_format(current) != VIPS_FORMAT_UCHAR) {
+        if (vips_cast(current, &t[4], VIPS_FORMAT_UCHAR, "shift", vips_image_get_format(current) == VIPS_FORMAT_USHORT, NULL) != 0) goto done;
+        current = t[4];
+    }
+    t[5] = vips_image_copy_memory(current);
+    if (t[5] == NULL) goto done;
+    *out = t[5];
+    t[5] = NULL;
+    result = 0;
+done:
+    for (int i = 0; i < 6; i++) {
+        if (t[i] != NULL) g_object_unref(t[i]);
+    }
+    return result;
+}
+
+/// Reads a blob field (such as "exif-data") of an image. Returns NULL if absent.
+static inline const void *cvips_get_blob(VipsImage *image, const char *name, size_t *length) {
+    const void *data = NULL;
+    *length = 0;
+    if (vips_image_get_typeof(image, name) == 0) return NULL;
+    if (vips_image_get_blob(image, name, &data, length) != 0) return NULL;
+    return data;
+}
+
+/// Reads an integer field, returning `fallback` when it is absent.
+static inline int cvips_get_int(VipsImage *image, const char *name, int fallback) {
+    int value = fallback;
+    if (vips_image_get_typeof(image, name) == 0) return fallback;
+    if (vips_image_get_int(image, name, &value) != 0) return fallback;
+    return value;
+}
+
+/// Reads a string field, returning NULL when it is absent. The result is owned by the image.
+static inline const char *cvips_get_string(VipsImage *image, const char *name) {
+    const char *value = NULL;
+    if (vips_image_get_typeof(image, name) == 0) return NULL;
+    if (vips_image_get_string(image, name, &value) != 0) return NULL;
+    return value;
+}
+
+/// Encodes 8-bit interleaved pixels to a file format chosen by `suffix`
+/// (".jpg[Q=90]", ".png[palette]" …); `cmyk` tags four bands as CMYK. Used to make fixtures
+/// and example datasets.
+/// Swift cannot call the variadic `vips_image_write_to_buffer`.
+static inline int cvips_encode(const void *pixels, int width, int height, int bands,
+                               int sixteen_bit, int cmyk, const char *suffix, void **buf, size_t *len) {
+    VipsImage *image = vips_image_new_from_memory(pixels, (size_t)width * height * bands * (sixteen_bit ? 2 : 1),
+                                                  width, height, bands,
+                                                  sixteen_bit ? VIPS_FORMAT_USHORT : VIPS_FORMAT_UCHAR);
+    if (image == NULL) return -1;
+    if (sixteen_bit) {
+        image->Type = bands >= 3 ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_GREY16;
+    } else if (cmyk) {
+        image->Type = VIPS_INTERPRETATION_CMYK;
+    } else {
+        image->Type = bands >= 3 ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_B_W;
+    }
+    int result = vips_image_write_to_buffer(image, suffix, buf, len, NULL);
+    g_object_unref(image);
+    return result;
+}
+
+/// Encodes a multi-page (animated) image: `pages` frames stacked vertically, each
+/// `page_height` rows high. Swift cannot call the variadic `vips_image_write_to_buffer`.
+static inline int cvips_encode_pages(const void *pixels, int width, int page_height, int pages, int bands,
+                                     const char *suffix, void **buf, size_t *len) {
+    VipsImage *image = vips_image_new_from_memory(pixels, (size_t)width * page_height * pages * bands,
+                                                  width, page_height * pages, bands, VIPS_FORMAT_UCHAR);
+    if (image == NULL) return -1;
+    VipsImage *copy = NULL;
+    if (vips_copy(image, &copy, NULL) != 0) {
+        g_object_unref(image);
+        return -1;
+    }
+    vips_image_set_int(copy, "page-height", page_height);
+    int delays[64];
+    int n = pages < 64 ? pages : 64;
+    for (int i = 0; i < n; i++) delays[i] = 100;
+    vips_image_set_array_int(copy, "delay", delays, n);
+    int result = vips_image_write_to_buffer(copy, suffix, buf, len, NULL);
+    g_object_unref(copy);
+    g_object_unref(image);
+    return result;
+}
+
+#endif

@@ -1,0 +1,95 @@
+/// The analysis settings of a scan: thresholds and what to compute.
+///
+/// Defaults match the reference implementation where it has the same setting. The header of
+/// every manifest records the settings its records were made with.
+public struct ScanSettings: Sendable, Hashable, Codable {
+    /// Mean brightness (0–255) below which an image is dark.
+    public var darkThreshold: Double = 40
+    /// Mean brightness (0–255) above which an image is overexposed.
+    public var overexposedThreshold: Double = 220
+    /// Corner–centre brightness difference above which an image has a border artifact.
+    public var artifactThreshold: Double = 50
+    /// Blur score (variance of the Laplacian on the 256-pixel blur preview) below which an
+    /// image is blurry. See `BlurMeasure` for the definition and how the default was chosen.
+    public var blurThreshold: Double = BlurMeasure.defaultThreshold
+    /// Fraction of width and height that the corner and border patches cover.
+    public var cornerPatchFraction: Double = 0.1
+    /// Side of the perceptual hashes' bit grid: 16 gives 256-bit hashes, as the reference.
+    public var hashSize: Int = 16
+    public var includeHashes: Bool = true
+    public var skipPixelStats: Bool = false
+    public var skipExif: Bool = false
+    public var skipBlur: Bool = false
+    /// The longest side of the preview that statistics are computed on. Images are decoded
+    /// at the smallest scale (JPEG DCT scaling, libvips shrink-on-load) that is at least
+    /// this large; nothing is decoded at full size unless the image is small.
+    public var maxImageDimension: Int = 512
+    /// Images with more pixels than this are not decoded (decompression-bomb guard) and are
+    /// flagged corrupt with the reason.
+    public var maxPixels: Int = 250_000_000
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case darkThreshold = "dark_threshold"
+        case overexposedThreshold = "overexposed_threshold"
+        case artifactThreshold = "artifact_threshold"
+        case blurThreshold = "blur_threshold"
+        case cornerPatchFraction = "corner_patch_fraction"
+        case hashSize = "hash_size"
+        case includeHashes = "include_hashes"
+        case skipPixelStats = "skip_pixel_stats"
+        case skipExif = "skip_exif"
+        case skipBlur = "skip_blur"
+        case maxImageDimension = "max_image_dimension"
+        case maxPixels = "max_pixels"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ScanSettings.defaults
+        darkThreshold = try c.decodeIfPresent(Double.self, forKey: .darkThreshold) ?? d.darkThreshold
+        overexposedThreshold = try c.decodeIfPresent(Double.self, forKey: .overexposedThreshold) ?? d.overexposedThreshold
+        artifactThreshold = try c.decodeIfPresent(Double.self, forKey: .artifactThreshold) ?? d.artifactThreshold
+        blurThreshold = try c.decodeIfPresent(Double.self, forKey: .blurThreshold) ?? d.blurThreshold
+        cornerPatchFraction = try c.decodeIfPresent(Double.self, forKey: .cornerPatchFraction) ?? d.cornerPatchFraction
+        hashSize = try c.decodeIfPresent(Int.self, forKey: .hashSize) ?? d.hashSize
+        includeHashes = try c.decodeIfPresent(Bool.self, forKey: .includeHashes) ?? d.includeHashes
+        skipPixelStats = try c.decodeIfPresent(Bool.self, forKey: .skipPixelStats) ?? d.skipPixelStats
+        skipExif = try c.decodeIfPresent(Bool.self, forKey: .skipExif) ?? d.skipExif
+        skipBlur = try c.decodeIfPresent(Bool.self, forKey: .skipBlur) ?? d.skipBlur
+        maxImageDimension = try c.decodeIfPresent(Int.self, forKey: .maxImageDimension) ?? d.maxImageDimension
+        maxPixels = try c.decodeIfPresent(Int.self, forKey: .maxPixels) ?? d.maxPixels
+    }
+
+    private static let defaults = ScanSettings()
+}
+
+/// The first line of a manifest.
+public struct ManifestHeader: Sendable, Hashable {
+    /// The first scanned folder (the reference's field); `inputDirs` lists all of them.
+    public var inputDir: String
+    public var inputDirs: [String]
+    public var schemaVersion: Int
+    public var settings: ScanSettings
+    public var totalFiles: Int
+    /// ISO 8601 time the scan started.
+    public var createdAt: String
+    public var tool: String
+    public var toolVersion: String
+
+    public init(
+        inputDir: String = "", inputDirs: [String] = [], schemaVersion: Int = 1,
+        settings: ScanSettings = ScanSettings(), totalFiles: Int = 0, createdAt: String = "",
+        tool: String = "", toolVersion: String = ""
+    ) {
+        self.inputDir = inputDir
+        self.inputDirs = inputDirs
+        self.schemaVersion = schemaVersion
+        self.settings = settings
+        self.totalFiles = totalFiles
+        self.createdAt = createdAt
+        self.tool = tool
+        self.toolVersion = toolVersion
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file path as the bytes the file system uses. Linux names need not be UTF-8; keeping
+/// the bytes lets us open every file we list, whatever its name.
+public struct FilePathBytes: Sendable, Hashable, Comparable {
+    public var bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ string: String) { self.bytes = Array(string.utf8) }
+
+    /// The path for people and JSON: invalid UTF-8 sequences become U+FFFD.
+    public var display: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Whether the bytes are valid UTF-8 (then `display` is exact).
+    public var isValidUTF8: Bool { String(validating: bytes, as: UTF8.self) != nil }
+
+    /// The last path component.
+    public var lastComponent: FilePathBytes {
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return self }
+        return FilePathBytes(Array(bytes[(slash + 1)...]))
+    }
+
+    /// The exact bytes base64-encoded, for the manifest's `path_raw` when the name is not UTF-8.
+    public var base64: String { Data(bytes).base64EncodedString() }
+
+    /// Decodes a manifest record's path: `path_raw` (exact bytes) when present, else `path`.
+    public init(path: String, pathRaw: String?) {
+        if let pathRaw, let data = Data(base64Encoded: pathRaw) {
+            self.bytes = [UInt8](data)
+        } else {
+            self.bytes = Array(path.utf8)
+        }
+    }
+
+    public func appending(_ name: [UInt8]) -> FilePathBytes {
+        var out = bytes
+        if out.last != UInt8(ascii: "/") { out.append(UInt8(ascii: "/")) }
+        out.append(contentsOf: name)
+        return FilePathBytes(out)
+    }
+
+    /// Calls `body` with a NUL-terminated C string of the path.
+    public func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        var terminated = bytes
+        terminated.append(0)
+        return try terminated.withUnsafeBufferPointer { buffer in
+            try buffer.withMemoryRebound(to: CChar.self) { chars in
+                guard let base = chars.baseAddress else { return try "".withCString(body) }
+                return try body(base)
+            }
+        }
+    }
+
+    public static func < (a: FilePathBytes, b: FilePathBytes) -> Bool {
+        a.bytes.lexicographicallyPrecedes(b.bytes)
+    }
+}
+
+/// An image file found by discovery, with the facts that identify its version.
+public struct DiscoveredFile: Sendable, Hashable {
+    public var path: FilePathBytes
+    public var size: Int
+    /// Modification time as Python computes `st_mtime` (seconds + nanoseconds × 1e-9), so
+    /// resume keys match manifests written by either tool.
+    public var mtime: Double
+}
+
+/// Something with an image extension that discovery did not scan, and why.
+public struct SkippedEntry: Sendable, Hashable {
+    public var path: FilePathBytes
+    public var reason: String
+}
+
+/// What discovery found under the roots.
+public struct DiscoveryResult: Sendable {
+    /// Regular files with a matching extension, sorted by path bytes (deterministic).
+    public var files: [DiscoveredFile]
+    /// Non-regular entries (directories, FIFOs, sockets, devices, symlink loops, broken
+    /// links, unreadable folders) with an image extension or that could not be entered.
+    public var skipped: [SkippedEntry]
+}
+
+/// Finds image files under folders: deterministic (sorted by path bytes), case-insensitive
+/// on extensions, safe on symlink loops (a directory is entered at most once, by device and
+/// inode), tolerant of unreadable folders, and exact on names that are not UTF-8.
+public enum Discovery {
+    /// The reference's extensions plus the modern formats this build reads.
+    public static let defaultExtensions = [
+        "jpg", "jpeg", "png", "bmp", "tiff", "tif", "webp", "gif", "heic", "heif", "avif", "jxl",
+    ]
+
+    /// Parses a comma-separated extension list ("jpg, .PNG") into lowercase names without dots.
+    public static func parseExtensions(_ list: String) -> [String] {
+        list.split(separator: ",").map {
+            var e = $0.trimmingCharacters(in: .whitespaces).lowercased()
+            while e.hasPrefix(".") { e.removeFirst() }
+            return e
+        }.filter { !$0.isEmpty }
+    }
+
+    /// Walks `roots`. A root that is a regular file is included as it is, whatever its
+    /// extension. Roots that do not exist throw.
+    ///
+    /// - Complexity: O(n log n) in the number of entries (the sort).
+    public static func discover(roots: [String], extensions: [String]) throws(DatasetIOError) -> DiscoveryResult {
+        let wanted = Set(extensions.map { Array($0.lowercased().utf8) })
+        var files: [DiscoveredFile] = []
+        var skipped: [SkippedEntry] = []
+        var visited = Set<DirectoryIdentity>()
+        var seenFiles = Set<FilePathBytes>()
+
+        for root in roots {
+            let rootPath = FilePathBytes(root)
+            var info = stat()
+            let rc = rootPath.withCString { stat($0, &info) }
+            guard rc == 0 else {
+                throw DatasetIOError("cannot scan \(root): \(String(cString: strerror(errno))) (check the path)")
+            }
+            if isType(info, S_IFREG) {
+                if seenFiles.insert(rootPath).inserted {
+                    files.append(DiscoveredFile(path: rootPath, size: Int(info.st_size), mtime: mtime(info)))
+                }
+                continue
+            }
+            guard isType(info, S_IFDIR) else {
+                throw DatasetIOError("cannot scan \(root): not a folder or a regular file")
+            }
+            visited.insert(DirectoryIdentity(info))
+            var stack: [FilePathBytes] = [rootPath]
+            while let directory = stack.popLast() {
+                guard let handle = directory.withCString({ opendir($0) }) else {
+                    skipped.append(SkippedEntry(path: directory, reason: "unreadable folder (\(String(cString: strerror(errno))))"))
+                    continue
+                }
+                defer { closedir(handle) }
+                while let entry = readdir(handle) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
+                        let bytes = raw.bindMemory(to: UInt8.self)
+                        let length = bytes.firstIndex(of: 0) ?? bytes.count
+                        return Array(bytes[0..<length])
+                    }
+                    if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+                    let path = directory.appending(name)
+                    let matches = hasWantedExtension(name, wanted)
+                    var link = stat()
+                    guard path.withCString({ lstat($0, &link) }) == 0 else { continue }
+                    var target = link
+                    let isLink = isType(link, S_IFLNK)
+                    if isLink {
+                        if path.withCString({ stat($0, &target) }) != 0 {
+                            let error = errno
+                            if matches || error == ELOOP {
+                                skipped.append(SkippedEntry(
+                                    path: path,
+                                    reason: error == ELOOP ? "symlink loop" : "broken symlink (\(String(cString: strerror(error))))"))
+                            }
+                            continue
+                        }
+                    }
+                    if isType(target, S_IFDIR) {
+                        if matches {
+                            skipped.append(SkippedEntry(path: path, reason: "is a directory, not an image file"))
+                        }
+                        if visited.insert(DirectoryIdentity(target)).inserted {
+                            stack.append(path)
+                        } else if isLink {
+                            skipped.append(SkippedEntry(path: path, reason: "symlink to a folder already scanned (cycle or duplicate)"))
+                        }
+                        continue
+                    }
+                    guard matches else { continue }
+                    if isType(target, S_IFREG) {
+                        if seenFiles.insert(path).inserted {
+                            files.append(DiscoveredFile(path: path, size: Int(target.st_size), mtime: mtime(target)))
+                        }
+                    } else {
+                        skipped.append(SkippedEntry(path: path, reason: "not a regular file (\(kind(target)))"))
+                    }
+                }
+            }
+        }
+        files.sort { $0.path < $1.path }
+        skipped.sort { $0.path < $1.path }
+        return DiscoveryResult(files: files, skipped: skipped)
+    }
+
+    /// Fresh size and modification time of one file, or nil if it is gone or not regular.
+    public static func currentVersion(of path: FilePathBytes) -> (size: Int, mtime: Double)? {
+        var info = stat()
+        guard path.withCString({ stat($0, &info) }) == 0, isType(info, S_IFREG) else { return nil }
+        return (Int(info.st_size), mtime(info))
+    }
+
+    static func mtime(_ info: stat) -> Double {
+        Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9
+    }
+
+    private static func isType(_ info: stat, _ type: mode_t) -> Bool {
+        (info.st_mode & S_IFMT) == type
+    }
+
+    private static func kind(_ info: stat) -> String {
+        switch info.st_mode & S_IFMT {
+        case S_IFIFO: return "FIFO"
+        case S_IFSOCK: return "socket"
+        case S_IFCHR: return "character device"
+        case S_IFBLK: return "block device"
+        default: return "special file"
+        }
+    }
+
+    private static func hasWantedExtension(_ name: [UInt8], _ wanted: Set<[UInt8]>) -> Bool {
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot + 1 < name.count else { return false }
+        let ext = name[(dot + 1)...].map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
+        return wanted.contains(ext)
+    }
+}
+
+private struct DirectoryIdentity: Hashable {
+    var device: UInt64
+    var inode: UInt64
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}

@@ -1,0 +1,173 @@
+public import DatasetAnalysis
+import Foundation
+
+/// A problem with a manifest or a folder that a person has to fix; the message names the
+/// file and the remedy.
+public struct DatasetIOError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// What reading a manifest skipped.
+public struct ManifestReadReport: Sendable, Hashable {
+    public var records = 0
+    /// Lines that are not JSON records (damaged in the middle of the file).
+    public var malformedLines = 0
+    /// Whether the last line was cut short (a crash while writing); it is skipped.
+    public var truncatedTail = false
+    public init() {}
+}
+
+/// Reads a JSON Lines manifest as a stream: the header, then one record at a time, so that
+/// any number of records can be processed in constant memory.
+///
+/// Tolerant by design: a truncated last line (a crash mid-write) is skipped and reported, a
+/// damaged line elsewhere is skipped and counted, unknown fields are ignored, and records
+/// written by the reference implementation are accepted.
+///
+/// ```swift
+/// let reader = try ManifestReader(path: "manifest.jsonl")
+/// var summary = DatasetSummary()
+/// let report = try reader.forEachRecord { summary.add($0) }
+/// ```
+public struct ManifestReader {
+    public let path: String
+
+    public init(path: String) throws(DatasetIOError) {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DatasetIOError("manifest not found: \(path) (create one with `imgeda scan DIR -o \(path)`)")
+        }
+        guard !isDirectory.boolValue else {
+            throw DatasetIOError("\(path) is a directory, not a manifest file (pass the .jsonl file that `imgeda scan -o` wrote)")
+        }
+    }
+
+    /// The header line, if the manifest has one.
+    public func header() throws(DatasetIOError) -> ManifestHeader? {
+        var found: ManifestHeader?
+        try forEachLine { line, _ in
+            found = ManifestReader.decodeHeader(line)
+            return false
+        }
+        return found
+    }
+
+    /// Calls `body` for each record in file order.
+    @discardableResult
+    public func forEachRecord(_ body: (ImageRecord) throws -> Void) throws -> ManifestReadReport {
+        let decoder = JSONDecoder()
+        var report = ManifestReadReport()
+        var bodyError: (any Error)?
+        try forEachLine { line, isLast in
+            if ManifestReader.isHeaderLine(line) { return true }
+            do {
+                let record = try decoder.decode(ImageRecord.self, from: Data(line))
+                report.records += 1
+                try body(record)
+            } catch let error as DecodingError {
+                _ = error
+                if isLast { report.truncatedTail = true } else { report.malformedLines += 1 }
+            } catch {
+                bodyError = error
+                return false
+            }
+            return true
+        }
+        if let bodyError { throw bodyError }
+        return report
+    }
+
+    /// Calls `body` with each record's raw line (without the newline) and its decoded value.
+    /// Used by rewrites, which copy lines verbatim.
+    @discardableResult
+    public func forEachRawRecord(_ body: (ArraySlice<UInt8>, ImageRecord) throws -> Void) throws -> ManifestReadReport {
+        let decoder = JSONDecoder()
+        var report = ManifestReadReport()
+        var bodyError: (any Error)?
+        try forEachLine { line, isLast in
+            if ManifestReader.isHeaderLine(line) { return true }
+            guard let record = try? decoder.decode(ImageRecord.self, from: Data(line)) else {
+                if isLast { report.truncatedTail = true } else { report.malformedLines += 1 }
+                return true
+            }
+            report.records += 1
+            do { try body(line, record) } catch {
+                bodyError = error
+                return false
+            }
+            return true
+        }
+        if let bodyError { throw bodyError }
+        return report
+    }
+
+    static func isHeaderLine(_ line: ArraySlice<UInt8>) -> Bool {
+        // The reference writes the key first; we do too. Look only at the start to keep this cheap.
+        let prefix = line.prefix(40)
+        return prefix.starts(with: Array("{\"__manifest_meta__\"".utf8))
+            || String(decoding: prefix, as: UTF8.self).contains("__manifest_meta__")
+    }
+
+    static func decodeHeader(_ line: ArraySlice<UInt8>) -> ManifestHeader? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+              object[ManifestEncoding.metaKey] as? Bool == true else { return nil }
+        var header = ManifestHeader()
+        header.inputDir = object["input_dir"] as? String ?? ""
+        header.inputDirs = object["input_dirs"] as? [String] ?? (header.inputDir.isEmpty ? [] : [header.inputDir])
+        header.schemaVersion = object["schema_version"] as? Int ?? 1
+        header.totalFiles = object["total_files"] as? Int ?? 0
+        header.createdAt = object["created_at"] as? String ?? ""
+        header.tool = object["tool"] as? String ?? "imgeda (python)"
+        header.toolVersion = object["tool_version"] as? String ?? ""
+        if let settings = object["settings"],
+           let data = try? JSONSerialization.data(withJSONObject: settings),
+           let decoded = try? JSONDecoder().decode(ScanSettings.self, from: data) {
+            header.settings = decoded
+        }
+        return header
+    }
+
+    /// Splits the file into non-blank lines. `body` returns false to stop; `isLast` is true
+    /// only for a final line with no newline after it (possibly cut short by a crash).
+    private func forEachLine(_ body: (ArraySlice<UInt8>, _ isLast: Bool) throws -> Bool) throws(DatasetIOError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DatasetIOError("cannot read manifest \(path) (check its permissions)")
+        }
+        defer { try? handle.close() }
+        var pending: [UInt8] = []
+        let chunkSize = 1 << 20
+        while true {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: chunkSize) ?? Data()
+            } catch {
+                throw DatasetIOError("cannot read manifest \(path): \(error.localizedDescription)")
+            }
+            let atEnd = chunk.isEmpty
+            if !atEnd { pending.append(contentsOf: chunk) }
+            var start = 0
+            let count = pending.count
+            var keepGoing = true
+            while keepGoing, let newline = pending[start..<count].firstIndex(of: 0x0A) {
+                let line = pending[start..<newline]
+                start = newline + 1
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+                do {
+                    keepGoing = try body(line, false)
+                } catch {
+                    throw DatasetIOError("\(error)")
+                }
+            }
+            if !keepGoing { return }
+            pending.removeFirst(start)
+            if atEnd {
+                if !pending.isEmpty, !pending.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
+                    do { _ = try body(pending[...], true) } catch { throw DatasetIOError("\(error)") }
+                }
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+internal import CVips
+
+/// Encodes raw pixels to an image file format through libvips: the project's own way to make
+/// example datasets and test fixtures of every format it reads.
+public enum ImageEncoder {
+    public struct EncodeError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Encodes interleaved 8-bit pixels (`bands` 1–4) with a libvips save suffix such as
+    /// `".jpg[Q=90]"`, `".jpg[Q=90,interlace]"`, `".png[palette]"`, `".webp[lossless]"`,
+    /// `".gif"`, `".tif"`, `".avif"`, `".heic"`, `".jxl"`. Four bands with `cmyk: true` and a
+    /// `.jpg` suffix make a CMYK JPEG.
+    public static func encode(
+        pixels: [UInt8], width: Int, height: Int, bands: Int, suffix: String, cmyk: Bool = false
+    ) throws(EncodeError) -> [UInt8] {
+        try run(suffix: suffix) { suffixPointer, buffer, length in
+            pixels.withUnsafeBytes { raw in
+                cvips_encode(raw.baseAddress, Int32(width), Int32(height), Int32(bands), 0, cmyk ? 1 : 0,
+                             suffixPointer, buffer, length)
+            }
+        }
+    }
+
+    /// Encodes 16-bit pixels (host byte order), e.g. for 16-bit PNG and TIFF fixtures.
+    public static func encode16(
+        pixels: [UInt16], width: Int, height: Int, bands: Int, suffix: String
+    ) throws(EncodeError) -> [UInt8] {
+        try run(suffix: suffix) { suffixPointer, buffer, length in
+            pixels.withUnsafeBytes { raw in
+                cvips_encode(raw.baseAddress, Int32(width), Int32(height), Int32(bands), 1, 0, suffixPointer, buffer, length)
+            }
+        }
+    }
+
+    /// Encodes an animation: `frames` images of `width` × `height`, each `bands` interleaved
+    /// 8-bit channels, concatenated. Suffix `.gif` or `.webp`.
+    public static func encodeAnimation(
+        frames: [[UInt8]], width: Int, height: Int, bands: Int, suffix: String
+    ) throws(EncodeError) -> [UInt8] {
+        let all = frames.flatMap { $0 }
+        return try run(suffix: suffix) { suffixPointer, buffer, length in
+            all.withUnsafeBytes { raw in
+                cvips_encode_pages(raw.baseAddress, Int32(width), Int32(height), Int32(frames.count), Int32(bands),
+                                   suffixPointer, buffer, length)
+            }
+        }
+    }
+
+    private static func run(
+        suffix: String,
+        _ body: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<Int>) -> Int32
+    ) throws(EncodeError) -> [UInt8] {
+        vips_error_clear()
+        var buffer: UnsafeMutableRawPointer?
+        var length = 0
+        let rc = suffix.withCString { body($0, &buffer, &length) }
+        guard rc == 0, let buffer else {
+            throw EncodeError(description: "could not encode \(suffix): \(LibvipsError.take())")
+        }
+        let bytes = [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
+        g_free(buffer)
+        return bytes
+    }
+}

@@ -1,0 +1,193 @@
+import Crypto
+public import DatasetAnalysis
+public import DatasetIO
+import ImageDecoding
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Analyses one file into an ``ImageRecord``: reads its bytes once, hashes them (SHA-256),
+/// decodes a preview from the same buffer and measures it.
+///
+/// Never throws: an unreadable, empty, truncated or foreign file becomes a record with
+/// `is_corrupt` and a `corrupt_reason`.
+public struct FileAnalyzer {
+    public var settings: ScanSettings
+    private let decoder = ImageDecoder()
+
+    public init(settings: ScanSettings) {
+        self.settings = settings
+    }
+
+    /// Analyses the file at `path`.
+    public func analyze(_ path: FilePathBytes) -> ImageRecord {
+        var record = ImageRecord(path: path.display, filename: path.lastComponent.display)
+        if !path.isValidUTF8 { record.pathRaw = path.base64 }
+        record.analyzedAt = Timestamp.nowISO8601()
+
+        let bytes: [UInt8]
+        switch Self.readFile(path) {
+        case .success(let read):
+            bytes = read.bytes
+            record.fileSizeBytes = read.size
+            record.mtime = read.mtime
+        case .failure(let reason):
+            record.isCorrupt = true
+            record.corruptReason = reason.description
+            return record
+        }
+        record.sha256 = Self.sha256Hex(bytes)
+        bytes.withUnsafeBytes { raw in
+            analyze(raw, into: &record)
+        }
+        return record
+    }
+
+    /// Analyses bytes already in memory (the decode and statistics part of ``analyze(_:)``).
+    public func analyze(_ bytes: UnsafeRawBufferPointer, into record: inout ImageRecord) {
+        let options = DecodeOptions(previewSide: settings.maxImageDimension, maxPixels: settings.maxPixels,
+                                    readExif: !settings.skipExif)
+        let decoded: DecodedImage
+        do {
+            decoded = try decoder.decode(bytes, options: options)
+        } catch {
+            record.isCorrupt = true
+            record.corruptReason = error.reason
+            if let partial = error.partial {
+                record.format = partial.format
+                record.colorMode = partial.colorMode ?? ""
+                record.numChannels = partial.channels ?? 0
+                record.width = partial.width ?? 0
+                record.height = partial.height ?? 0
+                if record.height > 0 { record.aspectRatio = Double(record.width) / Double(record.height) }
+            }
+            return
+        }
+        record.width = decoded.width
+        record.height = decoded.height
+        record.format = decoded.format
+        record.colorMode = decoded.colorMode
+        record.numChannels = decoded.channels
+        record.aspectRatio = decoded.height > 0 ? Double(decoded.width) / Double(decoded.height) : 0
+        record.frameCount = decoded.frameCount
+        if let exif = decoded.exif, !settings.skipExif {
+            record.cameraMake = exif.cameraMake
+            record.cameraModel = exif.cameraModel
+            record.lensModel = exif.lensModel
+            record.focalLengthMM = exif.focalLengthMM
+            record.focalLength35mm = exif.focalLength35mm
+            record.isoSpeed = exif.isoSpeed
+            record.fNumber = exif.fNumber
+            record.exposureTimeSec = exif.exposureTimeSec
+            record.datetimeOriginal = exif.datetimeOriginal
+            record.orientationTag = exif.orientation
+            record.hasGPSData = exif.hasGPS
+            record.distortionRisk = exif.distortionRisk
+        }
+
+        let preview = decoded.preview
+        if !settings.skipPixelStats {
+            let stats = PixelStatistics.compute(preview)
+            record.pixelStats = stats
+            record.isDark = PixelStatistics.isDark(stats, threshold: settings.darkThreshold)
+            record.isOverexposed = PixelStatistics.isOverexposed(stats, threshold: settings.overexposedThreshold)
+            let corners = BorderStatistics.compute(preview, patchFraction: settings.cornerPatchFraction)
+            record.cornerStats = corners
+            record.hasBorderArtifact = BorderStatistics.hasBorderArtifact(corners, threshold: settings.artifactThreshold)
+        }
+        let needsGray = (!settings.skipBlur && !settings.skipPixelStats) || settings.includeHashes
+        guard needsGray else { return }
+        // One luma image at the blur preview size serves the blur score and both hashes.
+        let gray = GrayImage(luma: preview).fitted(longSide: BlurMeasure.previewSide)
+        if !settings.skipBlur && !settings.skipPixelStats {
+            let score = BlurMeasure.normalisedScore(gray)
+            record.blurScore = score
+            record.isBlurry = score < settings.blurThreshold
+        }
+        if settings.includeHashes {
+            // Hashes describe the image as a viewer shows it, so an EXIF-rotated copy of a
+            // photo hashes like the photo.
+            let upright = gray.oriented(decoded.orientation)
+            record.phash = PerceptualHash.phash(upright, hashSize: settings.hashSize)
+            record.dhash = PerceptualHash.dhash(upright, hashSize: settings.hashSize)
+        }
+    }
+
+    // MARK: - Reading
+
+    struct ReadFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    struct FileContents {
+        var bytes: [UInt8]
+        var size: Int
+        var mtime: Double
+    }
+
+    /// Reads a whole regular file. Opens without blocking (a FIFO that replaced the file after
+    /// discovery must not hang the worker) and checks the type on the open descriptor.
+    static func readFile(_ path: FilePathBytes) -> Result<FileContents, ReadFailure> {
+        let fd = path.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
+        guard fd >= 0 else {
+            return .failure(ReadFailure(description: "cannot open file (\(String(cString: strerror(errno))))"))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            return .failure(ReadFailure(description: "cannot stat file (\(String(cString: strerror(errno))))"))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(ReadFailure(description: "not a regular file"))
+        }
+        let size = Int(info.st_size)
+        let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        while offset < size {
+            let got = bytes.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress.map { $0 + offset }, size - offset)
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                return .failure(ReadFailure(description: "cannot read file (\(String(cString: strerror(errno))))"))
+            }
+            if got == 0 { break }  // shrank while reading
+            offset += got
+        }
+        if offset < size { bytes.removeLast(size - offset) }
+        return .success(FileContents(bytes: bytes, size: offset, mtime: mtime))
+    }
+
+    static func sha256Hex(_ bytes: [UInt8]) -> String {
+        let digest = SHA256.hash(data: bytes)
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Timestamps in the reference's format: ISO 8601 with microseconds and `+00:00`, as
+/// Python's `datetime.now(timezone.utc).isoformat()` prints.
+public enum Timestamp {
+    public static func nowISO8601() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let micros = Int32(now.tv_nsec / 1000)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(micros, 6))+00:00"
+    }
+}

@@ -1,0 +1,161 @@
+import CImgedaSupport
+public import DatasetAnalysis
+import DatasetIO
+import Foundation
+import ImageDecoding
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The pipe protocol between the scan supervisor and its worker processes.
+///
+/// Every frame is a little-endian `UInt32` length followed by that many bytes.
+/// - Request: `UInt64` job id, then the file's path bytes.
+/// - Response: `UInt64` job id, one flags byte (``RecordFlags``), then the record's manifest
+///   line (JSON with its newline), ready to append.
+enum WorkerProtocol {
+
+    static func frame(_ payload: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(payload.count + 4)
+        let length = UInt32(payload.count)
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: length >> UInt32(shift))) }
+        out.append(contentsOf: payload)
+        return out
+    }
+
+    static func request(job: UInt64, path: FilePathBytes) -> [UInt8] {
+        var payload = littleEndian(job)
+        payload.append(contentsOf: path.bytes)
+        return frame(payload)
+    }
+
+    static func response(job: UInt64, record: ImageRecord) -> [UInt8] {
+        var payload = littleEndian(job)
+        payload.append(RecordFlags(record).rawValue)
+        payload.append(contentsOf: ManifestEncoding.line(for: record))
+        return frame(payload)
+    }
+
+    static func littleEndian(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64($0 * 8)) }
+    }
+
+    static func readUInt64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var value: UInt64 = 0
+        for (i, byte) in bytes.prefix(8).enumerated() { value |= UInt64(byte) << UInt64(i * 8) }
+        return value
+    }
+
+    /// Splits complete frames off the front of `buffer`.
+    static func takeFrames(_ buffer: inout [UInt8]) -> [[UInt8]] {
+        var frames: [[UInt8]] = []
+        var start = 0
+        while buffer.count - start >= 4 {
+            let length = Int(buffer[start]) | Int(buffer[start + 1]) << 8 | Int(buffer[start + 2]) << 16 | Int(buffer[start + 3]) << 24
+            guard buffer.count - start - 4 >= length else { break }
+            frames.append(Array(buffer[(start + 4)..<(start + 4 + length)]))
+            start += 4 + length
+        }
+        if start > 0 { buffer.removeFirst(start) }
+        return frames
+    }
+}
+
+/// The problem flags of a record, carried beside its JSON so the supervisor can count them
+/// without parsing.
+public struct RecordFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let corrupt = RecordFlags(rawValue: 1)
+    public static let dark = RecordFlags(rawValue: 2)
+    public static let overexposed = RecordFlags(rawValue: 4)
+    public static let blurry = RecordFlags(rawValue: 8)
+    public static let borderArtifact = RecordFlags(rawValue: 16)
+
+    public init(_ r: ImageRecord) {
+        var flags: RecordFlags = []
+        if r.isCorrupt { flags.insert(.corrupt) }
+        if r.isDark { flags.insert(.dark) }
+        if r.isOverexposed { flags.insert(.overexposed) }
+        if r.isBlurry { flags.insert(.blurry) }
+        if r.hasBorderArtifact { flags.insert(.borderArtifact) }
+        self = flags
+    }
+}
+
+/// The body of a worker process: read requests on stdin, analyse, answer on stdout, until
+/// stdin closes. Ctrl-C is left to the supervisor, and the process dies with its parent.
+public enum ScanWorker {
+    /// The hidden first argument that turns the executable into a worker.
+    public static let subcommand = "__scan-worker"
+
+    /// Environment switches that make a worker misbehave on purpose, for the tests that prove
+    /// the supervisor survives decoders that crash or hang: a file whose name contains the
+    /// value crashes (SIGSEGV) or hangs the worker.
+    public static let crashSwitch = "IMGEDA_TEST_CRASH_ON"
+    public static let hangSwitch = "IMGEDA_TEST_HANG_ON"
+    /// Milliseconds each file takes at least, so tests can interrupt a scan part-way.
+    public static let delaySwitch = "IMGEDA_TEST_DELAY_MS"
+
+    /// Runs the worker loop; returns the process exit status.
+    public static func run(settingsJSON: String) -> Int32 {
+        cimgeda_ignore_interrupts()
+        _ = cimgeda_die_with_parent()
+        guard let data = settingsJSON.data(using: .utf8),
+              let settings = try? JSONDecoder().decode(ScanSettings.self, from: data) else {
+            FileHandle.standardError.write(Data("imgeda worker: unreadable settings\n".utf8))
+            return 1
+        }
+        if let message = ImageDecoder.startLibvips() {
+            FileHandle.standardError.write(Data("imgeda worker: libvips failed to start: \(message)\n".utf8))
+            return 1
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let crashOn = environment[crashSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        let hangOn = environment[hangSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        let delay = environment[delaySwitch].flatMap { UInt32($0) } ?? 0
+        let analyzer = FileAnalyzer(settings: settings)
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            if got <= 0 { return 0 }
+            buffer.append(contentsOf: chunk[0..<got])
+            for frame in WorkerProtocol.takeFrames(&buffer) where frame.count >= 8 {
+                let job = WorkerProtocol.readUInt64(frame[...])
+                let path = FilePathBytes(Array(frame.dropFirst(8)))
+                let name = path.lastComponent.bytes
+                if let crashOn, contains(name, crashOn) { cimgeda_crash_now() }
+                if let hangOn, contains(name, hangOn) { cimgeda_hang_forever() }
+                if delay > 0 { usleep(delay * 1000) }
+                let record = analyzer.analyze(path)
+                let response = WorkerProtocol.response(job: job, record: record)
+                if !writeAll(1, response) { return 0 }
+            }
+        }
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return true
+        }
+        return false
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+}

@@ -1,0 +1,286 @@
+import CImgedaSupport
+public import DatasetAnalysis
+public import DatasetIO
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A scan-level failure (not a bad image: those become records).
+public struct ScanError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A fixed pool of worker processes that analyse files, supervised so that a decoder that
+/// crashes or hangs on one file costs that file and nothing else.
+///
+/// The supervisor is one thread running a `poll` loop over the workers' pipes. Each worker
+/// has at most one file in flight; when its pipe closes (the process died) or its file has
+/// taken longer than the timeout (the process is killed), the file gets a record saying so
+/// and a fresh worker takes the slot. Workers die with the supervisor (`PR_SET_PDEATHSIG`),
+/// so `kill -9` of a scan leaves no orphans.
+public final class WorkerPool {
+    public struct Configuration: Sendable {
+        /// The executable to start with ``WorkerProtocol/subcommand`` (normally this program).
+        public var executable: String
+        public var settings: ScanSettings
+        public var workers: Int
+        /// Seconds one file may take before its worker is killed.
+        public var timeout: Double
+        /// Seconds in-flight files may take to finish after a stop request.
+        public var stopGrace: Double = 5
+
+        public init(executable: String, settings: ScanSettings, workers: Int, timeout: Double) {
+            self.executable = executable
+            self.settings = settings
+            self.workers = max(1, workers)
+            self.timeout = timeout
+        }
+    }
+
+    /// One finished file: its manifest line and problem flags.
+    public struct Completion {
+        public var index: Int
+        public var line: [UInt8]
+        public var flags: RecordFlags
+    }
+
+    private struct Slot {
+        var pid: pid_t = -1
+        var toChild: Int32 = -1
+        var fromChild: Int32 = -1
+        var buffer: [UInt8] = []
+        var job: Int?
+        var startedAt: Double = 0
+        var completedAny = false
+    }
+
+    private let configuration: Configuration
+    private let settingsJSON: String
+    private var slots: [Slot] = []
+    private var failedStarts = 0
+
+    public init(configuration: Configuration) throws(ScanError) {
+        self.configuration = configuration
+        guard let data = try? JSONEncoder().encode(configuration.settings) else {
+            throw ScanError("internal error: settings could not be encoded")
+        }
+        settingsJSON = String(decoding: data, as: UTF8.self)
+        cimgeda_ignore_sigpipe()
+    }
+
+    deinit {
+        for index in slots.indices { retire(index, kill: true) }
+    }
+
+    /// Analyses `files` in order of submission; calls `completion` as each finishes (in
+    /// completion order). Returns the indices of files left unfinished because a stop was
+    /// requested (`stopRequested` turned true; `wakeFD`, if given, is polled so that a signal
+    /// interrupts the wait at once).
+    public func run(
+        files: [FilePathBytes],
+        wakeFD: Int32?,
+        stopRequested: () -> Bool,
+        completion: (Completion) throws -> Void
+    ) throws -> [Int] {
+        let workerCount = min(configuration.workers, max(1, files.count))
+        while slots.count < workerCount { slots.append(Slot()) }
+        for index in slots.indices where slots[index].pid < 0 { try start(index) }
+
+        var next = 0
+        var stopDeadline: Double?
+        while true {
+            let stopping = stopRequested()
+            if stopping && stopDeadline == nil { stopDeadline = Self.now() + configuration.stopGrace }
+            // Hand out work.
+            if !stopping {
+                for index in slots.indices where slots[index].job == nil && next < files.count {
+                    if slots[index].pid < 0 { try start(index) }
+                    let request = WorkerProtocol.request(job: UInt64(next), path: files[next])
+                    if ScanWorker.writeAll(slots[index].toChild, request) {
+                        slots[index].job = next
+                        slots[index].startedAt = Self.now()
+                        next += 1
+                    } else {
+                        // The worker died before taking work; replace it and retry the file.
+                        try replace(index, reason: nil, files: files, completion: completion)
+                    }
+                }
+            }
+            let busy = slots.indices.filter { slots[$0].job != nil }
+            if busy.isEmpty && (next >= files.count || stopping) { break }
+            if let stopDeadline, Self.now() > stopDeadline {
+                // Files still in flight after the grace period are dropped; the next run
+                // analyses them.
+                for index in busy { retire(index, kill: true) }
+                break
+            }
+
+            // Wait for an answer, a deadline or a signal.
+            var fds: [pollfd] = busy.map { pollfd(fd: slots[$0].fromChild, events: Int16(POLLIN), revents: 0) }
+            if let wakeFD { fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
+            let now = Self.now()
+            let earliest = busy.map { slots[$0].startedAt + configuration.timeout }.min() ?? now + 0.25
+            let waitMS = Int32(max(0, min(250, (earliest - now) * 1000)).rounded(.up))
+            let ready = poll(&fds, nfds_t(fds.count), waitMS)
+            if ready < 0 && errno != EINTR {
+                throw ScanError("waiting for workers failed: \(String(cString: strerror(errno)))")
+            }
+            if let wakeFD, let last = fds.last, last.revents != 0 {
+                var sink = [UInt8](repeating: 0, count: 64)
+                _ = sink.withUnsafeMutableBytes { read(wakeFD, $0.baseAddress, $0.count) }
+            }
+            for (position, index) in busy.enumerated() where fds[position].revents != 0 {
+                try drain(index, files: files, completion: completion)
+            }
+            // Timeouts.
+            let later = Self.now()
+            for index in slots.indices {
+                guard let job = slots[index].job, later - slots[index].startedAt > configuration.timeout else { continue }
+                _ = job
+                let seconds = configuration.timeout
+                let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+                try replace(index, reason: "timed out after \(shown) s (the decoder hung; raise the limit with --timeout)",
+                            files: files, completion: completion)
+            }
+        }
+        let unfinished = Array(next..<files.count) + slots.compactMap(\.job)
+        return unfinished.sorted()
+    }
+
+    /// Closes every worker's input so it exits, and reaps it.
+    public func shutdown() {
+        for index in slots.indices { retire(index, kill: false) }
+        slots.removeAll()
+    }
+
+    // MARK: - Worker life cycle
+
+    private func start(_ index: Int) throws(ScanError) {
+        let arguments = [configuration.executable, ScanWorker.subcommand, settingsJSON]
+        // Quiet libvips warnings (they would interleave with our progress display) and keep
+        // glibc from growing a malloc arena per thread, which fragments over long runs.
+        let environment = ["VIPS_WARNING=0", "MALLOC_ARENA_MAX=2"]
+        var cArguments = arguments.map { strdup($0) } + [nil]
+        var cEnvironment = environment.map { strdup($0) } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        var toChild: Int32 = -1, fromChild: Int32 = -1
+        let pid = cimgeda_spawn_piped(configuration.executable, &cArguments, &cEnvironment, &toChild, &fromChild)
+        guard pid > 0 else {
+            throw ScanError("cannot start a worker process (\(configuration.executable)): \(String(cString: strerror(errno)))")
+        }
+        slots[index] = Slot(pid: pid, toChild: toChild, fromChild: fromChild)
+    }
+
+    private func retire(_ index: Int, kill shouldKill: Bool) {
+        guard slots.indices.contains(index), slots[index].pid > 0 else { return }
+        if shouldKill { kill(slots[index].pid, SIGKILL) }
+        if slots[index].toChild >= 0 { close(slots[index].toChild) }
+        if slots[index].fromChild >= 0 { close(slots[index].fromChild) }
+        var status: Int32 = 0
+        while waitpid(slots[index].pid, &status, 0) < 0 && errno == EINTR {}
+        slots[index] = Slot()
+    }
+
+    /// Kills and reaps the worker in `index`, records its file as failed with `reason` (when
+    /// given), and starts a replacement.
+    private func replace(
+        _ index: Int, reason: String?, files: [FilePathBytes], completion: (Completion) throws -> Void
+    ) throws {
+        let job = slots[index].job
+        let hadCompleted = slots[index].completedAny
+        retire(index, kill: true)
+        if let job, let reason {
+            try completion(Self.failureCompletion(index: job, path: files[job], reason: reason))
+            failedStarts = 0
+        } else if !hadCompleted {
+            failedStarts += 1
+            if failedStarts >= 3 {
+                throw ScanError("worker processes exit as soon as they start; run `\(configuration.executable) \(ScanWorker.subcommand)` to see why")
+            }
+        }
+        try start(index)
+    }
+
+    /// Reads what a worker wrote; on end-of-file, the worker has died.
+    private func drain(_ index: Int, files: [FilePathBytes], completion: (Completion) throws -> Void) throws {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let got = chunk.withUnsafeMutableBytes { read(slots[index].fromChild, $0.baseAddress, $0.count) }
+        if got < 0 {
+            if errno == EINTR || errno == EAGAIN { return }
+        }
+        if got <= 0 {
+            var status: Int32 = 0
+            let pid = slots[index].pid
+            kill(pid, SIGKILL)
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let signal = cimgeda_wait_signal(status)
+            let reason: String
+            if signal != 0 {
+                reason = "decoder crashed (\(Self.signalName(signal))) while reading this file"
+            } else {
+                reason = "decoder crashed (worker exited with status \(cimgeda_wait_exit_code(status))) while reading this file"
+            }
+            slots[index].pid = -1  // already reaped
+            let job = slots[index].job
+            if slots[index].toChild >= 0 { close(slots[index].toChild) }
+            if slots[index].fromChild >= 0 { close(slots[index].fromChild) }
+            let hadCompleted = slots[index].completedAny
+            slots[index] = Slot()
+            if let job {
+                try completion(Self.failureCompletion(index: job, path: files[job], reason: reason))
+            } else if !hadCompleted {
+                failedStarts += 1
+                if failedStarts >= 3 {
+                    throw ScanError("worker processes exit as soon as they start; run `\(configuration.executable) \(ScanWorker.subcommand)` to see why")
+                }
+            }
+            try start(index)
+            return
+        }
+        slots[index].buffer.append(contentsOf: chunk[0..<got])
+        for frame in WorkerProtocol.takeFrames(&slots[index].buffer) where frame.count >= 9 {
+            let job = Int(WorkerProtocol.readUInt64(frame[...]))
+            let flags = RecordFlags(rawValue: frame[8])
+            slots[index].job = nil
+            slots[index].completedAny = true
+            failedStarts = 0
+            try completion(Completion(index: job, line: Array(frame[9...]), flags: flags))
+        }
+    }
+
+    static func failureCompletion(index: Int, path: FilePathBytes, reason: String) -> Completion {
+        var record = ImageRecord(path: path.display, filename: path.lastComponent.display)
+        if !path.isValidUTF8 { record.pathRaw = path.base64 }
+        if let version = Discovery.currentVersion(of: path) {
+            record.fileSizeBytes = version.size
+            record.mtime = version.mtime
+        }
+        record.isCorrupt = true
+        record.corruptReason = reason
+        record.analyzedAt = Timestamp.nowISO8601()
+        return Completion(index: index, line: ManifestEncoding.line(for: record), flags: .corrupt)
+    }
+
+    static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGSEGV: return "SIGSEGV, segmentation fault"
+        case SIGABRT: return "SIGABRT, abort"
+        case SIGBUS: return "SIGBUS, bus error"
+        case SIGFPE: return "SIGFPE, arithmetic error"
+        case SIGILL: return "SIGILL, illegal instruction"
+        case SIGKILL: return "SIGKILL, killed from outside, often for running out of memory"
+        default: return "signal \(signal)"
+        }
+    }
+
+    static func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import ScanPipeline
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `imgeda` command: scan image collections, find what is wrong with them, report it.
+@main
+struct Imgeda: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "imgeda",
+        abstract: "Find what is wrong with an image collection: corrupt, dark, overexposed, blurry, bordered, duplicated.",
+        discussion: """
+        Start with `imgeda scan DIR -o manifest.jsonl`; every other command reads that manifest.
+        Try it on a generated example: `imgeda example demo && imgeda scan demo -o demo.jsonl && imgeda info -m demo.jsonl`.
+        """,
+        version: "imgeda \(version) (Swift)",
+        subcommands: [Scan.self, Info.self, Example.self]
+    )
+
+    static func main() {
+        let arguments = CommandLine.arguments
+        // Worker processes are this executable started with a hidden first argument; they
+        // skip argument parsing entirely.
+        if arguments.count >= 2, arguments[1] == ScanWorker.subcommand {
+            Glibc.exit(ScanWorker.run(settingsJSON: arguments.count > 2 ? arguments[2] : ""))
+        }
+        Self.main(nil)
+    }
+}

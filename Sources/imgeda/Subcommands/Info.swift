@@ -1,0 +1,107 @@
+import ArgumentParser
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+
+extension Imgeda {
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Summarise a manifest: totals, problems, dimensions, formats, EXIF."
+        )
+
+        @Option(name: [.short, .long], help: "Manifest to read.", completion: .file(extensions: ["jsonl"]))
+        var manifest: String
+
+        @Flag(help: "Print the summary as JSON.")
+        var json = false
+
+        func run() throws {
+            let reader = try ManifestReader(path: manifest)
+            let header = try reader.header()
+            var summary = DatasetSummary()
+            let report = try reader.forEachRecord { summary.add($0) }
+            guard report.records > 0 else {
+                throw ValidationError("\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`)")
+            }
+            if json {
+                Console.out(Self.json(summary, header: header, report: report))
+            } else {
+                printTable(summary, header: header, report: report)
+            }
+        }
+
+        private func printTable(_ s: DatasetSummary, header: ManifestHeader?, report: ManifestReadReport) {
+            func row(_ key: String, _ value: String) {
+                Console.out("  \(key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)")
+            }
+            func counted(_ n: Int) -> String { "\(Console.grouped(n)) (\(Console.percent(n, of: s.totalImages)))" }
+            func list(_ counts: [String: Int], limit: Int = 8) -> String {
+                let ranked = DatasetSummary.ranked(counts)
+                let shown = ranked.prefix(limit).map { "\($0.key) (\(Console.grouped($0.value)))" }.joined(separator: ", ")
+                return ranked.count > limit ? shown + ", … \(ranked.count - limit) more" : (shown.isEmpty ? "—" : shown)
+            }
+            Console.out("Dataset summary: \(manifest)")
+            row("Total images", Console.grouped(s.totalImages))
+            row("Total size", Console.bytes(s.totalSizeBytes))
+            row("Corrupt", counted(s.corruptCount))
+            row("Dark", counted(s.darkCount))
+            row("Overexposed", counted(s.overexposedCount))
+            row("Blurry", counted(s.blurryCount))
+            row("Border artifacts", counted(s.artifactCount))
+            if let minW = s.minWidth, let maxW = s.maxWidth, let minH = s.minHeight, let maxH = s.maxHeight {
+                row("Dimensions", "width \(minW)–\(maxW), height \(minH)–\(maxH)")
+            } else {
+                row("Dimensions", "— (no readable images)")
+            }
+            row("Formats", list(s.formatCounts))
+            row("Color modes", list(s.modeCounts))
+            Console.out("EXIF")
+            row("With camera info", counted(s.exifPresentCount))
+            row("Cameras", list(s.cameraModelCounts.isEmpty ? s.cameraMakeCounts : s.cameraModelCounts, limit: 5))
+            row("GPS-tagged", counted(s.gpsTaggedCount))
+            row("Rotated (EXIF)", counted(s.rotatedCount))
+            row("High distortion risk", counted(s.highDistortionRiskCount))
+            if let header {
+                Console.out("Scan")
+                row("Input", header.inputDirs.isEmpty ? header.inputDir : header.inputDirs.joined(separator: ", "))
+                row("Created", header.createdAt)
+                row("Written by", "\(header.tool) \(header.toolVersion)".trimmingCharacters(in: .whitespaces))
+            }
+            if report.malformedLines > 0 || report.truncatedTail {
+                Console.out("Note: skipped \(report.malformedLines) damaged line(s)\(report.truncatedTail ? " and a truncated last line (an interrupted scan; re-run it to resume)" : "").")
+            }
+        }
+
+        static func json(_ s: DatasetSummary, header: ManifestHeader?, report: ManifestReadReport) -> String {
+            var object: [String: Any] = [
+                "total_images": s.totalImages,
+                "total_size_bytes": s.totalSizeBytes,
+                "corrupt_count": s.corruptCount,
+                "dark_count": s.darkCount,
+                "overexposed_count": s.overexposedCount,
+                "blurry_count": s.blurryCount,
+                "artifact_count": s.artifactCount,
+                "min_width": s.minWidth ?? 0, "max_width": s.maxWidth ?? 0,
+                "min_height": s.minHeight ?? 0, "max_height": s.maxHeight ?? 0,
+                "format_counts": s.formatCounts,
+                "mode_counts": s.modeCounts,
+                "extension_counts": s.extensionCounts,
+                "camera_make_counts": s.cameraMakeCounts,
+                "camera_model_counts": s.cameraModelCounts,
+                "exif_present_count": s.exifPresentCount,
+                "gps_flagged_count": s.gpsTaggedCount,
+                "rotated_count": s.rotatedCount,
+                "high_distortion_risk_count": s.highDistortionRiskCount,
+                "skipped_lines": report.malformedLines + (report.truncatedTail ? 1 : 0),
+            ]
+            if let header {
+                object["input_dir"] = header.inputDir
+                object["created_at"] = header.createdAt
+            }
+            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
+                return "{}"
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+}

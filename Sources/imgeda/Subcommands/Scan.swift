@@ -1,0 +1,200 @@
+import ArgumentParser
+import CImgedaSupport
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+import ScanPipeline
+
+extension Imgeda {
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Scan folders of images into a JSONL manifest.",
+            discussion: """
+            Each image is read once, hashed (SHA-256), decoded at reduced size and measured: \
+            pixel statistics, exposure, border artifacts, blur, perceptual hashes, EXIF. \
+            Broken files become records with `is_corrupt` and a reason; the scan goes on.
+
+            Re-running resumes: only new or changed files (by path, size and modification \
+            time) are analysed. Ctrl-C stops cleanly and keeps what is done; a second Ctrl-C \
+            exits at once.
+            """
+        )
+
+        @Argument(help: "Folders (or files) to scan.", completion: .directory)
+        var directories: [String]
+
+        @Option(name: [.short, .long], help: "Manifest to write.", completion: .file(extensions: ["jsonl"]))
+        var output = "./imgeda_manifest.jsonl"
+
+        @Option(help: "Worker processes (default: all cores).")
+        var workers: Int?
+
+        @Option(help: "Write records to disk every N images (and at least every 2 seconds).")
+        var checkpointEvery = 500
+
+        @Flag(inversion: .prefixedNo, help: "Reuse records of unchanged files from an existing manifest.")
+        var resume = true
+
+        @Flag(help: "Analyse every file again, replacing the manifest.")
+        var force = false
+
+        @Flag(help: "Metadata only: skip pixel statistics, exposure, border and blur analysis.")
+        var skipPixelStats = false
+
+        @Flag(help: "Skip EXIF metadata.")
+        var skipExif = false
+
+        @Flag(help: "Skip perceptual hashes (pHash, dHash).")
+        var noHashes = false
+
+        @Flag(help: "Skip blur detection.")
+        var skipBlur = false
+
+        @Option(help: "Comma-separated file extensions to scan (default: \(Discovery.defaultExtensions.joined(separator: ","))).")
+        var extensions: String?
+
+        @Option(help: "Mean brightness (0–255) below which an image is dark.")
+        var darkThreshold = 40.0
+
+        @Option(help: "Mean brightness (0–255) above which an image is overexposed.")
+        var overexposedThreshold = 220.0
+
+        @Option(help: "Corner–centre brightness difference above which an image has a border artifact.")
+        var artifactThreshold = 50.0
+
+        @Option(help: "Blur score (Laplacian variance at 256 px) below which an image is blurry.")
+        var blurThreshold = BlurMeasure.defaultThreshold
+
+        @Option(help: "Statistics are computed on a preview at least this many pixels on its longer side.")
+        var maxImageDim = 256
+
+        @Option(help: "Refuse to decode images with more pixels than this (decompression-bomb guard).")
+        var maxPixels = 250_000_000
+
+        @Option(help: "Seconds one file may take before its decoder is stopped and the file flagged.")
+        var timeout = 30.0
+
+        @Flag(name: [.short, .long], help: "Print nothing but errors.")
+        var quiet = false
+
+        func validate() throws {
+            if let workers, workers < 1 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
+            if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }
+            for (name, value) in [("--dark-threshold", darkThreshold), ("--overexposed-threshold", overexposedThreshold)]
+            where !(0...255).contains(value) {
+                throw ValidationError("\(name) must be between 0 and 255 (got \(value))")
+            }
+            if artifactThreshold < 0 { throw ValidationError("--artifact-threshold must not be negative (got \(artifactThreshold))") }
+            if blurThreshold < 0 { throw ValidationError("--blur-threshold must not be negative (got \(blurThreshold))") }
+            if maxImageDim < 32 { throw ValidationError("--max-image-dim must be at least 32 (got \(maxImageDim))") }
+            if maxPixels < 1 { throw ValidationError("--max-pixels must be positive (got \(maxPixels))") }
+            if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
+            if let extensions, Discovery.parseExtensions(extensions).isEmpty {
+                throw ValidationError("--extensions lists no extension (example: --extensions jpg,png)")
+            }
+        }
+
+        func run() throws {
+            var settings = ScanSettings()
+            settings.darkThreshold = darkThreshold
+            settings.overexposedThreshold = overexposedThreshold
+            settings.artifactThreshold = artifactThreshold
+            settings.blurThreshold = blurThreshold
+            settings.includeHashes = !noHashes
+            settings.skipPixelStats = skipPixelStats
+            settings.skipExif = skipExif
+            settings.skipBlur = skipBlur
+            settings.maxImageDimension = maxImageDim
+            settings.maxPixels = maxPixels
+
+            let configuration = ScanConfiguration(
+                roots: directories, output: output, settings: settings,
+                extensions: extensions.map(Discovery.parseExtensions) ?? Discovery.defaultExtensions,
+                workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
+                checkpointEvery: checkpointEvery, resume: resume, force: force, timeout: timeout,
+                workerExecutable: Self.executablePath(), toolVersion: Imgeda.version
+            )
+            let wakeFD = cimgeda_install_stop_handlers()
+            let progress = ProgressDisplay(label: "Scanning", quiet: quiet)
+            let summary: ScanSummary
+            do {
+                summary = try ScanRunner(configuration: configuration).run(
+                    wakeFD: wakeFD >= 0 ? wakeFD : nil,
+                    stopSignal: { cimgeda_stop_signal() }
+                ) { event in
+                    switch event {
+                    case .planned(let discovered, let reused, let pending, let skipped, let notes):
+                        guard !quiet else { return }
+                        var line = "Found \(Console.grouped(discovered)) images"
+                        if reused > 0 { line += "; \(Console.grouped(reused)) unchanged since the last scan" }
+                        line += "; analysing \(Console.grouped(pending))"
+                        Console.err(line + ".")
+                        if !skipped.isEmpty { Console.err("Skipped \(Console.grouped(skipped.count)) entries that are not image files (listed at the end).") }
+                        for note in notes { Console.err("Note: \(note).") }
+                    case .progress(let done, let pending):
+                        progress.update(done: done, total: pending)
+                    }
+                }
+            } catch {
+                progress.finish()
+                throw error
+            }
+            progress.finish()
+            if summary.stoppedBySignal != 0 {
+                Console.err("")
+                Console.err("Stopped: \(Console.grouped(summary.analysed)) images analysed and saved to \(output); \(Console.grouped(summary.unfinished)) left.")
+                Console.err("Resume with: \(resumeCommand())")
+                throw ExitCode(130)
+            }
+            guard !quiet else { return }
+            printSummary(summary)
+        }
+
+        private func printSummary(_ s: ScanSummary) {
+            Console.out("Scan complete in \(String(format: "%.1f", s.seconds)) s: \(Console.grouped(s.totalRecords)) images in \(output)"
+                + (s.reused > 0 ? " (\(Console.grouped(s.analysed)) analysed, \(Console.grouped(s.reused)) reused)" : ""))
+            let p = s.problems
+            let rows: [(String, Int)] = [("Corrupt", p.corrupt), ("Dark", p.dark), ("Overexposed", p.overexposed),
+                                         ("Blurry", p.blurry), ("Border artifacts", p.borderArtifact)]
+            for (name, count) in rows {
+                Console.out("  \(name.padding(toLength: 17, withPad: " ", startingAt: 0)) \(Console.grouped(count).leftPadded(7))  \(Console.percent(count, of: s.totalRecords))")
+            }
+            if !s.skipped.isEmpty {
+                Console.out("  Skipped (not image files): \(Console.grouped(s.skipped.count))")
+                var byReason: [String: Int] = [:]
+                for entry in s.skipped { byReason[entry.reason, default: 0] += 1 }
+                for (reason, count) in byReason.sorted(by: { $0.value > $1.value }) {
+                    Console.out("    \(Console.grouped(count).leftPadded(5))  \(reason)")
+                }
+                for entry in s.skipped.prefix(10) {
+                    Console.out("      \(entry.path.display): \(entry.reason)")
+                }
+                if s.skipped.count > 10 { Console.out("      … and \(s.skipped.count - 10) more") }
+            }
+            Console.out("Next: imgeda info -m \(output)")
+        }
+
+        private func resumeCommand() -> String {
+            (["imgeda", "scan"] + directories + ["-o", output]).map(Self.shellQuoted).joined(separator: " ")
+        }
+
+        static func shellQuoted(_ word: String) -> String {
+            let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
+            return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+
+        /// This program's own path, so workers run the same build.
+        static func executablePath() -> String {
+            if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+                return resolved
+            }
+            return CommandLine.arguments[0]
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
