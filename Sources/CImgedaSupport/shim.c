@@ -41,6 +41,13 @@ int cimgeda_install_stop_handlers(void) {
     action.sa_flags = SA_RESTART;
     if (sigaction(SIGINT, &action, NULL) != 0) return -1;
     if (sigaction(SIGTERM, &action, NULL) != 0) return -1;
+    // A parent may have started us with these signals blocked (threads of test runners and
+    // of libdispatch block them, and the mask is inherited); Ctrl-C must work regardless.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
     return stop_pipe[0];
 }
 
@@ -91,7 +98,10 @@ pid_t cimgeda_spawn_piped(const char *path, char *const argv[], char *const extr
     sigaddset(&defaults, SIGTERM);
     sigaddset(&defaults, SIGPIPE);
     posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
     pid_t pid = -1;
     int rc = posix_spawn(&pid, path, &actions, &attributes, argv, env);
