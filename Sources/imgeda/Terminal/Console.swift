@@ -31,16 +31,12 @@ enum Console {
         return value < 0 ? "-" + out : out
     }
 
-    /// Bytes in binary units, as the reference prints them.
+    /// Bytes in decimal units with two decimals, as the reference prints them.
     static func bytes(_ value: Int) -> String {
-        var size = Double(value)
-        for unit in ["B", "KB", "MB", "GB", "TB"] {
-            if size < 1024 || unit == "TB" {
-                return unit == "B" ? "\(value) B" : String(format: "%.1f %@", size, unit)
-            }
-            size /= 1024
-        }
-        return "\(value) B"
+        let v = Double(value)
+        if v > 1e9 { return String(format: "%.2f GB", v / 1e9) }
+        if v > 1e6 { return String(format: "%.2f MB", v / 1e6) }
+        return String(format: "%.2f KB", v / 1e3)
     }
 
     static func duration(_ seconds: Double) -> String {
