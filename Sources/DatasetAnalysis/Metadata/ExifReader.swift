@@ -76,11 +76,12 @@ public enum ExifReader {
         var summary = ExifSummary()
         summary.cameraMake = ifd0[Tag.make].flatMap(tiff.text)
         summary.cameraModel = ifd0[Tag.model].flatMap(tiff.text)
-        summary.orientation = ifd0[Tag.orientation].flatMap(tiff.integer)
+        // Pillow knows IFD0's Orientation as a single value and keeps the first of several.
+        summary.orientation = ifd0[Tag.orientation].flatMap { tiff.number($0, index: 0)?.integer }
         summary.hasGPS = ifd0[Tag.gpsIFD] != nil
 
         var sources = [ifd0]
-        if let pointer = ifd0[Tag.exifIFD].flatMap(tiff.integer), pointer != ifd0Offset {
+        if let pointer = ifd0[Tag.exifIFD].flatMap(tiff.firstInteger), pointer >= 0, pointer != ifd0Offset {
             let exifIFD = tiff.directory(at: pointer)
             if !exifIFD.isEmpty { sources.append(exifIFD) }
         }
@@ -288,22 +289,26 @@ struct TIFFStructure {
         reader.u32(4, bigEndian: bigEndian).map { Int($0) }
     }
 
-    /// The entries of the directory at `offset` by tag, a repeated tag keeping its last
-    /// entry. Entries of unknown type, with no values, or with values outside the buffer are
-    /// left out; a directory cut short keeps the entries before the cut (all as Pillow does).
+    /// The entries of the directory at `offset` by tag, read by Pillow's rules
+    /// (`ImageFileDirectory_v2.load`), so both agree on damaged files:
+    /// - a repeated tag keeps its first entry;
+    /// - entries of a type Pillow does not read, or with no values, are skipped;
+    /// - an entry whose values run past the buffer ends the directory (the entries before it
+    ///   are kept), as does a directory cut short;
+    /// - an out-of-line entry is skipped once the out-of-line sizes declared so far exceed
+    ///   the buffer, which bounds the work a crafted count can cause.
     ///
     /// - Complexity: O(min(entry count, ``maxEntries``)).
     func directory(at offset: Int) -> [UInt16: TIFFEntry] {
         readDirectory(at: offset).entries
     }
 
-    /// ``directory(at:)`` and whether anything was missing: the buffer ended inside the
-    /// directory, or an entry's values lie outside it (in a file's first bytes that is
-    /// truncation; in a whole file, damage). Either way a longer buffer might tell more.
+    /// ``directory(at:)`` and whether the directory ended early because the buffer did (in a
+    /// file's first bytes that is truncation; in a whole file, damage).
     func readDirectory(at offset: Int) -> (entries: [UInt16: TIFFEntry], cutShort: Bool) {
         var entries: [UInt16: TIFFEntry] = [:]
-        var cutShort = false
         guard let declared = reader.u16(offset, bigEndian: bigEndian) else { return (entries, true) }
+        var outOfLineTotal = 0
         for index in 0..<min(Int(declared), Self.maxEntries) {
             let position = offset + 2 + 12 * index
             guard let tag = reader.u16(position, bigEndian: bigEndian),
@@ -311,17 +316,19 @@ struct TIFFStructure {
                   let count = reader.u32(position + 4, bigEndian: bigEndian),
                   let pointer = reader.u32(position + 8, bigEndian: bigEndian)
             else { return (entries, true) }
-            guard let unit = Self.unitSize(ofType: type), count > 0 else { continue }
+            guard entries[tag] == nil, let unit = Self.unitSize(ofType: type), count > 0 else { continue }
             // At most 2^32 × 8 bytes: no overflow in a 64-bit Int.
             let size = Int(count) * unit
-            let valueOffset = size > 4 ? Int(pointer) : position + 8
-            guard reader.contains(valueOffset, length: size) else {
-                cutShort = true
-                continue
+            var valueOffset = position + 8
+            if size > 4 {
+                outOfLineTotal += size
+                if outOfLineTotal > reader.count { continue }
+                valueOffset = Int(pointer)
+                guard reader.contains(valueOffset, length: size) else { return (entries, true) }
             }
             entries[tag] = TIFFEntry(tag: tag, type: type, count: Int(count), valueOffset: valueOffset)
         }
-        return (entries, cutShort)
+        return (entries, false)
     }
 
     /// The offset of the directory after the one at `offset`; nil when it is 0 (the last
@@ -334,11 +341,11 @@ struct TIFFStructure {
         return Int(next)
     }
 
-    /// Bytes per value of a TIFF field type; nil for types Pillow does not read.
+    /// Bytes per value of a TIFF field type; nil for types Pillow does not read (which
+    /// include EXIF 3.0's UTF-8 type 129).
     static func unitSize(ofType type: UInt16) -> Int? {
         switch type {
         case 1, 2, 6, 7: 1            // BYTE, ASCII, SBYTE, UNDEFINED
-        case 129: 1                   // UTF-8 (EXIF 3.0)
         case 3, 8: 2                  // SHORT, SSHORT
         case 4, 9, 11, 13: 4          // LONG, SLONG, FLOAT, IFD
         case 5, 10, 12, 16: 8         // RATIONAL, SRATIONAL, DOUBLE, LONG8
@@ -346,12 +353,12 @@ struct TIFFStructure {
         }
     }
 
-    /// Value `index` of a numeric entry; nil for text and opaque types or an index out of range.
+    /// Value `index` of a numeric entry; nil for an index out of range and for ASCII, BYTE
+    /// and UNDEFINED entries, which Pillow hands over as text and bytes, not numbers.
     func number(_ entry: TIFFEntry, index: Int) -> TIFFNumber? {
         guard index >= 0, index < entry.count, let unit = Self.unitSize(ofType: entry.type) else { return nil }
         let at = entry.valueOffset + index * unit
         switch entry.type {
-        case 1: return reader.u8(at).map { .integer(Int($0)) }
         case 6: return reader.u8(at).map { .integer(Int(Int8(bitPattern: $0))) }
         case 3: return reader.u16(at, bigEndian: bigEndian).map { .integer(Int($0)) }
         case 8: return reader.u16(at, bigEndian: bigEndian).map { .integer(Int(Int16(bitPattern: $0))) }
@@ -370,6 +377,13 @@ struct TIFFStructure {
         }
     }
 
+    /// The first value of an entry stored as an integer type (no rationals or reals): what
+    /// Pillow accepts for sizes, tags with a fixed single value, and directory pointers.
+    func firstInteger(_ entry: TIFFEntry) -> Int? {
+        guard case .integer(let value)? = number(entry, index: 0) else { return nil }
+        return value
+    }
+
     /// The entry's single value as an integer. An entry with several values gives nil, as
     /// in the reference (Pillow hands it over as a tuple, which `int()` rejects).
     func integer(_ entry: TIFFEntry) -> Int? {
@@ -383,9 +397,15 @@ struct TIFFStructure {
         return value
     }
 
-    /// The integers of a numeric entry, at most `limit` of them.
-    func integers(_ entry: TIFFEntry, limit: Int) -> [Int] {
-        (0..<min(entry.count, limit)).compactMap { number(entry, index: $0)?.integer }
+    /// The values of an entry stored as an integer type, at most `limit` of them; nil for
+    /// other types.
+    func integers(_ entry: TIFFEntry, limit: Int) -> [Int]? {
+        var values: [Int] = []
+        for index in 0..<min(entry.count, limit) {
+            guard case .integer(let value)? = number(entry, index: index) else { return nil }
+            values.append(value)
+        }
+        return values
     }
 
     /// The raw value bytes of an entry.
@@ -394,20 +414,22 @@ struct TIFFStructure {
         return reader.slice(entry.valueOffset, length: entry.count * unit)
     }
 
-    /// An ASCII (or UTF-8) entry as text, trimmed of whitespace and NULs at both ends; nil
-    /// when nothing is left or the entry is not text.
+    /// An ASCII entry as the reference cleans it: one trailing NUL dropped (Pillow), then
+    /// whitespace stripped from both ends and NULs from the end (`str.strip().rstrip("\x00")`);
+    /// nil when nothing is left or the entry is not ASCII.
     func text(_ entry: TIFFEntry) -> String? {
-        guard entry.type == 2 || entry.type == 129, let raw = bytes(entry) else { return nil }
-        var start = raw.startIndex, end = raw.endIndex
-        while start < end, Self.isPadding(raw[start]) { start += 1 }
-        while end > start, Self.isPadding(raw[end - 1]) { end -= 1 }
-        guard start < end else { return nil }
-        return Self.decode(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+        guard entry.type == 2, var raw = bytes(entry) else { return nil }
+        if raw.last == 0 { raw = UnsafeRawBufferPointer(rebasing: raw.dropLast()) }
+        var scalars = Substring(Self.decode(raw)).unicodeScalars
+        while let first = scalars.first, Self.isPythonWhitespace(first) { scalars.removeFirst() }
+        while let last = scalars.last, Self.isPythonWhitespace(last) { scalars.removeLast() }
+        while scalars.last == "\0" { scalars.removeLast() }
+        return scalars.isEmpty ? nil : String(scalars)
     }
 
-    /// NUL and the characters Python's `str.strip()` removes from ASCII text.
-    private static func isPadding(_ byte: UInt8) -> Bool {
-        byte == 0 || byte == 0x20 || (0x09...0x0D).contains(byte) || (0x1C...0x1F).contains(byte)
+    /// Python's `str.isspace()`: Unicode White_Space plus the ASCII separators 1C–1F.
+    private static func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value)
     }
 
     /// UTF-8 when the bytes are valid UTF-8, Latin-1 otherwise: never fails, never loses a byte.

@@ -149,7 +149,7 @@ public enum ImageHeaderSniffer {
     private static func mpoImageCount(_ index: UnsafeRawBufferPointer) -> Int? {
         guard let tiff = TIFFStructure(index), let first = tiff.firstIFDOffset else { return nil }
         let directory = tiff.directory(at: first)
-        guard let count = directory[0xB001].flatMap(tiff.integer), count >= 0,
+        guard let count = directory[0xB001].flatMap(tiff.firstInteger), count >= 0,
               let entries = directory[0xB002], entries.type == 1 || entries.type == 7,
               let table = tiff.bytes(entries), count <= table.count / 16
         else { return nil }
@@ -358,8 +358,12 @@ public enum ImageHeaderSniffer {
         var header = ImageHeader(format: "TIFF")
         guard let first = tiff.firstIFDOffset else { return header }
         let (ifd, cutShort) = tiff.readDirectory(at: first)
-        func value(_ tag: UInt16) -> Int? { ifd[tag].flatMap(tiff.integer) }
-        func values(_ tag: UInt16) -> [Int]? { ifd[tag].map { tiff.integers($0, limit: 16) } }
+        // Pillow keeps the first value of single-valued tags and a tuple for the others.
+        func value(_ tag: UInt16) -> Int? { ifd[tag].flatMap(tiff.firstInteger) }
+        func values(_ tag: UInt16, absent: [Int]) -> [Int]? {
+            guard let entry = ifd[tag] else { return absent }
+            return tiff.integers(entry, limit: 16)
+        }
 
         // Pillow refuses a TIFF without both dimensions.
         guard let w = value(256), let h = value(257), w >= 0, h >= 0 else { return header }
@@ -369,11 +373,12 @@ public enum ImageHeaderSniffer {
             header.setSize(w, h)
         }
         // Missing tags take defaults, so a directory read only in part could give a wrong mode.
-        if !cutShort {
+        if !cutShort, let bitsPerSample = values(258, absent: [1]), let sampleFormat = values(339, absent: [1]),
+           let extraSamples = values(338, absent: []) {
             header.setMode(TIFFMode.mode(
                 bigEndian: tiff.bigEndian, compression: value(259) ?? 1, photometric: value(262) ?? 0,
                 fillOrder: value(266) ?? 1, planar: value(284) ?? 1, samplesPerPixel: value(277),
-                bitsPerSample: values(258) ?? [1], sampleFormat: values(339) ?? [1], extraSamples: values(338) ?? []
+                bitsPerSample: bitsPerSample, sampleFormat: sampleFormat, extraSamples: extraSamples
             ))
         }
         header.frameCount = tiffPageCount(tiff, first: first)
