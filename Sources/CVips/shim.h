@@ -24,61 +24,70 @@ static inline int cvips_start(const char *argv0) {
 /// Opens an image header from memory without decoding pixels. Swift cannot call the
 /// variadic `vips_image_new_from_buffer`.
 static inline VipsImage *cvips_open_header(const void *buf, size_t len) {
-    return vips_image_new_from_buffer(buf, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    return vips_image_new_from_buffer(buf, len, "", "access", VIPS_ACCESS_SEQUENTIAL,
+                                      "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+}
+
+/// Converts any image to 8-bit, 3-band sRGB (colour profiles and CMYK through lcms, grey
+/// replicated, alpha dropped as Pillow's `convert("RGB")` does, 16-bit scaled down) and
+/// materialises it in memory. Swift cannot call the variadic `vips_colourspace`,
+/// `vips_extract_band`, `vips_bandjoin` and `vips_cast`.
+static inline int cvips_to_rgb8(VipsImage *in, VipsImage **out) {
+    VipsImage *t[5] = {NULL, NULL, NULL, NULL, NULL};
+    int result = -1;
+    *out = NULL;
+    VipsImage *current = in;
+    if (vips_colourspace_issupported(current)) {
+        if (vips_colourspace(current, &t[0], VIPS_INTERPRETATION_sRGB, NULL) != 0) goto done;
+        current = t[0];
+    }
+    int bands = vips_image_get_bands(current);
+    if (bands > 3) {
+        if (vips_extract_band(current, &t[1], 0, "n", 3, NULL) != 0) goto done;
+        current = t[1];
+    } else if (bands < 3) {
+        VipsImage *grey = current;
+        if (bands == 2) {
+            if (vips_extract_band(current, &t[1], 0, NULL) != 0) goto done;
+            grey = t[1];
+        }
+        VipsImage *three[3] = {grey, grey, grey};
+        if (vips_bandjoin(three, &t[2], 3, NULL) != 0) goto done;
+        current = t[2];
+    }
+    if (vips_image_get_format(current) != VIPS_FORMAT_UCHAR) {
+        if (vips_cast(current, &t[3], VIPS_FORMAT_UCHAR, "shift", vips_image_get_format(current) == VIPS_FORMAT_USHORT, NULL) != 0) goto done;
+        current = t[3];
+    }
+    t[4] = vips_image_copy_memory(current);
+    if (t[4] == NULL) goto done;
+    *out = t[4];
+    t[4] = NULL;
+    result = 0;
+done:
+    for (int i = 0; i < 5; i++) {
+        if (t[i] != NULL) g_object_unref(t[i]);
+    }
+    return result;
 }
 
 /// Makes an 8-bit, 3-band sRGB preview whose longer side is at most `target`, using the
 /// loaders' shrink-on-load where they have one, and materialises it in memory.
 /// Orientation tags are not applied (the caller does it, the same way for every decoder).
-/// Swift cannot call the variadic `vips_thumbnail_buffer`, `vips_colourspace`,
-/// `vips_extract_band`, `vips_bandjoin` and `vips_cast`.
-static inline int cvips_rgb_preview(const void *buf, size_t len, int target, int fail_on_truncated,
-                                    VipsImage **out) {
-    VipsImage *t[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-    int result = -1;
+/// Swift cannot call the variadic `vips_thumbnail_buffer`.
+static inline int cvips_rgb_preview(const void *buf, size_t len, int target, VipsImage **out) {
+    VipsImage *thumb = NULL;
     *out = NULL;
-    if (vips_thumbnail_buffer((void *)buf, len, &t[0], target,
+    if (vips_thumbnail_buffer((void *)buf, len, &thumb, target,
                               "height", target,
                               "size", VIPS_SIZE_DOWN,
                               "no_rotate", TRUE,
-                              "fail_on", fail_on_truncated ? VIPS_FAIL_ON_TRUNCATED : VIPS_FAIL_ON_NONE,
+                              "fail_on", VIPS_FAIL_ON_TRUNCATED,
                               NULL) != 0) {
-        goto done;
+        return -1;
     }
-    VipsImage *current = t[0];
-    if (vips_colourspace_issupported(current)) {
-        if (vips_colourspace(current, &t[1], VIPS_INTERPRETATION_sRGB, NULL) != 0) goto done;
-        current = t[1];
-    }
-    int bands = vips_image_get_bands(current);
-    if (bands >= 3) {
-        if (bands > 3) {
-            if (vips_extract_band(current, &t[2], 0, "n", 3, NULL) != 0) goto done;
-            current = t[2];
-        }
-    } else {
-        VipsImage *grey = current;
-        if (bands == 2) {
-            if (vips_extract_band(current, &t[2], 0, NULL) != 0) goto done;
-            grey = t[2];
-        }
-        VipsImage *three[3] = {grey, grey, grey};
-        if (vips_bandjoin(three, &t[3], 3, NULL) != 0) goto done;
-        current = t[3];
-    }
-    if (vips_image_get_format(current) != VIPS_FORMAT_UCHAR) {
-        if (vips_cast(current, &t[4], VIPS_FORMAT_UCHAR, "shift", vips_image_get_format(current) == VIPS_FORMAT_USHORT, NULL) != 0) goto done;
-        current = t[4];
-    }
-    t[5] = vips_image_copy_memory(current);
-    if (t[5] == NULL) goto done;
-    *out = t[5];
-    t[5] = NULL;
-    result = 0;
-done:
-    for (int i = 0; i < 6; i++) {
-        if (t[i] != NULL) g_object_unref(t[i]);
-    }
+    int result = cvips_to_rgb8(thumb, out);
+    g_object_unref(thumb);
     return result;
 }
 

@@ -50,45 +50,11 @@ public struct GrayImage: Sendable, Hashable {
     ///
     /// - Complexity: O(width × height + newWidth × newHeight).
     public func resized(width newWidth: Int, height newHeight: Int) -> GrayImage {
-        guard newWidth > 0, newHeight > 0, width > 0, height > 0 else {
-            return GrayImage(width: max(newWidth, 0), height: max(newHeight, 0),
-                             pixels: [UInt8](repeating: 0, count: max(newWidth, 0) * max(newHeight, 0)))
-        }
+        guard newWidth > 0, newHeight > 0 else { return GrayImage(width: 0, height: 0, pixels: []) }
         if newWidth == width && newHeight == height { return self }
-        let xWeights = AreaWeights(source: width, target: newWidth)
-        let yWeights = AreaWeights(source: height, target: newHeight)
-        // Horizontal pass into floats, then vertical pass.
-        var rows = [Float](repeating: 0, count: newWidth * height)
-        pixels.withUnsafeBufferPointer { src in
-            rows.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<height {
-                    let rowBase = y * width
-                    for x in 0..<newWidth {
-                        var sum: Float = 0
-                        for tap in xWeights.taps(x) {
-                            sum += Float(src[rowBase + tap.index]) * tap.weight
-                        }
-                        dst[y * newWidth + x] = sum
-                    }
-                }
-            }
-        }
-        var out = [UInt8](repeating: 0, count: newWidth * newHeight)
-        rows.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<newHeight {
-                    let taps = yWeights.taps(y)
-                    for x in 0..<newWidth {
-                        var sum: Float = 0
-                        for tap in taps {
-                            sum += src[tap.index * newWidth + x] * tap.weight
-                        }
-                        dst[y * newWidth + x] = UInt8(max(0, min(255, (sum + 0.5).rounded(.down))))
-                    }
-                }
-            }
-        }
-        return GrayImage(width: newWidth, height: newHeight, pixels: out)
+        return GrayImage(width: newWidth, height: newHeight,
+                         pixels: AreaResampler.resize(pixels, width: width, height: height, channels: 1,
+                                                      to: newWidth, newHeight))
     }
 
     /// Scales so that the longer side is `longSide` pixels (never enlarges).
@@ -127,41 +93,115 @@ public struct GrayImage: Sendable, Hashable {
     }
 }
 
-/// Area-averaging weights from `source` samples to `target` samples.
-struct AreaWeights {
-    struct Tap {
-        var index: Int
-        var weight: Float
+extension RGBImage {
+    /// Scales by area averaging so that the longer side is `longSide` pixels (never enlarges).
+    ///
+    /// - Complexity: O(width × height).
+    public func fitted(longSide: Int) -> RGBImage {
+        let longest = max(width, height)
+        guard longest > longSide, longSide > 0 else { return self }
+        let scale = Double(longSide) / Double(longest)
+        let w = max(1, Int((Double(width) * scale).rounded()))
+        let h = max(1, Int((Double(height) * scale).rounded()))
+        return RGBImage(width: w, height: h,
+                        pixels: AreaResampler.resize(pixels, width: width, height: height, channels: 3, to: w, h))
     }
-    private var starts: [Int] = []
-    private var storage: [Tap] = []
+}
 
-    init(source: Int, target: Int) {
-        let scale = Double(source) / Double(target)
-        starts.reserveCapacity(target + 1)
-        for i in 0..<target {
-            starts.append(storage.count)
-            if scale <= 1 {
-                // Enlarging: nearest sample.
-                let index = min(source - 1, Int((Double(i) + 0.5) * scale))
-                storage.append(Tap(index: index, weight: 1))
-                continue
-            }
-            let lo = Double(i) * scale, hi = Double(i + 1) * scale
-            var j = Int(lo)
-            let end = min(source, Int(hi.rounded(.up)))
-            while j < end {
-                let overlap = min(hi, Double(j + 1)) - max(lo, Double(j))
-                if overlap > 0 {
-                    storage.append(Tap(index: j, weight: Float(overlap / scale)))
+/// Separable area-averaging resampling of interleaved 8-bit images: each output pixel is the
+/// mean of the input area it covers, with fractional weights at the edges. Exact for integer
+/// factors, free of aliasing and ringing — what statistics and hashes want.
+enum AreaResampler {
+    /// Flattened taps: output sample `i` uses `index[start[i]..<start[i+1]]` with `weight`s.
+    struct Taps {
+        var start: [Int32] = []
+        var index: [Int32] = []
+        var weight: [Float] = []
+
+        init(source: Int, target: Int) {
+            let scale = Double(source) / Double(target)
+            start.reserveCapacity(target + 1)
+            for i in 0..<target {
+                start.append(Int32(index.count))
+                if scale <= 1 {
+                    // Enlarging: nearest sample.
+                    index.append(Int32(min(source - 1, Int((Double(i) + 0.5) * scale))))
+                    weight.append(1)
+                    continue
                 }
-                j += 1
+                let lo = Double(i) * scale, hi = Double(i + 1) * scale
+                var j = Int(lo)
+                let end = min(source, Int(hi.rounded(.up)))
+                while j < end {
+                    let overlap = min(hi, Double(j + 1)) - max(lo, Double(j))
+                    if overlap > 1e-9 {
+                        index.append(Int32(j))
+                        weight.append(Float(overlap / scale))
+                    }
+                    j += 1
+                }
+            }
+            start.append(Int32(index.count))
+        }
+    }
+
+    static func resize(_ pixels: [UInt8], width: Int, height: Int, channels: Int, to newWidth: Int, _ newHeight: Int) -> [UInt8] {
+        guard width > 0, height > 0, newWidth > 0, newHeight > 0,
+              pixels.count >= width * height * channels else {
+            return [UInt8](repeating: 0, count: max(0, newWidth * newHeight * channels))
+        }
+        let xt = Taps(source: width, target: newWidth)
+        let yt = Taps(source: height, target: newHeight)
+        let rowLength = newWidth * channels
+        // Horizontal pass: every input row to `newWidth` samples, in floats.
+        var rows = [Float](repeating: 0, count: rowLength * height)
+        pixels.withUnsafeBufferPointer { src in
+            rows.withUnsafeMutableBufferPointer { dst in
+                xt.start.withUnsafeBufferPointer { start in
+                    xt.index.withUnsafeBufferPointer { index in
+                        xt.weight.withUnsafeBufferPointer { weight in
+                            for y in 0..<height {
+                                let srcRow = y * width * channels
+                                let dstRow = y * rowLength
+                                for x in 0..<newWidth {
+                                    let a = Int(start[x]), b = Int(start[x + 1])
+                                    for c in 0..<channels {
+                                        var sum: Float = 0
+                                        var t = a
+                                        while t < b {
+                                            sum += Float(src[srcRow + Int(index[t]) * channels + c]) * weight[t]
+                                            t += 1
+                                        }
+                                        dst[dstRow + x * channels + c] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        starts.append(storage.count)
-    }
-
-    func taps(_ i: Int) -> ArraySlice<Tap> {
-        storage[starts[i]..<starts[i + 1]]
+        // Vertical pass.
+        var out = [UInt8](repeating: 0, count: rowLength * newHeight)
+        rows.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                var accumulator = [Float](repeating: 0, count: rowLength)
+                accumulator.withUnsafeMutableBufferPointer { acc in
+                    for y in 0..<newHeight {
+                        for i in 0..<rowLength { acc[i] = 0 }
+                        for t in Int(yt.start[y])..<Int(yt.start[y + 1]) {
+                            let row = Int(yt.index[t]) * rowLength
+                            let w = yt.weight[t]
+                            for i in 0..<rowLength { acc[i] += src[row + i] * w }
+                        }
+                        let base = y * rowLength
+                        for i in 0..<rowLength {
+                            dst[base + i] = UInt8(max(0, min(255, acc[i] + 0.5)))
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 }
