@@ -16,7 +16,7 @@
 #
 # Environment:
 #   BENCH_DATA=DIR         corpora and results (default <repo>/bench-data)
-#   BENCH_DATASET_N=N      use only the first N dataset images (a hard-link subset)
+#   BENCH_DATASET_N=N      use only N of the dataset images (an evenly spaced hard-link subset)
 #   BENCH_PHOTOS_N=N       likewise for the photos
 #   BENCH_MIXED_N=N        likewise for mixed10k
 #   BENCH_REPEAT=N         runs of ours and of the floor per corpus; the median is reported
@@ -60,8 +60,9 @@ RUNS=$DATA/runs
 rm -rf "$RUNS"
 mkdir -p "$RUNS"
 
-# subset NAME N: print a directory holding the first N images of corpus NAME (sorted by
-# path), as hard links under bench-data/subsets; the corpus itself when N is unset or large.
+# subset NAME N: print a directory holding N images of corpus NAME, evenly spaced in path
+# order (so a trial keeps the corpus' mix), as hard links under bench-data/subsets; the
+# corpus itself when N is unset or not smaller than the corpus.
 subset() {
     local name=$1 n=${2:-} src=$DATA/$1
     local total
@@ -71,10 +72,11 @@ subset() {
         return
     fi
     local dst=$DATA/subsets/$name-$n
-    if [ ! -e "$dst/.complete" ]; then
+    if [ ! -e "$dst/.complete" ] || [ "$src/.complete" -nt "$dst/.complete" ]; then
         rm -rf "$dst"
         mkdir -p "$dst"
-        (cd "$src" && find . -type f ! -name '.*' | LC_ALL=C sort | head -n "$n") |
+        (cd "$src" && find . -type f ! -name '.*' | LC_ALL=C sort |
+            awk -v n="$n" -v t="$total" 'int(NR * n / t) > int((NR - 1) * n / t)') |
             while IFS= read -r rel; do
                 mkdir -p "$dst/$(dirname "$rel")"
                 ln "$src/$rel" "$dst/$rel" 2>/dev/null || cp "$src/$rel" "$dst/$rel"

@@ -107,7 +107,8 @@ public enum ExifReader {
     ///
     /// - Complexity: O(number of marker segments before the scan).
     public static func jpegExifPayload(in jpeg: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        guard ByteReader(jpeg).matches([0xFF, 0xD8], at: 0) else { return nil }
+        // SOI and the first marker's FF, the signature Pillow requires.
+        guard ByteReader(jpeg).matches([0xFF, 0xD8, 0xFF], at: 0) else { return nil }
         for segment in JPEGSegments(jpeg) where segment.marker == 0xE1 {
             if ByteReader(segment.payload).matches("Exif\0\0", at: 0) {
                 return UnsafeRawBufferPointer(rebasing: segment.payload[6...])

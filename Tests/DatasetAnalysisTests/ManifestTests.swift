@@ -1,0 +1,154 @@
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+import Testing
+
+private func temporaryFolder() throws -> String {
+    let path = NSTemporaryDirectory() + "imgeda-io-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private func sampleRecord(_ name: String) -> ImageRecord {
+    var r = ImageRecord(path: "data/\(name)", filename: name)
+    r.fileSizeBytes = 1234
+    r.mtime = 1_732_212_345.123456
+    r.width = 640
+    r.height = 480
+    r.format = "JPEG"
+    r.colorMode = "RGB"
+    r.numChannels = 3
+    r.aspectRatio = 640.0 / 480.0
+    r.pixelStats = PixelStats(meanR: 1.5, meanG: 2.25, meanB: 3, stdR: 4, stdG: 5, stdB: 6, meanBrightness: 2.25, minVal: 0, maxVal: 255)
+    r.cornerStats = CornerStats(cornerMean: 10, centerMean: 100, borderMean: 20, delta: 90)
+    r.phash = String(repeating: "a", count: 64)
+    r.isCorrupt = name.contains("bad")
+    r.corruptReason = r.isCorrupt ? "truncated JPEG \"quoted\"\nnew line" : nil
+    r.cameraMake = "Café ☕"
+    r.sha256 = String(repeating: "0", count: 64)
+    return r
+}
+
+@Suite("manifest")
+struct ManifestTests {
+    @Test func recordsRoundTripThroughTheLineFormat() throws {
+        let folder = try temporaryFolder()
+        let path = folder + "/m.jsonl"
+        let header = ManifestHeader(inputDir: "/data", inputDirs: ["/data"], totalFiles: 2, createdAt: "now", tool: "imgeda-swift", toolVersion: "0.1.0")
+        let written = [sampleRecord("a.jpg"), sampleRecord("bad.jpg")]
+        try ManifestFiles.rewrite(path) { write in
+            try write(ManifestEncoding.line(for: header))
+            for r in written { try write(ManifestEncoding.line(for: r)) }
+        }
+        let reader = try ManifestReader(path: path)
+        #expect(try reader.header()?.totalFiles == 2)
+        var read: [ImageRecord] = []
+        let report = try reader.forEachRecord { read.append($0) }
+        #expect(report.records == 2 && report.malformedLines == 0 && !report.truncatedTail)
+        #expect(read.map(\.path) == written.map(\.path))
+        #expect(read[1].corruptReason == written[1].corruptReason)
+        #expect(read[0].cameraMake == "Café ☕")
+        #expect(read[0].mtime == written[0].mtime)
+        #expect(read[0].pixelStats == written[0].pixelStats)
+        // Every line is standalone JSON whose pixel_stats has exactly the reference's keys.
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        let stats = try #require(object["pixel_stats"] as? [String: Any])
+        #expect(Set(stats.keys) == ["mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b", "mean_brightness", "min_val", "max_val"])
+    }
+
+    @Test func truncatedLastLineIsSkippedCountedAndCutBeforeAppending() throws {
+        let folder = try temporaryFolder()
+        let path = folder + "/m.jsonl"
+        var bytes = ManifestEncoding.line(for: ManifestHeader(tool: "imgeda-swift"))
+        bytes += ManifestEncoding.line(for: sampleRecord("a.jpg"))
+        let torn = ManifestEncoding.line(for: sampleRecord("b.jpg"))
+        bytes += torn.prefix(torn.count / 2)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        var names: [String] = []
+        let report = try ManifestReader(path: path).forEachRecord { names.append($0.filename) }
+        #expect(names == ["a.jpg"])
+        #expect(report.truncatedTail)
+
+        let appender = try ManifestAppender(path: path)
+        try appender.append(ManifestEncoding.line(for: sampleRecord("c.jpg")))
+        appender.close()
+        names = []
+        let after = try ManifestReader(path: path).forEachRecord { names.append($0.filename) }
+        #expect(names == ["a.jpg", "c.jpg"])
+        #expect(!after.truncatedTail && after.malformedLines == 0)
+    }
+
+    @Test func damagedMiddleLineIsSkippedAndCounted() throws {
+        let folder = try temporaryFolder()
+        let path = folder + "/m.jsonl"
+        var bytes = ManifestEncoding.line(for: sampleRecord("a.jpg"))
+        bytes += Array("{not json at all\n".utf8)
+        bytes += ManifestEncoding.line(for: sampleRecord("b.jpg"))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        var names: [String] = []
+        let report = try ManifestReader(path: path).forEachRecord { names.append($0.filename) }
+        #expect(names == ["a.jpg", "b.jpg"])
+        #expect(report.malformedLines == 1)
+    }
+
+    @Test func referenceRecordsWithMissingFieldsAreAccepted() throws {
+        let folder = try temporaryFolder()
+        let path = folder + "/m.jsonl"
+        let text = """
+        {"__manifest_meta__": true, "input_dir": "/x", "schema_version": 1, "settings": {"workers": 2}, "total_files": 1, "created_at": "t"}
+        {"path": "/x/a.png", "filename": "a.png", "file_size_bytes": 10, "mtime": 5.0, "width": 2, "height": 3, "format": "PNG", "color_mode": "RGBA", "num_channels": 4, "aspect_ratio": 0.6667, "pixel_stats": null, "is_corrupt": false, "analyzer_version": "1", "some_future_field": [1, 2]}
+
+        """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var read: [ImageRecord] = []
+        try ManifestReader(path: path).forEachRecord { read.append($0) }
+        #expect(read.count == 1)
+        #expect(read[0].colorMode == "RGBA" && read[0].sha256 == nil && read[0].analyzerVersion == "1")
+        #expect(try ManifestReader(path: path).header()?.inputDir == "/x")
+    }
+
+    @Test func missingManifestNamesTheFileAndTheFix() {
+        #expect(throws: DatasetIOError.self) { try ManifestReader(path: "/nonexistent/m.jsonl") }
+        do {
+            _ = try ManifestReader(path: "/nonexistent/m.jsonl")
+        } catch {
+            #expect(error.description.contains("/nonexistent/m.jsonl"))
+            #expect(error.description.contains("imgeda scan"))
+        }
+    }
+}
+
+@Suite("discovery")
+struct DiscoveryTests {
+    @Test func findsImagesSortedCaseInsensitiveAndSurvivesLoops() throws {
+        let root = try temporaryFolder()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/b/deeper", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
+        for name in ["a/2.JPG", "a/1.png", "b/deeper/x.Jpeg", "b/notes.txt", "z.webp"] {
+            _ = fm.createFile(atPath: root + "/" + name, contents: Data([1, 2, 3]))
+        }
+        try fm.createSymbolicLink(atPath: root + "/b/deeper/up", withDestinationPath: root)  // a cycle
+        try fm.createSymbolicLink(atPath: root + "/self.jpg", withDestinationPath: root + "/self.jpg")
+        try fm.createSymbolicLink(atPath: root + "/gone.png", withDestinationPath: root + "/missing.png")
+        let result = try Discovery.discover(roots: [root], extensions: Discovery.defaultExtensions)
+        #expect(result.files.map { String($0.path.display.dropFirst(root.count + 1)) } == ["a/1.png", "a/2.JPG", "b/deeper/x.Jpeg", "z.webp"])
+        let reasons = Dictionary(result.skipped.map { ($0.path.lastComponent.display, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        #expect(reasons["self.jpg"] == "symlink loop")
+        #expect(reasons["gone.png"]?.hasPrefix("broken symlink") == true)
+        #expect(reasons["up"]?.contains("already scanned") == true)
+        #expect(result.files.allSatisfy { $0.size == 3 })
+    }
+
+    @Test func extensionListIsParsedLeniently() {
+        #expect(Discovery.parseExtensions(" .JPG, png,,.Tif ") == ["jpg", "png", "tif"])
+    }
+
+    @Test func missingRootIsAnError() {
+        #expect(throws: DatasetIOError.self) {
+            try Discovery.discover(roots: ["/nonexistent-imgeda-root"], extensions: ["jpg"])
+        }
+    }
+}
