@@ -4,7 +4,7 @@
 #   Benchmarks/corpus.sh [DIR]          # DIR defaults to <repo>/bench-data (git-ignored)
 #
 # Produces, under DIR:
-#   photos/    128 JPEG photos of 8 MP or more (6 untouched originals + 122 variants, 40 of
+#   photos/    128 JPEG photos of 8 MP or more (6 untouched originals + 122 variants, 41 of
 #              them 6000x4000 = 24 MP); see gen_corpus.py for exactly how they are made.
 #   dataset/   3,000 dataset-sized images (long side 256-800 px), ~90% JPEG / ~10% PNG,
 #              under train|val|test/<class>/, cut from the same real photos.

@@ -449,12 +449,14 @@ public enum ImageHeaderSniffer {
         return header
     }
 
-    /// `1` or `L` for a grey-ramp palette (two entries: black and white), else `P`.
-    private static func bmpPaletteMode(_ r: ByteReader, at offset: Int, colors: Int, entrySize: Int) -> String {
+    /// `1` or `L` for a grey-ramp palette (two entries: black and white), else `P`; nil when
+    /// the palette is cut off before it decides.
+    private static func bmpPaletteMode(_ r: ByteReader, at offset: Int, colors: Int, entrySize: Int) -> String? {
         for index in 0..<colors {
             let value = UInt8(truncatingIfNeeded: colors == 2 ? index * 255 : index)
             let at = offset + index * entrySize
-            guard r.u8(at) == value, r.u8(at + 1) == value, r.u8(at + 2) == value else { return "P" }
+            guard let blue = r.u8(at), let green = r.u8(at + 1), let red = r.u8(at + 2) else { return nil }
+            if blue != value || green != value || red != value { return "P" }
         }
         return colors <= 2 ? "1" : "L"
     }
@@ -510,7 +512,7 @@ public enum ImageHeaderSniffer {
             return nil  // an MP4, a QuickTime movie, …
         }
         var header = ImageHeader(format: format)
-        guard let meta = box("meta", in: r, from: 0, to: r.count) else { return header }
+        guard let meta = box("meta", in: r, from: 0, to: r.count), meta.count >= 4 else { return header }
         // `meta` is a full box: version and flags come before its children.
         let children = (meta.lowerBound + 4)..<meta.upperBound
         guard let iprp = box("iprp", in: r, from: children.lowerBound, to: children.upperBound),
