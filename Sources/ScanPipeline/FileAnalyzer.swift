@@ -26,20 +26,15 @@ public struct FileAnalyzer {
         if !path.isValidUTF8 { record.pathRaw = path.base64 }
         record.analyzedAt = Timestamp.nowISO8601()
 
-        let bytes: [UInt8]
-        switch Self.readFile(path) {
-        case .success(let read):
-            bytes = read.bytes
-            record.fileSizeBytes = read.size
-            record.mtime = read.mtime
-        case .failure(let reason):
+        let outcome = Self.withFileBytes(path) { bytes, size, mtime in
+            record.fileSizeBytes = size
+            record.mtime = mtime
+            record.sha256 = Self.sha256Hex(bytes)
+            analyze(bytes, into: &record)
+        }
+        if case .failure(let reason) = outcome {
             record.isCorrupt = true
             record.corruptReason = reason.description
-            return record
-        }
-        record.sha256 = Self.sha256Hex(bytes)
-        bytes.withUnsafeBytes { raw in
-            analyze(raw, into: &record)
         }
         return record
     }
@@ -120,15 +115,14 @@ public struct FileAnalyzer {
         var description: String
     }
 
-    struct FileContents {
-        var bytes: [UInt8]
-        var size: Int
-        var mtime: Double
-    }
-
-    /// Reads a whole regular file. Opens without blocking (a FIFO that replaced the file after
-    /// discovery must not hang the worker) and checks the type on the open descriptor.
-    static func readFile(_ path: FilePathBytes) -> Result<FileContents, ReadFailure> {
+    /// Maps a whole regular file read-only and calls `body` with its bytes, size and
+    /// modification time. Mapping instead of reading saves a copy of every byte: the
+    /// checksum and the decoder read the page cache directly. Opens without blocking (a FIFO
+    /// that replaced the file after discovery must not hang the worker) and checks the type
+    /// on the open descriptor.
+    static func withFileBytes(
+        _ path: FilePathBytes, _ body: (UnsafeRawBufferPointer, Int, Double) -> Void
+    ) -> Result<Void, ReadFailure> {
         let fd = path.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else {
             return .failure(ReadFailure(description: "cannot open file (\(String(cString: strerror(errno))))"))
@@ -143,24 +137,21 @@ public struct FileAnalyzer {
         }
         let size = Int(info.st_size)
         let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        while offset < size {
-            let got = bytes.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress.map { $0 + offset }, size - offset)
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                return .failure(ReadFailure(description: "cannot read file (\(String(cString: strerror(errno))))"))
-            }
-            if got == 0 { break }  // shrank while reading
-            offset += got
+        guard size > 0 else {
+            body(UnsafeRawBufferPointer(start: nil, count: 0), 0, mtime)
+            return .success(())
         }
-        if offset < size { bytes.removeLast(size - offset) }
-        return .success(FileContents(bytes: bytes, size: offset, mtime: mtime))
+        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
+            return .failure(ReadFailure(description: "cannot read file (\(String(cString: strerror(errno))))"))
+        }
+        defer { munmap(mapping, size) }
+        // The whole file is about to be read front to back (checksum, then decoder).
+        _ = madvise(mapping, size, MADV_SEQUENTIAL)
+        body(UnsafeRawBufferPointer(start: mapping, count: size), size, mtime)
+        return .success(())
     }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
+    static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
         let digest = SHA256.hash(data: bytes)
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

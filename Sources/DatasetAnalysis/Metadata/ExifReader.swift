@@ -208,12 +208,19 @@ struct ByteReader {
 
     /// Whether `needle` occurs anywhere in the buffer.
     ///
-    /// - Complexity: O(count × needle length); callers search single segments.
+    /// - Complexity: O(count × needle length) at worst, about O(count) on real data.
     func contains(_ needle: StaticString) -> Bool {
-        let length = needle.utf8CodeUnitCount
-        guard length > 0, length <= count else { return false }
-        for offset in 0...(count - length) where matches(needle, at: offset) { return true }
-        return false
+        needle.withUTF8Buffer { needle in
+            guard let first = needle.first, needle.count <= count else { return false }
+            var offset = 0
+            while offset <= count - needle.count {
+                if bytes[offset] == first && needle.indices.allSatisfy({ bytes[offset + $0] == needle[$0] }) {
+                    return true
+                }
+                offset += 1
+            }
+            return false
+        }
     }
 }
 
@@ -466,6 +473,8 @@ struct JPEGSegments: Sequence, IteratorProtocol {
 
     private let reader: ByteReader
     private var position = 2
+    /// Whether the walk ended at SOS or EOI, i.e. saw every header segment.
+    private(set) var reachedEnd = false
 
     /// Walks `jpeg`, which should start with SOI (`FF D8`); the caller checks that.
     init(_ jpeg: UnsafeRawBufferPointer) {
@@ -486,7 +495,8 @@ struct JPEGSegments: Sequence, IteratorProtocol {
             case 0x00, 0x01, 0xD0...0xD8:
                 continue  // stuffed byte, TEM, RSTn, SOI: no length field
             case 0xD9, 0xDA:
-                return nil  // EOI, or SOS: entropy-coded data follows
+                reachedEnd = true  // EOI, or SOS: entropy-coded data follows
+                return nil
             default:
                 guard let length = reader.u16(position, bigEndian: true), length >= 2,
                       let payload = reader.slice(position + 2, length: Int(length) - 2)

@@ -112,7 +112,8 @@ public enum ImageHeaderSniffer {
         var header = ImageHeader(format: "JPEG")
         var multiPicture: UnsafeRawBufferPointer?
         var ultraHDR = false
-        for segment in JPEGSegments(bytes) {
+        var segments = JPEGSegments(bytes)
+        while let segment = segments.next() {
             let payload = ByteReader(segment.payload)
             switch segment.marker {
             // SOF0–SOF15 without DHT (C4), JPG (C8) and DAC (CC), which share the range.
@@ -125,7 +126,6 @@ public enum ImageHeaderSniffer {
                 // Pillow opens 8-bit 1-, 3- and 4-component JPEGs only.
                 let modes: [UInt8: String] = [1: "L", 3: "RGB", 4: "CMYK"]
                 header.setMode(precision == 8 ? modes[components] : nil)
-                header.frameCount = 1
             case 0xEE where payload.matches("Adobe", at: 0):
                 header.jpegAdobeTransform = payload.u8(11).map { Int($0) }
             case 0xE2 where payload.matches("MPF\0", at: 0):
@@ -137,6 +137,9 @@ public enum ImageHeaderSniffer {
                 continue
             }
         }
+        // Only a walk that reached the scan has seen every segment that decides these.
+        guard segments.reachedEnd else { return header }
+        header.frameCount = 1
         if !ultraHDR, let multiPicture, let images = mpoImageCount(multiPicture), images > 1 {
             header.format = "MPO"
             header.frameCount = images
@@ -224,15 +227,15 @@ public enum ImageHeaderSniffer {
     // MARK: GIF
 
     /// Size from the logical screen, enlarged by the first frame when it sticks out (Pillow
-    /// does this); mode `P`, or `L` when the frame's palette is absent or the identity grey
-    /// ramp (Pillow drops such palettes); frames counted up to the trailer.
+    /// does this), so known once the first image descriptor is read. Mode `P`, or `L` when
+    /// the frame's palette is absent or the identity grey ramp (Pillow drops such palettes).
+    /// Frames are counted up to the trailer.
     private static func gif(_ r: ByteReader) -> ImageHeader {
         var header = ImageHeader(format: "GIF")
-        guard let screenWidth = r.u16(6, bigEndian: false), let screenHeight = r.u16(8, bigEndian: false) else {
-            return header
-        }
-        header.setSize(screenWidth, screenHeight)
-        guard let flags = r.u8(10) else { return header }
+        // The size is final only at the first image descriptor, which may enlarge it.
+        guard let screenWidth = r.u16(6, bigEndian: false), let screenHeight = r.u16(8, bigEndian: false),
+              let flags = r.u8(10)
+        else { return header }
         var position = 13
         var globalPalette: Bool?  // nil: no global palette; else whether Pillow keeps it
         if flags & 0x80 != 0 {
@@ -367,6 +370,9 @@ public enum ImageHeaderSniffer {
 
         // Pillow refuses a TIFF without both dimensions.
         guard let w = value(256), let h = value(257), w >= 0, h >= 0 else { return header }
+        // Orientations 5–8 swap the size; in a directory cut short, Orientation is known to
+        // be absent only if a later tag was read (tags are stored in ascending order).
+        if cutShort && ifd[274] == nil && !ifd.keys.contains(where: { $0 > 274 }) { return header }
         if let orientation = value(274), (5...8).contains(orientation) {
             header.setSize(h, w)
         } else {
@@ -512,24 +518,25 @@ public enum ImageHeaderSniffer {
             return nil  // an MP4, a QuickTime movie, …
         }
         var header = ImageHeader(format: format)
-        guard let meta = box("meta", in: r, from: 0, to: r.count), meta.count >= 4 else { return header }
+        guard let meta = box("meta", in: r, from: 0, to: r.count)?.payload, meta.count >= 4 else { return header }
         // `meta` is a full box: version and flags come before its children.
         let children = (meta.lowerBound + 4)..<meta.upperBound
-        guard let iprp = box("iprp", in: r, from: children.lowerBound, to: children.upperBound),
+        guard let iprp = box("iprp", in: r, from: children.lowerBound, to: children.upperBound)?.payload,
               let ipco = box("ipco", in: r, from: iprp.lowerBound, to: iprp.upperBound)
         else { return header }
-        let properties = boxes(in: r, from: ipco.lowerBound, to: ipco.upperBound)
+        let properties = boxes(in: r, from: ipco.payload.lowerBound, to: ipco.payload.upperBound)
         let alphaURNs: [StaticString] = ["urn:mpeg:mpegB:cicp:systems:auxiliary:alpha\0", "urn:mpeg:hevc:2015:auxid:1\0"]
         let hasAlpha = properties.contains { property in
             property.type == "auxC" && alphaURNs.contains { r.matches($0, at: property.payload.lowerBound + 4) }
         }
-        header.setMode(hasAlpha ? "RGBA" : "RGB")
-        guard let pitm = box("pitm", in: r, from: children.lowerBound, to: children.upperBound),
+        // Without all of `ipco`, an alpha declaration may be in the part not read.
+        if hasAlpha || ipco.complete { header.setMode(hasAlpha ? "RGBA" : "RGB") }
+        guard let pitm = box("pitm", in: r, from: children.lowerBound, to: children.upperBound)?.payload,
               let pitmVersion = r.u8(pitm.lowerBound),
               let primary = pitmVersion == 0
                 ? r.u16(pitm.lowerBound + 4, bigEndian: true).map({ UInt32($0) })
                 : r.u32(pitm.lowerBound + 4, bigEndian: true),
-              let ipma = box("ipma", in: r, from: iprp.lowerBound, to: iprp.upperBound)
+              let ipma = box("ipma", in: r, from: iprp.lowerBound, to: iprp.upperBound)?.payload
         else { return header }
         for index in propertyIndices(of: primary, ipma: ipma, in: r) where index >= 1 && index <= properties.count {
             let property = properties[index - 1]
@@ -549,10 +556,13 @@ public enum ImageHeaderSniffer {
     /// Item properties are few (a handful per image); a cap keeps a crafted `ipco` cheap.
     private static let maxBoxes = 4096
 
-    /// The boxes in `start ..< end` (type and payload range), the last one clipped to the
-    /// buffer. Each box is at least 8 bytes, so the walk ends.
-    private static func boxes(in r: ByteReader, from start: Int, to end: Int) -> [(type: String, payload: Range<Int>)] {
-        var result: [(type: String, payload: Range<Int>)] = []
+    /// A box's type, its payload range (clipped to the buffer) and whether the buffer holds
+    /// all of it.
+    private typealias Box = (type: String, payload: Range<Int>, complete: Bool)
+
+    /// The boxes in `start ..< end`. Each box is at least 8 bytes, so the walk ends.
+    private static func boxes(in r: ByteReader, from start: Int, to end: Int) -> [Box] {
+        var result: [Box] = []
         var position = start
         let end = min(end, r.count)
         while position + 8 <= end, result.count < maxBoxes, let size32 = r.u32(position, bigEndian: true) {
@@ -566,16 +576,17 @@ public enum ImageHeaderSniffer {
                 size = end - position  // to the end of the enclosing box
             }
             guard size >= headerSize, position + headerSize <= end else { break }
-            let boxEnd = size > end - position ? end : position + size
-            result.append((fourCC(r, at: position + 4), (position + headerSize)..<boxEnd))
+            let complete = size <= end - position
+            let boxEnd = complete ? position + size : end
+            result.append((fourCC(r, at: position + 4), (position + headerSize)..<boxEnd, complete))
             position = boxEnd
         }
         return result
     }
 
-    /// The payload range of the first box of `type` in `start ..< end`.
-    private static func box(_ type: String, in r: ByteReader, from start: Int, to end: Int) -> Range<Int>? {
-        boxes(in: r, from: start, to: end).first { $0.type == type }?.payload
+    /// The first box of `type` in `start ..< end`.
+    private static func box(_ type: String, in r: ByteReader, from start: Int, to end: Int) -> Box? {
+        boxes(in: r, from: start, to: end).first { $0.type == type }
     }
 
     /// The 1-based `ipco` indices the `ipma` box associates with `item`.
