@@ -23,7 +23,7 @@ public struct ScanSettings: Sendable, Hashable, Codable {
     /// The longest side of the preview that statistics are computed on. Images are decoded
     /// at the smallest scale (JPEG DCT scaling, libvips shrink-on-load) that is at least
     /// this large; nothing is decoded at full size unless the image is small.
-    public var maxImageDimension: Int = 512
+    public var maxImageDimension: Int = 256
     /// Images with more pixels than this are not decoded (decompression-bomb guard) and are
     /// flagged corrupt with the reason.
     public var maxPixels: Int = 250_000_000
