@@ -30,12 +30,14 @@ let package = Package(
             pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]
         ),
+        // A fast path for ordinary 8-bit PNGs: libdeflate and a tight unfilter loop.
+        .target(name: "CFastPNG", linkerSettings: [.linkedLibrary("deflate")]),
         // Process plumbing Swift cannot express safely: signal flags, prctl, spawning.
         .target(name: "CImgedaSupport"),
         .target(name: "DatasetAnalysis", swiftSettings: swiftSettings),
         .target(
             name: "ImageDecoding",
-            dependencies: ["CVips", "CTurboJPEG", "DatasetAnalysis"],
+            dependencies: ["CVips", "CTurboJPEG", "CFastPNG", "DatasetAnalysis"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,3 +1,4 @@
+internal import CFastPNG
 internal import CTurboJPEG
 internal import CVips
 public import DatasetAnalysis
@@ -97,7 +98,52 @@ public final class ImageDecoder {
                 return decoded
             }
         }
+        if let header, header.format == "PNG",
+           let decoded = try decodePNG(bytes, header: header, options: options) {
+            return decoded
+        }
         return try decodeWithLibvips(bytes, header: header, options: options)
+    }
+
+    // MARK: - Ordinary PNGs through the fast path
+
+    /// Returns nil for PNG layouts the fast path leaves to libvips.
+    private func decodePNG(
+        _ bytes: UnsafeRawBufferPointer, header: ImageHeader, options: DecodeOptions
+    ) throws(DecodeError) -> DecodedImage? {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let partial = DecodeError.PartialHeader(format: "PNG", colorMode: header.colorMode, channels: header.channels,
+                                                width: header.width, height: header.height)
+        if let w = header.width, let h = header.height, w * h > options.maxPixels {
+            throw Self.bomb(w, h, options.maxPixels, partial)
+        }
+        var rgb: UnsafeMutablePointer<UInt8>?
+        var width: UInt32 = 0, height: UInt32 = 0
+        var exifOffset = 0, exifLength = 0
+        var message = [CChar](repeating: 0, count: 160)
+        let rc = cfastpng_decode_rgb(base, bytes.count, Self.plainDecodePixelLimit, &rgb, &width, &height,
+                                     &exifOffset, &exifLength, &message, message.count)
+        switch Int(rc) {
+        case Int(CFASTPNG_OK):
+            guard let rgb else { return nil }
+            defer { free(rgb) }
+            let count = Int(width) * Int(height) * 3
+            let full = RGBImage(width: Int(width), height: Int(height),
+                                pixels: [UInt8](UnsafeBufferPointer(start: rgb, count: count)))
+            var exif: ExifSummary?
+            if options.readExif, exifLength > 0, exifOffset + exifLength <= bytes.count {
+                exif = ExifReader.parse(UnsafeRawBufferPointer(rebasing: bytes[exifOffset..<(exifOffset + exifLength)]))
+            }
+            return DecodedImage(
+                format: "PNG", colorMode: header.colorMode ?? "RGB", channels: header.channels ?? 3,
+                width: Int(width), height: Int(height), frameCount: header.frameCount.flatMap { $0 > 1 ? $0 : nil },
+                exif: exif, orientation: Self.orientation(exif, fallback: nil),
+                preview: full.fitted(longSide: options.previewSide), decoder: "fastpng")
+        case Int(CFASTPNG_DAMAGED):
+            throw DecodeError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), partial: partial)
+        default:
+            return nil
+        }
     }
 
     // MARK: - JPEG through TurboJPEG

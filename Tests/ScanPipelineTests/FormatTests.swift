@@ -67,6 +67,35 @@ struct FormatTests {
         #expect(record.phash?.count == 64 && record.blurScore != nil)
     }
 
+    /// The PNG fast path (libdeflate) and libvips agree pixel for pixel: a lossless PNG and a
+    /// lossless TIFF of the same picture give identical statistics and hashes.
+    @Test(arguments: [1, 2, 3, 4])
+    func pngFastPathMatchesLibvips(bands: Int) throws {
+        _ = Fixtures.libvipsStarted
+        let scene = Fixtures.scene(31, width: 333, height: 217)
+        var pixels: [UInt8] = []
+        for i in 0..<(333 * 217) {
+            let p = Array(scene.pixels[(3 * i)..<(3 * i + 3)])
+            switch bands {
+            case 1: pixels.append(p[0])
+            case 2: pixels += [p[0], 99]
+            case 4: pixels += p + [7]
+            default: pixels += p
+            }
+        }
+        func analyse(_ suffix: String) throws -> ImageRecord {
+            let bytes = try ImageEncoder.encode(pixels: pixels, width: 333, height: 217, bands: bands, suffix: suffix)
+            var record = ImageRecord(path: "x", filename: "x")
+            bytes.withUnsafeBytes { FileAnalyzer(settings: ScanSettings()).analyze($0, into: &record) }
+            return record
+        }
+        let png = try analyse(".png"), tiff = try analyse(".tif")
+        #expect(!png.isCorrupt && !tiff.isCorrupt)
+        #expect(png.pixelStats == tiff.pixelStats)
+        #expect(png.phash == tiff.phash && png.dhash == tiff.dhash)
+        #expect(png.blurScore == tiff.blurScore)
+    }
+
     @Test func sixteenBitPNGIsScaledToEightBits() throws {
         _ = Fixtures.libvipsStarted
         let scene = Fixtures.scene(12, width: 120, height: 90)
