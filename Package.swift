@@ -7,6 +7,17 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// libvips' headers include glib's, whose configuration header lives in a multiarch folder.
+// These are the only include paths vips.h needs; naming them here instead of asking
+// pkg-config keeps SwiftPM from warning about the `-pthread` in glib's pkg-config flags.
+#if arch(arm64)
+let multiarch = "aarch64-linux-gnu"
+#else
+let multiarch = "x86_64-linux-gnu"
+#endif
+let glibIncludes: [String] = ["/usr/include/glib-2.0", "/usr/lib/\(multiarch)/glib-2.0/include"]
+    .flatMap { ["-Xcc", "-I\($0)"] }
+
 let package = Package(
     name: "imgeda",
     platforms: [.macOS(.v14)],
@@ -21,7 +32,6 @@ let package = Package(
         // libvips, through non-variadic wrappers in the module's header.
         .systemLibrary(
             name: "CVips",
-            pkgConfig: "vips",
             providers: [.apt(["libvips-dev"])]
         ),
         // libjpeg-turbo's TurboJPEG API: the fast path for JPEG with DCT scaling.
@@ -38,7 +48,7 @@ let package = Package(
         .target(
             name: "ImageDecoding",
             dependencies: ["CVips", "CTurboJPEG", "CFastPNG", "DatasetAnalysis"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + [.unsafeFlags(glibIncludes)]
         ),
         .target(
             name: "DatasetIO",
