@@ -51,15 +51,24 @@ public final class WorkerPool {
         var toChild: Int32 = -1
         var fromChild: Int32 = -1
         var buffer: [UInt8] = []
-        var job: Int?
+        /// Files sent to this worker, in order; the first is the one being analysed.
+        var queue: [Int] = []
+        /// When the first file in `queue` started (its predecessor's answer, or its sending).
         var startedAt: Double = 0
         var completedAny = false
     }
+
+    /// Files sent ahead to each worker, so that it never waits for the supervisor between
+    /// files. A crash or hang is still pinned on the right file: a worker analyses its queue
+    /// in order, so the culprit is the first unanswered one; the others are sent again.
+    static let pipelineDepth = 2
 
     private let configuration: Configuration
     private let settingsJSON: String
     private var slots: [Slot] = []
     private var failedStarts = 0
+    /// Files taken back from a worker that died with them queued behind the culprit.
+    private var retry: [Int] = []
 
     public init(configuration: Configuration) throws(ScanError) {
         self.configuration = configuration
@@ -74,10 +83,9 @@ public final class WorkerPool {
         for index in slots.indices { retire(index, kill: true) }
     }
 
-    /// Analyses `files` in order of submission; calls `completion` as each finishes (in
-    /// completion order). Returns the indices of files left unfinished because a stop was
-    /// requested (`stopRequested` turned true; `wakeFD`, if given, is polled so that a signal
-    /// interrupts the wait at once).
+    /// Analyses `files`; calls `completion` as each finishes (in completion order). Returns
+    /// the indices of files left unfinished because a stop was requested (`stopRequested`
+    /// turned true; `wakeFD`, if given, is polled so that a signal interrupts the wait at once).
     public func run(
         files: [FilePathBytes],
         wakeFD: Int32?,
@@ -90,26 +98,33 @@ public final class WorkerPool {
 
         var next = 0
         var stopDeadline: Double?
+        var fds: [pollfd] = []
+        var busy: [Int] = []
         while true {
             let stopping = stopRequested()
             if stopping && stopDeadline == nil { stopDeadline = Self.now() + configuration.stopGrace }
-            // Hand out work.
+            // Hand out work, keeping each worker's queue full.
             if !stopping {
-                for index in slots.indices where slots[index].job == nil && next < files.count {
-                    if slots[index].pid < 0 { try start(index) }
-                    let request = WorkerProtocol.request(job: UInt64(next), path: files[next])
-                    if ScanWorker.writeAll(slots[index].toChild, request) {
-                        slots[index].job = next
-                        slots[index].startedAt = Self.now()
-                        next += 1
-                    } else {
-                        // The worker died before taking work; replace it and retry the file.
-                        try replace(index, reason: nil, files: files, completion: completion)
+                for index in slots.indices {
+                    while slots[index].queue.count < Self.pipelineDepth && (!retry.isEmpty || next < files.count) {
+                        if slots[index].pid < 0 { try start(index) }
+                        let job = retry.isEmpty ? next : retry.removeFirst()
+                        let request = WorkerProtocol.request(job: UInt64(job), path: files[job])
+                        guard ScanWorker.writeAll(slots[index].toChild, request) else {
+                            // The worker died; take its queue back and replace it.
+                            if job != next { retry.insert(job, at: 0) }
+                            try replace(index, reason: nil, files: files, completion: completion)
+                            break
+                        }
+                        if job == next { next += 1 }
+                        if slots[index].queue.isEmpty { slots[index].startedAt = Self.now() }
+                        slots[index].queue.append(job)
                     }
                 }
             }
-            let busy = slots.indices.filter { slots[$0].job != nil }
-            if busy.isEmpty && (next >= files.count || stopping) { break }
+            busy.removeAll(keepingCapacity: true)
+            for index in slots.indices where !slots[index].queue.isEmpty { busy.append(index) }
+            if busy.isEmpty && ((next >= files.count && retry.isEmpty) || stopping) { break }
             if let stopDeadline, Self.now() > stopDeadline {
                 // Files still in flight after the grace period are dropped; the next run
                 // analyses them.
@@ -118,10 +133,12 @@ public final class WorkerPool {
             }
 
             // Wait for an answer, a deadline or a signal.
-            var fds: [pollfd] = busy.map { pollfd(fd: slots[$0].fromChild, events: Int16(POLLIN), revents: 0) }
+            fds.removeAll(keepingCapacity: true)
+            for index in busy { fds.append(pollfd(fd: slots[index].fromChild, events: Int16(POLLIN), revents: 0)) }
             if let wakeFD { fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
             let now = Self.now()
-            let earliest = busy.map { slots[$0].startedAt + configuration.timeout }.min() ?? now + 0.25
+            var earliest = now + 0.25
+            for index in busy { earliest = min(earliest, slots[index].startedAt + configuration.timeout) }
             let waitMS = Int32(max(0, min(250, (earliest - now) * 1000)).rounded(.up))
             let ready = poll(&fds, nfds_t(fds.count), waitMS)
             if ready < 0 && errno != EINTR {
@@ -136,16 +153,15 @@ public final class WorkerPool {
             }
             // Timeouts.
             let later = Self.now()
-            for index in slots.indices {
-                guard let job = slots[index].job, later - slots[index].startedAt > configuration.timeout else { continue }
-                _ = job
+            for index in slots.indices where !slots[index].queue.isEmpty
+                && later - slots[index].startedAt > configuration.timeout {
                 let seconds = configuration.timeout
                 let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
                 try replace(index, reason: "timed out after \(shown) s (the decoder hung; raise the limit with --timeout)",
                             files: files, completion: completion)
             }
         }
-        let unfinished = Array(next..<files.count) + slots.compactMap(\.job)
+        let unfinished = Array(next..<files.count) + retry + slots.flatMap(\.queue)
         return unfinished.sorted()
     }
 
@@ -176,6 +192,7 @@ public final class WorkerPool {
         slots[index] = Slot(pid: pid, toChild: toChild, fromChild: fromChild)
     }
 
+    /// Closes the worker's pipes, kills it if asked, and reaps it.
     private func retire(_ index: Int, kill shouldKill: Bool) {
         guard slots.indices.contains(index), slots[index].pid > 0 else { return }
         if shouldKill { kill(slots[index].pid, SIGKILL) }
@@ -183,19 +200,24 @@ public final class WorkerPool {
         if slots[index].fromChild >= 0 { close(slots[index].fromChild) }
         var status: Int32 = 0
         while waitpid(slots[index].pid, &status, 0) < 0 && errno == EINTR {}
+        let queue = slots[index].queue
         slots[index] = Slot()
+        slots[index].queue = queue
     }
 
-    /// Kills and reaps the worker in `index`, records its file as failed with `reason` (when
-    /// given), and starts a replacement.
+    /// Kills the worker in `index` (if still running), records the file it was analysing as
+    /// failed with `reason` (when given), sends the files queued behind it again, and starts
+    /// a replacement.
     private func replace(
         _ index: Int, reason: String?, files: [FilePathBytes], completion: (Completion) throws -> Void
     ) throws {
-        let job = slots[index].job
         let hadCompleted = slots[index].completedAny
         retire(index, kill: true)
-        if let job, let reason {
-            try completion(Self.failureCompletion(index: job, path: files[job], reason: reason))
+        var queue = slots[index].queue
+        slots[index].queue = []
+        if let reason, !queue.isEmpty {
+            let culprit = queue.removeFirst()
+            try completion(Self.failureCompletion(index: culprit, path: files[culprit], reason: reason))
             failedStarts = 0
         } else if !hadCompleted {
             failedStarts += 1
@@ -203,6 +225,7 @@ public final class WorkerPool {
                 throw ScanError("worker processes exit as soon as they start; run `\(configuration.executable) \(ScanWorker.subcommand)` to see why")
             }
         }
+        retry.insert(contentsOf: queue, at: 0)
         try start(index)
     }
 
@@ -210,43 +233,30 @@ public final class WorkerPool {
     private func drain(_ index: Int, files: [FilePathBytes], completion: (Completion) throws -> Void) throws {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let got = chunk.withUnsafeMutableBytes { read(slots[index].fromChild, $0.baseAddress, $0.count) }
-        if got < 0 {
-            if errno == EINTR || errno == EAGAIN { return }
-        }
+        if got < 0 && (errno == EINTR || errno == EAGAIN) { return }
         if got <= 0 {
             var status: Int32 = 0
             let pid = slots[index].pid
             kill(pid, SIGKILL)
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let signal = cimgeda_wait_signal(status)
-            let reason: String
-            if signal != 0 {
-                reason = "decoder crashed (\(Self.signalName(signal))) while reading this file"
-            } else {
-                reason = "decoder crashed (worker exited with status \(cimgeda_wait_exit_code(status))) while reading this file"
-            }
-            slots[index].pid = -1  // already reaped
-            let job = slots[index].job
+            let reason = signal != 0
+                ? "decoder crashed (\(Self.signalName(signal))) while reading this file"
+                : "decoder crashed (worker exited with status \(cimgeda_wait_exit_code(status))) while reading this file"
             if slots[index].toChild >= 0 { close(slots[index].toChild) }
             if slots[index].fromChild >= 0 { close(slots[index].fromChild) }
-            let hadCompleted = slots[index].completedAny
-            slots[index] = Slot()
-            if let job {
-                try completion(Self.failureCompletion(index: job, path: files[job], reason: reason))
-            } else if !hadCompleted {
-                failedStarts += 1
-                if failedStarts >= 3 {
-                    throw ScanError("worker processes exit as soon as they start; run `\(configuration.executable) \(ScanWorker.subcommand)` to see why")
-                }
-            }
-            try start(index)
+            slots[index].pid = -1  // already reaped
+            slots[index].toChild = -1
+            slots[index].fromChild = -1
+            try replace(index, reason: reason, files: files, completion: completion)
             return
         }
         slots[index].buffer.append(contentsOf: chunk[0..<got])
         for frame in WorkerProtocol.takeFrames(&slots[index].buffer) where frame.count >= 9 {
             let job = Int(WorkerProtocol.readUInt64(frame[...]))
             let flags = RecordFlags(rawValue: frame[8])
-            slots[index].job = nil
+            if let position = slots[index].queue.firstIndex(of: job) { slots[index].queue.remove(at: position) }
+            slots[index].startedAt = Self.now()
             slots[index].completedAny = true
             failedStarts = 0
             try completion(Completion(index: job, line: Array(frame[9...]), flags: flags))
