@@ -14,11 +14,14 @@ static int fail(char *message, size_t capacity, const char *text, int code) {
     return code;
 }
 
-static inline uint8_t paeth(uint8_t a, uint8_t b, uint8_t c) {
-    int p = (int)a + b - c;
-    int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-    if (pa <= pb && pa <= pc) return a;
-    return pb <= pc ? b : c;
+/// The Paeth predictor, written so compilers emit conditional moves instead of branches
+/// (|p − a| = |b − c|, |p − b| = |a − c|, |p − c| = |a + b − 2c|).
+static inline uint8_t paeth(int a, int b, int c) {
+    int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+    int not_a = (pb < pa) | (pc < pa);
+    int pick_c = pc < pb;
+    int bc = pick_c ? c : b;
+    return (uint8_t)(not_a ? bc : a);
 }
 
 int cfastpng_decode_rgb(const uint8_t *data, size_t length, size_t max_pixels,
@@ -126,18 +129,23 @@ int cfastpng_decode_rgb(const uint8_t *data, size_t length, size_t max_pixels,
             if (previous) for (size_t i = 0; i < stride; i++) cur[i] = (uint8_t)(cur[i] + previous[i]);
             break;
         case 3:
-            for (size_t i = 0; i < stride; i++) {
-                unsigned left = i >= bpp ? cur[i - bpp] : 0;
-                unsigned up = previous ? previous[i] : 0;
-                cur[i] = (uint8_t)(cur[i] + ((left + up) >> 1));
+            if (previous) {
+                for (size_t i = 0; i < bpp; i++) cur[i] = (uint8_t)(cur[i] + (previous[i] >> 1));
+                for (size_t i = bpp; i < stride; i++) cur[i] = (uint8_t)(cur[i] + ((cur[i - bpp] + previous[i]) >> 1));
+            } else {
+                for (size_t i = bpp; i < stride; i++) cur[i] = (uint8_t)(cur[i] + (cur[i - bpp] >> 1));
             }
             break;
         case 4:
-            for (size_t i = 0; i < stride; i++) {
-                uint8_t left = i >= bpp ? cur[i - bpp] : 0;
-                uint8_t up = previous ? previous[i] : 0;
-                uint8_t corner = (previous && i >= bpp) ? previous[i - bpp] : 0;
-                cur[i] = (uint8_t)(cur[i] + paeth(left, up, corner));
+            if (previous) {
+                // First pixel: left and corner are zero, so the predictor is the byte above.
+                for (size_t i = 0; i < bpp; i++) cur[i] = (uint8_t)(cur[i] + previous[i]);
+                for (size_t i = bpp; i < stride; i++) {
+                    cur[i] = (uint8_t)(cur[i] + paeth(cur[i - bpp], previous[i], previous[i - bpp]));
+                }
+            } else {
+                // First row: above and corner are zero, so the predictor is the byte to the left.
+                for (size_t i = bpp; i < stride; i++) cur[i] = (uint8_t)(cur[i] + cur[i - bpp]);
             }
             break;
         default:
