@@ -93,7 +93,9 @@ public final class ImageDecoder {
     public func decode(_ bytes: UnsafeRawBufferPointer, options: DecodeOptions) throws(DecodeError) -> DecodedImage {
         guard bytes.count > 0 else { throw DecodeError("empty file (0 bytes)") }
         let header = ImageHeaderSniffer.sniff(bytes)
-        if let header, header.format == "JPEG", let turbo {
+        // Pillow names a JPEG that carries several images (MPF) "MPO"; its first image is an
+        // ordinary JPEG stream.
+        if let header, header.format == "JPEG" || header.format == "MPO", let turbo {
             if let decoded = try decodeJPEG(bytes, header: header, handle: turbo, options: options) {
                 return decoded
             }
@@ -160,13 +162,13 @@ public final class ImageDecoder {
         let length = UInt(bytes.count)
         if tjDecompressHeader3(handle, base, length, &width, &height, &subsampling, &colorspace) != 0 {
             throw DecodeError("damaged JPEG header (\(Self.turboMessage(handle)))",
-                              partial: .init(format: "JPEG", width: header.width, height: header.height))
+                              partial: .init(format: header.format, width: header.width, height: header.height))
         }
         if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
             return nil
         }
         let mode = colorspace == Int32(TJCS_GRAY.rawValue) ? "L" : "RGB"
-        let partial = DecodeError.PartialHeader(format: "JPEG", colorMode: mode, channels: mode == "L" ? 1 : 3,
+        let partial = DecodeError.PartialHeader(format: header.format, colorMode: mode, channels: mode == "L" ? 1 : 3,
                                                 width: Int(width), height: Int(height))
         let pixels = Int(width) * Int(height)
         if pixels > options.maxPixels {
@@ -196,7 +198,7 @@ public final class ImageDecoder {
         }
         let orientation = Self.orientation(exif, fallback: nil)
         return DecodedImage(
-            format: "JPEG", colorMode: mode, channels: mode == "L" ? 1 : 3,
+            format: header.format, colorMode: mode, channels: mode == "L" ? 1 : 3,
             width: Int(width), height: Int(height), frameCount: nil, exif: exif,
             orientation: orientation,
             preview: RGBImage(width: scaledWidth, height: scaledHeight, pixels: rgb),
