@@ -31,12 +31,17 @@ public struct GrayImage: Sendable, Hashable {
     public init(luma rgb: RGBImage) {
         let count = rgb.width * rgb.height
         var out = [UInt8](repeating: 0, count: count)
-        rgb.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<count {
-                    let r = UInt32(src[3 * i]), g = UInt32(src[3 * i + 1]), b = UInt32(src[3 * i + 2])
+        rgb.pixels.withUnsafeBufferPointer { srcBuffer in
+            out.withUnsafeMutableBufferPointer { dstBuffer in
+                guard var src = srcBuffer.baseAddress, let dst = dstBuffer.baseAddress,
+                      srcBuffer.count >= count * 3 else { return }
+                var i = 0
+                while i < count {
+                    let r = UInt32(src[0]), g = UInt32(src[1]), b = UInt32(src[2])
                     // Pillow rounds: (r*19595 + g*38470 + b*7471 + 0x8000) >> 16.
                     dst[i] = UInt8(truncatingIfNeeded: (r &* 19595 &+ g &* 38470 &+ b &* 7471 &+ 0x8000) >> 16)
+                    src += 3
+                    i += 1
                 }
             }
         }

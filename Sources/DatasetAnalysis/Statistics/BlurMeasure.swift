@@ -51,9 +51,20 @@ public enum BlurMeasure {
     static func lumaVariance(_ image: GrayImage) -> Double {
         guard !image.pixels.isEmpty else { return 0 }
         var sum: UInt64 = 0, squares: UInt64 = 0
-        for p in image.pixels {
-            sum += UInt64(p)
-            squares += UInt64(p) * UInt64(p)
+        image.pixels.withUnsafeBufferPointer { buffer in
+            var i = 0
+            while i < buffer.count {
+                let end = min(buffer.count, i + 16_384)
+                var s: UInt32 = 0, q: UInt32 = 0  // 16,384 × 255² < 2³²
+                while i < end {
+                    let v = UInt32(buffer[i])
+                    s &+= v
+                    q &+= v &* v
+                    i += 1
+                }
+                sum += UInt64(s)
+                squares += UInt64(q)
+            }
         }
         let n = Double(image.pixels.count)
         let mean = Double(sum) / n
@@ -66,15 +77,21 @@ public enum BlurMeasure {
         guard w >= 3, h >= 3, image.pixels.count >= w * h else { return 0 }
         var sum: Int64 = 0
         var sumSquares: Int64 = 0
-        image.pixels.withUnsafeBufferPointer { p in
+        image.pixels.withUnsafeBufferPointer { buffer in
+            guard let p = buffer.baseAddress else { return }
             for y in 1..<(h - 1) {
-                let row = y * w
-                for x in 1..<(w - 1) {
-                    let i = row + x
-                    let lap = Int32(p[i - w]) + Int32(p[i + w]) + Int32(p[i - 1]) + Int32(p[i + 1]) - 4 * Int32(p[i])
-                    sum += Int64(lap)
-                    sumSquares += Int64(lap * lap)
+                var rowSum: Int32 = 0
+                var rowSquares: Int64 = 0
+                var c = p + y * w + 1
+                let end = p + y * w + (w - 1)
+                while c < end {
+                    let lap = Int32(c[-w]) + Int32(c[w]) + Int32(c[-1]) + Int32(c[1]) - 4 * Int32(c[0])
+                    rowSum &+= lap
+                    rowSquares &+= Int64(lap &* lap)
+                    c += 1
                 }
+                sum += Int64(rowSum)
+                sumSquares += rowSquares
             }
         }
         let n = Double((w - 2) * (h - 2))

@@ -13,28 +13,32 @@ public enum PixelStatistics {
         guard count > 0, image.pixels.count >= count * 3 else { return PixelStats() }
         var sum = (UInt64(0), UInt64(0), UInt64(0))
         var sq = (UInt64(0), UInt64(0), UInt64(0))
-        var lo: UInt8 = 255, hi: UInt8 = 0
-        image.pixels.withUnsafeBufferPointer { p in
+        var lo: UInt32 = 255, hi: UInt32 = 0
+        image.pixels.withUnsafeBufferPointer { buffer in
+            guard let p = buffer.baseAddress else { return }
             var i = 0
-            // Per-row accumulators in UInt32 cannot overflow for rows under 22,000 pixels;
-            // flushing every 4,096 pixels keeps that true for any width.
+            // 32-bit accumulators per block of 4,096 pixels cannot overflow (4,096 × 255² <
+            // 2³²); flushing them per block keeps the inner loop in 32-bit arithmetic.
             while i < count {
                 let end = min(count, i + 4096)
                 var s0: UInt32 = 0, s1: UInt32 = 0, s2: UInt32 = 0
-                var q0: UInt64 = 0, q1: UInt64 = 0, q2: UInt64 = 0
-                var j = i * 3
-                let stop = end * 3
-                while j < stop {
-                    let r = p[j], g = p[j + 1], b = p[j + 2]
-                    let ri = UInt32(r), gi = UInt32(g), bi = UInt32(b)
-                    s0 &+= ri; s1 &+= gi; s2 &+= bi
-                    q0 &+= UInt64(ri &* ri); q1 &+= UInt64(gi &* gi); q2 &+= UInt64(bi &* bi)
-                    lo = min(lo, min(r, min(g, b)))
-                    hi = max(hi, max(r, max(g, b)))
-                    j += 3
+                var q0: UInt32 = 0, q1: UInt32 = 0, q2: UInt32 = 0
+                var blockLo: UInt32 = 255, blockHi: UInt32 = 0
+                var px = p + i * 3
+                let stop = p + end * 3
+                while px < stop {
+                    let r = UInt32(px[0]), g = UInt32(px[1]), b = UInt32(px[2])
+                    s0 &+= r; s1 &+= g; s2 &+= b
+                    q0 &+= r &* r; q1 &+= g &* g; q2 &+= b &* b
+                    let mn = min(r, min(g, b)), mx = max(r, max(g, b))
+                    blockLo = min(blockLo, mn)
+                    blockHi = max(blockHi, mx)
+                    px += 3
                 }
                 sum.0 += UInt64(s0); sum.1 += UInt64(s1); sum.2 += UInt64(s2)
-                sq.0 += q0; sq.1 += q1; sq.2 += q2
+                sq.0 += UInt64(q0); sq.1 += UInt64(q1); sq.2 += UInt64(q2)
+                lo = min(lo, blockLo)
+                hi = max(hi, blockHi)
                 i = end
             }
         }
