@@ -24,26 +24,46 @@ public enum PerceptualHash {
         let size = hashSize * 4
         let small = gray.resized(width: size, height: size)
         let table = DCTTable.shared(size: size, keep: hashSize)
-        // DCT along columns (axis 0) for the first `hashSize` frequencies.
-        var columns = [Double](repeating: 0, count: hashSize * size)
-        for k in 0..<hashSize {
-            for x in 0..<size {
-                var acc = 0.0
-                for n in 0..<size {
-                    acc += table[k * size + n] * Double(small.pixels[n * size + x])
-                }
-                columns[k * size + x] = acc
-            }
-        }
-        // Then along rows (axis 1).
         var coefficients = [Double](repeating: 0, count: hashSize * hashSize)
-        for k in 0..<hashSize {
-            for l in 0..<hashSize {
-                var acc = 0.0
-                for m in 0..<size {
-                    acc += table[l * size + m] * columns[k * size + m]
+        var columns = [Double](repeating: 0, count: hashSize * size)
+        table.withUnsafeBufferPointer { tableBuffer in
+            small.pixels.withUnsafeBufferPointer { pixelBuffer in
+                columns.withUnsafeMutableBufferPointer { columnBuffer in
+                    coefficients.withUnsafeMutableBufferPointer { coefficientBuffer in
+                        guard let t = tableBuffer.baseAddress, let px = pixelBuffer.baseAddress,
+                              let col = columnBuffer.baseAddress, let out = coefficientBuffer.baseAddress,
+                              pixelBuffer.count >= size * size else { return }
+                        // DCT along columns (axis 0) for the first `hashSize` frequencies:
+                        // accumulate whole rows so the inner loop runs over contiguous memory.
+                        for k in 0..<hashSize {
+                            let row = col + k * size
+                            row.initialize(repeating: 0, count: size)
+                            for n in 0..<size {
+                                let c = t[k * size + n]
+                                let source = px + n * size
+                                var x = 0
+                                while x < size {
+                                    row[x] += c * Double(source[x])
+                                    x += 1
+                                }
+                            }
+                        }
+                        // Then along rows (axis 1).
+                        for k in 0..<hashSize {
+                            let row = col + k * size
+                            for l in 0..<hashSize {
+                                let basis = t + l * size
+                                var acc = 0.0
+                                var m = 0
+                                while m < size {
+                                    acc += basis[m] * row[m]
+                                    m += 1
+                                }
+                                out[k * hashSize + l] = acc
+                            }
+                        }
+                    }
                 }
-                coefficients[k * hashSize + l] = acc
             }
         }
         let median = Self.median(coefficients)
