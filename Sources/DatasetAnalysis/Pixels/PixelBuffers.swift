@@ -113,6 +113,65 @@ extension RGBImage {
     }
 }
 
+/// Horizontal taps for reductions of less than 2×, where every output sample covers at most
+/// three input samples: stored as a start and three weights (some zero), so the inner loop
+/// has no branches and no variable trip count — the common case when a 256–511 px preview
+/// is brought to 256 px.
+struct ThreeTaps {
+    var base: [Int]
+    var weights: [Int32]  // three per output
+
+    init?(_ taps: AreaResampler.Taps, sourceWidth: Int, channels: Int) {
+        guard sourceWidth >= 3 else { return nil }
+        let count = taps.start.count - 1
+        base = []
+        weights = []
+        base.reserveCapacity(count)
+        weights.reserveCapacity(count * 3)
+        for x in 0..<count {
+            let a = taps.start[x], b = taps.start[x + 1]
+            guard b - a <= 3, b > a else { return nil }
+            let first = min(taps.index[a], sourceWidth - 3)
+            var w: [Int32] = [0, 0, 0]
+            for t in a..<b {
+                let slot = taps.index[t] - first
+                guard (0..<3).contains(slot) else { return nil }
+                w[slot] += taps.weight[t]
+            }
+            base.append(first * channels)
+            weights += w
+        }
+    }
+
+    func run(src: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int, newWidth: Int,
+             rows: UnsafeMutablePointer<Int32>, shift: Int32, round: Int32) {
+        base.withUnsafeBufferPointer { baseBuffer in
+            weights.withUnsafeBufferPointer { weightBuffer in
+                guard let b = baseBuffer.baseAddress, let w = weightBuffer.baseAddress else { return }
+                for y in 0..<height {
+                    let srcRow = src + y * width * channels
+                    let dstRow = rows + y * newWidth * channels
+                    if channels == 1 {
+                        for x in 0..<newWidth {
+                            let p = srcRow + b[x], k = w + 3 * x
+                            let sum = Int32(p[0]) &* k[0] &+ Int32(p[1]) &* k[1] &+ Int32(p[2]) &* k[2]
+                            dstRow[x] = (sum &+ round) >> shift
+                        }
+                    } else {
+                        for x in 0..<newWidth {
+                            let p = srcRow + b[x], k = w + 3 * x
+                            let o = dstRow + 3 * x
+                            o[0] = (Int32(p[0]) &* k[0] &+ Int32(p[3]) &* k[1] &+ Int32(p[6]) &* k[2] &+ round) >> shift
+                            o[1] = (Int32(p[1]) &* k[0] &+ Int32(p[4]) &* k[1] &+ Int32(p[7]) &* k[2] &+ round) >> shift
+                            o[2] = (Int32(p[2]) &* k[0] &+ Int32(p[5]) &* k[1] &+ Int32(p[8]) &* k[2] &+ round) >> shift
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Separable area-averaging resampling of interleaved 8-bit images: each output pixel is the
 /// mean of the input area it covers, with fractional weights at the edges. Exact for integer
 /// factors, free of aliasing and ringing — what statistics and hashes want. Fixed-point
@@ -193,6 +252,11 @@ enum AreaResampler {
                         guard let src = srcBuffer.baseAddress, let start = startBuffer.baseAddress,
                               let offset = offsetBuffer.baseAddress, let weight = weightBuffer.baseAddress else { return }
                         // Horizontal pass: every input row to `newWidth` samples, 7 fractional bits kept.
+                        if let fixed = ThreeTaps(xt, sourceWidth: width, channels: channels) {
+                            fixed.run(src: src, width: width, height: height, channels: channels, newWidth: newWidth,
+                                      rows: rows, shift: shift1, round: round1)
+                            return
+                        }
                         for y in 0..<height {
                             let srcRow = src + y * width * channels
                             let dstRow = rows + y * rowLength
