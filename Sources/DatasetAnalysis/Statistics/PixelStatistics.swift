@@ -23,22 +23,27 @@ public enum PixelStatistics {
                 let end = min(count, i + 4096)
                 var s0: UInt32 = 0, s1: UInt32 = 0, s2: UInt32 = 0
                 var q0: UInt32 = 0, q1: UInt32 = 0, q2: UInt32 = 0
-                var blockLo: UInt32 = 255, blockHi: UInt32 = 0
                 var px = p + i * 3
                 let stop = p + end * 3
                 while px < stop {
                     let r = UInt32(px[0]), g = UInt32(px[1]), b = UInt32(px[2])
                     s0 &+= r; s1 &+= g; s2 &+= b
                     q0 &+= r &* r; q1 &+= g &* g; q2 &+= b &* b
-                    let mn = min(r, min(g, b)), mx = max(r, max(g, b))
-                    blockLo = min(blockLo, mn)
-                    blockHi = max(blockHi, mx)
                     px += 3
+                }
+                // Extremes over all channels in a separate pass over the bytes, which the
+                // compiler turns into vector min/max instructions.
+                var blockLo: UInt8 = 255, blockHi: UInt8 = 0
+                var byte = p + i * 3
+                while byte < stop {
+                    blockLo = min(blockLo, byte[0])
+                    blockHi = max(blockHi, byte[0])
+                    byte += 1
                 }
                 sum.0 += UInt64(s0); sum.1 += UInt64(s1); sum.2 += UInt64(s2)
                 sq.0 += UInt64(q0); sq.1 += UInt64(q1); sq.2 += UInt64(q2)
-                lo = min(lo, blockLo)
-                hi = max(hi, blockHi)
+                lo = min(lo, UInt32(blockLo))
+                hi = max(hi, UInt32(blockHi))
                 i = end
             }
         }
