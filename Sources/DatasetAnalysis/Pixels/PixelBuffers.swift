@@ -64,11 +64,7 @@ public struct GrayImage: Sendable, Hashable {
 
     /// Scales so that the longer side is `longSide` pixels (never enlarges).
     public func fitted(longSide: Int) -> GrayImage {
-        let longest = max(width, height)
-        guard longest > longSide, longSide > 0 else { return self }
-        let scale = Double(longSide) / Double(longest)
-        let w = max(1, Int((Double(width) * scale).rounded()))
-        let h = max(1, Int((Double(height) * scale).rounded()))
+        guard let (w, h) = AreaResampler.fittedSize(width: width, height: height, longSide: longSide) else { return self }
         return resized(width: w, height: h)
     }
 
@@ -103,11 +99,7 @@ extension RGBImage {
     ///
     /// - Complexity: O(width × height).
     public func fitted(longSide: Int) -> RGBImage {
-        let longest = max(width, height)
-        guard longest > longSide, longSide > 0 else { return self }
-        let scale = Double(longSide) / Double(longest)
-        let w = max(1, Int((Double(width) * scale).rounded()))
-        let h = max(1, Int((Double(height) * scale).rounded()))
+        guard let (w, h) = AreaResampler.fittedSize(width: width, height: height, longSide: longSide) else { return self }
         return RGBImage(width: w, height: h,
                         pixels: AreaResampler.resize(pixels, width: width, height: height, channels: 3, to: w, h))
     }
@@ -178,6 +170,15 @@ struct ThreeTaps {
 /// arithmetic (weights in 1/16384ths) keeps it fast without SIMD intrinsics.
 enum AreaResampler {
     static let weightBits: Int32 = 14
+
+    /// The size whose longer side is `longSide`, keeping the aspect ratio; nil when the image
+    /// is already no larger (images are never enlarged).
+    static func fittedSize(width: Int, height: Int, longSide: Int) -> (Int, Int)? {
+        let longest = max(width, height)
+        guard longest > longSide, longSide > 0 else { return nil }
+        let scale = Double(longSide) / Double(longest)
+        return (max(1, Int((Double(width) * scale).rounded())), max(1, Int((Double(height) * scale).rounded())))
+    }
     /// Bits kept between the passes: enough precision, and the vertical sums fit in Int32.
     static let intermediateBits: Int32 = 7
 
