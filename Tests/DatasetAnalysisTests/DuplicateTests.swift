@@ -1,0 +1,174 @@
+import DatasetAnalysis
+import Testing
+
+/// Deterministic random hashes, and copies of them with exactly `bits` bits flipped.
+struct HashMaker {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        var z = state
+        z = (z ^ (z >> 33)) &* 0xff51afd7ed558ccd
+        return z ^ (z >> 29)
+    }
+    mutating func hash() -> Hash256 { Hash256(next(), next(), next(), next()) }
+    mutating func flip(_ h: Hash256, bits: Int) -> Hash256 {
+        var words = [h.w0, h.w1, h.w2, h.w3]
+        var chosen = Set<Int>()
+        while chosen.count < bits { chosen.insert(Int(next() % 256)) }
+        for b in chosen { words[b / 64] ^= 1 << UInt64(b % 64) }
+        return Hash256(words[0], words[1], words[2], words[3])
+    }
+}
+
+func bruteForce(_ hashes: [Hash256], within r: Int) -> Set<MultiIndexHash.Pair> {
+    var out = Set<MultiIndexHash.Pair>()
+    hashes.withUnsafeBufferPointer { h in
+        for i in 0..<h.count {
+            let a = h[i]
+            for j in (i + 1)..<h.count {
+                let d = a.distance(to: h[j])
+                if d <= r { out.insert(MultiIndexHash.Pair(a: i, b: j, distance: d)) }
+            }
+        }
+    }
+    return out
+}
+
+@Suite("near-duplicate index")
+struct MultiIndexHashTests {
+    /// 20,000 hashes: random ones plus planted copies at every distance from 0 to 40 bits.
+    @Test func indexFindsExactlyWhatBruteForceFinds() {
+        var maker = HashMaker(state: 7)
+        var hashes: [Hash256] = []
+        for i in 0..<16_000 {
+            let h = maker.hash()
+            hashes.append(h)
+            if i % 4 == 0 { hashes.append(maker.flip(h, bits: i / 4 % 41)) }
+        }
+        // A dense cluster, so that buckets are crowded and many pairs overlap.
+        let centre = maker.hash()
+        for _ in 0..<(20_000 - hashes.count) { hashes.append(maker.flip(centre, bits: Int(maker.next() % 20))) }
+        #expect(hashes.count == 20_000)
+        let index = MultiIndexHash(hashes)
+        for radius in [24, 36] {
+            let found = Set(index.pairs(within: radius, threads: 2))
+            let expected = bruteForce(hashes, within: radius)
+            #expect(found.count == expected.count, "radius \(radius)")
+            #expect(found == expected, "radius \(radius)")
+        }
+    }
+
+    @Test func hexRoundTripsAndDistanceCountsBits() throws {
+        let hex = "0123456789abcdeffedcba98765432100123456789abcdeffedcba9876543210"
+        let h = try #require(Hash256(hex: hex))
+        #expect(h.hex == hex)
+        #expect(Hash256(hex: "xyz") == nil)
+        var maker = HashMaker(state: 1)
+        #expect(maker.flip(h, bits: 13).distance(to: h) == 13)
+    }
+}
+
+@Suite("duplicate groups")
+struct DuplicateFinderTests {
+    func candidate(_ path: String, sha: String? = nil, hash: Hash256?, width: Int = 100, blur: Double = 500,
+                   size: Int = 1000, corrupt: Bool = false, blank: Bool = false) -> DuplicateCandidate {
+        var record = ImageRecord(path: path, filename: path)
+        record.sha256 = sha
+        record.phash = hash?.hex
+        record.width = width
+        record.height = width
+        record.blurScore = blur
+        record.fileSizeBytes = size
+        record.isCorrupt = corrupt
+        let spread = blank ? 1.0 : 40.0
+        record.pixelStats = PixelStats(stdR: spread, stdG: spread, stdB: spread)
+        return DuplicateCandidate(record: record)
+    }
+
+    @Test func exactGroupsAreByteIdenticalWithTheBestCopyKept() {
+        var maker = HashMaker(state: 3)
+        let h = maker.hash()
+        let candidates = [
+            candidate("b/copy-of-original.jpg", sha: "s1", hash: h),
+            candidate("a/original.jpg", sha: "s1", hash: h),
+            candidate("other.jpg", sha: "s2", hash: h),  // same picture, other bytes: near, not exact
+        ]
+        let report = DuplicateFinder.find(candidates)
+        #expect(report.exactGroups.count == 1)
+        // Same size, sharpness and bytes: the shorter path wins.
+        #expect(report.exactGroups[0].members == [1, 0])
+        #expect(report.nearGroups.count == 1)
+        #expect(Set(report.nearGroups[0].members) == [1, 2])
+    }
+
+    @Test func keeperPrefersReadableLargerSharperBiggerFiles() {
+        var maker = HashMaker(state: 4)
+        let h = maker.hash()
+        let candidates = [
+            candidate("corrupt.jpg", sha: "1", hash: h, width: 4000, corrupt: true),
+            candidate("small.jpg", sha: "2", hash: maker.flip(h, bits: 3), width: 100),
+            candidate("large-soft.jpg", sha: "3", hash: maker.flip(h, bits: 4), width: 800, blur: 50),
+            candidate("large-sharp.jpg", sha: "4", hash: maker.flip(h, bits: 5), width: 800, blur: 900),
+        ]
+        let report = DuplicateFinder.find(candidates)
+        #expect(report.nearGroups.count == 1)
+        // The corrupt file has no usable hash for near search; among the rest, the large sharp one keeps.
+        #expect(report.nearGroups.first?.members == [3, 2, 1])
+    }
+
+    @Test func groupsDoNotChainUnrelatedImages() {
+        var maker = HashMaker(state: 5)
+        let a = maker.hash()
+        let b = maker.flip(a, bits: 20)
+        var c = maker.flip(b, bits: 20)
+        while c.distance(to: a) <= 24 { c = maker.flip(b, bits: 20) }
+        let candidates = [
+            candidate("a.jpg", sha: "a", hash: a, width: 300),
+            candidate("b.jpg", sha: "b", hash: b, width: 200),
+            candidate("c.jpg", sha: "c", hash: c, width: 100),
+        ]
+        let report = DuplicateFinder.find(candidates)
+        for group in report.nearGroups {
+            #expect(!(group.members.contains(0) && group.members.contains(2)), "a and c chained: \(group.members)")
+            for m in group.members { #expect(a.distance(to: [a, b, c][m]) <= 24 || group.keeper != 0) }
+        }
+        #expect(report.nearGroups.map(\.members) == [[0, 1]])
+    }
+
+    @Test func nearBlankPicturesAreReportedNotGrouped() {
+        var maker = HashMaker(state: 6)
+        let flat = maker.hash()
+        let candidates = (0..<50).map { candidate("blank\($0).png", sha: "\($0)", hash: maker.flip(flat, bits: 2), blank: true) }
+            + [candidate("photo.jpg", sha: "p", hash: maker.hash())]
+        let report = DuplicateFinder.find(candidates)
+        #expect(report.nearGroups.isEmpty)
+        #expect(report.nearBlank.count == 50)
+    }
+
+    /// The hash of a mirrored or rotated picture is close to the transform derived from the
+    /// original's hash, so `--transforms` finds such copies.
+    @Test func derivedTransformsMatchHashesOfTransformedPictures() throws {
+        let picture = smoothScene(width: 240, height: 240, seed: 9)
+        let original = try #require(Hash256(hex: PerceptualHash.phash(picture)))
+        // EXIF orientation codes: 2 mirror, 3 rotate 180, 4 flip, 5 transpose, 6 and 8 rotations, 7 transverse.
+        for orientation in 2...8 {
+            let actual = try #require(Hash256(hex: PerceptualHash.phash(picture.oriented(orientation))))
+            let best = HashTransform.allCases.map { $0.apply(original).distance(to: actual) }.min() ?? 256
+            #expect(best <= 16, "orientation \(orientation): best derived distance \(best)")
+            #expect(original.distance(to: actual) > 40, "orientation \(orientation) should differ without the transform")
+        }
+        let mirrored = try #require(Hash256(hex: PerceptualHash.phash(picture.oriented(2))))
+        #expect(HashTransform.flipHorizontal.apply(original).distance(to: mirrored) <= 16)
+        let flipped = try #require(Hash256(hex: PerceptualHash.phash(picture.oriented(4))))
+        #expect(HashTransform.flipVertical.apply(original).distance(to: flipped) <= 16)
+    }
+
+    @Test func transformsOptionGroupsMirroredCopies() throws {
+        let picture = smoothScene(width: 200, height: 200, seed: 12)
+        let h = try #require(Hash256(hex: PerceptualHash.phash(picture)))
+        let m = try #require(Hash256(hex: PerceptualHash.phash(picture.oriented(2))))
+        let candidates = [candidate("a.jpg", sha: "a", hash: h), candidate("mirror.jpg", sha: "m", hash: m)]
+        #expect(DuplicateFinder.find(candidates).nearGroups.isEmpty)
+        #expect(DuplicateFinder.find(candidates, transforms: true).nearGroups.count == 1)
+    }
+}
