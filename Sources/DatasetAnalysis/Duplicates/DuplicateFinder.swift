@@ -9,6 +9,8 @@ public struct DuplicateCandidate: Sendable, Hashable {
     public var blurScore: Double?
     public var fileSize: Int
     public var isCorrupt: Bool
+    /// How many quality flags the record has (dark, overexposed, blurry, border artifact).
+    public var problemCount: Int
     /// Too little content for a perceptual hash to mean anything (see ``DuplicateFinder/isNearBlank(_:)``).
     public var isNearBlank: Bool
     /// Which split (manifest or dataset split) the record belongs to, for leakage.
@@ -23,6 +25,7 @@ public struct DuplicateCandidate: Sendable, Hashable {
         blurScore = record.blurScore
         fileSize = record.fileSizeBytes
         isCorrupt = record.isCorrupt
+        problemCount = [record.isDark, record.isOverexposed, record.isBlurry, record.hasBorderArtifact].filter { $0 }.count
         isNearBlank = DuplicateFinder.isNearBlank(record)
         self.split = split
     }
@@ -85,11 +88,13 @@ public enum DuplicateFinder {
         return max(stats.stdR, max(stats.stdG, stats.stdB)) < 6
     }
 
-    /// The order of preference for the copy to keep: readable before corrupt, then more
-    /// pixels, then sharper (higher blur score), then the larger file, then the shorter path,
-    /// then the path alphabetically (so the choice is deterministic).
+    /// The order of preference for the copy to keep: readable before corrupt, then fewer
+    /// quality flags (a dark or blurry copy is not the one to keep), then more pixels, then
+    /// sharper (higher blur score), then the larger file, then the shorter path, then the
+    /// path alphabetically (so the choice is deterministic).
     public static func keeperOrder(_ a: DuplicateCandidate, _ b: DuplicateCandidate) -> Bool {
         if a.isCorrupt != b.isCorrupt { return !a.isCorrupt }
+        if a.problemCount != b.problemCount { return a.problemCount < b.problemCount }
         let pa = a.width * a.height, pb = b.width * b.height
         if pa != pb { return pa > pb }
         let ba = a.blurScore ?? -1, bb = b.blurScore ?? -1
