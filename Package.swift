@@ -23,6 +23,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "imgeda", targets: ["imgeda"]),
+        // For the nested benchmark package (Benchmarks/), which measures the analysis code.
+        .library(name: "DatasetAnalysis", targets: ["DatasetAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

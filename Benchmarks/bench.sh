@@ -23,6 +23,7 @@
 #                          (default 3; the reference runs once, it is slow)
 #   BENCH_SKIP_REF=1       skip the reference (its ratios are then not checked)
 #   BENCH_SKIP_MIXED=1     skip the mixed10k memory run
+#   BENCH_SKIP_SCALE=1     skip the 1,000,000-hash near-duplicate run (BENCH_SCALE_N=N to change its size)
 #   BENCH_OURS_ARGS="..."  extra arguments for our scan
 #   BENCH_STRICT=0         exit 0 even when a target fails
 set -euo pipefail
@@ -175,4 +176,26 @@ fi
     echo "djpeg=$(djpeg -version 2>&1 | head -n 1)"
 } > "$RUNS/env.txt"
 
-exec "$PY" "$HERE/report.py" --runs "$RUNS" --out "$DATA/results.json" --repeat "$REPEAT"
+status=0
+"$PY" "$HERE/report.py" --runs "$RUNS" --out "$DATA/results.json" --repeat "$REPEAT" || status=$?
+
+# ---- near-duplicate grouping at scale: 1,000,000 random hashes with planted near copies
+if [ "${BENCH_SKIP_SCALE:-0}" != 1 ]; then
+    echo "[bench] building the duplicate-scale benchmark (nested package, release)" >&2
+    swift build -c release --package-path "$HERE" --product duplicate-scale >&2
+    scale_n=${BENCH_SCALE_N:-1000000}
+    line=$("$HERE/.build/release/duplicate-scale" "$scale_n") || true
+    echo "$line" > "$DATA/duplicate-scale.json"
+    "$PY" - "$line" <<'PYEOF' || status=1
+import json, sys
+r = json.loads(sys.argv[1])
+ok_time, ok_mem, ok_found = r["seconds"] < 60, r["peak_rss_mb"] < 2000, r["planted_found"] == r["planted_pairs"]
+print()
+print("near-duplicate groups of %d hashes (threshold %d): %.1f s, peak %d MB, planted pairs found %d of %d" % (
+    r["hashes"], r["threshold"], r["seconds"], r["peak_rss_mb"], r["planted_found"], r["planted_pairs"]))
+for ok, what in ((ok_time, "under 60 s"), (ok_mem, "under 2 GB"), (ok_found, "every planted pair found")):
+    print("%s  scale  %s" % ("PASS" if ok else "FAIL", what))
+sys.exit(0 if ok_time and ok_mem and ok_found else 1)
+PYEOF
+fi
+exit $status
