@@ -103,9 +103,10 @@ public struct FileAnalyzer {
         if settings.includeHashes {
             // Hashes describe the image as a viewer shows it, so an EXIF-rotated copy of a
             // photo hashes like the photo.
-            let upright = gray.oriented(decoded.orientation)
-            record.phash = PerceptualHash.phash(upright, hashSize: settings.hashSize)
-            record.dhash = PerceptualHash.dhash(upright, hashSize: settings.hashSize)
+            let hashes = PerceptualHash.hashes(gray.oriented(decoded.orientation), hashSize: settings.hashSize)
+            record.phash = hashes.phash
+            record.phashCenter = hashes.centre
+            record.dhash = hashes.dhash
         }
     }
 

@@ -49,13 +49,29 @@ struct MultiIndexHashTests {
         let centre = maker.hash()
         for _ in 0..<(20_000 - hashes.count) { hashes.append(maker.flip(centre, bits: Int(maker.next() % 20))) }
         #expect(hashes.count == 20_000)
-        let index = MultiIndexHash(hashes)
         for radius in [24, 36] {
-            let found = Set(index.pairs(within: radius, threads: 2))
+            let found = Set(MultiIndexHash.pairs(hashes, within: radius, threads: 2))
             let expected = bruteForce(hashes, within: radius)
             #expect(found.count == expected.count, "radius \(radius)")
             #expect(found == expected, "radius \(radius)")
         }
+    }
+
+    @Test func joinOfTwoListsFindsExactlyWhatBruteForceFinds() {
+        var maker = HashMaker(state: 11)
+        let left = (0..<3000).map { _ in maker.hash() }
+        var right = (0..<2000).map { _ in maker.hash() }
+        for i in stride(from: 0, to: 3000, by: 3) { right.append(maker.flip(left[i], bits: i % 30)) }
+        var expected = Set<MultiIndexHash.Pair>()
+        for a in 0..<left.count {
+            for b in 0..<right.count {
+                let d = left[a].distance(to: right[b])
+                if d <= 24 { expected.insert(MultiIndexHash.Pair(a: a, b: b, distance: d)) }
+            }
+        }
+        let found = MultiIndexHash.pairs(left, right, within: 24, threads: 2)
+        #expect(found.count == expected.count)
+        #expect(Set(found) == expected)
     }
 
     @Test func hexRoundTripsAndDistanceCountsBits() throws {
@@ -161,6 +177,24 @@ struct DuplicateFinderTests {
         #expect(HashTransform.flipHorizontal.apply(original).distance(to: mirrored) <= 16)
         let flipped = try #require(Hash256(hex: PerceptualHash.phash(picture.oriented(4))))
         #expect(HashTransform.flipVertical.apply(original).distance(to: flipped) <= 16)
+    }
+
+    @Test func croppedCopyIsFoundThroughTheCentreHash() throws {
+        let picture = smoothScene(width: 400, height: 400, seed: 21)
+        var cropped = [UInt8]()
+        for y in 20..<380 { cropped += picture.pixels[(y * 400 + 20)..<(y * 400 + 380)] }
+        let copy = GrayImage(width: 360, height: 360, pixels: cropped)
+        let a = PerceptualHash.hashes(picture.fitted(longSide: 256)), b = PerceptualHash.hashes(copy.fitted(longSide: 256))
+        func make(_ path: String, _ h: (phash: String, centre: String, dhash: String), centre: Bool) -> DuplicateCandidate {
+            var c = candidate(path, sha: path, hash: Hash256(hex: h.phash))
+            c.phashCenter = centre ? Hash256(hex: h.centre) : nil
+            return c
+        }
+        let withCentre = DuplicateFinder.find([make("a.jpg", a, centre: true), make("crop.jpg", b, centre: true)])
+        #expect(withCentre.nearGroups.count == 1)
+        let full = try #require(Hash256(hex: a.phash)), centre = try #require(Hash256(hex: a.centre))
+        let croppedFull = try #require(Hash256(hex: b.phash))
+        #expect(centre.distance(to: croppedFull) < full.distance(to: croppedFull))
     }
 
     @Test func transformsOptionGroupsMirroredCopies() throws {

@@ -4,6 +4,8 @@ public struct DuplicateCandidate: Sendable, Hashable {
     public var path: String
     public var sha256: String?
     public var phash: Hash256?
+    /// The centre pHash (central 89%), when the scan stored one.
+    public var phashCenter: Hash256?
     public var width: Int
     public var height: Int
     public var blurScore: Double?
@@ -20,6 +22,7 @@ public struct DuplicateCandidate: Sendable, Hashable {
         path = record.path
         sha256 = record.sha256
         phash = record.phash.flatMap(Hash256.init(hex:))
+        phashCenter = record.phashCenter.flatMap(Hash256.init(hex:))
         width = record.width
         height = record.height
         blurScore = record.blurScore
@@ -65,8 +68,10 @@ public struct DuplicateReport: Sendable {
 /// reference calls "exact" and which also matches re-encoded or resized copies.
 ///
 /// **Near**: 256-bit pHashes within `threshold` bits, found with ``MultiIndexHash`` (every
-/// pair within the threshold, no sampling, no bucket caps). Optionally also mirrored and
-/// rotated copies, by searching with the derived hashes of ``HashTransform``.
+/// pair within the threshold, no sampling, no bucket caps). A picture's centre pHash (its
+/// middle 89%) is compared with the other's full pHash too, so a copy cropped by about 5%
+/// on every side is found. Optionally also mirrored and rotated copies, by searching with
+/// the derived hashes of ``HashTransform``.
 ///
 /// **Groups without chaining**: pairs are joined with union-find into connected components;
 /// each component is then split around keepers — the best remaining image (by
@@ -132,6 +137,7 @@ public enum DuplicateFinder {
         // Near search over one representative per distinct file.
         var ids: [Int] = []
         var hashes: [Hash256] = []
+        var centres: [Hash256?] = []
         for (i, c) in candidates.enumerated() where representative[i] {
             guard !c.isCorrupt, let h = c.phash else {
                 report.withoutHash += 1
@@ -143,9 +149,10 @@ public enum DuplicateFinder {
             }
             ids.append(i)
             hashes.append(h)
+            centres.append(c.phashCenter)
         }
-        let pairs = nearPairs(hashes, threshold: threshold, transforms: transforms, threads: threads)
-        report.nearGroups = groups(pairs: pairs, hashes: hashes, threshold: threshold, transforms: transforms) { a, b in
+        let pairs = nearPairs(hashes, centres: centres, threshold: threshold, transforms: transforms, threads: threads)
+        report.nearGroups = groups(pairs: pairs, hashes: hashes, centres: centres, threshold: threshold, transforms: transforms) { a, b in
             better(ids[a], ids[b])
         }.map { group in
             DuplicateGroup(members: group.members.map { ids[$0] }, maxDistance: group.maxDistance)
@@ -154,35 +161,56 @@ public enum DuplicateFinder {
         return report
     }
 
-    /// Every pair within `threshold`, also across orientations when `transforms` is set
-    /// (the distance is then the smallest over the eight orientations).
-    static func nearPairs(_ hashes: [Hash256], threshold: Int, transforms: Bool, threads: Int) -> [MultiIndexHash.Pair] {
-        let index = MultiIndexHash(hashes)
-        var pairs = index.pairs(within: threshold, threads: threads)
-        guard transforms else { return pairs }
+    /// Every pair within `threshold`: full hashes against each other, full hashes against
+    /// centre hashes (one picture a crop of the other), and — with `transforms` — the
+    /// derived hashes of the seven other orientations against the originals. The distance
+    /// of a pair is the smallest of these.
+    static func nearPairs(
+        _ hashes: [Hash256], centres: [Hash256?], threshold: Int, transforms: Bool, threads: Int
+    ) -> [MultiIndexHash.Pair] {
+        let direct = MultiIndexHash.pairs(hashes, within: threshold, threads: threads)
+        let centreIDs = centres.indices.filter { centres[$0] != nil }
+        guard transforms || !centreIDs.isEmpty else { return direct }
         var best: [PairKey: Int] = [:]
-        for p in pairs { best[PairKey(p.a, p.b)] = p.distance }
-        for transform in HashTransform.allCases where transform != .identity {
-            let transformed = hashes.map(transform.apply)
-            for p in index.pairs(queries: transformed, within: threshold, threads: threads) where p.a != p.b {
-                let key = PairKey(p.a, p.b)
-                best[key] = min(best[key] ?? Int.max, p.distance)
+        func note(_ a: Int, _ b: Int, _ d: Int) {
+            guard a != b else { return }
+            let key = PairKey(a, b)
+            best[key] = min(best[key] ?? Int.max, d)
+        }
+        for p in direct { note(p.a, p.b, p.distance) }
+        if !centreIDs.isEmpty {
+            let centreHashes = centreIDs.compactMap { centres[$0] }
+            for p in MultiIndexHash.pairs(hashes, centreHashes, within: threshold, threads: threads) {
+                note(p.a, centreIDs[p.b], p.distance)
             }
         }
-        pairs = best.map { MultiIndexHash.Pair(a: $0.key.a, b: $0.key.b, distance: $0.value) }
-        return pairs
+        if transforms {
+            for transform in HashTransform.allCases where transform != .identity {
+                let transformed = hashes.map(transform.apply)
+                for p in MultiIndexHash.pairs(transformed, hashes, within: threshold, threads: threads) {
+                    note(p.a, p.b, p.distance)
+                }
+            }
+        }
+        return best.map { MultiIndexHash.Pair(a: $0.key.a, b: $0.key.b, distance: $0.value) }
     }
 
-    /// The distance used for grouping: direct, or the smallest over orientations.
-    static func distance(_ a: Hash256, _ b: Hash256, transforms: Bool) -> Int {
-        guard transforms else { return a.distance(to: b) }
-        return HashTransform.allCases.map { $0.apply(a).distance(to: b) }.min() ?? a.distance(to: b)
+    /// The distance used for grouping: the smallest of full–full (over orientations with
+    /// `transforms`), centre–full and full–centre.
+    static func distance(_ a: Int, _ b: Int, hashes: [Hash256], centres: [Hash256?], transforms: Bool) -> Int {
+        var d = hashes[a].distance(to: hashes[b])
+        if transforms {
+            for t in HashTransform.allCases where t != .identity { d = min(d, t.apply(hashes[a]).distance(to: hashes[b])) }
+        }
+        if let ca = centres[a] { d = min(d, ca.distance(to: hashes[b])) }
+        if let cb = centres[b] { d = min(d, hashes[a].distance(to: cb)) }
+        return d
     }
 
     /// Union-find components of the pair graph, each split around keepers (see the type's
     /// documentation). `better(i, j)` says whether hash `i` is the better keeper.
     static func groups(
-        pairs: [MultiIndexHash.Pair], hashes: [Hash256], threshold: Int, transforms: Bool,
+        pairs: [MultiIndexHash.Pair], hashes: [Hash256], centres: [Hash256?], threshold: Int, transforms: Bool,
         better: (Int, Int) -> Bool
     ) -> [DuplicateGroup] {
         var parent = Array(0..<hashes.count)
@@ -212,7 +240,7 @@ public enum DuplicateFinder {
                 var rest: [Int] = []
                 var maxDistance = 0
                 for m in remaining.dropFirst() {
-                    let d = distance(hashes[keeper], hashes[m], transforms: transforms)
+                    let d = distance(keeper, m, hashes: hashes, centres: centres, transforms: transforms)
                     if d <= threshold {
                         group.append(m)
                         maxDistance = max(maxDistance, d)

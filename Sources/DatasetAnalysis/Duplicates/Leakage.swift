@@ -53,14 +53,16 @@ public enum LeakageFinder {
         }
         var ids: [Int] = []
         var hashes: [Hash256] = []
+        var centres: [Hash256?] = []
         for (i, c) in candidates.enumerated() where !c.isCorrupt && !c.isNearBlank {
             if let h = c.phash {
                 ids.append(i)
                 hashes.append(h)
+                centres.append(c.phashCenter)
             }
         }
         var near: [PairKey: Int] = [:]
-        for p in DuplicateFinder.nearPairs(hashes, threshold: threshold, transforms: transforms, threads: threads) {
+        for p in DuplicateFinder.nearPairs(hashes, centres: centres, threshold: threshold, transforms: transforms, threads: threads) {
             let a = ids[p.a], b = ids[p.b]
             guard candidates[a].split != candidates[b].split else { continue }
             let key = PairKey(a, b)

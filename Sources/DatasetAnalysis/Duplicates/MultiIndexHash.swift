@@ -1,45 +1,26 @@
 import Dispatch
 
 /// Finds every pair of 256-bit hashes within a Hamming distance, without comparing all
-/// pairs: multi-index hashing (Norouzi, Punjani and Fleet, 2012).
+/// pairs: multi-index hashing (Norouzi, Punjani and Fleet, 2012), evaluated bucket by bucket.
 ///
-/// The hash is cut into 16 substrings of 16 bits, each indexed in its own table. If two hashes
-/// differ in at most `r` bits, then by the pigeonhole principle at least one of the 16
-/// substrings differs in at most ⌊r / 16⌋ bits. So probing, in each table, every key within
-/// ⌊r / 16⌋ bits of the query's substring finds every pair within `r` — nothing is sampled,
-/// no bucket is capped — and each candidate is then checked on all 256 bits.
+/// The hash is cut into 16 substrings of 16 bits. If two hashes differ in at most `r` bits,
+/// then by the pigeonhole principle at least one of the 16 substrings differs in at most
+/// ⌊r / 16⌋ bits. So for each substring position (a "table"), the hashes are bucketed by
+/// that substring, and every bucket is compared with every bucket whose key is within
+/// ⌊r / 16⌋ bits of its own — which finds every pair within `r`: nothing is sampled, no
+/// bucket is capped. A pair found in several tables is reported only from the first table
+/// in which it qualifies, so no "seen" set is needed.
 ///
-/// - Complexity: building is O(n). A query probes 16 · Σ_{i ≤ ⌊r/16⌋} C(16, i) keys; with
-///   random hashes each key holds n / 65,536 entries, so all pairs cost about
-///   n² · 16 · Σ C(16, i) / 65,536 checks: for r < 32, 17 · n² / 4,096 — 4 billion popcounts
-///   for a million hashes, spread over all cores. Memory: 16 · n · 4 bytes of postings.
-public struct MultiIndexHash: Sendable {
-    public let hashes: [Hash256]
-    /// Postings of table `t`, key `k`: `ids[t * n + offsets[t * 65_537 + k] ..< … + offsets[t * 65_537 + k + 1]]`.
-    private let offsets: [UInt32]
-    private let ids: [UInt32]
-
-    public init(_ hashes: [Hash256]) {
-        self.hashes = hashes
-        let n = hashes.count
-        var offsets = [UInt32](repeating: 0, count: 16 * 65_537)
-        var ids = [UInt32](repeating: 0, count: 16 * n)
-        for table in 0..<16 {
-            let base = table * 65_537
-            for h in hashes { offsets[base + Int(h.chunk(table)) + 1] += 1 }
-            for key in 0..<65_536 { offsets[base + key + 1] += offsets[base + key] }
-            var cursor = Array(offsets[base..<(base + 65_536)])
-            for (id, h) in hashes.enumerated() {
-                let key = Int(h.chunk(table))
-                ids[table * n + Int(cursor[key])] = UInt32(id)
-                cursor[key] += 1
-            }
-        }
-        self.offsets = offsets
-        self.ids = ids
-    }
-
-    /// A pair of hash indices (`a < b`) and their distance.
+/// Tables are processed one at a time (and spread over threads), each from a copy of the
+/// hashes sorted by that table's substring, so the comparisons read memory sequentially.
+///
+/// - Complexity: O(n) per table to bucket; the comparisons number about
+///   16 · n² · Σ_{i ≤ ⌊r/16⌋} C(16, i) / 131,072 for random hashes — for r < 32 and a
+///   million hashes, about 2 · 10⁹ popcounts. Memory: one sorted copy of the hashes per
+///   thread (32 bytes each) and the pairs found.
+public enum MultiIndexHash {
+    /// A pair of hash indices and their distance. For a self-join `a < b`; for a join of
+    /// two lists, `a` indexes the left list and `b` the right one.
     public struct Pair: Sendable, Hashable {
         public var a: Int
         public var b: Int
@@ -52,76 +33,114 @@ public struct MultiIndexHash: Sendable {
         }
     }
 
-    /// Every pair within `radius` bits (each pair once), computed on `threads` threads.
-    public func pairs(within radius: Int, threads: Int = 2) -> [Pair] {
-        pairs(queries: hashes, within: radius, threads: threads, onlyLaterIDs: true)
+    /// Every pair of `hashes` within `radius` bits, each pair once (`a < b`).
+    public static func pairs(_ hashes: [Hash256], within radius: Int, threads: Int = 2) -> [Pair] {
+        join(hashes, nil, within: radius, threads: threads)
     }
 
-    /// For each query hash (an index `q` into `queries`), every indexed hash within `radius`.
-    /// With `onlyLaterIDs`, queries are this index's own hashes and only pairs `q < id` are
-    /// returned, so each pair appears once.
-    public func pairs(queries: [Hash256], within radius: Int, threads: Int = 2, onlyLaterIDs: Bool = false) -> [Pair] {
-        guard !queries.isEmpty, !hashes.isEmpty, radius >= 0 else { return [] }
+    /// Every pair (left[a], right[b]) within `radius` bits, including `a == b`.
+    public static func pairs(_ left: [Hash256], _ right: [Hash256], within radius: Int, threads: Int = 2) -> [Pair] {
+        join(left, right, within: radius, threads: threads)
+    }
+
+    private static func join(_ left: [Hash256], _ right: [Hash256]?, within radius: Int, threads: Int) -> [Pair] {
+        guard !left.isEmpty, !(right?.isEmpty ?? false), radius >= 0 else { return [] }
         let subRadius = min(radius / 16, 16)
-        let masks = Self.masks(bits: 16, upTo: subRadius)
-        let threadCount = max(1, min(threads, queries.count))
+        let masks = masks(upTo: subRadius)
+        let threadCount = max(1, min(threads, 16))
         let results = ResultSlots<Pair>(count: threadCount)
-        let n = hashes.count
-        offsets.withUnsafeBufferPointer { offsetBuffer in
-            ids.withUnsafeBufferPointer { idBuffer in
-                hashes.withUnsafeBufferPointer { hashBuffer in
-                    let tables = SharedReadOnly(offsets: offsetBuffer, ids: idBuffer, hashes: hashBuffer)
-                    DispatchQueue.concurrentPerform(iterations: threadCount) { worker in
-                        var found: [Pair] = []
-                        // "Seen by query q" stamps: a candidate found in several tables is checked once.
-                        var stamp = [Int32](repeating: -1, count: n)
-                        var q = worker
-                        while q < queries.count {
-                            let query = queries[q]
-                            let mark = Int32(truncatingIfNeeded: q)
-                            for table in 0..<16 {
-                                let key = query.chunk(table)
-                                let tableOffsets = table * 65_537, tableIDs = table * n
-                                for mask in masks {
-                                    let probe = tableOffsets + Int(key ^ mask)
-                                    var p = tableIDs + Int(tables.offsets[probe])
-                                    let end = tableIDs + Int(tables.offsets[probe + 1])
-                                    while p < end {
-                                        let id = Int(tables.ids[p])
-                                        p += 1
-                                        if onlyLaterIDs && id <= q { continue }
-                                        if stamp[id] == mark { continue }
-                                        stamp[id] = mark
-                                        let d = query.distance(to: tables.hashes[id])
-                                        if d <= radius { found.append(Pair(a: q, b: id, distance: d)) }
-                                    }
-                                }
-                            }
-                            q += threadCount
-                        }
-                        results.store(found, at: worker)
-                    }
-                }
+        DispatchQueue.concurrentPerform(iterations: threadCount) { worker in
+            var found: [Pair] = []
+            var table = worker
+            while table < 16 {
+                let l = Buckets(left, table: table)
+                let r = right.map { Buckets($0, table: table) }
+                compare(l, r ?? l, selfJoin: right == nil, table: table, radius: radius, subRadius: subRadius,
+                        masks: masks, into: &found)
+                table += threadCount
             }
+            results.store(found, at: worker)
         }
         return results.all()
     }
 
-    /// All `bits`-bit masks with at most `upTo` bits set.
-    static func masks(bits: Int, upTo count: Int) -> [UInt16] {
-        var out: [UInt16] = []
-        for value in 0..<(1 << bits) where value.nonzeroBitCount <= count { out.append(UInt16(value)) }
-        return out
-    }
-}
+    /// The hashes sorted by one table's substring, with bucket offsets.
+    struct Buckets {
+        var offsets: [Int32]  // 65,537
+        var ids: [Int32]
+        var hashes: [Hash256]
 
-/// Read-only views of the index's arrays for the worker threads. `@unchecked Sendable` is
-/// sound: the buffers are only read, and they outlive the `concurrentPerform` that uses them
-/// (it returns before the enclosing `withUnsafeBufferPointer` calls end).
-struct SharedReadOnly: @unchecked Sendable {
-    let offsets: UnsafeBufferPointer<UInt32>
-    let ids: UnsafeBufferPointer<UInt32>
-    let hashes: UnsafeBufferPointer<Hash256>
+        init(_ source: [Hash256], table: Int) {
+            var offsets = [Int32](repeating: 0, count: 65_537)
+            for h in source { offsets[Int(h.chunk(table)) + 1] += 1 }
+            for key in 0..<65_536 { offsets[key + 1] += offsets[key] }
+            var cursor = offsets
+            var ids = [Int32](repeating: 0, count: source.count)
+            var sorted = [Hash256](repeating: Hash256(0, 0, 0, 0), count: source.count)
+            for (id, h) in source.enumerated() {
+                let key = Int(h.chunk(table))
+                let slot = Int(cursor[key])
+                ids[slot] = Int32(id)
+                sorted[slot] = h
+                cursor[key] += 1
+            }
+            self.offsets = offsets
+            self.ids = ids
+            self.hashes = sorted
+        }
+    }
+
+    private static func compare(
+        _ l: Buckets, _ r: Buckets, selfJoin: Bool, table: Int, radius: Int, subRadius: Int,
+        masks: [UInt16], into found: inout [Pair]
+    ) {
+        l.offsets.withUnsafeBufferPointer { lo in
+            r.offsets.withUnsafeBufferPointer { ro in
+                l.hashes.withUnsafeBufferPointer { lh in
+                    r.hashes.withUnsafeBufferPointer { rh in
+                        for key in 0..<65_536 {
+                            let lStart = Int(lo[key]), lEnd = Int(lo[key + 1])
+                            if lStart == lEnd { continue }
+                            for mask in masks {
+                                let other = key ^ Int(mask)
+                                // In a self-join, each pair of buckets is compared once.
+                                if selfJoin && other < key { continue }
+                                let rStart = Int(ro[other]), rEnd = Int(ro[other + 1])
+                                if rStart == rEnd { continue }
+                                for i in lStart..<lEnd {
+                                    let a = lh[i]
+                                    let from = selfJoin && other == key ? i + 1 : rStart
+                                    var j = from
+                                    while j < rEnd {
+                                        let d = a.distance(to: rh[j])
+                                        if d <= radius && firstQualifyingTable(a, rh[j], subRadius) == table {
+                                            var x = Int(l.ids[i]), y = Int(r.ids[j])
+                                            if selfJoin && x > y { swap(&x, &y) }
+                                            found.append(Pair(a: x, b: y, distance: d))
+                                        }
+                                        j += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first table in which the pair's substrings differ in at most `subRadius` bits:
+    /// the one table that reports the pair.
+    @inline(__always)
+    static func firstQualifyingTable(_ a: Hash256, _ b: Hash256, _ subRadius: Int) -> Int {
+        for t in 0..<16 where (a.chunk(t) ^ b.chunk(t)).nonzeroBitCount <= subRadius { return t }
+        return 16
+    }
+
+    /// All 16-bit masks with at most `upTo` bits set.
+    static func masks(upTo count: Int) -> [UInt16] {
+        (0..<65_536).filter { $0.nonzeroBitCount <= count }.map { UInt16($0) }
+    }
 }
 
 /// One result array per worker thread. `@unchecked Sendable` is sound: each slot is

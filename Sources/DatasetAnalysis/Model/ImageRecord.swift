@@ -69,7 +69,7 @@ public struct CornerStats: Sendable, Hashable, Codable {
 /// Everything a scan learns about one file: one line of the manifest.
 ///
 /// The field names are the reference implementation's, plus our additions (`sha256`,
-/// `corrupt_reason`, `path_raw`, `frame_count`). Readers ignore fields they do not know.
+/// `corrupt_reason`, `path_raw`, `frame_count`, `phash_center`). Readers ignore fields they do not know.
 public struct ImageRecord: Sendable, Hashable, Codable {
     // Identity
     /// The path as discovered (the scan root as given, joined with the relative path). For a
@@ -113,6 +113,9 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     public var pixelStats: PixelStats?
     public var cornerStats: CornerStats?
     public var phash: String?
+    /// pHash of the central 89% of the picture (see ``PerceptualHash/hashes(_:hashSize:)``):
+    /// matches a copy cropped by about 5% on every side.
+    public var phashCenter: String?
     public var dhash: String?
     public var blurScore: Double?
     public var isBlurry: Bool
@@ -154,7 +157,7 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     }
 
     /// The analyzer version this build writes. The reference writes "1".
-    public static let currentAnalyzerVersion = "swift-1"
+    public static let currentAnalyzerVersion = "swift-2"
 
     enum CodingKeys: String, CodingKey {
         case path, filename
@@ -181,6 +184,7 @@ public struct ImageRecord: Sendable, Hashable, Codable {
         case pixelStats = "pixel_stats"
         case cornerStats = "corner_stats"
         case phash, dhash
+        case phashCenter = "phash_center"
         case blurScore = "blur_score"
         case isBlurry = "is_blurry"
         case isCorrupt = "is_corrupt"
@@ -225,6 +229,7 @@ public struct ImageRecord: Sendable, Hashable, Codable {
         cornerStats = try c.decodeIfPresent(CornerStats.self, forKey: .cornerStats)
         phash = try c.decodeIfPresent(String.self, forKey: .phash)
         dhash = try c.decodeIfPresent(String.self, forKey: .dhash)
+        phashCenter = try c.decodeIfPresent(String.self, forKey: .phashCenter)
         blurScore = try c.decodeIfPresent(Double.self, forKey: .blurScore)
         isBlurry = try c.decodeIfPresent(Bool.self, forKey: .isBlurry) ?? false
         isCorrupt = try c.decodeIfPresent(Bool.self, forKey: .isCorrupt) ?? false

@@ -22,7 +22,34 @@ public enum PerceptualHash {
     ///   partial DCT: only the coefficients the hash keeps are computed.
     public static func phash(_ gray: GrayImage, hashSize: Int = 16) -> String {
         let size = hashSize * 4
-        let small = gray.resized(width: size, height: size)
+        return dctHash(gray.resized(width: size, height: size), hashSize: hashSize)
+    }
+
+    /// All the hashes a scan stores, sharing one reduction of the image: the image is scaled
+    /// once to 72 × 72 (for `hashSize` 16); the pHash is taken of that scaled to 64 × 64, the
+    /// **centre pHash** of its central 64 × 64 pixels — the middle 89% of the picture, so a
+    /// copy with about 5% cropped from every side hashes like it — and the dHash of that
+    /// scaled to 17 × 16.
+    ///
+    /// - Complexity: O(width × height) for the one large reduction; the rest is on 72 × 72.
+    public static func hashes(_ gray: GrayImage, hashSize: Int = 16) -> (phash: String, centre: String, dhash: String) {
+        let size = hashSize * 4
+        let margin = size / 16
+        let base = gray.resized(width: size + 2 * margin, height: size + 2 * margin)
+        var centre = [UInt8](repeating: 0, count: size * size)
+        for y in 0..<size {
+            for x in 0..<size { centre[y * size + x] = base.pixels[(y + margin) * base.width + x + margin] }
+        }
+        return (
+            dctHash(base.resized(width: size, height: size), hashSize: hashSize),
+            dctHash(GrayImage(width: size, height: size, pixels: centre), hashSize: hashSize),
+            dhash(base, hashSize: hashSize)
+        )
+    }
+
+    /// The pHash bits of an image already scaled to `4 × hashSize` square.
+    static func dctHash(_ small: GrayImage, hashSize: Int) -> String {
+        let size = hashSize * 4
         let table = DCTTable.shared(size: size, keep: hashSize)
         var coefficients = [Double](repeating: 0, count: hashSize * hashSize)
         var columns = [Double](repeating: 0, count: hashSize * size)

@@ -75,6 +75,7 @@ public enum ManifestEncoding {
         // Our additions.
         w.key("corrupt_reason"); w.string(r.corruptReason)
         w.key("sha256"); w.string(r.sha256)
+        w.key("phash_center"); w.string(r.phashCenter)
         if let frames = r.frameCount { w.key("frame_count"); w.int(frames) }
         if let raw = r.pathRaw { w.key("path_raw"); w.string(raw) }
         w.endObject()
