@@ -46,12 +46,15 @@ enum DuplicateScale {
         record.path = "images/\(candidates.count).jpg"
         record.sha256 = String(candidates.count)
         record.phash = h.hex
+        // Every scanned picture also has a centre hash, searched against all full hashes.
+        record.phashCenter = Hash256(random.next(), random.next(), random.next(), random.next()).hex
         candidates.append(DuplicateCandidate(record: record))
         if candidates.count % 10 == 1 && candidates.count < count {
             let distance = planted.count % (threshold + 1)
             record.path = "images/\(candidates.count).jpg"
             record.sha256 = String(candidates.count)
             record.phash = flip(h, bits: distance, &random).hex
+            record.phashCenter = Hash256(random.next(), random.next(), random.next(), random.next()).hex
             record.width = 320  // a smaller copy: the original is the keeper
             candidates.append(DuplicateCandidate(record: record))
             record.width = 640
