@@ -1,0 +1,165 @@
+/// What changed between two manifests of a dataset.
+///
+/// Records are matched by path, as in the reference; beyond it, a file that disappeared
+/// under one path and appeared under another with the same bytes (SHA-256) is a **move**
+/// (or a **rename**, when only the file name changed), not a removal plus an addition.
+public struct ManifestDiff: Sendable {
+    /// One field that differs: its manifest name and the two values as display text.
+    public struct FieldChange: Sendable, Hashable {
+        public var field: String
+        public var old: FieldValue
+        public var new: FieldValue
+    }
+
+    /// A manifest value, kept typed so JSON output shows numbers as numbers.
+    public enum FieldValue: Sendable, Hashable {
+        case int(Int)
+        case double(Double)
+        case bool(Bool)
+        case string(String)
+        case null
+    }
+
+    public struct Changed: Sendable, Hashable {
+        public var path: String
+        public var fields: [FieldChange]
+    }
+
+    public struct Move: Sendable, Hashable {
+        public var from: String
+        public var to: String
+        /// Same folder, other file name.
+        public var isRename: Bool
+    }
+
+    /// Totals of one side and their change.
+    public struct Summary: Sendable, Hashable {
+        public var totalOld = 0, totalNew = 0
+        public var addedCount = 0, removedCount = 0, changedCount = 0, movedCount = 0, unchangedCount = 0
+        public var corruptOld = 0, corruptNew = 0
+        public var darkOld = 0, darkNew = 0
+        public var overexposedOld = 0, overexposedNew = 0
+        public var blurryOld = 0, blurryNew = 0
+        public var artifactOld = 0, artifactNew = 0
+        /// Groups of byte-identical files (by SHA-256; by equal pHash for records without one).
+        public var duplicateGroupsOld = 0, duplicateGroupsNew = 0
+    }
+
+    public var added: [String] = []
+    public var removed: [String] = []
+    public var changed: [Changed] = []
+    public var moved: [Move] = []
+    public var summary = Summary()
+
+    /// The fields compared for "changed": the reference's, plus our checksum and blur flag.
+    public static let comparedFields = [
+        "file_size_bytes", "width", "height", "format", "color_mode", "is_corrupt", "is_dark",
+        "is_overexposed", "is_blurry", "has_border_artifact", "phash", "sha256",
+    ]
+
+    /// Compares two record lists (the newest record per path wins within each list).
+    ///
+    /// - Complexity: O((n + m) log(n + m)).
+    public init(old: [ImageRecord], new: [ImageRecord]) {
+        var oldByPath: [String: ImageRecord] = [:]
+        for r in old { oldByPath[r.path] = r }
+        var newByPath: [String: ImageRecord] = [:]
+        for r in new { newByPath[r.path] = r }
+
+        var added = newByPath.keys.filter { oldByPath[$0] == nil }.sorted()
+        var removed = oldByPath.keys.filter { newByPath[$0] == nil }.sorted()
+
+        // Moves: a removed path and an added path with the same bytes.
+        var addedBySum: [String: [String]] = [:]
+        for path in added { if let sum = newByPath[path]?.sha256 { addedBySum[sum, default: []].append(path) } }
+        var movedFrom = Set<String>(), movedTo = Set<String>()
+        for path in removed {
+            guard let sum = oldByPath[path]?.sha256, var candidates = addedBySum[sum], !candidates.isEmpty else { continue }
+            // Prefer the same file name (a move between folders) over any other.
+            let name = Self.fileName(path)
+            let pick = candidates.firstIndex { Self.fileName($0) == name } ?? 0
+            let target = candidates.remove(at: pick)
+            addedBySum[sum] = candidates
+            moved.append(Move(from: path, to: target, isRename: Self.folder(path) == Self.folder(target)))
+            movedFrom.insert(path)
+            movedTo.insert(target)
+        }
+        added.removeAll { movedTo.contains($0) }
+        removed.removeAll { movedFrom.contains($0) }
+        self.added = added
+        self.removed = removed
+
+        var unchanged = 0
+        for path in oldByPath.keys.sorted() {
+            guard let a = oldByPath[path], let b = newByPath[path] else { continue }
+            let fields = Self.differences(a, b)
+            if fields.isEmpty { unchanged += 1 } else { changed.append(Changed(path: path, fields: fields)) }
+        }
+
+        var s = Summary()
+        s.totalOld = oldByPath.count
+        s.totalNew = newByPath.count
+        s.addedCount = added.count
+        s.removedCount = removed.count
+        s.changedCount = changed.count
+        s.movedCount = moved.count
+        s.unchangedCount = unchanged
+        for r in oldByPath.values {
+            s.corruptOld += r.isCorrupt ? 1 : 0
+            s.darkOld += r.isDark ? 1 : 0
+            s.overexposedOld += r.isOverexposed ? 1 : 0
+            s.blurryOld += r.isBlurry ? 1 : 0
+            s.artifactOld += r.hasBorderArtifact ? 1 : 0
+        }
+        for r in newByPath.values {
+            s.corruptNew += r.isCorrupt ? 1 : 0
+            s.darkNew += r.isDark ? 1 : 0
+            s.overexposedNew += r.isOverexposed ? 1 : 0
+            s.blurryNew += r.isBlurry ? 1 : 0
+            s.artifactNew += r.hasBorderArtifact ? 1 : 0
+        }
+        s.duplicateGroupsOld = Self.exactGroupCount(oldByPath.values)
+        s.duplicateGroupsNew = Self.exactGroupCount(newByPath.values)
+        summary = s
+    }
+
+    static func differences(_ a: ImageRecord, _ b: ImageRecord) -> [FieldChange] {
+        var out: [FieldChange] = []
+        func compare(_ name: String, _ x: FieldValue, _ y: FieldValue) {
+            if x != y { out.append(FieldChange(field: name, old: x, new: y)) }
+        }
+        func text(_ s: String?) -> FieldValue { s.map(FieldValue.string) ?? .null }
+        compare("file_size_bytes", .int(a.fileSizeBytes), .int(b.fileSizeBytes))
+        compare("width", .int(a.width), .int(b.width))
+        compare("height", .int(a.height), .int(b.height))
+        compare("format", .string(a.format), .string(b.format))
+        compare("color_mode", .string(a.colorMode), .string(b.colorMode))
+        compare("is_corrupt", .bool(a.isCorrupt), .bool(b.isCorrupt))
+        compare("is_dark", .bool(a.isDark), .bool(b.isDark))
+        compare("is_overexposed", .bool(a.isOverexposed), .bool(b.isOverexposed))
+        compare("is_blurry", .bool(a.isBlurry), .bool(b.isBlurry))
+        compare("has_border_artifact", .bool(a.hasBorderArtifact), .bool(b.hasBorderArtifact))
+        compare("phash", text(a.phash), text(b.phash))
+        // A checksum missing on one side (another tool's manifest) is not a change.
+        if let x = a.sha256, let y = b.sha256 { compare("sha256", .string(x), .string(y)) }
+        return out
+    }
+
+    static func exactGroupCount(_ records: Dictionary<String, ImageRecord>.Values) -> Int {
+        var counts: [String: Int] = [:]
+        for r in records {
+            guard let key = r.sha256.map({ "s" + $0 }) ?? r.phash.map({ "p" + $0 }) else { continue }
+            counts[key, default: 0] += 1
+        }
+        return counts.values.filter { $0 > 1 }.count
+    }
+
+    static func fileName(_ path: String) -> Substring {
+        path.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(path)
+    }
+
+    static func folder(_ path: String) -> Substring {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return path[..<slash]
+    }
+}

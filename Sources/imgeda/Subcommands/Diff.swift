@@ -1,0 +1,125 @@
+import ArgumentParser
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+
+extension Imgeda {
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare two manifests: added, removed, changed, moved and renamed images.",
+            discussion: "Moves and renames are recognised by checksum: the same bytes under another path are one move, not a removal and an addition."
+        )
+
+        @Option(help: "The earlier manifest.", completion: .file(extensions: ["jsonl"]))
+        var old: String
+
+        @Option(help: "The later manifest.", completion: .file(extensions: ["jsonl"]))
+        var new: String
+
+        @Option(name: [.short, .customLong("out"), .customLong("output")], help: "Write the full diff as JSON to this file.",
+                completion: .file(extensions: ["json"]))
+        var output: String?
+
+        @Flag(help: "Print the full diff as JSON instead of the summary.")
+        var json = false
+
+        @Option(help: "How many examples the summary shows per kind of change.")
+        var examples = 10
+
+        func run() throws {
+            let diff = ManifestDiff(old: try Self.records(old), new: try Self.records(new))
+            let data = try JSONSerialization.data(withJSONObject: Self.json(diff), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            if let output {
+                do { try data.write(to: URL(fileURLWithPath: output)) } catch {
+                    throw ValidationError("cannot write \(output): \(error.localizedDescription) (check the folder exists and is writable)")
+                }
+            }
+            if json {
+                Console.out(String(decoding: data, as: UTF8.self))
+                return
+            }
+            printSummary(diff)
+            if let output { Console.out("Full diff written to \(output).") }
+        }
+
+        static func records(_ path: String) throws -> [ImageRecord] {
+            var all: [ImageRecord] = []
+            let report = try ManifestReader(path: path).forEachRecord { all.append($0) }
+            if report.records == 0 {
+                throw ValidationError("\(path) holds no image records (make one with `imgeda scan DIR -o \(path)`)")
+            }
+            return all
+        }
+
+        private func printSummary(_ d: ManifestDiff) {
+            let s = d.summary
+            Console.out("\(old) → \(new)")
+            Console.out("  images       \(Console.grouped(s.totalOld)) → \(Console.grouped(s.totalNew)) (\(Self.signed(s.totalNew - s.totalOld)))")
+            Console.out("  added \(Console.grouped(s.addedCount)), removed \(Console.grouped(s.removedCount)), changed \(Console.grouped(s.changedCount)), moved or renamed \(Console.grouped(s.movedCount)), unchanged \(Console.grouped(s.unchangedCount))")
+            for (name, a, b) in [("corrupt", s.corruptOld, s.corruptNew), ("dark", s.darkOld, s.darkNew),
+                                 ("overexposed", s.overexposedOld, s.overexposedNew), ("blurry", s.blurryOld, s.blurryNew),
+                                 ("border artifacts", s.artifactOld, s.artifactNew),
+                                 ("duplicate groups", s.duplicateGroupsOld, s.duplicateGroupsNew)] {
+                Console.out("  \(name.padding(toLength: 17, withPad: " ", startingAt: 0)) \(Console.grouped(a)) → \(Console.grouped(b)) (\(Self.signed(b - a)))")
+            }
+            func list(_ title: String, _ items: [String]) {
+                guard !items.isEmpty else { return }
+                Console.out("\(title) (\(Console.grouped(items.count))):")
+                for item in items.prefix(examples) { Console.out("  \(item)") }
+                if items.count > examples { Console.out("  … and \(Console.grouped(items.count - examples)) more (use -o diff.json or --json)") }
+            }
+            list("Added", d.added)
+            list("Removed", d.removed)
+            list("Moved or renamed", d.moved.map { "\($0.from) → \($0.to)\($0.isRename ? " (renamed)" : "")" })
+            list("Changed", d.changed.map { c in
+                c.path + ": " + c.fields.map { "\($0.field) \(Self.text($0.old)) → \(Self.text($0.new))" }.joined(separator: ", ")
+            })
+        }
+
+        static func signed(_ v: Int) -> String { v > 0 ? "+\(Console.grouped(v))" : Console.grouped(v) }
+
+        static func text(_ v: ManifestDiff.FieldValue) -> String {
+            switch v {
+            case .int(let i): return String(i)
+            case .double(let d): return String(d)
+            case .bool(let b): return String(b)
+            case .string(let s): return s.count > 16 ? String(s.prefix(12)) + "…" : s
+            case .null: return "null"
+            }
+        }
+
+        static func value(_ v: ManifestDiff.FieldValue) -> Any {
+            switch v {
+            case .int(let i): return i
+            case .double(let d): return d
+            case .bool(let b): return b
+            case .string(let s): return s
+            case .null: return NSNull()
+            }
+        }
+
+        static func json(_ d: ManifestDiff) -> [String: Any] {
+            let s = d.summary
+            return [
+                "added": d.added,
+                "removed": d.removed,
+                "moved": d.moved.map { ["from": $0.from, "to": $0.to, "renamed": $0.isRename] },
+                "changed": d.changed.map { c in
+                    ["path": c.path, "fields": Dictionary(uniqueKeysWithValues: c.fields.map { ($0.field, ["old": value($0.old), "new": value($0.new)]) })]
+                },
+                "unchanged_count": s.unchangedCount,
+                "summary": [
+                    "total_old": s.totalOld, "total_new": s.totalNew,
+                    "added_count": s.addedCount, "removed_count": s.removedCount,
+                    "changed_count": s.changedCount, "moved_count": s.movedCount,
+                    "corrupt_old": s.corruptOld, "corrupt_new": s.corruptNew,
+                    "dark_old": s.darkOld, "dark_new": s.darkNew,
+                    "overexposed_old": s.overexposedOld, "overexposed_new": s.overexposedNew,
+                    "blurry_old": s.blurryOld, "blurry_new": s.blurryNew,
+                    "artifact_old": s.artifactOld, "artifact_new": s.artifactNew,
+                    "duplicate_groups_old": s.duplicateGroupsOld, "duplicate_groups_new": s.duplicateGroupsNew,
+                ],
+            ]
+        }
+    }
+}
