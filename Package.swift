@@ -29,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libvips, through non-variadic wrappers in the module's header.
@@ -54,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "DatasetIO",
-            dependencies: ["DatasetAnalysis"],
+            dependencies: ["DatasetAnalysis", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(

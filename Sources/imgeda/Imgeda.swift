@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ScanPipeline
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ struct Imgeda: ParsableCommand {
         Try it on a generated example: `imgeda example demo && imgeda scan demo -o demo.jsonl && imgeda info -m demo.jsonl`.
         """,
         version: "imgeda \(version) (Swift)",
-        subcommands: [Scan.self, Info.self, Check.self, Diff.self, Example.self]
+        subcommands: [Scan.self, Info.self, Check.self, Diff.self, Gate.self, Example.self]
     )
 
     static func main() {
@@ -27,6 +28,17 @@ struct Imgeda: ParsableCommand {
         if arguments.count >= 2, arguments[1] == ScanWorker.subcommand {
             Glibc.exit(ScanWorker.run(settingsJSON: arguments.count > 2 ? arguments[2] : ""))
         }
-        Self.main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // Bad input is one line and exit status 1 (ArgumentParser would print the usage
+            // too and exit 64); help, version and our own exit codes pass through.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8))
+                Glibc.exit(1)
+            }
+            exit(withError: error)
+        }
     }
 }

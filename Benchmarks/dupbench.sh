@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Duplicate ground truth: precision and recall of duplicate finding on real photo edits.
+#
+#   Benchmarks/dupbench.sh PATH/TO/imgeda        # e.g. .build/release/imgeda
+#
+# 1. Fetches the Debian bookworm wallpaper packages that corpus.sh uses (`apt-get download`,
+#    `dpkg -x`, same cache under bench-data/cache/, nothing installed) and builds, once,
+#    bench-data/dupbench/: non-overlapping tiles of the real photos as originals (JPEG q92,
+#    long side <= 1000 px; featureless tiles skipped), each with 10 variants -- byte-identical
+#    copy, 50% resize, JPEG q40, 5% crop from every side, brightness +15%, Gaussian blur
+#    (sigma 1), small watermark text, grayscale, horizontal flip, 90-degree rotation -- under
+#    random names in images/, and the ground truth in truth.json (see dup_corpus.py).
+# 2. Runs on that folder, one after the other:
+#      ours        BIN scan images -o ours.jsonl --workers 2 --quiet
+#                  BIN check duplicates -m ours.jsonl --json                (> ours.json)
+#                  BIN check duplicates -m ours.jsonl --json --transforms   (> ours_t.json)
+#      reference   imgeda 0.1.0 (PyPI): imgeda scan images -o ref.jsonl --workers 2
+#                  imgeda check duplicates -m ref.jsonl -o ref_dups.json
+#      imagededup  PHash().find_duplicates(image_dir=images, max_distance_threshold=10)
+#                  (imagededup from PyPI without its torch dependencies; see dup_score.py)
+# 3. Scores them (dup_score.py): pairwise precision over all pairs inside reported groups,
+#    recall per transform, PASS/FAIL for ours, our pHash distances per transform and recall
+#    against threshold; writes bench-data/dupbench.json. Exits 1 if a target of ours fails
+#    or a run errs (BENCH_STRICT=0 to always exit 0).
+#
+# The tools and scorer run in their own venv, bench-data/dupvenv (python3 -m venv; imgeda 0.1.0
+# brings Pillow, numpy, scipy, PyWavelets; plus imagededup --no-deps, scikit-learn, tqdm).
+# Raw outputs go to bench-data/dupbench/runs/.
+#
+# Environment: BENCH_DATA=DIR (default <repo>/bench-data), BENCH_STRICT=0,
+# DUPBENCH_SKIP_REF=1, DUPBENCH_SKIP_IDD=1 (skip the reference / imagededup).
+set -euo pipefail
+
+if [ $# -lt 1 ]; then
+    echo "usage: $0 PATH/TO/imgeda" >&2
+    exit 2
+fi
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+BIN=$1
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+if [ ! -x "$BIN" ]; then
+    echo "dupbench: $BIN is not an executable (build it first: swift build -c release)" >&2
+    exit 2
+fi
+DATA=${BENCH_DATA:-$ROOT/bench-data}
+mkdir -p "$DATA"
+DATA=$(cd "$DATA" && pwd)
+STRICT=${BENCH_STRICT:-1}
+IDD_VERSION=0.3.3.post2
+
+log() { echo "[dupbench] $*" >&2; }
+
+# ---- the venv: reference imgeda 0.1.0 + imagededup's hashing (no torch)
+VENV=$DATA/dupvenv
+ensure_dupvenv() {
+    if [ -e "$VENV/.ready" ] && "$VENV/bin/python" -c 'import PIL, numpy, pywt, scipy, sklearn, tqdm, imagededup' 2>/dev/null; then
+        return 0
+    fi
+    log "creating $VENV (imgeda==0.1.0, imagededup==$IDD_VERSION --no-deps, scikit-learn, tqdm)"
+    rm -rf "$VENV"
+    if ! python3 -m venv "$VENV" 2>/dev/null; then
+        log "python3 -m venv failed; installing python3-venv"
+        rm -rf "$VENV"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2 || {
+            apt-get update -qq >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+        }
+        python3 -m venv "$VENV"
+    fi
+    local pip=("$VENV/bin/pip" install --quiet --disable-pip-version-check)
+    "${pip[@]}" imgeda==0.1.0 >&2
+    # imagededup requires torch and torchvision for its CNN method only; its hashing module
+    # needs numpy, scipy, PyWavelets, Pillow (all from imgeda), scikit-learn and tqdm.
+    "${pip[@]}" --no-deps "imagededup==$IDD_VERSION" >&2
+    "${pip[@]}" scikit-learn tqdm >&2
+    touch "$VENV/.ready"
+}
+ensure_dupvenv
+PY=$VENV/bin/python
+
+# ---- the photos: the same packages and cache as corpus.sh (the list comes from gen_corpus.py)
+PACKAGES=$(cd "$HERE" && "$PY" -c 'import gen_corpus; print(" ".join(sorted({s[0] for s in gen_corpus.SOURCES})))')
+DEBS=$DATA/cache/debs
+EXTRACT=$DATA/cache/extract
+mkdir -p "$DEBS" "$EXTRACT"
+updated=0
+for pkg in $PACKAGES; do
+    if ! compgen -G "$DEBS/${pkg}_*.deb" >/dev/null; then
+        log "apt-get download $pkg"
+        # The _apt sandbox user cannot write into root-owned cache dirs; download as root.
+        if ! (cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); then
+            if [ $updated -eq 0 ]; then
+                log "apt-get update"
+                apt-get update -qq >&2
+                updated=1
+            fi
+            (cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2)
+        fi
+    fi
+    if [ ! -e "$EXTRACT/$pkg/.extracted" ]; then
+        rm -rf "${EXTRACT:?}/$pkg"
+        mkdir -p "$EXTRACT/$pkg"
+        deb=$(ls "$DEBS/${pkg}"_*.deb | head -n 1)
+        dpkg -x "$deb" "$EXTRACT/$pkg"
+        basename "$deb" > "$EXTRACT/$pkg/.extracted"
+    fi
+done
+
+# ---- the ground-truth set (idempotent)
+SET=$DATA/dupbench
+"$PY" "$HERE/dup_corpus.py" --extract "$EXTRACT" --out "$SET"
+
+# ---- the runs (paths in the outputs are relative to $SET; the scorer matches file names)
+RUNS=$SET/runs
+rm -rf "$RUNS"
+mkdir -p "$RUNS"
+cd "$SET"
+failed=0
+run() {  # run NAME CMD...: stdout to runs/NAME.out, stderr to runs/NAME.err, wall time logged
+    local name=$1
+    shift
+    local t0 t1 rc=0
+    t0=$EPOCHREALTIME
+    "$@" > "$RUNS/$name.out" 2> "$RUNS/$name.err" || rc=$?
+    t1=$EPOCHREALTIME
+    log "$(awk -v n="$name" -v a="$t0" -v b="$t1" -v r="$rc" 'BEGIN { printf "%-13s %6.1f s  exit %d", n, b - a, r }')"
+    if [ $rc -ne 0 ]; then
+        failed=1
+        log "$name failed: $(tail -n 3 "$RUNS/$name.err" | tr '\n' ' ')"
+    fi
+    return 0
+}
+
+run ours_scan "$BIN" scan images -o "$RUNS/ours.jsonl" --workers 2 --quiet
+run ours_check "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json
+mv "$RUNS/ours_check.out" "$RUNS/ours.json"
+run ours_check_t "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --transforms
+mv "$RUNS/ours_check_t.out" "$RUNS/ours_t.json"
+if [ "${DUPBENCH_SKIP_REF:-0}" != 1 ]; then
+    run ref_scan "$VENV/bin/imgeda" scan images -o "$RUNS/ref.jsonl" --workers 2
+    run ref_check "$VENV/bin/imgeda" check duplicates -m "$RUNS/ref.jsonl" -o "$RUNS/ref_dups.json"
+fi
+if [ "${DUPBENCH_SKIP_IDD:-0}" != 1 ]; then
+    run imagededup "$PY" "$HERE/dup_score.py" imagededup images "$RUNS/idd.json"
+fi
+
+# ---- the score
+rc=0
+"$PY" "$HERE/dup_score.py" score --truth "$SET/truth.json" --manifest "$RUNS/ours.jsonl" \
+    --ours "$RUNS/ours.json" --ours-t "$RUNS/ours_t.json" \
+    --ref "$RUNS/ref_dups.json" --idd "$RUNS/idd.json" --json-out "$DATA/dupbench.json" || rc=$?
+if [ $failed -ne 0 ]; then
+    log "a run failed (see $RUNS/*.err)"
+    rc=1
+fi
+if [ "$STRICT" = 0 ]; then
+    exit 0
+fi
+exit $rc
