@@ -35,12 +35,15 @@ demo: release
 	.build/release/imgeda scan .build/demo -o .build/demo.jsonl
 	.build/release/imgeda info -m .build/demo.jsonl
 
-# The reference implementation (Python imgeda 0.1.0), for the compatibility tests.
-$(REFVENV)/bin/imgeda:
+# The reference implementation (Python imgeda 0.1.0) for the compatibility tests, and
+# pyarrow and duckdb to read our Parquet exports back.
+REFSTAMP := $(REFVENV)/.ready-2
+$(REFSTAMP):
 	python3 -m venv $(REFVENV)
-	$(REFVENV)/bin/pip install -q imgeda==0.1.0
+	$(REFVENV)/bin/pip install -q imgeda==0.1.0 pyarrow duckdb
+	touch $(REFSTAMP)
 
-test: deps $(REFVENV)/bin/imgeda
+test: deps $(REFSTAMP)
 	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) build -j $(JOBS) --build-tests
 	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) test -j $(JOBS) --skip-build
 

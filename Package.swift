@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(
             name: "ScanPipelineTests",
             dependencies: ["DatasetAnalysis", "ImageDecoding", "DatasetIO", "ScanPipeline", "ExampleData"],
+            exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -144,7 +144,7 @@ def score_groups(truth, groups, edges=None):
         true += t
         if len(by_o) > 1:
             ks = sorted(by_o)
-            photos = {truth.originals[k]["path"] for k in ks}
+            photos = {truth.originals[k]["label"] for k in ks}
             # count false pairs between originals cut from the same photo
             for i in range(len(ks)):
                 for j in range(i + 1, len(ks)):
@@ -226,13 +226,9 @@ def load_ours(path):
         d = json.load(f)
     exact = [[g["keeper"]] + list(g["remove_candidates"]) for g in d.get("exact_groups", [])]
     near = [[g["keeper"]] + list(g["remove_candidates"]) for g in d.get("near_groups", [])]
-    dist = {}
-    for g in d.get("near_groups", []):
-        for m in g.get("members", []):
-            if "distance" in m and m["path"] != g["keeper"]:
-                dist[(base(g["keeper"]), base(m["path"]))] = m["distance"]
     return {"exact": exact, "near": near, "near_blank": [base(p) for p in d.get("near_blank", [])],
-            "threshold": d.get("threshold"), "transforms": d.get("transforms"), "distances": dist}
+            "threshold": d.get("threshold"), "transforms": d.get("transforms"),
+            "near_keepers": [base(g["keeper"]) for g in d.get("near_groups", [])]}
 
 
 def load_ref(path):
@@ -414,6 +410,12 @@ def main_score(a):
             r["copies"] = score_copies(truth, o["exact"])
             r["near_blank"] = len(o["near_blank"])
             r["threshold"] = o["threshold"]
+            kt = {}
+            for k in o["near_keepers"]:
+                if k in truth.files:
+                    t = truth.files[k]["transform"]
+                    kt[t] = kt.get(t, 0) + 1
+            r["near_keepers_by_transform"] = dict(sorted(kt.items(), key=lambda x: -x[1]))
             label = "%s (t=%s)" % (label, o["threshold"])
             tools.append((key, label, r))
     if a.ref and os.path.exists(a.ref):
@@ -449,6 +451,10 @@ def main_score(a):
     for name, f in rows:
         print("%-26s" % name + "".join("%*s" % (w + 2, f(r)) for _, _, r in tools))
     for _, label, r in tools:
+        if r.get("near_keepers_by_transform"):
+            print("%s: near-group keepers by transform: %s" % (label, ", ".join(
+                "%s %d" % kv for kv in r["near_keepers_by_transform"].items())))
+    for _, label, r in tools:
         if "edges" in r:
             e = r["edges"]
             print("\n%s counted on its edges instead of components: %d pairs, precision %s, recall "
@@ -483,7 +489,36 @@ def main_score(a):
         if r["false_examples"]:
             print("\n%s: first mixed groups (original -> transforms):" % label)
             for ex in r["false_examples"][:3]:
-                print("  size %d: %s  [%s]" % (ex["group_size"], json.dumps(ex["originals"]), ", ".join(os.path.basename(p) for p in ex["photos"])))
+                print("  size %d: %s  [%s]" % (ex["group_size"], json.dumps(ex["originals"]), ", ".join(ex["photos"])))
+
+    # group-level threshold sweep of ours (check duplicates --threshold T)
+    if a.sweep_dir:
+        sweep = []
+        for T in THRESHOLDS:
+            row = {"threshold": T}
+            for key, pattern in (("plain", "ours_T%d.json"), ("transforms", "ours_t_T%d.json")):
+                p = os.path.join(a.sweep_dir, pattern % T)
+                if T == 24 and not os.path.exists(p):
+                    p = os.path.join(a.sweep_dir, "ours.json" if key == "plain" else "ours_t.json")
+                if os.path.exists(p) and os.path.getsize(p) > 0:
+                    o = load_ours(p)
+                    row[key] = score_groups(truth, o["exact"] + o["near"])
+                    del row[key]["false_examples"]
+            if len(row) > 1:
+                sweep.append(row)
+        if sweep:
+            out["group_threshold_sweep"] = sweep
+            print("\nOurs, group level: `check duplicates --threshold T` (left) and with --transforms (right)")
+            print("%4s %7s" % ("T", "prec") + "".join("%9s" % t for t in NONGEO) + "%8s" % "nongeo"
+                  + " |%7s%8s%8s%8s%8s" % ("prec", "nongeo", "flip", "rot90", "geo"))
+            for row in sweep:
+                p, q = row.get("plain"), row.get("transforms")
+                line = "%4d " % row["threshold"]
+                line += ("%7s" % fmt(p["precision"]) + "".join("%9.3f" % p["recall"][t] for t in NONGEO)
+                         + "%8.3f" % p["recall_nongeo"]) if p else " n/a"
+                line += (" |%7s%8.3f%8.3f%8.3f%8.3f" % (fmt(q["precision"]), q["recall_nongeo"], q["recall"]["flip"],
+                                                         q["recall"]["rot90"], q["recall_geo"])) if q else " | n/a"
+                print(line)
 
     # distances
     if a.manifest and os.path.exists(a.manifest):
@@ -553,6 +588,7 @@ def main():
     ap.add_argument("--ours-t")
     ap.add_argument("--ref")
     ap.add_argument("--idd")
+    ap.add_argument("--sweep-dir", help="folder with ours_T<T>.json / ours_t_T<T>.json (check at other thresholds)")
     ap.add_argument("--json-out")
     return main_score(ap.parse_args())
 

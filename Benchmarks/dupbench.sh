@@ -14,6 +14,7 @@
 #      ours        BIN scan images -o ours.jsonl --workers 2 --quiet
 #                  BIN check duplicates -m ours.jsonl --json                (> ours.json)
 #                  BIN check duplicates -m ours.jsonl --json --transforms   (> ours_t.json)
+#                  and both again with --threshold 16 20 28 32 40 (group-level sweep)
 #      reference   imgeda 0.1.0 (PyPI): imgeda scan images -o ref.jsonl --workers 2
 #                  imgeda check duplicates -m ref.jsonl -o ref_dups.json
 #      imagededup  PHash().find_duplicates(image_dir=images, max_distance_threshold=10)
@@ -72,8 +73,8 @@ ensure_dupvenv() {
     "${pip[@]}" imgeda==0.1.0 >&2
     # imagededup requires torch and torchvision for its CNN method only; its hashing module
     # needs numpy, scipy, PyWavelets, Pillow (all from imgeda), scikit-learn and tqdm.
-    "${pip[@]}" --no-deps "imagededup==$IDD_VERSION" >&2
     "${pip[@]}" scikit-learn tqdm >&2
+    "${pip[@]}" --no-deps "imagededup==$IDD_VERSION" >&2
     touch "$VENV/.ready"
 }
 ensure_dupvenv
@@ -137,6 +138,11 @@ run ours_check "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json
 mv "$RUNS/ours_check.out" "$RUNS/ours.json"
 run ours_check_t "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --transforms
 mv "$RUNS/ours_check_t.out" "$RUNS/ours_t.json"
+# The same manifest grouped at other thresholds, for choosing the default (well under a second each).
+for T in 16 20 28 32 40; do
+    "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --threshold $T > "$RUNS/ours_T$T.json" 2>> "$RUNS/sweep.err" || failed=1
+    "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --threshold $T --transforms > "$RUNS/ours_t_T$T.json" 2>> "$RUNS/sweep.err" || failed=1
+done
 if [ "${DUPBENCH_SKIP_REF:-0}" != 1 ]; then
     run ref_scan "$VENV/bin/imgeda" scan images -o "$RUNS/ref.jsonl" --workers 2
     run ref_check "$VENV/bin/imgeda" check duplicates -m "$RUNS/ref.jsonl" -o "$RUNS/ref_dups.json"
@@ -149,7 +155,7 @@ fi
 rc=0
 "$PY" "$HERE/dup_score.py" score --truth "$SET/truth.json" --manifest "$RUNS/ours.jsonl" \
     --ours "$RUNS/ours.json" --ours-t "$RUNS/ours_t.json" \
-    --ref "$RUNS/ref_dups.json" --idd "$RUNS/idd.json" --json-out "$DATA/dupbench.json" || rc=$?
+    --ref "$RUNS/ref_dups.json" --idd "$RUNS/idd.json" --sweep-dir "$RUNS" --json-out "$DATA/dupbench.json" || rc=$?
 if [ $failed -ne 0 ]; then
     log "a run failed (see $RUNS/*.err)"
     rc=1

@@ -139,3 +139,43 @@ public enum ManifestFiles {
         }
     }
 }
+
+/// Writes a file under a temporary name in the same folder and renames it into place on
+/// ``commit()``, so readers never see a half-written export; abandoned writes are removed.
+public final class AtomicFileWriter {
+    public let path: String
+    private let temporary: String
+    private var fd: Int32
+    private var committed = false
+
+    public init(path: String) throws(DatasetIOError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        temporary = "\(folder)/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        unlink(temporary)
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw DatasetIOError("cannot write \(path): \(String(cString: strerror(errno))) (check that \(folder) exists and is writable)")
+        }
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+        if !committed { unlink(temporary) }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(DatasetIOError) {
+        try ManifestFiles.writeAll(fd: fd, bytes, path: path)
+    }
+
+    public func commit() throws(DatasetIOError) {
+        guard fsync(fd) == 0 else { throw DatasetIOError("cannot flush \(path): \(String(cString: strerror(errno)))") }
+        Glibc.close(fd)
+        fd = -1
+        guard rename(temporary, path) == 0 else {
+            throw DatasetIOError("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        committed = true
+    }
+}
