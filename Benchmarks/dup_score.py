@@ -509,12 +509,12 @@ def main_score(a):
         if sweep:
             out["group_threshold_sweep"] = sweep
             print("\nOurs, group level: `check duplicates --threshold T` (left) and with --transforms (right)")
-            print("%4s %7s" % ("T", "prec") + "".join("%9s" % t for t in NONGEO) + "%8s" % "nongeo"
+            print("%4s %7s" % ("T", "prec") + "".join("%10s" % t for t in NONGEO) + "%8s" % "nongeo"
                   + " |%7s%8s%8s%8s%8s" % ("prec", "nongeo", "flip", "rot90", "geo"))
             for row in sweep:
                 p, q = row.get("plain"), row.get("transforms")
                 line = "%4d " % row["threshold"]
-                line += ("%7s" % fmt(p["precision"]) + "".join("%9.3f" % p["recall"][t] for t in NONGEO)
+                line += ("%7s" % fmt(p["precision"]) + "".join("%10.3f" % p["recall"][t] for t in NONGEO)
                          + "%8.3f" % p["recall_nongeo"]) if p else " n/a"
                 line += (" |%7s%8.3f%8.3f%8.3f%8.3f" % (fmt(q["precision"]), q["recall_nongeo"], q["recall"]["flip"],
                                                          q["recall"]["rot90"], q["recall_geo"])) if q else " | n/a"
@@ -545,7 +545,7 @@ def main_score(a):
 
         def thr_table(m_ng, m_geo, title):
             print("\n" + title)
-            print("%5s" % "T" + "".join("%9s" % t for t in NONGEO) + "%8s" % "nongeo" + "%8s" % "flip" + "%8s" % "rot90"
+            print("%5s" % "T" + "".join("%10s" % t for t in NONGEO) + "%8s" % "nongeo" + "%8s" % "flip" + "%8s" % "rot90"
                   + "%9s" % "geo" + "%12s" % "false pairs" + "%9s" % "(+orient)")
             out_rows = []
             for T in THRESHOLDS:
@@ -555,7 +555,7 @@ def main_score(a):
                 geo = sum(sum(1 for d in ds["per"][t][m_geo] if d <= T) for t in GEO) / max(1, sum(len(ds["per"][t][m_geo]) for t in GEO))
                 fp = sum(ds["hist"][m_ng]["false_other"][:T + 1]) + sum(ds["hist"][m_ng]["false_same_photo"][:T + 1])
                 fpo = sum(ds["hist"][m_geo]["false_other"][:T + 1]) + sum(ds["hist"][m_geo]["false_same_photo"][:T + 1])
-                print("%5d" % T + "".join("%9.3f" % rc[t] for t in NONGEO) + "%8.3f" % ng
+                print("%5d" % T + "".join("%10.3f" % rc[t] for t in NONGEO) + "%8.3f" % ng
                       + "%8.3f" % rg["flip"] + "%8.3f" % rg["rot90"] + "%9.3f" % geo + "%12d" % fp + "%9d" % fpo)
                 out_rows.append({"threshold": T, "recall": rc, "recall_nongeo": ng, "recall_geo_orient": rg,
                                  "recall_geo": geo, "false_pairs": fp, "false_pairs_orient": fpo})

@@ -65,7 +65,7 @@ public struct ProblemCounts: Sendable, Hashable {
 /// What happened during a scan, reported as it happens.
 public enum ScanEvent: Sendable {
     /// Discovery and resume are done: `pending` files will be analysed.
-    case planned(discovered: Int, reused: Int, pending: Int, skipped: [SkippedEntry], notes: [String])
+    case planned(discovered: Int, reused: Int, pending: Int, skipped: [SkippedEntry], notes: [String], layouts: [DatasetLayout])
     /// `done` of `pending` files are analysed.
     case progress(done: Int, pending: Int)
 }
@@ -115,6 +115,24 @@ public struct ScanRunner {
         summary.discovered = discovery.files.count
         summary.skipped = discovery.skipped
 
+        // Dataset layouts (YOLO, COCO, VOC, classification): each record gets its split and class.
+        var layouts: [DatasetLayout] = []
+        var labels: [FilePathBytes: (split: String?, className: String?)] = [:]
+        for root in config.roots {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            let prefix = Array((root.hasSuffix("/") ? root : root + "/").utf8)
+            let under = discovery.files.filter { $0.path.bytes.starts(with: prefix) }
+            let relative = under.map { String(decoding: $0.path.bytes.dropFirst(prefix.count), as: UTF8.self) }
+            let layout = DatasetDetector.detect(root, relativePaths: relative)
+            layouts.append(layout)
+            guard layout.format != "flat" || !layout.splitCounts.isEmpty else { continue }
+            for (file, path) in zip(under, relative) {
+                let label = layout.labels(relativePath: path)
+                if label.split != nil || label.className != nil { labels[file.path] = label }
+            }
+        }
+
         let header = ManifestHeader(
             inputDir: config.roots.first.map(Self.absolute) ?? "",
             inputDirs: config.roots.map(Self.absolute),
@@ -140,7 +158,7 @@ public struct ScanRunner {
             try ManifestFiles.rewrite(config.output) { write in try write(ManifestEncoding.line(for: header)) }
         }
         events(.planned(discovered: discovery.files.count, reused: summary.reused, pending: pending.count,
-                        skipped: discovery.skipped, notes: summary.notes))
+                        skipped: discovery.skipped, notes: summary.notes, layouts: layouts))
 
         guard !pending.isEmpty else {
             summary.totalRecords = summary.reused
@@ -163,7 +181,11 @@ public struct ScanRunner {
         let unfinished = try pool.run(
             files: paths, wakeFD: wakeFD, stopRequested: { stopSignal() != 0 }
         ) { completion in
-            buffer.append(contentsOf: completion.line)
+            if let label = labels[paths[completion.index]] {
+                buffer.append(contentsOf: ManifestEncoding.labelled(completion.line, split: label.split, className: label.className))
+            } else {
+                buffer.append(contentsOf: completion.line)
+            }
             buffered += 1
             done += 1
             summary.problems.add(completion.flags)

@@ -75,8 +75,15 @@ struct CheckCommandTests {
         #expect(pair["leaked_percent"] as? Double == 50)
 
         let one = try Imgeda.run(["check", "leakage", "-m", ws.file("train.jsonl")])
-        #expect(one.status != 0)
-        #expect(one.stderr.contains("at least two manifests"))
+        #expect(one.status == 1)
+        #expect(one.stderr.contains("has no splits"))
+
+        // One manifest of the whole dataset: the splits come from the folders.
+        #expect(try Imgeda.run(["scan", ws.path, "-o", ws.file("all.jsonl"), "--quiet"]).status == 0)
+        let whole = try json(try Imgeda.run(["check", "leakage", "-m", ws.file("all.jsonl"), "--json"]).stdout)
+        let split = try #require((whole["split_pairs"] as? [[String: Any]])?.first)
+        #expect(split["earlier"] as? String == "train" && split["later"] as? String == "val")
+        #expect(split["leaked_images"] as? Int == 2)
     }
 
     @Test func badThresholdIsOneClearLine() throws {

@@ -13,6 +13,8 @@ public struct DuplicateCandidate: Sendable, Hashable {
     public var isCorrupt: Bool
     /// How many quality flags the record has (dark, overexposed, blurry, border artifact).
     public var problemCount: Int
+    /// A grey picture: a grey colour mode, or three channels with the same statistics.
+    public var isGrayscale: Bool
     /// Too little content for a perceptual hash to mean anything (see ``DuplicateFinder/isNearBlank(_:)``).
     public var isNearBlank: Bool
     /// Which split (manifest or dataset split) the record belongs to, for leakage.
@@ -29,6 +31,14 @@ public struct DuplicateCandidate: Sendable, Hashable {
         fileSize = record.fileSizeBytes
         isCorrupt = record.isCorrupt
         problemCount = [record.isDark, record.isOverexposed, record.isBlurry, record.hasBorderArtifact].filter { $0 }.count
+        if ["L", "LA", "1", "I", "I;16", "F"].contains(record.colorMode) {
+            isGrayscale = true
+        } else if let p = record.pixelStats {
+            isGrayscale = abs(p.meanR - p.meanG) < 0.5 && abs(p.meanG - p.meanB) < 0.5
+                && abs(p.stdR - p.stdG) < 0.5 && abs(p.stdG - p.stdB) < 0.5
+        } else {
+            isGrayscale = false
+        }
         isNearBlank = DuplicateFinder.isNearBlank(record)
         self.split = split
     }
@@ -74,10 +84,11 @@ public struct DuplicateReport: Sendable {
 /// the derived hashes of ``HashTransform``.
 ///
 /// **Groups without chaining**: pairs are joined with union-find into connected components;
-/// each component is then split around keepers — the best remaining image (by
-/// ``keeperOrder(_:_:)``) takes every remaining member within the threshold of itself, and
-/// so on. Every member of a group is therefore within the threshold of its keeper, and a
-/// chain A≈B≈C of unrelated A and C cannot make one group.
+/// each component is then split into stars — the member with the most neighbours takes
+/// every remaining member within the threshold of itself, and so on. Every member of a
+/// group is therefore within the threshold of its centre, and a chain A≈B≈C of unrelated A
+/// and C cannot make one group. The keeper of each group follows ``keeperOrder(_:_:)``,
+/// preferring the most central copy among equals.
 public enum DuplicateFinder {
     /// The default near-duplicate threshold in bits of a 256-bit pHash. Measured distances
     /// between real photos and their edits (FACTS: 90th percentiles 2–16 bits for blur,
@@ -93,20 +104,36 @@ public enum DuplicateFinder {
         return max(stats.stdR, max(stats.stdG, stats.stdB)) < 6
     }
 
-    /// The order of preference for the copy to keep: readable before corrupt, then fewer
-    /// quality flags (a dark or blurry copy is not the one to keep), then more pixels, then
-    /// sharper (higher blur score), then the larger file, then the shorter path, then the
-    /// path alphabetically (so the choice is deterministic).
+    /// The order of preference for the copy to keep: readable before corrupt, colour before
+    /// grey, more pixels; then — in near-duplicate groups — the most central copy (the
+    /// smallest total distance to the others: the original rather than its watermarked,
+    /// brightened or recompressed edits); then fewer quality flags, sharper (higher blur
+    /// score), the larger file, the shorter path, and the path alphabetically (so the choice
+    /// is deterministic).
     public static func keeperOrder(_ a: DuplicateCandidate, _ b: DuplicateCandidate) -> Bool {
         if a.isCorrupt != b.isCorrupt { return !a.isCorrupt }
-        if a.problemCount != b.problemCount { return a.problemCount < b.problemCount }
+        if a.isGrayscale != b.isGrayscale { return !a.isGrayscale }
         let pa = a.width * a.height, pb = b.width * b.height
         if pa != pb { return pa > pb }
+        if a.problemCount != b.problemCount { return a.problemCount < b.problemCount }
         let ba = a.blurScore ?? -1, bb = b.blurScore ?? -1
         if ba != bb { return ba > bb }
         if a.fileSize != b.fileSize { return a.fileSize > b.fileSize }
         if a.path.utf8.count != b.path.utf8.count { return a.path.utf8.count < b.path.utf8.count }
         return a.path < b.path
+    }
+
+    /// The keeper order within a near-duplicate group: ``keeperOrder(_:_:)``, except that
+    /// among copies that tie on readability, colour and pixel count, a much larger file
+    /// (more than 1.5×: the other was recompressed harder) wins, and otherwise the more
+    /// central copy (smaller total distance to the others) does.
+    static func nearKeeperOrder(_ a: DuplicateCandidate, _ b: DuplicateCandidate, centralityA: Int, centralityB: Int) -> Bool {
+        if a.isCorrupt == b.isCorrupt && a.isGrayscale == b.isGrayscale && a.width * a.height == b.width * b.height {
+            let larger = max(a.fileSize, b.fileSize), smaller = max(1, min(a.fileSize, b.fileSize))
+            if Double(larger) > 1.5 * Double(smaller) { return a.fileSize > b.fileSize }
+            if centralityA != centralityB { return centralityA < centralityB }
+        }
+        return keeperOrder(a, b)
     }
 
     /// Finds exact and near duplicate groups among `candidates`.
@@ -152,9 +179,11 @@ public enum DuplicateFinder {
             centres.append(c.phashCenter)
         }
         let pairs = nearPairs(hashes, centres: centres, threshold: threshold, transforms: transforms, threads: threads)
-        report.nearGroups = groups(pairs: pairs, hashes: hashes, centres: centres, threshold: threshold, transforms: transforms) { a, b in
-            better(ids[a], ids[b])
-        }.map { group in
+        report.nearGroups = groups(
+            pairs: pairs, hashes: hashes, centres: centres, threshold: threshold, transforms: transforms,
+            better: { a, b in better(ids[a], ids[b]) },
+            keeperFirst: { a, b, ca, cb in nearKeeperOrder(candidates[ids[a]], candidates[ids[b]], centralityA: ca, centralityB: cb) }
+        ).map { group in
             DuplicateGroup(members: group.members.map { ids[$0] }, maxDistance: group.maxDistance)
         }
         report.nearGroups.sort { candidates[$0.keeper].path < candidates[$1.keeper].path }
@@ -207,11 +236,17 @@ public enum DuplicateFinder {
         return d
     }
 
-    /// Union-find components of the pair graph, each split around keepers (see the type's
-    /// documentation). `better(i, j)` says whether hash `i` is the better keeper.
+    /// Union-find components of the pair graph, each split into stars (see the type's
+    /// documentation): the member with the most neighbours among those left is a group's
+    /// centre, and the group is every remaining member within the threshold of it. The
+    /// keeper is then chosen within the group by ``keeperOrder(_:_:)``, with the most
+    /// central copy (smallest total distance to the others) preferred among copies of the
+    /// same size and flags — the original rather than its watermarked or brightened edit.
+    /// `better(i, j)` ranks hash `i` before `j` for choosing centres; `keeperFirst(i, j, ci, cj)`
+    /// orders a group's members given their centralities (total distances).
     static func groups(
         pairs: [MultiIndexHash.Pair], hashes: [Hash256], centres: [Hash256?], threshold: Int, transforms: Bool,
-        better: (Int, Int) -> Bool
+        better: (Int, Int) -> Bool, keeperFirst: (Int, Int, Int, Int) -> Bool
     ) -> [DuplicateGroup] {
         var parent = Array(0..<hashes.count)
         func root(_ x: Int) -> Int {
@@ -222,34 +257,44 @@ public enum DuplicateFinder {
             }
             return x
         }
+        var neighbours: [Int: [Int]] = [:]
         for p in pairs {
             let ra = root(p.a), rb = root(p.b)
             if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+            neighbours[p.a, default: []].append(p.b)
+            neighbours[p.b, default: []].append(p.a)
         }
         var components: [Int: [Int]] = [:]
-        var touched = Set<Int>()
-        for p in pairs { touched.insert(p.a); touched.insert(p.b) }
-        for i in touched { components[root(i), default: []].append(i) }
+        for i in neighbours.keys { components[root(i), default: []].append(i) }
 
         var result: [DuplicateGroup] = []
         for (_, members) in components where members.count > 1 {
-            var remaining = members.sorted(by: better)
+            var remaining = Set(members)
             while remaining.count > 1 {
-                let keeper = remaining[0]
-                var group = [keeper]
-                var rest: [Int] = []
-                var maxDistance = 0
-                for m in remaining.dropFirst() {
-                    let d = distance(keeper, m, hashes: hashes, centres: centres, transforms: transforms)
-                    if d <= threshold {
-                        group.append(m)
-                        maxDistance = max(maxDistance, d)
-                    } else {
-                        rest.append(m)
-                    }
+                // The centre: most neighbours still unassigned, then the better keeper.
+                let centre = remaining.max { a, b in
+                    let da = neighbours[a, default: []].filter(remaining.contains).count
+                    let db = neighbours[b, default: []].filter(remaining.contains).count
+                    return da != db ? da < db : better(b, a)
+                } ?? members[0]
+                var group = [centre]
+                for m in remaining where m != centre
+                    && distance(centre, m, hashes: hashes, centres: centres, transforms: transforms) <= threshold {
+                    group.append(m)
                 }
-                if group.count > 1 { result.append(DuplicateGroup(members: group, maxDistance: maxDistance)) }
-                remaining = rest
+                remaining.subtract(group)
+                guard group.count > 1 else { continue }
+                // Centrality: total distance to the other members.
+                var total = [Int: Int]()
+                for a in group {
+                    total[a] = group.reduce(0) { $0 + ($1 == a ? 0 : distance(a, $1, hashes: hashes, centres: centres, transforms: transforms)) }
+                }
+                group.sort { a, b in keeperFirst(a, b, total[a] ?? 0, total[b] ?? 0) }
+                let keeper = group[0]
+                let maxDistance = group.dropFirst().map {
+                    distance(keeper, $0, hashes: hashes, centres: centres, transforms: transforms)
+                }.max() ?? 0
+                result.append(DuplicateGroup(members: group, maxDistance: maxDistance))
             }
         }
         return result

@@ -131,6 +131,12 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     /// SHA-256 of the file's bytes, lowercase hex (what `sha256sum` prints).
     public var sha256: String?
 
+    /// The dataset split (`train`, `val`, `test`, …) the image belongs to, when the scanned
+    /// folder is a dataset layout with splits.
+    public var split: String?
+    /// The class of the image in a classification layout (its class folder).
+    public var className: String?
+
     // Meta
     public var analyzedAt: String
     public var analyzerVersion: String
@@ -193,6 +199,8 @@ public struct ImageRecord: Sendable, Hashable, Codable {
         case isOverexposed = "is_overexposed"
         case hasBorderArtifact = "has_border_artifact"
         case sha256
+        case split
+        case className = "class_name"
         case analyzedAt = "analyzed_at"
         case analyzerVersion = "analyzer_version"
     }
@@ -238,6 +246,8 @@ public struct ImageRecord: Sendable, Hashable, Codable {
         isOverexposed = try c.decodeIfPresent(Bool.self, forKey: .isOverexposed) ?? false
         hasBorderArtifact = try c.decodeIfPresent(Bool.self, forKey: .hasBorderArtifact) ?? false
         sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+        split = try c.decodeIfPresent(String.self, forKey: .split)
+        className = try c.decodeIfPresent(String.self, forKey: .className)
         analyzedAt = try c.decodeIfPresent(String.self, forKey: .analyzedAt) ?? ""
         analyzerVersion = try c.decodeIfPresent(String.self, forKey: .analyzerVersion) ?? ""
     }

@@ -25,6 +25,9 @@ public struct DatasetSummary: Sendable, Hashable {
     /// Images whose EXIF orientation asks a viewer to rotate or mirror them (tag ≠ 1).
     public var rotatedCount = 0
     public var exifPresentCount = 0
+    /// Images per split and per class, for dataset layouts.
+    public var splitCounts: [String: Int] = [:]
+    public var classCounts: [String: Int] = [:]
 
     public init() {}
 
@@ -52,6 +55,8 @@ public struct DatasetSummary: Sendable, Hashable {
         if r.distortionRisk == "high" { highDistortionRiskCount += 1 }
         if r.hasGPSData { gpsTaggedCount += 1 }
         if let o = r.orientationTag, o != 1 { rotatedCount += 1 }
+        if let split = r.split { splitCounts[split, default: 0] += 1 }
+        if let className = r.className { classCounts[className, default: 0] += 1 }
         if !r.isCorrupt {
             minWidth = min(minWidth ?? r.width, r.width)
             maxWidth = max(maxWidth ?? r.width, r.width)

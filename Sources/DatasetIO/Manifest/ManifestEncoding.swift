@@ -78,9 +78,25 @@ public enum ManifestEncoding {
         w.key("phash_center"); w.string(r.phashCenter)
         if let frames = r.frameCount { w.key("frame_count"); w.int(frames) }
         if let raw = r.pathRaw { w.key("path_raw"); w.string(raw) }
+        if let split = r.split { w.key("split"); w.string(split) }
+        if let className = r.className { w.key("class_name"); w.string(className) }
         w.endObject()
         w.newline()
         return w.bytes
+    }
+
+    /// Adds `split` and `class_name` to a record line written by ``line(for:)`` (before its
+    /// closing brace), so the supervisor can label records that workers analysed.
+    public static func labelled(_ line: [UInt8], split: String?, className: String?) -> [UInt8] {
+        guard split != nil || className != nil, line.count >= 2, line[line.count - 2] == UInt8(ascii: "}") else { return line }
+        var w = JSONWriter(capacity: 64)
+        if let split { w.key("split"); w.string(split) }
+        if let className { w.key("class_name"); w.string(className) }
+        var out = Array(line.dropLast(2))
+        out.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")])
+        out.append(contentsOf: w.bytes)
+        out.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
+        return out
     }
 
     /// The header as a JSON line (with the trailing newline).

@@ -51,7 +51,8 @@ enum CheckRunner {
         var records = 0
         for (path, split) in manifests {
             let reader = try ManifestReader(path: path)
-            let report = try reader.forEachRecord { collector.add($0, split: split) }
+            // With one manifest, a dataset scan's own splits (the records' `split`) are the splits.
+            let report = try reader.forEachRecord { collector.add($0, split: split.isEmpty ? ($0.split ?? "") : split) }
             records += report.records
             if report.records == 0 {
                 throw ValidationError("\(path) holds no image records (make one with `imgeda scan DIR -o \(path)`)")
@@ -198,6 +199,18 @@ enum CheckRunner {
     }
 }
 
+/// Train before val before test, then other split names.
+enum DatasetLayoutOrder {
+    static func rank(_ name: String) -> Int {
+        switch name {
+        case "train": return 0
+        case "val": return 1
+        case "test": return 2
+        default: return 3
+        }
+    }
+}
+
 /// The distance shown for a pair: the smallest over orientations, so mirrored copies show how close they are.
 enum DuplicateFinderPublic {
     static func distance(_ a: Hash256, _ b: Hash256) -> Int {
@@ -304,19 +317,26 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func validate() throws {
-            if manifest.count < 2 {
-                throw ValidationError("check leakage needs at least two manifests, one per split (example: -m train.jsonl -m val.jsonl)")
+            if manifest.isEmpty {
+                throw ValidationError("check leakage needs a manifest per split (-m train.jsonl -m val.jsonl) or one manifest of a dataset with splits")
             }
         }
 
         func run() throws {
             var names: [String] = []
-            for path in manifest {
+            for path in manifest where manifest.count > 1 {
                 var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 if names.contains(name) { name = path }
                 names.append(name)
             }
-            let c = try CheckRunner.collect(Array(zip(manifest, names)), thresholds: CheckThresholds(), candidates: true)
+            let labelled = manifest.count > 1 ? Array(zip(manifest, names)) : [(manifest[0], "")]
+            let c = try CheckRunner.collect(labelled, thresholds: CheckThresholds(), candidates: true)
+            if manifest.count == 1 {
+                names = c.splitOrder.filter { !$0.isEmpty }.sorted { (DatasetLayoutOrder.rank($0), $0) < (DatasetLayoutOrder.rank($1), $1) }
+                guard names.count >= 2 else {
+                    throw ValidationError("\(manifest[0]) has no splits (scan a dataset folder with train/val/test, or give one manifest per split: -m train.jsonl -m val.jsonl)")
+                }
+            }
             let report = LeakageFinder.find(c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                             threads: ProcessInfo.processInfo.activeProcessorCount)
             try CheckRunner.emit(CheckRunner.leakageJSON(report, c.candidates), options: out) {

@@ -44,7 +44,9 @@ extension Imgeda {
             var evaluator = PolicyEvaluator(policy: rules)
             for path in manifest {
                 let split = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-                let report = try ManifestReader(path: path).forEachRecord { evaluator.add($0, split: split) }
+                let report = try ManifestReader(path: path).forEachRecord {
+                    evaluator.add($0, split: manifest.count > 1 ? split : ($0.split ?? ""))
+                }
                 if report.records == 0 {
                     throw ValidationError("\(path) holds no image records (make one with `imgeda scan DIR -o \(path)`)")
                 }

@@ -53,6 +53,8 @@ extension Imgeda {
             } else {
                 row("Dimensions", "— (no readable images)")
             }
+            if !s.splitCounts.isEmpty { row("Splits", list(s.splitCounts)) }
+            if !s.classCounts.isEmpty { row("Classes", list(s.classCounts)) }
             row("Formats", list(s.formatCounts))
             row("Color modes", list(s.modeCounts))
             Console.out("EXIF")
@@ -92,6 +94,8 @@ extension Imgeda {
                 "gps_flagged_count": s.gpsTaggedCount,
                 "rotated_count": s.rotatedCount,
                 "high_distortion_risk_count": s.highDistortionRiskCount,
+                "split_counts": s.splitCounts,
+                "class_counts": s.classCounts,
                 "skipped_lines": report.malformedLines + (report.truncatedTail ? 1 : 0),
             ]
             if let header {

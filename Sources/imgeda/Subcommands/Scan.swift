@@ -123,8 +123,18 @@ extension Imgeda {
                     stopSignal: { cimgeda_stop_signal() }
                 ) { event in
                     switch event {
-                    case .planned(let discovered, let reused, let pending, let skipped, let notes):
+                    case .planned(let discovered, let reused, let pending, let skipped, let notes, let layouts):
                         guard !quiet else { return }
+                        for layout in layouts where layout.format != "flat" || !layout.splitCounts.isEmpty {
+                            var line = "Dataset \(layout.root): \(layout.format.uppercased())"
+                            if !layout.splitCounts.isEmpty {
+                                line += ", splits " + layout.splits.map { "\($0.name) (\(Console.grouped($0.images)))" }.joined(separator: ", ")
+                            }
+                            if !layout.classNames.isEmpty {
+                                line += ", \(layout.classNames.count) classes"
+                            }
+                            Console.err(line + ".")
+                        }
                         var line = "Found \(Console.grouped(discovered)) images"
                         if reused > 0 { line += "; \(Console.grouped(reused)) unchanged since the last scan" }
                         line += "; analysing \(Console.grouped(pending))"

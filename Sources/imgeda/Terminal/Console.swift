@@ -6,15 +6,28 @@ import Glibc
 /// Where commands print: results to stdout, progress and diagnostics to stderr.
 enum Console {
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        write(1, text + "\n")
     }
 
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        write(2, text + "\n")
     }
 
     static func errRaw(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        write(2, text)
+    }
+
+    /// Writes with `write(2)`, ignoring failures: a closed pipe (`imgeda scan … | head`) or
+    /// a full disk must not take a scan down — Foundation's `FileHandle.write` traps on them.
+    private static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

@@ -1,0 +1,207 @@
+import Foundation
+import Yams
+
+/// How a dataset folder is organised: its format, splits and classes.
+public struct DatasetLayout: Sendable, Hashable {
+    /// "yolo", "coco", "voc", "classification" or "flat".
+    public var format: String
+    public var root: String
+    /// Split names in canonical order (train, val, test, then others), with image counts.
+    public var splits: [(name: String, images: Int)] {
+        splitCounts.sorted { Self.splitRank($0.key) < Self.splitRank($1.key) || (Self.splitRank($0.key) == Self.splitRank($1.key) && $0.key < $1.key) }
+            .map { ($0.key, $0.value) }
+    }
+    public var splitCounts: [String: Int] = [:]
+    /// Class names: from data.yaml (YOLO), categories (COCO), object names (VOC) or class folders.
+    public var classNames: [String] = []
+    /// Where annotations are: the labels folder (YOLO), annotation JSON files (COCO), the
+    /// Annotations folder (VOC).
+    public var annotationPaths: [String] = []
+    public var imageCount = 0
+    /// Image path (relative to the root) → split, for layouts that list their splits in
+    /// files (COCO annotation files, VOC ImageSets).
+    var listedSplits: [String: String] = [:]
+
+    public static func == (a: DatasetLayout, b: DatasetLayout) -> Bool {
+        a.format == b.format && a.root == b.root && a.splitCounts == b.splitCounts && a.classNames == b.classNames
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(format)
+        hasher.combine(root)
+    }
+
+    /// The split and class of an image, from its path relative to the root.
+    public func labels(relativePath: String) -> (split: String?, className: String?) {
+        let parts = relativePath.split(separator: "/").map(String.init)
+        var split = listedSplits[relativePath] ?? listedSplits[parts.last ?? ""]
+        var splitIndex: Int?
+        if split == nil {
+            for (i, part) in parts.dropLast().enumerated() {
+                if let name = Self.canonicalSplit(part) {
+                    split = name
+                    splitIndex = i
+                    break
+                }
+            }
+        }
+        var className: String?
+        if format == "classification", parts.count >= 2 {
+            // root/class/x.jpg or root/split/class/x.jpg: the folder right above the file.
+            let folder = parts[parts.count - 2]
+            if splitIndex != parts.count - 2 { className = folder }
+        }
+        return (split, className)
+    }
+
+    /// "train", "val" or "test" for the usual spellings of a split folder; nil otherwise.
+    public static func canonicalSplit(_ name: String) -> String? {
+        switch name.lowercased() {
+        case "train", "training", "train2017", "train2014": return "train"
+        case "val", "valid", "validation", "val2017", "val2014", "dev": return "val"
+        case "test", "testing", "test2017", "test2014": return "test"
+        default: return nil
+        }
+    }
+
+    static func splitRank(_ name: String) -> Int {
+        switch name {
+        case "train": return 0
+        case "val": return 1
+        case "test": return 2
+        default: return 3
+        }
+    }
+}
+
+/// Recognises YOLO (data.yaml), COCO (annotation JSON with images and annotations), Pascal
+/// VOC (Annotations/ + JPEGImages/), classification (class folders, optionally under split
+/// folders) and flat folders, in that order.
+public enum DatasetDetector {
+    public static func detect(_ root: String, extensions: [String] = Discovery.defaultExtensions) throws(DatasetIOError) -> DatasetLayout {
+        let discovery = try Discovery.discover(roots: [root], extensions: extensions)
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return detect(root, relativePaths: discovery.files.map { String($0.path.display.dropFirst(prefix.count)) })
+    }
+
+    /// Detects the layout from image paths already discovered (relative to `root`).
+    public static func detect(_ root: String, relativePaths relative: [String]) -> DatasetLayout {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        var layout = DatasetLayout(format: "flat", root: root)
+        layout.imageCount = relative.count
+        let fm = FileManager.default
+
+        if let yaml = ["data.yaml", "data.yml", "dataset.yaml"].map({ prefix + $0 }).first(where: fm.fileExists) {
+            layout.format = "yolo"
+            layout.classNames = yoloClassNames(yaml)
+            if fm.fileExists(atPath: prefix + "labels") { layout.annotationPaths = [prefix + "labels"] }
+        } else if let cocoFiles = cocoAnnotationFiles(prefix), !cocoFiles.isEmpty {
+            layout.format = "coco"
+            layout.annotationPaths = cocoFiles.map(\.path)
+            var names: [String] = []
+            for file in cocoFiles {
+                for n in file.categories where !names.contains(n) { names.append(n) }
+                if let split = file.split {
+                    for image in file.images {
+                        layout.listedSplits[image] = split
+                        layout.listedSplits[(image as NSString).lastPathComponent] = split
+                    }
+                }
+            }
+            layout.classNames = names
+        } else if fm.fileExists(atPath: prefix + "Annotations") && fm.fileExists(atPath: prefix + "JPEGImages") {
+            layout.format = "voc"
+            layout.annotationPaths = [prefix + "Annotations"]
+            for split in ["train", "val", "test", "trainval"] {
+                guard split != "trainval",
+                      let text = try? String(contentsOfFile: prefix + "ImageSets/Main/\(split).txt", encoding: .utf8) else { continue }
+                for id in text.split(whereSeparator: \.isNewline) {
+                    let name = id.split(separator: " ").first.map(String.init) ?? ""
+                    for ext in ["jpg", "jpeg", "png"] { layout.listedSplits["\(name).\(ext)"] = split }
+                }
+            }
+            layout.classNames = vocClassNames(prefix + "Annotations")
+        } else {
+            // Classification: images sit in class folders (directly or under split folders).
+            var classes = Set<String>()
+            var allInClassFolders = !relative.isEmpty
+            for path in relative {
+                let parts = path.split(separator: "/")
+                let depthOK = parts.count == 2 && DatasetLayout.canonicalSplit(String(parts[0])) == nil
+                    || parts.count == 3 && DatasetLayout.canonicalSplit(String(parts[0])) != nil
+                if depthOK { classes.insert(String(parts[parts.count - 2])) } else { allInClassFolders = false }
+            }
+            if allInClassFolders && classes.count >= 2 {
+                layout.format = "classification"
+                layout.classNames = classes.sorted()
+            }
+        }
+        for path in relative {
+            if let split = layout.labels(relativePath: path).split { layout.splitCounts[split, default: 0] += 1 }
+        }
+        return layout
+    }
+
+    static func yoloClassNames(_ path: String) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let object = try? Yams.load(yaml: text) as? [String: Any] else { return [] }
+        if let names = object["names"] as? [String] { return names }
+        if let names = object["names"] as? [Int: String] { return names.keys.sorted().compactMap { names[$0] } }
+        if let count = object["nc"] as? Int { return (0..<count).map { "class\($0)" } }
+        return []
+    }
+
+    struct CocoFile {
+        var path: String
+        var split: String?
+        var categories: [String]
+        var images: [String]
+    }
+
+    static func cocoAnnotationFiles(_ prefix: String) -> [CocoFile]? {
+        let folder = prefix + "annotations"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
+        var files: [CocoFile] = []
+        for name in names.sorted() where name.lowercased().hasSuffix(".json") {
+            let path = folder + "/" + name
+            guard let data = FileManager.default.contents(atPath: path),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let images = object["images"] as? [[String: Any]], object["annotations"] is [Any] else { continue }
+            let categories = (object["categories"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            let lower = name.lowercased()
+            let split = ["train", "val", "test"].first { lower.contains($0) }
+            files.append(CocoFile(path: path, split: split, categories: categories,
+                                  images: images.compactMap { $0["file_name"] as? String }))
+        }
+        return files
+    }
+
+    static func vocClassNames(_ folder: String) -> [String] {
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var names = Set<String>()
+        for file in files where file.hasSuffix(".xml") {
+            guard let text = try? String(contentsOfFile: folder + "/" + file, encoding: .utf8) else { continue }
+            for object in VOCXML.elements("object", in: text) {
+                if let name = VOCXML.first("name", in: object) { names.insert(name) }
+            }
+        }
+        return names.sorted()
+    }
+}
+
+/// Just enough XML for Pascal VOC annotations: the text of simple, non-nested-by-name tags.
+enum VOCXML {
+    static func elements(_ tag: String, in text: String) -> [Substring] {
+        var out: [Substring] = []
+        var rest = text[...]
+        while let open = rest.range(of: "<\(tag)>"), let close = rest.range(of: "</\(tag)>", range: open.upperBound..<rest.endIndex) {
+            out.append(rest[open.upperBound..<close.lowerBound])
+            rest = rest[close.upperBound...]
+        }
+        return out
+    }
+
+    static func first(_ tag: String, in text: Substring) -> String? {
+        elements(tag, in: String(text)).first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+}
