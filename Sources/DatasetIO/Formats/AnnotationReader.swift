@@ -1,0 +1,140 @@
+public import DatasetAnalysis
+import Foundation
+
+/// Reads the annotations of a YOLO, COCO or Pascal VOC dataset.
+public enum AnnotationReader {
+    public struct Result: Sendable {
+        public var format: String
+        public var annotated: [AnnotatedImage]
+        /// Image files on disk, relative to the root.
+        public var imageFiles: [String]
+        public var classNames: [String]
+    }
+
+    /// Reads `root` as `format` ("yolo", "coco", "voc"), or as the detected format when nil.
+    public static func read(_ root: String, format: String?) throws(DatasetIOError) -> Result {
+        let discovery = try Discovery.discover(roots: [root], extensions: Discovery.defaultExtensions)
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        let files = discovery.files.map { String($0.path.display.dropFirst(prefix.count)) }
+        let layout = DatasetDetector.detect(root, relativePaths: files)
+        let chosen = format ?? layout.format
+        switch chosen {
+        case "yolo": return yolo(prefix, files: files, classNames: layout.classNames)
+        case "coco": return coco(prefix, files: files, layout: layout)
+        case "voc": return voc(prefix, files: files, classNames: layout.classNames)
+        default:
+            throw DatasetIOError("\(root) has no annotations imgeda can read (detected: \(layout.format)); pass --format yolo|coco|voc for a YOLO (data.yaml + labels/), COCO (annotations/*.json) or Pascal VOC (Annotations/ + JPEGImages/) dataset")
+        }
+    }
+
+    static func yolo(_ prefix: String, files: [String], classNames: [String]) -> Result {
+        // labels/…/x.txt mirrors images/…/x.jpg.
+        func labelPath(_ image: String) -> String {
+            var parts = image.split(separator: "/").map(String.init)
+            if let i = parts.firstIndex(of: "images") { parts[i] = "labels" } else { parts.insert("labels", at: 0) }
+            let last = parts[parts.count - 1]
+            parts[parts.count - 1] = (last as NSString).deletingPathExtension + ".txt"
+            return parts.joined(separator: "/")
+        }
+        var byLabel: [String: String] = [:]
+        for image in files { byLabel[labelPath(image)] = image }
+        var annotated: [AnnotatedImage] = []
+        let labelFiles = (FileManager.default.enumerator(atPath: prefix + "labels")?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".txt") }.map { "labels/" + $0 }.sorted()
+        for label in labelFiles {
+            let text = (try? String(contentsOfFile: prefix + label, encoding: .utf8)) ?? ""
+            var boxes: [AnnotationBox] = []
+            for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {
+                let fields = line.split(separator: " ").compactMap { Double($0) }
+                let source = "\(label):\(n + 1)"
+                guard fields.count >= 5, fields.count == line.split(separator: " ").count else {
+                    boxes.append(AnnotationBox(className: nil, classID: nil, x: 0, y: 0, width: 0, height: 0, relative: true, source: source))
+                    continue
+                }
+                let id = Int(fields[0])
+                let name = classNames.indices.contains(id) ? classNames[id] : (classNames.isEmpty ? "class \(id)" : nil)
+                var (x, y, w, h) = (fields[1] - fields[3] / 2, fields[2] - fields[4] / 2, fields[3], fields[4])
+                if fields.count > 5 {
+                    // A segmentation polygon: its bounding box.
+                    let xs = stride(from: 1, to: fields.count, by: 2).map { fields[$0] }
+                    let ys = stride(from: 2, to: fields.count, by: 2).map { fields[$0] }
+                    x = xs.min() ?? 0
+                    y = ys.min() ?? 0
+                    w = (xs.max() ?? 0) - x
+                    h = (ys.max() ?? 0) - y
+                }
+                boxes.append(AnnotationBox(className: name, classID: id, x: x, y: y, width: w, height: h, relative: true, source: source))
+            }
+            annotated.append(AnnotatedImage(image: byLabel[label] ?? label, width: nil, height: nil, boxes: boxes))
+        }
+        return Result(format: "yolo", annotated: annotated, imageFiles: files, classNames: classNames)
+    }
+
+    static func coco(_ prefix: String, files: [String], layout: DatasetLayout) -> Result {
+        var byName: [String: String] = [:]
+        for f in files { byName[(f as NSString).lastPathComponent] = f }
+        var annotated: [AnnotatedImage] = []
+        var names: [String] = []
+        for path in layout.annotationPaths {
+            guard let data = FileManager.default.contents(atPath: path),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+            var categories: [Int: String] = [:]
+            for c in object["categories"] as? [[String: Any]] ?? [] {
+                if let id = c["id"] as? Int, let name = c["name"] as? String {
+                    categories[id] = name
+                    if !names.contains(name) { names.append(name) }
+                }
+            }
+            var images: [Int: AnnotatedImage] = [:]
+            var order: [Int] = []
+            for image in object["images"] as? [[String: Any]] ?? [] {
+                guard let id = image["id"] as? Int, let name = image["file_name"] as? String else { continue }
+                let resolved = byName[(name as NSString).lastPathComponent] ?? name
+                images[id] = AnnotatedImage(image: resolved, width: image["width"] as? Int, height: image["height"] as? Int, boxes: [])
+                order.append(id)
+            }
+            let file = (path as NSString).lastPathComponent
+            for (n, a) in (object["annotations"] as? [[String: Any]] ?? []).enumerated() {
+                guard let imageID = a["image_id"] as? Int else { continue }
+                let category = a["category_id"] as? Int
+                let bbox = (a["bbox"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? []
+                let box = AnnotationBox(
+                    className: category.flatMap { categories[$0] }, classID: category,
+                    x: bbox.count == 4 ? bbox[0] : 0, y: bbox.count == 4 ? bbox[1] : 0,
+                    width: bbox.count == 4 ? bbox[2] : 0, height: bbox.count == 4 ? bbox[3] : 0,
+                    relative: false, source: "\(file): annotation \(n)")
+                if images[imageID] == nil {
+                    images[imageID] = AnnotatedImage(image: "image id \(imageID)", width: nil, height: nil, boxes: [])
+                    order.append(imageID)
+                }
+                images[imageID]?.boxes.append(box)
+            }
+            annotated += order.compactMap { images[$0] }
+        }
+        return Result(format: "coco", annotated: annotated, imageFiles: files, classNames: names)
+    }
+
+    static func voc(_ prefix: String, files: [String], classNames: [String]) -> Result {
+        let folder = prefix + "Annotations"
+        let xmlFiles = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
+        var annotated: [AnnotatedImage] = []
+        for file in xmlFiles {
+            guard let text = try? String(contentsOfFile: folder + "/" + file, encoding: .utf8) else { continue }
+            let filename = VOCXML.first("filename", in: text[...]) ?? ((file as NSString).deletingPathExtension + ".jpg")
+            let size = VOCXML.elements("size", in: text).first
+            let width = size.flatMap { VOCXML.first("width", in: $0) }.flatMap { Int($0) }
+            let height = size.flatMap { VOCXML.first("height", in: $0) }.flatMap { Int($0) }
+            var boxes: [AnnotationBox] = []
+            for (n, object) in VOCXML.elements("object", in: text).enumerated() {
+                let name = VOCXML.first("name", in: object)
+                let box = VOCXML.elements("bndbox", in: String(object)).first
+                func value(_ tag: String) -> Double { box.flatMap { VOCXML.first(tag, in: $0) }.flatMap { Double($0) } ?? 0 }
+                let (x0, y0, x1, y1) = (value("xmin"), value("ymin"), value("xmax"), value("ymax"))
+                boxes.append(AnnotationBox(className: name, classID: nil, x: x0, y: y0, width: x1 - x0, height: y1 - y0,
+                                           relative: false, source: "Annotations/\(file): object \(n + 1)"))
+            }
+            annotated.append(AnnotatedImage(image: "JPEGImages/" + filename, width: width, height: height, boxes: boxes))
+        }
+        return Result(format: "voc", annotated: annotated, imageFiles: files, classNames: classNames)
+    }
+}

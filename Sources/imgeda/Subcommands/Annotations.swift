@@ -1,0 +1,88 @@
+import ArgumentParser
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+
+extension Imgeda {
+    struct Annotations: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Statistics of a detection dataset's labels: classes, objects per image, box sizes, problems.",
+            discussion: "Reads YOLO (data.yaml + labels/), COCO (annotations/*.json) and Pascal VOC (Annotations/ + JPEGImages/). Invalid boxes are those outside the image, with zero area, or with an unknown class id."
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case yolo, coco, voc
+        }
+
+        @Argument(help: "The dataset's root folder.", completion: .directory)
+        var directory: String
+
+        @Option(help: "Annotation format (default: detected).")
+        var format: Format?
+
+        @Option(name: [.short, .long], help: "Write the statistics as JSON to this file.", completion: .file(extensions: ["json"]))
+        var output: String?
+
+        @Flag(help: "Print the statistics as JSON.")
+        var json = false
+
+        func run() throws {
+            let read = try AnnotationReader.read(directory, format: format?.rawValue)
+            let stats = AnnotationStats(annotated: read.annotated, imageFiles: read.imageFiles,
+                                        classCount: read.classNames.isEmpty ? nil : read.classNames.count)
+            let object = Self.json(stats, format: read.format, classNames: read.classNames)
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            if let output {
+                do { try data.write(to: URL(fileURLWithPath: output)) } catch {
+                    throw ValidationError("cannot write \(output): \(error.localizedDescription) (check the folder exists and is writable)")
+                }
+            }
+            if json {
+                Console.out(String(decoding: data, as: UTF8.self))
+                return
+            }
+            Console.out("\(read.format.uppercased()) annotations in \(directory)")
+            Console.out("  images \(Console.grouped(stats.images)), labelled \(Console.grouped(read.annotated.count)), objects \(Console.grouped(stats.objects))")
+            Console.out(String(format: "  objects per image: min %.0f, median %.0f, mean %.2f, max %.0f", stats.objectsPerImage.min,
+                               stats.objectsPerImage.median, stats.objectsPerImage.mean, stats.objectsPerImage.max))
+            Console.out(String(format: "  box area (share of the image): p10 %.4f, median %.4f, p90 %.4f", stats.boxAreaFraction.p10,
+                               stats.boxAreaFraction.median, stats.boxAreaFraction.p90))
+            Console.out(String(format: "  box aspect ratio (w/h): p10 %.2f, median %.2f, p90 %.2f", stats.boxAspectRatio.p10,
+                               stats.boxAspectRatio.median, stats.boxAspectRatio.p90))
+            Console.out("Classes:")
+            for (name, count) in DatasetSummary.ranked(stats.classCounts) {
+                Console.out("  \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(Console.grouped(count).leftPadded(8)) objects in \(Console.grouped(stats.imagesPerClass[name] ?? 0)) images")
+            }
+            func list(_ title: String, _ items: [String]) {
+                Console.out("\(title): \(Console.grouped(items.count))")
+                for item in items.prefix(10) { Console.out("  \(item)") }
+                if items.count > 10 { Console.out("  … and \(Console.grouped(items.count - 10)) more (use -o annotations.json)") }
+            }
+            list("Images without labels", stats.imagesWithoutLabels)
+            list("Labels without images", stats.labelsWithoutImages)
+            list("Invalid boxes", stats.invalidBoxes.map { "\($0.source): \($0.reason)" })
+        }
+
+        static func distribution(_ d: AnnotationStats.Distribution) -> [String: Any] {
+            ["count": d.count, "min": d.min, "p10": d.p10, "median": d.median, "mean": d.mean, "p90": d.p90, "max": d.max]
+        }
+
+        static func json(_ s: AnnotationStats, format: String, classNames: [String]) -> [String: Any] {
+            [
+                "format": format,
+                "class_names": classNames,
+                "images": s.images,
+                "objects": s.objects,
+                "class_counts": s.classCounts,
+                "images_per_class": s.imagesPerClass,
+                "objects_per_image": distribution(s.objectsPerImage),
+                "objects_per_image_histogram": s.objectsPerImageHistogram,
+                "box_area_fraction": distribution(s.boxAreaFraction),
+                "box_aspect_ratio": distribution(s.boxAspectRatio),
+                "images_without_labels": s.imagesWithoutLabels,
+                "labels_without_images": s.labelsWithoutImages,
+                "invalid_boxes": s.invalidBoxes.map { ["image": $0.image, "source": $0.source, "reason": $0.reason] },
+            ]
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+import Testing
+
+/// Small fixture datasets in each layout, made here, with hand-computed expectations.
+@Suite("dataset formats and annotations")
+struct DatasetFormatTests {
+    func image(_ ws: Workspace, _ path: String, seed: UInt64 = 1) throws {
+        try ws.write(try Fixtures.jpeg(Fixtures.scene(seed, width: 100, height: 80)), to: path)
+    }
+
+    func text(_ ws: Workspace, _ path: String, _ content: String) throws {
+        try ws.write(Array(content.utf8), to: path)
+    }
+
+    @Test func yoloLayoutAndAnnotationStatistics() throws {
+        let ws = try Workspace()
+        try text(ws, "data.yaml", "train: images/train\nval: images/val\nnc: 2\nnames: [cat, dog]\n")
+        for (i, path) in ["images/train/a.jpg", "images/train/b.jpg", "images/val/c.jpg", "images/val/d.jpg"].enumerated() {
+            try image(ws, path, seed: UInt64(i + 1))
+        }
+        try text(ws, "labels/train/a.txt", "0 0.5 0.5 0.2 0.4\n1 0.25 0.25 0.1 0.1\n")
+        try text(ws, "labels/train/b.txt", "")
+        try text(ws, "labels/val/c.txt", "2 0.5 0.5 0.1 0.1\n0 0.95 0.5 0.2 0.2\n")
+        try text(ws, "labels/train/orphan.txt", "1 0.5 0.5 0.3 0.3\n")
+
+        let layout = try DatasetDetector.detect(ws.path)
+        #expect(layout.format == "yolo")
+        #expect(layout.classNames == ["cat", "dog"])
+        #expect(layout.splitCounts == ["train": 2, "val": 2])
+
+        let read = try AnnotationReader.read(ws.path, format: nil)
+        let stats = AnnotationStats(annotated: read.annotated, imageFiles: read.imageFiles, classCount: 2)
+        #expect(stats.images == 4)
+        #expect(stats.objects == 5)
+        #expect(stats.classCounts == ["cat": 2, "dog": 2, "unknown id 2": 1])
+        #expect(stats.imagesWithoutLabels == ["images/val/d.jpg"])
+        #expect(stats.labelsWithoutImages == ["labels/train/orphan.txt"])
+        #expect(Set(stats.invalidBoxes.map { String($0.reason.prefix(7)) }) == ["unknown", "outside"])
+        #expect(stats.invalidBoxes.map(\.source).sorted() == ["labels/val/c.txt:1", "labels/val/c.txt:2"])
+        #expect(stats.objectsPerImage.mean == 1.25 && stats.objectsPerImage.max == 2 && stats.objectsPerImage.min == 0)
+        #expect(stats.objectsPerImageHistogram == [1, 1, 2])
+        // Areas 0.08, 0.01, 0.01, 0.04, 0.09: the median is 0.04.
+        #expect(abs(stats.boxAreaFraction.median - 0.04) < 1e-9)
+    }
+
+    @Test func cocoLayoutAndAnnotationStatistics() throws {
+        let ws = try Workspace()
+        for name in ["x", "y", "z"] { try image(ws, "images/train/\(name).jpg") }
+        try text(ws, "annotations/instances_train.json", """
+        {"images": [{"id": 1, "file_name": "x.jpg", "width": 100, "height": 80},
+                    {"id": 2, "file_name": "y.jpg", "width": 100, "height": 80}],
+         "categories": [{"id": 1, "name": "person"}],
+         "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 30]},
+                         {"id": 2, "image_id": 1, "category_id": 7, "bbox": [0, 0, 5, 5]},
+                         {"id": 3, "image_id": 2, "category_id": 1, "bbox": [90, 70, 20, 20]}]}
+        """)
+        let layout = try DatasetDetector.detect(ws.path)
+        #expect(layout.format == "coco")
+        #expect(layout.classNames == ["person"])
+        #expect(layout.splitCounts == ["train": 3])
+        let read = try AnnotationReader.read(ws.path, format: nil)
+        let stats = AnnotationStats(annotated: read.annotated, imageFiles: read.imageFiles, classCount: 1)
+        #expect(stats.objects == 3)
+        #expect(stats.classCounts == ["person": 2, "unknown id 7": 1])
+        #expect(stats.imagesWithoutLabels == ["images/train/z.jpg"])
+        #expect(stats.invalidBoxes.map(\.reason).sorted().first?.hasPrefix("outside") == true)
+        #expect(stats.invalidBoxes.count == 2)
+        // 20×30 of 100×80 = 0.075, 5×5 = 0.003125, 20×20 = 0.05.
+        #expect(abs(stats.boxAreaFraction.median - 0.05) < 1e-9)
+    }
+
+    @Test func vocLayoutAndAnnotationStatistics() throws {
+        let ws = try Workspace()
+        try image(ws, "JPEGImages/a.jpg")
+        try image(ws, "JPEGImages/b.jpg", seed: 2)
+        try text(ws, "ImageSets/Main/train.txt", "a\n")
+        try text(ws, "ImageSets/Main/val.txt", "b\n")
+        try text(ws, "Annotations/a.xml", """
+        <annotation><filename>a.jpg</filename><size><width>100</width><height>80</height><depth>3</depth></size>
+        <object><name>car</name><bndbox><xmin>10</xmin><ymin>10</ymin><xmax>50</xmax><ymax>40</ymax></bndbox></object>
+        <object><name>bike</name><bndbox><xmin>0</xmin><ymin>0</ymin><xmax>0</xmax><ymax>10</ymax></bndbox></object>
+        </annotation>
+        """)
+        let layout = try DatasetDetector.detect(ws.path)
+        #expect(layout.format == "voc")
+        #expect(layout.classNames == ["bike", "car"])
+        #expect(layout.splitCounts == ["train": 1, "val": 1])
+        let read = try AnnotationReader.read(ws.path, format: "voc")
+        let stats = AnnotationStats(annotated: read.annotated, imageFiles: read.imageFiles, classCount: nil)
+        #expect(stats.classCounts == ["car": 1, "bike": 1])
+        #expect(stats.invalidBoxes.map(\.reason).first?.hasPrefix("zero or negative area") == true)
+        #expect(stats.imagesWithoutLabels == ["JPEGImages/b.jpg"])
+        #expect(abs(stats.boxAspectRatio.median - 40.0 / 30.0) < 1e-9)
+    }
+
+    @Test func classificationLayoutIsRecordedByScan() throws {
+        let ws = try Workspace()
+        try image(ws, "data/train/cat/1.jpg", seed: 1)
+        try image(ws, "data/train/dog/2.jpg", seed: 2)
+        try image(ws, "data/val/cat/3.jpg", seed: 3)
+        let layout = try DatasetDetector.detect(ws.file("data"))
+        #expect(layout.format == "classification")
+        #expect(layout.classNames == ["cat", "dog"])
+        #expect(layout.splitCounts == ["train": 2, "val": 1])
+
+        let run = try Imgeda.run(["scan", ws.file("data"), "-o", ws.file("m.jsonl")])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("CLASSIFICATION, splits train (2), val (1), 2 classes"), "\(run.stderr)")
+        let all = try records(ws.file("m.jsonl"))
+        let labels = Dictionary(uniqueKeysWithValues: all.map { ($0.filename, "\($0.split ?? "-")/\($0.className ?? "-")") })
+        #expect(labels == ["1.jpg": "train/cat", "2.jpg": "train/dog", "3.jpg": "val/cat"])
+    }
+
+    @Test func flatFolderHasNoSplitsOrClasses() throws {
+        let ws = try Workspace()
+        try image(ws, "a.jpg")
+        try image(ws, "b.jpg", seed: 2)
+        let layout = try DatasetDetector.detect(ws.path)
+        #expect(layout.format == "flat")
+        #expect(layout.splitCounts.isEmpty && layout.classNames.isEmpty)
+        let annotations = try Imgeda.run(["annotations", ws.path])
+        #expect(annotations.status == 1)
+        #expect(annotations.stderr.contains("pass --format yolo|coco|voc"))
+    }
+
+    @Test func annotationsCommandWritesJSON() throws {
+        let ws = try Workspace()
+        try text(ws, "data.yaml", "names: [cat]\n")
+        try image(ws, "images/a.jpg")
+        try text(ws, "labels/a.txt", "0 0.5 0.5 0.5 0.5\n")
+        let run = try Imgeda.run(["annotations", ws.path, "-o", ws.file("a.json")])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("YOLO annotations"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.file("a.json")))) as? [String: Any])
+        #expect(object["objects"] as? Int == 1)
+        #expect((object["class_counts"] as? [String: Int]) == ["cat": 1])
+    }
+}
