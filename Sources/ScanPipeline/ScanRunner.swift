@@ -22,6 +22,8 @@ public struct ScanConfiguration: Sendable {
     /// The executable that runs workers (this program).
     public var workerExecutable: String
     public var toolVersion: String
+    /// Only these dataset splits (nil: everything).
+    public var splits: Set<String>?
 
     public init(
         roots: [String], output: String, settings: ScanSettings = ScanSettings(),
@@ -111,7 +113,7 @@ public struct ScanRunner {
         let started = WorkerPool.now()
         let config = configuration
         var summary = ScanSummary()
-        let discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions)
+        var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions)
         summary.discovered = discovery.files.count
         summary.skipped = discovery.skipped
 
@@ -131,6 +133,11 @@ public struct ScanRunner {
                 let label = layout.labels(relativePath: path)
                 if label.split != nil || label.className != nil { labels[file.path] = label }
             }
+        }
+
+        if let wanted = config.splits {
+            discovery.files.removeAll { file in labels[file.path]?.split.map { !wanted.contains($0) } ?? true }
+            summary.discovered = discovery.files.count
         }
 
         let header = ManifestHeader(

@@ -28,6 +28,15 @@ struct Imgeda: ParsableCommand {
         if arguments.count >= 2, arguments[1] == ScanWorker.subcommand {
             Glibc.exit(ScanWorker.run(settingsJSON: arguments.count > 2 ? arguments[2] : ""))
         }
+        // No arguments: the interactive wizard on a terminal, the help text otherwise (never
+        // wait for input that a pipe or CI will not give).
+        if arguments.count == 1 {
+            if isatty(0) == 1 && isatty(1) == 1 {
+                Glibc.exit(Wizard.run())
+            }
+            print(helpMessage())
+            Glibc.exit(0)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

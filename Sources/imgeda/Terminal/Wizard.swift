@@ -1,0 +1,134 @@
+import ArgumentParser
+import CImgedaSupport
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+import ScanPipeline
+
+/// `imgeda` with no arguments on a terminal: asks where the images are, shows what it found
+/// (format, splits, classes, image count), lets the user choose splits, analyses, workers and
+/// the manifest, then scans and summarises. Every question has a default (Enter accepts it);
+/// end of input (Ctrl-D) leaves without doing anything.
+enum Wizard {
+    struct Ended: Error {}
+
+    static func ask(_ question: String, default value: String) throws -> String {
+        Console.errRaw("\(question) [\(value)]: ")
+        guard let line = readLine() else {
+            Console.err("")
+            throw Ended()
+        }
+        let answer = line.trimmingCharacters(in: .whitespaces)
+        return answer.isEmpty ? value : answer
+    }
+
+    static func run() -> Int32 {
+        do {
+            return try conversation()
+        } catch is Ended {
+            Console.err("Nothing done.")
+            return 0
+        } catch {
+            Console.err("Error: \(error)")
+            return 1
+        }
+    }
+
+    private static func conversation() throws -> Int32 {
+        Console.err("imgeda \(Imgeda.version) — let's look at an image collection. Press Enter to accept a default, Ctrl-D to leave.")
+        var root = ""
+        var layout: DatasetLayout?
+        while layout == nil {
+            root = try ask("Where are the images?", default: ".")
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+                Console.err("  \(root) is not a folder; try again.")
+                continue
+            }
+            do {
+                let found = try DatasetDetector.detect(root)
+                guard found.imageCount > 0 else {
+                    Console.err("  No images in \(root) (looked for \(Discovery.defaultExtensions.joined(separator: ", "))); try another folder.")
+                    continue
+                }
+                layout = found
+            } catch {
+                Console.err("  \(error)")
+            }
+        }
+        guard let layout else { return 1 }
+        var found = "Found \(Console.grouped(layout.imageCount)) images: \(layout.format == "flat" ? "a plain folder" : "a \(layout.format.uppercased()) dataset")"
+        if !layout.splitCounts.isEmpty {
+            found += ", splits " + layout.splits.map { "\($0.name) (\(Console.grouped($0.images)))" }.joined(separator: ", ")
+        }
+        if !layout.classNames.isEmpty {
+            let shown = layout.classNames.prefix(8).joined(separator: ", ")
+            found += ", \(layout.classNames.count) classes (\(shown)\(layout.classNames.count > 8 ? ", …" : ""))"
+        }
+        Console.err(found + ".")
+
+        var splits: Set<String>?
+        if layout.splitCounts.count > 1 {
+            let names = layout.splits.map(\.name)
+            while true {
+                let answer = try ask("Which splits? (comma-separated: \(names.joined(separator: ",")))", default: "all")
+                if answer == "all" { break }
+                let chosen = Set(answer.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                let unknown = chosen.subtracting(names)
+                if unknown.isEmpty && !chosen.isEmpty {
+                    splits = chosen
+                    break
+                }
+                Console.err("  Unknown split \(unknown.sorted().joined(separator: ", ")); choose from \(names.joined(separator: ", ")).")
+            }
+        }
+
+        var settings = ScanSettings()
+        while true {
+            let answer = try ask("Analyses: 1 = everything (statistics, blur, hashes, EXIF), 2 = metadata only (fastest)", default: "1")
+            if answer == "1" { break }
+            if answer == "2" {
+                settings.skipPixelStats = true
+                settings.includeHashes = false
+                break
+            }
+            Console.err("  Answer 1 or 2.")
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        var workers = cores
+        while true {
+            let answer = try ask("Worker processes", default: String(cores))
+            if let n = Int(answer), n >= 1 {
+                workers = n
+                break
+            }
+            Console.err("  A whole number of 1 or more, please.")
+        }
+        let output = try ask("Manifest to write", default: "./imgeda_manifest.jsonl")
+        let summarise = try ask("Show the problem summary (check all) when done? (y/n)", default: "y").lowercased().hasPrefix("y")
+
+        var configuration = ScanConfiguration(
+            roots: [root], output: output, settings: settings, workers: workers,
+            workerExecutable: Imgeda.Scan.executablePath(), toolVersion: Imgeda.version)
+        configuration.splits = splits
+        let wakeFD = cimgeda_install_stop_handlers()
+        let progress = ProgressDisplay(label: "Scanning", quiet: false)
+        let summary = try ScanRunner(configuration: configuration).run(
+            wakeFD: wakeFD >= 0 ? wakeFD : nil, stopSignal: { cimgeda_stop_signal() }
+        ) { event in
+            if case .progress(let done, let pending) = event { progress.update(done: done, total: pending) }
+        }
+        progress.finish()
+        if summary.stoppedBySignal != 0 {
+            Console.err("Stopped: \(Console.grouped(summary.analysed)) images saved to \(output). Resume with: imgeda scan \(root) -o \(output)")
+            return 130
+        }
+        Console.out("Scanned \(Console.grouped(summary.totalRecords)) images into \(output) in \(String(format: "%.1f", summary.seconds)) s.")
+        if summarise {
+            let all = try Imgeda.Check.All.parse(["-m", output, "--examples", "5"])
+            try all.run()
+        }
+        Console.out("Next time, the same without questions: imgeda scan \(Imgeda.Scan.shellQuoted(root)) -o \(Imgeda.Scan.shellQuoted(output))")
+        return 0
+    }
+}

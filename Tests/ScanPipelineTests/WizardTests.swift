@@ -1,0 +1,42 @@
+import DatasetAnalysis
+import ExampleData
+import Foundation
+import Testing
+
+@Suite("wizard")
+struct WizardTests {
+    /// Drives the wizard through a pseudo-terminal (`script` gives the program a terminal and
+    /// forwards our answers to it), through to a finished scan and its summary.
+    @Test func wizardOnATerminalCompletesAScan() throws {
+        let ws = try Workspace()
+        _ = Fixtures.libvipsStarted
+        _ = try ExampleDataset.write(to: ws.file("example"))
+        let manifest = ws.file("wizard.jsonl")
+        // Answers: folder, analyses (everything), workers, manifest, summary.
+        let answers = "\(ws.file("example"))\n1\n2\n\(manifest)\ny\n"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", Imgeda.executable, "/dev/null"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(answers.utf8))
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("Where are the images?"))
+        #expect(text.contains("Found 24 images"), "\(text)")
+        #expect(text.contains("Scanned 24 images into \(manifest)"), "\(text)")
+        #expect(text.contains("Corrupt: 4 of 24"))
+        #expect(try records(manifest).count == 24)
+    }
+
+    @Test func withoutATerminalItPrintsHelpInsteadOfWaiting() throws {
+        let run = try Imgeda.run([])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("USAGE: imgeda <subcommand>"))
+        #expect(run.seconds < 10)
+    }
+}
