@@ -48,12 +48,14 @@ test: deps $(REFSTAMP)
 	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) test -j $(JOBS) --skip-build
 
 # Scan speed and memory against the reference and the decode floor, near-duplicate grouping
-# at 1,000,000 hashes, then duplicate precision and recall on a ground-truth set.
+# at 1,000,000 hashes, duplicate precision and recall on a ground-truth set, and a
+# 1,000,000-record Parquet export read back by pyarrow and duckdb.
 # BENCH_STRICT=0 reports without failing.
-bench: release
+bench: release $(REFSTAMP)
 	bash Benchmarks/bench.sh $(CURDIR)/.build/release/imgeda; s1=$$?; \
 	bash Benchmarks/dupbench.sh $(CURDIR)/.build/release/imgeda; s2=$$?; \
-	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ]
+	python3 Benchmarks/export_scale.py $(CURDIR)/.build/release/imgeda $(CURDIR)/$(REFVENV)/bin/python; s3=$$?; \
+	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ]
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
