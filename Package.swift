@@ -66,6 +66,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Charts (SVG), plots and, later, the HTML report: presentation, from manifests alone.
+        .target(
+            name: "DatasetReport",
+            dependencies: ["DatasetAnalysis"],
+            swiftSettings: swiftSettings
+        ),
         // Synthetic pictures and the example dataset, for `imgeda example`, the demo and tests.
         .target(
             name: "ExampleData",
@@ -76,6 +82,7 @@ let package = Package(
             name: "imgeda",
             dependencies: [
                 "DatasetAnalysis", "ImageDecoding", "DatasetIO", "ScanPipeline", "CImgedaSupport", "ExampleData",
+                "DatasetReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -87,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanPipelineTests",
-            dependencies: ["DatasetAnalysis", "ImageDecoding", "DatasetIO", "ScanPipeline", "ExampleData"],
+            dependencies: ["DatasetAnalysis", "ImageDecoding", "DatasetIO", "ScanPipeline", "ExampleData", "DatasetReport"],
             exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,69 @@
+import ArgumentParser
+import DatasetAnalysis
+import DatasetIO
+import DatasetReport
+import Foundation
+import ImageDecoding
+
+extension Imgeda {
+    struct Plot: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draw plots of a manifest as PNG or SVG.",
+            discussion: "Kinds: \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")), or all. One pass over the manifest; large manifests switch to density plots by themselves."
+        )
+
+        @Argument(help: "What to plot: \(PlotKind.allCases.map(\.rawValue).joined(separator: "|"))|all.")
+        var kind: String
+
+        @Option(name: [.short, .long], help: "Manifest to read.", completion: .file(extensions: ["jsonl"]))
+        var manifest: String
+
+        @Option(name: [.short, .long], help: "Folder to write the plots to (created if needed).", completion: .directory)
+        var output = "./plots"
+
+        @Option(help: "Image format: png or svg.")
+        var format = "png"
+
+        @Option(help: "Largest number of points in scatter plots (a uniform random sample; more becomes a density plot).")
+        var sample = 20_000
+
+        @Option(help: "Resolution of PNG plots.")
+        var dpi = 150.0
+
+        func validate() throws {
+            guard kind == "all" || PlotKind(rawValue: kind) != nil else {
+                throw ValidationError("unknown plot kind '\(kind)'; choose one of \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+            }
+            guard ["png", "svg"].contains(format) else { throw ValidationError("--format must be png or svg (got \(format))") }
+            guard sample > 0 else { throw ValidationError("--sample must be positive (got \(sample))") }
+            guard (36...600).contains(dpi) else { throw ValidationError("--dpi must be between 36 and 600 (got \(dpi))") }
+        }
+
+        func run() throws {
+            var data = PlotData(sampleLimit: sample)
+            let report = try ManifestReader(path: manifest).forEachRecord { data.add($0) }
+            guard report.records > 0 else {
+                throw ValidationError("\(manifest) holds no image records (make one with `imgeda scan DIR -o \(manifest)`)")
+            }
+            if format == "png", let message = ImageDecoder.startLibvips() {
+                throw ValidationError("libvips failed to start: \(message); use --format svg")
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            } catch {
+                throw ValidationError("cannot create \(output): \(error.localizedDescription)")
+            }
+            let kinds = kind == "all" ? PlotKind.allCases : [PlotKind(rawValue: kind)].compactMap { $0 }
+            for k in kinds {
+                let svg = Plots.chart(k, data).svg()
+                let path = "\(output)/\(k.rawValue).\(format)"
+                let bytes = format == "svg" ? Array(svg.utf8) : try SVGRenderer.png(svg, dpi: dpi)
+                do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
+                    throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+                }
+                Console.out("  \(path)")
+            }
+            Console.out("Wrote \(kinds.count) plot\(kinds.count == 1 ? "" : "s") of \(Console.grouped(report.records)) images to \(output).")
+        }
+    }
+}
