@@ -7,7 +7,7 @@ JOBS ?= 2
 APT_PACKAGES := libvips-dev libvips-tools libturbojpeg0-dev libdeflate-dev libjpeg-turbo-progs python3-venv
 REFVENV := .build/refvenv
 
-.PHONY: all deps build release demo test bench install uninstall completions clean
+.PHONY: all deps build release demo test bench screenshots install uninstall completions clean
 
 all: build
 
@@ -43,7 +43,10 @@ $(REFSTAMP):
 	$(REFVENV)/bin/pip install -q imgeda==0.1.0 pyarrow duckdb
 	touch $(REFSTAMP)
 
+# The tests also drive a headless Chromium over the HTML report.
 test: deps $(REFSTAMP)
+	@dpkg -s chromium >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) build -j $(JOBS) --build-tests
 	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) test -j $(JOBS) --skip-build
 
@@ -56,6 +59,17 @@ bench: release $(REFSTAMP)
 	bash Benchmarks/dupbench.sh $(CURDIR)/.build/release/imgeda; s2=$$?; \
 	python3 Benchmarks/export_scale.py $(CURDIR)/.build/release/imgeda $(CURDIR)/$(REFVENV)/bin/python; s3=$$?; \
 	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ]
+
+# The README's pictures: every plot kind and a screenshot of the report, made by the project
+# from the example dataset.
+screenshots: release
+	rm -rf .build/shots && mkdir -p docs/images
+	.build/release/imgeda example .build/shots/example >/dev/null
+	.build/release/imgeda scan .build/shots/example -o .build/shots/m.jsonl --quiet
+	.build/release/imgeda plot all -m .build/shots/m.jsonl -o docs/images --dpi 96 >/dev/null
+	.build/release/imgeda report -m .build/shots/m.jsonl -o .build/shots/report.html >/dev/null
+	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,2600 \
+	  --screenshot=docs/images/report.png file://$(CURDIR)/.build/shots/report.html 2>/dev/null
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -28,11 +28,21 @@ public enum ExampleDataset {
                                     suffix: ".jpg[Q=\(quality)]")
         }
 
+        // Camera metadata for the good pictures, so info, plots and the report have EXIF to show.
+        let cameras = [
+            ExifWriter.Camera(make: "Canon", model: "Canon EOS R6", lens: "RF24-105mm F4 L IS USM", focalLength: 24, focalLength35mm: 24,
+                              iso: 100, exposureDenominator: 250, fNumberTenths: 80, date: "2024:06:01 09:12:00"),
+            ExifWriter.Camera(make: "NIKON CORPORATION", model: "NIKON Z 6_2", lens: "NIKKOR Z 14-30mm f/4 S", focalLength: 14,
+                              focalLength35mm: 14, iso: 400, exposureDenominator: 60, fNumberTenths: 40, date: "2024:06:02 18:40:00"),
+            ExifWriter.Camera(make: "Apple", model: "iPhone 14", lens: "iPhone 14 back camera 5.7mm f/1.5", focalLength: 6,
+                              focalLength35mm: 26, iso: 64, exposureDenominator: 1000, fNumberTenths: 15, date: "2024:06:03 12:00:00"),
+        ]
         var scenes: [RGBImage] = []
         for i in 0..<8 {
             let scene = SyntheticImages.scene(width: 640, height: 480, seed: UInt64(100 + i))
             scenes.append(scene)
-            try save(try jpeg(scene), "good/scene_\(i + 1).jpg", "a normal picture")
+            let bytes = i < 6 ? ExifWriter.insert(cameras[i % 3], into: try jpeg(scene)) : try jpeg(scene)
+            try save(bytes, "good/scene_\(i + 1).jpg", i < 6 ? "a normal picture (\(cameras[i % 3].model))" : "a normal picture")
         }
         try save(try jpeg(SyntheticImages.exposed(scenes[0], gain: 0.12)), "problems/dark.jpg", "dark (mean brightness under 40)")
         try save(try jpeg(SyntheticImages.exposed(scenes[1], gain: 0.35, offset: 190)), "problems/overexposed.jpg",
@@ -40,7 +50,7 @@ public enum ExampleDataset {
         try save(try jpeg(SyntheticImages.blurred(scenes[2], radius: 6)), "problems/blurry.jpg", "blurry (out of focus)")
         try save(try jpeg(SyntheticImages.bordered(scenes[3], fraction: 0.14)), "problems/letterboxed.jpg",
                  "border artifact (black bars)")
-        let original = try jpeg(scenes[4])
+        let original = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/good/scene_5.jpg")).map { $0 }
         try save(original, "problems/duplicate_copy.jpg", "exact duplicate of good/scene_5.jpg (same bytes)")
         try save(try jpeg(SyntheticImages.resized(scenes[5], width: 320, height: 240), quality: 70),
                  "problems/near_duplicate_small.jpg", "near duplicate of good/scene_6.jpg (smaller, re-encoded)")

@@ -18,7 +18,7 @@ struct Imgeda: ParsableCommand {
         Try it on a generated example: `imgeda example demo && imgeda scan demo -o demo.jsonl && imgeda info -m demo.jsonl`.
         """,
         version: "imgeda \(version) (Swift)",
-        subcommands: [Scan.self, Info.self, Check.self, Plot.self, Diff.self, Gate.self, Export.self, Annotations.self, Example.self]
+        subcommands: [Scan.self, Info.self, Check.self, Plot.self, Report.self, Diff.self, Gate.self, Export.self, Annotations.self, Example.self]
     )
 
     static func main() {

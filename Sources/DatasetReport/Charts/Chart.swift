@@ -60,6 +60,8 @@ public struct Chart: Sendable {
     public var marks: [Mark] = []
     /// Formats x tick values (e.g. bytes); default: numbers with separators.
     public var xTickFormat: (@Sendable (Double) -> String)?
+    /// When set, the chart shows this message instead of axes (nothing to plot).
+    public var emptyMessage: String?
 
     public init(title: String, subtitle: String? = nil, xLabel: String, yLabel: String) {
         self.title = title
@@ -90,6 +92,11 @@ public struct Chart: Sendable {
         out.text(title, x: 16, y: 26, size: 17, weight: "600", anchor: "start", color: Theme.ink)
         if let subtitle { out.text(subtitle, x: 16, y: 46, size: 12.5, anchor: "start", color: Theme.muted) }
 
+        if let emptyMessage {
+            out.rect(plot.x0, plot.y0, plot.x1 - plot.x0, plot.y1 - plot.y0, fill: Theme.grid, opacity: 0.35, clipped: false)
+            out.text(emptyMessage, x: (plot.x0 + plot.x1) / 2, y: (plot.y0 + plot.y1) / 2, size: 14, anchor: "middle", color: Theme.muted)
+            return out.finish()
+        }
         let xs: Scale
         switch x {
         case .linear(let a, let b): xs = Scale(kind: .linear, domain: (a, b), range: (plot.x0, plot.x1))

@@ -114,6 +114,7 @@ public enum Plots {
                           xLabel: "images", yLabel: "")
             c.y = .categories(top.map(\.key))
             c.marks = [.bars(top.map { Double($0.value) }, color: Theme.blue)]
+            if top.isEmpty { c.emptyMessage = "No camera information in the EXIF of these images" }
             return c
         case .exifFocal:
             var c = Chart(title: "Focal lengths", subtitle: "35 mm equivalent where known; under 24 mm risks lens distortion",
@@ -123,12 +124,14 @@ public enum Plots {
             c.marks = [.band(from: 0, to: 24, label: "wide (distortion risk)", color: Theme.orange),
                        .histogram(d.focal.bins, color: Theme.blue, label: nil)]
             c.fitY()
+            if d.focal.total == 0 { c.emptyMessage = "No focal lengths in the EXIF of these images" }
             return c
         case .exifISO:
             var c = Chart(title: "ISO", subtitle: "sensor sensitivity; high ISO means noise", xLabel: "ISO (log scale)", yLabel: "images")
             c.x = .log(25, 204_800)
             c.marks = [.histogram(d.iso.bins, color: Theme.blue, label: nil)]
             c.fitY()
+            if d.iso.total == 0 { c.emptyMessage = "No ISO values in the EXIF of these images" }
             return c
         }
     }

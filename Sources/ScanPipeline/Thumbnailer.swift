@@ -1,0 +1,28 @@
+public import DatasetIO
+import DatasetAnalysis
+import Foundation
+import ImageDecoding
+
+/// Small JPEG thumbnails of images on disk, for the HTML report's galleries.
+public struct Thumbnailer {
+    private let decoder = ImageDecoder()
+    public let side: Int
+
+    /// Starts libvips if needed. `side` is the longer side of the thumbnails in pixels.
+    public init(side: Int = 160) {
+        _ = ImageDecoder.startLibvips()
+        self.side = side
+    }
+
+    /// A JPEG thumbnail of the image at `path`, or nil when it cannot be read or decoded
+    /// (moved, deleted, corrupt): the report then says so instead.
+    public func jpeg(_ path: FilePathBytes) -> [UInt8]? {
+        var result: [UInt8]?
+        _ = FileAnalyzer.withFileBytes(path) { bytes, _, _ in
+            guard let decoded = try? decoder.decode(bytes, options: DecodeOptions(previewSide: side, maxPixels: 250_000_000, readExif: false)) else { return }
+            let small = decoded.preview.fitted(longSide: side)
+            result = try? ImageEncoder.encode(pixels: small.pixels, width: small.width, height: small.height, bands: 3, suffix: ".jpg[Q=78,strip]")
+        }
+        return result
+    }
+}
