@@ -1,12 +1,6 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
-]
-
 // libvips' headers include glib's, whose configuration header lives in a multiarch folder.
 // These are the only include paths vips.h needs; naming them here instead of asking
 // pkg-config keeps SwiftPM from warning about the `-pthread` in glib's pkg-config flags.
@@ -17,6 +11,15 @@ let multiarch = "x86_64-linux-gnu"
 #endif
 let glibIncludes: [String] = ["/usr/include/glib-2.0", "/usr/lib/\(multiarch)/glib-2.0/include"]
     .flatMap { ["-Xcc", "-I\($0)"] }
+
+// Every Swift target gets glib's include paths: a module that imports one that imports CVips
+// (even internally) may have to load it.
+let swiftSettings: [SwiftSetting] = [
+    .unsafeFlags(glibIncludes),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
 
 let package = Package(
     name: "imgeda",
@@ -51,7 +54,7 @@ let package = Package(
         .target(
             name: "ImageDecoding",
             dependencies: ["CVips", "CTurboJPEG", "CFastPNG", "DatasetAnalysis"],
-            swiftSettings: swiftSettings + [.unsafeFlags(glibIncludes)]
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "DatasetIO",

@@ -3,9 +3,9 @@ import DatasetAnalysis
 import Foundation
 import ImageDecoding
 
-/// Small JPEG thumbnails of images on disk, for the HTML report's galleries.
-public struct Thumbnailer {
-    private let decoder = ImageDecoder()
+/// Small JPEG thumbnails of images on disk, for the HTML report's galleries. Safe to call
+/// from several threads at once: each call has its own decoder.
+public struct Thumbnailer: Sendable {
     public let side: Int
 
     /// Starts libvips if needed. `side` is the longer side of the thumbnails in pixels.
@@ -18,6 +18,7 @@ public struct Thumbnailer {
     /// (moved, deleted, corrupt): the report then says so instead.
     public func jpeg(_ path: FilePathBytes) -> [UInt8]? {
         var result: [UInt8]?
+        let decoder = ImageDecoder()
         _ = FileAnalyzer.withFileBytes(path) { bytes, _, _ in
             guard let decoded = try? decoder.decode(bytes, options: DecodeOptions(previewSide: side, maxPixels: 250_000_000, readExif: false)) else { return }
             let small = decoded.preview.fitted(longSide: side)

@@ -152,3 +152,40 @@ struct DiscoveryTests {
         }
     }
 }
+
+@Suite("record parser")
+struct RecordParserTests {
+    /// The fast parser and JSONDecoder read the same records from real manifest lines,
+    /// including escapes, unicode, nulls, unknown nested fields and reference records.
+    @Test func fastParserAgreesWithJSONDecoder() throws {
+        let folder = NSTemporaryDirectory() + "imgeda-parser-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var lines: [String] = []
+        var r = ImageRecord(path: "dir/with \"quotes\" \\ and ünïcode 😀.jpg", filename: "x\ny.jpg")
+        r.pixelStats = PixelStats(meanR: 1.25, meanG: 2, meanB: 3e-5, stdR: 4, stdG: 5, stdB: 6, meanBrightness: 7, minVal: 0, maxVal: 255)
+        r.cornerStats = CornerStats(cornerMean: 1, centerMean: 2, borderMean: 3, delta: 1)
+        r.mtime = 1_732_212_345.123456
+        r.corruptReason = "tab\there"
+        r.split = "train"
+        lines.append(String(decoding: ManifestEncoding.line(for: r).dropLast(), as: UTF8.self))
+        lines.append(#"{"path": "a\u00e9\ud83d\ude00.png", "width": 5, "future": {"nested": [1, {"x": null}]}, "pixel_stats": null, "is_corrupt": true}"#)
+        lines.append(#"{"path": "ref.jpg", "filename": "ref.jpg", "file_size_bytes": 10, "mtime": 5.0, "width": 2, "height": 3, "format": "PNG", "color_mode": "RGBA", "num_channels": 4, "aspect_ratio": 0.6667, "pixel_stats": {"mean_r": 1.0, "mean_g": 2.0, "mean_b": 3.0, "std_r": 0.0, "std_g": 0.0, "std_b": 0.0, "mean_brightness": 2.0, "min_val": 0, "max_val": 255}, "corner_stats": null, "is_corrupt": false, "analyzer_version": "1"}"#)
+        lines.append(#"{"path": "bad.jpg", "width": "wide"}"#)  // wrong type: both must reject
+        lines.append(#"{"path": "lone\udc00.jpg"}"#)  // a lone surrogate
+        let decoder = JSONDecoder()
+        for line in lines {
+            let bytes = Array(line.utf8)
+            let fast = RecordParser.parse(bytes[...])
+            let slow = try? decoder.decode(ImageRecord.self, from: Data(bytes))
+            if let fast { #expect(fast == slow, "\(line)") }
+        }
+        // The reader (fast path with fallback) reads exactly what JSONDecoder reads.
+        let path = folder + "/m.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var read: [ImageRecord] = []
+        let report = try ManifestReader(path: path).forEachRecord { read.append($0) }
+        let expected = lines.compactMap { try? decoder.decode(ImageRecord.self, from: Data($0.utf8)) }
+        #expect(read == expected)
+        #expect(report.malformedLines == lines.count - expected.count)
+    }
+}

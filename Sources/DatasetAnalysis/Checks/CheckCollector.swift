@@ -25,7 +25,12 @@ public struct CheckCollector: Sendable {
 
     public var thresholds: CheckThresholds
     public var collectCandidates: Bool
+    /// How many flagged items each list keeps (all are counted): the report needs only the
+    /// first few of each, and keeping millions of paths would cost memory.
+    public var keep: Int
     public private(set) var total = 0
+    /// Counts of flagged items, whether kept or not.
+    public private(set) var counts = (corrupt: 0, dark: 0, overexposed: 0, artifacts: 0, blurry: 0)
     public private(set) var corrupt: [Flagged] = []
     public private(set) var dark: [Flagged] = []
     public private(set) var overexposed: [Flagged] = []
@@ -35,36 +40,40 @@ public struct CheckCollector: Sendable {
     /// Split names in the order first seen.
     public private(set) var splitOrder: [String] = []
 
-    public init(thresholds: CheckThresholds, collectCandidates: Bool) {
+    public init(thresholds: CheckThresholds, collectCandidates: Bool, keep: Int = Int.max) {
         self.thresholds = thresholds
         self.collectCandidates = collectCandidates
+        self.keep = keep
+    }
+
+    private mutating func flag(_ list: WritableKeyPath<CheckCollector, [Flagged]>, _ item: Flagged) {
+        if self[keyPath: list].count < keep { self[keyPath: list].append(item) }
     }
 
     public mutating func add(_ r: ImageRecord, split: String = "") {
         total += 1
         if !splitOrder.contains(split) { splitOrder.append(split) }
         if r.isCorrupt {
-            corrupt.append(Flagged(path: r.path, value: nil, detail: r.corruptReason ?? "unreadable"))
+            counts.corrupt += 1
+            flag(\.corrupt, Flagged(path: r.path, value: nil, detail: r.corruptReason ?? "unreadable"))
         }
-        if let stats = r.pixelStats {
-            let b = stats.meanBrightness
-            if b < thresholds.dark { dark.append(Flagged(path: r.path, value: b, detail: "dark")) }
-            if b > thresholds.overexposed { overexposed.append(Flagged(path: r.path, value: b, detail: "overexposed")) }
-        } else {
-            if r.isDark { dark.append(Flagged(path: r.path, value: nil, detail: "dark")) }
-            if r.isOverexposed { overexposed.append(Flagged(path: r.path, value: nil, detail: "overexposed")) }
+        let brightness = r.pixelStats?.meanBrightness
+        if brightness.map({ $0 < thresholds.dark }) ?? r.isDark {
+            counts.dark += 1
+            flag(\.dark, Flagged(path: r.path, value: brightness, detail: "dark"))
         }
-        if let corners = r.cornerStats {
-            if corners.delta > thresholds.artifact {
-                artifacts.append(Flagged(path: r.path, value: corners.delta, detail: "border artifact"))
-            }
-        } else if r.hasBorderArtifact {
-            artifacts.append(Flagged(path: r.path, value: nil, detail: "border artifact"))
+        if brightness.map({ $0 > thresholds.overexposed }) ?? r.isOverexposed {
+            counts.overexposed += 1
+            flag(\.overexposed, Flagged(path: r.path, value: brightness, detail: "overexposed"))
         }
-        if let score = r.blurScore {
-            if score < thresholds.blur { blurry.append(Flagged(path: r.path, value: score, detail: "blurry")) }
-        } else if r.isBlurry {
-            blurry.append(Flagged(path: r.path, value: nil, detail: "blurry"))
+        let delta = r.cornerStats?.delta
+        if delta.map({ $0 > thresholds.artifact }) ?? r.hasBorderArtifact {
+            counts.artifacts += 1
+            flag(\.artifacts, Flagged(path: r.path, value: delta, detail: "border artifact"))
+        }
+        if r.blurScore.map({ $0 < thresholds.blur }) ?? r.isBlurry {
+            counts.blurry += 1
+            flag(\.blurry, Flagged(path: r.path, value: r.blurScore, detail: "blurry"))
         }
         if collectCandidates { candidates.append(DuplicateCandidate(record: r, split: split)) }
     }

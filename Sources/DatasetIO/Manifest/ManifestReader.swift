@@ -63,7 +63,7 @@ public struct ManifestReader {
         try forEachLine { line, isLast in
             if ManifestReader.isHeaderLine(line) { return true }
             do {
-                let record = try decoder.decode(ImageRecord.self, from: Data(line))
+                let record = try RecordParser.parse(line) ?? decoder.decode(ImageRecord.self, from: Data(line))
                 report.records += 1
                 try body(record)
             } catch let error as DecodingError {
@@ -88,7 +88,7 @@ public struct ManifestReader {
         var bodyError: (any Error)?
         try forEachLine { line, isLast in
             if ManifestReader.isHeaderLine(line) { return true }
-            guard let record = try? decoder.decode(ImageRecord.self, from: Data(line)) else {
+            guard let record = RecordParser.parse(line) ?? (try? decoder.decode(ImageRecord.self, from: Data(line))) else {
                 if isLast { report.truncatedTail = true } else { report.malformedLines += 1 }
                 return true
             }

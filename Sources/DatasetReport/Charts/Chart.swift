@@ -178,7 +178,14 @@ public struct Chart: Sendable {
                 out.clip(x: plot.x0, y: plot.y0, width: plot.x1 - plot.x0, height: plot.y1 - plot.y0)
             case .points(let points, let color, let label):
                 let radius = points.count > 5_000 ? 1.2 : points.count > 500 ? 2 : 3
-                for (px, py) in points { out.circle(xs(px), ys(py), r: radius, fill: color, opacity: points.count > 2_000 ? 0.35 : 0.7) }
+                let opacity = points.count > 2_000 ? 0.35 : 0.7
+                if points.count > 500 {
+                    // Many points: small squares rasterise several times faster than circles
+                    // and look the same at this size.
+                    for (px, py) in points { out.rect(xs(px) - radius, ys(py) - radius, 2 * radius, 2 * radius, fill: color, opacity: opacity, clipped: true) }
+                } else {
+                    for (px, py) in points { out.circle(xs(px), ys(py), r: radius, fill: color, opacity: opacity) }
+                }
                 if let label { legend.append((label, color)) }
             case .density(let xEdges, let yEdges, let counts):
                 let top = counts.flatMap { $0 }.max() ?? 1

@@ -1,5 +1,14 @@
 public import DatasetAnalysis
+import Dispatch
 import Foundation
+
+/// Carries a value into concurrent work. Used only where the value is safe to share: the
+/// thumbnail maker (each call makes its own decoder, see `Thumbnailer`) and buffer slots
+/// written once each.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
 
 /// The one-file HTML report: summary, issues with thresholds, every plot inline (SVG),
 /// galleries of flagged images and of duplicate groups with the keeper marked, EXIF and
@@ -81,20 +90,20 @@ public struct HTMLReport {
             (NumberFormat.grouped(Double(s.totalImages)), "images"),
             (NumberFormat.bytes(Double(s.totalSizeBytes)), "total size"),
             (NumberFormat.grouped(Double(s.corruptCount)), "corrupt"),
-            (NumberFormat.grouped(Double(c.dark.count)), "dark"),
-            (NumberFormat.grouped(Double(c.overexposed.count)), "overexposed"),
-            (NumberFormat.grouped(Double(c.blurry.count)), "blurry"),
-            (NumberFormat.grouped(Double(c.artifacts.count)), "border artifacts"),
+            (NumberFormat.grouped(Double(c.counts.dark)), "dark"),
+            (NumberFormat.grouped(Double(c.counts.overexposed)), "overexposed"),
+            (NumberFormat.grouped(Double(c.counts.blurry)), "blurry"),
+            (NumberFormat.grouped(Double(c.counts.artifacts)), "border artifacts"),
             (NumberFormat.grouped(Double(removable)), "duplicate copies"),
         ]
         for (value, label) in cards { html += "<div class=\"card\"><b>\(e(value))</b><span>\(e(label))</span></div>" }
         html += "</div></section>\n<section id=\"issues\"><h2>Issues</h2><table><tr><th>issue</th><th>images</th><th>share</th><th>threshold / definition</th></tr>"
         let rows: [(String, Int, String)] = [
             ("Corrupt", s.corruptCount, "cannot be decoded (reason per file)"),
-            ("Dark", c.dark.count, "mean brightness < \(NumberFormat.tick(t.dark))"),
-            ("Overexposed", c.overexposed.count, "mean brightness > \(NumberFormat.tick(t.overexposed))"),
-            ("Blurry", c.blurry.count, "blur score < \(NumberFormat.tick(t.blur)) (Laplacian variance at 256 px)"),
-            ("Border artifacts", c.artifacts.count, "corner–centre brightness difference > \(NumberFormat.tick(t.artifact))"),
+            ("Dark", c.counts.dark, "mean brightness < \(NumberFormat.tick(t.dark))"),
+            ("Overexposed", c.counts.overexposed, "mean brightness > \(NumberFormat.tick(t.overexposed))"),
+            ("Blurry", c.counts.blurry, "blur score < \(NumberFormat.tick(t.blur)) (Laplacian variance at 256 px)"),
+            ("Border artifacts", c.counts.artifacts, "corner–centre brightness difference > \(NumberFormat.tick(t.artifact))"),
             ("Exact duplicates", exactFiles, "\(groupsText(d.exactGroups.count)) of byte-identical files (SHA-256)"),
             ("Near duplicates", d.nearGroups.reduce(0) { $0 + $1.members.count }, "\(groupsText(d.nearGroups.count)), pHash within \(d.threshold) bits"),
             ("Near-blank", d.nearBlank.count, "flat pictures (channel standard deviation < 6)"),
@@ -110,18 +119,26 @@ public struct HTMLReport {
         html += "</div></section>\n<section id=\"galleries\"><h2>Flagged images</h2>"
 
         func figure(_ path: String, caption: String, keep: Bool = false) -> String {
-            let thumb = input.thumbnail(path, nil)
+            let thumb = thumbnails.uri(path)
             if thumb == nil { unreachable += 1 }
             let image = thumb.map { "<img src=\"\($0)\" alt=\"\(e(path))\">" } ?? "<div class=\"none\">image not reachable</div>"
             return "<figure\(keep ? " class=\"keep\"" : "")>\(image)<figcaption>\(keep ? "<b>keep</b> " : "")\(e(caption))<br>\(e(path))</figcaption></figure>"
         }
-        let galleries: [(String, String, [CheckCollector.Flagged], String)] = [
-            ("corrupt", "Corrupt", c.corrupt, ""), ("dark", "Dark", c.dark, "brightness"),
-            ("overexposed", "Overexposed", c.overexposed, "brightness"), ("blurry", "Blurry", c.blurry, "blur score"),
-            ("artifacts", "Border artifacts", c.artifacts, "delta"),
+        let galleries: [(String, String, [CheckCollector.Flagged], Int, String)] = [
+            ("corrupt", "Corrupt", c.corrupt, c.counts.corrupt, ""), ("dark", "Dark", c.dark, c.counts.dark, "brightness"),
+            ("overexposed", "Overexposed", c.overexposed, c.counts.overexposed, "brightness"),
+            ("blurry", "Blurry", c.blurry, c.counts.blurry, "blur score"),
+            ("artifacts", "Border artifacts", c.artifacts, c.counts.artifacts, "delta"),
         ]
-        for (id, title, items, unit) in galleries {
-            html += "<h3 id=\"gallery-\(id)\">\(e(title)) (\(NumberFormat.grouped(Double(items.count))))</h3>"
+        // Thumbnails for every gallery and group, made in parallel (each is a decode).
+        var wanted: [String] = []
+        for (id, _, items, _, _) in galleries where id != "corrupt" { wanted += items.prefix(input.galleryLimit).map(\.path) }
+        for g in input.duplicates.exactGroups.prefix(input.groupLimit) + input.duplicates.nearGroups.prefix(input.groupLimit) {
+            wanted += g.members.prefix(8).map { input.data.candidates[$0].path }
+        }
+        let thumbnails = ThumbnailCache(paths: wanted, make: input.thumbnail)
+        for (id, title, items, count, unit) in galleries {
+            html += "<h3 id=\"gallery-\(id)\">\(e(title)) (\(NumberFormat.grouped(Double(count))))</h3>"
             if items.isEmpty { html += "<p class=\"muted\">None.</p>"; continue }
             html += "<div class=\"gallery\">"
             for item in items.prefix(input.galleryLimit) {
@@ -131,8 +148,8 @@ public struct HTMLReport {
                     : figure(item.path, caption: caption)
             }
             html += "</div>"
-            if items.count > input.galleryLimit {
-                html += "<p class=\"muted\">… and \(NumberFormat.grouped(Double(items.count - input.galleryLimit))) more: <code>imgeda check \(id == "dark" || id == "overexposed" ? "exposure" : id) -m \(e(input.manifest)) -o \(id).json</code></p>"
+            if count > input.galleryLimit {
+                html += "<p class=\"muted\">… and \(NumberFormat.grouped(Double(count - input.galleryLimit))) more: <code>imgeda check \(id == "dark" || id == "overexposed" ? "exposure" : id) -m \(e(input.manifest)) -o \(id).json</code></p>"
             }
         }
         html += "</section>\n<section id=\"duplicates\"><h2>Duplicate groups</h2>"
@@ -174,6 +191,38 @@ public struct HTMLReport {
         }
         html += "</main></body></html>\n"
         return html
+    }
+
+    /// Makes every thumbnail up front, spread over all cores, then serves them by path.
+    final class ThumbnailCache: @unchecked Sendable {
+        // @unchecked Sendable: `results` slots are written once each by distinct iterations of
+        // concurrentPerform and read only after it returns.
+        private var results: [String?]
+        private let index: [String: Int]
+
+        init(paths: [String], make: @escaping (String, String?) -> String?) {
+            var unique: [String] = []
+            var index: [String: Int] = [:]
+            for p in paths where index[p] == nil {
+                index[p] = unique.count
+                unique.append(p)
+            }
+            self.index = index
+            results = Array(repeating: nil, count: unique.count)
+            let box = UnsafeMutableBufferPointer<String?>.allocate(capacity: unique.count)
+            box.initialize(repeating: nil)
+            let maker = UncheckedSendable(make)
+            let target = UncheckedSendable(box)
+            let list = unique
+            DispatchQueue.concurrentPerform(iterations: list.count) { i in
+                target.value[i] = maker.value(list[i], nil)
+            }
+            results = Array(box)
+            box.deinitialize()
+            box.deallocate()
+        }
+
+        func uri(_ path: String) -> String? { index[path].flatMap { results[$0] } }
     }
 
     static func groupsText(_ n: Int) -> String { n == 1 ? "1 group" : "\(NumberFormat.grouped(Double(n))) groups" }

@@ -5,6 +5,22 @@ import DatasetReport
 import Foundation
 import ImageDecoding
 
+/// Error messages from the parallel rendering, one slot per plot. `@unchecked Sendable`:
+/// each slot is written by one iteration only, and read after all have finished.
+final class PlotFailures: @unchecked Sendable {
+    private var messages: UnsafeMutableBufferPointer<String?>
+    init(count: Int) {
+        messages = .allocate(capacity: count)
+        messages.initialize(repeating: nil)
+    }
+    deinit {
+        messages.deinitialize()
+        messages.deallocate()
+    }
+    func set(_ i: Int, _ message: String) { messages[i] = message }
+    var first: String? { messages.compactMap { $0 }.first }
+}
+
 extension Imgeda {
     struct Plot: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -54,15 +70,22 @@ extension Imgeda {
                 throw ValidationError("cannot create \(output): \(error.localizedDescription)")
             }
             let kinds = kind == "all" ? PlotKind.allCases : [PlotKind(rawValue: kind)].compactMap { $0 }
-            for k in kinds {
-                let svg = Plots.chart(k, data).svg()
-                let path = "\(output)/\(k.rawValue).\(format)"
-                let bytes = format == "svg" ? Array(svg.utf8) : try SVGRenderer.png(svg, dpi: dpi)
-                do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
-                    throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+            let duplicates = kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates) : nil
+            let svgs = kinds.map { Plots.chart($0, data, duplicates: duplicates).svg() }
+            // Rendering PNGs is the slow part: one chart per core at a time.
+            let (format, dpi, output) = (self.format, self.dpi, self.output)
+            let failures = PlotFailures(count: kinds.count)
+            DispatchQueue.concurrentPerform(iterations: kinds.count) { i in
+                let path = "\(output)/\(kinds[i].rawValue).\(format)"
+                do {
+                    let bytes = format == "svg" ? Array(svgs[i].utf8) : try SVGRenderer.png(svgs[i], dpi: dpi)
+                    try Data(bytes).write(to: URL(fileURLWithPath: path))
+                } catch {
+                    failures.set(i, "cannot write \(path): \(error)")
                 }
-                Console.out("  \(path)")
             }
+            if let message = failures.first { throw ValidationError(message) }
+            for k in kinds { Console.out("  \(output)/\(k.rawValue).\(format)") }
             Console.out("Wrote \(kinds.count) plot\(kinds.count == 1 ? "" : "s") of \(Console.grouped(report.records)) images to \(output).")
         }
     }

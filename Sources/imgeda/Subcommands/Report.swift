@@ -31,7 +31,7 @@ extension Imgeda {
             let reader = try ManifestReader(path: manifest)
             let header = try reader.header()
             var data = PlotData()
-            var checks = CheckCollector(thresholds: CheckThresholds(), collectCandidates: false)
+            var checks = CheckCollector(thresholds: CheckThresholds(), collectCandidates: false, keep: max(gallery, 0))
             let read = try reader.forEachRecord { record in
                 data.add(record)
                 checks.add(record)
