@@ -1,4 +1,6 @@
+internal import CTurboJPEG
 internal import CVips
+public import DatasetAnalysis
 
 /// Encodes raw pixels to an image file format through libvips: the project's own way to make
 /// example datasets and test fixtures of every format it reads.
@@ -61,5 +63,26 @@ public enum ImageEncoder {
         let bytes = [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
         g_free(buffer)
         return bytes
+    }
+}
+
+extension ImageEncoder {
+    /// Encodes an RGB image as baseline JPEG with TurboJPEG: an order of magnitude less
+    /// overhead per call than a libvips pipeline, which matters for hundreds of thumbnails.
+    public static func jpeg(_ image: RGBImage, quality: Int) throws(EncodeError) -> [UInt8] {
+        guard let handle = tjInitCompress() else { throw EncodeError(description: "TurboJPEG could not start") }
+        defer { tjDestroy(handle) }
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let rc = image.pixels.withUnsafeBufferPointer { pixels in
+            tjCompress2(handle, pixels.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue),
+                        &output, &size, Int32(TJSAMP_420.rawValue), Int32(quality), 0)
+        }
+        guard rc == 0, let output else {
+            let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown error"
+            throw EncodeError(description: "could not encode a JPEG: \(message)")
+        }
+        defer { tjFree(output) }
+        return [UInt8](UnsafeBufferPointer(start: output, count: Int(size)))
     }
 }

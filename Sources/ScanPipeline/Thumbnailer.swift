@@ -22,7 +22,7 @@ public struct Thumbnailer: Sendable {
         _ = FileAnalyzer.withFileBytes(path) { bytes, _, _ in
             guard let decoded = try? decoder.decode(bytes, options: DecodeOptions(previewSide: side, maxPixels: 250_000_000, readExif: false)) else { return }
             let small = decoded.preview.fitted(longSide: side)
-            result = try? ImageEncoder.encode(pixels: small.pixels, width: small.width, height: small.height, bands: 3, suffix: ".jpg[Q=78,strip]")
+            result = try? ImageEncoder.jpeg(small, quality: 78)
         }
         return result
     }

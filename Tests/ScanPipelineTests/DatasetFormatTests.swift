@@ -130,8 +130,12 @@ struct DatasetFormatTests {
         try text(ws, "data.yaml", "names: [cat]\n")
         try image(ws, "images/a.jpg")
         try text(ws, "labels/a.txt", "0 0.5 0.5 0.5 0.5\n")
-        let run = try Imgeda.run(["annotations", ws.path, "-o", ws.file("a.json")])
+        let run = try Imgeda.run(["annotations", ws.path, "-o", ws.file("a.json"), "--plots", ws.file("plots")])
         #expect(run.status == 0, "\(run.stderr)")
+        for kind in ["classes", "objects-per-image", "box-area", "box-aspect-ratio"] {
+            let png = try [UInt8](Data(contentsOf: URL(fileURLWithPath: ws.file("plots/\(kind).png"))))
+            #expect(png.count > 5_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(kind)")
+        }
         #expect(run.stdout.contains("YOLO annotations"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.file("a.json")))) as? [String: Any])
         #expect(object["objects"] as? Int == 1)

@@ -81,6 +81,9 @@ public struct AnnotationStats: Sendable {
     public var boxAreaFraction = Distribution([])
     /// Box width / height.
     public var boxAspectRatio = Distribution([])
+    /// Every box's area share and aspect ratio, for plots.
+    public var areaValues: [Double] = []
+    public var aspectValues: [Double] = []
     public var imagesWithoutLabels: [String] = []
     public var labelsWithoutImages: [String] = []
     public var invalidBoxes: [InvalidBox] = []
@@ -136,6 +139,8 @@ public struct AnnotationStats: Sendable {
         objectsPerImageHistogram = histogram
         boxAreaFraction = Distribution(areas)
         boxAspectRatio = Distribution(ratios)
+        areaValues = areas
+        aspectValues = ratios
     }
 
     /// Why a box is invalid: unknown class, zero or negative area, or outside the image.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetReport
 import Foundation
+import ImageDecoding
 
 extension Imgeda {
     struct Annotations: ParsableCommand {
@@ -26,6 +28,9 @@ extension Imgeda {
         @Flag(help: "Print the statistics as JSON.")
         var json = false
 
+        @Option(help: "Also draw plots (classes, objects per image, box area, box aspect ratio) as PNG into this folder.", completion: .directory)
+        var plots: String?
+
         func run() throws {
             let read = try AnnotationReader.read(directory, format: format?.rawValue)
             let stats = AnnotationStats(annotated: read.annotated, imageFiles: read.imageFiles,
@@ -35,6 +40,19 @@ extension Imgeda {
             if let output {
                 do { try data.write(to: URL(fileURLWithPath: output)) } catch {
                     throw ValidationError("cannot write \(output): \(error.localizedDescription) (check the folder exists and is writable)")
+                }
+            }
+            if let plots {
+                do { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) } catch {
+                    throw ValidationError("cannot create \(plots): \(error.localizedDescription)")
+                }
+                _ = ImageDecoder.startLibvips()
+                for kind in AnnotationPlots.kinds {
+                    let svg = AnnotationPlots.chart(kind, stats, areas: stats.areaValues, ratios: stats.aspectValues).svg()
+                    let path = "\(plots)/\(kind).png"
+                    do { try Data(try SVGRenderer.png(svg)).write(to: URL(fileURLWithPath: path)) } catch {
+                        throw ValidationError("cannot write \(path): \(error)")
+                    }
                 }
             }
             if json {
@@ -61,6 +79,7 @@ extension Imgeda {
             list("Images without labels", stats.imagesWithoutLabels)
             list("Labels without images", stats.labelsWithoutImages)
             list("Invalid boxes", stats.invalidBoxes.map { "\($0.source): \($0.reason)" })
+            if let plots { Console.out("Plots: \(AnnotationPlots.kinds.map { "\(plots)/\($0).png" }.joined(separator: ", "))") }
         }
 
         static func distribution(_ d: AnnotationStats.Distribution) -> [String: Any] {
