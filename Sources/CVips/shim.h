@@ -166,7 +166,7 @@ static inline int cvips_encode_pages(const void *pixels, int width, int page_hei
 static inline int cvips_svg_to_png(const void *svg, size_t len, double scale, void **png, size_t *png_len) {
     VipsImage *image = NULL;
     if (vips_svgload_buffer((void *)svg, len, &image, "scale", scale, NULL) != 0) return -1;
-    int result = vips_pngsave_buffer(image, png, png_len, "compression", 2, NULL);
+    int result = vips_pngsave_buffer(image, png, png_len, "compression", 1, NULL);
     g_object_unref(image);
     return result;
 }

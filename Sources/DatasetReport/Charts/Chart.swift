@@ -221,7 +221,14 @@ public struct Chart: Sendable {
     }
 }
 
-func f(_ v: Double) -> String { String(format: "%.1f", v) }
+/// A coordinate with one decimal, without `String(format:)` (charts write thousands of them).
+func f(_ v: Double) -> String {
+    guard v.isFinite else { return "0" }
+    let tenths = Int((v * 10).rounded())
+    let whole = tenths / 10, fraction = abs(tenths % 10)
+    let sign = tenths < 0 && whole == 0 ? "-" : ""
+    return fraction == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+}
 
 /// A small SVG writer: shapes, text with escaping, and one clip region at a time.
 struct SVGBuilder {
@@ -257,11 +264,16 @@ struct SVGBuilder {
     }
 
     mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, opacity: Double, clipped: Bool) {
-        body += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"\(fill)\" fill-opacity=\"\(String(format: "%.2f", opacity))\"/>"
+        body += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"\(fill)\" fill-opacity=\"\(opacityText(opacity))\"/>"
+    }
+
+    func opacityText(_ v: Double) -> String {
+        let hundredths = Int((v * 100).rounded())
+        return hundredths >= 100 ? "1" : hundredths < 10 ? "0.0\(hundredths)" : "0.\(hundredths)"
     }
 
     mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, opacity: Double) {
-        body += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(r)\" fill=\"\(fill)\" fill-opacity=\"\(String(format: "%.2f", opacity))\"/>"
+        body += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(r)\" fill=\"\(fill)\" fill-opacity=\"\(opacityText(opacity))\"/>"
     }
 
     mutating func path(_ d: String, stroke: String, width: Double, clipped: Bool) {
