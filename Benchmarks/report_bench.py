@@ -29,10 +29,18 @@ def timed(cmd):
     return time.monotonic() - start, r.returncode
 
 
-ours_plot, s1 = timed([binary, "plot", "all", "-m", manifest, "-o", os.path.join(work, "ours-plots")])
-ours_report, s2 = timed([binary, "report", "-m", manifest, "-o", os.path.join(work, "ours.html")])
-ref_plot, s3 = timed([reference, "plot", "all", "-m", manifest, "-o", os.path.join(work, "ref-plots")])
-ref_report, s4 = timed([reference, "report", "-m", manifest, "-o", os.path.join(work, "ref.html")])
+def median_of(repeat, cmd):
+    """The median wall time of `repeat` runs, interleaved by the caller's order."""
+    runs = [timed(cmd) for _ in range(repeat)]
+    times = sorted(t for t, _ in runs)
+    return times[len(times) // 2], max(code for _, code in runs)
+
+
+repeat = int(os.environ.get("BENCH_REPEAT", "3"))
+ours_plot, s1 = median_of(repeat, [binary, "plot", "all", "-m", manifest, "-o", os.path.join(work, "ours-plots")])
+ours_report, s2 = median_of(repeat, [binary, "report", "-m", manifest, "-o", os.path.join(work, "ours.html")])
+ref_plot, s3 = median_of(repeat, [reference, "plot", "all", "-m", manifest, "-o", os.path.join(work, "ref-plots")])
+ref_report, s4 = median_of(repeat, [reference, "report", "-m", manifest, "-o", os.path.join(work, "ref.html")])
 ours_total, ref_total = ours_plot + ours_report, ref_plot + ref_report
 ratio = ref_total / ours_total if ours_total > 0 else 0
 
@@ -63,7 +71,7 @@ mem = json.load(open(mem_json))
 size_mb = os.path.getsize(os.path.join(work, "big.html")) / 1e6 if os.path.exists(os.path.join(work, "big.html")) else 0
 
 print()
-print("plots and report on %s" % manifest)
+print("plots and report on %s (median of %d runs each)" % (manifest, repeat))
 print("  ours        plot all %.2f s + report %.2f s = %.2f s" % (ours_plot, ours_report, ours_total))
 print("  reference   plot all %.2f s + report %.2f s = %.2f s" % (ref_plot, ref_report, ref_total))
 print("report of %d records: %.1f s, peak %d MB, %.1f MB of HTML" % (n, mem["wall_s"], mem["peak_rss_mb"], size_mb))

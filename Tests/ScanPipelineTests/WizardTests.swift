@@ -12,8 +12,9 @@ struct WizardTests {
         _ = Fixtures.libvipsStarted
         _ = try ExampleDataset.write(to: ws.file("example"))
         let manifest = ws.file("wizard.jsonl")
-        // Answers: folder, analyses (everything), workers, manifest, summary.
-        let answers = "\(ws.file("example"))\n1\n2\n\(manifest)\ny\n"
+        // Answers: folder, analyses (everything), workers, manifest, summary, report.
+        let report = ws.file("wizard.html")
+        let answers = "\(ws.file("example"))\n1\n2\n\(manifest)\ny\n\(report)\n"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qec", Imgeda.executable, "/dev/null"]
@@ -31,6 +32,9 @@ struct WizardTests {
         #expect(text.contains("Scanned 24 images into \(manifest)"), "\(text)")
         #expect(text.contains("Corrupt: 4 of 24"))
         #expect(try records(manifest).count == 24)
+        #expect(text.contains("Wrote \(report)"), "\(text)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("<h1>imgeda report</h1>"))
     }
 
     @Test func withoutATerminalItPrintsHelpInsteadOfWaiting() throws {

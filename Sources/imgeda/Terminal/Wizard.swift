@@ -106,6 +106,8 @@ enum Wizard {
         }
         let output = try ask("Manifest to write", default: "./imgeda_manifest.jsonl")
         let summarise = try ask("Show the problem summary (check all) when done? (y/n)", default: "y").lowercased().hasPrefix("y")
+        let reportAnswer = try ask("Write an HTML report? (a file name, or n)", default: "imgeda_report.html")
+        let reportPath = ["n", "no"].contains(reportAnswer.lowercased()) ? nil : reportAnswer
 
         var configuration = ScanConfiguration(
             roots: [root], output: output, settings: settings, workers: workers,
@@ -128,7 +130,12 @@ enum Wizard {
             let all = try Imgeda.Check.All.parse(["-m", output, "--examples", "5"])
             try all.run()
         }
-        Console.out("Next time, the same without questions: imgeda scan \(Imgeda.Scan.shellQuoted(root)) -o \(Imgeda.Scan.shellQuoted(output))")
+        if let reportPath {
+            var report = try Imgeda.Report.parse(["-m", output, "-o", reportPath])
+            try report.run()
+        }
+        Console.out("Next time, the same without questions: imgeda scan \(Imgeda.Scan.shellQuoted(root)) -o \(Imgeda.Scan.shellQuoted(output))"
+            + (reportPath.map { " && imgeda report -m \(Imgeda.Scan.shellQuoted(output)) -o \(Imgeda.Scan.shellQuoted($0))" } ?? ""))
         return 0
     }
 }
