@@ -131,7 +131,7 @@ enum Wizard {
             try all.run()
         }
         if let reportPath {
-            var report = try Imgeda.Report.parse(["-m", output, "-o", reportPath])
+            let report = try Imgeda.Report.parse(["-m", output, "-o", reportPath])
             try report.run()
         }
         Console.out("Next time, the same without questions: imgeda scan \(Imgeda.Scan.shellQuoted(root)) -o \(Imgeda.Scan.shellQuoted(output))"
