@@ -12,10 +12,7 @@ struct CheckCommandTests {
 
     @Test func checkAllOnTheExampleFindsEachKindOfProblem() throws {
         let ws = try Workspace()
-        _ = Fixtures.libvipsStarted
-        _ = try ExampleDataset.write(to: ws.file("example"))
-        let manifest = ws.file("m.jsonl")
-        #expect(try Imgeda.run(["scan", ws.file("example"), "-o", manifest, "--quiet"]).status == 0)
+        let manifest = try ws.exampleManifest()
 
         let all = try Imgeda.run(["check", "all", "-m", manifest, "-o", ws.file("all.json")])
         #expect(all.status == 0, "\(all.stderr)")
@@ -41,10 +38,7 @@ struct CheckCommandTests {
 
     @Test func thresholdsReevaluateStoredMeasurements() throws {
         let ws = try Workspace()
-        _ = Fixtures.libvipsStarted
-        _ = try ExampleDataset.write(to: ws.file("example"))
-        let manifest = ws.file("m.jsonl")
-        #expect(try Imgeda.run(["scan", ws.file("example"), "-o", manifest, "--quiet"]).status == 0)
+        let manifest = try ws.exampleManifest()
         let strict = try json(try Imgeda.run(["check", "exposure", "-m", manifest, "--dark-threshold", "255", "--json"]).stdout)
         let dark = try #require(strict["dark"] as? [String: Any])
         #expect(dark["count"] as? Int == 20)  // every readable image is darker than 255

@@ -6,17 +6,10 @@ import Testing
 
 @Suite("gate command")
 struct GateCommandTests {
-    func exampleManifest(_ ws: Workspace) throws -> String {
-        _ = Fixtures.libvipsStarted
-        _ = try ExampleDataset.write(to: ws.file("example"))
-        let manifest = ws.file("m.jsonl")
-        #expect(try Imgeda.run(["scan", ws.file("example"), "-o", manifest, "--quiet"]).status == 0)
-        return manifest
-    }
 
     @Test func exitCodesAreZeroForPassTwoForFailOneForBadInput() throws {
         let ws = try Workspace()
-        let manifest = try exampleManifest(ws)
+        let manifest = try ws.exampleManifest()
         try "min_images_total: 10\nmax_corrupt_pct: 20\nallowed_formats: [JPEG, PNG, WEBP, GIF]\n".write(toFile: ws.file("pass.yml"), atomically: true, encoding: .utf8)
         let pass = try Imgeda.run(["gate", "-m", manifest, "-p", ws.file("pass.yml")])
         #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
@@ -53,7 +46,7 @@ struct GateCommandTests {
 
     @Test func misspelledKeyNamesTheKeyTheLineAndTheNearestValidKey() throws {
         let ws = try Workspace()
-        let manifest = try exampleManifest(ws)
+        let manifest = try ws.exampleManifest()
         try "min_images_total: 10\n# a comment\nmax_corupt_pct: 1\n".write(toFile: ws.file("typo.yml"), atomically: true, encoding: .utf8)
         let run = try Imgeda.run(["gate", "-m", manifest, "-p", ws.file("typo.yml")])
         #expect(run.status == 1)

@@ -11,10 +11,7 @@ struct PlotTests {
     /// Every plot kind renders to a PNG of the expected size that is not blank.
     @Test func everyPlotRendersToANonBlankPNG() throws {
         let ws = try Workspace()
-        _ = Fixtures.libvipsStarted
-        _ = try ExampleDataset.write(to: ws.file("example"))
-        let manifest = ws.file("m.jsonl")
-        #expect(try Imgeda.run(["scan", ws.file("example"), "-o", manifest, "--quiet"]).status == 0)
+        let manifest = try ws.exampleManifest()
         let run = try Imgeda.run(["plot", "all", "-m", manifest, "-o", ws.file("plots"), "--dpi", "150"])
         #expect(run.status == 0, "\(run.stderr)")
         for kind in PlotKind.allCases {

@@ -10,13 +10,6 @@ let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileMa
 
 @Suite("HTML report")
 struct ReportTests {
-    func exampleManifest(_ ws: Workspace) throws -> String {
-        _ = Fixtures.libvipsStarted
-        _ = try ExampleDataset.write(to: ws.file("example"))
-        let manifest = ws.file("m.jsonl")
-        #expect(try Imgeda.run(["scan", ws.file("example"), "-o", manifest, "--quiet"]).status == 0)
-        return manifest
-    }
 
     func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
@@ -36,7 +29,7 @@ struct ReportTests {
     @Test(.enabled(if: chromium != nil, "needs Debian's chromium (make test installs it)"))
     func reportLoadsInHeadlessChromium() throws {
         let ws = try Workspace()
-        let manifest = try exampleManifest(ws)
+        let manifest = try ws.exampleManifest()
         let report = ws.file("report.html")
         let made = try Imgeda.run(["report", "-m", manifest, "-o", report])
         #expect(made.status == 0, "\(made.stderr)")
@@ -65,7 +58,7 @@ struct ReportTests {
 
     @Test func reportRendersWithoutTheImagesAndSaysSo() throws {
         let ws = try Workspace()
-        let manifest = try exampleManifest(ws)
+        let manifest = try ws.exampleManifest()
         try FileManager.default.removeItem(atPath: ws.file("example"))
         let run = try Imgeda.run(["report", "-m", manifest, "-o", ws.file("r.html")])
         #expect(run.status == 0, "\(run.stderr)")

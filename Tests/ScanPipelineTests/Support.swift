@@ -56,6 +56,19 @@ enum Fixtures {
     }
 }
 
+extension Workspace {
+    /// Writes the example dataset into `example/` and scans it into `m.jsonl`; returns the
+    /// manifest's path.
+    func exampleManifest() throws -> String {
+        _ = Fixtures.libvipsStarted
+        _ = try ExampleDataset.write(to: file("example"))
+        let manifest = file("m.jsonl")
+        let scan = try Imgeda.run(["scan", file("example"), "-o", manifest, "--quiet"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        return manifest
+    }
+}
+
 /// Runs the built `imgeda` executable like a user would.
 struct CommandResult {
     var status: Int32

@@ -104,20 +104,19 @@ public struct ManifestDiff: Sendable {
         s.changedCount = changed.count
         s.movedCount = moved.count
         s.unchangedCount = unchanged
-        for r in oldByPath.values {
-            s.corruptOld += r.isCorrupt ? 1 : 0
-            s.darkOld += r.isDark ? 1 : 0
-            s.overexposedOld += r.isOverexposed ? 1 : 0
-            s.blurryOld += r.isBlurry ? 1 : 0
-            s.artifactOld += r.hasBorderArtifact ? 1 : 0
+        func tally(_ records: Dictionary<String, ImageRecord>.Values) -> (Int, Int, Int, Int, Int) {
+            var t = (0, 0, 0, 0, 0)
+            for r in records {
+                t.0 += r.isCorrupt ? 1 : 0
+                t.1 += r.isDark ? 1 : 0
+                t.2 += r.isOverexposed ? 1 : 0
+                t.3 += r.isBlurry ? 1 : 0
+                t.4 += r.hasBorderArtifact ? 1 : 0
+            }
+            return t
         }
-        for r in newByPath.values {
-            s.corruptNew += r.isCorrupt ? 1 : 0
-            s.darkNew += r.isDark ? 1 : 0
-            s.overexposedNew += r.isOverexposed ? 1 : 0
-            s.blurryNew += r.isBlurry ? 1 : 0
-            s.artifactNew += r.hasBorderArtifact ? 1 : 0
-        }
+        (s.corruptOld, s.darkOld, s.overexposedOld, s.blurryOld, s.artifactOld) = tally(oldByPath.values)
+        (s.corruptNew, s.darkNew, s.overexposedNew, s.blurryNew, s.artifactNew) = tally(newByPath.values)
         s.duplicateGroupsOld = Self.exactGroupCount(oldByPath.values)
         s.duplicateGroupsNew = Self.exactGroupCount(newByPath.values)
         summary = s
