@@ -20,8 +20,9 @@ public struct Thumbnailer: Sendable {
         var result: [UInt8]?
         let decoder = ImageDecoder()
         _ = FileAnalyzer.withFileBytes(path) { bytes, _, _ in
-            guard let decoded = try? decoder.decode(bytes, options: DecodeOptions(previewSide: side, maxPixels: 250_000_000, readExif: false)) else { return }
-            let small = decoded.preview.fitted(longSide: side)
+            guard let decoded = try? decoder.decode(bytes, options: DecodeOptions(previewSide: side, maxPixels: 250_000_000, readExif: true)) else { return }
+            // Upright, as a viewer shows the photo.
+            let small = decoded.preview.fitted(longSide: side).oriented(decoded.orientation)
             result = try? ImageEncoder.jpeg(small, quality: 78)
         }
         return result

@@ -166,6 +166,15 @@ struct PerceptualHashTests {
         #expect(g.oriented(8).pixels == [3, 6, 2, 5, 1, 4])
     }
 
+    @Test func rgbOrientationMatchesGreyOrientation() {
+        let rgb = RGBImage(width: 3, height: 2, pixels: (0..<18).map { UInt8($0) })
+        let turned = rgb.oriented(6)
+        #expect(turned.width == 2 && turned.height == 3)
+        // The red channel turns like a grey image of the red values.
+        let red = GrayImage(width: 3, height: 2, pixels: stride(from: 0, to: 18, by: 3).map { UInt8($0) }).oriented(6)
+        #expect(stride(from: 0, to: 18, by: 3).map { turned.pixels[$0] } == red.pixels)
+    }
+
     @Test func areaResizeAveragesExactlyForIntegerFactors() {
         let g = GrayImage(width: 4, height: 2, pixels: [0, 10, 20, 30, 40, 50, 60, 70])
         let small = g.resized(width: 2, height: 1)

@@ -95,6 +95,24 @@ public struct GrayImage: Sendable, Hashable {
 }
 
 extension RGBImage {
+    /// Applies an EXIF orientation (1–8) so the image is upright as a viewer shows it.
+    public func oriented(_ orientation: Int) -> RGBImage {
+        guard (2...8).contains(orientation) else { return self }
+        // Orient each channel as a grey image, then interleave again: one definition of
+        // the eight orientations for both image types.
+        let channels = (0..<3).map { c in
+            GrayImage(width: width, height: height, pixels: stride(from: c, to: pixels.count, by: 3).map { pixels[$0] }).oriented(orientation)
+        }
+        let w = channels[0].width, h = channels[0].height
+        var out = [UInt8](repeating: 0, count: w * h * 3)
+        for i in 0..<(w * h) {
+            out[3 * i] = channels[0].pixels[i]
+            out[3 * i + 1] = channels[1].pixels[i]
+            out[3 * i + 2] = channels[2].pixels[i]
+        }
+        return RGBImage(width: w, height: h, pixels: out)
+    }
+
     /// Scales by area averaging so that the longer side is `longSide` pixels (never enlarges).
     ///
     /// - Complexity: O(width × height).
