@@ -15,7 +15,7 @@ public enum ExampleDataset {
     public static func write(to directory: String) throws -> [Entry] {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for sub in ["good", "problems", "formats", "broken"] {
+        for sub in ["problems", "formats", "broken"] {
             try fm.createDirectory(atPath: "\(directory)/\(sub)", withIntermediateDirectories: true)
         }
         var entries: [Entry] = []
@@ -42,7 +42,7 @@ public enum ExampleDataset {
             let scene = SyntheticImages.scene(width: 640, height: 480, seed: UInt64(100 + i))
             scenes.append(scene)
             let bytes = i < 6 ? ExifWriter.insert(cameras[i % 3], into: try jpeg(scene)) : try jpeg(scene)
-            try save(bytes, "good/scene_\(i + 1).jpg", i < 6 ? "a normal picture (\(cameras[i % 3].model))" : "a normal picture")
+            try save(bytes, "scene_\(i + 1).jpg", i < 6 ? "a normal picture (\(cameras[i % 3].model))" : "a normal picture")
         }
         try save(try jpeg(SyntheticImages.exposed(scenes[0], gain: 0.12)), "problems/dark.jpg", "dark (mean brightness under 40)")
         try save(try jpeg(SyntheticImages.exposed(scenes[1], gain: 0.35, offset: 190)), "problems/overexposed.jpg",
@@ -50,10 +50,10 @@ public enum ExampleDataset {
         try save(try jpeg(SyntheticImages.blurred(scenes[2], radius: 6)), "problems/blurry.jpg", "blurry (out of focus)")
         try save(try jpeg(SyntheticImages.bordered(scenes[3], fraction: 0.14)), "problems/letterboxed.jpg",
                  "border artifact (black bars)")
-        let original = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/good/scene_5.jpg")).map { $0 }
-        try save(original, "problems/duplicate_copy.jpg", "exact duplicate of good/scene_5.jpg (same bytes)")
+        let original = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/scene_5.jpg")).map { $0 }
+        try save(original, "problems/duplicate_copy.jpg", "exact duplicate of scene_5.jpg (same bytes)")
         try save(try jpeg(SyntheticImages.resized(scenes[5], width: 320, height: 240), quality: 70),
-                 "problems/near_duplicate_small.jpg", "near duplicate of good/scene_6.jpg (smaller, re-encoded)")
+                 "problems/near_duplicate_small.jpg", "near duplicate of scene_6.jpg (smaller, re-encoded)")
 
         let scene = scenes[6]
         try save(try ImageEncoder.encode(pixels: scene.pixels, width: 640, height: 480, bands: 3, suffix: ".png"),

@@ -26,12 +26,12 @@ struct CheckCommandTests {
         let duplicates = try #require(result["duplicates"] as? [String: Any])
         let exact = try #require(duplicates["exact_groups"] as? [[String: Any]])
         #expect(exact.count == 1)
-        #expect((exact.first?["keeper"] as? String)?.hasSuffix("good/scene_5.jpg") == true)
+        #expect((exact.first?["keeper"] as? String)?.hasSuffix("example/scene_5.jpg") == true)
         let near = try #require(duplicates["near_groups"] as? [[String: Any]])
         let smallCopy = near.first { group in
             (group["remove_candidates"] as? [String])?.contains { $0.hasSuffix("near_duplicate_small.jpg") } == true
         }
-        #expect((smallCopy?["keeper"] as? String)?.hasSuffix("good/scene_6.jpg") == true)
+        #expect((smallCopy?["keeper"] as? String)?.hasSuffix("example/scene_6.jpg") == true)
         // A dark copy is never kept over a normal one.
         for group in near { #expect((group["keeper"] as? String)?.hasSuffix("dark.jpg") != true) }
     }
