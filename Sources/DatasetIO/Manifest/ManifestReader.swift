@@ -66,8 +66,7 @@ public struct ManifestReader {
                 let record = try RecordParser.parse(line) ?? decoder.decode(ImageRecord.self, from: Data(line))
                 report.records += 1
                 try body(record)
-            } catch let error as DecodingError {
-                _ = error
+            } catch is DecodingError {
                 if isLast { report.truncatedTail = true } else { report.malformedLines += 1 }
             } catch {
                 bodyError = error
