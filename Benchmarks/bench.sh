@@ -28,26 +28,16 @@
 #   BENCH_STRICT=0         exit 0 even when a target fails
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-    echo "usage: $0 PATH/TO/imgeda" >&2
-    exit 2
-fi
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-BIN=$1
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-if [ ! -x "$BIN" ]; then
-    echo "bench: $BIN is not an executable (build it first: swift build -c release)" >&2
-    exit 2
-fi
+# shellcheck source=common.sh
+source "$HERE/common.sh"
+BIN=$(require_binary bench "${1:-}")
 DATA=${BENCH_DATA:-$ROOT/bench-data}
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 REPEAT=${BENCH_REPEAT:-3}
 WORKERS=2
-# shellcheck source=common.sh
-source "$HERE/common.sh"
-
 PY=python3
 PEAKMEM=("$PY" "$HERE/peakmem.py")
 

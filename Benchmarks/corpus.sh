@@ -39,32 +39,9 @@ source "$HERE/common.sh"
 # xfdesktop4-data, desktop-base, ...) hold only artwork, so they are not used.
 PACKAGES="lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 mate-backgrounds plasma-workspace-wallpapers"
 
-DEBS=$DATA/cache/debs
+# shellcheck disable=SC2086 # a list of package names
+fetch_packages "$DATA" $PACKAGES
 EXTRACT=$DATA/cache/extract
-mkdir -p "$DEBS" "$EXTRACT"
-
-updated=0
-for pkg in $PACKAGES; do
-    if ! compgen -G "$DEBS/${pkg}_*.deb" >/dev/null; then
-        echo "[corpus] apt-get download $pkg" >&2
-        # The _apt sandbox user cannot write into root-owned cache dirs; download as root.
-        if ! (cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); then
-            if [ $updated -eq 0 ]; then
-                echo "[corpus] apt-get update" >&2
-                apt-get update -qq >&2
-                updated=1
-            fi
-            (cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2)
-        fi
-    fi
-    if [ ! -e "$EXTRACT/$pkg/.extracted" ]; then
-        rm -rf "${EXTRACT:?}/$pkg"
-        mkdir -p "$EXTRACT/$pkg"
-        deb=$(ls "$DEBS/${pkg}"_*.deb | head -n 1)
-        dpkg -x "$deb" "$EXTRACT/$pkg"
-        basename "$deb" > "$EXTRACT/$pkg/.extracted"
-    fi
-done
 
 VENV=$DATA/refvenv
 ensure_refvenv "$VENV"

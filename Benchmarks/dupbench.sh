@@ -32,18 +32,11 @@
 # DUPBENCH_SKIP_REF=1, DUPBENCH_SKIP_IDD=1 (skip the reference / imagededup).
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-    echo "usage: $0 PATH/TO/imgeda" >&2
-    exit 2
-fi
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-BIN=$1
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-if [ ! -x "$BIN" ]; then
-    echo "dupbench: $BIN is not an executable (build it first: swift build -c release)" >&2
-    exit 2
-fi
+# shellcheck source=common.sh
+source "$HERE/common.sh"
+BIN=$(require_binary dupbench "${1:-}")
 DATA=${BENCH_DATA:-$ROOT/bench-data}
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
@@ -59,16 +52,7 @@ ensure_dupvenv() {
         return 0
     fi
     log "creating $VENV (imgeda==0.1.0, imagededup==$IDD_VERSION --no-deps, scikit-learn, tqdm)"
-    rm -rf "$VENV"
-    if ! python3 -m venv "$VENV" 2>/dev/null; then
-        log "python3 -m venv failed; installing python3-venv"
-        rm -rf "$VENV"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2 || {
-            apt-get update -qq >&2
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
-        }
-        python3 -m venv "$VENV"
-    fi
+    make_venv "$VENV"
     local pip=("$VENV/bin/pip" install --quiet --disable-pip-version-check)
     "${pip[@]}" imgeda==0.1.0 >&2
     # imagededup requires torch and torchvision for its CNN method only; its hashing module
@@ -82,31 +66,9 @@ PY=$VENV/bin/python
 
 # ---- the photos: the same packages and cache as corpus.sh (the list comes from gen_corpus.py)
 PACKAGES=$(cd "$HERE" && "$PY" -c 'import gen_corpus; print(" ".join(sorted({s[0] for s in gen_corpus.SOURCES})))')
-DEBS=$DATA/cache/debs
+# shellcheck disable=SC2086 # a list of package names
+fetch_packages "$DATA" $PACKAGES
 EXTRACT=$DATA/cache/extract
-mkdir -p "$DEBS" "$EXTRACT"
-updated=0
-for pkg in $PACKAGES; do
-    if ! compgen -G "$DEBS/${pkg}_*.deb" >/dev/null; then
-        log "apt-get download $pkg"
-        # The _apt sandbox user cannot write into root-owned cache dirs; download as root.
-        if ! (cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); then
-            if [ $updated -eq 0 ]; then
-                log "apt-get update"
-                apt-get update -qq >&2
-                updated=1
-            fi
-            (cd "$DEBS" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2)
-        fi
-    fi
-    if [ ! -e "$EXTRACT/$pkg/.extracted" ]; then
-        rm -rf "${EXTRACT:?}/$pkg"
-        mkdir -p "$EXTRACT/$pkg"
-        deb=$(ls "$DEBS/${pkg}"_*.deb | head -n 1)
-        dpkg -x "$deb" "$EXTRACT/$pkg"
-        basename "$deb" > "$EXTRACT/$pkg/.extracted"
-    fi
-done
 
 # ---- the ground-truth set (idempotent)
 SET=$DATA/dupbench
