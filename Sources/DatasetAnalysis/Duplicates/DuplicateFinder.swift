@@ -227,12 +227,23 @@ public enum DuplicateFinder {
     /// The distance used for grouping: the smallest of full–full (over orientations with
     /// `transforms`), centre–full and full–centre.
     static func distance(_ a: Int, _ b: Int, hashes: [Hash256], centres: [Hash256?], transforms: Bool) -> Int {
-        var d = hashes[a].distance(to: hashes[b])
+        pairDistance(hashes[a], centres[a], hashes[b], centres[b], transforms: transforms)
+    }
+
+    /// The distance between two candidates by the same measure the grouping uses (nil when
+    /// either has no pHash), for reports that show how close group members are.
+    public static func distance(_ a: DuplicateCandidate, _ b: DuplicateCandidate, transforms: Bool) -> Int? {
+        guard let x = a.phash, let y = b.phash else { return nil }
+        return pairDistance(x, a.phashCenter, y, b.phashCenter, transforms: transforms)
+    }
+
+    static func pairDistance(_ a: Hash256, _ ca: Hash256?, _ b: Hash256, _ cb: Hash256?, transforms: Bool) -> Int {
+        var d = a.distance(to: b)
         if transforms {
-            for t in HashTransform.allCases where t != .identity { d = min(d, t.apply(hashes[a]).distance(to: hashes[b])) }
+            for t in HashTransform.allCases where t != .identity { d = min(d, t.apply(a).distance(to: b)) }
         }
-        if let ca = centres[a] { d = min(d, ca.distance(to: hashes[b])) }
-        if let cb = centres[b] { d = min(d, hashes[a].distance(to: cb)) }
+        if let ca { d = min(d, ca.distance(to: b)) }
+        if let cb { d = min(d, a.distance(to: cb)) }
         return d
     }
 

@@ -159,7 +159,9 @@ public struct HTMLReport {
             for (i, m) in g.members.prefix(8).enumerated() {
                 let cand = candidates[m]
                 var caption = "\(cand.width)×\(cand.height)"
-                if !exact, let k = candidates[g.keeper].phash, let h = cand.phash, i > 0 { caption += ", \(k.distance(to: h)) bits" }
+                if !exact, i > 0, let d = DuplicateFinder.distance(candidates[g.keeper], cand, transforms: input.duplicates.transforms) {
+                    caption += ", \(d) bits"
+                }
                 block += figure(cand.path, caption: caption, keep: i == 0)
             }
             if g.members.count > 8 { block += "<p class=\"muted\">… \(g.members.count - 8) more copies</p>" }

@@ -86,8 +86,8 @@ enum CheckRunner {
             if !exact {
                 o["members"] = g.members.map { m -> [String: Any] in
                     var d: [String: Any] = ["path": c[m].path, "width": c[m].width, "height": c[m].height]
-                    if let h = c[m].phash, let k = c[g.keeper].phash {
-                        d["distance"] = report.transforms ? DuplicateFinderPublic.distance(k, h) : k.distance(to: h)
+                    if let distance = DuplicateFinder.distance(c[g.keeper], c[m], transforms: report.transforms) {
+                        d["distance"] = distance
                     }
                     return d
                 }
@@ -145,6 +145,18 @@ enum CheckRunner {
         }
     }
 
+    /// A check that lists one kind of flagged image: collect, then print or write.
+    static func runList(
+        _ manifest: String, thresholds: CheckThresholds, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
+        valueKey: String, extra: [String: Any], title: String, unit: String?, file: String, options: CheckOutputOptions
+    ) throws {
+        let c = try collect([(manifest, "")], thresholds: thresholds, candidates: false)
+        let items = c[keyPath: list]
+        try emit(section(file, items, valueKey: valueKey, total: c.total, extra: extra), options: options) {
+            printFlagged(title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
+        }
+    }
+
     static func printFlagged(_ title: String, _ items: [CheckCollector.Flagged], total: Int, unit: String?, examples: Int, seeAll: String) {
         Console.out("\(title): \(Console.grouped(items.count)) of \(Console.grouped(total)) (\(Console.percent(items.count, of: total)))")
         for item in items.prefix(examples) {
@@ -170,7 +182,7 @@ enum CheckRunner {
         for g in report.nearGroups.prefix(examples) {
             Console.out("  keep \(c[g.keeper].path)  (\(c[g.keeper].width)×\(c[g.keeper].height))")
             for m in g.removable.prefix(5) {
-                let d = c[g.keeper].phash.flatMap { k in c[m].phash.map { DuplicateFinderPublic.distance(k, $0) } }
+                let d = DuplicateFinder.distance(c[g.keeper], c[m], transforms: report.transforms)
                 Console.out("    near \(c[m].path)  (\(c[m].width)×\(c[m].height), \(d.map { "\($0) bits" } ?? "?"))")
             }
             if g.members.count > 6 { Console.out("    … \(g.members.count - 6) more") }
@@ -211,13 +223,6 @@ enum DatasetLayoutOrder {
     }
 }
 
-/// The distance shown for a pair: the smallest over orientations, so mirrored copies show how close they are.
-enum DuplicateFinderPublic {
-    static func distance(_ a: Hash256, _ b: Hash256) -> Int {
-        HashTransform.allCases.map { $0.apply(a).distance(to: b) }.min() ?? a.distance(to: b)
-    }
-}
-
 extension Imgeda.Check {
     struct Corrupt: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List corrupt images with the reason.")
@@ -225,11 +230,8 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            let c = try CheckRunner.collect([(source.manifest, "")], thresholds: CheckThresholds(), candidates: false)
-            let object = CheckRunner.section("corrupt", c.corrupt, valueKey: "reason", total: c.total)
-            try CheckRunner.emit(object, options: out) {
-                CheckRunner.printFlagged("Corrupt images", c.corrupt, total: c.total, unit: nil, examples: out.examples, seeAll: "use -o corrupt.json or --json")
-            }
+            try CheckRunner.runList(source.manifest, thresholds: CheckThresholds(), list: \.corrupt, valueKey: "reason", extra: [:],
+                                    title: "Corrupt images", unit: nil, file: "corrupt", options: out)
         }
     }
 
@@ -265,11 +267,8 @@ extension Imgeda.Check {
         func run() throws {
             var t = CheckThresholds()
             t.artifact = threshold
-            let c = try CheckRunner.collect([(source.manifest, "")], thresholds: t, candidates: false)
-            let object = CheckRunner.section("artifacts", c.artifacts, valueKey: "delta", total: c.total, extra: ["threshold": threshold])
-            try CheckRunner.emit(object, options: out) {
-                CheckRunner.printFlagged("Border artifacts (corner–centre delta > \(threshold))", c.artifacts, total: c.total, unit: "delta", examples: out.examples, seeAll: "use -o artifacts.json or --json")
-            }
+            try CheckRunner.runList(source.manifest, thresholds: t, list: \.artifacts, valueKey: "delta", extra: ["threshold": threshold],
+                                    title: "Border artifacts (corner–centre delta > \(threshold))", unit: "delta", file: "artifacts", options: out)
         }
     }
 
@@ -282,11 +281,8 @@ extension Imgeda.Check {
         func run() throws {
             var t = CheckThresholds()
             t.blur = threshold
-            let c = try CheckRunner.collect([(source.manifest, "")], thresholds: t, candidates: false)
-            let object = CheckRunner.section("blur", c.blurry, valueKey: "blur_score", total: c.total, extra: ["threshold": threshold])
-            try CheckRunner.emit(object, options: out) {
-                CheckRunner.printFlagged("Blurry (score < \(threshold))", c.blurry, total: c.total, unit: "score", examples: out.examples, seeAll: "use -o blur.json or --json")
-            }
+            try CheckRunner.runList(source.manifest, thresholds: t, list: \.blurry, valueKey: "blur_score", extra: ["threshold": threshold],
+                                    title: "Blurry (score < \(threshold))", unit: "score", file: "blur", options: out)
         }
     }
 
