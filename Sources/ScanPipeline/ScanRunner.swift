@@ -24,6 +24,9 @@ public struct ScanConfiguration: Sendable {
     public var toolVersion: String
     /// Only these dataset splits (nil: everything).
     public var splits: Set<String>?
+    /// Add to a manifest that holds scans of other folders (otherwise refused: mixing two
+    /// datasets by accident is worse than an error).
+    public var append = false
 
     public init(
         roots: [String], output: String, settings: ScanSettings = ScanSettings(),
@@ -113,6 +116,7 @@ public struct ScanRunner {
         let started = WorkerPool.now()
         let config = configuration
         var summary = ScanSummary()
+        let keptRoots = try ScanPreflight.check(config)
         var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions)
         summary.discovered = discovery.files.count
         summary.skipped = discovery.skipped
@@ -139,10 +143,13 @@ public struct ScanRunner {
             discovery.files.removeAll { file in labels[file.path]?.split.map { !wanted.contains($0) } ?? true }
             summary.discovered = discovery.files.count
         }
+        try ScanPreflight.requireImages(discovery, config: config)
 
+        let roots = config.roots.map(Self.absolute)
+        let allRoots = keptRoots + roots.filter { root in !keptRoots.contains(root) }
         let header = ManifestHeader(
-            inputDir: config.roots.first.map(Self.absolute) ?? "",
-            inputDirs: config.roots.map(Self.absolute),
+            inputDir: allRoots.first ?? "",
+            inputDirs: allRoots,
             schemaVersion: ManifestEncoding.schemaVersion,
             settings: config.settings,
             totalFiles: discovery.files.count,

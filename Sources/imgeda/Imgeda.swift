@@ -37,6 +37,17 @@ struct Imgeda: ParsableCommand {
             print(helpMessage())
             Glibc.exit(0)
         }
+        // `imgeda scna dir` or `imgeda check blurry -m m.jsonl`: name the mistyped word, not
+        // the option after it that ArgumentParser would complain about.
+        if let line = Suggestion.unknownSubcommand(in: Array(arguments.dropFirst()), root: Imgeda.self) {
+            FileHandle.standardError.write(Data("Error: \(line)\n".utf8))
+            Glibc.exit(1)
+        }
+        // `-V` is what many tools (and the reference's users) type for the version.
+        if arguments.count == 2, arguments[1] == "-V" {
+            print(configuration.version)
+            Glibc.exit(0)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -38,9 +38,18 @@ public struct ExifSummary: Sendable, Hashable {
     /// `high` below 18 mm (fisheye and ultra-wide), `medium` below 24 mm, else `low`;
     /// nil without `focalLength35mm`. The thresholds are the reference's.
     public var distortionRisk: String? {
-        guard let focal = focalLength35mm else { return nil }
-        if focal < 18 { return "high" }
-        if focal < 24 { return "medium" }
+        focalLength35mm.map(Self.distortionRisk(focal35mm:))
+    }
+
+    /// 35 mm-equivalent focal lengths below this bend lines strongly (`high` risk).
+    public static let highDistortionBelowMM = 18
+    /// Below this (and from ``highDistortionBelowMM``) the risk is `medium`.
+    public static let mediumDistortionBelowMM = 24
+
+    /// The distortion risk of a 35 mm-equivalent focal length, in the reference's words.
+    public static func distortionRisk(focal35mm focal: Int) -> String {
+        if focal < highDistortionBelowMM { return "high" }
+        if focal < mediumDistortionBelowMM { return "medium" }
         return "low"
     }
 

@@ -109,6 +109,19 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     public var hasGPSData: Bool
     public var distortionRisk: String?
 
+    /// The camera as people name it: the model with its maker ("Canon EOS R5"), without
+    /// repeating a maker the model already names ("NIKON D750", not "NIKON CORPORATION NIKON D750").
+    public var cameraName: String? {
+        func trimmed(_ s: String?) -> String {
+            String((s ?? "").drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        }
+        let make = trimmed(cameraMake), model = trimmed(cameraModel)
+        if model.isEmpty { return make.isEmpty ? nil : make }
+        guard let brand = make.split(separator: " ").first, !brand.isEmpty else { return model }
+        if model.lowercased().hasPrefix(brand.lowercased()) { return model }
+        return "\(brand) \(model)"
+    }
+
     // Analysis
     public var pixelStats: PixelStats?
     public var cornerStats: CornerStats?

@@ -20,7 +20,12 @@ public struct DatasetSummary: Sendable, Hashable {
     public var extensionCounts: [String: Int] = [:]
     public var cameraMakeCounts: [String: Int] = [:]
     public var cameraModelCounts: [String: Int] = [:]
+    /// Images per camera as people name it (maker and model, ``ImageRecord/cameraName``).
+    public var cameraCounts: [String: Int] = [:]
+    /// Images whose 35 mm-equivalent focal length is below
+    /// ``ExifSummary/highDistortionBelowMM`` (`high`) or ``ExifSummary/mediumDistortionBelowMM``.
     public var highDistortionRiskCount = 0
+    public var mediumDistortionRiskCount = 0
     public var gpsTaggedCount = 0
     /// Images whose EXIF orientation asks a viewer to rotate or mirror them (tag ≠ 1).
     public var rotatedCount = 0
@@ -52,7 +57,9 @@ public struct DatasetSummary: Sendable, Hashable {
             exifPresentCount += 1
         }
         if let model = r.cameraModel { cameraModelCounts[model, default: 0] += 1 }
+        if let camera = r.cameraName { cameraCounts[camera, default: 0] += 1 }
         if r.distortionRisk == "high" { highDistortionRiskCount += 1 }
+        if r.distortionRisk == "medium" { mediumDistortionRiskCount += 1 }
         if r.hasGPSData { gpsTaggedCount += 1 }
         if let o = r.orientationTag, o != 1 { rotatedCount += 1 }
         if let split = r.split { splitCounts[split, default: 0] += 1 }

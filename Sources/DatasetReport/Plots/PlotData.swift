@@ -76,7 +76,12 @@ public struct PlotData: Sendable {
     public var blue = Histogram(lower: 0, upper: 256, bins: 64)
     public var cornerDelta = Histogram(lower: 0, upper: 256, bins: 64)
     public var blurScore = Histogram(lower: 0.1, upper: 1e5, bins: 90, logarithmic: true)
-    public var focal = Histogram(lower: 0, upper: 600, bins: 60)
+    /// 35 mm-equivalent focal lengths in 3 mm bins, so the distortion-risk edges (18 and
+    /// 24 mm) are bin edges and a bin is never shaded for focal lengths outside the band.
+    public var focal = Histogram(lower: 0, upper: 600, bins: 200)
+    /// Images with a focal length but no 35 mm equivalent: not comparable across sensors,
+    /// so not plotted (nor counted at risk).
+    public var focalWithoutEquivalent = 0
     public var iso = Histogram(lower: 25, upper: 204_800, bins: 52, logarithmic: true)
     public var cameras: [String: Int] = [:]
     public var candidates: [DuplicateCandidate] = []
@@ -92,8 +97,8 @@ public struct PlotData: Sendable {
         summary.add(r)
         if r.fileSizeBytes > 0 { fileSize.add(Double(r.fileSizeBytes)) }
         candidates.append(DuplicateCandidate(record: r))
-        if let make = r.cameraModel ?? r.cameraMake { cameras[make, default: 0] += 1 }
-        if let f = r.focalLength35mm.map(Double.init) ?? r.focalLengthMM { focal.add(f) }
+        if let camera = r.cameraName { cameras[camera, default: 0] += 1 }
+        if let f = r.focalLength35mm { focal.add(Double(f)) } else if r.focalLengthMM != nil { focalWithoutEquivalent += 1 }
         if let i = r.isoSpeed { iso.add(Double(i)) }
         guard !r.isCorrupt, r.width > 0, r.height > 0 else { return }
         readable += 1

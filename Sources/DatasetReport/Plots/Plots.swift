@@ -117,11 +117,14 @@ public enum Plots {
             if top.isEmpty { c.emptyMessage = "No camera information in the EXIF of these images" }
             return c
         case .exifFocal:
-            var c = Chart(title: "Focal lengths", subtitle: "35 mm equivalent where known; under 24 mm risks lens distortion",
+            let high = Double(ExifSummary.highDistortionBelowMM), medium = Double(ExifSummary.mediumDistortionBelowMM)
+            var c = Chart(title: "Focal lengths", subtitle: "35 mm equivalent; under \(Int(high)) mm risks strong lens distortion, under \(Int(medium)) mm some"
+                              + (d.focalWithoutEquivalent > 0 ? " (\(d.focalWithoutEquivalent) without a 35 mm equivalent not shown)" : ""),
                           xLabel: "focal length (mm)", yLabel: "images")
             let range = d.focal.occupied ?? (0, 200)
             c.x = .linear(0, max(50, range.1))
-            c.marks = [.band(from: 0, to: 24, label: "wide (distortion risk)", color: Theme.orange),
+            c.marks = [.band(from: 0, to: high, label: "high distortion risk", color: Theme.red),
+                       .band(from: high, to: medium, label: "medium distortion risk", color: Theme.orange),
                        .histogram(d.focal.bins, color: Theme.blue, label: nil)]
             c.fitY()
             if d.focal.total == 0 { c.emptyMessage = "No focal lengths in the EXIF of these images" }

@@ -178,7 +178,7 @@ public struct HTMLReport {
         }
         html += "</section>\n<section id=\"exif\"><h2>EXIF</h2><div class=\"cards\">"
         for (value, label) in [(s.exifPresentCount, "with camera information"), (s.gpsTaggedCount, "GPS-tagged"),
-                               (s.rotatedCount, "rotated by EXIF"), (s.highDistortionRiskCount, "high distortion risk (< 18 mm)")] {
+                               (s.rotatedCount, "rotated by EXIF"), (s.highDistortionRiskCount, "high distortion risk (< \(ExifSummary.highDistortionBelowMM) mm)")] {
             html += "<div class=\"card\"><b>\(NumberFormat.grouped(Double(value)))</b><span>\(e(label))</span></div>"
         }
         html += "</div><h3>Cameras</h3>" + table(input.data.cameras, header: "camera", limit: 15)

@@ -31,7 +31,7 @@ struct ManifestOption: ParsableArguments {
 }
 
 struct DuplicateOptions: ParsableArguments {
-    @Option(help: "Near-duplicate threshold: differing bits of the 256-bit pHash (default \(DuplicateFinder.defaultThreshold)).")
+    @Option(help: "Near-duplicate threshold: differing bits of the 256-bit pHash.")
     var threshold = DuplicateFinder.defaultThreshold
 
     @Flag(help: "Also find mirrored and rotated copies (flips, 90°/180°/270° rotations).")

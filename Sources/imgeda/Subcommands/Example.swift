@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatasetAnalysis
 import ExampleData
 import Foundation
 import ImageDecoding
@@ -11,6 +12,20 @@ extension Imgeda {
 
         @Argument(help: "Folder to create.", completion: .directory)
         var directory = "imgeda-example"
+
+        @Flag(help: "Write into the folder even if it already holds files (ours replace theirs of the same name).")
+        var force = false
+
+        func validate() throws {
+            let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            if !force && !existing.isEmpty {
+                throw ValidationError("\(directory) already holds \(Plural.count(existing.count, "entry", plural: "entries")); the example writes broken files on purpose, so name a new folder (or add --force)")
+            }
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
+                throw ValidationError("\(directory) is a file, not a folder; name a new folder for the example")
+            }
+        }
 
         func run() throws {
             if let message = ImageDecoder.startLibvips() {

@@ -59,10 +59,11 @@ extension Imgeda {
             row("Color modes", list(s.modeCounts))
             Console.out("EXIF")
             row("With camera info", counted(s.exifPresentCount))
-            row("Cameras", list(s.cameraModelCounts.isEmpty ? s.cameraMakeCounts : s.cameraModelCounts, limit: 5))
+            row("Cameras", list(s.cameraCounts, limit: 5))
             row("GPS-tagged", counted(s.gpsTaggedCount))
             row("Rotated (EXIF)", counted(s.rotatedCount))
-            row("High distortion risk", counted(s.highDistortionRiskCount))
+            row("Wide lens (< \(ExifSummary.highDistortionBelowMM) mm)", counted(s.highDistortionRiskCount) + " high distortion risk")
+            row("Wide lens (< \(ExifSummary.mediumDistortionBelowMM) mm)", counted(s.mediumDistortionRiskCount) + " medium distortion risk")
             if let header {
                 Console.out("Scan")
                 row("Input", header.inputDirs.isEmpty ? header.inputDir : header.inputDirs.joined(separator: ", "))
@@ -70,7 +71,7 @@ extension Imgeda {
                 row("Written by", "\(header.tool) \(header.toolVersion)".trimmingCharacters(in: .whitespaces))
             }
             if report.malformedLines > 0 || report.truncatedTail {
-                Console.out("Note: skipped \(report.malformedLines) damaged line(s)\(report.truncatedTail ? " and a truncated last line (an interrupted scan; re-run it to resume)" : "").")
+                Console.out("Note: skipped \(Plural.count(report.malformedLines, "damaged line"))\(report.truncatedTail ? " and a truncated last line (an interrupted scan; re-run it to resume)" : "").")
             }
         }
 

@@ -28,7 +28,10 @@ extension Imgeda {
             discussion: "Kinds: \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")), or all. One pass over the manifest; large manifests switch to density plots by themselves."
         )
 
-        @Argument(help: "What to plot: \(PlotKind.allCases.map(\.rawValue).joined(separator: "|"))|all.")
+        @Argument(
+            help: "What to plot: \(PlotKind.allCases.map(\.rawValue).joined(separator: "|"))|all.",
+            completion: .list(PlotKind.allCases.map(\.rawValue) + ["all"])
+        )
         var kind: String
 
         @Option(name: [.short, .long], help: "Manifest to read.", completion: .file(extensions: ["jsonl"]))
@@ -37,7 +40,7 @@ extension Imgeda {
         @Option(name: [.short, .long], help: "Folder to write the plots to (created if needed).", completion: .directory)
         var output = "./plots"
 
-        @Option(help: "Image format: png or svg.")
+        @Option(help: "Image format: png or svg.", completion: .list(["png", "svg"]))
         var format = "png"
 
         @Option(help: "Largest number of points in scatter plots (a uniform random sample; more becomes a density plot).")

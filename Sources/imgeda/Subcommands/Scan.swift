@@ -38,6 +38,9 @@ extension Imgeda {
         @Flag(help: "Analyse every file again, replacing the manifest.")
         var force = false
 
+        @Flag(help: "Add these folders to a manifest that holds scans of other folders.")
+        var append = false
+
         @Flag(help: "Metadata only: skip pixel statistics, exposure, border and blur analysis.")
         var skipPixelStats = false
 
@@ -107,13 +110,14 @@ extension Imgeda {
             settings.maxImageDimension = maxImageDim
             settings.maxPixels = maxPixels
 
-            let configuration = ScanConfiguration(
+            var configuration = ScanConfiguration(
                 roots: directories, output: output, settings: settings,
                 extensions: extensions.map(Discovery.parseExtensions) ?? Discovery.defaultExtensions,
                 workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
                 checkpointEvery: checkpointEvery, resume: resume, force: force, timeout: timeout,
                 workerExecutable: Self.executablePath(), toolVersion: Imgeda.version
             )
+            configuration.append = append
             let wakeFD = cimgeda_install_stop_handlers()
             let progress = ProgressDisplay(label: "Scanning", quiet: quiet)
             let summary: ScanSummary

@@ -1,3 +1,4 @@
+import DatasetAnalysis
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -33,16 +34,16 @@ enum Console {
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
 
-    /// 12345 → "12,345".
-    static func grouped(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return value < 0 ? "-" + out : out
+    /// Width of the terminal on stderr (`COLUMNS` when it cannot be asked), 80 when unknown.
+    static var terminalColumns: Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        return 80
     }
+
+    /// 12345 → "12,345".
+    static func grouped(_ value: Int) -> String { Plural.grouped(value) }
 
     /// Bytes in decimal units with two decimals, as the reference prints them.
     static func bytes(_ value: Int) -> String {

@@ -27,12 +27,8 @@ final class ProgressDisplay {
         if terminal {
             guard finished || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
             lastDraw = now
-            let width = 30
-            let filled = Int(Double(width) * Double(done) / Double(total))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let text = "\r\(label) \(bar) \(Console.grouped(done))/\(Console.grouped(total))"
-                + "  \(String(format: "%.0f", rate)) img/s  ETA \(Console.duration(eta))  "
-            Console.errRaw(text)
+            Console.errRaw("\r" + Self.barLine(label: label, done: done, total: total, rate: rate, eta: eta,
+                                                columns: Console.terminalColumns) + "\u{1B}[K")
             drewBar = true
         } else {
             guard finished || now.timeIntervalSince(lastLine) >= 10 else { return }
@@ -40,6 +36,25 @@ final class ProgressDisplay {
             Console.err("\(label): \(Console.grouped(done))/\(Console.grouped(total)) (\(Console.percent(done, of: total))), "
                 + "\(String(format: "%.0f", rate)) img/s, ETA \(Console.duration(eta))")
         }
+    }
+
+    /// One redraw of the bar, never wider than `columns - 1` characters (a line that fills
+    /// the terminal wraps, and every redraw then leaves a line behind): the bar narrows
+    /// first, then rate and ETA are dropped, then the label.
+    static func barLine(label: String, done: Int, total: Int, rate: Double, eta: Double, columns: Int) -> String {
+        let count = "\(Console.grouped(done))/\(Console.grouped(total))"
+        let speed = "  \(String(format: "%.0f", rate)) img/s  ETA \(Console.duration(eta))"
+        let room = max(columns - 1, 1)
+        func bar(_ width: Int) -> String {
+            let filled = min(width, Int(Double(width) * Double(done) / Double(max(total, 1))))
+            return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        }
+        for (prefix, suffix) in [("\(label) ", speed), ("", speed), ("\(label) ", ""), ("", "")] {
+            let fixed = prefix.count + 1 + count.count + suffix.count
+            let width = min(30, room - fixed)
+            if width >= 10 { return "\(prefix)\(bar(width)) \(count)\(suffix)" }
+        }
+        return String(count.prefix(room))
     }
 
     /// Ends the bar's line so later output starts cleanly.

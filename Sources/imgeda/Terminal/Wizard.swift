@@ -22,6 +22,36 @@ enum Wizard {
         return answer.isEmpty ? value : answer
     }
 
+    /// A path as a shell would read it: `~` and `~/…` are the home folder.
+    static func expandingTilde(_ path: String) -> String {
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return home + path.dropFirst()
+    }
+
+    /// A file to write: an existing one is replaced only when the user says so; otherwise
+    /// another name is asked for, with the first free one as its default.
+    static func confirmOutput(_ path: String) throws -> String {
+        var path = path
+        while FileManager.default.fileExists(atPath: path) {
+            if try ask("  \(path) exists. Replace it? (y/n)", default: "n").lowercased().hasPrefix("y") { return path }
+            path = expandingTilde(try ask("  Another file name", default: nextFreeName(path)))
+        }
+        return path
+    }
+
+    /// `report.html` → `report-2.html` (or -3, …): the first name not taken.
+    static func nextFreeName(_ path: String) -> String {
+        let ext = (path as NSString).pathExtension
+        let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
+        var n = 2
+        while true {
+            let candidate = ext.isEmpty ? "\(stem)-\(n)" : "\(stem)-\(n).\(ext)"
+            if !FileManager.default.fileExists(atPath: candidate) { return candidate }
+            n += 1
+        }
+    }
+
     static func run() -> Int32 {
         do {
             return try conversation()
@@ -39,7 +69,7 @@ enum Wizard {
         var root = ""
         var layout: DatasetLayout?
         while layout == nil {
-            root = try ask("Where are the images?", default: ".")
+            root = expandingTilde(try ask("Where are the images?", default: "."))
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
                 Console.err("  \(root) is not a folder; try again.")
@@ -104,10 +134,13 @@ enum Wizard {
             }
             Console.err("  A whole number of 1 or more, please.")
         }
-        let output = try ask("Manifest to write", default: "./imgeda_manifest.jsonl")
+        let output = expandingTilde(try ask("Manifest to write", default: "./imgeda_manifest.jsonl"))
         let summarise = try ask("Show the problem summary (check all) when done? (y/n)", default: "y").lowercased().hasPrefix("y")
         let reportAnswer = try ask("Write an HTML report? (a file name, or n)", default: "imgeda_report.html")
-        let reportPath = ["n", "no"].contains(reportAnswer.lowercased()) ? nil : reportAnswer
+        var reportPath: String?
+        if !["n", "no"].contains(reportAnswer.lowercased()) {
+            reportPath = try confirmOutput(expandingTilde(reportAnswer))
+        }
 
         var configuration = ScanConfiguration(
             roots: [root], output: output, settings: settings, workers: workers,
