@@ -49,6 +49,15 @@ public struct HTMLReport {
 
     static func e(_ s: String) -> String { SVGBuilder.escape(s) }
 
+    /// The `imgeda check` subcommand that lists a gallery's images in full.
+    static func checkCommand(gallery id: String) -> String {
+        switch id {
+        case "dark", "overexposed": return "exposure"
+        case "blurry": return "blur"
+        default: return id
+        }
+    }
+
     public static func render(_ input: Input) -> String {
         let s = input.data.summary
         let total = max(1, s.totalImages)
@@ -149,7 +158,7 @@ public struct HTMLReport {
             }
             html += "</div>"
             if count > input.galleryLimit {
-                html += "<p class=\"muted\">… and \(NumberFormat.grouped(Double(count - input.galleryLimit))) more: <code>imgeda check \(id == "dark" || id == "overexposed" ? "exposure" : id) -m \(e(input.manifest)) -o \(id).json</code></p>"
+                html += "<p class=\"muted\">… and \(NumberFormat.grouped(Double(count - input.galleryLimit))) more: <code>imgeda check \(Self.checkCommand(gallery: id)) -m \(e(input.manifest)) -o \(id).json</code></p>"
             }
         }
         html += "</section>\n<section id=\"duplicates\"><h2>Duplicate groups</h2>"
