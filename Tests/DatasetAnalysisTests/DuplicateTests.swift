@@ -208,4 +208,26 @@ struct DuplicateFinderTests {
         #expect(DuplicateFinder.find(candidates).nearGroups.isEmpty)
         #expect(DuplicateFinder.find(candidates, transforms: true).nearGroups.count == 1)
     }
+
+    /// `--transforms` says how a copy was turned: a picture rotated 90° clockwise by hand is
+    /// reported as such, and a mirrored one as mirrored.
+    @Test func matchNamesTheTransformOfACopy() throws {
+        let picture = smoothScene(width: 200, height: 200, seed: 14)
+        let n = 200
+        var rotated = [UInt8](repeating: 0, count: n * n), mirrored = rotated
+        for r in 0..<n {
+            for c in 0..<n {
+                rotated[r * n + c] = picture.pixels[(n - 1 - c) * n + r]
+                mirrored[r * n + c] = picture.pixels[r * n + (n - 1 - c)]
+            }
+        }
+        let original = candidate("a.jpg", sha: "a", hash: Hash256(hex: PerceptualHash.phash(picture)))
+        let turned = candidate("r.jpg", sha: "r", hash: Hash256(hex: PerceptualHash.phash(GrayImage(width: n, height: n, pixels: rotated))))
+        let flipped = candidate("m.jpg", sha: "m", hash: Hash256(hex: PerceptualHash.phash(GrayImage(width: n, height: n, pixels: mirrored))))
+        let rotation = try #require(DuplicateFinder.match(original, turned, transforms: true))
+        #expect(rotation.transform == .rotate90)
+        #expect(rotation.transform.words == "rotated 90° clockwise")
+        #expect(try #require(DuplicateFinder.match(original, flipped, transforms: true)).transform == .flipHorizontal)
+        #expect(try #require(DuplicateFinder.match(original, original, transforms: true)).transform == .identity)
+    }
 }

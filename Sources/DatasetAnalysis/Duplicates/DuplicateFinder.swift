@@ -233,8 +233,29 @@ public enum DuplicateFinder {
     /// The distance between two candidates by the same measure the grouping uses (nil when
     /// either has no pHash), for reports that show how close group members are.
     public static func distance(_ a: DuplicateCandidate, _ b: DuplicateCandidate, transforms: Bool) -> Int? {
+        match(a, b, transforms: transforms)?.distance
+    }
+
+    /// How `b` relates to `a` by the grouping's measure: the distance, and which orientation
+    /// of `a` (with `transforms`) it matched — so a report can say "mirrored" or "rotated 90°".
+    public struct Match: Sendable, Hashable {
+        public var distance: Int
+        /// `b` looks like `a` transformed by this (``HashTransform/identity`` when upright).
+        public var transform: HashTransform
+    }
+
+    /// The closest match of `b` to `a` (nil when either has no pHash); on equal distances the
+    /// upright reading wins.
+    public static func match(_ a: DuplicateCandidate, _ b: DuplicateCandidate, transforms: Bool) -> Match? {
         guard let x = a.phash, let y = b.phash else { return nil }
-        return pairDistance(x, a.phashCenter, y, b.phashCenter, transforms: transforms)
+        var best = Match(distance: pairDistance(x, a.phashCenter, y, b.phashCenter, transforms: false), transform: .identity)
+        if transforms {
+            for t in HashTransform.allCases where t != .identity {
+                let d = t.apply(x).distance(to: y)
+                if d < best.distance { best = Match(distance: d, transform: t) }
+            }
+        }
+        return best
     }
 
     static func pairDistance(_ a: Hash256, _ ca: Hash256?, _ b: Hash256, _ cb: Hash256?, transforms: Bool) -> Int {

@@ -85,6 +85,34 @@ public enum HashTransform: Int, CaseIterable, Sendable, Hashable {
     case identity, flipHorizontal, flipVertical, rotate180
     case transpose, rotate90, rotate270, transverse
 
+    /// In words, for reports: "mirrored left–right", "rotated 90° clockwise", ….
+    public var words: String {
+        switch self {
+        case .identity: return "upright"
+        case .flipHorizontal: return "mirrored left–right"
+        case .flipVertical: return "mirrored top–bottom"
+        case .rotate180: return "rotated 180°"
+        case .transpose: return "mirrored along the diagonal"
+        case .rotate90: return "rotated 90° clockwise"
+        case .rotate270: return "rotated 90° counter-clockwise"
+        case .transverse: return "mirrored along the anti-diagonal"
+        }
+    }
+
+    /// A stable name for JSON output (`flip_horizontal`, `rotate_90`, …).
+    public var name: String {
+        switch self {
+        case .identity: return "identity"
+        case .flipHorizontal: return "flip_horizontal"
+        case .flipVertical: return "flip_vertical"
+        case .rotate180: return "rotate_180"
+        case .transpose: return "transpose"
+        case .rotate90: return "rotate_90"
+        case .rotate270: return "rotate_270"
+        case .transverse: return "transverse"
+        }
+    }
+
     /// The hash of the image transformed by `self`, from the hash of the image.
     public func apply(_ h: Hash256) -> Hash256 {
         // Rotation by 90° clockwise is a transpose followed by a horizontal mirror.
