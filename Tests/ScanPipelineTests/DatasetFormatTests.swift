@@ -113,6 +113,32 @@ struct DatasetFormatTests {
         #expect(labels == ["1.jpg": "train/cat", "2.jpg": "train/dog", "3.jpg": "val/cat"])
     }
 
+    /// The README's own example, `imgeda scan train val test -o m.jsonl`: each folder named
+    /// as a split is that split, so `check leakage -m m.jsonl` compares them.
+    @Test func foldersNamedAsSplitsAreSplits() throws {
+        let ws = try Workspace()
+        for i in 0..<3 { try image(ws, "train/t\(i).jpg", seed: UInt64(10 + i)) }
+        try image(ws, "valid/copy.jpg", seed: 10)  // the same bytes as train/t0.jpg
+        try image(ws, "valid/v.jpg", seed: 20)
+        try image(ws, "test/cat/x.jpg", seed: 30)
+        let run = try Imgeda.run(["scan", "train", "valid", "test", "-o", "m.jsonl"], cwd: ws.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("Dataset train: FLAT, splits train (3)"), "\(run.stderr)")
+        let splits = Dictionary(uniqueKeysWithValues: try records(ws.file("m.jsonl")).map { ($0.filename, $0.split ?? "-") })
+        #expect(splits == ["t0.jpg": "train", "t1.jpg": "train", "t2.jpg": "train", "copy.jpg": "val", "v.jpg": "val", "x.jpg": "test"])
+
+        let leakage = try Imgeda.run(["check", "leakage", "-m", "m.jsonl", "--json"], cwd: ws.path)
+        #expect(leakage.status == 0, "\(leakage.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(leakage.stdout.utf8)) as? [String: Any])
+        let pairs = try #require(object["split_pairs"] as? [[String: Any]])
+        let valFromTrain = try #require(pairs.first { $0["earlier"] as? String == "train" && $0["later"] as? String == "val" })
+        #expect(valFromTrain["exact_pairs"] as? Int == 1)
+
+        // One folder alone is a dataset of its own, whatever its name.
+        #expect(try Imgeda.run(["scan", "train", "-o", "one.jsonl", "--quiet"], cwd: ws.path).status == 0)
+        #expect(try records(ws.file("one.jsonl")).allSatisfy { $0.split == nil })
+    }
+
     @Test func flatFolderHasNoSplitsOrClasses() throws {
         let ws = try Workspace()
         try image(ws, "a.jpg")

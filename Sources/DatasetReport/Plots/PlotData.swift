@@ -91,7 +91,7 @@ public struct PlotData: Sendable {
         total += 1
         summary.add(r)
         if r.fileSizeBytes > 0 { fileSize.add(Double(r.fileSizeBytes)) }
-        candidates.append(DuplicateCandidate(record: r))
+        candidates.append(DuplicateCandidate(record: r, split: r.split ?? ""))
         if let make = r.cameraModel ?? r.cameraMake { cameras[make, default: 0] += 1 }
         if let f = r.focalLength35mm.map(Double.init) ?? r.focalLengthMM { focal.add(f) }
         if let i = r.isoSpeed { iso.add(Double(i)) }
