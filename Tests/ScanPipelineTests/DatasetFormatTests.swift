@@ -148,7 +148,74 @@ struct DatasetFormatTests {
         #expect(layout.splitCounts.isEmpty && layout.classNames.isEmpty)
         let annotations = try Imgeda.run(["annotations", ws.path])
         #expect(annotations.status == 1)
-        #expect(annotations.stderr.contains("pass --format yolo|coco|voc"))
+        #expect(annotations.stderr.contains("no annotations found"), "\(annotations.stderr)")
+        #expect(annotations.stderr.contains("--annotation-file FILE"))
+        #expect(annotations.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// Roboflow's and Ultralytics' YOLO export: data.yaml, and images and labels inside each
+    /// split folder (`train/images`, `train/labels`, `valid/…`).
+    @Test func yoloSplitFoldersWithImagesAndLabels() throws {
+        let ws = try Workspace()
+        try text(ws, "data.yaml", "train: ../train/images\nval: ../valid/images\nnc: 2\nnames: ['cat', 'dog']\n")
+        try image(ws, "train/images/a.jpg", seed: 1)
+        try image(ws, "train/images/b.jpg", seed: 2)
+        try image(ws, "valid/images/c.jpg", seed: 3)
+        try text(ws, "train/labels/a.txt", "0 0.5 0.5 0.2 0.4\n1 0.3 0.3 0.1 0.1\n")
+        try text(ws, "valid/labels/c.txt", "1 0.5 0.5 0.5 0.5\n")
+        let run = try Imgeda.run(["annotations", ws.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["format"] as? String == "yolo")
+        #expect(object["objects"] as? Int == 3)
+        #expect((object["class_counts"] as? [String: Int]) == ["cat": 1, "dog": 2])
+        #expect((object["images_without_labels"] as? [String]) == ["train/images/b.jpg"])
+        #expect((object["labels_without_images"] as? [String]) == [])
+        #expect(try DatasetDetector.detect(ws.path).splitCounts == ["train": 2, "val": 1])
+
+        // A YOLO dataset whose labels are missing is not a success.
+        try FileManager.default.removeItem(atPath: ws.file("train/labels"))
+        try FileManager.default.removeItem(atPath: ws.file("valid/labels"))
+        let none = try Imgeda.run(["annotations", ws.path])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no annotations found") && none.stderr.contains("train/images + train/labels"), "\(none.stderr)")
+    }
+
+    /// Roboflow's COCO export: `_annotations.coco.json` beside the images of each split, the
+    /// same file names in different splits; and a COCO file given by name.
+    @Test func cocoFilesBesideTheImagesAndByName() throws {
+        let ws = try Workspace()
+        func coco(_ boxes: Int) -> String {
+            let annotations = (0..<boxes).map { "{\"id\": \($0), \"image_id\": 1, \"category_id\": 1, \"bbox\": [10, 10, 20, 20]}" }
+            return """
+            {"images": [{"id": 1, "file_name": "0001.jpg", "width": 100, "height": 80}],
+             "categories": [{"id": 1, "name": "person"}], "annotations": [\(annotations.joined(separator: ", "))]}
+            """
+        }
+        try image(ws, "data/train/0001.jpg", seed: 1)
+        try image(ws, "data/valid/0001.jpg", seed: 2)
+        try text(ws, "data/train/_annotations.coco.json", coco(2))
+        try text(ws, "data/valid/_annotations.coco.json", coco(1))
+        let run = try Imgeda.run(["annotations", ws.file("data"), "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["format"] as? String == "coco")
+        #expect(object["objects"] as? Int == 3)
+        #expect((object["images_without_labels"] as? [String]) == [])
+        #expect((object["labels_without_images"] as? [String]) == [])
+
+        // A file by name, outside the dataset folder, with a name detection would not look for.
+        try image(ws, "plain/0001.jpg", seed: 3)
+        try text(ws, "exported.json", coco(4))
+        let named = try Imgeda.run(["annotations", ws.file("plain"), "--annotation-file", ws.file("exported.json"), "--json"])
+        #expect(named.status == 0, "\(named.stderr)")
+        let namedObject = try #require(try JSONSerialization.jsonObject(with: Data(named.stdout.utf8)) as? [String: Any])
+        #expect(namedObject["objects"] as? Int == 4)
+        #expect((namedObject["images_without_labels"] as? [String]) == [])
+        #expect(try Imgeda.run(["annotations", ws.file("plain")]).status == 1)
+        let missing = try Imgeda.run(["annotations", ws.file("plain"), "--annotation-file", ws.file("nope.json")])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("nope.json is not a COCO annotation file"), "\(missing.stderr)")
     }
 
     @Test func annotationsCommandWritesJSON() throws {
