@@ -115,6 +115,11 @@ struct CheckCommandTests {
         #expect((item["path"] as? String)?.hasSuffix("really_a_png.jpg") == true)
         #expect(item["extension"] as? String == "jpg" && item["format"] as? String == "PNG")
         #expect((result["corrupt"] as? [String: Any])?["count"] as? Int == 0)
+        // The same findings on their own.
+        let labels = try json(try Imgeda.run(["check", "labels", "-m", ws.file("m.jsonl"), "--json"]).stdout)
+        #expect(labels["count"] as? Int == 1)
+        let extensions = try Imgeda.run(["check", "extensions", "-m", ws.file("m.jsonl")])
+        #expect(extensions.status == 0 && extensions.stdout.contains("Extension does not match the format: 1 of 10"), "\(extensions.stdout)")
 
         let report = try Imgeda.run(["report", "-m", ws.file("m.jsonl"), "-o", ws.file("r.html"), "--no-thumbnails"])
         #expect(report.status == 0, "\(report.stderr)")

@@ -6,9 +6,10 @@ import Foundation
 extension Imgeda {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a manifest for problems: corrupt, exposure, artifacts, blur, duplicates, leakage.",
+            abstract: "Check a manifest for problems: corrupt, exposure, artifacts, blur, duplicates, leakage, labels, extensions.",
             discussion: "Nothing is ever deleted: duplicate checks name a copy to keep and the others as candidates to remove.",
-            subcommands: [Corrupt.self, Exposure.self, Artifacts.self, Blur.self, Duplicates.self, Leakage.self, All.self]
+            subcommands: [Corrupt.self, Exposure.self, Artifacts.self, Blur.self, Duplicates.self, Leakage.self, Labels.self,
+                          Extensions.self, All.self]
         )
     }
 }
@@ -262,6 +263,14 @@ enum CheckRunner {
         if conflicts.count > examples { Console.out("  … and \(Console.grouped(conflicts.count - examples)) more: use -o report.json or --json") }
     }
 
+    static func labelsJSON(_ conflicts: [LabelConflict], _ report: DuplicateReport) throws -> [String: Any] {
+        ["count": conflicts.count, "groups": try jsonValue(conflicts), "threshold": report.threshold, "transforms": report.transforms]
+    }
+
+    static func extensionsJSON(_ c: CheckCollector) throws -> [String: Any] {
+        ["count": c.counts.extensionMismatch, "percent": percent(c.counts.extensionMismatch, c.total), "items": try jsonValue(c.extensionMismatch)]
+    }
+
     /// A library result (an `Encodable` value) as a JSON object for the command's output.
     static func jsonValue(_ value: some Encodable) throws -> Any {
         try JSONSerialization.jsonObject(with: JSONEncoder().encode(value), options: [.fragmentsAllowed])
@@ -342,6 +351,43 @@ extension Imgeda.Check {
         }
     }
 
+    struct Labels: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find the same picture labelled with different classes (byte-identical or near copies).",
+            discussion: "Classes are the records' `class_name`s, from the class folders of a classification dataset."
+        )
+        @OptionGroup var source: CheckManifestsOption
+        @OptionGroup var out: CheckOutputOptions
+        @OptionGroup var duplicates: DuplicateOptions
+
+        func run() throws {
+            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
+                                              threads: ProcessInfo.processInfo.activeProcessorCount)
+            let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
+            try CheckRunner.emit(try CheckRunner.labelsJSON(conflicts, report), options: out) {
+                CheckRunner.printLabelConflicts(conflicts, examples: out.examples)
+                if !c.candidates.contains(where: { $0.className != nil }) {
+                    Console.out("Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
+                }
+            }
+        }
+    }
+
+    struct Extensions: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List files whose extension names another format than their bytes hold (a .jpg that is a PNG).")
+        @OptionGroup var source: CheckManifestsOption
+        @OptionGroup var out: CheckOutputOptions
+
+        func run() throws {
+            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: false)
+            try CheckRunner.emit(try CheckRunner.extensionsJSON(c), options: out) {
+                CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
+                                         examples: out.examples, seeAll: "use -o extensions.json or --json")
+            }
+        }
+    }
+
     struct Duplicates: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Find exact (same bytes) and near (same picture) duplicates, with a copy to keep in each group.")
         @OptionGroup var source: CheckManifestsOption
@@ -408,11 +454,8 @@ extension Imgeda.Check {
                 "artifacts": CheckRunner.section("artifacts", c.artifacts, valueKey: "delta", total: c.total, extra: ["threshold": t.artifact]),
                 "blur": CheckRunner.section("blur", c.blurry, valueKey: "blur_score", total: c.total, extra: ["threshold": t.blur]),
                 "duplicates": CheckRunner.duplicatesJSON(report, c.candidates),
-                "extension_mismatch": [
-                    "count": c.counts.extensionMismatch, "percent": CheckRunner.percent(c.counts.extensionMismatch, c.total),
-                    "items": try CheckRunner.jsonValue(c.extensionMismatch),
-                ],
-                "label_conflicts": ["count": conflicts.count, "groups": try CheckRunner.jsonValue(conflicts)],
+                "extension_mismatch": try CheckRunner.extensionsJSON(c),
+                "label_conflicts": try CheckRunner.labelsJSON(conflicts, report),
             ]
             if let leakage { object["leakage"] = CheckRunner.leakageJSON(leakage, c.candidates) }
             try CheckRunner.emit(object, options: out) {
