@@ -38,22 +38,17 @@ public struct ManifestPaths: Sendable {
     }
 
     /// The absolute path of a record's file (absolute paths are returned as they are).
-    /// Among the places a relative path may point to, the first that exists wins: the
-    /// scan's folder, then the manifest's folder; when none exists, the scan's folder.
+    /// A relative path starts from the scan's folder, or from the manifest's folder when
+    /// the file is there and not in the scan's folder (a dataset moved with its manifest).
     public func resolve(_ path: String) -> String {
-        guard !path.hasPrefix("/") else { return path }
-        let candidates = [primary(path), Self.normalized(manifestFolder + "/" + path)].compactMap { $0 }
-        return candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) ?? candidates.first ?? path
+        guard !path.hasPrefix("/"), let folder = startFolder(path) else { return path }
+        return Self.normalized(folder + "/" + path)
     }
 
     /// ``resolve(_:)`` for exact path bytes (names that are not UTF-8).
     public func resolve(_ path: FilePathBytes) -> FilePathBytes {
-        guard path.bytes.first != UInt8(ascii: "/") else { return path }
-        let resolved = resolve(path.display)
-        guard resolved != path.display, resolved.hasSuffix(path.display) else { return path }
-        // Keep the original bytes: put the resolved folder in front of them.
-        let prefix = Array(resolved.utf8.dropLast(path.display.utf8.count))
-        return FilePathBytes(prefix + path.bytes)
+        guard path.bytes.first != UInt8(ascii: "/"), let folder = startFolder(path.display) else { return path }
+        return FilePathBytes(Array((folder == "/" ? "/" : folder + "/").utf8) + path.bytes)
     }
 
     /// A record's path relative to the scan root (`train/x.jpg` for `/data/v1/train/x.jpg`
@@ -61,15 +56,29 @@ public struct ManifestPaths: Sendable {
     /// is when the manifest does not say where it was scanned.
     public func relativeToRoot(_ path: String) -> String {
         guard let scanRoot else { return path }
-        let absolute = path.hasPrefix("/") ? Self.normalized(path) : primary(path) ?? path
+        let absolute: String
+        if path.hasPrefix("/") {
+            absolute = Self.normalized(path)
+        } else if let folder = scanFolder(path) {
+            absolute = Self.normalized(folder + "/" + path)
+        } else {
+            return path
+        }
         if absolute == scanRoot { return (absolute as NSString).lastPathComponent }
         let prefix = scanRoot == "/" ? "/" : scanRoot + "/"
         return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
     }
 
-    /// The path resolved against the scan's folder, or derived from the scanned folders.
-    func primary(_ path: String) -> String? {
-        if let base { return Self.normalized(base + "/" + path) }
+    func startFolder(_ path: String) -> String? {
+        let scan = scanFolder(path)
+        if let scan, FileManager.default.fileExists(atPath: scan + "/" + path) { return scan }
+        if FileManager.default.fileExists(atPath: manifestFolder + "/" + path) { return manifestFolder }
+        return scan
+    }
+
+    /// The folder the scan ran in: the header's, or derived from the scanned folders.
+    func scanFolder(_ path: String) -> String? {
+        if let base { return base }
         // `data/sub/x.jpg` from `/home/u/data`: the longest leading part of the path that
         // ends an input folder tells where the scan ran.
         let parts = Self.normalized(path).split(separator: "/").map(String.init)
@@ -78,8 +87,8 @@ public struct ManifestPaths: Sendable {
             for k in stride(from: parts.count - 1, through: 1, by: -1) {
                 let lead = parts[..<k].joined(separator: "/")
                 if dir == lead || dir.hasSuffix("/" + lead) {
-                    let folder = String(dir.dropLast(lead.count))
-                    return Self.normalized((folder.isEmpty ? "/" : folder) + "/" + path)
+                    let folder = String(dir.dropLast(lead.count + 1))
+                    return folder.isEmpty ? "/" : folder
                 }
             }
         }
