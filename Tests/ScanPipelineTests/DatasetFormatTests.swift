@@ -204,6 +204,14 @@ struct DatasetFormatTests {
         #expect((object["images_without_labels"] as? [String]) == [])
         #expect((object["labels_without_images"] as? [String]) == [])
 
+        // The same files by name, relative to where the command runs, one per split.
+        let bySplit = try Imgeda.run(["annotations", ".", "--annotation-file", "train/_annotations.coco.json",
+                                      "--annotation-file", "valid/_annotations.coco.json", "--json"], cwd: ws.file("data"))
+        #expect(bySplit.status == 0, "\(bySplit.stderr)")
+        let splitObject = try #require(try JSONSerialization.jsonObject(with: Data(bySplit.stdout.utf8)) as? [String: Any])
+        #expect(splitObject["objects"] as? Int == 3)
+        #expect((splitObject["images_without_labels"] as? [String]) == [])
+
         // A file by name, outside the dataset folder, with a name detection would not look for.
         try image(ws, "plain/0001.jpg", seed: 3)
         try text(ws, "exported.json", coco(4))

@@ -106,8 +106,9 @@ public enum AnnotationReader {
         for path in layout.annotationPaths {
             // Roboflow puts `_annotations.coco.json` beside the images of each split: a
             // file name is first looked for next to its annotation file.
-            let jsonFolder = (path as NSString).deletingLastPathComponent + "/"
-            let folder = jsonFolder.hasPrefix(prefix) ? String(jsonFolder.dropFirst(prefix.count)) : ""
+            let jsonFolder = ManifestPaths.normalized(ManifestPaths.absolute((path as NSString).deletingLastPathComponent)).withTrailingSlash
+            let rootFolder = ManifestPaths.normalized(ManifestPaths.absolute(prefix)).withTrailingSlash
+            let folder = jsonFolder.hasPrefix(rootFolder) ? String(jsonFolder.dropFirst(rootFolder.count)) : ""
             guard let data = FileManager.default.contents(atPath: path),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
             var categories: [Int: String] = [:]
@@ -169,4 +170,8 @@ public enum AnnotationReader {
         }
         return Result(format: "voc", annotated: annotated, imageFiles: files, classNames: classNames)
     }
+}
+
+private extension String {
+    var withTrailingSlash: String { hasSuffix("/") ? self : self + "/" }
 }
