@@ -130,7 +130,8 @@ public struct ScanRunner {
             let prefix = Array((root.hasSuffix("/") ? root : root + "/").utf8)
             let under = discovery.files.filter { $0.path.bytes.starts(with: prefix) }
             let relative = under.map { String(decoding: $0.path.bytes.dropFirst(prefix.count), as: UTF8.self) }
-            let layout = DatasetDetector.detect(root, relativePaths: relative)
+            let layout = DatasetDetector.detect(root, relativePaths: relative,
+                                                rootSplit: DatasetDetector.splitOfRoot(root, among: config.roots))
             layouts.append(layout)
             guard layout.format != "flat" || !layout.splitCounts.isEmpty else { continue }
             for (file, path) in zip(under, relative) {
@@ -147,7 +148,7 @@ public struct ScanRunner {
 
         let roots = config.roots.map(Self.absolute)
         let allRoots = keptRoots + roots.filter { root in !keptRoots.contains(root) }
-        let header = ManifestHeader(
+        var header = ManifestHeader(
             inputDir: allRoots.first ?? "",
             inputDirs: allRoots,
             schemaVersion: ManifestEncoding.schemaVersion,
@@ -157,6 +158,7 @@ public struct ScanRunner {
             tool: "imgeda-swift",
             toolVersion: config.toolVersion
         )
+        header.workingDir = FileManager.default.currentDirectoryPath
 
         var pending = discovery.files
         let existing = FileManager.default.fileExists(atPath: config.output)

@@ -188,4 +188,44 @@ struct RecordParserTests {
         #expect(read == expected)
         #expect(report.malformedLines == lines.count - expected.count)
     }
+
+    /// Relative record paths resolve against the folder the scan ran in: from the header's
+    /// `working_dir`, or, in the reference's manifests, derived from the absolute `input_dir`.
+    @Test func recordPathsResolveAgainstTheScanFolder() {
+        var header = ManifestHeader(inputDir: "/home/u/./data", inputDirs: ["/home/u/./data"])
+        let reference = ManifestPaths(header: header, manifest: "/nowhere/m.jsonl")
+        #expect(reference.resolve("data/sub/x.jpg") == "/home/u/data/sub/x.jpg")
+        #expect(reference.resolve("/abs/x.jpg") == "/abs/x.jpg")
+        #expect(reference.relativeToRoot("data/sub/x.jpg") == "sub/x.jpg")
+        #expect(reference.relativeToRoot("/home/u/data/y.jpg") == "y.jpg")
+        #expect(reference.relativeToRoot("/other/z.jpg") == "/other/z.jpg")
+
+        header.workingDir = "/srv/scans"
+        header.inputDir = "/srv/sets/data"
+        header.inputDirs = ["/srv/sets/data/train", "/srv/sets/data/val"]
+        let ours = ManifestPaths(header: header, manifest: "/nowhere/m.jsonl")
+        #expect(ours.resolve("../sets/data/train/a.jpg") == "/srv/sets/data/train/a.jpg")
+        #expect(ours.scanRoot == "/srv/sets/data")
+        #expect(ours.relativeToRoot("../sets/data/val/b.jpg") == "val/b.jpg")
+
+        // Without a header, paths stay as they are.
+        #expect(ManifestPaths(header: nil, manifest: "m.jsonl").relativeToRoot("a/b.jpg") == "a/b.jpg")
+    }
+
+    @Test func workingDirRoundTripsThroughTheHeader() throws {
+        let folder = try temporaryFolder()
+        var header = ManifestHeader(inputDir: "/data", inputDirs: ["/data"], tool: "imgeda-swift")
+        header.workingDir = "/home/u"
+        try ManifestFiles.rewrite(folder + "/m.jsonl") { write in try write(ManifestEncoding.line(for: header)) }
+        #expect(try ManifestReader(path: folder + "/m.jsonl").header()?.workingDir == "/home/u")
+    }
+
+    @Test func extensionThatNamesAnotherFormatIsAMismatch() {
+        #expect(ExtensionCheck.mismatch(path: "a/photo.jpg", format: "PNG")?.detail == "named .jpg, but the bytes are PNG")
+        #expect(ExtensionCheck.mismatch(path: "a/photo.JPEG", format: "JPEG") == nil)
+        #expect(ExtensionCheck.mismatch(path: "a/multi.jpg", format: "MPO") == nil)
+        #expect(ExtensionCheck.mismatch(path: "a/unknown.xyz", format: "PNG") == nil)
+        #expect(ExtensionCheck.mismatch(path: "a/text.png", format: "") == nil)  // unreadable: reported as corrupt
+        #expect(ExtensionCheck.mismatch(path: "a/.png", format: "JPEG") == nil)
+    }
 }

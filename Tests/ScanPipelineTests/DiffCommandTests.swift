@@ -38,6 +38,41 @@ struct DiffCommandTests {
         #expect(summary["total_old"] as? Int == 6 && summary["total_new"] as? Int == 6)
     }
 
+    /// Two versions of a dataset in different folders, each scanned from where it lies:
+    /// paths are compared relative to each scan root, so unchanged files are unchanged.
+    @Test func versionsInDifferentFoldersCompareFileByFile() throws {
+        let ws = try Workspace()
+        try Fixtures.jpegFolder(ws, folder: "v1/images", count: 200, size: 32)
+        let fm = FileManager.default
+        try fm.copyItem(atPath: ws.file("v1/images"), toPath: ws.file("release-2/images"))
+        for i in 0..<3 {  // renamed: same bytes, same folder, another name
+            try fm.moveItem(atPath: ws.file("release-2/images/img_\(String(format: "%04d", i)).jpg"),
+                            toPath: ws.file("release-2/images/renamed_\(i).jpg"))
+        }
+        for i in 3..<5 { try fm.removeItem(atPath: ws.file("release-2/images/img_\(String(format: "%04d", i)).jpg")) }
+        for i in 0..<5 {
+            try ws.write(try Fixtures.jpeg(Fixtures.scene(UInt64(900 + i), width: 32, height: 24)), to: "release-2/images/new_\(i).jpg")
+        }
+        // One relative scan, one absolute, from different folders.
+        #expect(try Imgeda.run(["scan", "images", "-o", ws.file("old.jsonl"), "--quiet"], cwd: ws.file("v1")).status == 0)
+        #expect(try Imgeda.run(["scan", ws.file("release-2/images"), "-o", ws.file("new.jsonl"), "--quiet"]).status == 0)
+
+        let run = try Imgeda.run(["diff", "--old", ws.file("old.jsonl"), "--new", ws.file("new.jsonl"), "--json"], cwd: ws.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect(summary["total_old"] as? Int == 200 && summary["total_new"] as? Int == 203)
+        #expect(object["unchanged_count"] as? Int == 195)
+        #expect(summary["changed_count"] as? Int == 0)
+        #expect(summary["moved_count"] as? Int == 3)
+        #expect(summary["removed_count"] as? Int == 2 && summary["added_count"] as? Int == 5)
+        let moved = try #require(object["moved"] as? [[String: Any]])
+        #expect(moved.allSatisfy { $0["renamed"] as? Bool == true })
+        #expect(moved.map { $0["from"] as? String ?? "" }.sorted() == ["img_0000.jpg", "img_0001.jpg", "img_0002.jpg"])
+        #expect((object["removed"] as? [String]) == ["img_0003.jpg", "img_0004.jpg"])
+        #expect((object["added"] as? [String]) == (0..<5).map { "new_\($0).jpg" })
+    }
+
     @Test func missingManifestIsOneLineAndExitOne() throws {
         let ws = try Workspace()
         let run = try Imgeda.run(["diff", "--old", ws.file("nope.jsonl"), "--new", ws.file("nope2.jsonl")])

@@ -56,6 +56,25 @@ struct ReportTests {
         #expect(!shotLog.contains("CONSOLE"))
     }
 
+    /// A manifest scanned with a relative folder (`imgeda scan data`), reported from another
+    /// folder: the images are found through the manifest's scan root.
+    @Test func reportFromAnotherFolderFindsTheImages() throws {
+        let ws = try Workspace()
+        try Fixtures.jpegFolder(ws, folder: "project/data", count: 3, size: 64)
+        try FileManager.default.copyItem(atPath: ws.file("project/data/img_0000.jpg"), toPath: ws.file("project/data/copy.jpg"))
+        let scan = try Imgeda.run(["scan", "data", "-o", "m.jsonl", "--quiet"], cwd: ws.file("project"))
+        #expect(scan.status == 0, "\(scan.stderr)")
+        #expect(try records(ws.file("project/m.jsonl")).allSatisfy { $0.path.hasPrefix("data/") })
+        try FileManager.default.createDirectory(atPath: ws.file("elsewhere"), withIntermediateDirectories: true)
+        let run = try Imgeda.run(["report", "-m", ws.file("project/m.jsonl"), "-o", "r.html"], cwd: ws.file("elsewhere"))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("could not be made"), "\(run.stderr)")
+        let html = try String(contentsOfFile: ws.file("elsewhere/r.html"), encoding: .utf8)
+        #expect(html.contains("data:image/jpeg;base64,"))
+        #expect(!html.contains("image not reachable"))
+        #expect(!html.contains("id=\"unreachable\""))
+    }
+
     @Test func reportRendersWithoutTheImagesAndSaysSo() throws {
         let ws = try Workspace()
         let manifest = try ws.exampleManifest()
@@ -67,5 +86,6 @@ struct ReportTests {
         #expect(html.contains("id=\"unreachable\""))
         #expect(!html.contains("data:image/jpeg"))
         #expect(!html.contains("<script"))
+        #expect(run.stderr.contains("thumbnails could not be made"), "\(run.stderr)")
     }
 }

@@ -67,6 +67,35 @@ struct WizardTests {
         #expect(try String(contentsOfFile: ws.file("r-2.html"), encoding: .utf8).contains("<h1>imgeda report</h1>"))
     }
 
+    /// A dataset with splits: the wizard's summary and its report include leakage.
+    @Test func wizardSummaryOfADatasetWithSplitsIncludesLeakage() throws {
+        let ws = try Workspace()
+        _ = Fixtures.libvipsStarted
+        for i in 0..<3 { try ws.write(try Fixtures.jpeg(Fixtures.scene(UInt64(50 + i))), to: "data/train/\(i).jpg") }
+        try ws.write(try Fixtures.jpeg(Fixtures.scene(50)), to: "data/val/copy.jpg")
+        try ws.write(try Fixtures.jpeg(Fixtures.scene(99)), to: "data/val/new.jpg")
+        let manifest = ws.file("wizard.jsonl")
+        let report = ws.file("wizard.html")
+        // Answers: folder, splits (all), analyses (everything), workers, manifest, summary, report.
+        let answers = "\(ws.file("data"))\n\n1\n2\n\(manifest)\ny\n\(report)\n"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", Imgeda.executable, "/dev/null"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(answers.utf8))
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("splits train (3), val (2)"), "\(text)")
+        #expect(text.contains("val ← train: 1 of 2 images"), "\(text)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("id=\"leakage\""))
+    }
+
     @Test func withoutATerminalItPrintsHelpInsteadOfWaiting() throws {
         let run = try Imgeda.run([])
         #expect(run.status == 0)

@@ -30,12 +30,14 @@ public struct CheckCollector: Sendable {
     public var keep: Int
     public private(set) var total = 0
     /// Counts of flagged items, whether kept or not.
-    public private(set) var counts = (corrupt: 0, dark: 0, overexposed: 0, artifacts: 0, blurry: 0)
+    public private(set) var counts = (corrupt: 0, dark: 0, overexposed: 0, artifacts: 0, blurry: 0, extensionMismatch: 0)
     public private(set) var corrupt: [Flagged] = []
     public private(set) var dark: [Flagged] = []
     public private(set) var overexposed: [Flagged] = []
     public private(set) var artifacts: [Flagged] = []
     public private(set) var blurry: [Flagged] = []
+    /// Files whose extension names another format than their bytes hold (see ``ExtensionCheck``).
+    public private(set) var extensionMismatch: [ExtensionMismatch] = []
     public private(set) var candidates: [DuplicateCandidate] = []
     /// Split names in the order first seen.
     public private(set) var splitOrder: [String] = []
@@ -74,6 +76,10 @@ public struct CheckCollector: Sendable {
         if r.blurScore.map({ $0 < thresholds.blur }) ?? r.isBlurry {
             counts.blurry += 1
             flag(\.blurry, Flagged(path: r.path, value: r.blurScore, detail: "blurry"))
+        }
+        if let mismatch = ExtensionCheck.mismatch(path: r.path, format: r.format) {
+            counts.extensionMismatch += 1
+            if extensionMismatch.count < keep { extensionMismatch.append(mismatch) }
         }
         if collectCandidates { candidates.append(DuplicateCandidate(record: r, split: split)) }
     }

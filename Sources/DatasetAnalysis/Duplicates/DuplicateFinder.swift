@@ -19,6 +19,8 @@ public struct DuplicateCandidate: Sendable, Hashable {
     public var isNearBlank: Bool
     /// Which split (manifest or dataset split) the record belongs to, for leakage.
     public var split: String
+    /// The class the dataset gives the image, for label conflicts.
+    public var className: String?
 
     public init(record: ImageRecord, split: String = "") {
         path = record.path
@@ -41,6 +43,7 @@ public struct DuplicateCandidate: Sendable, Hashable {
         }
         isNearBlank = DuplicateFinder.isNearBlank(record)
         self.split = split
+        className = record.className
     }
 }
 

@@ -70,6 +70,9 @@ public struct ManifestHeader: Sendable, Hashable {
     /// The first scanned folder (the reference's field); `inputDirs` lists all of them.
     public var inputDir: String
     public var inputDirs: [String]
+    /// The absolute folder the scan ran in: record paths that are relative are relative to
+    /// it (empty in manifests that do not say, such as the reference's).
+    public var workingDir: String = ""
     public var schemaVersion: Int
     public var settings: ScanSettings
     public var totalFiles: Int

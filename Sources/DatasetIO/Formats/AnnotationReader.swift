@@ -11,20 +11,45 @@ public enum AnnotationReader {
         public var classNames: [String]
     }
 
+    /// Where the reader looks, for the message when it finds nothing.
+    public static let layoutsLookedFor = "YOLO (data.yaml with labels/, or train/images + train/labels as Roboflow and Ultralytics export), COCO (annotations/*.json, or _annotations.coco.json in the folder or its split folders) and Pascal VOC (Annotations/ + JPEGImages/)"
+
     /// Reads `root` as `format` ("yolo", "coco", "voc"), or as the detected format when nil.
-    public static func read(_ root: String, format: String?) throws(DatasetIOError) -> Result {
+    ///
+    /// - Parameter annotationFiles: COCO annotation files named by the user (any name, in
+    ///   or outside `root`); they replace the ones detection would find.
+    /// - Throws: ``DatasetIOError`` naming the layouts looked for when no annotation is found.
+    public static func read(_ root: String, format: String?, annotationFiles: [String] = []) throws(DatasetIOError) -> Result {
         let discovery = try Discovery.discover(roots: [root], extensions: Discovery.defaultExtensions)
         let prefix = root.hasSuffix("/") ? root : root + "/"
         let files = discovery.files.map { String($0.path.display.dropFirst(prefix.count)) }
-        let layout = DatasetDetector.detect(root, relativePaths: files)
-        let chosen = format ?? layout.format
-        switch chosen {
-        case "yolo": return yolo(prefix, files: files, classNames: layout.classNames)
-        case "coco": return coco(prefix, files: files, layout: layout)
-        case "voc": return voc(prefix, files: files, classNames: layout.classNames)
-        default:
-            throw DatasetIOError("\(root) has no annotations imgeda can read (detected: \(layout.format)); pass --format yolo|coco|voc for a YOLO (data.yaml + labels/), COCO (annotations/*.json) or Pascal VOC (Annotations/ + JPEGImages/) dataset")
+        var layout = DatasetDetector.detect(root, relativePaths: files)
+        var chosen = format ?? layout.format
+        if !annotationFiles.isEmpty {
+            guard format == nil || format == "coco" else {
+                throw DatasetIOError("--annotation-file names COCO JSON files, but --format is \(format ?? ""); leave out --format or use --format coco")
+            }
+            layout.annotationPaths = []
+            for file in annotationFiles {
+                guard let coco = DatasetDetector.cocoFile(file) else {
+                    throw DatasetIOError("\(file) is not a COCO annotation file (a readable JSON object with \"images\" and \"annotations\"); check the path")
+                }
+                layout.annotationPaths.append(coco.path)
+            }
+            chosen = "coco"
         }
+        let result: Result
+        switch chosen {
+        case "yolo": result = yolo(prefix, files: files, classNames: layout.classNames)
+        case "coco": result = coco(prefix, files: files, layout: layout)
+        case "voc": result = voc(prefix, files: files, classNames: layout.classNames)
+        default: result = Result(format: layout.format, annotated: [], imageFiles: files, classNames: [])
+        }
+        guard !result.annotated.isEmpty else {
+            let how = format.map { "read as \($0.uppercased())" } ?? "detected: \(layout.format)"
+            throw DatasetIOError("no annotations found in \(root) (\(how)); looked for \(layoutsLookedFor). Pass --annotation-file FILE for a COCO file by name, or --format yolo|coco|voc if the detection chose wrong")
+        }
+        return result
     }
 
     static func yolo(_ prefix: String, files: [String], classNames: [String]) -> Result {
@@ -39,8 +64,10 @@ public enum AnnotationReader {
         var byLabel: [String: String] = [:]
         for image in files { byLabel[labelPath(image)] = image }
         var annotated: [AnnotatedImage] = []
-        let labelFiles = (FileManager.default.enumerator(atPath: prefix + "labels")?.allObjects as? [String] ?? [])
-            .filter { $0.hasSuffix(".txt") }.map { "labels/" + $0 }.sorted()
+        let labelFiles = DatasetDetector.yoloLabelFolders(prefix).flatMap { folder in
+            (FileManager.default.enumerator(atPath: prefix + folder)?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix(".txt") }.map { folder + "/" + $0 }
+        }.sorted()
         for label in labelFiles {
             let text = (try? String(contentsOfFile: prefix + label, encoding: .utf8)) ?? ""
             var boxes: [AnnotationBox] = []
@@ -75,7 +102,13 @@ public enum AnnotationReader {
         for f in files { byName[(f as NSString).lastPathComponent] = f }
         var annotated: [AnnotatedImage] = []
         var names: [String] = []
+        let onDisk = Set(files)
         for path in layout.annotationPaths {
+            // Roboflow puts `_annotations.coco.json` beside the images of each split: a
+            // file name is first looked for next to its annotation file.
+            let jsonFolder = ManifestPaths.normalized(ManifestPaths.absolute((path as NSString).deletingLastPathComponent)).withTrailingSlash
+            let rootFolder = ManifestPaths.normalized(ManifestPaths.absolute(prefix)).withTrailingSlash
+            let folder = jsonFolder.hasPrefix(rootFolder) ? String(jsonFolder.dropFirst(rootFolder.count)) : ""
             guard let data = FileManager.default.contents(atPath: path),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
             var categories: [Int: String] = [:]
@@ -89,7 +122,7 @@ public enum AnnotationReader {
             var order: [Int] = []
             for image in object["images"] as? [[String: Any]] ?? [] {
                 guard let id = image["id"] as? Int, let name = image["file_name"] as? String else { continue }
-                let resolved = byName[(name as NSString).lastPathComponent] ?? name
+                let resolved = onDisk.contains(folder + name) ? folder + name : byName[(name as NSString).lastPathComponent] ?? name
                 images[id] = AnnotatedImage(image: resolved, width: image["width"] as? Int, height: image["height"] as? Int, boxes: [])
                 order.append(id)
             }
@@ -137,4 +170,8 @@ public enum AnnotationReader {
         }
         return Result(format: "voc", annotated: annotated, imageFiles: files, classNames: classNames)
     }
+}
+
+private extension String {
+    var withTrailingSlash: String { hasSuffix("/") ? self : self + "/" }
 }

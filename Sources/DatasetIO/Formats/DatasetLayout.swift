@@ -8,8 +8,7 @@ public struct DatasetLayout: Sendable, Hashable {
     public var root: String
     /// Split names in canonical order (train, val, test, then others), with image counts.
     public var splits: [(name: String, images: Int)] {
-        splitCounts.sorted { Self.splitRank($0.key) < Self.splitRank($1.key) || (Self.splitRank($0.key) == Self.splitRank($1.key) && $0.key < $1.key) }
-            .map { ($0.key, $0.value) }
+        Self.ordered(splits: splitCounts.keys).map { ($0, splitCounts[$0] ?? 0) }
     }
     public var splitCounts: [String: Int] = [:]
     /// Class names: from data.yaml (YOLO), categories (COCO), object names (VOC) or class folders.
@@ -21,6 +20,9 @@ public struct DatasetLayout: Sendable, Hashable {
     /// Image path (relative to the root) → split, for layouts that list their splits in
     /// files (COCO annotation files, VOC ImageSets).
     var listedSplits: [String: String] = [:]
+    /// The split of images whose path names none, when the folder itself is named as a
+    /// split (`imgeda scan train val test`).
+    public var rootSplit: String?
 
     public static func == (a: DatasetLayout, b: DatasetLayout) -> Bool {
         a.format == b.format && a.root == b.root && a.splitCounts == b.splitCounts && a.classNames == b.classNames
@@ -45,6 +47,7 @@ public struct DatasetLayout: Sendable, Hashable {
                 }
             }
         }
+        if split == nil { split = rootSplit }
         var className: String?
         if format == "classification", parts.count >= 2 {
             // root/class/x.jpg or root/split/class/x.jpg: the folder right above the file.
@@ -62,6 +65,12 @@ public struct DatasetLayout: Sendable, Hashable {
         case "test", "testing", "test2017", "test2014": return "test"
         default: return nil
         }
+    }
+
+    /// Split names in canonical order (train, val, test, then others alphabetically),
+    /// without duplicates or the empty name.
+    public static func ordered(splits names: some Sequence<String>) -> [String] {
+        Set(names).filter { !$0.isEmpty }.sorted { (splitRank($0), $0) < (splitRank($1), $1) }
     }
 
     static func splitRank(_ name: String) -> Int {
@@ -85,16 +94,20 @@ public enum DatasetDetector {
     }
 
     /// Detects the layout from image paths already discovered (relative to `root`).
-    public static func detect(_ root: String, relativePaths relative: [String]) -> DatasetLayout {
+    ///
+    /// - Parameter rootSplit: the split of images whose path names none, for a folder that
+    ///   is itself one split of a dataset scanned folder by folder (see ``splitOfRoot(_:among:)``).
+    public static func detect(_ root: String, relativePaths relative: [String], rootSplit: String? = nil) -> DatasetLayout {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         var layout = DatasetLayout(format: "flat", root: root)
+        layout.rootSplit = rootSplit
         layout.imageCount = relative.count
         let fm = FileManager.default
 
         if let yaml = ["data.yaml", "data.yml", "dataset.yaml"].map({ prefix + $0 }).first(where: fm.fileExists) {
             layout.format = "yolo"
             layout.classNames = yoloClassNames(yaml)
-            if fm.fileExists(atPath: prefix + "labels") { layout.annotationPaths = [prefix + "labels"] }
+            layout.annotationPaths = yoloLabelFolders(prefix).map { prefix + $0 }
         } else if let cocoFiles = cocoAnnotationFiles(prefix), !cocoFiles.isEmpty {
             layout.format = "coco"
             layout.annotationPaths = cocoFiles.map(\.path)
@@ -142,6 +155,14 @@ public enum DatasetDetector {
         return layout
     }
 
+    /// The split a scanned folder stands for: with several folders given (`imgeda scan train
+    /// val test`), each one named as a split (`train`, `valid`, `test2017`, …) is that split.
+    /// A single folder is a dataset of its own, whatever its name.
+    public static func splitOfRoot(_ root: String, among roots: [String]) -> String? {
+        guard roots.count > 1 else { return nil }
+        return DatasetLayout.canonicalSplit((root as NSString).lastPathComponent)
+    }
+
     static func yoloClassNames(_ path: String) -> [String] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let object = try? Yams.load(yaml: text) as? [String: Any] else { return [] }
@@ -158,22 +179,57 @@ public enum DatasetDetector {
         var images: [String]
     }
 
+    /// YOLO label folders, relative to the root: `labels/` (with split folders inside or
+    /// not) and `<split>/labels/` (the Roboflow and Ultralytics export layout).
+    static func yoloLabelFolders(_ prefix: String) -> [String] {
+        var folders: [String] = []
+        if isDirectory(prefix + "labels") { folders.append("labels") }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: prefix))?.sorted() ?? []
+        where DatasetLayout.canonicalSplit(name) != nil && isDirectory(prefix + name + "/labels") {
+            folders.append(name + "/labels")
+        }
+        return folders
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+    }
+
+    /// COCO annotation files: every JSON file with images and annotations in `annotations/`,
+    /// in the root, or in a split folder (Roboflow's `train/_annotations.coco.json`); nil
+    /// when there is none of these places.
     static func cocoAnnotationFiles(_ prefix: String) -> [CocoFile]? {
-        let folder = prefix + "annotations"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
+        let fm = FileManager.default
+        var folders = ["annotations"].filter { isDirectory(prefix + $0) }
+        for name in (try? fm.contentsOfDirectory(atPath: prefix))?.sorted() ?? []
+        where DatasetLayout.canonicalSplit(name) != nil && isDirectory(prefix + name) {
+            folders.append(name)
+        }
         var files: [CocoFile] = []
-        for name in names.sorted() where name.lowercased().hasSuffix(".json") {
-            let path = folder + "/" + name
-            guard let data = FileManager.default.contents(atPath: path),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let images = object["images"] as? [[String: Any]], object["annotations"] is [Any] else { continue }
-            let categories = (object["categories"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-            let lower = name.lowercased()
-            let split = ["train", "val", "test"].first { lower.contains($0) }
-            files.append(CocoFile(path: path, split: split, categories: categories,
-                                  images: images.compactMap { $0["file_name"] as? String }))
+        // The root last and only for names that say COCO: a dataset root often holds other JSON.
+        for folder in folders + [""] {
+            let path = folder.isEmpty ? String(prefix.dropLast()) : prefix + folder
+            guard let names = try? fm.contentsOfDirectory(atPath: path) else { continue }
+            for name in names.sorted() where name.lowercased().hasSuffix(".json") {
+                if folder != "annotations" && !name.lowercased().contains("coco") && !name.lowercased().contains("instances") { continue }
+                if let file = cocoFile(path + "/" + name) { files.append(file) }
+            }
         }
         return files
+    }
+
+    /// Reads one COCO annotation file's split (from its name), categories and image names;
+    /// nil when it is not a JSON object with images and annotations.
+    static func cocoFile(_ path: String) -> CocoFile? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let images = object["images"] as? [[String: Any]], object["annotations"] is [Any] else { return nil }
+        let categories = (object["categories"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        let lower = (path as NSString).lastPathComponent.lowercased()
+        let split = ["train", "val", "test"].first { lower.contains($0) }
+        return CocoFile(path: path, split: split, categories: categories,
+                        images: images.compactMap { $0["file_name"] as? String })
     }
 
     static func vocClassNames(_ folder: String) -> [String] {

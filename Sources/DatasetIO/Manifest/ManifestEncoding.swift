@@ -128,6 +128,7 @@ public enum ManifestEncoding {
         w.beginArray()
         for dir in h.inputDirs { w.string(dir) }
         w.endArray()
+        if !h.workingDir.isEmpty { w.key("working_dir"); w.string(h.workingDir) }
         w.key("tool"); w.string(h.tool)
         w.key("tool_version"); w.string(h.toolVersion)
         w.endObject()

@@ -115,6 +115,7 @@ public struct ManifestReader {
         var header = ManifestHeader()
         header.inputDir = object["input_dir"] as? String ?? ""
         header.inputDirs = object["input_dirs"] as? [String] ?? (header.inputDir.isEmpty ? [] : [header.inputDir])
+        header.workingDir = object["working_dir"] as? String ?? ""
         header.schemaVersion = object["schema_version"] as? Int ?? 1
         header.totalFiles = object["total_files"] as? Int ?? 0
         header.createdAt = object["created_at"] as? String ?? ""

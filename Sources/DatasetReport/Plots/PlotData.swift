@@ -96,7 +96,7 @@ public struct PlotData: Sendable {
         total += 1
         summary.add(r)
         if r.fileSizeBytes > 0 { fileSize.add(Double(r.fileSizeBytes)) }
-        candidates.append(DuplicateCandidate(record: r))
+        candidates.append(DuplicateCandidate(record: r, split: r.split ?? ""))
         if let camera = r.cameraName { cameras[camera, default: 0] += 1 }
         if let f = r.focalLength35mm { focal.add(Double(f)) } else if r.focalLengthMM != nil { focalWithoutEquivalent += 1 }
         if let i = r.isoSpeed { iso.add(Double(i)) }

@@ -20,6 +20,9 @@ public struct HTMLReport {
         public var data: PlotData
         public var checks: CheckCollector
         public var duplicates: DuplicateReport
+        /// Copies across splits, when the manifest has two or more splits.
+        public var leakage: LeakageReport?
+        public var labelConflicts: [LabelConflict]
         public var thresholds: Plots.Thresholds
         /// A data URI (or nil) for an image path: thumbnails come from the images when they
         /// are reachable.
@@ -30,7 +33,8 @@ public struct HTMLReport {
         public var toolVersion: String
 
         public init(manifest: String, header: ManifestHeader?, data: PlotData, checks: CheckCollector,
-                    duplicates: DuplicateReport, thresholds: Plots.Thresholds,
+                    duplicates: DuplicateReport, leakage: LeakageReport? = nil, labelConflicts: [LabelConflict] = [],
+                    thresholds: Plots.Thresholds,
                     thumbnail: @escaping (String, String?) -> String?, galleryLimit: Int = 24, groupLimit: Int = 20,
                     generatedAt: String, toolVersion: String) {
             self.manifest = manifest
@@ -38,6 +42,8 @@ public struct HTMLReport {
             self.data = data
             self.checks = checks
             self.duplicates = duplicates
+            self.leakage = leakage
+            self.labelConflicts = labelConflicts
             self.thresholds = thresholds
             self.thumbnail = thumbnail
             self.galleryLimit = galleryLimit
@@ -116,9 +122,16 @@ public struct HTMLReport {
             ("Exact duplicates", exactFiles, "\(groupsText(d.exactGroups.count)) of byte-identical files (SHA-256)"),
             ("Near duplicates", d.nearGroups.reduce(0) { $0 + $1.members.count }, "\(groupsText(d.nearGroups.count)), pHash within \(d.threshold) bits"),
             ("Near-blank", d.nearBlank.count, "flat pictures (channel standard deviation < 6)"),
+            ("Extension mismatch", c.counts.extensionMismatch, "the file's extension names another format than its bytes hold"),
+            ("Label conflicts", input.labelConflicts.reduce(0) { $0 + $1.members.count },
+             "\(groupsText(input.labelConflicts.count)) of copies of one picture in different classes"),
         ]
         for (name, count, rule) in rows {
             html += "<tr><td>\(e(name))</td><td class=\"num\">\(NumberFormat.grouped(Double(count)))</td><td class=\"num\">\(pct(count))</td><td>\(e(rule))</td></tr>"
+        }
+        for p in input.leakage?.pairs ?? [] {
+            let share = p.laterSize > 0 ? String(format: "%.1f%%", Double(p.leakedImages) * 100 / Double(p.laterSize)) : "–"
+            html += "<tr><td>Leakage \(e(p.later)) ← \(e(p.earlier))</td><td class=\"num\">\(NumberFormat.grouped(Double(p.leakedImages)))</td><td class=\"num\">\(share)</td><td>images of \(e(p.later)) with a copy in \(e(p.earlier)) (same bytes, or pHash within \(input.leakage?.threshold ?? 0) bits)</td></tr>"
         }
         html += "</table></section>\n<section id=\"plots\"><h2>Plots</h2><div class=\"plots\">"
         for kind in PlotKind.allCases {
@@ -185,7 +198,8 @@ public struct HTMLReport {
         if d.exactGroups.count + d.nearGroups.count > 2 * input.groupLimit {
             html += "<p class=\"muted\">All groups: <code>imgeda check duplicates -m \(e(input.manifest)) -o duplicates.json</code></p>"
         }
-        html += "</section>\n<section id=\"exif\"><h2>EXIF</h2><div class=\"cards\">"
+        html += "</section>\n" + consistencySections(input)
+        html += "<section id=\"exif\"><h2>EXIF</h2><div class=\"cards\">"
         for (value, label) in [(s.exifPresentCount, "with camera information"), (s.gpsTaggedCount, "GPS-tagged"),
                                (s.rotatedCount, "rotated by EXIF"), (s.highDistortionRiskCount, "high distortion risk (< \(ExifSummary.highDistortionBelowMM) mm)")] {
             html += "<div class=\"card\"><b>\(NumberFormat.grouped(Double(value)))</b><span>\(e(label))</span></div>"
@@ -234,6 +248,49 @@ public struct HTMLReport {
         }
 
         func uri(_ path: String) -> String? { index[path].flatMap { results[$0] } }
+    }
+
+    /// Leakage across splits, label conflicts and extension mismatches: lists of paths, no
+    /// thumbnails (the pictures are in the duplicate groups already).
+    static func consistencySections(_ input: Input) -> String {
+        let candidates = input.data.candidates
+        var html = ""
+        if let leakage = input.leakage {
+            html += "<section id=\"leakage\"><h2>Leakage across splits</h2><p class=\"muted\">Splits: "
+                + leakage.splits.map { "\(e($0.name)) (\(NumberFormat.grouped(Double($0.size))))" }.joined(separator: ", ") + "</p>"
+            html += "<table><tr><th>copy in the later split</th><th>copy in the earlier split</th><th>distance</th></tr>"
+            var shown = 0
+            for p in leakage.pairs {
+                for example in p.examples.prefix(input.galleryLimit) {
+                    shown += 1
+                    html += "<tr><td>\(e(p.later)): \(e(candidates[example.later].path))</td><td>\(e(p.earlier)): \(e(candidates[example.earlier].path))</td>"
+                        + "<td class=\"num\">\(example.distance == 0 ? "same bytes" : "\(example.distance) bits")</td></tr>"
+                }
+            }
+            html += "</table>"
+            if shown == 0 { html += "<p class=\"muted\">No copies across splits.</p>" }
+            html += "<p class=\"muted\">All pairs: <code>imgeda check leakage -m \(e(input.manifest)) -o leakage.json</code></p></section>\n"
+        }
+        html += "<section id=\"label-conflicts\"><h2>Label conflicts</h2>"
+        if input.labelConflicts.isEmpty { html += "<p class=\"muted\">None.</p>" }
+        for conflict in input.labelConflicts.prefix(input.groupLimit) {
+            html += "<h3>\(e(conflict.classes.joined(separator: " vs "))) (\(conflict.exact ? "same bytes" : "near copies, up to \(conflict.maxDistance) bits"))</h3><table><tr><th>path</th><th>class</th></tr>"
+            for member in conflict.members {
+                html += "<tr><td>\(e(member.path))</td><td>\(e(member.className ?? "–"))</td></tr>"
+            }
+            html += "</table>"
+        }
+        html += "</section>\n<section id=\"extension-mismatch\"><h2>Extension does not match the format (\(NumberFormat.grouped(Double(input.checks.counts.extensionMismatch))))</h2>"
+        if input.checks.extensionMismatch.isEmpty {
+            html += "<p class=\"muted\">None.</p>"
+        } else {
+            html += "<table><tr><th>path</th><th>extension</th><th>format of the bytes</th></tr>"
+            for m in input.checks.extensionMismatch.prefix(input.galleryLimit) {
+                html += "<tr><td>\(e(m.path))</td><td>.\(e(m.fileExtension))</td><td>\(e(m.format))</td></tr>"
+            }
+            html += "</table>"
+        }
+        return html + "</section>\n"
     }
 
     static func groupsText(_ n: Int) -> String { n == 1 ? "1 group" : "\(NumberFormat.grouped(Double(n))) groups" }

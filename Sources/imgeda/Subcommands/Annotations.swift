@@ -9,7 +9,7 @@ extension Imgeda {
     struct Annotations: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Statistics of a detection dataset's labels: classes, objects per image, box sizes, problems.",
-            discussion: "Reads YOLO (data.yaml + labels/), COCO (annotations/*.json) and Pascal VOC (Annotations/ + JPEGImages/). Invalid boxes are those outside the image, with zero area, or with an unknown class id."
+            discussion: "Reads \(AnnotationReader.layoutsLookedFor), or the COCO files given with --annotation-file. Finding no annotation is an error (exit 1). Invalid boxes are those outside the image, with zero area, or with an unknown class id."
         )
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -22,6 +22,11 @@ extension Imgeda {
         @Option(help: "Annotation format (default: detected).")
         var format: Format?
 
+        @Option(help: ArgumentHelp("A COCO annotation file to read, by name (such as Roboflow's _annotations.coco.json); repeat it for one per split.",
+                                   valueName: "file"),
+                completion: .file(extensions: ["json"]))
+        var annotationFile: [String] = []
+
         @Option(name: [.short, .long], help: "Write the statistics as JSON to this file.", completion: .file(extensions: ["json"]))
         var output: String?
 
@@ -32,7 +37,7 @@ extension Imgeda {
         var plots: String?
 
         func run() throws {
-            let read = try AnnotationReader.read(directory, format: format?.rawValue)
+            let read = try AnnotationReader.read(directory, format: format?.rawValue, annotationFiles: annotationFile)
             let stats = AnnotationStats(annotated: read.annotated, imageFiles: read.imageFiles,
                                         classCount: read.classNames.isEmpty ? nil : read.classNames.count)
             let object = Self.json(stats, format: read.format, classNames: read.classNames)

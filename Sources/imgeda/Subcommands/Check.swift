@@ -6,9 +6,10 @@ import Foundation
 extension Imgeda {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a manifest for problems: corrupt, exposure, artifacts, blur, duplicates, leakage.",
+            abstract: "Check a manifest for problems: corrupt, exposure, artifacts, blur, duplicates, leakage, labels, extensions.",
             discussion: "Nothing is ever deleted: duplicate checks name a copy to keep and the others as candidates to remove.",
-            subcommands: [Corrupt.self, Exposure.self, Artifacts.self, Blur.self, Duplicates.self, Leakage.self, All.self]
+            subcommands: [Corrupt.self, Exposure.self, Artifacts.self, Blur.self, Duplicates.self, Leakage.self, Labels.self,
+                          Extensions.self, All.self]
         )
     }
 }
@@ -25,9 +26,55 @@ struct CheckOutputOptions: ParsableArguments {
     var examples = 10
 }
 
+/// `-m` for a command that reads one manifest: a repeated `-m` is refused with one line
+/// rather than silently reading only the last one.
 struct ManifestOption: ParsableArguments {
-    @Option(name: [.short, .long], help: "Manifest to read.", completion: .file(extensions: ["jsonl"]))
-    var manifest: String
+    @Option(name: [.short, .customLong("manifest")], help: ArgumentHelp("Manifest to read.", valueName: "manifest"),
+            completion: .file(extensions: ["jsonl"]))
+    var manifests: [String] = []
+
+    var manifest: String { manifests.first ?? "" }
+
+    func validate() throws {
+        guard !manifests.isEmpty else {
+            throw ValidationError("missing the manifest: -m manifest.jsonl (make one with `imgeda scan DIR -o manifest.jsonl`)")
+        }
+        guard manifests.count == 1 else {
+            throw ValidationError("-m was given \(manifests.count) times (\(manifests.joined(separator: ", "))) but this command reads one manifest: run it once per manifest, or scan the folders into one (`imgeda scan DIR1 DIR2 -o all.jsonl`)")
+        }
+    }
+}
+
+/// `-m` for the checks: one manifest, or one per split (train first), read together so that
+/// duplicates and leakage are found across them.
+struct CheckManifestsOption: ParsableArguments {
+    @Option(name: [.short, .customLong("manifest")],
+            help: ArgumentHelp("Manifest to read; repeat it to check several together, one per split (the file name is the split's name, earliest first).",
+                               valueName: "manifest"),
+            completion: .file(extensions: ["jsonl"]))
+    var manifests: [String] = []
+
+    func validate() throws {
+        guard !manifests.isEmpty else {
+            throw ValidationError("missing the manifest: -m manifest.jsonl, or one per split: -m train.jsonl -m val.jsonl")
+        }
+    }
+
+    /// Each manifest with its split name: none for a single manifest (its records' own
+    /// splits count), else the file name without extension (the path when two names clash).
+    var labelled: [(path: String, split: String)] {
+        guard manifests.count > 1 else { return [(manifests[0], "")] }
+        var names: [String] = []
+        for path in manifests {
+            var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            if names.contains(name) { name = path }
+            names.append(name)
+        }
+        return Array(zip(manifests, names))
+    }
+
+    /// How the summary names what was read.
+    var described: String { manifests.joined(separator: ", ") }
 }
 
 struct DuplicateOptions: ParsableArguments {
@@ -59,6 +106,13 @@ enum CheckRunner {
             }
         }
         return collector
+    }
+
+    /// The splits to compare for leakage, earliest first: the manifests in the order given,
+    /// or the splits of a single manifest's records (train, val, test, then others).
+    static func splitNames(_ source: CheckManifestsOption, _ c: CheckCollector) -> [String] {
+        if source.manifests.count > 1 { return source.labelled.map(\.split) }
+        return DatasetLayout.ordered(splits: c.splitOrder)
     }
 
     static func flaggedJSON(_ items: [CheckCollector.Flagged], valueKey: String) -> [[String: Any]] {
@@ -147,10 +201,10 @@ enum CheckRunner {
 
     /// A check that lists one kind of flagged image: collect, then print or write.
     static func runList(
-        _ manifest: String, thresholds: CheckThresholds, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
+        _ source: CheckManifestsOption, thresholds: CheckThresholds, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
         valueKey: String, extra: [String: Any], title: String, unit: String?, file: String, options: CheckOutputOptions
     ) throws {
-        let c = try collect([(manifest, "")], thresholds: thresholds, candidates: false)
+        let c = try collect(source.labelled, thresholds: thresholds, candidates: false)
         let items = c[keyPath: list]
         try emit(section(file, items, valueKey: valueKey, total: c.total, extra: extra), options: options) {
             printFlagged(title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
@@ -199,6 +253,29 @@ enum CheckRunner {
         }
     }
 
+    static func printLabelConflicts(_ conflicts: [LabelConflict], examples: Int) {
+        Console.out("Label conflicts (the same picture in different classes): \(Console.grouped(conflicts.count))")
+        for conflict in conflicts.prefix(examples) {
+            let kind = conflict.exact ? "same bytes" : "near copies, up to \(conflict.maxDistance) bits"
+            Console.out("  \(conflict.classes.joined(separator: " vs ")) (\(kind)):")
+            for member in conflict.members.prefix(5) { Console.out("    \(member.path)  [\(member.className ?? "no class")]") }
+        }
+        if conflicts.count > examples { Console.out("  … and \(Console.grouped(conflicts.count - examples)) more: use -o report.json or --json") }
+    }
+
+    static func labelsJSON(_ conflicts: [LabelConflict], _ report: DuplicateReport) throws -> [String: Any] {
+        ["count": conflicts.count, "groups": try jsonValue(conflicts), "threshold": report.threshold, "transforms": report.transforms]
+    }
+
+    static func extensionsJSON(_ c: CheckCollector) throws -> [String: Any] {
+        ["count": c.counts.extensionMismatch, "percent": percent(c.counts.extensionMismatch, c.total), "items": try jsonValue(c.extensionMismatch)]
+    }
+
+    /// A library result (an `Encodable` value) as a JSON object for the command's output.
+    static func jsonValue(_ value: some Encodable) throws -> Any {
+        try JSONSerialization.jsonObject(with: JSONEncoder().encode(value), options: [.fragmentsAllowed])
+    }
+
     static func printLeakage(_ report: LeakageReport, _ c: [DuplicateCandidate], examples: Int) {
         Console.out("Splits: " + report.splits.map { "\($0.name) (\(Console.grouped($0.size)))" }.joined(separator: ", "))
         for p in report.pairs {
@@ -211,33 +288,21 @@ enum CheckRunner {
     }
 }
 
-/// Train before val before test, then other split names.
-enum DatasetLayoutOrder {
-    static func rank(_ name: String) -> Int {
-        switch name {
-        case "train": return 0
-        case "val": return 1
-        case "test": return 2
-        default: return 3
-        }
-    }
-}
-
 extension Imgeda.Check {
     struct Corrupt: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List corrupt images with the reason.")
-        @OptionGroup var source: ManifestOption
+        @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            try CheckRunner.runList(source.manifest, thresholds: CheckThresholds(), list: \.corrupt, valueKey: "reason", extra: [:],
+            try CheckRunner.runList(source, thresholds: CheckThresholds(), list: \.corrupt, valueKey: "reason", extra: [:],
                                     title: "Corrupt images", unit: nil, file: "corrupt", options: out)
         }
     }
 
     struct Exposure: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List dark and overexposed images.")
-        @OptionGroup var source: ManifestOption
+        @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @Option(help: "Mean brightness below which an image is dark.") var darkThreshold = 40.0
         @Option(help: "Mean brightness above which an image is overexposed.") var overexposedThreshold = 220.0
@@ -246,7 +311,7 @@ extension Imgeda.Check {
             var t = CheckThresholds()
             t.dark = darkThreshold
             t.overexposed = overexposedThreshold
-            let c = try CheckRunner.collect([(source.manifest, "")], thresholds: t, candidates: false)
+            let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: false)
             let object: [String: Any] = [
                 "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": darkThreshold]),
                 "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": overexposedThreshold]),
@@ -260,40 +325,77 @@ extension Imgeda.Check {
 
     struct Artifacts: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List images with border artifacts (letterboxing, padding, vignettes).")
-        @OptionGroup var source: ManifestOption
+        @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @Option(help: "Corner–centre brightness difference above which an image is flagged.") var threshold = 50.0
 
         func run() throws {
             var t = CheckThresholds()
             t.artifact = threshold
-            try CheckRunner.runList(source.manifest, thresholds: t, list: \.artifacts, valueKey: "delta", extra: ["threshold": threshold],
+            try CheckRunner.runList(source, thresholds: t, list: \.artifacts, valueKey: "delta", extra: ["threshold": threshold],
                                     title: "Border artifacts (corner–centre delta > \(threshold))", unit: "delta", file: "artifacts", options: out)
         }
     }
 
     struct Blur: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List blurry images.")
-        @OptionGroup var source: ManifestOption
+        @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @Option(help: "Blur score below which an image is blurry.") var threshold = BlurMeasure.defaultThreshold
 
         func run() throws {
             var t = CheckThresholds()
             t.blur = threshold
-            try CheckRunner.runList(source.manifest, thresholds: t, list: \.blurry, valueKey: "blur_score", extra: ["threshold": threshold],
+            try CheckRunner.runList(source, thresholds: t, list: \.blurry, valueKey: "blur_score", extra: ["threshold": threshold],
                                     title: "Blurry (score < \(threshold))", unit: "score", file: "blur", options: out)
+        }
+    }
+
+    struct Labels: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find the same picture labelled with different classes (byte-identical or near copies).",
+            discussion: "Classes are the records' `class_name`s, from the class folders of a classification dataset."
+        )
+        @OptionGroup var source: CheckManifestsOption
+        @OptionGroup var out: CheckOutputOptions
+        @OptionGroup var duplicates: DuplicateOptions
+
+        func run() throws {
+            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
+                                              threads: ProcessInfo.processInfo.activeProcessorCount)
+            let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
+            try CheckRunner.emit(try CheckRunner.labelsJSON(conflicts, report), options: out) {
+                CheckRunner.printLabelConflicts(conflicts, examples: out.examples)
+                if !c.candidates.contains(where: { $0.className != nil }) {
+                    Console.out("Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
+                }
+            }
+        }
+    }
+
+    struct Extensions: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List files whose extension names another format than their bytes hold (a .jpg that is a PNG).")
+        @OptionGroup var source: CheckManifestsOption
+        @OptionGroup var out: CheckOutputOptions
+
+        func run() throws {
+            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: false)
+            try CheckRunner.emit(try CheckRunner.extensionsJSON(c), options: out) {
+                CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
+                                         examples: out.examples, seeAll: "use -o extensions.json or --json")
+            }
         }
     }
 
     struct Duplicates: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Find exact (same bytes) and near (same picture) duplicates, with a copy to keep in each group.")
-        @OptionGroup var source: ManifestOption
+        @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect([(source.manifest, "")], thresholds: CheckThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
             try CheckRunner.emit(CheckRunner.duplicatesJSON(report, c.candidates), options: out) {
@@ -307,31 +409,15 @@ extension Imgeda.Check {
             abstract: "Find copies of the same picture across splits.",
             discussion: "Give one manifest per split, earliest (training) first: `imgeda check leakage -m train.jsonl -m val.jsonl -m test.jsonl`."
         )
-        @Option(name: [.short, .long], help: "A split's manifest (repeat for each split; the file name is the split's name).", completion: .file(extensions: ["jsonl"]))
-        var manifest: [String] = []
+        @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @OptionGroup var duplicates: DuplicateOptions
 
-        func validate() throws {
-            if manifest.isEmpty {
-                throw ValidationError("check leakage needs a manifest per split (-m train.jsonl -m val.jsonl) or one manifest of a dataset with splits")
-            }
-        }
-
         func run() throws {
-            var names: [String] = []
-            for path in manifest where manifest.count > 1 {
-                var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-                if names.contains(name) { name = path }
-                names.append(name)
-            }
-            let labelled = manifest.count > 1 ? Array(zip(manifest, names)) : [(manifest[0], "")]
-            let c = try CheckRunner.collect(labelled, thresholds: CheckThresholds(), candidates: true)
-            if manifest.count == 1 {
-                names = c.splitOrder.filter { !$0.isEmpty }.sorted { (DatasetLayoutOrder.rank($0), $0) < (DatasetLayoutOrder.rank($1), $1) }
-                guard names.count >= 2 else {
-                    throw ValidationError("\(manifest[0]) has no splits (scan a dataset folder with train/val/test, or give one manifest per split: -m train.jsonl -m val.jsonl)")
-                }
+            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let names = CheckRunner.splitNames(source, c)
+            guard names.count >= 2 else {
+                throw ValidationError("\(source.manifests[0]) has no splits (scan a dataset folder with train/val/test, or give one manifest per split: -m train.jsonl -m val.jsonl)")
             }
             let report = LeakageFinder.find(c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                             threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -343,16 +429,24 @@ extension Imgeda.Check {
 
     struct All: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run every check in one pass over the manifest.")
-        @OptionGroup var source: ManifestOption
+        @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
             let t = CheckThresholds()
-            let c = try CheckRunner.collect([(source.manifest, "")], thresholds: t, candidates: true)
+            let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: true)
+            let threads = ProcessInfo.processInfo.activeProcessorCount
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
-                                              threads: ProcessInfo.processInfo.activeProcessorCount)
-            let object: [String: Any] = [
+                                              threads: threads)
+            let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
+            // Leakage whenever there are splits to compare: one manifest per split, or a
+            // dataset manifest whose records carry two or more splits.
+            let splits = CheckRunner.splitNames(source, c)
+            let leakage = splits.count >= 2
+                ? LeakageFinder.find(c.candidates, order: splits, threshold: duplicates.threshold, transforms: duplicates.transforms, threads: threads)
+                : nil
+            var object: [String: Any] = [
                 "total_images": c.total,
                 "corrupt": CheckRunner.section("corrupt", c.corrupt, valueKey: "reason", total: c.total),
                 "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.dark]),
@@ -360,17 +454,27 @@ extension Imgeda.Check {
                 "artifacts": CheckRunner.section("artifacts", c.artifacts, valueKey: "delta", total: c.total, extra: ["threshold": t.artifact]),
                 "blur": CheckRunner.section("blur", c.blurry, valueKey: "blur_score", total: c.total, extra: ["threshold": t.blur]),
                 "duplicates": CheckRunner.duplicatesJSON(report, c.candidates),
+                "extension_mismatch": try CheckRunner.extensionsJSON(c),
+                "label_conflicts": try CheckRunner.labelsJSON(conflicts, report),
             ]
+            if let leakage { object["leakage"] = CheckRunner.leakageJSON(leakage, c.candidates) }
             try CheckRunner.emit(object, options: out) {
                 let examples = min(out.examples, 5)
                 let seeAll = "use -o report.json, --json or the single check"
-                Console.out("Checked \(Console.grouped(c.total)) images in \(source.manifest)")
+                Console.out("Checked \(Console.grouped(c.total)) images in \(source.described)")
                 CheckRunner.printFlagged("Corrupt", c.corrupt, total: c.total, unit: nil, examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Dark", c.dark, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Overexposed", c.overexposed, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Border artifacts", c.artifacts, total: c.total, unit: "delta", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Blurry", c.blurry, total: c.total, unit: "score", examples: examples, seeAll: seeAll)
+                CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged),
+                                         total: c.total, unit: nil, examples: examples, seeAll: "use -o report.json or --json")
                 CheckRunner.printDuplicates(report, c.candidates, total: c.total, examples: examples, seeAll: seeAll)
+                CheckRunner.printLabelConflicts(conflicts, examples: examples)
+                if let leakage {
+                    Console.out("Leakage across splits (pHash within \(leakage.threshold) bits):")
+                    CheckRunner.printLeakage(leakage, c.candidates, examples: examples)
+                }
             }
         }
     }

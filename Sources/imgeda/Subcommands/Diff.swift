@@ -7,7 +7,7 @@ extension Imgeda {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare two manifests: added, removed, changed, moved and renamed images.",
-            discussion: "Moves and renames are recognised by checksum: the same bytes under another path are one move, not a removal and an addition."
+            discussion: "Paths are compared relative to each manifest's scanned folder, so two versions of a dataset in different folders compare file by file. Moves and renames are recognised by checksum: the same bytes under another path are one move, not a removal and an addition."
         )
 
         @Option(help: "The earlier manifest.", completion: .file(extensions: ["jsonl"]))
@@ -42,9 +42,17 @@ extension Imgeda {
             if let output { Console.out("Full diff written to \(output).") }
         }
 
+        /// The records of a manifest, their paths relative to its scan root, so that two
+        /// versions of a dataset in different folders compare file by file.
         static func records(_ path: String) throws -> [ImageRecord] {
             var all: [ImageRecord] = []
-            let report = try ManifestReader(path: path).forEachRecord { all.append($0) }
+            let reader = try ManifestReader(path: path)
+            let paths = ManifestPaths(header: try reader.header(), manifest: path)
+            let report = try reader.forEachRecord { record in
+                var record = record
+                record.path = paths.relativeToRoot(record.path)
+                all.append(record)
+            }
             if report.records == 0 {
                 throw ValidationError("\(path) holds no image records (make one with `imgeda scan DIR -o \(path)`)")
             }

@@ -17,8 +17,8 @@ extension Imgeda {
         @Argument(help: "Output format: csv or parquet.")
         var kind: Kind
 
-        @Option(name: [.short, .long], help: "Manifest to read.", completion: .file(extensions: ["jsonl"]))
-        var manifest: String
+        @OptionGroup var source: ManifestOption
+        var manifest: String { source.manifest }
 
         @Option(name: [.short, .long], help: "File to write.", completion: .file())
         var output: String

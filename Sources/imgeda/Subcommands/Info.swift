@@ -9,8 +9,8 @@ extension Imgeda {
             abstract: "Summarise a manifest: totals, problems, dimensions, formats, EXIF."
         )
 
-        @Option(name: [.short, .long], help: "Manifest to read.", completion: .file(extensions: ["jsonl"]))
-        var manifest: String
+        @OptionGroup var source: ManifestOption
+        var manifest: String { source.manifest }
 
         @Flag(help: "Print the summary as JSON.")
         var json = false

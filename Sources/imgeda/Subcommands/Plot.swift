@@ -34,8 +34,8 @@ extension Imgeda {
         )
         var kind: String
 
-        @Option(name: [.short, .long], help: "Manifest to read.", completion: .file(extensions: ["jsonl"]))
-        var manifest: String
+        @OptionGroup var source: ManifestOption
+        var manifest: String { source.manifest }
 
         @Option(name: [.short, .long], help: "Folder to write the plots to (created if needed).", completion: .directory)
         var output = "./plots"

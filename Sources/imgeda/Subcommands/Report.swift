@@ -12,8 +12,8 @@ extension Imgeda {
             discussion: "The file is self-contained (inline SVG plots and JPEG thumbnails, no scripts) and opens offline in any browser. Thumbnails come from the images when they are reachable from here."
         )
 
-        @Option(name: [.short, .long], help: "Manifest to read.", completion: .file(extensions: ["jsonl"]))
-        var manifest: String
+        @OptionGroup var source: ManifestOption
+        var manifest: String { source.manifest }
 
         @Option(name: [.short, .long], help: "HTML file to write.", completion: .file(extensions: ["html"]))
         var output = "./imgeda_report.html"
@@ -46,12 +46,24 @@ extension Imgeda {
                 thresholds.artifact = s.artifactThreshold
                 thresholds.blur = s.blurThreshold
             }
-            let duplicates = DuplicateFinder.find(data.candidates, threads: ProcessInfo.processInfo.activeProcessorCount)
+            let threads = ProcessInfo.processInfo.activeProcessorCount
+            let duplicates = DuplicateFinder.find(data.candidates, threads: threads)
+            let splits = DatasetLayout.ordered(splits: data.candidates.map(\.split))
+            let leakage = splits.count >= 2 ? LeakageFinder.find(data.candidates, order: splits, threads: threads) : nil
             let thumbnailer = noThumbnails ? nil : Thumbnailer(side: 160)
+            // Record paths are relative to where the scan ran, not to where this runs.
+            let paths = ManifestPaths(header: header, manifest: manifest)
+            let missing = MissingThumbnails()
             let input = HTMLReport.Input(
-                manifest: manifest, header: header, data: data, checks: checks, duplicates: duplicates, thresholds: thresholds,
+                manifest: manifest, header: header, data: data, checks: checks, duplicates: duplicates,
+                leakage: leakage, labelConflicts: LabelConflictFinder.find(data.candidates, duplicates: duplicates), thresholds: thresholds,
                 thumbnail: { path, raw in
-                    guard let thumbnailer, let jpeg = thumbnailer.jpeg(FilePathBytes(path: path, pathRaw: raw)) else { return nil }
+                    guard let thumbnailer else { return nil }
+                    let file = paths.resolve(FilePathBytes(path: path, pathRaw: raw))
+                    guard let jpeg = thumbnailer.jpeg(file) else {
+                        missing.add(file.display)
+                        return nil
+                    }
                     return "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
                 },
                 galleryLimit: gallery, groupLimit: groups, generatedAt: Timestamp.nowISO8601(), toolVersion: Imgeda.version)
@@ -60,6 +72,28 @@ extension Imgeda {
             try file.write(Array(html.utf8))
             try file.commit()
             Console.out("Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Console.grouped(read.records)) images, \(PlotKind.allCases.count) plots.")
+            if let (count, example) = missing.summary {
+                Console.err("Note: \(Console.grouped(count)) thumbnails could not be made: the images were not found or not readable from here (for example \(example)); the report shows their paths instead (--no-thumbnails leaves them out).")
+            }
         }
+    }
+}
+
+/// Counts the images a report could not make thumbnails of; called from concurrent work.
+final class MissingThumbnails: @unchecked Sendable {
+    // @unchecked Sendable: every access to `count` and `first` holds `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    private var first: String?
+
+    func add(_ path: String) {
+        lock.withLock {
+            count += 1
+            if first == nil || path < first ?? "" { first = path }
+        }
+    }
+
+    var summary: (Int, String)? {
+        lock.withLock { first.map { (count, $0) } }
     }
 }
