@@ -112,6 +112,10 @@ public struct ScanRunner {
     ) throws -> ScanSummary {
         let started = WorkerPool.now()
         let config = configuration
+        // Never append to a file that is not a manifest, and never with another scan at once.
+        try OutputPath.requireManifestOrAbsent(config.output)
+        let lock = try ManifestLock(manifest: config.output)
+        defer { lock.release() }
         var summary = ScanSummary()
         var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions)
         summary.discovered = discovery.files.count
@@ -128,6 +132,7 @@ public struct ScanRunner {
             let relative = under.map { String(decoding: $0.path.bytes.dropFirst(prefix.count), as: UTF8.self) }
             let layout = DatasetDetector.detect(root, relativePaths: relative)
             layouts.append(layout)
+            summary.notes += layout.problems
             guard layout.format != "flat" || !layout.splitCounts.isEmpty else { continue }
             for (file, path) in zip(under, relative) {
                 let label = layout.labels(relativePath: path)
@@ -159,10 +164,10 @@ public struct ScanRunner {
             pending = plan.pending
             summary.reused = plan.keptCount
             summary.problems = plan.keptProblems
-            summary.notes = plan.notes
+            summary.notes += plan.notes
             try plan.rewrite(manifest: config.output, header: header)
         } else {
-            try ManifestFiles.rewrite(config.output) { write in try write(ManifestEncoding.line(for: header)) }
+            try AtomicFile.replace(config.output) { write in try write(ManifestEncoding.line(for: header)) }
         }
         events(.planned(discovered: discovery.files.count, reused: summary.reused, pending: pending.count,
                         skipped: discovery.skipped, notes: summary.notes, layouts: layouts))
@@ -290,7 +295,7 @@ struct ResumePlan {
     func rewrite(manifest: String, header: ManifestHeader) throws {
         let reader = try ManifestReader(path: manifest)
         var lineNumber = 0
-        try ManifestFiles.rewrite(manifest) { write in
+        try AtomicFile.replace(manifest) { write in
             try write(ManifestEncoding.line(for: header))
             try reader.forEachRawRecord { line, _ in
                 defer { lineNumber += 1 }

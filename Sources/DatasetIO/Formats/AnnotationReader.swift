@@ -9,6 +9,9 @@ public enum AnnotationReader {
         /// Image files on disk, relative to the root.
         public var imageFiles: [String]
         public var classNames: [String]
+        /// The annotation files read (data.yaml, label files, COCO JSON, VOC XML): outputs
+        /// must not overwrite them.
+        public var inputFiles: [String] = []
     }
 
     /// Reads `root` as `format` ("yolo", "coco", "voc"), or as the detected format when nil.
@@ -18,8 +21,14 @@ public enum AnnotationReader {
         let files = discovery.files.map { String($0.path.display.dropFirst(prefix.count)) }
         let layout = DatasetDetector.detect(root, relativePaths: files)
         let chosen = format ?? layout.format
+        // A dataset description that was refused (an alias bomb, nesting too deep) is an
+        // error here: these statistics are all about the annotations.
+        if let problem = layout.problems.first { throw DatasetIOError(problem) }
         switch chosen {
-        case "yolo": return yolo(prefix, files: files, classNames: layout.classNames)
+        case "yolo":
+            var result = yolo(prefix, files: files, classNames: layout.classNames)
+            result.inputFiles += layout.descriptionPath.map { [$0] } ?? []
+            return result
         case "coco": return coco(prefix, files: files, layout: layout)
         case "voc": return voc(prefix, files: files, classNames: layout.classNames)
         default:
@@ -67,7 +76,8 @@ public enum AnnotationReader {
             }
             annotated.append(AnnotatedImage(image: byLabel[label] ?? label, width: nil, height: nil, boxes: boxes))
         }
-        return Result(format: "yolo", annotated: annotated, imageFiles: files, classNames: classNames)
+        return Result(format: "yolo", annotated: annotated, imageFiles: files, classNames: classNames,
+                      inputFiles: labelFiles.map { prefix + $0 })
     }
 
     static func coco(_ prefix: String, files: [String], layout: DatasetLayout) -> Result {
@@ -77,7 +87,7 @@ public enum AnnotationReader {
         var names: [String] = []
         for path in layout.annotationPaths {
             guard let data = FileManager.default.contents(atPath: path),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+                  let object = (try? InputLimits.jsonObject(data, name: path)) as? [String: Any] else { continue }
             var categories: [Int: String] = [:]
             for c in object["categories"] as? [[String: Any]] ?? [] {
                 if let id = c["id"] as? Int, let name = c["name"] as? String {
@@ -111,7 +121,7 @@ public enum AnnotationReader {
             }
             annotated += order.compactMap { images[$0] }
         }
-        return Result(format: "coco", annotated: annotated, imageFiles: files, classNames: names)
+        return Result(format: "coco", annotated: annotated, imageFiles: files, classNames: names, inputFiles: layout.annotationPaths)
     }
 
     static func voc(_ prefix: String, files: [String], classNames: [String]) -> Result {
@@ -135,6 +145,7 @@ public enum AnnotationReader {
             }
             annotated.append(AnnotatedImage(image: "JPEGImages/" + filename, width: width, height: height, boxes: boxes))
         }
-        return Result(format: "voc", annotated: annotated, imageFiles: files, classNames: classNames)
+        return Result(format: "voc", annotated: annotated, imageFiles: files, classNames: classNames,
+                      inputFiles: xmlFiles.map { folder + "/" + $0 })
     }
 }

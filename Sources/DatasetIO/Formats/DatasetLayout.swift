@@ -17,6 +17,11 @@ public struct DatasetLayout: Sendable, Hashable {
     /// Where annotations are: the labels folder (YOLO), annotation JSON files (COCO), the
     /// Annotations folder (VOC).
     public var annotationPaths: [String] = []
+    /// The dataset description read (data.yaml), if any.
+    public var descriptionPath: String?
+    /// Files that could not be read, each with the reason (a damaged data.yaml or
+    /// annotation file); detection went on without them.
+    public var problems: [String] = []
     public var imageCount = 0
     /// Image path (relative to the root) → split, for layouts that list their splits in
     /// files (COCO annotation files, VOC ImageSets).
@@ -93,9 +98,10 @@ public enum DatasetDetector {
 
         if let yaml = ["data.yaml", "data.yml", "dataset.yaml"].map({ prefix + $0 }).first(where: fm.fileExists) {
             layout.format = "yolo"
-            layout.classNames = yoloClassNames(yaml)
+            layout.descriptionPath = yaml
+            do { layout.classNames = try yoloClassNames(yaml) } catch { layout.problems.append("\(error)") }
             if fm.fileExists(atPath: prefix + "labels") { layout.annotationPaths = [prefix + "labels"] }
-        } else if let cocoFiles = cocoAnnotationFiles(prefix), !cocoFiles.isEmpty {
+        } else if let cocoFiles = cocoAnnotationFiles(prefix, problems: &layout.problems), !cocoFiles.isEmpty {
             layout.format = "coco"
             layout.annotationPaths = cocoFiles.map(\.path)
             var names: [String] = []
@@ -142,13 +148,35 @@ public enum DatasetDetector {
         return layout
     }
 
-    static func yoloClassNames(_ path: String) -> [String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let object = try? Yams.load(yaml: text) as? [String: Any] else { return [] }
-        if let names = object["names"] as? [String] { return names }
-        if let names = object["names"] as? [Int: String] { return names.keys.sorted().compactMap { names[$0] } }
-        if let count = object["nc"] as? Int { return (0..<count).map { "class\($0)" } }
-        return []
+    /// Class names from a YOLO data.yaml: `names` as a list or as a mapping of ids to names,
+    /// or `nc` generic names. Throws for a file too large, too deep or an alias bomb.
+    static func yoloClassNames(_ path: String) throws(DatasetIOError) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        let document: Node?
+        do {
+            document = try InputLimits.composeYAML(text, name: path)
+        } catch let error as DatasetIOError {
+            throw error
+        } catch {
+            return []  // not YAML: no class names, as before
+        }
+        guard let document else { return [] }
+        switch document["names"] {
+        case .sequence(let items)?:
+            let names = items.compactMap(\.string)
+            return names.count == items.count ? names : []
+        case .mapping(let pairs)?:
+            var byID: [Int: String] = [:]
+            for (key, value) in pairs {
+                guard let id = key.int, let name = value.string else { return [] }
+                byID[id] = name
+            }
+            return byID.keys.sorted().compactMap { byID[$0] }
+        default:
+            // Generic names for `nc`, within reason: a hostile count must not allocate billions.
+            if let count = document["nc"]?.int, (0...100_000).contains(count) { return (0..<count).map { "class\($0)" } }
+            return []
+        }
     }
 
     struct CocoFile {
@@ -158,14 +186,18 @@ public enum DatasetDetector {
         var images: [String]
     }
 
-    static func cocoAnnotationFiles(_ prefix: String) -> [CocoFile]? {
+    static func cocoAnnotationFiles(_ prefix: String, problems: inout [String]) -> [CocoFile]? {
         let folder = prefix + "annotations"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
         var files: [CocoFile] = []
         for name in names.sorted() where name.lowercased().hasSuffix(".json") {
             let path = folder + "/" + name
-            guard let data = FileManager.default.contents(atPath: path),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            if InputLimits.jsonTooDeep(data) {
+                problems.append("\(path): JSON nested more than \(InputLimits.jsonDepth) levels deep; not an annotation file (skipped)")
+                continue
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let images = object["images"] as? [[String: Any]], object["annotations"] is [Any] else { continue }
             let categories = (object["categories"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             let lower = name.lowercased()

@@ -47,7 +47,7 @@ public struct HTMLReport {
         }
     }
 
-    static func e(_ s: String) -> String { SVGBuilder.escape(s) }
+    static func e(_ s: String) -> String { Escape.html(s) }
 
     public static func render(_ input: Input) -> String {
         let s = input.data.summary

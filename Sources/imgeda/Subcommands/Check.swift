@@ -128,14 +128,11 @@ enum CheckRunner {
         ]
     }
 
-    static func emit(_ object: [String: Any], options: CheckOutputOptions, summary: () -> Void) throws {
+    static func emit(_ object: [String: Any], options: CheckOutputOptions, inputs: [String], summary: () -> Void) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         if let path = options.output {
-            do {
-                try data.write(to: URL(fileURLWithPath: path))
-            } catch {
-                throw ValidationError("cannot write \(path): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
+            try OutputPath.refuseInput(path, inputs: inputs)
+            try AtomicFile.write(Array(data), to: path)
         }
         if options.json {
             Console.out(String(decoding: data, as: UTF8.self))
@@ -152,7 +149,7 @@ enum CheckRunner {
     ) throws {
         let c = try collect([(manifest, "")], thresholds: thresholds, candidates: false)
         let items = c[keyPath: list]
-        try emit(section(file, items, valueKey: valueKey, total: c.total, extra: extra), options: options) {
+        try emit(section(file, items, valueKey: valueKey, total: c.total, extra: extra), options: options, inputs: [manifest]) {
             printFlagged(title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
         }
     }
@@ -251,7 +248,7 @@ extension Imgeda.Check {
                 "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": darkThreshold]),
                 "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": overexposedThreshold]),
             ]
-            try CheckRunner.emit(object, options: out) {
+            try CheckRunner.emit(object, options: out, inputs: [source.manifest]) {
                 CheckRunner.printFlagged("Dark (brightness < \(darkThreshold))", c.dark, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
                 CheckRunner.printFlagged("Overexposed (brightness > \(overexposedThreshold))", c.overexposed, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
             }
@@ -296,7 +293,7 @@ extension Imgeda.Check {
             let c = try CheckRunner.collect([(source.manifest, "")], thresholds: CheckThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(CheckRunner.duplicatesJSON(report, c.candidates), options: out) {
+            try CheckRunner.emit(CheckRunner.duplicatesJSON(report, c.candidates), options: out, inputs: [source.manifest]) {
                 CheckRunner.printDuplicates(report, c.candidates, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
             }
         }
@@ -335,7 +332,7 @@ extension Imgeda.Check {
             }
             let report = LeakageFinder.find(c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                             threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(CheckRunner.leakageJSON(report, c.candidates), options: out) {
+            try CheckRunner.emit(CheckRunner.leakageJSON(report, c.candidates), options: out, inputs: manifest) {
                 CheckRunner.printLeakage(report, c.candidates, examples: out.examples)
             }
         }
@@ -361,7 +358,7 @@ extension Imgeda.Check {
                 "blur": CheckRunner.section("blur", c.blurry, valueKey: "blur_score", total: c.total, extra: ["threshold": t.blur]),
                 "duplicates": CheckRunner.duplicatesJSON(report, c.candidates),
             ]
-            try CheckRunner.emit(object, options: out) {
+            try CheckRunner.emit(object, options: out, inputs: [source.manifest]) {
                 let examples = min(out.examples, 5)
                 let seeAll = "use -o report.json, --json or the single check"
                 Console.out("Checked \(Console.grouped(c.total)) images in \(source.manifest)")
