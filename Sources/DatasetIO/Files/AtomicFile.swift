@@ -32,11 +32,15 @@ public final class AtomicFile {
         Self.removeAbandoned(base: base, in: folder)
         temporary = "\(folder)/.\(base).\(getpid()).tmp"
         unlink(temporary)
+        // Registered before it exists, so no signal can arrive between creating and registering.
+        slot = cimgeda_temp_register(temporary)
         fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw DatasetIOError("cannot write \(path): \(String(cString: strerror(errno))) (check that \(folder) exists and is writable)")
+            let reason = String(cString: strerror(errno))
+            cimgeda_temp_unregister(slot)
+            done = true
+            throw DatasetIOError("cannot write \(path): \(reason) (check that \(folder) exists and is writable)")
         }
-        slot = cimgeda_temp_register(temporary)
     }
 
     deinit { abandon() }
