@@ -105,6 +105,7 @@ struct HostileTextTests {
             try Imgeda.run(["check", "all", "-m", manifest]),
             try Imgeda.run(["info", "-m", manifest]),
             try Imgeda.run(["gate", "-m", manifest, "-p", ws.file("p.yml")]),
+            try Imgeda.run(["info", "-m", ws.file("no\u{1B}[2Jsuch\u{07}.jsonl")]),
         ]
         for run in runs {
             let bytes = Array(run.stdout.utf8) + Array(run.stderr.utf8)
@@ -112,6 +113,7 @@ struct HostileTextTests {
         }
         #expect(runs[0].stdout.contains("bell\\x07esc\\x1B]0;pwned"))
         #expect(runs[2].stdout.contains("Cam\\x1B[31mera"))
+        #expect(runs[4].status == 1 && runs[4].stderr.contains("no\\x1B[2Jsuch\\x07.jsonl"), "\(runs[4].stderr)")
     }
 
     @Test func csvExportNeutralisesFormulas() throws {
