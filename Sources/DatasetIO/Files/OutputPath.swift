@@ -46,7 +46,8 @@ public enum OutputPath {
         defer { try? handle.close() }
         let start = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
         let firstLine = Array(start.prefix { $0 != 0x0A })
-        guard ManifestReader.isHeaderLine(firstLine[...]) else {
+        // The reference writes `__manifest_meta__` last, so decode the line rather than peek.
+        guard ManifestReader.decodeHeader(firstLine[...]) != nil else {
             throw DatasetIOError("-o \(path) exists and is not an imgeda manifest (its first line is not a manifest header); refusing to overwrite it (choose another file, or remove it first)")
         }
     }
