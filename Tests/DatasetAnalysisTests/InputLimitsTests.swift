@@ -44,7 +44,7 @@ struct InputLimitsTests {
         var paths: [String] = []
         let report = try reader.forEachRecord { paths.append($0.path) }
         #expect(paths == ["a.jpg", "a.jpg"])
-        #expect(report.malformedLines == 1)
+        #expect(report.malformedLines == 1 && report.nestedTooDeep == 1)
         #expect(report.truncatedTail)
         let raw = try reader.forEachRawRecord { _, _ in }
         #expect(raw.records == 2 && raw.malformedLines == 1)

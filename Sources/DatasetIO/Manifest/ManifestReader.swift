@@ -16,7 +16,19 @@ public struct ManifestReadReport: Sendable, Hashable {
     public var malformedLines = 0
     /// Whether the last line was cut short (a crash while writing); it is skipped.
     public var truncatedTail = false
+    /// Of the malformed lines, those nested deeper than ``InputLimits/jsonDepth``: hostile
+    /// or corrupt, never written by a tool.
+    public var nestedTooDeep = 0
     public init() {}
+
+    mutating func skip(_ line: ArraySlice<UInt8>, isLast: Bool) {
+        if isLast {
+            truncatedTail = true
+        } else {
+            malformedLines += 1
+            if InputLimits.jsonTooDeep(line) { nestedTooDeep += 1 }
+        }
+    }
 }
 
 /// Reads a JSON Lines manifest as a stream: the header, then one record at a time, so that
@@ -64,7 +76,7 @@ public struct ManifestReader {
         try forEachLine { line, isLast in
             if ManifestReader.isHeaderLine(line) { return true }
             guard let record = ManifestReader.decodeRecord(line, decoder) else {
-                if isLast { report.truncatedTail = true } else { report.malformedLines += 1 }
+                report.skip(line, isLast: isLast)
                 return true
             }
             report.records += 1
@@ -88,7 +100,7 @@ public struct ManifestReader {
         try forEachLine { line, isLast in
             if ManifestReader.isHeaderLine(line) { return true }
             guard let record = ManifestReader.decodeRecord(line, decoder) else {
-                if isLast { report.truncatedTail = true } else { report.malformedLines += 1 }
+                report.skip(line, isLast: isLast)
                 return true
             }
             report.records += 1
