@@ -47,7 +47,7 @@ struct OutputSafetyTests {
             let run = try Imgeda.run(arguments)
             #expect(run.status == 1, "\(arguments): \(run.stdout) \(run.stderr)")
             #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
-            #expect(run.stderr.contains("refusing to overwrite") || run.stderr.contains("give each output its own file"), "\(run.stderr)")
+            #expect(run.stderr.contains("refusing to write") || run.stderr.contains("give each output its own file"), "\(run.stderr)")
         }
         #expect(ws.read("m.jsonl") == before)
         #expect(ws.read("p.yml") == policyBefore)

@@ -16,7 +16,8 @@ public enum OutputPath {
         for input in inputs {
             let same = (outputIdentity != nil && outputIdentity == identity(input)) || outputResolved == resolved(input)
             if same {
-                throw DatasetIOError("\(option) \(output) is \(input), which this command reads; refusing to overwrite an input (choose another output file)")
+                let which = input == output ? "an input of this command" : "the same file as the input \(input)"
+                throw DatasetIOError("refusing to write \(option) \(output): it is \(which) (choose another output file)")
             }
         }
     }
