@@ -58,7 +58,7 @@ let package = Package(
         ),
         .target(
             name: "DatasetIO",
-            dependencies: ["DatasetAnalysis", .product(name: "Yams", package: "Yams")],
+            dependencies: ["DatasetAnalysis", "CImgedaSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -3,8 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -16,8 +19,66 @@ extern char **environ;
 static volatile sig_atomic_t stop_signal = 0;
 static int stop_pipe[2] = {-1, -1};
 
+// Temporary files that must not outlive the process. A slot is 0 (free), 1 (being filled)
+// or 2 (holds a path); only slots in state 2 are read by the signal handler.
+#define CIMGEDA_TEMP_SLOTS 64
+static char temp_paths[CIMGEDA_TEMP_SLOTS][PATH_MAX];
+static atomic_int temp_states[CIMGEDA_TEMP_SLOTS];
+static pthread_once_t cleanup_once = PTHREAD_ONCE_INIT;
+
+/// Async-signal-safe: reads only slots that are complete, calls only `unlink`.
+static void remove_temporary_files(void) {
+    for (int i = 0; i < CIMGEDA_TEMP_SLOTS; i++) {
+        if (atomic_load(&temp_states[i]) == 2) unlink(temp_paths[i]);
+    }
+}
+
+static void on_fatal_signal(int signo) {
+    remove_temporary_files();
+    signal(signo, SIG_DFL);
+    raise(signo);  // delivered when the handler returns: the process ends by this signal
+}
+
+static void install_cleanup_handlers(void) {
+    int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction current;
+        // A command with its own handler (scan's stop handlers) keeps it; that handler
+        // removes the files itself when it exits.
+        if (sigaction(signals[i], NULL, &current) != 0 || current.sa_handler != SIG_DFL) continue;
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_fatal_signal;
+        sigemptyset(&action.sa_mask);
+        sigaction(signals[i], &action, NULL);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, signals[i]);
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    }
+}
+
+int cimgeda_temp_register(const char *path) {
+    pthread_once(&cleanup_once, install_cleanup_handlers);
+    if (strlen(path) >= PATH_MAX) return -1;
+    for (int i = 0; i < CIMGEDA_TEMP_SLOTS; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&temp_states[i], &expected, 1)) {
+            strcpy(temp_paths[i], path);
+            atomic_store(&temp_states[i], 2);
+            return i;
+        }
+    }
+    return -1;
+}
+
+void cimgeda_temp_unregister(int slot) {
+    if (slot >= 0 && slot < CIMGEDA_TEMP_SLOTS) atomic_store(&temp_states[slot], 0);
+}
+
 static void on_stop(int signo) {
     if (stop_signal != 0) {
+        remove_temporary_files();
         _exit(130);
     }
     stop_signal = signo;

@@ -115,6 +115,10 @@ public struct ScanRunner {
     ) throws -> ScanSummary {
         let started = WorkerPool.now()
         let config = configuration
+        // Never append to a file that is not a manifest, and never with another scan at once.
+        try OutputPath.requireManifestOrAbsent(config.output)
+        let lock = try ManifestLock(manifest: config.output)
+        defer { lock.release() }
         var summary = ScanSummary()
         let keptRoots = try ScanPreflight.check(config)
         var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions)
@@ -133,6 +137,7 @@ public struct ScanRunner {
             let layout = DatasetDetector.detect(root, relativePaths: relative,
                                                 rootSplit: DatasetDetector.splitOfRoot(root, among: config.roots))
             layouts.append(layout)
+            summary.notes += layout.problems
             guard layout.format != "flat" || !layout.splitCounts.isEmpty else { continue }
             for (file, path) in zip(under, relative) {
                 let label = layout.labels(relativePath: path)
@@ -168,10 +173,10 @@ public struct ScanRunner {
             pending = plan.pending
             summary.reused = plan.keptCount
             summary.problems = plan.keptProblems
-            summary.notes = plan.notes
+            summary.notes += plan.notes
             try plan.rewrite(manifest: config.output, header: header)
         } else {
-            try ManifestFiles.rewrite(config.output) { write in try write(ManifestEncoding.line(for: header)) }
+            try AtomicFile.replace(config.output) { write in try write(ManifestEncoding.line(for: header)) }
         }
         events(.planned(discovered: discovery.files.count, reused: summary.reused, pending: pending.count,
                         skipped: discovery.skipped, notes: summary.notes, layouts: layouts))
@@ -299,7 +304,7 @@ struct ResumePlan {
     func rewrite(manifest: String, header: ManifestHeader) throws {
         let reader = try ManifestReader(path: manifest)
         var lineNumber = 0
-        try ManifestFiles.rewrite(manifest) { write in
+        try AtomicFile.replace(manifest) { write in
             try write(ManifestEncoding.line(for: header))
             try reader.forEachRawRecord { line, _ in
                 defer { lineNumber += 1 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatasetIO
 import Foundation
 import ScanPipeline
 #if canImport(Glibc)
@@ -53,9 +54,10 @@ struct Imgeda: ParsableCommand {
             try command.run()
         } catch {
             // Bad input is one line and exit status 1 (ArgumentParser would print the usage
-            // too and exit 64); help, version and our own exit codes pass through.
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8))
+            // too and exit 64); help, version and our own exit codes pass through. Messages
+            // name files, so they go through the terminal escaping like all printed text.
+            if exitCode(for: error) == .validationFailure || error is DatasetIOError {
+                Console.err("Error: \(message(for: error))")
                 Glibc.exit(1)
             }
             exit(withError: error)

@@ -36,7 +36,7 @@ struct ManifestTests {
         let path = folder + "/m.jsonl"
         let header = ManifestHeader(inputDir: "/data", inputDirs: ["/data"], totalFiles: 2, createdAt: "now", tool: "imgeda-swift", toolVersion: "0.1.0")
         let written = [sampleRecord("a.jpg"), sampleRecord("bad.jpg")]
-        try ManifestFiles.rewrite(path) { write in
+        try AtomicFile.replace(path) { write in
             try write(ManifestEncoding.line(for: header))
             for r in written { try write(ManifestEncoding.line(for: r)) }
         }

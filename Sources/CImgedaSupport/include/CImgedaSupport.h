@@ -9,6 +9,17 @@
 /// or -1 on failure. Swift cannot write async-signal-safe handlers with captured state.
 int cimgeda_install_stop_handlers(void);
 
+/// Registers a temporary file that must not outlive the process (an output being written
+/// under a temporary name). SIGINT, SIGTERM and SIGHUP — unless the program handles them
+/// itself — remove every registered file before the process ends by that signal; the stop
+/// handlers' immediate exit removes them too. Returns a slot for `cimgeda_temp_unregister`,
+/// or -1 when the path is too long or all slots are taken (the file is then only cleaned up
+/// by the next run). Thread-safe. Swift cannot write async-signal-safe handlers.
+int cimgeda_temp_register(const char *path);
+
+/// Forgets a registered temporary file (it was renamed into place or removed).
+void cimgeda_temp_unregister(int slot);
+
 /// The signal that asked us to stop (SIGINT or SIGTERM), or 0 if none has arrived.
 int cimgeda_stop_signal(void);
 

@@ -81,9 +81,9 @@ public enum ExportColumns {
     ]
 }
 
-/// Writes records as CSV (RFC 4180): a header row, fields quoted when they contain a comma,
-/// a quote or a line break (quotes doubled), nulls as empty fields, numbers in their
-/// shortest round-trip form.
+/// Writes records as CSV (RFC 4180): a header row, text cells as ``Escape/csvCell(_:into:)``
+/// writes them (quoted when needed, formulas neutralised), nulls as empty fields, numbers in
+/// their shortest round-trip form.
 public struct CSVWriter {
     private let columns = ExportColumns.all
     private var buffer: [UInt8] = []
@@ -104,7 +104,7 @@ public struct CSVWriter {
             case .int(let v): buffer.append(contentsOf: String(v).utf8)
             case .double(let v): if v.isFinite { buffer.append(contentsOf: v.description.utf8) }
             case .bool(let v): buffer.append(contentsOf: (v ? "true" : "false").utf8)
-            case .string(let v): Self.quote(v, into: &buffer)
+            case .string(let v): Escape.csvCell(v, into: &buffer)
             }
         }
         buffer.append(0x0A)
@@ -114,20 +114,5 @@ public struct CSVWriter {
     public mutating func flush() throws {
         try sink(buffer)
         buffer.removeAll(keepingCapacity: true)
-    }
-
-    static func quote(_ text: String, into out: inout [UInt8]) {
-        let bytes = Array(text.utf8)
-        let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else {
-            out.append(contentsOf: bytes)
-            return
-        }
-        out.append(UInt8(ascii: "\""))
-        for b in bytes {
-            if b == UInt8(ascii: "\"") { out.append(b) }
-            out.append(b)
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

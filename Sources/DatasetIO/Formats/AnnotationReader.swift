@@ -9,6 +9,9 @@ public enum AnnotationReader {
         /// Image files on disk, relative to the root.
         public var imageFiles: [String]
         public var classNames: [String]
+        /// The annotation files read (data.yaml, label files, COCO JSON, VOC XML): outputs
+        /// must not overwrite them.
+        public var inputFiles: [String] = []
     }
 
     /// Where the reader looks, for the message when it finds nothing.
@@ -25,6 +28,9 @@ public enum AnnotationReader {
         let files = discovery.files.map { String($0.path.display.dropFirst(prefix.count)) }
         var layout = DatasetDetector.detect(root, relativePaths: files)
         var chosen = format ?? layout.format
+        // A dataset description that was refused (an alias bomb, nesting too deep) is an
+        // error here: these statistics are all about the annotations.
+        if let problem = layout.problems.first { throw DatasetIOError(problem) }
         if !annotationFiles.isEmpty {
             guard format == nil || format == "coco" else {
                 throw DatasetIOError("--annotation-file names COCO JSON files, but --format is \(format ?? ""); leave out --format or use --format coco")
@@ -32,7 +38,7 @@ public enum AnnotationReader {
             layout.annotationPaths = []
             for file in annotationFiles {
                 guard let coco = DatasetDetector.cocoFile(file) else {
-                    throw DatasetIOError("\(file) is not a COCO annotation file (a readable JSON object with \"images\" and \"annotations\"); check the path")
+                    throw DatasetIOError("\(file) is not a COCO annotation file (a readable JSON object with \"images\" and \"annotations\", nested at most \(InputLimits.jsonDepth) levels); check the path")
                 }
                 layout.annotationPaths.append(coco.path)
             }
@@ -40,7 +46,10 @@ public enum AnnotationReader {
         }
         let result: Result
         switch chosen {
-        case "yolo": result = yolo(prefix, files: files, classNames: layout.classNames)
+        case "yolo":
+            var yoloResult = yolo(prefix, files: files, classNames: layout.classNames)
+            yoloResult.inputFiles += layout.descriptionPath.map { [$0] } ?? []
+            result = yoloResult
         case "coco": result = coco(prefix, files: files, layout: layout)
         case "voc": result = voc(prefix, files: files, classNames: layout.classNames)
         default: result = Result(format: layout.format, annotated: [], imageFiles: files, classNames: [])
@@ -94,7 +103,8 @@ public enum AnnotationReader {
             }
             annotated.append(AnnotatedImage(image: byLabel[label] ?? label, width: nil, height: nil, boxes: boxes))
         }
-        return Result(format: "yolo", annotated: annotated, imageFiles: files, classNames: classNames)
+        return Result(format: "yolo", annotated: annotated, imageFiles: files, classNames: classNames,
+                      inputFiles: labelFiles.map { prefix + $0 })
     }
 
     static func coco(_ prefix: String, files: [String], layout: DatasetLayout) -> Result {
@@ -110,7 +120,7 @@ public enum AnnotationReader {
             let rootFolder = ManifestPaths.normalized(ManifestPaths.absolute(prefix)).withTrailingSlash
             let folder = jsonFolder.hasPrefix(rootFolder) ? String(jsonFolder.dropFirst(rootFolder.count)) : ""
             guard let data = FileManager.default.contents(atPath: path),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+                  let object = (try? InputLimits.jsonObject(data, name: path)) as? [String: Any] else { continue }
             var categories: [Int: String] = [:]
             for c in object["categories"] as? [[String: Any]] ?? [] {
                 if let id = c["id"] as? Int, let name = c["name"] as? String {
@@ -144,7 +154,7 @@ public enum AnnotationReader {
             }
             annotated += order.compactMap { images[$0] }
         }
-        return Result(format: "coco", annotated: annotated, imageFiles: files, classNames: names)
+        return Result(format: "coco", annotated: annotated, imageFiles: files, classNames: names, inputFiles: layout.annotationPaths)
     }
 
     static func voc(_ prefix: String, files: [String], classNames: [String]) -> Result {
@@ -168,7 +178,8 @@ public enum AnnotationReader {
             }
             annotated.append(AnnotatedImage(image: "JPEGImages/" + filename, width: width, height: height, boxes: boxes))
         }
-        return Result(format: "voc", annotated: annotated, imageFiles: files, classNames: classNames)
+        return Result(format: "voc", annotated: annotated, imageFiles: files, classNames: classNames,
+                      inputFiles: xmlFiles.map { folder + "/" + $0 })
     }
 }
 

@@ -16,6 +16,11 @@ public struct DatasetLayout: Sendable, Hashable {
     /// Where annotations are: the labels folder (YOLO), annotation JSON files (COCO), the
     /// Annotations folder (VOC).
     public var annotationPaths: [String] = []
+    /// The dataset description read (data.yaml), if any.
+    public var descriptionPath: String?
+    /// Files that could not be read, each with the reason (a damaged data.yaml or
+    /// annotation file); detection went on without them.
+    public var problems: [String] = []
     public var imageCount = 0
     /// Image path (relative to the root) → split, for layouts that list their splits in
     /// files (COCO annotation files, VOC ImageSets).
@@ -106,9 +111,10 @@ public enum DatasetDetector {
 
         if let yaml = ["data.yaml", "data.yml", "dataset.yaml"].map({ prefix + $0 }).first(where: fm.fileExists) {
             layout.format = "yolo"
-            layout.classNames = yoloClassNames(yaml)
+            layout.descriptionPath = yaml
+            do { layout.classNames = try yoloClassNames(yaml) } catch { layout.problems.append("\(error)") }
             layout.annotationPaths = yoloLabelFolders(prefix).map { prefix + $0 }
-        } else if let cocoFiles = cocoAnnotationFiles(prefix), !cocoFiles.isEmpty {
+        } else if let cocoFiles = cocoAnnotationFiles(prefix, problems: &layout.problems), !cocoFiles.isEmpty {
             layout.format = "coco"
             layout.annotationPaths = cocoFiles.map(\.path)
             var names: [String] = []
@@ -163,13 +169,35 @@ public enum DatasetDetector {
         return DatasetLayout.canonicalSplit((root as NSString).lastPathComponent)
     }
 
-    static func yoloClassNames(_ path: String) -> [String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let object = try? Yams.load(yaml: text) as? [String: Any] else { return [] }
-        if let names = object["names"] as? [String] { return names }
-        if let names = object["names"] as? [Int: String] { return names.keys.sorted().compactMap { names[$0] } }
-        if let count = object["nc"] as? Int { return (0..<count).map { "class\($0)" } }
-        return []
+    /// Class names from a YOLO data.yaml: `names` as a list or as a mapping of ids to names,
+    /// or `nc` generic names. Throws for a file too large, too deep or an alias bomb.
+    static func yoloClassNames(_ path: String) throws(DatasetIOError) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        let document: Node?
+        do {
+            document = try InputLimits.composeYAML(text, name: path)
+        } catch let error as DatasetIOError {
+            throw error
+        } catch {
+            return []  // not YAML: no class names, as before
+        }
+        guard let document else { return [] }
+        switch document["names"] {
+        case .sequence(let items)?:
+            let names = items.compactMap(\.string)
+            return names.count == items.count ? names : []
+        case .mapping(let pairs)?:
+            var byID: [Int: String] = [:]
+            for (key, value) in pairs {
+                guard let id = key.int, let name = value.string else { return [] }
+                byID[id] = name
+            }
+            return byID.keys.sorted().compactMap { byID[$0] }
+        default:
+            // Generic names for `nc`, within reason: a hostile count must not allocate billions.
+            if let count = document["nc"]?.int, (0...100_000).contains(count) { return (0..<count).map { "class\($0)" } }
+            return []
+        }
     }
 
     struct CocoFile {
@@ -199,7 +227,7 @@ public enum DatasetDetector {
     /// COCO annotation files: every JSON file with images and annotations in `annotations/`,
     /// in the root, or in a split folder (Roboflow's `train/_annotations.coco.json`); nil
     /// when there is none of these places.
-    static func cocoAnnotationFiles(_ prefix: String) -> [CocoFile]? {
+    static func cocoAnnotationFiles(_ prefix: String, problems: inout [String]) -> [CocoFile]? {
         let fm = FileManager.default
         var folders = ["annotations"].filter { isDirectory(prefix + $0) }
         for name in (try? fm.contentsOfDirectory(atPath: prefix))?.sorted() ?? []
@@ -213,7 +241,7 @@ public enum DatasetDetector {
             guard let names = try? fm.contentsOfDirectory(atPath: path) else { continue }
             for name in names.sorted() where name.lowercased().hasSuffix(".json") {
                 if folder != "annotations" && !name.lowercased().contains("coco") && !name.lowercased().contains("instances") { continue }
-                if let file = cocoFile(path + "/" + name) { files.append(file) }
+                if let coco = cocoFile(path + "/" + name, problems: &problems) { files.append(coco) }
             }
         }
         return files
@@ -222,8 +250,19 @@ public enum DatasetDetector {
     /// Reads one COCO annotation file's split (from its name), categories and image names;
     /// nil when it is not a JSON object with images and annotations.
     static func cocoFile(_ path: String) -> CocoFile? {
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        var problems: [String] = []
+        return cocoFile(path, problems: &problems)
+    }
+
+    /// A COCO file's images and categories; nil (with a problem noted when it is hostile)
+    /// when the file is not COCO.
+    static func cocoFile(_ path: String, problems: inout [String]) -> CocoFile? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        if InputLimits.jsonTooDeep(data) {
+            problems.append("\(path): JSON nested more than \(InputLimits.jsonDepth) levels deep; not an annotation file (skipped)")
+            return nil
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let images = object["images"] as? [[String: Any]], object["annotations"] is [Any] else { return nil }
         let categories = (object["categories"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         let lower = (path as NSString).lastPathComponent.lowercased()

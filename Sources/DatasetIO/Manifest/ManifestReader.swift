@@ -11,11 +11,24 @@ public struct DatasetIOError: Error, Sendable, CustomStringConvertible {
 /// What reading a manifest skipped.
 public struct ManifestReadReport: Sendable, Hashable {
     public var records = 0
-    /// Lines that are not JSON records (damaged in the middle of the file).
+    /// Lines that are not JSON records (damaged in the middle of the file, or nested
+    /// deeper than any record).
     public var malformedLines = 0
     /// Whether the last line was cut short (a crash while writing); it is skipped.
     public var truncatedTail = false
+    /// Of the malformed lines, those nested deeper than ``InputLimits/jsonDepth``: hostile
+    /// or corrupt, never written by a tool.
+    public var nestedTooDeep = 0
     public init() {}
+
+    mutating func skip(_ line: ArraySlice<UInt8>, isLast: Bool) {
+        if isLast {
+            truncatedTail = true
+        } else {
+            malformedLines += 1
+            if InputLimits.jsonTooDeep(line) { nestedTooDeep += 1 }
+        }
+    }
 }
 
 /// Reads a JSON Lines manifest as a stream: the header, then one record at a time, so that
@@ -62,13 +75,12 @@ public struct ManifestReader {
         var bodyError: (any Error)?
         try forEachLine { line, isLast in
             if ManifestReader.isHeaderLine(line) { return true }
-            do {
-                let record = try RecordParser.parse(line) ?? decoder.decode(ImageRecord.self, from: Data(line))
-                report.records += 1
-                try body(record)
-            } catch is DecodingError {
-                if isLast { report.truncatedTail = true } else { report.malformedLines += 1 }
-            } catch {
+            guard let record = ManifestReader.decodeRecord(line, decoder) else {
+                report.skip(line, isLast: isLast)
+                return true
+            }
+            report.records += 1
+            do { try body(record) } catch {
                 bodyError = error
                 return false
             }
@@ -87,8 +99,8 @@ public struct ManifestReader {
         var bodyError: (any Error)?
         try forEachLine { line, isLast in
             if ManifestReader.isHeaderLine(line) { return true }
-            guard let record = RecordParser.parse(line) ?? (try? decoder.decode(ImageRecord.self, from: Data(line))) else {
-                if isLast { report.truncatedTail = true } else { report.malformedLines += 1 }
+            guard let record = ManifestReader.decodeRecord(line, decoder) else {
+                report.skip(line, isLast: isLast)
                 return true
             }
             report.records += 1
@@ -102,6 +114,15 @@ public struct ManifestReader {
         return report
     }
 
+    /// A record line decoded, or nil for a damaged line. A line nested deeper than
+    /// ``InputLimits/jsonDepth`` is damaged: `JSONDecoder` would recurse until the stack
+    /// overflows.
+    static func decodeRecord(_ line: ArraySlice<UInt8>, _ decoder: JSONDecoder) -> ImageRecord? {
+        if let record = RecordParser.parse(line) { return record }
+        guard !InputLimits.jsonTooDeep(line) else { return nil }
+        return try? decoder.decode(ImageRecord.self, from: Data(line))
+    }
+
     static func isHeaderLine(_ line: ArraySlice<UInt8>) -> Bool {
         // The reference writes the key first; we do too. Look only at the start to keep this cheap.
         let prefix = line.prefix(40)
@@ -110,7 +131,8 @@ public struct ManifestReader {
     }
 
     static func decodeHeader(_ line: ArraySlice<UInt8>) -> ManifestHeader? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+        guard !InputLimits.jsonTooDeep(line),
+              let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
               object[ManifestEncoding.metaKey] as? Bool == true else { return nil }
         var header = ManifestHeader()
         header.inputDir = object["input_dir"] as? String ?? ""

@@ -41,53 +41,6 @@ public final class ManifestAppender {
 
 /// Whole-file manifest operations.
 public enum ManifestFiles {
-    /// Replaces `path` atomically: writes to a temporary file in the same folder, `fsync`s it,
-    /// renames it over `path` and `fsync`s the folder. Readers see the old file or the new
-    /// one, never a mixture. `produce` is called with a function that appends bytes.
-    public static func rewrite(
-        _ path: String, produce: (_ write: ([UInt8]) throws(DatasetIOError) -> Void) throws -> Void
-    ) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let folder = directory.isEmpty ? "." : directory
-        let base = (path as NSString).lastPathComponent
-        let temporary = "\(folder)/.\(base).\(getpid()).tmp"
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw DatasetIOError("cannot write \(temporary): \(String(cString: strerror(errno))) (check that \(folder) exists and is writable)")
-        }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20)
-        do {
-            try produce { (bytes: [UInt8]) throws(DatasetIOError) in
-                buffer.append(contentsOf: bytes)
-                if buffer.count >= 1 << 20 {
-                    try writeAll(fd: fd, buffer, path: temporary)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            try writeAll(fd: fd, buffer, path: temporary)
-            guard fsync(fd) == 0 else {
-                throw DatasetIOError("cannot flush \(temporary): \(String(cString: strerror(errno)))")
-            }
-            close(fd)
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw DatasetIOError("cannot replace \(path): \(reason)")
-        }
-        let dirFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
-        }
-    }
-
     /// Mends the end of `path` before appending: a last line without a newline is either a
     /// complete record written by a tool that omits the final newline (a newline is added) or
     /// a fragment left by a crash mid-write (it is cut off; the file it described is
@@ -118,7 +71,7 @@ public enum ManifestFiles {
         var tail = [UInt8](repeating: 0, count: size - keep)
         let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size - keep, off_t(keep)) }
         guard got == size - keep else { return }
-        if (try? JSONSerialization.jsonObject(with: Data(tail))) is [String: Any] {
+        if !InputLimits.jsonTooDeep(tail), (try? JSONSerialization.jsonObject(with: Data(tail))) is [String: Any] {
             _ = pwrite(fd, [UInt8(0x0A)], 1, off_t(size))
         } else {
             _ = ftruncate(fd, off_t(keep))
@@ -137,45 +90,5 @@ public enum ManifestFiles {
             }
             offset += written
         }
-    }
-}
-
-/// Writes a file under a temporary name in the same folder and renames it into place on
-/// ``commit()``, so readers never see a half-written export; abandoned writes are removed.
-public final class AtomicFileWriter {
-    public let path: String
-    private let temporary: String
-    private var fd: Int32
-    private var committed = false
-
-    public init(path: String) throws(DatasetIOError) {
-        self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
-        let folder = directory.isEmpty ? "." : directory
-        temporary = "\(folder)/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        unlink(temporary)
-        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw DatasetIOError("cannot write \(path): \(String(cString: strerror(errno))) (check that \(folder) exists and is writable)")
-        }
-    }
-
-    deinit {
-        if fd >= 0 { Glibc.close(fd) }
-        if !committed { unlink(temporary) }
-    }
-
-    public func write(_ bytes: [UInt8]) throws(DatasetIOError) {
-        try ManifestFiles.writeAll(fd: fd, bytes, path: path)
-    }
-
-    public func commit() throws(DatasetIOError) {
-        guard fsync(fd) == 0 else { throw DatasetIOError("cannot flush \(path): \(String(cString: strerror(errno)))") }
-        Glibc.close(fd)
-        fd = -1
-        guard rename(temporary, path) == 0 else {
-            throw DatasetIOError("cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        committed = true
     }
 }

@@ -12,6 +12,8 @@ package import DatasetAnalysis
 package struct RecordParser {
     private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
+    /// Containers open while skipping: bounded, because skipping recurses.
+    private var depth = 0
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { b = bytes }
 
@@ -312,6 +314,9 @@ package struct RecordParser {
     private mutating func skipContainer() -> Bool {
         guard let open = peek() else { return false }
         let close = open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < InputLimits.jsonDepth else { return false }
         i += 1
         skipSpace()
         if expect(close) { return true }

@@ -20,7 +20,9 @@ public enum PolicyFile {
         var policy = Policy()
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try InputLimits.composeYAML(text, name: name)
+        } catch let error as DatasetIOError {
+            throw error
         } catch {
             let line = (error as? YamlError).flatMap(Self.line(of:)).map { ":\($0)" } ?? ""
             throw DatasetIOError("\(name)\(line): not valid YAML (\(Self.firstLine(of: error))); a policy is `key: value` lines such as `max_corrupt_pct: 1`")

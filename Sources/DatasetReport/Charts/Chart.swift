@@ -1,3 +1,4 @@
+import DatasetAnalysis
 import Foundation
 
 /// The project's chart theme: one sans-serif face, quiet axes, and the Okabe–Ito palette,
@@ -242,10 +243,7 @@ struct SVGBuilder {
         self.height = height
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { Escape.xml(s) }
 
     mutating func clip(x: Double, y: Double, width: Double, height: Double) {
         if clipping { unclip() }

@@ -53,7 +53,7 @@ public struct HTMLReport {
         }
     }
 
-    static func e(_ s: String) -> String { SVGBuilder.escape(s) }
+    static func e(_ s: String) -> String { Escape.html(s) }
 
     /// The `imgeda check` subcommand that lists a gallery's images in full.
     static func checkCommand(gallery id: String) -> String {

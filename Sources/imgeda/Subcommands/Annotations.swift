@@ -43,9 +43,8 @@ extension Imgeda {
             let object = Self.json(stats, format: read.format, classNames: read.classNames)
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             if let output {
-                do { try data.write(to: URL(fileURLWithPath: output)) } catch {
-                    throw ValidationError("cannot write \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-                }
+                try OutputPath.refuseInput(output, inputs: read.inputFiles)
+                try AtomicFile.write(Array(data), to: output)
             }
             if let plots {
                 do { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) } catch {
@@ -55,9 +54,10 @@ extension Imgeda {
                 for kind in AnnotationPlots.kinds {
                     let svg = AnnotationPlots.chart(kind, stats, areas: stats.areaValues, ratios: stats.aspectValues).svg()
                     let path = "\(plots)/\(kind).png"
-                    do { try Data(try SVGRenderer.png(svg)).write(to: URL(fileURLWithPath: path)) } catch {
-                        throw ValidationError("cannot write \(path): \(error)")
-                    }
+                    try OutputPath.refuseInput(path, inputs: read.inputFiles, option: "--plots")
+                    let png: [UInt8]
+                    do { png = try SVGRenderer.png(svg) } catch { throw ValidationError("cannot draw \(path): \(error)") }
+                    try AtomicFile.write(png, to: path)
                 }
             }
             if json {

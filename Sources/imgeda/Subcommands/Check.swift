@@ -182,14 +182,11 @@ enum CheckRunner {
         ]
     }
 
-    static func emit(_ object: [String: Any], options: CheckOutputOptions, summary: () -> Void) throws {
+    static func emit(_ object: [String: Any], options: CheckOutputOptions, inputs: [String], summary: () -> Void) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         if let path = options.output {
-            do {
-                try data.write(to: URL(fileURLWithPath: path))
-            } catch {
-                throw ValidationError("cannot write \(path): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
+            try OutputPath.refuseInput(path, inputs: inputs)
+            try AtomicFile.write(Array(data), to: path)
         }
         if options.json {
             Console.out(String(decoding: data, as: UTF8.self))
@@ -206,7 +203,7 @@ enum CheckRunner {
     ) throws {
         let c = try collect(source.labelled, thresholds: thresholds, candidates: false)
         let items = c[keyPath: list]
-        try emit(section(file, items, valueKey: valueKey, total: c.total, extra: extra), options: options) {
+        try emit(section(file, items, valueKey: valueKey, total: c.total, extra: extra), options: options, inputs: source.manifests) {
             printFlagged(title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
         }
     }
@@ -316,7 +313,7 @@ extension Imgeda.Check {
                 "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": darkThreshold]),
                 "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": overexposedThreshold]),
             ]
-            try CheckRunner.emit(object, options: out) {
+            try CheckRunner.emit(object, options: out, inputs: source.manifests) {
                 CheckRunner.printFlagged("Dark (brightness < \(darkThreshold))", c.dark, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
                 CheckRunner.printFlagged("Overexposed (brightness > \(overexposedThreshold))", c.overexposed, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
             }
@@ -365,7 +362,7 @@ extension Imgeda.Check {
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
-            try CheckRunner.emit(try CheckRunner.labelsJSON(conflicts, report), options: out) {
+            try CheckRunner.emit(try CheckRunner.labelsJSON(conflicts, report), options: out, inputs: source.manifests) {
                 CheckRunner.printLabelConflicts(conflicts, examples: out.examples)
                 if !c.candidates.contains(where: { $0.className != nil }) {
                     Console.out("Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
@@ -381,7 +378,7 @@ extension Imgeda.Check {
 
         func run() throws {
             let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: false)
-            try CheckRunner.emit(try CheckRunner.extensionsJSON(c), options: out) {
+            try CheckRunner.emit(try CheckRunner.extensionsJSON(c), options: out, inputs: source.manifests) {
                 CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
                                          examples: out.examples, seeAll: "use -o extensions.json or --json")
             }
@@ -398,7 +395,7 @@ extension Imgeda.Check {
             let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(CheckRunner.duplicatesJSON(report, c.candidates), options: out) {
+            try CheckRunner.emit(CheckRunner.duplicatesJSON(report, c.candidates), options: out, inputs: source.manifests) {
                 CheckRunner.printDuplicates(report, c.candidates, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
             }
         }
@@ -421,7 +418,7 @@ extension Imgeda.Check {
             }
             let report = LeakageFinder.find(c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                             threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(CheckRunner.leakageJSON(report, c.candidates), options: out) {
+            try CheckRunner.emit(CheckRunner.leakageJSON(report, c.candidates), options: out, inputs: source.manifests) {
                 CheckRunner.printLeakage(report, c.candidates, examples: out.examples)
             }
         }
@@ -458,7 +455,7 @@ extension Imgeda.Check {
                 "label_conflicts": try CheckRunner.labelsJSON(conflicts, report),
             ]
             if let leakage { object["leakage"] = CheckRunner.leakageJSON(leakage, c.candidates) }
-            try CheckRunner.emit(object, options: out) {
+            try CheckRunner.emit(object, options: out, inputs: source.manifests) {
                 let examples = min(out.examples, 5)
                 let seeAll = "use -o report.json, --json or the single check"
                 Console.out("Checked \(Console.grouped(c.total)) images in \(source.described)")

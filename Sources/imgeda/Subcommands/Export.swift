@@ -25,7 +25,8 @@ extension Imgeda {
 
         func run() throws {
             let reader = try ManifestReader(path: manifest)
-            let file = try AtomicFileWriter(path: output)
+            try OutputPath.refuseInput(output, inputs: [manifest])
+            let file = try AtomicFile(path: output)
             let sink: ([UInt8]) throws -> Void = { bytes in try file.write(bytes) }
             let report: ManifestReadReport
             switch kind {
@@ -37,6 +38,11 @@ extension Imgeda {
                 var writer = try ParquetWriter(sink: sink)
                 report = try reader.forEachRecord { try writer.append($0) }
                 try writer.finish()
+            }
+            guard report.records > 0 else {
+                // Junk, an empty file or a header alone: keep the previous export, if any.
+                file.abandon()
+                throw ValidationError("\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`); \(output) was not written")
             }
             try file.commit()
             Console.out("Wrote \(Console.grouped(report.records)) records (\(ExportColumns.all.count) columns) to \(output).")

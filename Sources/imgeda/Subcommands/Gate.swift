@@ -63,6 +63,9 @@ extension Imgeda {
                 },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let outputs = [("-o", output), ("--junit", junit), ("--markdown", markdown)].compactMap { o, p in p.map { (option: o, path: $0) } }
+            try OutputPath.refuseRepeated(outputs)
+            for o in outputs { try OutputPath.refuseInput(o.path, inputs: manifest + [policy], option: o.option) }
             try write(data, to: output)
             try write(Data(Self.junit(checks, manifests: manifest).utf8), to: junit)
             try write(Data(Self.markdown(checks, passed: passed, manifests: manifest, policy: policy).utf8), to: markdown)
@@ -83,19 +86,14 @@ extension Imgeda {
 
         private func write(_ data: Data, to path: String?) throws {
             guard let path else { return }
-            do { try data.write(to: URL(fileURLWithPath: path)) } catch {
-                throw ValidationError("cannot write \(path): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
+            try AtomicFile.write(Array(data), to: path)
         }
 
         static func number(_ v: Double) -> String {
             v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%.2f", v)
         }
 
-        static func xml(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        static func xml(_ text: String) -> String { Escape.xml(text) }
 
         static func junit(_ checks: [GateCheck], manifests: [String]) -> String {
             let failures = checks.filter { !$0.passed }.count
@@ -116,14 +114,14 @@ extension Imgeda {
 
         static func markdown(_ checks: [GateCheck], passed: Bool, manifests: [String], policy: String) -> String {
             var out = "## imgeda gate: \(passed ? "passed ✅" : "failed ❌")\n\n"
-            out += "Manifest: `\(manifests.joined(separator: "`, `"))` · policy: `\(policy)`\n\n"
+            out += "Manifest: \(manifests.map(Escape.markdown).joined(separator: ", ")) · policy: \(Escape.markdown(policy))\n\n"
             out += "| check | observed | limit | result |\n| --- | ---: | ---: | --- |\n"
             for c in checks {
                 out += "| `\(c.name)` | \(number(c.observed)) | \(number(c.threshold)) | \(c.passed ? "pass" : "**fail**") |\n"
             }
             for c in checks where !c.passed && !c.samplePaths.isEmpty {
                 out += "\n<details><summary><code>\(c.name)</code>: examples</summary>\n\n"
-                for path in c.samplePaths { out += "- `\(path)`\n" }
+                for path in c.samplePaths { out += "- \(Escape.markdown(path))\n" }
                 out += "\n</details>\n"
             }
             return out

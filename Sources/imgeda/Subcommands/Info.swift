@@ -71,7 +71,9 @@ extension Imgeda {
                 row("Written by", "\(header.tool) \(header.toolVersion)".trimmingCharacters(in: .whitespaces))
             }
             if report.malformedLines > 0 || report.truncatedTail {
-                Console.out("Note: skipped \(Plural.count(report.malformedLines, "damaged line"))\(report.truncatedTail ? " and a truncated last line (an interrupted scan; re-run it to resume)" : "").")
+                Console.out("Note: skipped \(Plural.count(report.malformedLines, "damaged line"))"
+                    + (report.nestedTooDeep > 0 ? " (\(report.nestedTooDeep) nested too deep to be records)" : "")
+                    + "\(report.truncatedTail ? " and a truncated last line (an interrupted scan; re-run it to resume)" : "").")
             }
         }
 

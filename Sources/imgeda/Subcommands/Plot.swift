@@ -73,6 +73,7 @@ extension Imgeda {
                 throw ValidationError("cannot create \(output): \(error.localizedDescription)")
             }
             let kinds = kind == "all" ? PlotKind.allCases : [PlotKind(rawValue: kind)].compactMap { $0 }
+            for k in kinds { try OutputPath.refuseInput("\(output)/\(k.rawValue).\(format)", inputs: [manifest]) }
             let duplicates = kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates) : nil
             let svgs = kinds.map { Plots.chart($0, data, duplicates: duplicates).svg() }
             // Rendering PNGs is the slow part: one chart per core at a time.
@@ -82,9 +83,11 @@ extension Imgeda {
                 let path = "\(output)/\(kinds[i].rawValue).\(format)"
                 do {
                     let bytes = format == "svg" ? Array(svgs[i].utf8) : try SVGRenderer.png(svgs[i], dpi: dpi)
-                    try Data(bytes).write(to: URL(fileURLWithPath: path))
+                    try AtomicFile.write(bytes, to: path)
+                } catch let error as DatasetIOError {
+                    failures.set(i, error.description)
                 } catch {
-                    failures.set(i, "cannot write \(path): \(error)")
+                    failures.set(i, "cannot draw \(path): \(error)")
                 }
             }
             if let message = failures.first { throw ValidationError(message) }

@@ -29,6 +29,7 @@ extension Imgeda {
 
         func run() throws {
             let reader = try ManifestReader(path: manifest)
+            try OutputPath.refuseInput(output, inputs: [manifest])
             let header = try reader.header()
             var data = PlotData()
             var checks = CheckCollector(thresholds: CheckThresholds(), collectCandidates: false, keep: max(gallery, 0))
@@ -68,9 +69,7 @@ extension Imgeda {
                 },
                 galleryLimit: gallery, groupLimit: groups, generatedAt: Timestamp.nowISO8601(), toolVersion: Imgeda.version)
             let html = HTMLReport.render(input)
-            let file = try AtomicFileWriter(path: output)
-            try file.write(Array(html.utf8))
-            try file.commit()
+            try AtomicFile.write(Array(html.utf8), to: output)
             Console.out("Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Console.grouped(read.records)) images, \(PlotKind.allCases.count) plots.")
             if let (count, example) = missing.summary {
                 Console.err("Note: \(Console.grouped(count)) thumbnails could not be made: the images were not found or not readable from here (for example \(example)); the report shows their paths instead (--no-thumbnails leaves them out).")

@@ -6,12 +6,14 @@ import Glibc
 
 /// Where commands print: results to stdout, progress and diagnostics to stderr.
 enum Console {
+    /// Prints a line of results. Control characters (ESC, BEL…) from file names or EXIF
+    /// become visible escapes: printed text can never drive the terminal.
     static func out(_ text: String) {
-        write(1, text + "\n")
+        write(1, Escape.terminal(text, keepingNewlines: true) + "\n")
     }
 
     static func err(_ text: String) {
-        write(2, text + "\n")
+        write(2, Escape.terminal(text, keepingNewlines: true) + "\n")
     }
 
     static func errRaw(_ text: String) {

@@ -1,0 +1,129 @@
+/// The one escaping rule for each kind of output, so that a file name or an EXIF string —
+/// which anyone can set to anything — is shown as text and never becomes markup, a terminal
+/// command or a spreadsheet formula.
+///
+/// ```swift
+/// Escape.xml("Canon\u{1B}<b>")     // "Canon\u{FFFD}&lt;b&gt;"
+/// Escape.terminal("a\u{1B}[2Jb")   // "a\\x1B[2Jb"
+/// Escape.csvCell("=HYPERLINK(1)")  // "'=HYPERLINK(1)"
+/// ```
+package enum Escape {
+    /// Text or a double-quoted attribute value in XML 1.0, SVG or HTML: `& < > "` become entities and
+    /// characters XML 1.0 does not allow (C0 controls other than tab, line feed and carriage
+    /// return; U+FFFE and U+FFFF) become U+FFFD, so the document stays well-formed.
+    package static func xml(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { needsXMLEscape($0) }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.unicodeScalars.append(isXMLCharacter(scalar) ? scalar : "\u{FFFD}")
+            }
+        }
+        return out
+    }
+
+    /// HTML text and attribute values: the same rule as ``xml(_:)``.
+    package static func html(_ text: String) -> String { xml(text) }
+
+    /// Text in Markdown (GitHub's flavour, which also renders inline HTML): HTML-escaped so no
+    /// tag is live, and Markdown's inline syntax (code spans, emphasis, links, table pipes,
+    /// headings) backslash-escaped so it reads as typed. Line breaks become spaces, so a
+    /// value stays in its list item or table cell. Use it outside code spans: a back-tick in
+    /// the text cannot end a code span that is never opened.
+    package static func markdown(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\\", "`", "*", "_", "[", "]", "|", "~", "#", "!", "(", ")":
+                out += "\\"
+                out.unicodeScalars.append(scalar)
+            case "\n", "\r", "\t": out += " "
+            default: out.unicodeScalars.append(isControl(scalar) || !isXMLCharacter(scalar) ? "\u{FFFD}" : scalar)
+            }
+        }
+        return out
+    }
+
+    /// Text for a terminal: C0 and C1 control characters and DEL (ESC, BEL, backspace,
+    /// carriage return…) become visible escapes such as `\x1B`, so a name cannot move the
+    /// cursor, retitle the window or ring the bell. Line feeds are kept when
+    /// `keepingNewlines` (for multi-line messages); tabs are kept.
+    package static func terminal(_ text: String, keepingNewlines: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\t" && !(keepingNewlines && $0 == "\n") }) else {
+            return text
+        }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            if scalar == "\t" || (keepingNewlines && scalar == "\n") || !isControl(scalar) {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += "\\x" + hex(scalar.value)
+            }
+        }
+        return out
+    }
+
+    /// One CSV cell (RFC 4180), appended to `out`: quoted when it holds a comma, a quote or a
+    /// line break (quotes doubled), and — as OWASP advises against formula injection — with
+    /// a leading apostrophe when it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+    /// return, so a spreadsheet shows the text instead of running it.
+    package static func csvCell(_ text: String, into out: inout [UInt8]) {
+        var bytes = Array(text.utf8)
+        if let first = bytes.first, formulaStarts.contains(first) { bytes.insert(UInt8(ascii: "'"), at: 0) }
+        let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        guard needsQuotes else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for b in bytes {
+            if b == UInt8(ascii: "\"") { out.append(b) }
+            out.append(b)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// ``csvCell(_:into:)`` as a string.
+    package static func csvCell(_ text: String) -> String {
+        var out: [UInt8] = []
+        csvCell(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
+
+    /// C0 controls, DEL and C1 controls.
+    private static func isControl(_ s: Unicode.Scalar) -> Bool {
+        s.value < 0x20 || (0x7F...0x9F).contains(s.value)
+    }
+
+    /// XML 1.0's `Char` production (Swift strings hold no surrogates).
+    private static func isXMLCharacter(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x09, 0x0A, 0x0D: return true
+        case 0x20...0xFFFD: return true
+        case 0x10000...: return true
+        default: return false
+        }
+    }
+
+    private static func needsXMLEscape(_ s: Unicode.Scalar) -> Bool {
+        s == "&" || s == "<" || s == ">" || s == "\"" || !isXMLCharacter(s)
+    }
+
+    private static func hex(_ v: UInt32) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return v < 0x100 ? String([digits[Int(v >> 4)], digits[Int(v & 0xF)]]) : String(v, radix: 16, uppercase: true)
+    }
+}

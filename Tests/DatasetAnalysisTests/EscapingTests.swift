@@ -1,0 +1,42 @@
+import DatasetAnalysis
+import Foundation
+import Testing
+
+@Suite("escaping")
+struct EscapingTests {
+    @Test func xmlEscapesMarkupAndReplacesCharactersXMLForbids() {
+        #expect(Escape.xml("a<b>&\"c\"") == "a&lt;b&gt;&amp;&quot;c&quot;")
+        #expect(Escape.xml("Canon\u{1B}[31m\u{07}\u{0}x") == "Canon\u{FFFD}[31m\u{FFFD}\u{FFFD}x")
+        #expect(Escape.xml("tab\tline\nok") == "tab\tline\nok")
+        #expect(Escape.xml("\u{FFFE}") == "\u{FFFD}")
+        #expect(Escape.xml("plain café ☕") == "plain café ☕")
+    }
+
+    @Test func markdownLeavesNoLiveHTMLOrCodeSpans() {
+        let name = "x`<img src=x onerror=alert(1)>`|*y*.jpg"
+        let escaped = Escape.markdown(name)
+        #expect(!escaped.contains("<"))
+        #expect(!escaped.contains(">"))
+        #expect(escaped.contains("\\`"))
+        #expect(escaped.contains("\\|"))
+        #expect(escaped.contains("\\*y\\*"))
+        #expect(Escape.markdown("a\nb") == "a b")
+    }
+
+    @Test func terminalShowsControlCharactersAsVisibleEscapes() {
+        let shown = Escape.terminal("a\u{1B}]0;title\u{07}b\u{7F}c\u{9B}d\re")
+        #expect(shown == "a\\x1B]0;title\\x07b\\x7Fc\\x9Bd\\x0De")
+        #expect(!shown.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        #expect(Escape.terminal("one\ntwo", keepingNewlines: true) == "one\ntwo")
+        #expect(Escape.terminal("one\ntwo") == "one\\x0Atwo")
+    }
+
+    @Test func csvCellsQuoteAndNeutraliseFormulas() {
+        #expect(Escape.csvCell("=HYPERLINK(\"http://x\",\"y\")") == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"")
+        for start in ["=", "+", "-", "@", "\t", "\r"] {
+            #expect(Escape.csvCell(start + "1").hasPrefix("'") || Escape.csvCell(start + "1").hasPrefix("\"'"), "\(start)")
+        }
+        #expect(Escape.csvCell("a,b") == "\"a,b\"")
+        #expect(Escape.csvCell("plain.jpg") == "plain.jpg")
+    }
+}
