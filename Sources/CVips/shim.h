@@ -11,9 +11,14 @@
 
 /// Starts libvips for single-threaded use inside one worker: no operation cache (every file
 /// is seen once, so caching only costs memory) and one thread per pipeline (we parallelise
-/// across images, in processes).
-static inline int cvips_start(const char *argv0) {
+/// across images, in processes). Unless `allow_untrusted` is set, loaders and savers that
+/// libvips marks untrusted are blocked: in this build that includes ImageMagick, which
+/// would otherwise read any file whose content no other loader claims (a `.jpg` holding a
+/// TGA, say) with parsers never meant for hostile input. `VIPS_INIT` is a macro, which
+/// Swift cannot call.
+static inline int cvips_start(const char *argv0, int allow_untrusted) {
     if (VIPS_INIT(argv0) != 0) return -1;
+    vips_block_untrusted_set(allow_untrusted ? FALSE : TRUE);
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);

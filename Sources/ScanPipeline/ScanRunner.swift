@@ -24,6 +24,13 @@ public struct ScanConfiguration: Sendable {
     public var toolVersion: String
     /// Only these dataset splits (nil: everything).
     public var splits: Set<String>?
+    /// Follow symlinks that lead out of the scanned folders.
+    public var followSymlinksOutside = false
+    /// Let libvips' untrusted loaders (ImageMagick in this build) read files.
+    public var allowUntrustedLoaders = false
+    /// Bytes of address space one worker may use; nil for
+    /// ``WorkerPool/defaultMemoryLimit(maxPixels:)``.
+    public var workerMemoryLimit: UInt64?
 
     public init(
         roots: [String], output: String, settings: ScanSettings = ScanSettings(),
@@ -113,7 +120,8 @@ public struct ScanRunner {
         let started = WorkerPool.now()
         let config = configuration
         var summary = ScanSummary()
-        var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions)
+        var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions,
+                                               followSymlinksOutside: config.followSymlinksOutside)
         summary.discovered = discovery.files.count
         summary.skipped = discovery.skipped
 
@@ -175,9 +183,12 @@ public struct ScanRunner {
 
         let appender = try ManifestAppender(path: config.output)
         defer { appender.close() }
-        let pool = try WorkerPool(configuration: .init(
+        var poolConfiguration = WorkerPool.Configuration(
             executable: config.workerExecutable, settings: config.settings,
-            workers: config.workers, timeout: config.timeout))
+            workers: config.workers, timeout: config.timeout)
+        poolConfiguration.memoryLimit = config.workerMemoryLimit
+        poolConfiguration.allowUntrustedLoaders = config.allowUntrustedLoaders
+        let pool = try WorkerPool(configuration: poolConfiguration)
         defer { pool.shutdown() }
 
         var buffer: [UInt8] = []

@@ -27,14 +27,32 @@ extension Imgeda {
         @Flag(help: "No thumbnails (for sharing a report without the pictures, or when the images are elsewhere).")
         var noThumbnails = false
 
+        @Option(help: "Worker processes that make thumbnails (default: all cores).")
+        var workers: Int?
+
+        @Option(help: "Seconds one thumbnail may take before its worker is stopped.")
+        var timeout = 30.0
+
+        @Option(help: "Memory one thumbnail worker may use, in MiB (default: as for scan).")
+        var maxMemory: Int?
+
+        func validate() throws {
+            if let workers, workers < 1 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
+            if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
+            if let maxMemory, maxMemory < 256 { throw ValidationError("--max-memory must be at least 256 (MiB; got \(maxMemory))") }
+        }
+
         func run() throws {
             let reader = try ManifestReader(path: manifest)
             let header = try reader.header()
             var data = PlotData()
             var checks = CheckCollector(thresholds: CheckThresholds(), collectCandidates: false, keep: max(gallery, 0))
+            // Exact path bytes of names that are not UTF-8 (their `path` has U+FFFD in it).
+            var rawPaths: [String: String] = [:]
             let read = try reader.forEachRecord { record in
                 data.add(record)
                 checks.add(record)
+                if let raw = record.pathRaw { rawPaths[record.path] = raw }
             }
             guard read.records > 0 else {
                 throw ValidationError("\(manifest) holds no image records (make one with `imgeda scan DIR -o \(manifest)`)")
@@ -47,15 +65,27 @@ extension Imgeda {
                 thresholds.blur = s.blurThreshold
             }
             let duplicates = DuplicateFinder.find(data.candidates, threads: ProcessInfo.processInfo.activeProcessorCount)
-            let thumbnailer = noThumbnails ? nil : Thumbnailer(side: 160)
+            // Thumbnails are decoded by isolated, time- and memory-limited worker processes,
+            // as in a scan: a hostile or huge file costs its thumbnail, not this process.
+            let thumbnailer = noThumbnails ? nil : Thumbnailer(configuration: .init(
+                executable: Scan.executablePath(), workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
+                side: 160, timeout: timeout, memoryLimit: maxMemory.map { UInt64($0) << 20 }))
+            var thumbnailFailure: (any Error)?
             let input = HTMLReport.Input(
                 manifest: manifest, header: header, data: data, checks: checks, duplicates: duplicates, thresholds: thresholds,
-                thumbnail: { path, raw in
-                    guard let thumbnailer, let jpeg = thumbnailer.jpeg(FilePathBytes(path: path, pathRaw: raw)) else { return nil }
-                    return "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
+                thumbnails: { paths in
+                    guard let thumbnailer else { return paths.map { _ in nil } }
+                    do {
+                        let jpegs = try thumbnailer.jpegs(paths.map { FilePathBytes(path: $0, pathRaw: rawPaths[$0]) })
+                        return jpegs.map { $0.map { "data:image/jpeg;base64," + Data($0).base64EncodedString() } }
+                    } catch {
+                        thumbnailFailure = error
+                        return paths.map { _ in nil }
+                    }
                 },
                 galleryLimit: gallery, groupLimit: groups, generatedAt: Timestamp.nowISO8601(), toolVersion: Imgeda.version)
             let html = HTMLReport.render(input)
+            if let thumbnailFailure { throw thumbnailFailure }
             let file = try AtomicFileWriter(path: output)
             try file.write(Array(html.utf8))
             try file.commit()

@@ -74,6 +74,15 @@ extension Imgeda {
         @Option(help: "Seconds one file may take before its decoder is stopped and the file flagged.")
         var timeout = 30.0
 
+        @Option(help: "Memory one worker process may use, in MiB; a file that needs more is flagged (default: 1024 + 8 bytes per pixel of --max-pixels).")
+        var maxMemory: Int?
+
+        @Flag(help: "Follow symlinks that lead out of the scanned folders (by default they are skipped and listed).")
+        var followSymlinksOutside = false
+
+        @Flag(help: "Let libvips' untrusted loaders (ImageMagick) read files that no other loader claims. Off by default: they parse many formats never meant for hostile input.")
+        var allowUntrustedLoaders = false
+
         @Flag(name: [.short, .long], help: "Print nothing but errors.")
         var quiet = false
 
@@ -89,6 +98,7 @@ extension Imgeda {
             if maxImageDim < 32 { throw ValidationError("--max-image-dim must be at least 32 (got \(maxImageDim))") }
             if maxPixels < 1 { throw ValidationError("--max-pixels must be positive (got \(maxPixels))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
+            if let maxMemory, maxMemory < 256 { throw ValidationError("--max-memory must be at least 256 (MiB; got \(maxMemory))") }
             if let extensions, Discovery.parseExtensions(extensions).isEmpty {
                 throw ValidationError("--extensions lists no extension (example: --extensions jpg,png)")
             }
@@ -107,13 +117,17 @@ extension Imgeda {
             settings.maxImageDimension = maxImageDim
             settings.maxPixels = maxPixels
 
-            let configuration = ScanConfiguration(
+            let baseConfiguration = ScanConfiguration(
                 roots: directories, output: output, settings: settings,
                 extensions: extensions.map(Discovery.parseExtensions) ?? Discovery.defaultExtensions,
                 workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
                 checkpointEvery: checkpointEvery, resume: resume, force: force, timeout: timeout,
                 workerExecutable: Self.executablePath(), toolVersion: Imgeda.version
             )
+            var configuration = baseConfiguration
+            configuration.followSymlinksOutside = followSymlinksOutside
+            configuration.allowUntrustedLoaders = allowUntrustedLoaders
+            configuration.workerMemoryLimit = maxMemory.map { UInt64($0) << 20 }
             let wakeFD = cimgeda_install_stop_handlers()
             let progress = ProgressDisplay(label: "Scanning", quiet: quiet)
             let summary: ScanSummary
