@@ -127,6 +127,7 @@ struct DecoderStateTests {
                 for i in start..<min(zeroed.count, start + length) { zeroed[i] = 0 }
                 variants.append(("zero\(round)", zeroed))
             }
+            if ext == "jpg" { variants.append(("aadht", try jpegWithBogusHuffmanTable(original))) }
             // Valid files between the damaged ones: sorted by name, each damaged file is
             // followed by more of them in the batch.
             for (name, bytes) in variants {

@@ -38,20 +38,16 @@ extension Imgeda {
             let object = Self.json(stats, format: read.format, classNames: read.classNames)
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             if let output {
-                do { try data.write(to: URL(fileURLWithPath: output)) } catch {
-                    throw ValidationError("cannot write \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-                }
+                try AtomicFileWriter.write([UInt8](data), to: output)
             }
             if let plots {
-                do { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) } catch {
-                    throw ValidationError("cannot create \(plots): \(error.localizedDescription)")
-                }
+                try FileSystem.createDirectories(plots)
                 _ = ImageDecoder.startLibvips()
                 for kind in AnnotationPlots.kinds {
                     let svg = AnnotationPlots.chart(kind, stats, areas: stats.areaValues, ratios: stats.aspectValues).svg()
                     let path = "\(plots)/\(kind).png"
-                    do { try Data(try SVGRenderer.png(svg)).write(to: URL(fileURLWithPath: path)) } catch {
-                        throw ValidationError("cannot write \(path): \(error)")
+                    do { try AtomicFileWriter.write(try SVGRenderer.png(svg), to: path) } catch {
+                        throw ValidationError("cannot write \(path): \(FileSystem.describe(error))")
                     }
                 }
             }

@@ -131,11 +131,7 @@ enum CheckRunner {
     static func emit(_ object: [String: Any], options: CheckOutputOptions, summary: () -> Void) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         if let path = options.output {
-            do {
-                try data.write(to: URL(fileURLWithPath: path))
-            } catch {
-                throw ValidationError("cannot write \(path): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
+            try AtomicFileWriter.write([UInt8](data), to: path)
         }
         if options.json {
             Console.out(String(decoding: data, as: UTF8.self))

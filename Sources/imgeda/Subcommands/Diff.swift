@@ -30,9 +30,7 @@ extension Imgeda {
             let diff = ManifestDiff(old: try Self.records(old), new: try Self.records(new))
             let data = try JSONSerialization.data(withJSONObject: Self.json(diff), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             if let output {
-                do { try data.write(to: URL(fileURLWithPath: output)) } catch {
-                    throw ValidationError("cannot write \(output): \(error.localizedDescription) (check the folder exists and is writable)")
-                }
+                try AtomicFileWriter.write([UInt8](data), to: output)
             }
             if json {
                 Console.out(String(decoding: data, as: UTF8.self))

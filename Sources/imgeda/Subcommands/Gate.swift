@@ -83,9 +83,7 @@ extension Imgeda {
 
         private func write(_ data: Data, to path: String?) throws {
             guard let path else { return }
-            do { try data.write(to: URL(fileURLWithPath: path)) } catch {
-                throw ValidationError("cannot write \(path): \(error.localizedDescription) (check the folder exists and is writable)")
-            }
+            try AtomicFileWriter.write([UInt8](data), to: path)
         }
 
         static func number(_ v: Double) -> String {

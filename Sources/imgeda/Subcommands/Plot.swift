@@ -64,11 +64,7 @@ extension Imgeda {
             if format == "png", let message = ImageDecoder.startLibvips() {
                 throw ValidationError("libvips failed to start: \(message); use --format svg")
             }
-            do {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            } catch {
-                throw ValidationError("cannot create \(output): \(error.localizedDescription)")
-            }
+            try FileSystem.createDirectories(output)
             let kinds = kind == "all" ? PlotKind.allCases : [PlotKind(rawValue: kind)].compactMap { $0 }
             let duplicates = kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates) : nil
             let svgs = kinds.map { Plots.chart($0, data, duplicates: duplicates).svg() }
@@ -79,9 +75,9 @@ extension Imgeda {
                 let path = "\(output)/\(kinds[i].rawValue).\(format)"
                 do {
                     let bytes = format == "svg" ? Array(svgs[i].utf8) : try SVGRenderer.png(svgs[i], dpi: dpi)
-                    try Data(bytes).write(to: URL(fileURLWithPath: path))
+                    try AtomicFileWriter.write(bytes, to: path)
                 } catch {
-                    failures.set(i, "cannot write \(path): \(error)")
+                    failures.set(i, error is DatasetIOError ? "\(error)" : "cannot write \(path): \(FileSystem.describe(error))")
                 }
             }
             if let message = failures.first { throw ValidationError(message) }
