@@ -36,6 +36,12 @@ public struct FileAnalyzer {
         if case .failure(let reason) = outcome {
             record.isCorrupt = true
             record.corruptReason = reason.description
+            // A file that could be opened but not read (too large for the memory limit)
+            // keeps its version, so resume does not analyse it again and again.
+            if let version = Discovery.currentVersion(of: path) {
+                record.fileSizeBytes = version.size
+                record.mtime = version.mtime
+            }
         }
         return record
     }
