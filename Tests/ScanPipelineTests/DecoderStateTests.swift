@@ -53,6 +53,27 @@ struct DecoderStateTests {
         }
     }
 
+    /// Records written by the analyzer version that spoiled JPEGs after a damaged one are
+    /// analysed again on resume, not kept.
+    @Test func resumeReplacesRecordsOfTheVersionThatSpoiledJPEGs() throws {
+        let ws = try Workspace()
+        try ws.write(try Fixtures.jpeg(Fixtures.scene(7, width: 80, height: 60)), to: "data/good.jpg")
+        let manifest = ws.file("m.jsonl")
+        #expect(try Imgeda.run(["scan", ws.file("data"), "-o", manifest, "--quiet"]).status == 0)
+        // What the faulty version wrote for a valid JPEG that followed a damaged one.
+        var lines = try String(contentsOfFile: manifest, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[1] = lines[1]
+            .replacingOccurrences(of: "\"is_corrupt\": false", with: "\"is_corrupt\": true")
+            .replacingOccurrences(of: "\"corrupt_reason\": null", with: "\"corrupt_reason\": \"damaged JPEG header (Bogus Huffman table definition)\"")
+            .replacingOccurrences(of: "\"analyzer_version\": \"\(ImageRecord.currentAnalyzerVersion)\"", with: "\"analyzer_version\": \"swift-2\"")
+        try ws.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: "m.jsonl")
+        #expect(try records(manifest).first?.isCorrupt == true)
+        let again = try Imgeda.run(["scan", ws.file("data"), "-o", manifest])
+        #expect(again.status == 0, "\(again.stderr)")
+        let record = try #require(try records(manifest).first)
+        #expect(!record.isCorrupt && record.analyzerVersion == ImageRecord.currentAnalyzerVersion)
+    }
+
     /// The differential test: fuzzed variants (truncations, byte flips, zeroed spans) of
     /// every format this build writes, scanned in one batch by one worker, get the same
     /// records as each file analysed alone by a fresh analyzer.
