@@ -121,7 +121,7 @@ struct DecoderStateTests {
     static func fuzzedCorpus(in ws: Workspace, folder: String) throws -> [String] {
         let suffixes: [(String, String)] = [
             ("jpg", ".jpg[Q=85]"), ("png", ".png"), ("webp", ".webp[Q=80]"), ("gif", ".gif"),
-            ("tif", ".tif"), ("bmp", ".bmp"), ("heic", ".heic"), ("avif", ".avif"),
+            ("tif", ".tif"), ("bmp", ".bmp"), ("heic", ".heic"), ("avif", ".avif"), ("jxl", ".jxl"),
         ]
         var rng = SyntheticImages.Random(seed: 2026)
         var paths: [String] = []
