@@ -390,7 +390,7 @@ public final class ImageDecoder {
 
     static func describeLibvipsFailure(_ message: String, header: ImageHeader?) -> String {
         let line = message.split(separator: "\n").first.map(String.init) ?? message
-        if line.contains("is not a known file format") || line.contains("not a known") {
+        if line.contains("is not a known file format") || line.contains("not a known") || line.contains("not in a known format") {
             return "not an image: the content is not a format this build can read"
         }
         if line.contains("operation is blocked") {

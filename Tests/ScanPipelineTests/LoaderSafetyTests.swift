@@ -21,6 +21,7 @@ struct LoaderSafetyTests {
         let ws = try Workspace()
         try ws.write([], to: "data/zero.jpg")
         try ws.write(Self.tga(), to: "data/targa.jpg")
+        try ws.write(Array("just some text\n".utf8), to: "data/text.png")
         let bmp = try Fixtures.encode(Fixtures.scene(9, width: 40, height: 30), suffix: ".bmp")
         try ws.write(bmp, to: "data/picture.bmp")
         let manifest = ws.file("m.jsonl")
@@ -32,6 +33,7 @@ struct LoaderSafetyTests {
         let targa = try #require(byName["targa.jpg"])
         #expect(targa.isCorrupt, "a Targa file must not be decoded by ImageMagick")
         #expect(targa.corruptReason?.hasPrefix("not an image") == true, "\(targa.corruptReason ?? "")")
+        #expect(byName["text.png"]?.corruptReason?.hasPrefix("not an image") == true, "\(byName["text.png"]?.corruptReason ?? "")")
         // BMP stays readable, with its pixels.
         let picture = try #require(byName["picture.bmp"])
         #expect(!picture.isCorrupt, "\(picture.corruptReason ?? "")")

@@ -48,7 +48,7 @@ struct WorkerLimitsTests {
         #expect(lower.status == 0, "\(lower.stderr)")
         #expect(try records(ws.file("l.jsonl")).first?.corruptReason?.contains("limit of 512 MiB") == true)
         let bad = try Imgeda.run(["scan", ws.file("data"), "-o", manifest, "--max-memory", "10"])
-        #expect(bad.status == 1 && bad.stderr.contains("--max-memory must be at least 256"), "\(bad.stderr)")
+        #expect(bad.status == 1 && bad.stderr.contains("--max-memory must be at least 512"), "\(bad.stderr)")
     }
 
     /// Report thumbnails are made by the scan's workers: a decoder that hangs or crashes, or

@@ -39,7 +39,7 @@ extension Imgeda {
         func validate() throws {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
-            if let maxMemory, maxMemory < 256 { throw ValidationError("--max-memory must be at least 256 (MiB; got \(maxMemory))") }
+            if let maxMemory, maxMemory < 512 { throw ValidationError("--max-memory must be at least 512 (MiB; got \(maxMemory))") }
         }
 
         func run() throws {

@@ -98,7 +98,7 @@ extension Imgeda {
             if maxImageDim < 32 { throw ValidationError("--max-image-dim must be at least 32 (got \(maxImageDim))") }
             if maxPixels < 1 { throw ValidationError("--max-pixels must be positive (got \(maxPixels))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
-            if let maxMemory, maxMemory < 256 { throw ValidationError("--max-memory must be at least 256 (MiB; got \(maxMemory))") }
+            if let maxMemory, maxMemory < 512 { throw ValidationError("--max-memory must be at least 512 (MiB; got \(maxMemory))") }
             if let extensions, Discovery.parseExtensions(extensions).isEmpty {
                 throw ValidationError("--extensions lists no extension (example: --extensions jpg,png)")
             }
