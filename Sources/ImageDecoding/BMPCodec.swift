@@ -7,8 +7,23 @@ import DatasetAnalysis
 ///
 /// Read: 1, 4 and 8-bit palette images, 16-bit (5-5-5 or BITFIELDS), 24-bit, 32-bit
 /// (BGRX or BITFIELDS), bottom-up or top-down, with the 12-byte OS/2 header or the 40 to
-/// 124-byte Windows headers. RLE and embedded JPEG/PNG bitmaps are refused with a reason.
+/// 124-byte Windows headers. RLE and embedded JPEG/PNG bitmaps are left to libvips, which
+/// reads them only through ImageMagick (``unsupportedVariant(_:)``).
 enum BMPCodec {
+    /// The compression of a bitmap this codec does not read ("run-length compression
+    /// (RLE8)"), or nil for one it reads.
+    static func unsupportedVariant(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let r = Reader(bytes: bytes)
+        guard let headerSize = r.u32(14), headerSize >= 40, let compression = r.u32(30) else { return nil }
+        switch compression {
+        case 0, 3: return nil
+        case 1, 2: return "run-length compression (RLE\(compression == 1 ? 8 : 4))"
+        case 4: return "an embedded JPEG"
+        case 5: return "an embedded PNG"
+        default: return "compression type \(compression)"
+        }
+    }
+
     /// Decodes a whole bitmap to 8-bit RGB (alpha dropped, as Pillow's `convert("RGB")`).
     ///
     /// - Complexity: O(width × height).
@@ -38,8 +53,7 @@ enum BMPCodec {
         }
         switch compression {
         case 0, 3: break
-        case 1, 2: throw DecodeError("BMP with run-length compression (RLE\(compression == 1 ? 8 : 4)) is not read by this build")
-        default: throw DecodeError("BMP with compression type \(compression) is not read by this build")
+        default: throw DecodeError("BMP with \(unsupportedVariant(bytes) ?? "compression type \(compression)") is not read by this build")
         }
 
         // Palette for 1/4/8-bit images.

@@ -121,7 +121,15 @@ public final class ImageDecoder {
             return decoded
         }
         if let header, header.format == "BMP" {
-            return try decodeBMP(bytes, header: header, options: options)
+            guard let variant = BMPCodec.unsupportedVariant(bytes) else {
+                return try decodeBMP(bytes, header: header, options: options)
+            }
+            do {
+                return try decodeWithLibvips(bytes, header: header, options: options)
+            } catch where error.reason.contains(Self.blockedHint) {
+                throw DecodeError("BMP with \(variant) is read only through ImageMagick, which is off (\(Self.blockedHint))",
+                                  partial: error.partial)
+            }
         }
         return try decodeWithLibvips(bytes, header: header, options: options)
     }
@@ -388,6 +396,9 @@ public final class ImageDecoder {
         }
     }
 
+    /// How to let the blocked loaders read a file.
+    static let blockedHint = "scan with --allow-untrusted-loaders to let ImageMagick try"
+
     static func describeLibvipsFailure(_ message: String, header: ImageHeader?) -> String {
         let line = message.split(separator: "\n").first.map(String.init) ?? message
         if line.contains("is not a known file format") || line.contains("not a known") || line.contains("not in a known format") {
@@ -395,7 +406,7 @@ public final class ImageDecoder {
         }
         if line.contains("operation is blocked") {
             // Only an untrusted loader (ImageMagick) claimed the content.
-            return "not an image: the content is not a format this build reads safely (scan with --allow-untrusted-loaders to let ImageMagick try)"
+            return "not an image: the content is not a format this build reads safely (\(blockedHint))"
         }
         let lower = line.lowercased()
         if lower.contains("premature end") || lower.contains("truncated") || lower.contains("read error")

@@ -122,15 +122,46 @@ struct BMPCodecTests {
         #expect(decoded.preview.pixels == expected)
     }
 
-    @Test func truncatedAndRunLengthBitmapsGetReasons() throws {
+    /// A 4 × 2 run-length (RLE8) bitmap: the bottom row red, the top row blue.
+    static func rle8() -> [UInt8] {
+        var bytes = bitmap(width: 4, height: 2, bits: 8, compression: 1, palette: [(255, 0, 0), (0, 0, 255)], rows: [])
+        // Runs: 4 × index 0, end of line; 4 × index 1, end of bitmap.
+        let data: [UInt8] = [4, 0, 0, 0, 4, 1, 0, 1]
+        bytes += data
+        let size = bytes.count
+        for (offset, value) in [(2, size), (34, data.count)] {
+            for i in 0..<4 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
+        }
+        return bytes
+    }
+
+    /// Run-length bitmaps are read only by ImageMagick: off by default with a reason that
+    /// says how to turn it on, read when asked.
+    @Test func runLengthBitmapsNeedTheUntrustedLoadersAndSaySo() throws {
+        let ws = try Workspace()
+        try ws.write(Self.rle8(), to: "data/rle.bmp")
+        let blocked = try Imgeda.run(["scan", ws.file("data"), "-o", ws.file("b.jsonl"), "--quiet"])
+        #expect(blocked.status == 0, "\(blocked.stderr)")
+        let record = try #require(try records(ws.file("b.jsonl")).first)
+        #expect(record.isCorrupt)
+        #expect(record.corruptReason?.contains("BMP with run-length compression (RLE8) is read only through ImageMagick") == true,
+                "\(record.corruptReason ?? "")")
+        #expect(record.corruptReason?.contains("--allow-untrusted-loaders") == true)
+        let allowed = try Imgeda.run(["scan", ws.file("data"), "-o", ws.file("a.jsonl"), "--quiet", "--allow-untrusted-loaders"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let read = try #require(try records(ws.file("a.jsonl")).first)
+        #expect(!read.isCorrupt, "\(read.corruptReason ?? "")")
+        #expect(read.format == "BMP" && read.width == 4 && read.height == 2)
+    }
+
+    @Test func truncatedAndRunLengthInThisProcessGetReasons() throws {
         let rows = (0..<4).map { _ in [UInt8](repeating: 9, count: 12) }
         let whole = Self.bitmap(width: 4, height: 4, bits: 24, rows: rows)
         let truncated = Array(whole.prefix(whole.count - 20))
         let error = try #require(throws: DecodeError.self) { try Self.decode(truncated) }
         #expect(error.reason.contains("truncated BMP"))
         #expect(error.partial?.width == 4)
-        let rle = Self.bitmap(width: 4, height: 4, bits: 8, compression: 1, palette: [(1, 2, 3)], rows: [[0, 0]])
-        let rleError = try #require(throws: DecodeError.self) { try Self.decode(rle) }
+        let rleError = try #require(throws: DecodeError.self) { try Self.decode(Self.rle8()) }
         #expect(rleError.reason.contains("RLE8"))
     }
 }
