@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -203,4 +204,24 @@ void cimgeda_crash_now(void) {
 
 void cimgeda_hang_forever(void) {
     for (;;) pause();
+}
+
+int cimgeda_limit_memory(unsigned long long bytes) {
+    struct rlimit limit;
+    limit.rlim_cur = (rlim_t)bytes;
+    limit.rlim_max = (rlim_t)bytes;
+    return setrlimit(RLIMIT_AS, &limit);
+}
+
+unsigned long long cimgeda_memory_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+    return (unsigned long long)limit.rlim_cur;
+}
+
+void cimgeda_silence_stderr(void) {
+    int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    dup2(fd, 2);
+    close(fd);
 }

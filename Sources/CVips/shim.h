@@ -11,9 +11,20 @@
 
 /// Starts libvips for single-threaded use inside one worker: no operation cache (every file
 /// is seen once, so caching only costs memory) and one thread per pipeline (we parallelise
-/// across images, in processes).
-static inline int cvips_start(const char *argv0) {
+/// across images, in processes). Unless `allow_untrusted` is set, loaders and savers that
+/// libvips marks untrusted are blocked: in this build that includes ImageMagick, which
+/// would otherwise read any file whose content no other loader claims (a `.jpg` holding a
+/// TGA, say) with parsers never meant for hostile input, and also PDF, SVG, JPEG 2000,
+/// FITS, PPM and others no scan needs. JPEG XL stays allowed: it is one of the formats we
+/// scan, and libjxl is its reference decoder. `VIPS_INIT` is a macro, which Swift cannot
+/// call.
+static inline int cvips_start(const char *argv0, int allow_untrusted) {
     if (VIPS_INIT(argv0) != 0) return -1;
+    if (!allow_untrusted) {
+        vips_block_untrusted_set(TRUE);
+        vips_operation_block_set("VipsForeignLoadJxl", FALSE);
+        vips_operation_block_set("VipsForeignSaveJxl", FALSE);
+    }
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);
@@ -163,7 +174,11 @@ static inline int cvips_encode_pages(const void *pixels, int width, int page_hei
 
 /// Renders an SVG document to PNG at `scale` × its CSS pixel size (librsvg through
 /// libvips). Swift cannot call the variadic `vips_svgload_buffer` and `vips_pngsave_buffer`.
+/// The SVG loader is among those `cvips_start` blocks; it is allowed again here, for the
+/// process that renders our own charts (never one that decodes a user's files: scans and
+/// thumbnails run in worker processes).
 static inline int cvips_svg_to_png(const void *svg, size_t len, double scale, void **png, size_t *png_len) {
+    vips_operation_block_set("VipsForeignLoadSvg", FALSE);
     VipsImage *image = NULL;
     if (vips_svgload_buffer((void *)svg, len, &image, "scale", scale, NULL) != 0) return -1;
     int result = vips_pngsave_buffer(image, png, png_len, "compression", 1, NULL);

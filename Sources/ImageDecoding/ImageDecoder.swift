@@ -71,7 +71,7 @@ public struct DecodeOptions: Sendable {
 /// One decoder per thread: it owns a TurboJPEG handle. libvips must be started once per
 /// process with ``ImageDecoder/startLibvips()`` before the first decode.
 public final class ImageDecoder {
-    private let turbo: tjhandle?
+    private var turbo: tjhandle?
 
     public init() {
         turbo = tjInitDecompress()
@@ -81,10 +81,21 @@ public final class ImageDecoder {
         if let turbo { tjDestroy(turbo) }
     }
 
-    /// Starts libvips for this process: no operation cache, one thread per pipeline.
-    /// Returns an error message if libvips cannot start.
-    public static func startLibvips() -> String? {
-        cvips_start("imgeda") == 0 ? nil : LibvipsError.take()
+    /// Replaces the TurboJPEG handle with a fresh one. libjpeg-turbo 2.1 does not reset a
+    /// handle's state after `tjDecompressHeader3` or `tjDecompress2` fail (a damaged Huffman
+    /// table, say), and every later JPEG decoded with that handle then fails the same way, so
+    /// a handle that has seen a failure is never used again.
+    private func replaceTurboHandle() {
+        if let turbo { tjDestroy(turbo) }
+        turbo = tjInitDecompress()
+    }
+
+    /// Starts libvips for this process: no operation cache, one thread per pipeline, and
+    /// libvips' untrusted loaders (ImageMagick in this build) blocked unless
+    /// `allowUntrustedLoaders`. BMP, which this libvips reads only through ImageMagick, is
+    /// read by ``BMPCodec`` instead. Returns an error message if libvips cannot start.
+    public static func startLibvips(allowUntrustedLoaders: Bool = false) -> String? {
+        cvips_start("imgeda", allowUntrustedLoaders ? 1 : 0) == 0 ? nil : LibvipsError.take()
     }
 
     /// Decodes `bytes` into a ``DecodedImage``.
@@ -96,15 +107,50 @@ public final class ImageDecoder {
         // Pillow names a JPEG that carries several images (MPF) "MPO"; its first image is an
         // ordinary JPEG stream.
         if let header, header.format == "JPEG" || header.format == "MPO", let turbo {
-            if let decoded = try decodeJPEG(bytes, header: header, handle: turbo, options: options) {
-                return decoded
+            let decoded: DecodedImage?
+            do {
+                decoded = try decodeJPEG(bytes, header: header, handle: turbo, options: options)
+            } catch {
+                replaceTurboHandle()
+                throw error
             }
+            if let decoded { return decoded }
         }
         if let header, header.format == "PNG",
            let decoded = try decodePNG(bytes, header: header, options: options) {
             return decoded
         }
+        if let header, header.format == "BMP" {
+            guard let variant = BMPCodec.unsupportedVariant(bytes) else {
+                return try decodeBMP(bytes, header: header, options: options)
+            }
+            do {
+                return try decodeWithLibvips(bytes, header: header, options: options)
+            } catch where error.reason.contains(Self.blockedHint) {
+                throw DecodeError("BMP with \(variant) is read only through ImageMagick, which is off (\(Self.blockedHint))",
+                                  partial: error.partial)
+            }
+        }
         return try decodeWithLibvips(bytes, header: header, options: options)
+    }
+
+    // MARK: - BMP, read here (libvips would need ImageMagick)
+
+    private func decodeBMP(
+        _ bytes: UnsafeRawBufferPointer, header: ImageHeader, options: DecodeOptions
+    ) throws(DecodeError) -> DecodedImage {
+        let partial = DecodeError.PartialHeader(format: "BMP", colorMode: header.colorMode, channels: header.channels,
+                                                width: header.width, height: header.height)
+        let full: RGBImage
+        do {
+            full = try BMPCodec.decode(bytes, maxPixels: options.maxPixels)
+        } catch {
+            throw DecodeError(error.reason, partial: partial)
+        }
+        return DecodedImage(
+            format: "BMP", colorMode: header.colorMode ?? "RGB", channels: header.channels ?? 3,
+            width: full.width, height: full.height, frameCount: nil, exif: nil, orientation: 1,
+            preview: full.fitted(longSide: options.previewSide), decoder: "bmp")
     }
 
     // MARK: - Ordinary PNGs through the fast path
@@ -189,6 +235,8 @@ public final class ImageDecoder {
             if fatal || message.contains("Premature end") {
                 throw DecodeError(Self.describeJPEGFailure(message), partial: partial)
             }
+            // A warning leaves the handle in the same doubtful state as a failure.
+            replaceTurboHandle()
             // Other warnings (extraneous bytes, corrupt data that libjpeg skipped) leave a
             // decoded image that viewers show; the reference reads these too.
         }
@@ -348,10 +396,17 @@ public final class ImageDecoder {
         }
     }
 
+    /// How to let the blocked loaders read a file.
+    static let blockedHint = "scan with --allow-untrusted-loaders to let ImageMagick try"
+
     static func describeLibvipsFailure(_ message: String, header: ImageHeader?) -> String {
         let line = message.split(separator: "\n").first.map(String.init) ?? message
-        if line.contains("is not a known file format") || line.contains("not a known") {
+        if line.contains("is not a known file format") || line.contains("not a known") || line.contains("not in a known format") {
             return "not an image: the content is not a format this build can read"
+        }
+        if line.contains("operation is blocked") {
+            // Only an untrusted loader (ImageMagick) claimed the content.
+            return "not an image: the content is not a format this build reads safely (\(blockedHint))"
         }
         let lower = line.lowercased()
         if lower.contains("premature end") || lower.contains("truncated") || lower.contains("read error")

@@ -11,12 +11,20 @@ public enum ImageEncoder {
 
     /// Encodes interleaved 8-bit pixels (`bands` 1–4) with a libvips save suffix such as
     /// `".jpg[Q=90]"`, `".jpg[Q=90,interlace]"`, `".png[palette]"`, `".webp[lossless]"`,
-    /// `".gif"`, `".tif"`, `".avif"`, `".heic"`, `".jxl"`. Four bands with `cmyk: true` and a
+    /// `".gif"`, `".tif"`, `".avif"`, `".heic"`, `".jxl"`, `".bmp"` (written by ``BMPCodec``).
+    /// Four bands with `cmyk: true` and a
     /// `.jpg` suffix make a CMYK JPEG.
     public static func encode(
         pixels: [UInt8], width: Int, height: Int, bands: Int, suffix: String, cmyk: Bool = false
     ) throws(EncodeError) -> [UInt8] {
-        try run(suffix: suffix) { suffixPointer, buffer, length in
+        if suffix.lowercased().hasPrefix(".bmp") {
+            // libvips writes BMP only through ImageMagick, which is blocked.
+            guard !cmyk, let bmp = BMPCodec.encode(pixels: pixels, width: width, height: height, bands: bands) else {
+                throw EncodeError(description: "could not encode \(suffix): BMP takes 1, 3 or 4 bands of \(width) × \(height) pixels")
+            }
+            return bmp
+        }
+        return try run(suffix: suffix) { suffixPointer, buffer, length in
             pixels.withUnsafeBytes { raw in
                 cvips_encode(raw.baseAddress, Int32(width), Int32(height), Int32(bands), 0, cmyk ? 1 : 0,
                              suffixPointer, buffer, length)

@@ -1,3 +1,4 @@
+import CImgedaSupport
 import Crypto
 public import DatasetAnalysis
 public import DatasetIO
@@ -35,6 +36,12 @@ public struct FileAnalyzer {
         if case .failure(let reason) = outcome {
             record.isCorrupt = true
             record.corruptReason = reason.description
+            // A file that could be opened but not read (too large for the memory limit)
+            // keeps its version, so resume does not analyse it again and again.
+            if let version = Discovery.currentVersion(of: path) {
+                record.fileSizeBytes = version.size
+                record.mtime = version.mtime
+            }
         }
         return record
     }
@@ -48,7 +55,9 @@ public struct FileAnalyzer {
             decoded = try decoder.decode(bytes, options: options)
         } catch {
             record.isCorrupt = true
-            record.corruptReason = error.reason
+            let lower = error.reason.lowercased()
+            let outOfMemory = lower.contains("out of memory") || lower.contains("cannot allocate memory")
+            record.corruptReason = outOfMemory ? Self.memoryLimitReason(fileSize: bytes.count) ?? error.reason : error.reason
             if let partial = error.partial {
                 record.format = partial.format
                 record.colorMode = partial.colorMode ?? ""
@@ -143,13 +152,27 @@ public struct FileAnalyzer {
             return .success(())
         }
         guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
-            return .failure(ReadFailure(description: "cannot read file (\(String(cString: strerror(errno))))"))
+            let error = errno
+            if error == ENOMEM, let reason = memoryLimitReason(fileSize: size) {
+                return .failure(ReadFailure(description: reason))
+            }
+            return .failure(ReadFailure(description: "cannot read file (\(String(cString: strerror(error))))"))
         }
         defer { munmap(mapping, size) }
         // The whole file is about to be read front to back (checksum, then decoder).
         _ = madvise(mapping, size, MADV_SEQUENTIAL)
         body(UnsafeRawBufferPointer(start: mapping, count: size), size, mtime)
         return .success(())
+    }
+
+    /// Why a file failed when this process runs under a memory limit (a worker does), or
+    /// nil without one.
+    static func memoryLimitReason(fileSize: Int) -> String? {
+        let limit = cimgeda_memory_limit()
+        guard limit > 0 else { return nil }
+        let gib = 1024.0 * 1024 * 1024
+        func shown(_ bytes: Double) -> String { String(format: bytes >= gib ? "%.1f GiB" : "%.0f MiB", bytes >= gib ? bytes / gib : bytes / 1024 / 1024) }
+        return "needs more memory than the limit of \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); raise the limit with --max-memory)"
     }
 
     static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {

@@ -27,6 +27,13 @@ public struct ScanConfiguration: Sendable {
     /// Add to a manifest that holds scans of other folders (otherwise refused: mixing two
     /// datasets by accident is worse than an error).
     public var append = false
+    /// Follow symlinks that lead out of the scanned folders.
+    public var followSymlinksOutside = false
+    /// Let libvips' untrusted loaders (ImageMagick in this build) read files.
+    public var allowUntrustedLoaders = false
+    /// Bytes of address space one worker may use; nil for
+    /// ``WorkerPool/defaultMemoryLimit(maxPixels:)``.
+    public var workerMemoryLimit: UInt64?
 
     public init(
         roots: [String], output: String, settings: ScanSettings = ScanSettings(),
@@ -121,7 +128,8 @@ public struct ScanRunner {
         defer { lock.release() }
         var summary = ScanSummary()
         let keptRoots = try ScanPreflight.check(config)
-        var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions)
+        var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions,
+                                               followSymlinksOutside: config.followSymlinksOutside)
         summary.discovered = discovery.files.count
         summary.skipped = discovery.skipped
 
@@ -189,9 +197,12 @@ public struct ScanRunner {
 
         let appender = try ManifestAppender(path: config.output)
         defer { appender.close() }
-        let pool = try WorkerPool(configuration: .init(
+        var poolConfiguration = WorkerPool.Configuration(
             executable: config.workerExecutable, settings: config.settings,
-            workers: config.workers, timeout: config.timeout))
+            workers: config.workers, timeout: config.timeout)
+        poolConfiguration.memoryLimit = config.workerMemoryLimit
+        poolConfiguration.allowUntrustedLoaders = config.allowUntrustedLoaders
+        let pool = try WorkerPool(configuration: poolConfiguration)
         defer { pool.shutdown() }
 
         var buffer: [UInt8] = []

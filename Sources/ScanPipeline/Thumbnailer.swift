@@ -3,22 +3,61 @@ import DatasetAnalysis
 import Foundation
 import ImageDecoding
 
-/// Small JPEG thumbnails of images on disk, for the HTML report's galleries. Safe to call
-/// from several threads at once: each call has its own decoder.
+/// Small JPEG thumbnails of images on disk, for the HTML report's galleries.
+///
+/// Thumbnails are made by the same supervised worker processes as a scan: each decode runs
+/// with the scan's time limit and memory cap, so an image replaced by a huge or hostile file
+/// costs its thumbnail, not minutes and gigabytes of the report's process.
 public struct Thumbnailer: Sendable {
-    public let side: Int
+    public struct Configuration: Sendable {
+        /// The longer side of the thumbnails in pixels.
+        public var side: Int = 160
+        /// The executable that runs workers (this program).
+        public var executable: String
+        public var workers: Int
+        /// Seconds one image may take.
+        public var timeout: Double = 30
+        /// Bytes of address space one worker may use; nil for ``WorkerPool/defaultMemoryLimit(maxPixels:)``.
+        public var memoryLimit: UInt64?
 
-    /// Starts libvips if needed. `side` is the longer side of the thumbnails in pixels.
-    public init(side: Int = 160) {
-        _ = ImageDecoder.startLibvips()
-        self.side = side
+        public init(executable: String, workers: Int, side: Int = 160, timeout: Double = 30, memoryLimit: UInt64? = nil) {
+            self.executable = executable
+            self.workers = workers
+            self.side = side
+            self.timeout = timeout
+            self.memoryLimit = memoryLimit
+        }
     }
 
-    /// A JPEG thumbnail of the image at `path`, or nil when it cannot be read or decoded
-    /// (moved, deleted, corrupt): the report then says so instead.
-    public func jpeg(_ path: FilePathBytes) -> [UInt8]? {
+    public let configuration: Configuration
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// JPEG thumbnails of `paths`, in order; nil where an image cannot be read or decoded
+    /// (moved, deleted, corrupt, too large, too slow): the report then says so instead.
+    public func jpegs(_ paths: [FilePathBytes]) throws -> [[UInt8]?] {
+        guard !paths.isEmpty else { return [] }
+        var pool = WorkerPool.Configuration(executable: configuration.executable, settings: ScanSettings(),
+                                            workers: configuration.workers, timeout: configuration.timeout)
+        pool.job = .thumbnail(side: configuration.side)
+        pool.memoryLimit = configuration.memoryLimit
+        let workers = try WorkerPool(configuration: pool)
+        defer { workers.shutdown() }
+        var results = [[UInt8]?](repeating: nil, count: paths.count)
+        _ = try workers.run(files: paths, wakeFD: nil, stopRequested: { false }) { completion in
+            if !completion.flags.contains(.corrupt) && !completion.line.isEmpty {
+                results[completion.index] = completion.line
+            }
+        }
+        return results
+    }
+
+    /// A JPEG thumbnail of the image at `path` made in this process, or nil: the thumbnail
+    /// worker's body.
+    static func jpeg(_ path: FilePathBytes, side: Int, decoder: ImageDecoder) -> [UInt8]? {
         var result: [UInt8]?
-        let decoder = ImageDecoder()
         _ = FileAnalyzer.withFileBytes(path) { bytes, _, _ in
             guard let decoded = try? decoder.decode(bytes, options: DecodeOptions(previewSide: side, maxPixels: 250_000_000, readExif: true)) else { return }
             // Upright, as a viewer shows the photo.

@@ -7,12 +7,13 @@ import ImageDecoding
 import Glibc
 #endif
 
-/// The pipe protocol between the scan supervisor and its worker processes.
+/// The pipe protocol between the supervisor and its worker processes.
 ///
 /// Every frame is a little-endian `UInt32` length followed by that many bytes.
 /// - Request: `UInt64` job id, then the file's path bytes.
-/// - Response: `UInt64` job id, one flags byte (``RecordFlags``), then the record's manifest
-///   line (JSON with its newline), ready to append.
+/// - Response: `UInt64` job id, one flags byte (``RecordFlags``), then the payload: for a
+///   scan worker the record's manifest line (JSON with its newline), ready to append; for a
+///   thumbnail worker the JPEG bytes (empty, flagged corrupt, when there is none).
 enum WorkerProtocol {
 
     static func frame(_ payload: [UInt8]) -> [UInt8] {
@@ -31,9 +32,14 @@ enum WorkerProtocol {
     }
 
     static func response(job: UInt64, record: ImageRecord) -> [UInt8] {
+        response(job: job, flags: RecordFlags(record), payload: ManifestEncoding.line(for: record))
+    }
+
+    /// A response with any payload (a thumbnail worker answers with JPEG bytes).
+    static func response(job: UInt64, flags: RecordFlags, payload body: [UInt8]) -> [UInt8] {
         var payload = littleEndian(job)
-        payload.append(RecordFlags(record).rawValue)
-        payload.append(contentsOf: ManifestEncoding.line(for: record))
+        payload.append(flags.rawValue)
+        payload.append(contentsOf: body)
         return frame(payload)
     }
 
@@ -85,11 +91,15 @@ public struct RecordFlags: OptionSet, Sendable, Hashable {
     }
 }
 
-/// The body of a worker process: read requests on stdin, analyse, answer on stdout, until
-/// stdin closes. Ctrl-C is left to the supervisor, and the process dies with its parent.
+/// The body of a worker process: read requests on stdin, work on each file, answer on
+/// stdout, until stdin closes. Ctrl-C is left to the supervisor, the process dies with its
+/// parent, its address space is capped (``memoryLimitSwitch``), and its stderr goes to
+/// /dev/null once it has started, so decoder warnings never reach the terminal.
 public enum ScanWorker {
-    /// The hidden first argument that turns the executable into a worker.
+    /// The hidden first argument that turns the executable into a scan worker.
     public static let subcommand = "__scan-worker"
+    /// The hidden first argument that turns the executable into a thumbnail worker.
+    public static let thumbnailSubcommand = "__thumbnail-worker"
 
     /// Environment switches that make a worker misbehave on purpose, for the tests that prove
     /// the supervisor survives decoders that crash or hang: a file whose name contains the
@@ -98,25 +108,66 @@ public enum ScanWorker {
     public static let hangSwitch = "IMGEDA_TEST_HANG_ON"
     /// Milliseconds each file takes at least, so tests can interrupt a scan part-way.
     public static let delaySwitch = "IMGEDA_TEST_DELAY_MS"
+    /// Set by the supervisor: the worker's address-space limit in bytes.
+    static let memoryLimitSwitch = "IMGEDA_WORKER_MEMORY_LIMIT"
+    /// Set by the supervisor when libvips' untrusted loaders (ImageMagick) may run.
+    static let untrustedLoadersSwitch = "IMGEDA_UNTRUSTED_LOADERS"
+    /// Set to keep a worker's stderr, for debugging a decoder.
+    public static let stderrSwitch = "IMGEDA_WORKER_STDERR"
 
-    /// Runs the worker loop; returns the process exit status.
+    /// Runs the scan worker loop; returns the process exit status.
     public static func run(settingsJSON: String) -> Int32 {
-        cimgeda_ignore_interrupts()
-        _ = cimgeda_die_with_parent()
         guard let data = settingsJSON.data(using: .utf8),
               let settings = try? JSONDecoder().decode(ScanSettings.self, from: data) else {
             FileHandle.standardError.write(Data("imgeda worker: unreadable settings\n".utf8))
             return 1
         }
-        if let message = ImageDecoder.startLibvips() {
-            FileHandle.standardError.write(Data("imgeda worker: libvips failed to start: \(message)\n".utf8))
+        guard start() else { return 1 }
+        let analyzer = FileAnalyzer(settings: settings)
+        return serve { job, path in
+            WorkerProtocol.response(job: job, record: analyzer.analyze(path))
+        }
+    }
+
+    /// Runs the thumbnail worker loop (`side`: the thumbnails' longer side in pixels);
+    /// returns the process exit status.
+    public static func runThumbnails(side: String) -> Int32 {
+        guard let side = Int(side), side > 0 else {
+            FileHandle.standardError.write(Data("imgeda worker: thumbnail size must be a positive number of pixels\n".utf8))
             return 1
         }
+        guard start() else { return 1 }
+        let decoder = ImageDecoder()
+        return serve { job, path in
+            let jpeg = Thumbnailer.jpeg(path, side: side, decoder: decoder)
+            return WorkerProtocol.response(job: job, flags: jpeg == nil ? .corrupt : [], payload: jpeg ?? [])
+        }
+    }
+
+    /// Process set-up shared by both kinds of worker; false when the worker cannot run.
+    private static func start() -> Bool {
+        cimgeda_ignore_interrupts()
+        _ = cimgeda_die_with_parent()
+        let environment = ProcessInfo.processInfo.environment
+        if let message = ImageDecoder.startLibvips(allowUntrustedLoaders: environment[untrustedLoadersSwitch] == "1") {
+            FileHandle.standardError.write(Data("imgeda worker: libvips failed to start: \(message)\n".utf8))
+            return false
+        }
+        if let limit = environment[memoryLimitSwitch].flatMap({ UInt64($0) }), limit > 0,
+           cimgeda_limit_memory(limit) != 0 {
+            FileHandle.standardError.write(Data("imgeda worker: cannot limit memory to \(limit) bytes: \(String(cString: strerror(errno)))\n".utf8))
+            return false
+        }
+        if environment[stderrSwitch] == nil { cimgeda_silence_stderr() }
+        return true
+    }
+
+    /// Reads requests until stdin closes; `answer` turns one into a response frame.
+    private static func serve(_ answer: (UInt64, FilePathBytes) -> [UInt8]) -> Int32 {
         let environment = ProcessInfo.processInfo.environment
         let crashOn = environment[crashSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
         let hangOn = environment[hangSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
         let delay = environment[delaySwitch].flatMap { UInt32($0) } ?? 0
-        let analyzer = FileAnalyzer(settings: settings)
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
@@ -131,9 +182,7 @@ public enum ScanWorker {
                 if let crashOn, contains(name, crashOn) { cimgeda_crash_now() }
                 if let hangOn, contains(name, hangOn) { cimgeda_hang_forever() }
                 if delay > 0 { usleep(delay * 1000) }
-                let record = analyzer.analyze(path)
-                let response = WorkerProtocol.response(job: job, record: record)
-                if !writeAll(1, response) { return 0 }
+                if !writeAll(1, answer(job, path)) { return 0 }
             }
         }
     }

@@ -30,6 +30,13 @@ public final class WorkerPool {
         public var timeout: Double
         /// Seconds in-flight files may take to finish after a stop request.
         public var stopGrace: Double = 5
+        /// What the workers do with each file.
+        public var job: Job = .analyse
+        /// Bytes of address space one worker may use (`RLIMIT_AS`); nil for
+        /// ``WorkerPool/defaultMemoryLimit(maxPixels:)`` of the settings' `maxPixels`.
+        public var memoryLimit: UInt64?
+        /// Let libvips' untrusted loaders (ImageMagick in this build) read files.
+        public var allowUntrustedLoaders = false
 
         public init(executable: String, settings: ScanSettings, workers: Int, timeout: Double) {
             self.executable = executable
@@ -39,7 +46,24 @@ public final class WorkerPool {
         }
     }
 
-    /// One finished file: its manifest line and problem flags.
+    /// The work a pool's processes do.
+    public enum Job: Sendable {
+        /// Analyse each file into a manifest record.
+        case analyse
+        /// Make a JPEG thumbnail of each file, `side` pixels on its longer side.
+        case thumbnail(side: Int)
+    }
+
+    /// The address space one worker may use unless told otherwise: 1 GiB for the process
+    /// itself (the Swift runtime, libvips and its codecs reserve a few hundred MiB of
+    /// address space before the first file) plus 8 bytes per pixel of the largest image
+    /// allowed, room for its decoded pixels and a working copy. With the default
+    /// `--max-pixels` of 250 million that is about 2.9 GiB.
+    public static func defaultMemoryLimit(maxPixels: Int) -> UInt64 {
+        (1 << 30) + UInt64(max(0, maxPixels)) * 8
+    }
+
+    /// One finished file: its manifest line (a thumbnail worker's JPEG) and problem flags.
     public struct Completion {
         public var index: Int
         public var line: [UInt8]
@@ -174,10 +198,16 @@ public final class WorkerPool {
     // MARK: - Worker life cycle
 
     private func start(_ index: Int) throws(ScanError) {
-        let arguments = [configuration.executable, ScanWorker.subcommand, settingsJSON]
+        let arguments: [String]
+        switch configuration.job {
+        case .analyse: arguments = [configuration.executable, ScanWorker.subcommand, settingsJSON]
+        case .thumbnail(let side): arguments = [configuration.executable, ScanWorker.thumbnailSubcommand, String(side)]
+        }
         // Quiet libvips warnings (they would interleave with our progress display) and keep
         // glibc from growing a malloc arena per thread, which fragments over long runs.
-        let environment = ["VIPS_WARNING=0", "MALLOC_ARENA_MAX=2"]
+        let memoryLimit = configuration.memoryLimit ?? Self.defaultMemoryLimit(maxPixels: configuration.settings.maxPixels)
+        var environment = ["VIPS_WARNING=0", "MALLOC_ARENA_MAX=2", "\(ScanWorker.memoryLimitSwitch)=\(memoryLimit)"]
+        if configuration.allowUntrustedLoaders { environment.append("\(ScanWorker.untrustedLoadersSwitch)=1") }
         var cArguments = arguments.map { strdup($0) } + [nil]
         var cEnvironment = environment.map { strdup($0) } + [nil]
         defer {
@@ -217,7 +247,10 @@ public final class WorkerPool {
         slots[index].queue = []
         if let reason, !queue.isEmpty {
             let culprit = queue.removeFirst()
-            try completion(Self.failureCompletion(index: culprit, path: files[culprit], reason: reason))
+            switch configuration.job {
+            case .analyse: try completion(Self.failureCompletion(index: culprit, path: files[culprit], reason: reason))
+            case .thumbnail: try completion(Completion(index: culprit, line: [], flags: .corrupt))
+            }
             failedStarts = 0
         } else if !hadCompleted {
             failedStarts += 1

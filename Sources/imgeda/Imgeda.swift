@@ -29,6 +29,9 @@ struct Imgeda: ParsableCommand {
         if arguments.count >= 2, arguments[1] == ScanWorker.subcommand {
             Glibc.exit(ScanWorker.run(settingsJSON: arguments.count > 2 ? arguments[2] : ""))
         }
+        if arguments.count >= 2, arguments[1] == ScanWorker.thumbnailSubcommand {
+            Glibc.exit(ScanWorker.runThumbnails(side: arguments.count > 2 ? arguments[2] : ""))
+        }
         // No arguments: the interactive wizard on a terminal, the help text otherwise (never
         // wait for input that a pipe or CI will not give).
         if arguments.count == 1 {

@@ -216,7 +216,7 @@ struct RecordParserTests {
         let folder = try temporaryFolder()
         var header = ManifestHeader(inputDir: "/data", inputDirs: ["/data"], tool: "imgeda-swift")
         header.workingDir = "/home/u"
-        try ManifestFiles.rewrite(folder + "/m.jsonl") { write in try write(ManifestEncoding.line(for: header)) }
+        try AtomicFile.write(ManifestEncoding.line(for: header), to: folder + "/m.jsonl")
         #expect(try ManifestReader(path: folder + "/m.jsonl").header()?.workingDir == "/home/u")
     }
 

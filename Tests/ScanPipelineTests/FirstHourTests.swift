@@ -24,6 +24,22 @@ struct FirstHourTests {
         #expect(!unrelated.stderr.contains("did you mean"))
     }
 
+    /// Foundation's `deletingLastPathComponent` traps on a one-character name: outputs named
+    /// `r` or `x` in the current folder must still be written.
+    @Test func oneCharacterOutputNamesAreWritten() throws {
+        let ws = try Workspace()
+        let manifest = try ws.exampleManifest()
+        let report = try Imgeda.run(["report", "-m", manifest, "-o", "r", "--no-thumbnails"], cwd: ws.path)
+        #expect(report.status == 0, "\(report.stderr)")
+        let export = try Imgeda.run(["export", "csv", "-m", manifest, "-o", "x"], cwd: ws.path)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(FileManager.default.fileExists(atPath: ws.file("r")) && FileManager.default.fileExists(atPath: ws.file("x")))
+        #expect(FileSystem.parentFolder(of: "r") == "")
+        #expect(FileSystem.parentFolder(of: "/r") == "/")
+        #expect(FileSystem.parentFolder(of: "a//b/") == "a")
+        #expect(FileSystem.parentFolder(of: "/x/y/z.html") == "/x/y")
+    }
+
     @Test func shortVersionFlagPrintsTheVersion() throws {
         let run = try Imgeda.run(["-V"])
         #expect(run.status == 0)

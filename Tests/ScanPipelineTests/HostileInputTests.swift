@@ -137,7 +137,7 @@ struct HostileInputFileTests {
         let info = try Imgeda.run(["info", "-m", manifest])
         #expect(info.status == 0, "\(info.stderr)")
         #expect(info.stdout.contains("Total images         5"))
-        #expect(info.stdout.contains("skipped 1 damaged line(s) (1 nested too deep to be records)"), "\(info.stdout)")
+        #expect(info.stdout.contains("skipped 1 damaged line (1 nested too deep to be records)"), "\(info.stdout)")
         for arguments in [["check", "all", "-m", manifest], ["export", "csv", "-m", manifest, "-o", ws.file("m.csv")],
                           ["diff", "--old", manifest, "--new", manifest], ["plot", "all", "-m", manifest, "--format", "svg", "-o", ws.file("plots")]] {
             let run = try Imgeda.run(arguments)

@@ -118,8 +118,14 @@ struct ScanCommandTests {
         let manifest = ws.file("m.jsonl")
         let running = try Imgeda.start(
             ["scan", ws.file("data"), "-o", manifest, "--workers", "2", "--checkpoint-every", "5"],
-            environment: ["IMGEDA_TEST_DELAY_MS": "20"])
-        Thread.sleep(forTimeInterval: 0.8)
+            environment: ["IMGEDA_TEST_DELAY_MS": "50"])
+        // Kill as soon as the first checkpoint is on disk, however loaded the machine is
+        // (waiting a fixed time kills too early under load, with nothing written yet).
+        for _ in 0..<600 {
+            let text = (try? String(contentsOfFile: manifest, encoding: .utf8)) ?? ""
+            if text.split(separator: "\n").count >= 2 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         running.signal(SIGKILL)
         let killed = running.wait()
         #expect(killed.status != 0)

@@ -57,6 +57,18 @@ int cimgeda_open_append(const char *path);
 /// Creates a new file exclusively with mode 0644. Swift cannot call the variadic `open`.
 int cimgeda_open_create_exclusive(const char *path);
 
+/// Caps the calling process's address space (`RLIMIT_AS`) at `bytes`, so a decoder that
+/// would need more gets an allocation failure instead of taking the machine's memory.
+/// Returns 0 on success. Swift cannot name glibc's `__rlimit_resource` portably.
+int cimgeda_limit_memory(unsigned long long bytes);
+
+/// The calling process's address-space limit in bytes, or 0 when there is none.
+unsigned long long cimgeda_memory_limit(void);
+
+/// Points the calling process's stderr at /dev/null: worker processes report problems in
+/// records, and libraries (libvips, GLib, codecs) must not write noise on the terminal.
+void cimgeda_silence_stderr(void);
+
 /// Deliberately crashes (SIGSEGV) or hangs the calling process; used only by the tests'
 /// fault-injection switch to prove the supervisor survives misbehaving decoders.
 void cimgeda_crash_now(void);

@@ -175,8 +175,10 @@ public struct ImageRecord: Sendable, Hashable, Codable {
         self.analyzerVersion = ImageRecord.currentAnalyzerVersion
     }
 
-    /// The analyzer version this build writes. The reference writes "1".
-    public static let currentAnalyzerVersion = "swift-2"
+    /// The analyzer version this build writes. The reference writes "1". "swift-3": records
+    /// of "swift-2" may carry a wrong "damaged JPEG header" verdict (a TurboJPEG handle was
+    /// reused after a failure), so resume analyses them again.
+    public static let currentAnalyzerVersion = "swift-3"
 
     enum CodingKeys: String, CodingKey {
         case path, filename

@@ -104,8 +104,16 @@ public enum Discovery {
     /// Walks `roots`. A root that is a regular file is included as it is, whatever its
     /// extension. Roots that do not exist throw.
     ///
+    /// Symlinks are followed only while they stay inside the root they were found under
+    /// (a link to `/` would otherwise hash `/etc/passwd` and find every image on the
+    /// machine); ones that lead out are skipped with a reason, unless
+    /// `followSymlinksOutside`. Paths longer than the system's `PATH_MAX` are skipped with a
+    /// reason, never dropped silently.
+    ///
     /// - Complexity: O(n log n) in the number of entries (the sort).
-    public static func discover(roots: [String], extensions: [String]) throws(DatasetIOError) -> DiscoveryResult {
+    public static func discover(
+        roots: [String], extensions: [String], followSymlinksOutside: Bool = false
+    ) throws(DatasetIOError) -> DiscoveryResult {
         let wanted = Set(extensions.map { Array($0.lowercased().utf8) })
         var files: [DiscoveredFile] = []
         var skipped: [SkippedEntry] = []
@@ -129,10 +137,14 @@ public enum Discovery {
                 throw DatasetIOError("cannot scan \(root): not a folder or a regular file")
             }
             visited.insert(DirectoryIdentity(info))
+            let realRoot = followSymlinksOutside ? nil : resolved(rootPath)
             var stack: [FilePathBytes] = [rootPath]
             while let directory = stack.popLast() {
                 guard let handle = directory.withCString({ opendir($0) }) else {
-                    skipped.append(SkippedEntry(path: directory, reason: "unreadable folder (\(String(cString: strerror(errno))))"))
+                    let error = errno
+                    skipped.append(SkippedEntry(
+                        path: directory,
+                        reason: error == ENAMETOOLONG ? tooLong : "unreadable folder (\(String(cString: strerror(error))))"))
                     continue
                 }
                 defer { closedir(handle) }
@@ -146,7 +158,15 @@ public enum Discovery {
                     let path = directory.appending(name)
                     let matches = hasWantedExtension(name, wanted)
                     var link = stat()
-                    guard path.withCString({ lstat($0, &link) }) == 0 else { continue }
+                    guard path.withCString({ lstat($0, &link) }) == 0 else {
+                        let error = errno
+                        if error == ENAMETOOLONG {
+                            skipped.append(SkippedEntry(path: path, reason: tooLong))
+                        } else if matches {
+                            skipped.append(SkippedEntry(path: path, reason: "cannot read its details (\(String(cString: strerror(error))))"))
+                        }
+                        continue
+                    }
                     var target = link
                     let isLink = isType(link, S_IFLNK)
                     if isLink {
@@ -157,6 +177,13 @@ public enum Discovery {
                                     path: path,
                                     reason: error == ELOOP ? "symlink loop" : "broken symlink (\(String(cString: strerror(error))))"))
                             }
+                            continue
+                        }
+                        if let realRoot, matches || isType(target, S_IFDIR),
+                           let destination = resolved(path), !isInside(destination, realRoot) {
+                            skipped.append(SkippedEntry(
+                                path: path,
+                                reason: "symlink leads outside the scanned folder (to \(destination.display)); scan with --follow-symlinks-outside to follow it"))
                             continue
                         }
                     }
@@ -185,6 +212,21 @@ public enum Discovery {
         files.sort { $0.path < $1.path }
         skipped.sort { $0.path < $1.path }
         return DiscoveryResult(files: files, skipped: skipped)
+    }
+
+    static let tooLong = "path longer than the system limit of \(PATH_MAX) bytes; move or rename its folders to scan it"
+
+    /// The path with every symlink resolved, or nil when it cannot be resolved.
+    static func resolved(_ path: FilePathBytes) -> FilePathBytes? {
+        guard let real = path.withCString({ realpath($0, nil) }) else { return nil }
+        defer { free(real) }
+        return FilePathBytes(Array(UnsafeRawBufferPointer(start: real, count: strlen(real))))
+    }
+
+    /// Whether the resolved `path` is `root` or lies under it.
+    static func isInside(_ path: FilePathBytes, _ root: FilePathBytes) -> Bool {
+        if path == root || root.bytes == [UInt8(ascii: "/")] { return true }
+        return path.bytes.starts(with: root.bytes + [UInt8(ascii: "/")])
     }
 
     /// Fresh size and modification time of one file, or nil if it is gone or not regular.

@@ -123,7 +123,7 @@ public final class AtomicFile {
     }
 
     static func split(_ path: String) -> (folder: String, base: String) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FileSystem.parentFolder(of: path)
         return (directory.isEmpty ? "." : directory, (path as NSString).lastPathComponent)
     }
 

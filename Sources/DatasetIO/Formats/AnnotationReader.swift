@@ -116,7 +116,7 @@ public enum AnnotationReader {
         for path in layout.annotationPaths {
             // Roboflow puts `_annotations.coco.json` beside the images of each split: a
             // file name is first looked for next to its annotation file.
-            let jsonFolder = ManifestPaths.normalized(ManifestPaths.absolute((path as NSString).deletingLastPathComponent)).withTrailingSlash
+            let jsonFolder = ManifestPaths.normalized(ManifestPaths.absolute(FileSystem.parentFolder(of: path))).withTrailingSlash
             let rootFolder = ManifestPaths.normalized(ManifestPaths.absolute(prefix)).withTrailingSlash
             let folder = jsonFolder.hasPrefix(rootFolder) ? String(jsonFolder.dropFirst(rootFolder.count)) : ""
             guard let data = FileManager.default.contents(atPath: path),

@@ -34,7 +34,7 @@ public struct ManifestPaths: Sendable {
         if let dir = header?.workingDir, dir.hasPrefix("/") { base = Self.normalized(dir) }
         let dirsFound = inputDirs
         scanRoot = dirsFound.first.map { first in dirsFound.dropFirst().reduce(first, Self.commonAncestor) }
-        manifestFolder = Self.normalized(Self.absolute((manifest as NSString).deletingLastPathComponent))
+        manifestFolder = Self.normalized(Self.absolute(FileSystem.parentFolder(of: manifest)))
     }
 
     /// The absolute path of a record's file (absolute paths are returned as they are).

@@ -165,7 +165,7 @@ public struct ManifestReader {
             do {
                 chunk = try handle.read(upToCount: chunkSize) ?? Data()
             } catch {
-                throw DatasetIOError("cannot read manifest \(path): \(error.localizedDescription)")
+                throw DatasetIOError("cannot read manifest \(path): \(FileSystem.describe(error))")
             }
             let atEnd = chunk.isEmpty
             if !atEnd { pending.append(contentsOf: chunk) }

@@ -1,14 +1,5 @@
 public import DatasetAnalysis
-import Dispatch
 import Foundation
-
-/// Carries a value into concurrent work. Used only where the value is safe to share: the
-/// thumbnail maker (each call makes its own decoder, see `Thumbnailer`) and buffer slots
-/// written once each.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
 
 /// The one-file HTML report: summary, issues with thresholds, every plot inline (SVG),
 /// galleries of flagged images and of duplicate groups with the keeper marked, EXIF and
@@ -24,9 +15,9 @@ public struct HTMLReport {
         public var leakage: LeakageReport?
         public var labelConflicts: [LabelConflict]
         public var thresholds: Plots.Thresholds
-        /// A data URI (or nil) for an image path: thumbnails come from the images when they
-        /// are reachable.
-        public var thumbnail: (_ path: String, _ pathRaw: String?) -> String?
+        /// Data URIs (or nil) for image paths, in order, all asked for at once so the caller
+        /// can make them in parallel: thumbnails come from the images when they are reachable.
+        public var thumbnails: (_ paths: [String]) -> [String?]
         public var galleryLimit: Int
         public var groupLimit: Int
         public var generatedAt: String
@@ -35,7 +26,7 @@ public struct HTMLReport {
         public init(manifest: String, header: ManifestHeader?, data: PlotData, checks: CheckCollector,
                     duplicates: DuplicateReport, leakage: LeakageReport? = nil, labelConflicts: [LabelConflict] = [],
                     thresholds: Plots.Thresholds,
-                    thumbnail: @escaping (String, String?) -> String?, galleryLimit: Int = 24, groupLimit: Int = 20,
+                    thumbnails: @escaping ([String]) -> [String?], galleryLimit: Int = 24, groupLimit: Int = 20,
                     generatedAt: String, toolVersion: String) {
             self.manifest = manifest
             self.header = header
@@ -45,7 +36,7 @@ public struct HTMLReport {
             self.leakage = leakage
             self.labelConflicts = labelConflicts
             self.thresholds = thresholds
-            self.thumbnail = thumbnail
+            self.thumbnails = thumbnails
             self.galleryLimit = galleryLimit
             self.groupLimit = groupLimit
             self.generatedAt = generatedAt
@@ -158,7 +149,7 @@ public struct HTMLReport {
         for g in input.duplicates.exactGroups.prefix(input.groupLimit) + input.duplicates.nearGroups.prefix(input.groupLimit) {
             wanted += g.members.prefix(8).map { input.data.candidates[$0].path }
         }
-        let thumbnails = ThumbnailCache(paths: wanted, make: input.thumbnail)
+        let thumbnails = ThumbnailCache(paths: wanted, make: input.thumbnails)
         for (id, title, items, count, unit) in galleries {
             html += "<h3 id=\"gallery-\(id)\">\(e(title)) (\(NumberFormat.grouped(Double(count))))</h3>"
             if items.isEmpty { html += "<p class=\"muted\">None.</p>"; continue }
@@ -218,14 +209,13 @@ public struct HTMLReport {
         return html
     }
 
-    /// Makes every thumbnail up front, spread over all cores, then serves them by path.
-    final class ThumbnailCache: @unchecked Sendable {
-        // @unchecked Sendable: `results` slots are written once each by distinct iterations of
-        // concurrentPerform and read only after it returns.
-        private var results: [String?]
+    /// Makes every thumbnail up front (the maker spreads them over worker processes), then
+    /// serves them by path.
+    struct ThumbnailCache {
+        private let results: [String?]
         private let index: [String: Int]
 
-        init(paths: [String], make: @escaping (String, String?) -> String?) {
+        init(paths: [String], make: ([String]) -> [String?]) {
             var unique: [String] = []
             var index: [String: Int] = [:]
             for p in paths where index[p] == nil {
@@ -233,18 +223,8 @@ public struct HTMLReport {
                 unique.append(p)
             }
             self.index = index
-            results = Array(repeating: nil, count: unique.count)
-            let box = UnsafeMutableBufferPointer<String?>.allocate(capacity: unique.count)
-            box.initialize(repeating: nil)
-            let maker = UncheckedSendable(make)
-            let target = UncheckedSendable(box)
-            let list = unique
-            DispatchQueue.concurrentPerform(iterations: list.count) { i in
-                target.value[i] = maker.value(list[i], nil)
-            }
-            results = Array(box)
-            box.deinitialize()
-            box.deallocate()
+            let made = unique.isEmpty ? [] : make(unique)
+            results = made.count == unique.count ? made : Array(repeating: nil, count: unique.count)
         }
 
         func uri(_ path: String) -> String? { index[path].flatMap { results[$0] } }

@@ -47,9 +47,7 @@ extension Imgeda {
                 try AtomicFile.write(Array(data), to: output)
             }
             if let plots {
-                do { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) } catch {
-                    throw ValidationError("cannot create \(plots): \(error.localizedDescription)")
-                }
+                try FileSystem.createDirectories(plots)
                 _ = ImageDecoder.startLibvips()
                 for kind in AnnotationPlots.kinds {
                     let svg = AnnotationPlots.chart(kind, stats, areas: stats.areaValues, ratios: stats.aspectValues).svg()
@@ -74,7 +72,7 @@ extension Imgeda {
                                stats.boxAspectRatio.median, stats.boxAspectRatio.p90))
             Console.out("Classes:")
             for (name, count) in DatasetSummary.ranked(stats.classCounts) {
-                Console.out("  \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(Console.grouped(count).leftPadded(8)) objects in \(Console.grouped(stats.imagesPerClass[name] ?? 0)) images")
+                Console.out("  \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(Console.grouped(count).leftPadded(8)) objects in \(Plural.count(stats.imagesPerClass[name] ?? 0, "image"))")
             }
             func list(_ title: String, _ items: [String]) {
                 Console.out("\(title): \(Console.grouped(items.count))")

@@ -140,8 +140,9 @@ enum CheckRunner {
             if !exact {
                 o["members"] = g.members.map { m -> [String: Any] in
                     var d: [String: Any] = ["path": c[m].path, "width": c[m].width, "height": c[m].height]
-                    if let distance = DuplicateFinder.distance(c[g.keeper], c[m], transforms: report.transforms) {
-                        d["distance"] = distance
+                    if let match = DuplicateFinder.match(c[g.keeper], c[m], transforms: report.transforms) {
+                        d["distance"] = match.distance
+                        if match.transform != .identity { d["transform"] = match.transform.name }
                     }
                     return d
                 }
@@ -221,7 +222,7 @@ enum CheckRunner {
 
     static func printDuplicates(_ report: DuplicateReport, _ c: [DuplicateCandidate], total: Int, examples: Int, seeAll: String) {
         let exactFiles = report.exactGroups.reduce(0) { $0 + $1.members.count }
-        Console.out("Exact duplicates (same bytes): \(Console.grouped(report.exactGroups.count)) groups, \(Console.grouped(exactFiles)) files")
+        Console.out("Exact duplicates (same bytes): \(Plural.count(report.exactGroups.count, "group")), \(Plural.count(exactFiles, "file"))")
         for g in report.exactGroups.prefix(examples) {
             Console.out("  keep \(c[g.keeper].path)")
             for m in g.removable.prefix(5) { Console.out("    copy \(c[m].path)") }
@@ -229,12 +230,13 @@ enum CheckRunner {
         }
         if report.exactGroups.count > examples { Console.out("  … and \(report.exactGroups.count - examples) more groups: \(seeAll)") }
         let nearFiles = report.nearGroups.reduce(0) { $0 + $1.members.count }
-        Console.out("Near duplicates (pHash within \(report.threshold) bits\(report.transforms ? ", any orientation" : "")): \(Console.grouped(report.nearGroups.count)) groups, \(Console.grouped(nearFiles)) files")
+        Console.out("Near duplicates (pHash within \(report.threshold) bits\(report.transforms ? ", any orientation" : "")): \(Plural.count(report.nearGroups.count, "group")), \(Plural.count(nearFiles, "file"))")
         for g in report.nearGroups.prefix(examples) {
             Console.out("  keep \(c[g.keeper].path)  (\(c[g.keeper].width)×\(c[g.keeper].height))")
             for m in g.removable.prefix(5) {
-                let d = DuplicateFinder.distance(c[g.keeper], c[m], transforms: report.transforms)
-                Console.out("    near \(c[m].path)  (\(c[m].width)×\(c[m].height), \(d.map { "\($0) bits" } ?? "?"))")
+                let match = DuplicateFinder.match(c[g.keeper], c[m], transforms: report.transforms)
+                let how = match.map { "\($0.distance) bits" + ($0.transform == .identity ? "" : ", \($0.transform.words)") } ?? "?"
+                Console.out("    near \(c[m].path)  (\(c[m].width)×\(c[m].height), \(how))")
             }
             if g.members.count > 6 { Console.out("    … \(g.members.count - 6) more") }
         }
@@ -242,11 +244,12 @@ enum CheckRunner {
         if !report.nearBlank.isEmpty {
             Console.out("Near-blank pictures (flat, not compared): \(Console.grouped(report.nearBlank.count))")
             for i in report.nearBlank.prefix(examples) { Console.out("  \(c[i].path)") }
+            if report.nearBlank.count > examples { Console.out("  … and \(Console.grouped(report.nearBlank.count - examples)) more: \(seeAll)") }
         }
         let removable = report.exactGroups.reduce(0) { $0 + $1.members.count - 1 } + report.nearGroups.reduce(0) { $0 + $1.members.count - 1 }
         Console.out("Candidates to remove: \(Console.grouped(removable)) of \(Console.grouped(total)) (\(Console.percent(removable, of: total))); nothing was deleted.")
         if report.withoutChecksum > 0 {
-            Console.out("Note: \(Console.grouped(report.withoutChecksum)) records have no SHA-256 (written by another tool); re-scan to include them in exact detection.")
+            Console.out("Note: \(Plural.count(report.withoutChecksum, "record")) \(report.withoutChecksum == 1 ? "has" : "have") no SHA-256 (written by another tool); re-scan to include them in exact detection.")
         }
     }
 
@@ -276,10 +279,14 @@ enum CheckRunner {
     static func printLeakage(_ report: LeakageReport, _ c: [DuplicateCandidate], examples: Int) {
         Console.out("Splits: " + report.splits.map { "\($0.name) (\(Console.grouped($0.size)))" }.joined(separator: ", "))
         for p in report.pairs {
-            let status = p.leakedImages == 0 ? "no leakage" : "\(Console.grouped(p.leakedImages)) of \(Console.grouped(p.laterSize)) images (\(Console.percent(p.leakedImages, of: p.laterSize))) have a copy in \(p.earlier)"
+            let status = p.leakedImages == 0 ? "no leakage" : "\(Console.grouped(p.leakedImages)) of \(Plural.count(p.laterSize, "image")) (\(Console.percent(p.leakedImages, of: p.laterSize))) have a copy in \(p.earlier)"
             Console.out("\(p.later) ← \(p.earlier): \(status)  [exact pairs \(p.exactPairs), near pairs \(p.nearPairs)]")
-            for e in p.examples.prefix(min(examples, 5)) {
+            let shown = p.examples.prefix(min(examples, 5))
+            for e in shown {
                 Console.out("    \(c[e.later].path)  ≈  \(c[e.earlier].path)  (\(e.distance == 0 ? "same bytes or identical hash" : "\(e.distance) bits"))")
+            }
+            if p.leakedImages > shown.count {
+                Console.out("    … and \(Console.grouped(p.leakedImages - shown.count)) more: use -o leakage.json or --json")
             }
         }
     }
@@ -458,7 +465,7 @@ extension Imgeda.Check {
             try CheckRunner.emit(object, options: out, inputs: source.manifests) {
                 let examples = min(out.examples, 5)
                 let seeAll = "use -o report.json, --json or the single check"
-                Console.out("Checked \(Console.grouped(c.total)) images in \(source.described)")
+                Console.out("Checked \(Plural.count(c.total, "image")) in \(source.described)")
                 CheckRunner.printFlagged("Corrupt", c.corrupt, total: c.total, unit: nil, examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Dark", c.dark, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Overexposed", c.overexposed, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)

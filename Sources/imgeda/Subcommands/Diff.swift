@@ -79,11 +79,24 @@ extension Imgeda {
             list("Removed", d.removed)
             list("Moved or renamed", d.moved.map { "\($0.from) → \($0.to)\($0.isRename ? " (renamed)" : "")" })
             list("Changed", d.changed.map { c in
-                c.path + ": " + c.fields.map { "\($0.field) \(Self.text($0.old)) → \(Self.text($0.new))" }.joined(separator: ", ")
+                c.path + ": " + c.fields.map { field in
+                    let (old, new) = Self.texts(field.old, field.new)
+                    return "\(field.field) \(old) → \(new)"
+                }.joined(separator: ", ")
             })
         }
 
         static func signed(_ v: Int) -> String { v > 0 ? "+\(Console.grouped(v))" : Console.grouped(v) }
+
+        /// Both values as text; long strings (hashes) are shortened together, to a length at
+        /// which they still differ, so a change never reads as `a1b2c3… → a1b2c3…`.
+        static func texts(_ a: ManifestDiff.FieldValue, _ b: ManifestDiff.FieldValue) -> (String, String) {
+            guard case .string(let x) = a, case .string(let y) = b, x.count > 16 || y.count > 16 else { return (text(a), text(b)) }
+            let common = zip(x, y).prefix { $0 == $1 }.count
+            let keep = max(12, common + 4)
+            func cut(_ s: String) -> String { s.count > keep + 4 ? String(s.prefix(keep)) + "…" : s }
+            return (cut(x), cut(y))
+        }
 
         static func text(_ v: ManifestDiff.FieldValue) -> String {
             switch v {

@@ -45,7 +45,7 @@ extension Imgeda {
                 throw ValidationError("\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`); \(output) was not written")
             }
             try file.commit()
-            Console.out("Wrote \(Console.grouped(report.records)) records (\(ExportColumns.all.count) columns) to \(output).")
+            Console.out("Wrote \(Plural.count(report.records, "record")) (\(ExportColumns.all.count) columns) to \(output).")
         }
     }
 }

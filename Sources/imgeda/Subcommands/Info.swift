@@ -62,8 +62,8 @@ extension Imgeda {
             row("Cameras", list(s.cameraCounts, limit: 5))
             row("GPS-tagged", counted(s.gpsTaggedCount))
             row("Rotated (EXIF)", counted(s.rotatedCount))
-            row("Wide lens (< \(ExifSummary.highDistortionBelowMM) mm)", counted(s.highDistortionRiskCount) + " high distortion risk")
-            row("Wide lens (< \(ExifSummary.mediumDistortionBelowMM) mm)", counted(s.mediumDistortionRiskCount) + " medium distortion risk")
+            row("High distortion risk", counted(s.highDistortionRiskCount) + "  lens under \(ExifSummary.highDistortionBelowMM) mm (35 mm equivalent)")
+            row("Medium distortion", counted(s.mediumDistortionRiskCount) + "  lens \(ExifSummary.highDistortionBelowMM)–\(ExifSummary.mediumDistortionBelowMM - 1) mm")
             if let header {
                 Console.out("Scan")
                 row("Input", header.inputDirs.isEmpty ? header.inputDir : header.inputDirs.joined(separator: ", "))

@@ -67,11 +67,7 @@ extension Imgeda {
             if format == "png", let message = ImageDecoder.startLibvips() {
                 throw ValidationError("libvips failed to start: \(message); use --format svg")
             }
-            do {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            } catch {
-                throw ValidationError("cannot create \(output): \(error.localizedDescription)")
-            }
+            try FileSystem.createDirectories(output)
             let kinds = kind == "all" ? PlotKind.allCases : [PlotKind(rawValue: kind)].compactMap { $0 }
             for k in kinds { try OutputPath.refuseInput("\(output)/\(k.rawValue).\(format)", inputs: [manifest]) }
             let duplicates = kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates) : nil
@@ -92,7 +88,7 @@ extension Imgeda {
             }
             if let message = failures.first { throw ValidationError(message) }
             for k in kinds { Console.out("  \(output)/\(k.rawValue).\(format)") }
-            Console.out("Wrote \(kinds.count) plot\(kinds.count == 1 ? "" : "s") of \(Console.grouped(report.records)) images to \(output).")
+            Console.out("Wrote \(kinds.count) plot\(kinds.count == 1 ? "" : "s") of \(Plural.count(report.records, "image")) to \(output).")
         }
     }
 }

@@ -27,15 +27,33 @@ extension Imgeda {
         @Flag(help: "No thumbnails (for sharing a report without the pictures, or when the images are elsewhere).")
         var noThumbnails = false
 
+        @Option(help: "Worker processes that make thumbnails (default: all cores).")
+        var workers: Int?
+
+        @Option(help: "Seconds one thumbnail may take before its worker is stopped.")
+        var timeout = 30.0
+
+        @Option(help: "Memory one thumbnail worker may use, in MiB (default: as for scan).")
+        var maxMemory: Int?
+
+        func validate() throws {
+            if let workers, workers < 1 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
+            if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
+            if let maxMemory, maxMemory < 512 { throw ValidationError("--max-memory must be at least 512 (MiB; got \(maxMemory))") }
+        }
+
         func run() throws {
             let reader = try ManifestReader(path: manifest)
             try OutputPath.refuseInput(output, inputs: [manifest])
             let header = try reader.header()
             var data = PlotData()
             var checks = CheckCollector(thresholds: CheckThresholds(), collectCandidates: false, keep: max(gallery, 0))
+            // Exact path bytes of names that are not UTF-8 (their `path` has U+FFFD in it).
+            var rawPaths: [String: String] = [:]
             let read = try reader.forEachRecord { record in
                 data.add(record)
                 checks.add(record)
+                if let raw = record.pathRaw { rawPaths[record.path] = raw }
             }
             guard read.records > 0 else {
                 throw ValidationError("\(manifest) holds no image records (make one with `imgeda scan DIR -o \(manifest)`)")
@@ -51,26 +69,35 @@ extension Imgeda {
             let duplicates = DuplicateFinder.find(data.candidates, threads: threads)
             let splits = DatasetLayout.ordered(splits: data.candidates.map(\.split))
             let leakage = splits.count >= 2 ? LeakageFinder.find(data.candidates, order: splits, threads: threads) : nil
-            let thumbnailer = noThumbnails ? nil : Thumbnailer(side: 160)
+            // Thumbnails are decoded by isolated, time- and memory-limited worker processes,
+            // as in a scan: a hostile or huge file costs its thumbnail, not this process.
+            let thumbnailer = noThumbnails ? nil : Thumbnailer(configuration: .init(
+                executable: Scan.executablePath(), workers: workers ?? threads,
+                side: 160, timeout: timeout, memoryLimit: maxMemory.map { UInt64($0) << 20 }))
             // Record paths are relative to where the scan ran, not to where this runs.
             let paths = ManifestPaths(header: header, manifest: manifest)
             let missing = MissingThumbnails()
+            var thumbnailFailure: (any Error)?
             let input = HTMLReport.Input(
                 manifest: manifest, header: header, data: data, checks: checks, duplicates: duplicates,
                 leakage: leakage, labelConflicts: LabelConflictFinder.find(data.candidates, duplicates: duplicates), thresholds: thresholds,
-                thumbnail: { path, raw in
-                    guard let thumbnailer else { return nil }
-                    let file = paths.resolve(FilePathBytes(path: path, pathRaw: raw))
-                    guard let jpeg = thumbnailer.jpeg(file) else {
-                        missing.add(file.display)
-                        return nil
+                thumbnails: { wanted in
+                    guard let thumbnailer else { return wanted.map { _ in nil } }
+                    let files = wanted.map { paths.resolve(FilePathBytes(path: $0, pathRaw: rawPaths[$0])) }
+                    do {
+                        let jpegs = try thumbnailer.jpegs(files)
+                        for (file, jpeg) in zip(files, jpegs) where jpeg == nil { missing.add(file.display) }
+                        return jpegs.map { $0.map { "data:image/jpeg;base64," + Data($0).base64EncodedString() } }
+                    } catch {
+                        thumbnailFailure = error
+                        return wanted.map { _ in nil }
                     }
-                    return "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
                 },
                 galleryLimit: gallery, groupLimit: groups, generatedAt: Timestamp.nowISO8601(), toolVersion: Imgeda.version)
             let html = HTMLReport.render(input)
+            if let thumbnailFailure { throw thumbnailFailure }
             try AtomicFile.write(Array(html.utf8), to: output)
-            Console.out("Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Console.grouped(read.records)) images, \(PlotKind.allCases.count) plots.")
+            Console.out("Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Plural.count(read.records, "image")), \(PlotKind.allCases.count) plots.")
             if let (count, example) = missing.summary {
                 Console.err("Note: \(Console.grouped(count)) thumbnails could not be made: the images were not found or not readable from here (for example \(example)); the report shows their paths instead (--no-thumbnails leaves them out).")
             }

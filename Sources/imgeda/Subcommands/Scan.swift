@@ -77,6 +77,15 @@ extension Imgeda {
         @Option(help: "Seconds one file may take before its decoder is stopped and the file flagged.")
         var timeout = 30.0
 
+        @Option(help: "Memory one worker process may use, in MiB; a file that needs more is flagged (default: 1024 + 8 bytes per pixel of --max-pixels).")
+        var maxMemory: Int?
+
+        @Flag(help: "Follow symlinks that lead out of the scanned folders (by default they are skipped and listed).")
+        var followSymlinksOutside = false
+
+        @Flag(help: "Let libvips' untrusted loaders (ImageMagick) read files that no other loader claims. Off by default: they parse many formats never meant for hostile input.")
+        var allowUntrustedLoaders = false
+
         @Flag(name: [.short, .long], help: "Print nothing but errors.")
         var quiet = false
 
@@ -92,6 +101,7 @@ extension Imgeda {
             if maxImageDim < 32 { throw ValidationError("--max-image-dim must be at least 32 (got \(maxImageDim))") }
             if maxPixels < 1 { throw ValidationError("--max-pixels must be positive (got \(maxPixels))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
+            if let maxMemory, maxMemory < 512 { throw ValidationError("--max-memory must be at least 512 (MiB; got \(maxMemory))") }
             if let extensions, Discovery.parseExtensions(extensions).isEmpty {
                 throw ValidationError("--extensions lists no extension (example: --extensions jpg,png)")
             }
@@ -118,6 +128,9 @@ extension Imgeda {
                 workerExecutable: Self.executablePath(), toolVersion: Imgeda.version
             )
             configuration.append = append
+            configuration.followSymlinksOutside = followSymlinksOutside
+            configuration.allowUntrustedLoaders = allowUntrustedLoaders
+            configuration.workerMemoryLimit = maxMemory.map { UInt64($0) << 20 }
             let wakeFD = cimgeda_install_stop_handlers()
             let progress = ProgressDisplay(label: "Scanning", quiet: quiet)
             let summary: ScanSummary
@@ -139,11 +152,11 @@ extension Imgeda {
                             }
                             Console.err(line + ".")
                         }
-                        var line = "Found \(Console.grouped(discovered)) images"
+                        var line = "Found \(Plural.count(discovered, "image"))"
                         if reused > 0 { line += "; \(Console.grouped(reused)) unchanged since the last scan" }
                         line += "; analysing \(Console.grouped(pending))"
                         Console.err(line + ".")
-                        if !skipped.isEmpty { Console.err("Skipped \(Console.grouped(skipped.count)) entries that are not image files (listed at the end).") }
+                        if !skipped.isEmpty { Console.err("Skipped \(Plural.count(skipped.count, "entry", plural: "entries")) that are not image files (listed at the end).") }
                         for note in notes { Console.err("Note: \(note).") }
                     case .progress(let done, let pending):
                         progress.update(done: done, total: pending)
@@ -156,7 +169,7 @@ extension Imgeda {
             progress.finish()
             if summary.stoppedBySignal != 0 {
                 Console.err("")
-                Console.err("Stopped: \(Console.grouped(summary.analysed)) images analysed and saved to \(output); \(Console.grouped(summary.unfinished)) left.")
+                Console.err("Stopped: \(Plural.count(summary.analysed, "image")) analysed and saved to \(output); \(Console.grouped(summary.unfinished)) left.")
                 Console.err("Resume with: \(resumeCommand())")
                 throw ExitCode(130)
             }
@@ -165,7 +178,7 @@ extension Imgeda {
         }
 
         private func printSummary(_ s: ScanSummary) {
-            Console.out("Scan complete in \(String(format: "%.1f", s.seconds)) s: \(Console.grouped(s.totalRecords)) images in \(output)"
+            Console.out("Scan complete in \(String(format: "%.1f", s.seconds)) s: \(Plural.count(s.totalRecords, "image")) in \(output)"
                 + (s.reused > 0 ? " (\(Console.grouped(s.analysed)) analysed, \(Console.grouped(s.reused)) reused)" : ""))
             let p = s.problems
             let rows: [(String, Int)] = [("Corrupt", p.corrupt), ("Dark", p.dark), ("Overexposed", p.overexposed),

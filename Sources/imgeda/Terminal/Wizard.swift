@@ -87,7 +87,7 @@ enum Wizard {
             }
         }
         guard let layout else { return 1 }
-        var found = "Found \(Console.grouped(layout.imageCount)) images: \(layout.format == "flat" ? "a plain folder" : "a \(layout.format.uppercased()) dataset")"
+        var found = "Found \(Plural.count(layout.imageCount, "image")): \(layout.format == "flat" ? "a plain folder" : "a \(layout.format.uppercased()) dataset")"
         if !layout.splitCounts.isEmpty {
             found += ", splits " + layout.splits.map { "\($0.name) (\(Console.grouped($0.images)))" }.joined(separator: ", ")
         }
@@ -155,10 +155,10 @@ enum Wizard {
         }
         progress.finish()
         if summary.stoppedBySignal != 0 {
-            Console.err("Stopped: \(Console.grouped(summary.analysed)) images saved to \(output). Resume with: imgeda scan \(root) -o \(output)")
+            Console.err("Stopped: \(Plural.count(summary.analysed, "image")) saved to \(output). Resume with: imgeda scan \(root) -o \(output)")
             return 130
         }
-        Console.out("Scanned \(Console.grouped(summary.totalRecords)) images into \(output) in \(String(format: "%.1f", summary.seconds)) s.")
+        Console.out("Scanned \(Plural.count(summary.totalRecords, "image")) into \(output) in \(String(format: "%.1f", summary.seconds)) s.")
         if summarise {
             let all = try Imgeda.Check.All.parse(["-m", output, "--examples", "5"])
             try all.run()

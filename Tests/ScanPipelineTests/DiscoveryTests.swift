@@ -1,0 +1,96 @@
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+import Testing
+
+/// What discovery follows and what it reports instead of dropping.
+@Suite("discovery")
+struct DiscoveryTests {
+    /// Links that stay inside the scanned folder are followed; links that leave it (to a file
+    /// or a folder) are skipped with a reason, unless --follow-symlinks-outside.
+    @Test func symlinksLeavingTheRootAreSkippedUnlessAskedFor() throws {
+        let ws = try Workspace()
+        let jpeg = try Fixtures.jpeg(Fixtures.scene(1, width: 64, height: 48))
+        try ws.write(jpeg, to: "data/inside.jpg")
+        try ws.write(try Fixtures.jpeg(Fixtures.scene(2, width: 64, height: 48)), to: "data/sub/deep.jpg")
+        try ws.write(try Fixtures.jpeg(Fixtures.scene(3, width: 64, height: 48)), to: "elsewhere/secret.jpg")
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: ws.file("data/link_inside.jpg"), withDestinationPath: "inside.jpg")
+        try fm.createSymbolicLink(atPath: ws.file("data/link_sub"), withDestinationPath: ws.file("data/sub"))
+        try fm.createSymbolicLink(atPath: ws.file("data/link_out.jpg"), withDestinationPath: ws.file("elsewhere/secret.jpg"))
+        try fm.createSymbolicLink(atPath: ws.file("data/link_out_dir"), withDestinationPath: "../elsewhere")
+
+        let manifest = ws.file("m.jsonl")
+        let result = try Imgeda.run(["scan", ws.file("data"), "-o", manifest, "--workers", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = Set(try records(manifest).map(\.filename))
+        #expect(names == ["inside.jpg", "link_inside.jpg", "deep.jpg"])
+        #expect(result.stdout.contains("link_out.jpg: symlink leads outside the scanned folder"), "\(result.stdout)")
+        #expect(result.stdout.contains("link_out_dir: symlink leads outside the scanned folder"))
+        #expect(result.stdout.contains("--follow-symlinks-outside"))
+
+        let followed = try Imgeda.run(["scan", ws.file("data"), "-o", ws.file("f.jsonl"), "--workers", "1",
+                                       "--follow-symlinks-outside", "--quiet"])
+        #expect(followed.status == 0, "\(followed.stderr)")
+        let all = try records(ws.file("f.jsonl")).map(\.path)
+        #expect(all.contains(ws.file("data/link_out.jpg")))
+        #expect(all.contains(ws.file("data/link_out_dir/secret.jpg")))
+    }
+
+    /// A root given through a symlink is scanned; links inside it are judged against the
+    /// folder it resolves to.
+    @Test func rootReachedThroughASymlinkKeepsItsInsideLinks() throws {
+        let ws = try Workspace()
+        try ws.write(try Fixtures.jpeg(Fixtures.scene(4, width: 64, height: 48)), to: "real/a.jpg")
+        try FileManager.default.createSymbolicLink(atPath: ws.file("real/b.jpg"), withDestinationPath: "a.jpg")
+        try FileManager.default.createSymbolicLink(atPath: ws.file("alias"), withDestinationPath: ws.file("real"))
+        let result = try Imgeda.run(["scan", ws.file("alias"), "-o", ws.file("m.jsonl"), "--workers", "1", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Set(try records(ws.file("m.jsonl")).map(\.filename)) == ["a.jpg", "b.jpg"])
+    }
+
+    /// A file whose path is longer than PATH_MAX is listed as skipped with the reason, not
+    /// dropped silently.
+    @Test func pathsLongerThanPathMaxAreReportedNotDropped() throws {
+        let ws = try Workspace()
+        defer { Self.removeDeepTree(ws.file("deep")) }
+        let jpeg = try Fixtures.jpeg(Fixtures.scene(5, width: 32, height: 24))
+        try ws.write(jpeg, to: "deep/short.jpg")
+        // Folders of 100-byte names, then one that brings the folder's path to 3990 bytes,
+        // then a file whose name takes the whole path past PATH_MAX (4096). Created relative
+        // to open folders, as paths that long cannot be named from the root.
+        var fd = open(ws.file("deep"), O_RDONLY | O_DIRECTORY)
+        #expect(fd >= 0)
+        var length = ws.file("deep").utf8.count
+        var folders = [String](repeating: String(repeating: "d", count: 100), count: (3890 - length) / 101)
+        folders.append(String(repeating: "e", count: 3990 - length - 101 * folders.count - 1))
+        for folder in folders {
+            #expect(mkdirat(fd, folder, 0o755) == 0)
+            let next = openat(fd, folder, O_RDONLY | O_DIRECTORY)
+            close(fd)
+            fd = next
+            length += 1 + folder.utf8.count
+        }
+        #expect(length == 3990)
+        let name = String(repeating: "f", count: 150) + ".jpg"
+        let file = openat(fd, name, O_WRONLY | O_CREAT, 0o644)
+        #expect(file >= 0)
+        _ = jpeg.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+        close(file)
+        close(fd)
+
+        let result = try Imgeda.run(["scan", ws.file("deep"), "-o", ws.file("m.jsonl"), "--workers", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try records(ws.file("m.jsonl")).map(\.filename) == ["short.jpg"])
+        #expect(result.stdout.contains("path longer than the system limit of 4096 bytes"), "\(result.stdout)")
+    }
+
+    /// FileManager cannot remove paths longer than PATH_MAX; `rm -rf` walks them relatively.
+    static func removeDeepTree(_ path: String) {
+        let rm = Process()
+        rm.executableURL = URL(fileURLWithPath: "/bin/rm")
+        rm.arguments = ["-rf", path]
+        try? rm.run()
+        rm.waitUntilExit()
+    }
+}

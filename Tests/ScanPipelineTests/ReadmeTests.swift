@@ -1,0 +1,113 @@
+import DatasetAnalysis
+import ExampleData
+import Foundation
+import Testing
+
+/// Every command example in the README runs, as written, against fixtures of the layouts it
+/// names, without a usage error; the examples that promise a result get it.
+@Suite("README")
+struct ReadmeTests {
+    /// The README beside the package (found from this file's path).
+    static var readme: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return (try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+    }
+
+    /// The contents of fenced blocks of `language`, in order.
+    static func blocks(_ language: String, in text: String) -> [String] {
+        var result: [String] = [], current: [String]?
+        for line in text.components(separatedBy: "\n") {
+            if current == nil, line == "```" + language {
+                current = []
+            } else if current != nil, line == "```" {
+                result.append((current ?? []).joined(separator: "\n"))
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return result
+    }
+
+    /// The `imgeda …` command lines of the shell examples, without their trailing comments.
+    /// Lines that write outside the workspace (system completion folders) are left out.
+    static var commands: [String] {
+        blocks("sh", in: readme).flatMap { $0.components(separatedBy: "\n") }
+            .filter { $0.hasPrefix("imgeda ") && !$0.contains("/etc/") }
+            .map { line in
+                guard let hash = line.range(of: "  #") else { return line }
+                return String(line[..<hash.lowerBound]).trimmingCharacters(in: .whitespaces)
+            }
+    }
+
+    /// Fixtures for every name the examples use: `~/datasets/cats`, `train val test` with
+    /// copies across them, `photos`, the manifests `data`, `train`, `val`, `test`, `v1`, `v2`,
+    /// the README's own `policy.yml`, a YOLO dataset and a Roboflow COCO export.
+    static func prepare(_ ws: Workspace) throws {
+        _ = Fixtures.libvipsStarted
+        func jpeg(_ seed: UInt64, _ path: String) throws { try ws.write(try Fixtures.jpeg(Fixtures.scene(seed, width: 160, height: 120)), to: path) }
+        for i in 0..<3 { try jpeg(UInt64(100 + i), "datasets/cats/cat\(i).jpg") }
+        for i in 0..<4 { try jpeg(UInt64(1 + i), "train/t\(i).jpg") }
+        try jpeg(1, "val/copy.jpg")
+        try jpeg(20, "val/v0.jpg")
+        try jpeg(2, "test/copy.jpg")
+        try jpeg(21, "test/s0.jpg")
+        for i in 0..<2 { try jpeg(UInt64(40 + i), "photos/p\(i).jpg") }
+        for i in 0..<4 { try jpeg(UInt64(60 + i), "v1/img\(i).jpg") }
+        for i in 1..<5 { try jpeg(UInt64(60 + i), "v2/img\(i).jpg") }
+        _ = try ExampleDataset.write(to: ws.file("dataset"))
+        for (folder, manifest) in [("dataset", "data"), ("train", "train"), ("val", "val"), ("test", "test"), ("v1", "v1"), ("v2", "v2")] {
+            let run = try Imgeda.run(["scan", folder, "-o", "\(manifest).jsonl", "--quiet"], cwd: ws.path)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let policy = try #require(blocks("yaml", in: readme).first { $0.hasPrefix("# policy.yml") }, "the README shows a policy.yml")
+        try ws.write(Array(policy.utf8), to: "policy.yml")
+        try jpeg(70, "yolo-dataset/images/train/a.jpg")
+        try ws.write(Array("0 0.5 0.5 0.2 0.3\n1 0.3 0.3 0.1 0.1\n".utf8), to: "yolo-dataset/labels/train/a.txt")
+        try ws.write(Array("names: [cat, dog]\ntrain: images/train\n".utf8), to: "yolo-dataset/data.yaml")
+        try jpeg(71, "roboflow-export/train/b.jpg")
+        let coco = #"{"images": [{"id": 1, "file_name": "b.jpg", "width": 160, "height": 120}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 50, 40]}], "categories": [{"id": 1, "name": "cat"}]}"#
+        try ws.write(Array(coco.utf8), to: "roboflow-export/train/_annotations.coco.json")
+    }
+
+    @Test func everyExampleRunsAndKeepsItsPromise() throws {
+        let commands = Self.commands
+        #expect(commands.count >= 20, "the README shows \(commands.count) command examples")
+        let ws = try Workspace()
+        try Self.prepare(ws)
+        let folder = (Imgeda.executable as NSString).deletingLastPathComponent
+        var outputs: [String: String] = [:]
+        for command in commands {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+            var environment = ProcessInfo.processInfo.environment
+            environment["PATH"] = folder + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+            environment["HOME"] = ws.path
+            process.environment = environment
+            process.currentDirectoryURL = URL(fileURLWithPath: ws.path)
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let gateFailed = command.hasPrefix("imgeda gate") && process.terminationStatus == 2
+            #expect(process.terminationStatus == 0 || gateFailed, "`\(command)` exited \(process.terminationStatus): \(stderr)")
+            #expect(!stderr.contains("Error:"), "`\(command)`: \(stderr)")
+            outputs[command] = stdout
+        }
+        // What the examples promise.
+        let splits = Set(try records(ws.file("splits.jsonl")).compactMap(\.split))
+        #expect(splits == ["train", "val", "test"], "scan train val test records the splits")
+        #expect(outputs["imgeda check leakage -m splits.jsonl"]?.contains("have a copy in train") == true)
+        #expect(outputs["imgeda check leakage -m train.jsonl -m val.jsonl -m test.jsonl"]?.contains("val ← train: 1 of 2 images") == true)
+        #expect(outputs["imgeda check all -m train.jsonl -m val.jsonl"]?.contains("val ← train") == true)
+        #expect(outputs["imgeda diff --old v1.jsonl --new v2.jsonl"]?.contains("added 1, removed 1") == true)
+        #expect(try String(contentsOfFile: ws.file("splits.html"), encoding: .utf8).contains("id=\"leakage\""))
+        #expect(FileManager.default.fileExists(atPath: ws.file("data.parquet")))
+        #expect(FileManager.default.fileExists(atPath: ws.file("stats.json")))
+    }
+}
