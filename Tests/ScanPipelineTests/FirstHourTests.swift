@@ -40,6 +40,17 @@ struct FirstHourTests {
         #expect(FileSystem.parentFolder(of: "/x/y/z.html") == "/x/y")
     }
 
+    @Test func repeatedDiffManifestsAreRefused() throws {
+        let ws = try Workspace()
+        let manifest = try ws.exampleManifest()
+        let run = try Imgeda.run(["diff", "--old", manifest, "--old", manifest, "--new", manifest])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("--old was given 2 times"), "\(run.stderr)")
+        let missing = try Imgeda.run(["diff", "--old", manifest])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("missing --new"), "\(missing.stderr)")
+    }
+
     @Test func shortVersionFlagPrintsTheVersion() throws {
         let run = try Imgeda.run(["-V"])
         #expect(run.status == 0)

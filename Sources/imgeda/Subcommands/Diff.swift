@@ -10,11 +10,25 @@ extension Imgeda {
             discussion: "Paths are compared relative to each manifest's scanned folder, so two versions of a dataset in different folders compare file by file. Moves and renames are recognised by checksum: the same bytes under another path are one move, not a removal and an addition."
         )
 
-        @Option(help: "The earlier manifest.", completion: .file(extensions: ["jsonl"]))
-        var old: String
+        // Arrays only so that a repeated --old or --new is refused instead of the last one
+        // silently winning.
+        @Option(name: .customLong("old"), help: ArgumentHelp("The earlier manifest.", valueName: "old"), completion: .file(extensions: ["jsonl"]))
+        var olds: [String] = []
 
-        @Option(help: "The later manifest.", completion: .file(extensions: ["jsonl"]))
-        var new: String
+        @Option(name: .customLong("new"), help: ArgumentHelp("The later manifest.", valueName: "new"), completion: .file(extensions: ["jsonl"]))
+        var news: [String] = []
+
+        var old: String { olds.first ?? "" }
+        var new: String { news.first ?? "" }
+
+        func validate() throws {
+            for (name, values) in [("--old", olds), ("--new", news)] {
+                if values.isEmpty { throw ValidationError("missing \(name) MANIFEST: diff compares --old A.jsonl with --new B.jsonl") }
+                if values.count > 1 {
+                    throw ValidationError("\(name) was given \(values.count) times (\(values.joined(separator: ", "))); diff compares one --old manifest with one --new")
+                }
+            }
+        }
 
         @Option(name: [.short, .customLong("out"), .customLong("output")], help: "Write the full diff as JSON to this file.",
                 completion: .file(extensions: ["json"]))
