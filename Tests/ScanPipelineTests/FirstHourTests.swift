@@ -133,18 +133,9 @@ struct FirstHourTests {
     @Test func progressBarFitsANarrowTerminal() throws {
         let ws = try Workspace()
         try Fixtures.jpegFolder(ws, folder: "imgs", count: 40)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         let command = "stty cols 40 rows 20; \(Imgeda.executable) scan \(ws.file("imgs")) -o \(ws.file("m.jsonl")) --workers 1 --checkpoint-every 1"
-        process.arguments = ["-qec", command, "/dev/null"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try TerminalRunner.run(command)
+        #expect(status == 0, "\(text)")
         let redraws = text.components(separatedBy: "\r").filter { $0.contains("░") || $0.contains("█") }
         #expect(!redraws.isEmpty, "\(text)")
         for line in redraws {

@@ -15,18 +15,8 @@ struct WizardTests {
         // Answers: folder, analyses (everything), workers, manifest, summary, report.
         let report = ws.file("wizard.html")
         let answers = "\(ws.file("example"))\n1\n2\n\(manifest)\ny\n\(report)\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", Imgeda.executable, "/dev/null"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(answers.utf8))
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try TerminalRunner.run(Imgeda.executable, answers: answers)
+        #expect(status == 0, "\(text)")
         #expect(text.contains("Where are the images?"))
         #expect(text.contains("Found 24 images"), "\(text)")
         #expect(text.contains("Scanned 24 images into \(manifest)"), "\(text)")
@@ -46,21 +36,8 @@ struct WizardTests {
         try ws.write(Array("mine".utf8), to: "r.html")
         // Answers: folder, analyses, workers, manifest, summary (no), report (exists), replace? (no), free name (Enter).
         let answers = "~/example\n2\n1\n~/w.jsonl\nn\n~/r.html\nn\n\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", Imgeda.executable, "/dev/null"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = ws.path
-        process.environment = environment
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(answers.utf8))
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try TerminalRunner.run(Imgeda.executable, answers: answers, environment: ["HOME": ws.path])
+        #expect(status == 0, "\(text)")
         #expect(text.contains("exists. Replace it?"), "\(text)")
         #expect(try records(ws.file("w.jsonl")).count == 24)
         #expect(try String(contentsOfFile: ws.file("r.html"), encoding: .utf8) == "mine")
@@ -78,18 +55,8 @@ struct WizardTests {
         let report = ws.file("wizard.html")
         // Answers: folder, splits (all), analyses (everything), workers, manifest, summary, report.
         let answers = "\(ws.file("data"))\n\n1\n2\n\(manifest)\ny\n\(report)\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", Imgeda.executable, "/dev/null"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(answers.utf8))
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try TerminalRunner.run(Imgeda.executable, answers: answers)
+        #expect(status == 0, "\(text)")
         #expect(text.contains("splits train (3), val (2)"), "\(text)")
         #expect(text.contains("val ← train: 1 of 2 images"), "\(text)")
         let html = try String(contentsOfFile: report, encoding: .utf8)

@@ -16,15 +16,22 @@ package enum Escape {
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.unicodeScalars.append(isXMLCharacter(scalar) ? scalar : "\u{FFFD}")
-            }
+            if appendEntity(scalar, to: &out) { continue }
+            out.unicodeScalars.append(isXMLCharacter(scalar) ? scalar : "\u{FFFD}")
         }
         return out
+    }
+
+    /// Appends the entity of `& < > "` and returns true; false for any other character.
+    private static func appendEntity(_ scalar: Unicode.Scalar, to out: inout String) -> Bool {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        default: return false
+        }
+        return true
     }
 
     /// HTML text and attribute values: the same rule as ``xml(_:)``.
@@ -39,11 +46,8 @@ package enum Escape {
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars {
+            if appendEntity(scalar, to: &out) { continue }
             switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
             case "\\", "`", "*", "_", "[", "]", "|", "~", "#", "!", "(", ")":
                 out += "\\"
                 out.unicodeScalars.append(scalar)
