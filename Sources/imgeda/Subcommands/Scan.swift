@@ -3,7 +3,7 @@ import CImgedaSupport
 import DatasetAnalysis
 import DatasetIO
 import Foundation
-import ScanPipeline
+import DatasetPipeline
 
 extension Imgeda {
     struct Scan: ParsableCommand {

@@ -3,7 +3,7 @@ import CImgedaSupport
 import DatasetAnalysis
 import DatasetIO
 import Foundation
-import ScanPipeline
+import DatasetPipeline
 
 /// `imgeda` with no arguments on a terminal: asks where the images are, shows what it found
 /// (format, splits, classes, image count), lets the user choose splits, analyses, workers and
