@@ -1,7 +1,7 @@
 import CImgedaSupport
 import Crypto
 public import DatasetAnalysis
-public import DatasetIO
+import DatasetIO
 import ImageDecoding
 import Foundation
 #if canImport(Glibc)
@@ -172,7 +172,7 @@ public struct FileAnalyzer {
         guard limit > 0 else { return nil }
         let gib = 1024.0 * 1024 * 1024
         func shown(_ bytes: Double) -> String { String(format: bytes >= gib ? "%.1f GiB" : "%.0f MiB", bytes >= gib ? bytes / gib : bytes / 1024 / 1024) }
-        return "needs more memory than the limit of \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); raise the limit with --max-memory)"
+        return "needs more memory than the limit of \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); the limit per worker can be raised)"
     }
 
     static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
@@ -185,24 +185,5 @@ public struct FileAnalyzer {
             out.append(hex[Int(byte & 0xF)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// Timestamps in the reference's format: ISO 8601 with microseconds and `+00:00`, as
-/// Python's `datetime.now(timezone.utc).isoformat()` prints.
-public enum Timestamp {
-    public static func nowISO8601() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let micros = Int32(now.tv_nsec / 1000)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(micros, 6))+00:00"
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CImgedaSupport
 import DatasetAnalysis
 import DatasetIO
 import Foundation
@@ -146,15 +145,22 @@ enum Wizard {
             roots: [root], output: output, settings: settings, workers: workers,
             workerExecutable: Imgeda.Scan.executablePath(), toolVersion: Imgeda.version)
         configuration.splits = splits
-        let wakeFD = cimgeda_install_stop_handlers()
+        let (updates, sink) = JobProgress.stream()
         let progress = ProgressDisplay(label: "Scanning", quiet: false)
-        let summary = try ScanRunner(configuration: configuration).run(
-            wakeFD: wakeFD >= 0 ? wakeFD : nil, stopSignal: { cimgeda_stop_signal() }
-        ) { event in
-            if case .progress(let done, let pending) = event { progress.update(done: done, total: pending) }
+        let drawn = progress.follow(updates)
+        let summary: ScanSummary
+        do {
+            summary = try ScanRunner(configuration: configuration).run(stop: StopSignals.token, progress: sink)
+        } catch {
+            drawn.wait()
+            progress.finish()
+            // Pipeline errors carry their remedy apart; here it is said in flags.
+            if let error = error as? PipelineError { throw ValidationError(error.commandLine) }
+            throw error
         }
+        drawn.wait()
         progress.finish()
-        if summary.stoppedBySignal != 0 {
+        if summary.stopped != nil {
             Console.err("Stopped: \(Plural.count(summary.analysed, "image")) saved to \(output). Resume with: imgeda scan \(root) -o \(output)")
             return 130
         }
