@@ -34,6 +34,8 @@ public struct ScanConfiguration: Sendable {
     /// Bytes of address space one worker may use; nil for
     /// ``WorkerPool/defaultMemoryLimit(maxPixels:)``.
     public var workerMemoryLimit: UInt64?
+    /// More environment for the workers, `KEY=VALUE` (see ``WorkerPool/Configuration/environment``).
+    public var workerEnvironment: [String] = []
 
     public init(
         roots: [String], output: String, settings: ScanSettings = ScanSettings(),
@@ -216,6 +218,7 @@ public struct ScanRunner: Sendable {
             workers: config.workers, timeout: config.timeout)
         poolConfiguration.memoryLimit = config.workerMemoryLimit
         poolConfiguration.allowUntrustedLoaders = config.allowUntrustedLoaders
+        poolConfiguration.environment = config.workerEnvironment
         let pool = try WorkerPool(configuration: poolConfiguration)
         defer { pool.shutdown() }
 

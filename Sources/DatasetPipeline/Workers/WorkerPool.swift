@@ -34,6 +34,9 @@ public final class WorkerPool {
         public var memoryLimit: UInt64?
         /// Let libvips' untrusted loaders (ImageMagick in this build) read files.
         public var allowUntrustedLoaders = false
+        /// More environment for the workers, `KEY=VALUE` (a debugging switch such as
+        /// ``ScanWorker/stderrSwitch``).
+        public var environment: [String] = []
 
         public init(executable: String, settings: ScanSettings, workers: Int, timeout: Double) {
             self.executable = executable
@@ -243,6 +246,7 @@ public final class WorkerPool {
         let memoryLimit = configuration.memoryLimit ?? Self.defaultMemoryLimit(maxPixels: configuration.settings.maxPixels)
         var environment = ["VIPS_WARNING=0", "MALLOC_ARENA_MAX=2", "\(ScanWorker.memoryLimitSwitch)=\(memoryLimit)"]
         if configuration.allowUntrustedLoaders { environment.append("\(ScanWorker.untrustedLoadersSwitch)=1") }
+        environment += configuration.environment
         var cArguments = arguments.map { strdup($0) } + [nil]
         var cEnvironment = environment.map { strdup($0) } + [nil]
         defer {
