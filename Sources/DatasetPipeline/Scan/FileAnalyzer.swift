@@ -27,7 +27,7 @@ public struct FileAnalyzer {
         if !path.isValidUTF8 { record.pathRaw = path.base64 }
         record.analyzedAt = Timestamp.nowISO8601()
 
-        let outcome = Self.withFileBytes(path) { bytes, size, mtime in
+        let outcome = MappedFile.withBytes(path) { bytes, size, mtime in
             record.fileSizeBytes = size
             record.mtime = mtime
             record.sha256 = Self.sha256Hex(bytes)
@@ -57,7 +57,7 @@ public struct FileAnalyzer {
             record.isCorrupt = true
             let lower = error.reason.lowercased()
             let outOfMemory = lower.contains("out of memory") || lower.contains("cannot allocate memory")
-            record.corruptReason = outOfMemory ? Self.memoryLimitReason(fileSize: bytes.count) ?? error.reason : error.reason
+            record.corruptReason = outOfMemory ? MappedFile.memoryLimitReason(fileSize: bytes.count) ?? error.reason : error.reason
             if let partial = error.partial {
                 record.format = partial.format
                 record.colorMode = partial.colorMode ?? ""
@@ -117,62 +117,6 @@ public struct FileAnalyzer {
             record.phashCenter = hashes.centre
             record.dhash = hashes.dhash
         }
-    }
-
-    // MARK: - Reading
-
-    struct ReadFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Maps a whole regular file read-only and calls `body` with its bytes, size and
-    /// modification time. Mapping instead of reading saves a copy of every byte: the
-    /// checksum and the decoder read the page cache directly. Opens without blocking (a FIFO
-    /// that replaced the file after discovery must not hang the worker) and checks the type
-    /// on the open descriptor.
-    static func withFileBytes(
-        _ path: FilePathBytes, _ body: (UnsafeRawBufferPointer, Int, Double) -> Void
-    ) -> Result<Void, ReadFailure> {
-        let fd = path.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
-        guard fd >= 0 else {
-            return .failure(ReadFailure(description: "cannot open file (\(String(cString: strerror(errno))))"))
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            return .failure(ReadFailure(description: "cannot stat file (\(String(cString: strerror(errno))))"))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            return .failure(ReadFailure(description: "not a regular file"))
-        }
-        let size = Int(info.st_size)
-        let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9
-        guard size > 0 else {
-            body(UnsafeRawBufferPointer(start: nil, count: 0), 0, mtime)
-            return .success(())
-        }
-        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
-            let error = errno
-            if error == ENOMEM, let reason = memoryLimitReason(fileSize: size) {
-                return .failure(ReadFailure(description: reason))
-            }
-            return .failure(ReadFailure(description: "cannot read file (\(String(cString: strerror(error))))"))
-        }
-        defer { munmap(mapping, size) }
-        // The whole file is about to be read front to back (checksum, then decoder).
-        _ = madvise(mapping, size, MADV_SEQUENTIAL)
-        body(UnsafeRawBufferPointer(start: mapping, count: size), size, mtime)
-        return .success(())
-    }
-
-    /// Why a file failed when this process runs under a memory limit (a worker does), or
-    /// nil without one.
-    static func memoryLimitReason(fileSize: Int) -> String? {
-        let limit = cimgeda_memory_limit()
-        guard limit > 0 else { return nil }
-        let gib = 1024.0 * 1024 * 1024
-        func shown(_ bytes: Double) -> String { String(format: bytes >= gib ? "%.1f GiB" : "%.0f MiB", bytes >= gib ? bytes / gib : bytes / 1024 / 1024) }
-        return "needs more memory than the limit of \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); the limit per worker can be raised)"
     }
 
     static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {

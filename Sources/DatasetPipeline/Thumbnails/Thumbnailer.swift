@@ -64,7 +64,7 @@ public struct Thumbnailer: Sendable {
     /// worker's body (reading the file; the decoding is ``ImageDecoder/thumbnailJPEG(_:side:maxPixels:quality:)``).
     static func jpeg(_ path: FilePathBytes, side: Int, decoder: ImageDecoder) -> [UInt8]? {
         var result: [UInt8]?
-        _ = FileAnalyzer.withFileBytes(path) { bytes, _, _ in
+        _ = MappedFile.withBytes(path) { bytes, _, _ in
             result = decoder.thumbnailJPEG(bytes, side: side)
         }
         return result
