@@ -130,25 +130,10 @@ extension Imgeda {
             configuration.followSymlinksOutside = followSymlinksOutside
             configuration.allowUntrustedLoaders = allowUntrustedLoaders
             configuration.workerMemoryLimit = maxMemory.map { UInt64($0) << 20 }
-            let stop = StopSignals.token
-            let (updates, sink) = JobProgress.stream()
-            let progress = ProgressDisplay(label: "Scanning", quiet: quiet)
-            let drawn = progress.follow(updates)
-            let summary: ScanSummary
-            do {
-                summary = try ScanRunner(configuration: configuration).run(stop: stop, progress: sink) { plan in
-                    guard !quiet else { return }
-                    printPlan(plan)
-                }
-            } catch {
-                drawn.wait()
-                progress.finish()
-                // Pipeline errors carry their remedy apart; here it is said in flags.
-                if let error = error as? PipelineError { throw ValidationError(error.commandLine) }
-                throw error
+            let summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: quiet) { plan in
+                guard !quiet else { return }
+                printPlan(plan)
             }
-            drawn.wait()
-            progress.finish()
             if summary.stopped != nil {
                 Console.err("")
                 Console.err("Stopped: \(Plural.count(summary.analysed, "image")) analysed and saved to \(output); \(Console.grouped(summary.unfinished)) left.")

@@ -145,21 +145,7 @@ enum Wizard {
             roots: [root], output: output, settings: settings, workers: workers,
             workerExecutable: Imgeda.Scan.executablePath(), toolVersion: Imgeda.version)
         configuration.splits = splits
-        let (updates, sink) = JobProgress.stream()
-        let progress = ProgressDisplay(label: "Scanning", quiet: false)
-        let drawn = progress.follow(updates)
-        let summary: ScanSummary
-        do {
-            summary = try ScanRunner(configuration: configuration).run(stop: StopSignals.token, progress: sink)
-        } catch {
-            drawn.wait()
-            progress.finish()
-            // Pipeline errors carry their remedy apart; here it is said in flags.
-            if let error = error as? PipelineError { throw ValidationError(error.commandLine) }
-            throw error
-        }
-        drawn.wait()
-        progress.finish()
+        let summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: false)
         if summary.stopped != nil {
             Console.err("Stopped: \(Plural.count(summary.analysed, "image")) saved to \(output). Resume with: imgeda scan \(root) -o \(output)")
             return 130
