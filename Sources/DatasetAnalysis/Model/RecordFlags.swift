@@ -9,6 +9,10 @@ public struct RecordFlags: OptionSet, Sendable, Hashable {
     public static let overexposed = RecordFlags(rawValue: 4)
     public static let blurry = RecordFlags(rawValue: 8)
     public static let borderArtifact = RecordFlags(rawValue: 16)
+    /// The file was flagged because it needs more memory than a worker may use: a limit that
+    /// can be raised, not damage. Set by the worker that analysed it (the record's fields
+    /// alone do not say it), so ``init(_:)`` leaves it out.
+    public static let overMemoryLimit = RecordFlags(rawValue: 32)
 
     public init(_ r: ImageRecord) {
         var flags: RecordFlags = []
@@ -28,6 +32,8 @@ public struct ProblemCounts: Sendable, Hashable {
     public var overexposed = 0
     public var blurry = 0
     public var borderArtifact = 0
+    /// Files flagged for needing more memory than a worker may use.
+    public var overMemoryLimit = 0
 
     public init() {}
 
@@ -37,5 +43,6 @@ public struct ProblemCounts: Sendable, Hashable {
         if flags.contains(.overexposed) { overexposed += 1 }
         if flags.contains(.blurry) { blurry += 1 }
         if flags.contains(.borderArtifact) { borderArtifact += 1 }
+        if flags.contains(.overMemoryLimit) { overMemoryLimit += 1 }
     }
 }

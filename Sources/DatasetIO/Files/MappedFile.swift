@@ -53,6 +53,10 @@ public enum MappedFile {
         return .success(())
     }
 
+    /// How ``memoryLimitReason(fileSize:)`` begins, so a worker can tell a file that hit its
+    /// memory limit (a limit the user can raise) from a damaged one.
+    public static let memoryLimitPrefix = "needs more memory than the limit of"
+
     /// Why a file failed when this process runs under a memory limit (a worker does), or
     /// nil without one.
     public static func memoryLimitReason(fileSize: Int) -> String? {
@@ -60,6 +64,6 @@ public enum MappedFile {
         guard limit > 0 else { return nil }
         let gib = 1024.0 * 1024 * 1024
         func shown(_ bytes: Double) -> String { String(format: bytes >= gib ? "%.1f GiB" : "%.0f MiB", bytes >= gib ? bytes / gib : bytes / 1024 / 1024) }
-        return "needs more memory than the limit of \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); the limit per worker can be raised)"
+        return "\(memoryLimitPrefix) \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); the limit per worker can be raised)"
     }
 }

@@ -32,7 +32,9 @@ enum WorkerProtocol {
     }
 
     static func response(job: UInt64, record: ImageRecord) -> [UInt8] {
-        response(job: job, flags: RecordFlags(record), payload: ManifestEncoding.line(for: record))
+        var flags = RecordFlags(record)
+        if record.corruptReason?.hasPrefix(MappedFile.memoryLimitPrefix) == true { flags.insert(.overMemoryLimit) }
+        return response(job: job, flags: flags, payload: ManifestEncoding.line(for: record))
     }
 
     /// A response with any payload (a thumbnail worker answers with JPEG bytes).

@@ -184,6 +184,9 @@ extension Imgeda {
                 }
                 if s.skipped.count > 10 { Console.out("      … and \(s.skipped.count - 10) more") }
             }
+            if p.overMemoryLimit > 0 {
+                Console.out("  \(Plural.count(p.overMemoryLimit, "file")) needed more memory than one worker may use; \(Remedy.raiseMemoryLimit.commandLine).")
+            }
             if s.timedOut > 0 {
                 Console.out("  \(Plural.count(s.timedOut, "file")) timed out after \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s; \(Remedy.raiseTimeout.commandLine).")
             }
