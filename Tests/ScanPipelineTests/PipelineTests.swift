@@ -156,6 +156,20 @@ private struct CountingSource: IteratorProtocol {
         #expect(try records(ws.file("m.jsonl")).count == 30)
     }
 
+    @Test func thumbnailsComeFromWorkersWhenAskedFromAsyncCode() async throws {
+        let ws = try Workspace()
+        var paths = try Self.folder(ws, count: 3)
+        paths.insert(FilePathBytes(ws.file("data/missing.jpg")), at: 1)
+        let thumbnailer = Thumbnailer(configuration: .init(executable: Imgeda.executable, workers: 2, side: 32))
+        let jpegs = try await thumbnailer.jpegs(paths)
+        #expect(jpegs.count == 4)
+        #expect(jpegs[1] == nil)
+        for index in [0, 2, 3] {
+            let jpeg = try #require(jpegs[index])
+            #expect(jpeg.starts(with: [0xFF, 0xD8]), "thumbnail \(index) is not a JPEG")
+        }
+    }
+
     @Test func pipelineErrorsCarryTheirRemedyApart() throws {
         let ws = try Workspace()
         try FileManager.default.createDirectory(atPath: ws.file("empty"), withIntermediateDirectories: true)
