@@ -62,7 +62,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "ScanPipeline",
+            name: "DatasetPipeline",
             dependencies: [
                 "DatasetAnalysis", "ImageDecoding", "DatasetIO", "CImgedaSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "imgeda",
             dependencies: [
-                "DatasetAnalysis", "ImageDecoding", "DatasetIO", "ScanPipeline", "CImgedaSupport", "ExampleData",
+                "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "CImgedaSupport", "ExampleData",
                 "DatasetReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScanPipelineTests",
-            dependencies: ["DatasetAnalysis", "ImageDecoding", "DatasetIO", "ScanPipeline", "ExampleData", "DatasetReport"],
+            dependencies: ["DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "ExampleData", "DatasetReport"],
             exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DatasetIO
 import Foundation
-import ScanPipeline
+import DatasetPipeline
 #if canImport(Glibc)
 import Glibc
 #endif

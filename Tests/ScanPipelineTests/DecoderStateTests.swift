@@ -3,7 +3,7 @@ import DatasetIO
 import ExampleData
 import Foundation
 import ImageDecoding
-@testable import ScanPipeline
+@testable import DatasetPipeline
 import Testing
 
 /// A file's verdict depends on the file alone: a damaged file decoded before it by the same

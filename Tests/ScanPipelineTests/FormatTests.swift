@@ -3,7 +3,7 @@ import DatasetIO
 import ExampleData
 import Foundation
 import ImageDecoding
-import ScanPipeline
+import DatasetPipeline
 import Testing
 
 /// Every format this Debian libvips reads is analysed, with the reference's vocabulary.

@@ -61,10 +61,8 @@ public struct ManifestDiff: Sendable {
     ///
     /// - Complexity: O((n + m) log(n + m)).
     public init(old: [ImageRecord], new: [ImageRecord]) {
-        var oldByPath: [String: ImageRecord] = [:]
-        for r in old { oldByPath[r.path] = r }
-        var newByPath: [String: ImageRecord] = [:]
-        for r in new { newByPath[r.path] = r }
+        let oldByPath = ImageRecord.newestPerPath(old, key: \.path)
+        let newByPath = ImageRecord.newestPerPath(new, key: \.path)
 
         var added = newByPath.keys.filter { oldByPath[$0] == nil }.sorted()
         var removed = oldByPath.keys.filter { newByPath[$0] == nil }.sorted()

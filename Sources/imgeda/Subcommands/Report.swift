@@ -3,7 +3,7 @@ import DatasetAnalysis
 import DatasetIO
 import DatasetReport
 import Foundation
-import ScanPipeline
+import DatasetPipeline
 
 extension Imgeda {
     struct Report: ParsableCommand {

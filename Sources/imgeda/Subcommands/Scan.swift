@@ -1,9 +1,8 @@
 import ArgumentParser
-import CImgedaSupport
 import DatasetAnalysis
 import DatasetIO
 import Foundation
-import ScanPipeline
+import DatasetPipeline
 
 extension Imgeda {
     struct Scan: ParsableCommand {
@@ -131,43 +130,11 @@ extension Imgeda {
             configuration.followSymlinksOutside = followSymlinksOutside
             configuration.allowUntrustedLoaders = allowUntrustedLoaders
             configuration.workerMemoryLimit = maxMemory.map { UInt64($0) << 20 }
-            let wakeFD = cimgeda_install_stop_handlers()
-            let progress = ProgressDisplay(label: "Scanning", quiet: quiet)
-            let summary: ScanSummary
-            do {
-                summary = try ScanRunner(configuration: configuration).run(
-                    wakeFD: wakeFD >= 0 ? wakeFD : nil,
-                    stopSignal: { cimgeda_stop_signal() }
-                ) { event in
-                    switch event {
-                    case .planned(let discovered, let reused, let pending, let skipped, let notes, let layouts):
-                        guard !quiet else { return }
-                        for layout in layouts where layout.format != "flat" || !layout.splitCounts.isEmpty {
-                            var line = "Dataset \(layout.root): \(layout.format.uppercased())"
-                            if !layout.splitCounts.isEmpty {
-                                line += ", splits " + layout.splits.map { "\($0.name) (\(Console.grouped($0.images)))" }.joined(separator: ", ")
-                            }
-                            if !layout.classNames.isEmpty {
-                                line += ", \(layout.classNames.count) classes"
-                            }
-                            Console.err(line + ".")
-                        }
-                        var line = "Found \(Plural.count(discovered, "image"))"
-                        if reused > 0 { line += "; \(Console.grouped(reused)) unchanged since the last scan" }
-                        line += "; analysing \(Console.grouped(pending))"
-                        Console.err(line + ".")
-                        if !skipped.isEmpty { Console.err("Skipped \(Plural.count(skipped.count, "entry", plural: "entries")) that are not image files (listed at the end).") }
-                        for note in notes { Console.err("Note: \(note).") }
-                    case .progress(let done, let pending):
-                        progress.update(done: done, total: pending)
-                    }
-                }
-            } catch {
-                progress.finish()
-                throw error
+            let summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: quiet) { plan in
+                guard !quiet else { return }
+                printPlan(plan)
             }
-            progress.finish()
-            if summary.stoppedBySignal != 0 {
+            if summary.stopped != nil {
                 Console.err("")
                 Console.err("Stopped: \(Plural.count(summary.analysed, "image")) analysed and saved to \(output); \(Console.grouped(summary.unfinished)) left.")
                 Console.err("Resume with: \(resumeCommand())")
@@ -175,6 +142,25 @@ extension Imgeda {
             }
             guard !quiet else { return }
             printSummary(summary)
+        }
+
+        private func printPlan(_ plan: ScanPlan) {
+            for layout in plan.layouts where layout.format != "flat" || !layout.splitCounts.isEmpty {
+                var line = "Dataset \(layout.root): \(layout.format.uppercased())"
+                if !layout.splitCounts.isEmpty {
+                    line += ", splits " + layout.splits.map { "\($0.name) (\(Console.grouped($0.images)))" }.joined(separator: ", ")
+                }
+                if !layout.classNames.isEmpty {
+                    line += ", \(layout.classNames.count) classes"
+                }
+                Console.err(line + ".")
+            }
+            var line = "Found \(Plural.count(plan.discovered, "image"))"
+            if plan.reused > 0 { line += "; \(Console.grouped(plan.reused)) unchanged since the last scan" }
+            line += "; analysing \(Console.grouped(plan.pending))"
+            Console.err(line + ".")
+            if !plan.skipped.isEmpty { Console.err("Skipped \(Plural.count(plan.skipped.count, "entry", plural: "entries")) that are not image files (listed at the end).") }
+            for note in plan.notes { Console.err("Note: \(note.commandLine).") }
         }
 
         private func printSummary(_ s: ScanSummary) {
@@ -198,6 +184,12 @@ extension Imgeda {
                 }
                 if s.skipped.count > 10 { Console.out("      … and \(s.skipped.count - 10) more") }
             }
+            if p.overMemoryLimit > 0 {
+                Console.out("  \(Plural.count(p.overMemoryLimit, "file")) needed more memory than one worker may use; \(Remedy.raiseMemoryLimit.commandLine).")
+            }
+            if s.timedOut > 0 {
+                Console.out("  \(Plural.count(s.timedOut, "file")) timed out after \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s; \(Remedy.raiseTimeout.commandLine).")
+            }
             Console.out("Next: imgeda info -m \(output)")
         }
 
@@ -211,12 +203,7 @@ extension Imgeda {
         }
 
         /// This program's own path, so workers run the same build.
-        static func executablePath() -> String {
-            if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-                return resolved
-            }
-            return CommandLine.arguments[0]
-        }
+        static func executablePath() -> String { ScanWorker.currentExecutable() }
     }
 }
 

@@ -1,12 +1,15 @@
+import DatasetPipeline
 import Foundation
 
 /// Shows progress of a long job on stderr: a redrawn bar with done/total, rate and ETA on a
-/// terminal; plain lines every ten seconds otherwise (logs, CI); nothing when quiet.
-final class ProgressDisplay {
+/// terminal; plain lines every ten seconds otherwise (logs, CI); nothing when quiet. It
+/// draws ``JobProgress`` values, the same ones a web page would receive.
+final class ProgressDisplay: @unchecked Sendable {
+    // @unchecked Sendable: one drawer at a time. `follow` hands the display to its task, and
+    // the caller touches it again (`finish`) only after waiting for that task to end.
     private let label: String
     private let quiet: Bool
     private let terminal: Bool
-    private let start = Date()
     private var lastDraw = Date.distantPast
     private var lastLine = Date()
     private var drewBar = false
@@ -17,24 +20,33 @@ final class ProgressDisplay {
         self.terminal = Console.stderrIsTerminal
     }
 
-    func update(done: Int, total: Int) {
-        guard !quiet, total > 0 else { return }
+    /// Draws every value of `updates` on a task of its own; the returned semaphore is
+    /// signalled once the stream has ended and its last value is drawn.
+    func follow(_ updates: AsyncStream<JobProgress>) -> DispatchSemaphore {
+        let ended = DispatchSemaphore(value: 0)
+        Task {
+            for await progress in updates { self.draw(progress) }
+            ended.signal()
+        }
+        return ended
+    }
+
+    func draw(_ progress: JobProgress) {
+        guard !quiet, progress.total > 0 else { return }
         let now = Date()
-        let finished = done >= total
-        let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : .infinity
+        let finished = progress.isFinished
+        let eta = progress.eta ?? .infinity
         if terminal {
             guard finished || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
             lastDraw = now
-            Console.errRaw("\r" + Self.barLine(label: label, done: done, total: total, rate: rate, eta: eta,
-                                                columns: Console.terminalColumns) + "\u{1B}[K")
+            Console.errRaw("\r" + Self.barLine(label: label, done: progress.done, total: progress.total, rate: progress.rate,
+                                                eta: eta, columns: Console.terminalColumns) + "\u{1B}[K")
             drewBar = true
         } else {
             guard finished || now.timeIntervalSince(lastLine) >= 10 else { return }
             lastLine = now
-            Console.err("\(label): \(Console.grouped(done))/\(Console.grouped(total)) (\(Console.percent(done, of: total))), "
-                + "\(String(format: "%.0f", rate)) img/s, ETA \(Console.duration(eta))")
+            Console.err("\(label): \(Console.grouped(progress.done))/\(Console.grouped(progress.total)) (\(Console.percent(progress.done, of: progress.total))), "
+                + "\(String(format: "%.0f", progress.rate)) img/s, ETA \(Console.duration(eta))")
         }
     }
 

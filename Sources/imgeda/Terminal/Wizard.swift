@@ -1,9 +1,8 @@
 import ArgumentParser
-import CImgedaSupport
 import DatasetAnalysis
 import DatasetIO
 import Foundation
-import ScanPipeline
+import DatasetPipeline
 
 /// `imgeda` with no arguments on a terminal: asks where the images are, shows what it found
 /// (format, splits, classes, image count), lets the user choose splits, analyses, workers and
@@ -146,15 +145,8 @@ enum Wizard {
             roots: [root], output: output, settings: settings, workers: workers,
             workerExecutable: Imgeda.Scan.executablePath(), toolVersion: Imgeda.version)
         configuration.splits = splits
-        let wakeFD = cimgeda_install_stop_handlers()
-        let progress = ProgressDisplay(label: "Scanning", quiet: false)
-        let summary = try ScanRunner(configuration: configuration).run(
-            wakeFD: wakeFD >= 0 ? wakeFD : nil, stopSignal: { cimgeda_stop_signal() }
-        ) { event in
-            if case .progress(let done, let pending) = event { progress.update(done: done, total: pending) }
-        }
-        progress.finish()
-        if summary.stoppedBySignal != 0 {
+        let summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: false)
+        if summary.stopped != nil {
             Console.err("Stopped: \(Plural.count(summary.analysed, "image")) saved to \(output). Resume with: imgeda scan \(root) -o \(output)")
             return 130
         }

@@ -34,6 +34,8 @@ public struct ScanConfiguration: Sendable {
     /// Bytes of address space one worker may use; nil for
     /// ``WorkerPool/defaultMemoryLimit(maxPixels:)``.
     public var workerMemoryLimit: UInt64?
+    /// More environment for the workers, `KEY=VALUE` (see ``WorkerPool/Configuration/environment``).
+    public var workerEnvironment: [String] = []
 
     public init(
         roots: [String], output: String, settings: ScanSettings = ScanSettings(),
@@ -55,31 +57,17 @@ public struct ScanConfiguration: Sendable {
     }
 }
 
-/// Counts of problems among records.
-public struct ProblemCounts: Sendable, Hashable {
-    public var corrupt = 0
-    public var dark = 0
-    public var overexposed = 0
-    public var blurry = 0
-    public var borderArtifact = 0
-
-    public init() {}
-
-    mutating func add(_ flags: RecordFlags) {
-        if flags.contains(.corrupt) { corrupt += 1 }
-        if flags.contains(.dark) { dark += 1 }
-        if flags.contains(.overexposed) { overexposed += 1 }
-        if flags.contains(.blurry) { blurry += 1 }
-        if flags.contains(.borderArtifact) { borderArtifact += 1 }
-    }
-}
-
-/// What happened during a scan, reported as it happens.
-public enum ScanEvent: Sendable {
-    /// Discovery and resume are done: `pending` files will be analysed.
-    case planned(discovered: Int, reused: Int, pending: Int, skipped: [SkippedEntry], notes: [String], layouts: [DatasetLayout])
-    /// `done` of `pending` files are analysed.
-    case progress(done: Int, pending: Int)
+/// What discovery and resume found, before any file is analysed.
+public struct ScanPlan: Sendable {
+    /// Image files found (in the chosen splits).
+    public var discovered: Int
+    /// Records of unchanged files kept from the existing manifest.
+    public var reused: Int
+    /// Files this run analyses.
+    public var pending: Int
+    public var skipped: [SkippedEntry]
+    public var notes: [PipelineNote]
+    public var layouts: [DatasetLayout]
 }
 
 /// The outcome of a scan.
@@ -93,10 +81,12 @@ public struct ScanSummary: Sendable {
     public var skipped: [SkippedEntry] = []
     /// Files not analysed because the scan was stopped.
     public var unfinished = 0
-    /// The signal that stopped the scan, if one did.
-    public var stoppedBySignal: Int32 = 0
+    /// Why the scan stopped before the end (a signal, cancellation), if it did.
+    public var stopped: StopReason?
+    /// Files whose decoder was stopped for taking longer than the time limit.
+    public var timedOut = 0
     public var seconds = 0.0
-    public var notes: [String] = []
+    public var notes: [PipelineNote] = []
 }
 
 /// Runs a scan: discovery, resume, supervised analysis and checkpointed writes.
@@ -107,20 +97,46 @@ public struct ScanSummary: Sendable {
 /// is rewritten once, atomically, keeping exactly one current record per image: records of
 /// changed, deleted or superseded files under the scanned roots, records from another
 /// analyzer version, and damaged lines are dropped, and their files analysed again.
-public struct ScanRunner {
+///
+/// A ``StopToken`` stops it: no new files start, files in flight finish (within a grace
+/// period), and everything done is flushed; the summary says why it stopped. Progress
+/// arrives as ``JobProgress`` values on an `AsyncStream`, which the run finishes when it ends.
+///
+/// ```swift
+/// let (updates, sink) = JobProgress.stream()
+/// Task { for await p in updates { print(p.done, p.total) } }
+/// let summary = try await ScanRunner(configuration: configuration).run(progress: sink)
+/// ```
+public struct ScanRunner: Sendable {
     public var configuration: ScanConfiguration
+
+    /// Seconds between progress values (the last one is always sent): often enough for a
+    /// bar that looks live, rarely enough to cost nothing at thousands of files a second.
+    public var progressInterval = 0.1
 
     public init(configuration: ScanConfiguration) {
         self.configuration = configuration
     }
 
-    /// Runs the scan. `wakeFD` and `stopSignal` connect it to signal handling: when
-    /// `stopSignal()` returns non-zero, no new files are started, in-flight files finish
-    /// (within a grace period), and everything done is flushed.
+    /// Runs the scan from async code, supervising the workers on a thread of its own.
+    /// Cancelling the task stops the scan as Ctrl-C does: what is done stays in the manifest
+    /// and the summary's `stopped` is ``StopReason/cancelled``.
     public func run(
-        wakeFD: Int32?, stopSignal: () -> Int32, events: (ScanEvent) -> Void
+        stop: StopToken = StopToken(), progress: ProgressSink? = nil,
+        planned: @escaping @Sendable (ScanPlan) -> Void = { _ in }
+    ) async throws -> ScanSummary {
+        try await BlockingJob.run(stop: stop) { [self] in
+            try run(stop: stop, progress: progress, planned: planned)
+        }
+    }
+
+    /// Runs the scan on the calling thread. `planned` is called once discovery and resume
+    /// are done, before the first file is analysed.
+    public func run(
+        stop: StopToken, progress: ProgressSink? = nil, planned: (ScanPlan) -> Void = { _ in }
     ) throws -> ScanSummary {
-        let started = WorkerPool.now()
+        defer { progress?.finish() }
+        let started = Monotonic.now()
         let config = configuration
         // Never append to a file that is not a manifest, and never with another scan at once.
         try OutputPath.requireManifestOrAbsent(config.output)
@@ -145,7 +161,7 @@ public struct ScanRunner {
             let layout = DatasetDetector.detect(root, relativePaths: relative,
                                                 rootSplit: DatasetDetector.splitOfRoot(root, among: config.roots))
             layouts.append(layout)
-            summary.notes += layout.problems
+            summary.notes += layout.problems.map { PipelineNote($0) }
             guard layout.format != "flat" || !layout.splitCounts.isEmpty else { continue }
             for (file, path) in zip(under, relative) {
                 let label = layout.labels(relativePath: path)
@@ -186,12 +202,12 @@ public struct ScanRunner {
         } else {
             try AtomicFile.replace(config.output) { write in try write(ManifestEncoding.line(for: header)) }
         }
-        events(.planned(discovered: discovery.files.count, reused: summary.reused, pending: pending.count,
-                        skipped: discovery.skipped, notes: summary.notes, layouts: layouts))
+        planned(ScanPlan(discovered: discovery.files.count, reused: summary.reused, pending: pending.count,
+                         skipped: discovery.skipped, notes: summary.notes, layouts: layouts))
 
         guard !pending.isEmpty else {
             summary.totalRecords = summary.reused
-            summary.seconds = WorkerPool.now() - started
+            summary.seconds = Monotonic.now() - started
             return summary
         }
 
@@ -202,40 +218,45 @@ public struct ScanRunner {
             workers: config.workers, timeout: config.timeout)
         poolConfiguration.memoryLimit = config.workerMemoryLimit
         poolConfiguration.allowUntrustedLoaders = config.allowUntrustedLoaders
+        poolConfiguration.environment = config.workerEnvironment
         let pool = try WorkerPool(configuration: poolConfiguration)
         defer { pool.shutdown() }
 
         var buffer: [UInt8] = []
         var buffered = 0
-        var lastFlush = WorkerPool.now()
+        var lastFlush = Monotonic.now()
         var done = 0
-        let paths = pending.map(\.path)
-        let unfinished = try pool.run(
-            files: paths, wakeFD: wakeFD, stopRequested: { stopSignal() != 0 }
-        ) { completion in
-            if let label = labels[paths[completion.index]] {
-                buffer.append(contentsOf: ManifestEncoding.labelled(completion.line, split: label.split, className: label.className))
+        let meter = ProgressMeter(total: pending.count, startedAt: Monotonic.now())
+        var lastProgress = -Double.infinity
+        var source = pending.lazy.map(\.path).makeIterator()
+        let outcome = try pool.run(source: &source, stop: stop) { completion in
+            if let label = labels[completion.path] {
+                buffer.append(contentsOf: ManifestEncoding.labelled(completion.payload, split: label.split, className: label.className))
             } else {
-                buffer.append(contentsOf: completion.line)
+                buffer.append(contentsOf: completion.payload)
             }
             buffered += 1
             done += 1
             summary.problems.add(completion.flags)
-            let now = WorkerPool.now()
+            let now = Monotonic.now()
             if buffered >= config.checkpointEvery || now - lastFlush >= 2 {
                 try appender.append(buffer)
                 buffer.removeAll(keepingCapacity: true)
                 buffered = 0
                 lastFlush = now
             }
-            events(.progress(done: done, pending: paths.count))
+            if let progress, done == pending.count || now - lastProgress >= progressInterval {
+                lastProgress = now
+                progress.yield(meter.progress(done: done, at: now, current: completion.path.display))
+            }
         }
         try appender.append(buffer)
         summary.analysed = done
-        summary.unfinished = unfinished.count
+        summary.unfinished = pending.count - done
         summary.totalRecords = summary.reused + done
-        summary.stoppedBySignal = stopSignal()
-        summary.seconds = WorkerPool.now() - started
+        summary.stopped = outcome.stopped
+        summary.timedOut = outcome.timedOut
+        summary.seconds = Monotonic.now() - started
         return summary
     }
 
@@ -243,88 +264,5 @@ public struct ScanRunner {
         if path.hasPrefix("/") { return path }
         let cwd = FileManager.default.currentDirectoryPath
         return path == "." ? cwd : (cwd as NSString).appendingPathComponent(path)
-    }
-}
-
-/// Which records of an existing manifest stay, and which files need analysing.
-struct ResumePlan {
-    var pending: [DiscoveredFile]
-    var keepLines: Set<Int>
-    var keptCount: Int
-    var keptProblems: ProblemCounts
-    var notes: [String]
-
-    static func make(
-        manifest: String, discovered: [DiscoveredFile], roots: [String], settings: ScanSettings
-    ) throws -> ResumePlan {
-        let reader = try ManifestReader(path: manifest)
-        var notes: [String] = []
-        if let header = try reader.header(), header.tool == "imgeda-swift", header.settings != settings {
-            // Flags were computed with other thresholds; say so rather than silently mixing.
-            notes.append("the manifest was made with other settings; its records are kept as they are (use --force to analyse everything with the current settings)")
-        }
-        var current: [FilePathBytes: (size: Int, mtime: Double)] = [:]
-        current.reserveCapacity(discovered.count)
-        for file in discovered { current[file.path] = (file.size, file.mtime) }
-        let rootPrefixes = roots.map { root -> [UInt8] in
-            var bytes = Array(root.utf8)
-            if bytes.last != UInt8(ascii: "/") { bytes.append(UInt8(ascii: "/")) }
-            return bytes
-        }
-
-        // Pass 1: for each path, the line of its newest record and whether it is current.
-        var newest: [FilePathBytes: (line: Int, valid: Bool, flags: RecordFlags)] = [:]
-        var lineNumber = 0
-        var outsideRoots: Set<Int> = []
-        var otherVersion = 0
-        let report = try reader.forEachRawRecord { _, record in
-            defer { lineNumber += 1 }
-            let path = FilePathBytes(path: record.path, pathRaw: record.pathRaw)
-            if let version = current[path] {
-                let sameVersion = record.analyzerVersion == ImageRecord.currentAnalyzerVersion
-                if !sameVersion { otherVersion += 1 }
-                let valid = sameVersion && record.fileSizeBytes == version.size && record.mtime == version.mtime
-                newest[path] = (lineNumber, valid, RecordFlags(record))
-            } else if !rootPrefixes.contains(where: { path.bytes.starts(with: $0) }) && !roots.contains(record.path) {
-                // A record from another folder merged into this manifest: keep it untouched.
-                outsideRoots.insert(lineNumber)
-            }
-        }
-        var keepLines = outsideRoots
-        var problems = ProblemCounts()
-        var keptPaths = Set<FilePathBytes>()
-        for (path, entry) in newest where entry.valid {
-            keepLines.insert(entry.line)
-            keptPaths.insert(path)
-            problems.add(entry.flags)
-        }
-        if report.truncatedTail { notes.append("the manifest's last line was cut short (an interrupted run); that file is analysed again") }
-        if report.malformedLines > 0 { notes.append("\(report.malformedLines) damaged manifest lines were dropped") }
-        if otherVersion > 0 { notes.append("\(otherVersion) records from another analyzer version are analysed again") }
-        let dropped = report.records - keepLines.count
-        if dropped > 0 && otherVersion == 0 {
-            notes.append("\(dropped) outdated records (changed, deleted or repeated files) were replaced")
-        }
-        let pending = discovered.filter { !keptPaths.contains($0.path) }
-        return ResumePlan(pending: pending, keepLines: keepLines, keptCount: keptPaths.count + outsideRoots.count,
-                          keptProblems: problems, notes: notes)
-    }
-
-    /// Writes the header and the kept records, atomically (the old file is read to the end
-    /// before the new one replaces it).
-    func rewrite(manifest: String, header: ManifestHeader) throws {
-        let reader = try ManifestReader(path: manifest)
-        var lineNumber = 0
-        try AtomicFile.replace(manifest) { write in
-            try write(ManifestEncoding.line(for: header))
-            try reader.forEachRawRecord { line, _ in
-                defer { lineNumber += 1 }
-                if keepLines.contains(lineNumber) {
-                    var bytes = Array(line)
-                    bytes.append(0x0A)
-                    try write(bytes)
-                }
-            }
-        }
     }
 }

@@ -1,5 +1,5 @@
 import CImgedaSupport
-public import DatasetAnalysis
+import DatasetAnalysis
 import DatasetIO
 import Foundation
 import ImageDecoding
@@ -32,7 +32,9 @@ enum WorkerProtocol {
     }
 
     static func response(job: UInt64, record: ImageRecord) -> [UInt8] {
-        response(job: job, flags: RecordFlags(record), payload: ManifestEncoding.line(for: record))
+        var flags = RecordFlags(record)
+        if record.corruptReason?.hasPrefix(MappedFile.memoryLimitPrefix) == true { flags.insert(.overMemoryLimit) }
+        return response(job: job, flags: flags, payload: ManifestEncoding.line(for: record))
     }
 
     /// A response with any payload (a thumbnail worker answers with JPEG bytes).
@@ -68,29 +70,6 @@ enum WorkerProtocol {
     }
 }
 
-/// The problem flags of a record, carried beside its JSON so the supervisor can count them
-/// without parsing.
-public struct RecordFlags: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-
-    public static let corrupt = RecordFlags(rawValue: 1)
-    public static let dark = RecordFlags(rawValue: 2)
-    public static let overexposed = RecordFlags(rawValue: 4)
-    public static let blurry = RecordFlags(rawValue: 8)
-    public static let borderArtifact = RecordFlags(rawValue: 16)
-
-    public init(_ r: ImageRecord) {
-        var flags: RecordFlags = []
-        if r.isCorrupt { flags.insert(.corrupt) }
-        if r.isDark { flags.insert(.dark) }
-        if r.isOverexposed { flags.insert(.overexposed) }
-        if r.isBlurry { flags.insert(.blurry) }
-        if r.hasBorderArtifact { flags.insert(.borderArtifact) }
-        self = flags
-    }
-}
-
 /// The body of a worker process: read requests on stdin, work on each file, answer on
 /// stdout, until stdin closes. Ctrl-C is left to the supervisor, the process dies with its
 /// parent, its address space is capped (``memoryLimitSwitch``), and its stderr goes to
@@ -101,19 +80,30 @@ public enum ScanWorker {
     /// The hidden first argument that turns the executable into a thumbnail worker.
     public static let thumbnailSubcommand = "__thumbnail-worker"
 
+    #if DEBUG
     /// Environment switches that make a worker misbehave on purpose, for the tests that prove
     /// the supervisor survives decoders that crash or hang: a file whose name contains the
-    /// value crashes (SIGSEGV) or hangs the worker.
+    /// value crashes (SIGSEGV) or hangs the worker. Debug builds only (tests run those): a
+    /// release build has no way to be told to crash.
     public static let crashSwitch = "IMGEDA_TEST_CRASH_ON"
     public static let hangSwitch = "IMGEDA_TEST_HANG_ON"
     /// Milliseconds each file takes at least, so tests can interrupt a scan part-way.
     public static let delaySwitch = "IMGEDA_TEST_DELAY_MS"
+    #endif
     /// Set by the supervisor: the worker's address-space limit in bytes.
     static let memoryLimitSwitch = "IMGEDA_WORKER_MEMORY_LIMIT"
     /// Set by the supervisor when libvips' untrusted loaders (ImageMagick) may run.
     static let untrustedLoadersSwitch = "IMGEDA_UNTRUSTED_LOADERS"
     /// Set to keep a worker's stderr, for debugging a decoder.
     public static let stderrSwitch = "IMGEDA_WORKER_STDERR"
+
+    /// This program's own path: a pool starts workers from the same build as its supervisor.
+    public static func currentExecutable() -> String {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return resolved
+        }
+        return CommandLine.arguments[0]
+    }
 
     /// Runs the scan worker loop; returns the process exit status.
     public static func run(settingsJSON: String) -> Int32 {
@@ -164,10 +154,9 @@ public enum ScanWorker {
 
     /// Reads requests until stdin closes; `answer` turns one into a response frame.
     private static func serve(_ answer: (UInt64, FilePathBytes) -> [UInt8]) -> Int32 {
-        let environment = ProcessInfo.processInfo.environment
-        let crashOn = environment[crashSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
-        let hangOn = environment[hangSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
-        let delay = environment[delaySwitch].flatMap { UInt32($0) } ?? 0
+        #if DEBUG
+        let faults = FaultInjection(ProcessInfo.processInfo.environment)
+        #endif
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
@@ -178,21 +167,12 @@ public enum ScanWorker {
             for frame in WorkerProtocol.takeFrames(&buffer) where frame.count >= 8 {
                 let job = WorkerProtocol.readUInt64(frame[...])
                 let path = FilePathBytes(Array(frame.dropFirst(8)))
-                let name = path.lastComponent.bytes
-                if let crashOn, contains(name, crashOn) { cimgeda_crash_now() }
-                if let hangOn, contains(name, hangOn) { cimgeda_hang_forever() }
-                if delay > 0 { usleep(delay * 1000) }
+                #if DEBUG
+                faults.apply(to: path)
+                #endif
                 if !writeAll(1, answer(job, path)) { return 0 }
             }
         }
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard needle.count <= haystack.count else { return false }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return true
-        }
-        return false
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
@@ -208,3 +188,34 @@ public enum ScanWorker {
         return true
     }
 }
+
+#if DEBUG
+/// The test switches of ``ScanWorker``, read once per worker.
+private struct FaultInjection {
+    var crashOn: [UInt8]?
+    var hangOn: [UInt8]?
+    var delayMS: UInt32
+
+    init(_ environment: [String: String]) {
+        crashOn = environment[ScanWorker.crashSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        hangOn = environment[ScanWorker.hangSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+        delayMS = environment[ScanWorker.delaySwitch].flatMap { UInt32($0) } ?? 0
+    }
+
+    /// Crashes, hangs or waits as the switches say for a file of this path.
+    func apply(to path: FilePathBytes) {
+        let name = path.lastComponent.bytes
+        if let crashOn, Self.contains(name, crashOn) { cimgeda_crash_now() }
+        if let hangOn, Self.contains(name, hangOn) { cimgeda_hang_forever() }
+        if delayMS > 0 { usleep(delayMS * 1000) }
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return true
+        }
+        return false
+    }
+}
+#endif

@@ -1,5 +1,5 @@
-public import DatasetIO
-import DatasetAnalysis
+public import DatasetAnalysis
+import DatasetIO
 import Foundation
 import ImageDecoding
 
@@ -37,7 +37,8 @@ public struct Thumbnailer: Sendable {
 
     /// JPEG thumbnails of `paths`, in order; nil where an image cannot be read or decoded
     /// (moved, deleted, corrupt, too large, too slow): the report then says so instead.
-    public func jpegs(_ paths: [FilePathBytes]) throws -> [[UInt8]?] {
+    /// When `stop` trips, the thumbnails not yet made are nil.
+    public func jpegs(_ paths: [FilePathBytes], stop: StopToken = StopToken()) throws -> [[UInt8]?] {
         guard !paths.isEmpty else { return [] }
         var pool = WorkerPool.Configuration(executable: configuration.executable, settings: ScanSettings(),
                                             workers: configuration.workers, timeout: configuration.timeout)
@@ -46,23 +47,25 @@ public struct Thumbnailer: Sendable {
         let workers = try WorkerPool(configuration: pool)
         defer { workers.shutdown() }
         var results = [[UInt8]?](repeating: nil, count: paths.count)
-        _ = try workers.run(files: paths, wakeFD: nil, stopRequested: { false }) { completion in
-            if !completion.flags.contains(.corrupt) && !completion.line.isEmpty {
-                results[completion.index] = completion.line
+        _ = try workers.run(files: paths, stop: stop) { completion in
+            if !completion.flags.contains(.corrupt) && !completion.payload.isEmpty {
+                results[completion.sequence] = completion.payload
             }
         }
         return results
     }
 
+    /// The same from async code: cancelling the task stops the workers.
+    public func jpegs(_ paths: [FilePathBytes], stop: StopToken = StopToken()) async throws -> [[UInt8]?] {
+        try await BlockingJob.run(stop: stop) { [self] in try jpegs(paths, stop: stop) }
+    }
+
     /// A JPEG thumbnail of the image at `path` made in this process, or nil: the thumbnail
-    /// worker's body.
+    /// worker's body (reading the file; the decoding is ``ImageDecoder/thumbnailJPEG(_:side:maxPixels:quality:)``).
     static func jpeg(_ path: FilePathBytes, side: Int, decoder: ImageDecoder) -> [UInt8]? {
         var result: [UInt8]?
-        _ = FileAnalyzer.withFileBytes(path) { bytes, _, _ in
-            guard let decoded = try? decoder.decode(bytes, options: DecodeOptions(previewSide: side, maxPixels: 250_000_000, readExif: true)) else { return }
-            // Upright, as a viewer shows the photo.
-            let small = decoded.preview.fitted(longSide: side).oriented(decoded.orientation)
-            result = try? ImageEncoder.jpeg(small, quality: 78)
+        _ = MappedFile.withBytes(path) { bytes, _, _ in
+            result = decoder.thumbnailJPEG(bytes, side: side)
         }
         return result
     }

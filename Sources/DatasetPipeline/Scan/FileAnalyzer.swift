@@ -1,7 +1,7 @@
 import CImgedaSupport
 import Crypto
 public import DatasetAnalysis
-public import DatasetIO
+import DatasetIO
 import ImageDecoding
 import Foundation
 #if canImport(Glibc)
@@ -27,7 +27,7 @@ public struct FileAnalyzer {
         if !path.isValidUTF8 { record.pathRaw = path.base64 }
         record.analyzedAt = Timestamp.nowISO8601()
 
-        let outcome = Self.withFileBytes(path) { bytes, size, mtime in
+        let outcome = MappedFile.withBytes(path) { bytes, size, mtime in
             record.fileSizeBytes = size
             record.mtime = mtime
             record.sha256 = Self.sha256Hex(bytes)
@@ -57,7 +57,7 @@ public struct FileAnalyzer {
             record.isCorrupt = true
             let lower = error.reason.lowercased()
             let outOfMemory = lower.contains("out of memory") || lower.contains("cannot allocate memory")
-            record.corruptReason = outOfMemory ? Self.memoryLimitReason(fileSize: bytes.count) ?? error.reason : error.reason
+            record.corruptReason = outOfMemory ? MappedFile.memoryLimitReason(fileSize: bytes.count) ?? error.reason : error.reason
             if let partial = error.partial {
                 record.format = partial.format
                 record.colorMode = partial.colorMode ?? ""
@@ -119,62 +119,6 @@ public struct FileAnalyzer {
         }
     }
 
-    // MARK: - Reading
-
-    struct ReadFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Maps a whole regular file read-only and calls `body` with its bytes, size and
-    /// modification time. Mapping instead of reading saves a copy of every byte: the
-    /// checksum and the decoder read the page cache directly. Opens without blocking (a FIFO
-    /// that replaced the file after discovery must not hang the worker) and checks the type
-    /// on the open descriptor.
-    static func withFileBytes(
-        _ path: FilePathBytes, _ body: (UnsafeRawBufferPointer, Int, Double) -> Void
-    ) -> Result<Void, ReadFailure> {
-        let fd = path.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
-        guard fd >= 0 else {
-            return .failure(ReadFailure(description: "cannot open file (\(String(cString: strerror(errno))))"))
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            return .failure(ReadFailure(description: "cannot stat file (\(String(cString: strerror(errno))))"))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            return .failure(ReadFailure(description: "not a regular file"))
-        }
-        let size = Int(info.st_size)
-        let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9
-        guard size > 0 else {
-            body(UnsafeRawBufferPointer(start: nil, count: 0), 0, mtime)
-            return .success(())
-        }
-        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
-            let error = errno
-            if error == ENOMEM, let reason = memoryLimitReason(fileSize: size) {
-                return .failure(ReadFailure(description: reason))
-            }
-            return .failure(ReadFailure(description: "cannot read file (\(String(cString: strerror(error))))"))
-        }
-        defer { munmap(mapping, size) }
-        // The whole file is about to be read front to back (checksum, then decoder).
-        _ = madvise(mapping, size, MADV_SEQUENTIAL)
-        body(UnsafeRawBufferPointer(start: mapping, count: size), size, mtime)
-        return .success(())
-    }
-
-    /// Why a file failed when this process runs under a memory limit (a worker does), or
-    /// nil without one.
-    static func memoryLimitReason(fileSize: Int) -> String? {
-        let limit = cimgeda_memory_limit()
-        guard limit > 0 else { return nil }
-        let gib = 1024.0 * 1024 * 1024
-        func shown(_ bytes: Double) -> String { String(format: bytes >= gib ? "%.1f GiB" : "%.0f MiB", bytes >= gib ? bytes / gib : bytes / 1024 / 1024) }
-        return "needs more memory than the limit of \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); raise the limit with --max-memory)"
-    }
-
     static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
         let digest = SHA256.hash(data: bytes)
         let hex = Array("0123456789abcdef".utf8)
@@ -185,24 +129,5 @@ public struct FileAnalyzer {
             out.append(hex[Int(byte & 0xF)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// Timestamps in the reference's format: ISO 8601 with microseconds and `+00:00`, as
-/// Python's `datetime.now(timezone.utc).isoformat()` prints.
-public enum Timestamp {
-    public static func nowISO8601() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let micros = Int32(now.tv_nsec / 1000)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(micros, 6))+00:00"
     }
 }

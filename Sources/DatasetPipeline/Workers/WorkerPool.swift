@@ -1,25 +1,22 @@
 import CImgedaSupport
 public import DatasetAnalysis
-public import DatasetIO
+import DatasetIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A scan-level failure (not a bad image: those become records).
-public struct ScanError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// A fixed pool of worker processes that analyse files, supervised so that a decoder that
 /// crashes or hangs on one file costs that file and nothing else.
 ///
-/// The supervisor is one thread running a `poll` loop over the workers' pipes. Each worker
-/// has at most one file in flight; when its pipe closes (the process died) or its file has
-/// taken longer than the timeout (the process is killed), the file gets a record saying so
-/// and a fresh worker takes the slot. Workers die with the supervisor (`PR_SET_PDEATHSIG`),
-/// so `kill -9` of a scan leaves no orphans.
+/// The supervisor is one thread running a `poll` loop over the workers' pipes. It pulls
+/// files from a source (any iterator of paths: a list, a discovery walk, a download queue)
+/// as workers have room, and hands back plain ``Completion`` values. When a worker's pipe
+/// closes (the process died) or its file has taken longer than the timeout (the process is
+/// killed), the file gets a record saying so and a fresh worker takes the slot. Workers are
+/// this executable started again with a hidden first argument, and die with the supervisor
+/// (`PR_SET_PDEATHSIG`), so `kill -9` of a scan leaves no orphans. A ``StopToken`` ends the
+/// loop: no new files start, files in flight get ``Configuration/stopGrace`` to finish.
 public final class WorkerPool {
     public struct Configuration: Sendable {
         /// The executable to start with ``WorkerProtocol/subcommand`` (normally this program).
@@ -37,6 +34,9 @@ public final class WorkerPool {
         public var memoryLimit: UInt64?
         /// Let libvips' untrusted loaders (ImageMagick in this build) read files.
         public var allowUntrustedLoaders = false
+        /// More environment for the workers, `KEY=VALUE` (a debugging switch such as
+        /// ``ScanWorker/stderrSwitch``).
+        public var environment: [String] = []
 
         public init(executable: String, settings: ScanSettings, workers: Int, timeout: Double) {
             self.executable = executable
@@ -64,10 +64,30 @@ public final class WorkerPool {
     }
 
     /// One finished file: its manifest line (a thumbnail worker's JPEG) and problem flags.
-    public struct Completion {
-        public var index: Int
-        public var line: [UInt8]
+    public struct Completion: Sendable {
+        /// The file's position in the order it was pulled from the source (0, 1, 2, …).
+        public var sequence: Int
+        public var path: FilePathBytes
+        /// The manifest line (a scan worker's), or the JPEG bytes (a thumbnail worker's).
+        public var payload: [UInt8]
         public var flags: RecordFlags
+    }
+
+    /// How a run ended.
+    public struct Outcome: Sendable {
+        /// Files pulled from the source but not finished because a stop was requested, in
+        /// the order they were pulled. Files the source still holds are not pulled.
+        public var unfinished: [FilePathBytes] = []
+        /// Files whose worker was killed for taking longer than the timeout.
+        public var timedOut = 0
+        /// Why the run stopped early, if it did.
+        public var stopped: StopReason?
+    }
+
+    /// A file handed to a worker, or waiting to be.
+    private struct Assignment {
+        var sequence: Int
+        var path: FilePathBytes
     }
 
     private struct Slot {
@@ -76,7 +96,7 @@ public final class WorkerPool {
         var fromChild: Int32 = -1
         var buffer: [UInt8] = []
         /// Files sent to this worker, in order; the first is the one being analysed.
-        var queue: [Int] = []
+        var queue: [Assignment] = []
         /// When the first file in `queue` started (its predecessor's answer, or its sending).
         var startedAt: Double = 0
         var completedAny = false
@@ -92,12 +112,13 @@ public final class WorkerPool {
     private var slots: [Slot] = []
     private var failedStarts = 0
     /// Files taken back from a worker that died with them queued behind the culprit.
-    private var retry: [Int] = []
+    private var retry: [Assignment] = []
+    private var timedOut = 0
 
-    public init(configuration: Configuration) throws(ScanError) {
+    public init(configuration: Configuration) throws(PipelineError) {
         self.configuration = configuration
         guard let data = try? JSONEncoder().encode(configuration.settings) else {
-            throw ScanError("internal error: settings could not be encoded")
+            throw PipelineError(.internal, "internal error: settings could not be encoded")
         }
         settingsJSON = String(decoding: data, as: UTF8.self)
         cimgeda_ignore_sigpipe()
@@ -107,86 +128,103 @@ public final class WorkerPool {
         for index in slots.indices { retire(index, kill: true) }
     }
 
-    /// Analyses `files`; calls `completion` as each finishes (in completion order). Returns
-    /// the indices of files left unfinished because a stop was requested (`stopRequested`
-    /// turned true; `wakeFD`, if given, is polled so that a signal interrupts the wait at once).
+    /// Works through the files `source` yields, calling `completion` as each finishes (in
+    /// completion order), until the source is empty or `stop` trips.
+    ///
+    /// Workers start as files arrive for them, so a short list starts few processes.
     public func run(
-        files: [FilePathBytes],
-        wakeFD: Int32?,
-        stopRequested: () -> Bool,
+        source: inout some IteratorProtocol<FilePathBytes>,
+        stop: StopToken,
         completion: (Completion) throws -> Void
-    ) throws -> [Int] {
-        let workerCount = min(configuration.workers, max(1, files.count))
-        while slots.count < workerCount { slots.append(Slot()) }
-        for index in slots.indices where slots[index].pid < 0 { try start(index) }
-
-        var next = 0
+    ) throws -> Outcome {
+        while slots.count < configuration.workers { slots.append(Slot()) }
+        timedOut = 0
+        var pulled = 0
+        var exhausted = false
         var stopDeadline: Double?
         var fds: [pollfd] = []
         var busy: [Int] = []
+        /// The next file to hand out: one taken back from a dead worker, else the source's next.
+        func nextJob() -> Assignment? {
+            if !retry.isEmpty { return retry.removeFirst() }
+            guard !exhausted, let path = source.next() else {
+                exhausted = true
+                return nil
+            }
+            defer { pulled += 1 }
+            return Assignment(sequence: pulled, path: path)
+        }
         while true {
-            let stopping = stopRequested()
-            if stopping && stopDeadline == nil { stopDeadline = Self.now() + configuration.stopGrace }
-            // Hand out work, keeping each worker's queue full.
+            let stopping = stop.isStopped
+            if stopping && stopDeadline == nil { stopDeadline = Monotonic.now() + configuration.stopGrace }
+            // Hand out work, one file per worker per round, keeping each queue full.
             if !stopping {
-                for index in slots.indices {
-                    while slots[index].queue.count < Self.pipelineDepth && (!retry.isEmpty || next < files.count) {
+                handOut: for depth in 1...Self.pipelineDepth {
+                    for index in slots.indices where slots[index].queue.count < depth {
+                        guard let job = nextJob() else { break handOut }
                         if slots[index].pid < 0 { try start(index) }
-                        let job = retry.isEmpty ? next : retry.removeFirst()
-                        let request = WorkerProtocol.request(job: UInt64(job), path: files[job])
+                        let request = WorkerProtocol.request(job: UInt64(job.sequence), path: job.path)
                         guard ScanWorker.writeAll(slots[index].toChild, request) else {
-                            // The worker died; take its queue back and replace it.
-                            if job != next { retry.insert(job, at: 0) }
-                            try replace(index, reason: nil, files: files, completion: completion)
-                            break
+                            // The worker died; take its queue back (this file first) and replace it.
+                            retry.insert(job, at: 0)
+                            try replace(index, reason: nil, completion: completion)
+                            continue
                         }
-                        if job == next { next += 1 }
-                        if slots[index].queue.isEmpty { slots[index].startedAt = Self.now() }
+                        if slots[index].queue.isEmpty { slots[index].startedAt = Monotonic.now() }
                         slots[index].queue.append(job)
                     }
                 }
             }
             busy.removeAll(keepingCapacity: true)
             for index in slots.indices where !slots[index].queue.isEmpty { busy.append(index) }
-            if busy.isEmpty && ((next >= files.count && retry.isEmpty) || stopping) { break }
-            if let stopDeadline, Self.now() > stopDeadline {
+            if busy.isEmpty && ((exhausted && retry.isEmpty) || stopping) { break }
+            if let stopDeadline, Monotonic.now() > stopDeadline {
                 // Files still in flight after the grace period are dropped; the next run
                 // analyses them.
                 for index in busy { retire(index, kill: true) }
                 break
             }
 
-            // Wait for an answer, a deadline or a signal.
+            // Wait for an answer, a deadline or a stop request (the token's descriptor stays
+            // readable once tripped, so it is watched only until then).
             fds.removeAll(keepingCapacity: true)
             for index in busy { fds.append(pollfd(fd: slots[index].fromChild, events: Int16(POLLIN), revents: 0)) }
-            if let wakeFD { fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
-            let now = Self.now()
+            if !stopping && stop.wakeDescriptor >= 0 {
+                fds.append(pollfd(fd: stop.wakeDescriptor, events: Int16(POLLIN), revents: 0))
+            }
+            let now = Monotonic.now()
             var earliest = now + 0.25
             for index in busy { earliest = min(earliest, slots[index].startedAt + configuration.timeout) }
             let waitMS = Int32(max(0, min(250, (earliest - now) * 1000)).rounded(.up))
             let ready = poll(&fds, nfds_t(fds.count), waitMS)
             if ready < 0 && errno != EINTR {
-                throw ScanError("waiting for workers failed: \(String(cString: strerror(errno)))")
-            }
-            if let wakeFD, let last = fds.last, last.revents != 0 {
-                var sink = [UInt8](repeating: 0, count: 64)
-                _ = sink.withUnsafeMutableBytes { read(wakeFD, $0.baseAddress, $0.count) }
+                throw PipelineError(.supervisor, "waiting for workers failed: \(String(cString: strerror(errno)))")
             }
             for (position, index) in busy.enumerated() where fds[position].revents != 0 {
-                try drain(index, files: files, completion: completion)
+                try drain(index, completion: completion)
             }
             // Timeouts.
-            let later = Self.now()
+            let later = Monotonic.now()
             for index in slots.indices where !slots[index].queue.isEmpty
                 && later - slots[index].startedAt > configuration.timeout {
                 let seconds = configuration.timeout
                 let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
-                try replace(index, reason: "timed out after \(shown) s (the decoder hung; raise the limit with --timeout)",
-                            files: files, completion: completion)
+                timedOut += 1
+                try replace(index, reason: "timed out after \(shown) s (the decoder hung)", completion: completion)
             }
         }
-        let unfinished = Array(next..<files.count) + retry + slots.flatMap(\.queue)
-        return unfinished.sorted()
+        let unfinished = (retry + slots.flatMap(\.queue)).sorted { $0.sequence < $1.sequence }.map(\.path)
+        retry.removeAll()
+        for index in slots.indices { slots[index].queue.removeAll() }
+        return Outcome(unfinished: unfinished, timedOut: timedOut, stopped: stop.reason)
+    }
+
+    /// Works through `files` in order (see ``run(source:stop:completion:)``).
+    public func run(
+        files: [FilePathBytes], stop: StopToken, completion: (Completion) throws -> Void
+    ) throws -> Outcome {
+        var source = files.makeIterator()
+        return try run(source: &source, stop: stop, completion: completion)
     }
 
     /// Closes every worker's input so it exits, and reaps it.
@@ -197,7 +235,7 @@ public final class WorkerPool {
 
     // MARK: - Worker life cycle
 
-    private func start(_ index: Int) throws(ScanError) {
+    private func start(_ index: Int) throws(PipelineError) {
         let arguments: [String]
         switch configuration.job {
         case .analyse: arguments = [configuration.executable, ScanWorker.subcommand, settingsJSON]
@@ -208,6 +246,7 @@ public final class WorkerPool {
         let memoryLimit = configuration.memoryLimit ?? Self.defaultMemoryLimit(maxPixels: configuration.settings.maxPixels)
         var environment = ["VIPS_WARNING=0", "MALLOC_ARENA_MAX=2", "\(ScanWorker.memoryLimitSwitch)=\(memoryLimit)"]
         if configuration.allowUntrustedLoaders { environment.append("\(ScanWorker.untrustedLoadersSwitch)=1") }
+        environment += configuration.environment
         var cArguments = arguments.map { strdup($0) } + [nil]
         var cEnvironment = environment.map { strdup($0) } + [nil]
         defer {
@@ -217,7 +256,7 @@ public final class WorkerPool {
         var toChild: Int32 = -1, fromChild: Int32 = -1
         let pid = cimgeda_spawn_piped(configuration.executable, &cArguments, &cEnvironment, &toChild, &fromChild)
         guard pid > 0 else {
-            throw ScanError("cannot start a worker process (\(configuration.executable)): \(String(cString: strerror(errno)))")
+            throw PipelineError(.workerStart, "cannot start a worker process (\(configuration.executable)): \(String(cString: strerror(errno)))")
         }
         slots[index] = Slot(pid: pid, toChild: toChild, fromChild: fromChild)
     }
@@ -238,9 +277,7 @@ public final class WorkerPool {
     /// Kills the worker in `index` (if still running), records the file it was analysing as
     /// failed with `reason` (when given), sends the files queued behind it again, and starts
     /// a replacement.
-    private func replace(
-        _ index: Int, reason: String?, files: [FilePathBytes], completion: (Completion) throws -> Void
-    ) throws {
+    private func replace(_ index: Int, reason: String?, completion: (Completion) throws -> Void) throws {
         let hadCompleted = slots[index].completedAny
         retire(index, kill: true)
         var queue = slots[index].queue
@@ -248,14 +285,15 @@ public final class WorkerPool {
         if let reason, !queue.isEmpty {
             let culprit = queue.removeFirst()
             switch configuration.job {
-            case .analyse: try completion(Self.failureCompletion(index: culprit, path: files[culprit], reason: reason))
-            case .thumbnail: try completion(Completion(index: culprit, line: [], flags: .corrupt))
+            case .analyse: try completion(Self.failureCompletion(sequence: culprit.sequence, path: culprit.path, reason: reason))
+            case .thumbnail: try completion(Completion(sequence: culprit.sequence, path: culprit.path, payload: [], flags: .corrupt))
             }
             failedStarts = 0
         } else if !hadCompleted {
             failedStarts += 1
             if failedStarts >= 3 {
-                throw ScanError("worker processes exit as soon as they start; run `\(configuration.executable) \(ScanWorker.subcommand)` to see why")
+                throw PipelineError(.workersExitAtStart, "worker processes exit as soon as they start",
+                                    remedy: .runWorkerByHand(command: "\(configuration.executable) \(ScanWorker.subcommand)"))
             }
         }
         retry.insert(contentsOf: queue, at: 0)
@@ -263,7 +301,7 @@ public final class WorkerPool {
     }
 
     /// Reads what a worker wrote; on end-of-file, the worker has died.
-    private func drain(_ index: Int, files: [FilePathBytes], completion: (Completion) throws -> Void) throws {
+    private func drain(_ index: Int, completion: (Completion) throws -> Void) throws {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let got = chunk.withUnsafeMutableBytes { read(slots[index].fromChild, $0.baseAddress, $0.count) }
         if got < 0 && (errno == EINTR || errno == EAGAIN) { return }
@@ -281,22 +319,23 @@ public final class WorkerPool {
             slots[index].pid = -1  // already reaped
             slots[index].toChild = -1
             slots[index].fromChild = -1
-            try replace(index, reason: reason, files: files, completion: completion)
+            try replace(index, reason: reason, completion: completion)
             return
         }
         slots[index].buffer.append(contentsOf: chunk[0..<got])
         for frame in WorkerProtocol.takeFrames(&slots[index].buffer) where frame.count >= 9 {
-            let job = Int(WorkerProtocol.readUInt64(frame[...]))
+            let sequence = Int(WorkerProtocol.readUInt64(frame[...]))
             let flags = RecordFlags(rawValue: frame[8])
-            if let position = slots[index].queue.firstIndex(of: job) { slots[index].queue.remove(at: position) }
-            slots[index].startedAt = Self.now()
+            guard let position = slots[index].queue.firstIndex(where: { $0.sequence == sequence }) else { continue }
+            let job = slots[index].queue.remove(at: position)
+            slots[index].startedAt = Monotonic.now()
             slots[index].completedAny = true
             failedStarts = 0
-            try completion(Completion(index: job, line: Array(frame[9...]), flags: flags))
+            try completion(Completion(sequence: sequence, path: job.path, payload: Array(frame[9...]), flags: flags))
         }
     }
 
-    static func failureCompletion(index: Int, path: FilePathBytes, reason: String) -> Completion {
+    static func failureCompletion(sequence: Int, path: FilePathBytes, reason: String) -> Completion {
         var record = ImageRecord(path: path.display, filename: path.lastComponent.display)
         if !path.isValidUTF8 { record.pathRaw = path.base64 }
         if let version = Discovery.currentVersion(of: path) {
@@ -306,7 +345,7 @@ public final class WorkerPool {
         record.isCorrupt = true
         record.corruptReason = reason
         record.analyzedAt = Timestamp.nowISO8601()
-        return Completion(index: index, line: ManifestEncoding.line(for: record), flags: .corrupt)
+        return Completion(sequence: sequence, path: path, payload: ManifestEncoding.line(for: record), flags: .corrupt)
     }
 
     static func signalName(_ signal: Int32) -> String {
@@ -319,11 +358,5 @@ public final class WorkerPool {
         case SIGKILL: return "SIGKILL, killed from outside, often for running out of memory"
         default: return "signal \(signal)"
         }
-    }
-
-    static func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }

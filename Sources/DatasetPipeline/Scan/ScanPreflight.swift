@@ -8,9 +8,10 @@ import Foundation
 enum ScanPreflight {
     /// Checks the roots and the existing output before discovery. Returns the header roots to
     /// keep (those of an existing manifest that `append` adds to).
-    static func check(_ config: ScanConfiguration) throws(ScanError) -> [String] {
+    static func check(_ config: ScanConfiguration) throws(PipelineError) -> [String] {
         for root in config.roots where Self.isManifest(root) {
-            throw ScanError("\(root) is an imgeda manifest, not an image or a folder (to read it: `imgeda info -m \(root)`)")
+            throw PipelineError(.manifestAsInput, "\(root) is an imgeda manifest, not an image or a folder",
+                                remedy: .readManifest(path: root))
         }
         guard FileManager.default.fileExists(atPath: config.output), !config.force,
               let reader = try? ManifestReader(path: config.output),
@@ -21,19 +22,20 @@ enum ScanPreflight {
         let others = previous.filter { !now.contains(Self.canonical($0)) }
         if config.append { return previous }
         if !others.isEmpty {
-            throw ScanError("\(config.output) already holds a scan of \(others.joined(separator: ", ")); write this scan elsewhere with -o NEW.jsonl, add --append to add it to that manifest, or --force to replace it")
+            throw PipelineError(.manifestOfOtherFolders, "\(config.output) already holds a scan of \(others.joined(separator: ", "))",
+                                remedy: .otherOutputAppendOrReplace)
         }
         return []
     }
 
     /// Nothing to analyse is a mistake to point out, not a success.
-    static func requireImages(_ discovery: DiscoveryResult, config: ScanConfiguration) throws(ScanError) {
+    static func requireImages(_ discovery: DiscoveryResult, config: ScanConfiguration) throws(PipelineError) {
         guard discovery.files.isEmpty else { return }
         let roots = config.roots.joined(separator: ", ")
         var line = "no images found in \(roots) (looked for \(config.extensions.map { "." + $0 }.joined(separator: " ")))"
         if let splits = config.splits { line += " in the splits \(splits.sorted().joined(separator: ", "))" }
         if !discovery.skipped.isEmpty { line += "; \(Plural.count(discovery.skipped.count, "entry", plural: "entries")) skipped" }
-        throw ScanError(line + "; check the path, or name other extensions with --extensions")
+        throw PipelineError(.noImages, line, remedy: .otherExtensions)
     }
 
     /// A regular file whose first line is a manifest header.
