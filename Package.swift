@@ -98,3 +98,25 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Tests. The fixture builders and the command runner live in one target that every test
+// target uses (as swift-argument-parser's ArgumentParserTestHelpers do); no product names it,
+// so packages that depend on this one never build it.
+package.targets += [
+    .target(
+        name: "TestSupport",
+        dependencies: ["DatasetAnalysis", "DatasetIO", "ImageDecoding", "ExampleData"],
+        path: "Tests/TestSupport",
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "DatasetIOTests",
+        dependencies: ["DatasetAnalysis", "DatasetIO"],
+        swiftSettings: swiftSettings
+    ),
+]
+for target in package.targets where target.type == .test {
+    target.dependencies.append("TestSupport")
+}
+// Golden files (help texts, `--json` outputs) sit next to the tests that compare them.
+package.targets.first { $0.name == "ScanPipelineTests" }?.exclude.append("Snapshots")
