@@ -7,7 +7,7 @@ JOBS ?= 2
 APT_PACKAGES := libvips-dev libvips-tools libturbojpeg0-dev libdeflate-dev libjpeg-turbo-progs python3-venv
 REFVENV := .build/refvenv
 
-.PHONY: all deps build release demo test bench screenshots install uninstall completions clean
+.PHONY: all deps build release demo test bench screenshots install uninstall completions clean format lint
 
 all: build
 
@@ -72,6 +72,14 @@ screenshots: release
 	.build/release/imgeda report -m .build/shots/m.jsonl -o .build/shots/report.html >/dev/null
 	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,2600 \
 	  --screenshot=docs/images/report.png file://$(CURDIR)/.build/shots/report.html 2>/dev/null
+
+# Formats the sources in place with the toolchain's swift-format and the checked-in
+# .swift-format; `lint` fails on anything `format` would change, as CI does.
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin

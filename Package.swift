@@ -1,21 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// libvips' headers include glib's, whose configuration header lives in a multiarch folder.
-// These are the only include paths vips.h needs; naming them here instead of asking
-// pkg-config keeps SwiftPM from warning about the `-pthread` in glib's pkg-config flags.
-#if arch(arm64)
-let multiarch = "aarch64-linux-gnu"
-#else
-let multiarch = "x86_64-linux-gnu"
-#endif
-let glibIncludes: [String] = ["/usr/include/glib-2.0", "/usr/lib/\(multiarch)/glib-2.0/include"]
-    .flatMap { ["-Xcc", "-I\($0)"] }
-
-// Every Swift target gets glib's include paths: a module that imports one that imports CVips
-// (even internally) may have to load it.
+// No unsafe flags anywhere: libvips' headers stay inside the C target CVips (see below), so no
+// Swift target needs glib's include paths, and the package can be used as a dependency.
 let swiftSettings: [SwiftSetting] = [
-    .unsafeFlags(glibIncludes),
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -35,11 +23,17 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // libvips, through non-variadic wrappers in the module's header.
+        // libvips' headers, for the C shim only. vips.h needs just glib's include paths, which
+        // gobject-2.0's pkg-config file gives cleanly; vips' own file adds `-pthread` (through
+        // gmodule and gio), which SwiftPM drops with a warning on every build.
         .systemLibrary(
-            name: "CVips",
+            name: "CLibvips",
+            pkgConfig: "gobject-2.0",
             providers: [.apt(["libvips-dev"])]
         ),
+        // libvips behind an opaque header: plain C wrappers (`cvips_*`), the only code that
+        // includes vips.h. A C target does not link what a module map names, hence `vips` here.
+        .target(name: "CVips", dependencies: ["CLibvips"], linkerSettings: [.linkedLibrary("vips")]),
         // libjpeg-turbo's TurboJPEG API: the fast path for JPEG with DCT scaling.
         .systemLibrary(
             name: "CTurboJPEG",
@@ -104,3 +98,25 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Tests. The fixture builders and the command runner live in one target that every test
+// target uses (as swift-argument-parser's ArgumentParserTestHelpers do); no product names it,
+// so packages that depend on this one never build it.
+package.targets += [
+    .target(
+        name: "TestSupport",
+        dependencies: ["DatasetAnalysis", "DatasetIO", "ImageDecoding", "ExampleData"],
+        path: "Tests/TestSupport",
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "DatasetIOTests",
+        dependencies: ["DatasetAnalysis", "DatasetIO"],
+        swiftSettings: swiftSettings
+    ),
+]
+for target in package.targets where target.type == .test {
+    target.dependencies.append("TestSupport")
+}
+// Golden files (help texts, `--json` outputs) sit next to the tests that compare them.
+package.targets.first { $0.name == "ScanPipelineTests" }?.exclude.append("Snapshots")

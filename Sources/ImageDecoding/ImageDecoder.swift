@@ -294,14 +294,14 @@ public final class ImageDecoder {
         if let w = header?.width, let h = header?.height, w * h > options.maxPixels {
             throw Self.bomb(w, h, options.maxPixels, partial)
         }
-        vips_error_clear()
+        cvips_error_clear()
         guard let image = cvips_open_header(base, bytes.count) else {
             throw DecodeError(Self.describeLibvipsFailure(LibvipsError.take(), header: header), partial: partial)
         }
-        defer { g_object_unref(UnsafeMutableRawPointer(image)) }
-        let width = Int(vips_image_get_width(image))
-        let height = Int(vips_image_get_height(image))
-        let bands = Int(vips_image_get_bands(image))
+        defer { cvips_unref(image) }
+        let width = Int(cvips_image_width(image))
+        let height = Int(cvips_image_height(image))
+        let bands = Int(cvips_image_bands(image))
         let loader = cvips_get_string(image, "vips-loader").map { String(cString: $0) } ?? ""
         let format = header?.format ?? Self.format(loader: loader)
         let (fallbackMode, fallbackChannels) = Self.mode(image: image, bands: bands)
@@ -335,22 +335,22 @@ public final class ImageDecoder {
         // that can shrink while loading go through the thumbnail, with bounded memory.
         let shrinksOnLoad = ["WEBP", "HEIF", "AVIF", "JXL"].contains(format) || loader.hasPrefix("jpeg")
         let plainDecode = !shrinksOnLoad && width * height <= Self.plainDecodePixelLimit
-        vips_error_clear()
-        var converted: UnsafeMutablePointer<VipsImage>?
+        cvips_error_clear()
+        var converted: OpaquePointer?
         let rc = plainDecode
             ? cvips_to_rgb8(image, &converted)
             : bytes.baseAddress.map { cvips_rgb_preview($0, bytes.count, Int32(options.previewSide), &converted) } ?? -1
         guard rc == 0, let converted else {
             throw DecodeError(Self.describeLibvipsFailure(LibvipsError.take(), header: header), partial: partial)
         }
-        defer { g_object_unref(UnsafeMutableRawPointer(converted)) }
-        let pw = Int(vips_image_get_width(converted)), ph = Int(vips_image_get_height(converted))
+        defer { cvips_unref(converted) }
+        let pw = Int(cvips_image_width(converted)), ph = Int(cvips_image_height(converted))
         var size = 0
-        guard let memory = vips_image_write_to_memory(converted, &size), size == pw * ph * 3 else {
+        guard let memory = cvips_image_write_to_memory(converted, &size), size == pw * ph * 3 else {
             throw DecodeError("could not read decoded pixels (\(LibvipsError.take()))", partial: partial)
         }
         let pixels = [UInt8](UnsafeRawBufferPointer(start: memory, count: size))
-        g_free(memory)
+        cvips_free(memory)
         let preview = RGBImage(width: pw, height: ph, pixels: pixels).fitted(longSide: options.previewSide)
         return DecodedImage(
             format: format, colorMode: mode, channels: channels, width: width, height: height,
@@ -383,10 +383,9 @@ public final class ImageDecoder {
         return loader.uppercased()
     }
 
-    private static func mode(image: UnsafeMutablePointer<VipsImage>, bands: Int) -> (String, Int) {
-        let sixteen = vips_image_get_format(image) == VIPS_FORMAT_USHORT
-        let interpretation = vips_image_get_interpretation(image)
-        if interpretation == VIPS_INTERPRETATION_CMYK { return ("CMYK", 4) }
+    private static func mode(image: OpaquePointer, bands: Int) -> (String, Int) {
+        let sixteen = cvips_image_is_ushort(image) != 0
+        if cvips_image_is_cmyk(image) != 0 { return ("CMYK", 4) }
         switch bands {
         case 1: return (sixteen ? "I;16" : "L", 1)
         case 2: return ("LA", 2)
@@ -421,9 +420,9 @@ public final class ImageDecoder {
 /// libvips' global error buffer, read and cleared in one step.
 enum LibvipsError {
     static func take() -> String {
-        guard let text = vips_error_buffer() else { return "" }
+        guard let text = cvips_error_buffer() else { return "" }
         let message = String(cString: text).trimmingWhitespace()
-        vips_error_clear()
+        cvips_error_clear()
         return message
     }
 }

@@ -61,7 +61,7 @@ public enum ImageEncoder {
         suffix: String,
         _ body: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<Int>) -> Int32
     ) throws(EncodeError) -> [UInt8] {
-        vips_error_clear()
+        cvips_error_clear()
         var buffer: UnsafeMutableRawPointer?
         var length = 0
         let rc = suffix.withCString { body($0, &buffer, &length) }
@@ -69,7 +69,7 @@ public enum ImageEncoder {
             throw EncodeError(description: "could not encode \(suffix): \(LibvipsError.take())")
         }
         let bytes = [UInt8](UnsafeRawBufferPointer(start: buffer, count: length))
-        g_free(buffer)
+        cvips_free(buffer)
         return bytes
     }
 }

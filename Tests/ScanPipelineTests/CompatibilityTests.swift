@@ -20,13 +20,11 @@ func runReference(_ arguments: [String]) throws -> CommandResult {
     _ = FileManager.default.createFile(atPath: out, contents: nil)
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle(forWritingAtPath: out)
-    let started = Date()
     try process.run()
     process.waitUntilExit()
     let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
     try? FileManager.default.removeItem(atPath: out)
-    return CommandResult(status: process.terminationStatus, stdout: text, stderr: text,
-                         seconds: Date().timeIntervalSince(started))
+    return CommandResult(status: process.terminationStatus, stdout: text, stderr: text)
 }
 
 @Suite("compatibility with the Python imgeda 0.1.0", .enabled(if: referenceBinary != nil, "set IMGEDA_REFERENCE_BIN (make test does)"))

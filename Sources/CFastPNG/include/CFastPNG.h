@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>  // free(), which releases the pixels this hands out
 
 /// Result of `cfastpng_decode_rgb`.
 enum {

@@ -3,8 +3,8 @@ import ExampleData
 import Foundation
 import Testing
 
-@Suite("wizard")
-struct WizardTests {
+@Suite("wizard command (imgeda without a subcommand)")
+struct WizardCommandTests {
     /// Drives the wizard through a pseudo-terminal (`script` gives the program a terminal and
     /// forwards our answers to it), through to a finished scan and its summary.
     @Test func wizardOnATerminalCompletesAScan() throws {

@@ -1,13 +1,14 @@
-#ifndef CVIPS_SHIM_H
-#define CVIPS_SHIM_H
-
-// libvips for imgeda. Swift cannot call C variadic functions ("Variadic function is
-// unavailable"), and most of libvips' API takes `..., NULL` option lists, so every call we
-// need goes through a plain, non-variadic wrapper below. Each wrapper returns 0 on success
-// and -1 on failure with the reason in `vips_error_buffer()`; callers clear that buffer
-// first (it is global and sticky).
+// libvips for imgeda: the only code that includes libvips' headers. Swift cannot call C
+// variadic functions ("Variadic function is unavailable"), and most of libvips' API takes
+// `..., NULL` option lists, so every call we need goes through a plain, non-variadic wrapper
+// below; the few plain calls Swift makes are wrapped too, so that `include/CVips.h` declares
+// only plain C types and Swift never needs glib's headers. Each wrapper that can fail
+// returns 0 on success and -1 on failure with the reason in `vips_error_buffer()`; callers
+// clear that buffer first (it is global and sticky).
 
 #include <vips/vips.h>
+
+#include "CVips.h"
 
 /// Starts libvips for single-threaded use inside one worker: no operation cache (every file
 /// is seen once, so caching only costs memory) and one thread per pipeline (we parallelise
@@ -18,7 +19,7 @@
 /// FITS, PPM and others no scan needs. JPEG XL stays allowed: it is one of the formats we
 /// scan, and libjxl is its reference decoder. `VIPS_INIT` is a macro, which Swift cannot
 /// call.
-static inline int cvips_start(const char *argv0, int allow_untrusted) {
+int cvips_start(const char *argv0, int allow_untrusted) {
     if (VIPS_INIT(argv0) != 0) return -1;
     if (!allow_untrusted) {
         vips_block_untrusted_set(TRUE);
@@ -32,18 +33,59 @@ static inline int cvips_start(const char *argv0, int allow_untrusted) {
     return 0;
 }
 
+// Plain calls, wrapped only so that Swift needs no libvips or glib header (the reasons are
+// in include/CVips.h).
+
+const char *cvips_error_buffer(void) {
+    return vips_error_buffer();
+}
+
+void cvips_error_clear(void) {
+    vips_error_clear();
+}
+
+void cvips_unref(CVipsImage *image) {
+    g_object_unref(image);
+}
+
+void cvips_free(void *memory) {
+    g_free(memory);
+}
+
 /// Opens an image header from memory without decoding pixels. Swift cannot call the
 /// variadic `vips_image_new_from_buffer`.
-static inline VipsImage *cvips_open_header(const void *buf, size_t len) {
+CVipsImage *cvips_open_header(const void *buf, size_t len) {
     return vips_image_new_from_buffer(buf, len, "", "access", VIPS_ACCESS_SEQUENTIAL,
                                       "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+}
+
+// Header facts, read here so that libvips' enums and struct layout stay in C.
+
+int cvips_image_width(const CVipsImage *image) {
+    return vips_image_get_width(image);
+}
+
+int cvips_image_height(const CVipsImage *image) {
+    return vips_image_get_height(image);
+}
+
+int cvips_image_bands(const CVipsImage *image) {
+    return vips_image_get_bands(image);
+}
+
+int cvips_image_is_ushort(const CVipsImage *image) {
+    return vips_image_get_format(image) == VIPS_FORMAT_USHORT;
+}
+
+int cvips_image_is_cmyk(const CVipsImage *image) {
+    return vips_image_get_interpretation(image) == VIPS_INTERPRETATION_CMYK;
 }
 
 /// Converts any image to 8-bit, 3-band sRGB (colour profiles and CMYK through lcms, grey
 /// replicated, alpha dropped as Pillow's `convert("RGB")` does, 16-bit scaled down) and
 /// materialises it in memory. Swift cannot call the variadic `vips_colourspace`,
 /// `vips_extract_band`, `vips_bandjoin` and `vips_cast`.
-static inline int cvips_to_rgb8(VipsImage *in, VipsImage **out) {
+int cvips_to_rgb8(CVipsImage *in, CVipsImage **out) {
     VipsImage *t[5] = {NULL, NULL, NULL, NULL, NULL};
     int result = -1;
     *out = NULL;
@@ -86,7 +128,7 @@ done:
 /// loaders' shrink-on-load where they have one, and materialises it in memory.
 /// Orientation tags are not applied (the caller does it, the same way for every decoder).
 /// Swift cannot call the variadic `vips_thumbnail_buffer`.
-static inline int cvips_rgb_preview(const void *buf, size_t len, int target, VipsImage **out) {
+int cvips_rgb_preview(const void *buf, size_t len, int target, CVipsImage **out) {
     VipsImage *thumb = NULL;
     *out = NULL;
     if (vips_thumbnail_buffer((void *)buf, len, &thumb, target,
@@ -102,8 +144,12 @@ static inline int cvips_rgb_preview(const void *buf, size_t len, int target, Vip
     return result;
 }
 
+void *cvips_image_write_to_memory(CVipsImage *image, size_t *size) {
+    return vips_image_write_to_memory(image, size);
+}
+
 /// Reads a blob field (such as "exif-data") of an image. Returns NULL if absent.
-static inline const void *cvips_get_blob(VipsImage *image, const char *name, size_t *length) {
+const void *cvips_get_blob(CVipsImage *image, const char *name, size_t *length) {
     const void *data = NULL;
     *length = 0;
     if (vips_image_get_typeof(image, name) == 0) return NULL;
@@ -112,7 +158,7 @@ static inline const void *cvips_get_blob(VipsImage *image, const char *name, siz
 }
 
 /// Reads an integer field, returning `fallback` when it is absent.
-static inline int cvips_get_int(VipsImage *image, const char *name, int fallback) {
+int cvips_get_int(CVipsImage *image, const char *name, int fallback) {
     int value = fallback;
     if (vips_image_get_typeof(image, name) == 0) return fallback;
     if (vips_image_get_int(image, name, &value) != 0) return fallback;
@@ -120,7 +166,7 @@ static inline int cvips_get_int(VipsImage *image, const char *name, int fallback
 }
 
 /// Reads a string field, returning NULL when it is absent. The result is owned by the image.
-static inline const char *cvips_get_string(VipsImage *image, const char *name) {
+const char *cvips_get_string(CVipsImage *image, const char *name) {
     const char *value = NULL;
     if (vips_image_get_typeof(image, name) == 0) return NULL;
     if (vips_image_get_string(image, name, &value) != 0) return NULL;
@@ -131,7 +177,7 @@ static inline const char *cvips_get_string(VipsImage *image, const char *name) {
 /// (".jpg[Q=90]", ".png[palette]" …); `cmyk` tags four bands as CMYK. Used to make fixtures
 /// and example datasets.
 /// Swift cannot call the variadic `vips_image_write_to_buffer`.
-static inline int cvips_encode(const void *pixels, int width, int height, int bands,
+int cvips_encode(const void *pixels, int width, int height, int bands,
                                int sixteen_bit, int cmyk, const char *suffix, void **buf, size_t *len) {
     VipsImage *image = vips_image_new_from_memory(pixels, (size_t)width * height * bands * (sixteen_bit ? 2 : 1),
                                                   width, height, bands,
@@ -151,7 +197,7 @@ static inline int cvips_encode(const void *pixels, int width, int height, int ba
 
 /// Encodes a multi-page (animated) image: `pages` frames stacked vertically, each
 /// `page_height` rows high. Swift cannot call the variadic `vips_image_write_to_buffer`.
-static inline int cvips_encode_pages(const void *pixels, int width, int page_height, int pages, int bands,
+int cvips_encode_pages(const void *pixels, int width, int page_height, int pages, int bands,
                                      const char *suffix, void **buf, size_t *len) {
     VipsImage *image = vips_image_new_from_memory(pixels, (size_t)width * page_height * pages * bands,
                                                   width, page_height * pages, bands, VIPS_FORMAT_UCHAR);
@@ -177,7 +223,7 @@ static inline int cvips_encode_pages(const void *pixels, int width, int page_hei
 /// The SVG loader is among those `cvips_start` blocks; it is allowed again here, for the
 /// process that renders our own charts (never one that decodes a user's files: scans and
 /// thumbnails run in worker processes).
-static inline int cvips_svg_to_png(const void *svg, size_t len, double scale, void **png, size_t *png_len) {
+int cvips_svg_to_png(const void *svg, size_t len, double scale, void **png, size_t *png_len) {
     vips_operation_block_set("VipsForeignLoadSvg", FALSE);
     VipsImage *image = NULL;
     if (vips_svgload_buffer((void *)svg, len, &image, "scale", scale, NULL) != 0) return -1;
@@ -185,5 +231,3 @@ static inline int cvips_svg_to_png(const void *svg, size_t len, double scale, vo
     g_object_unref(image);
     return result;
 }
-
-#endif

@@ -120,39 +120,6 @@ struct ManifestTests {
     }
 }
 
-@Suite("discovery")
-struct DiscoveryTests {
-    @Test func findsImagesSortedCaseInsensitiveAndSurvivesLoops() throws {
-        let root = try temporaryFolder()
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: root + "/b/deeper", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
-        for name in ["a/2.JPG", "a/1.png", "b/deeper/x.Jpeg", "b/notes.txt", "z.webp"] {
-            _ = fm.createFile(atPath: root + "/" + name, contents: Data([1, 2, 3]))
-        }
-        try fm.createSymbolicLink(atPath: root + "/b/deeper/up", withDestinationPath: root)  // a cycle
-        try fm.createSymbolicLink(atPath: root + "/self.jpg", withDestinationPath: root + "/self.jpg")
-        try fm.createSymbolicLink(atPath: root + "/gone.png", withDestinationPath: root + "/missing.png")
-        let result = try Discovery.discover(roots: [root], extensions: Discovery.defaultExtensions)
-        #expect(result.files.map { String($0.path.display.dropFirst(root.count + 1)) } == ["a/1.png", "a/2.JPG", "b/deeper/x.Jpeg", "z.webp"])
-        let reasons = Dictionary(result.skipped.map { ($0.path.lastComponent.display, $0.reason) }, uniquingKeysWith: { a, _ in a })
-        #expect(reasons["self.jpg"] == "symlink loop")
-        #expect(reasons["gone.png"]?.hasPrefix("broken symlink") == true)
-        #expect(reasons["up"]?.contains("already scanned") == true)
-        #expect(result.files.allSatisfy { $0.size == 3 })
-    }
-
-    @Test func extensionListIsParsedLeniently() {
-        #expect(Discovery.parseExtensions(" .JPG, png,,.Tif ") == ["jpg", "png", "tif"])
-    }
-
-    @Test func missingRootIsAnError() {
-        #expect(throws: DatasetIOError.self) {
-            try Discovery.discover(roots: ["/nonexistent-imgeda-root"], extensions: ["jpg"])
-        }
-    }
-}
-
 @Suite("record parser")
 struct RecordParserTests {
     /// The fast parser and JSONDecoder read the same records from real manifest lines,

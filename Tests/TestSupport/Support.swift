@@ -1,15 +1,19 @@
-import DatasetAnalysis
+public import DatasetAnalysis
 import DatasetIO
 import ExampleData
-import Foundation
+public import Foundation
 import ImageDecoding
 import Testing
 
-/// A temporary folder for one test, removed afterwards.
-final class Workspace {
-    let path: String
+// Test helpers shared by every test target: temporary folders, fixture images, the command
+// runner and a manifest reader. Each test target re-exports this module in one file, so its
+// tests use these as they would their own.
 
-    init(_ name: String = #function) throws {
+/// A temporary folder for one test, removed afterwards.
+public final class Workspace {
+    public let path: String
+
+    public init(_ name: String = #function) throws {
         let safe = name.filter { $0.isLetter || $0.isNumber }
         path = NSTemporaryDirectory() + "imgeda-test-\(safe)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -17,9 +21,9 @@ final class Workspace {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func file(_ relative: String) -> String { "\(path)/\(relative)" }
+    public func file(_ relative: String) -> String { "\(path)/\(relative)" }
 
-    func write(_ bytes: [UInt8], to relative: String) throws {
+    public func write(_ bytes: [UInt8], to relative: String) throws {
         let full = file(relative)
         try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
@@ -28,27 +32,27 @@ final class Workspace {
 }
 
 /// Fixtures drawn with the project's own synthetic scenes and encoded by libvips.
-enum Fixtures {
-    static let libvipsStarted: Bool = ImageDecoder.startLibvips() == nil
+public enum Fixtures {
+    public static let libvipsStarted: Bool = ImageDecoder.startLibvips() == nil
 
-    static func scene(_ seed: UInt64, width: Int = 320, height: Int = 240) -> RGBImage {
+    public static func scene(_ seed: UInt64, width: Int = 320, height: Int = 240) -> RGBImage {
         SyntheticImages.scene(width: width, height: height, seed: seed)
     }
 
-    static func jpeg(_ image: RGBImage, quality: Int = 90) throws -> [UInt8] {
+    public static func jpeg(_ image: RGBImage, quality: Int = 90) throws -> [UInt8] {
         _ = libvipsStarted
         return try ImageEncoder.encode(pixels: image.pixels, width: image.width, height: image.height, bands: 3,
                                        suffix: ".jpg[Q=\(quality)]")
     }
 
-    static func encode(_ image: RGBImage, suffix: String) throws -> [UInt8] {
+    public static func encode(_ image: RGBImage, suffix: String) throws -> [UInt8] {
         _ = libvipsStarted
         return try ImageEncoder.encode(pixels: image.pixels, width: image.width, height: image.height, bands: 3,
                                        suffix: suffix)
     }
 
     /// Writes `count` small JPEGs named img_0000.jpg … into `folder`.
-    static func jpegFolder(_ workspace: Workspace, folder: String, count: Int, size: Int = 96) throws {
+    public static func jpegFolder(_ workspace: Workspace, folder: String, count: Int, size: Int = 96) throws {
         for i in 0..<count {
             let image = scene(UInt64(i + 1), width: size, height: size * 3 / 4)
             try workspace.write(try jpeg(image), to: "\(folder)/img_\(String(format: "%04d", i)).jpg")
@@ -59,7 +63,7 @@ enum Fixtures {
 extension Workspace {
     /// Writes the example dataset into `example/` and scans it into `m.jsonl`; returns the
     /// manifest's path.
-    func exampleManifest() throws -> String {
+    public func exampleManifest() throws -> String {
         _ = Fixtures.libvipsStarted
         _ = try ExampleDataset.write(to: file("example"))
         let manifest = file("m.jsonl")
@@ -70,16 +74,21 @@ extension Workspace {
 }
 
 /// Runs the built `imgeda` executable like a user would.
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var seconds: Double
+public struct CommandResult {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
-enum Imgeda {
+public enum Imgeda {
     /// The executable next to the test bundle in the build folder.
-    static var executable: String {
+    public static var executable: String {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var folder = (exe as NSString).deletingLastPathComponent
         // The test runner may live inside an .xctest bundle folder.
@@ -90,7 +99,7 @@ enum Imgeda {
     }
 
     /// Starts the executable with stdout and stderr going to files (read them with `output`).
-    static func start(_ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws -> RunningCommand {
+    public static func start(_ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws -> RunningCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -105,38 +114,36 @@ enum Imgeda {
         process.standardError = FileHandle(forWritingAtPath: base + ".err")
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        return RunningCommand(process: process, outputBase: base, started: Date())
+        return RunningCommand(process: process, outputBase: base)
     }
 
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws -> CommandResult {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws -> CommandResult {
         let running = try start(arguments, environment: environment, cwd: cwd)
         return running.wait()
     }
 }
 
-struct RunningCommand {
-    var process: Process
-    var outputBase: String
-    var started: Date
+public struct RunningCommand {
+    public var process: Process
+    public var outputBase: String
 
-    func wait() -> CommandResult {
+    public func wait() -> CommandResult {
         process.waitUntilExit()
-        let seconds = Date().timeIntervalSince(started)
         let out = (try? String(contentsOfFile: outputBase + ".out", encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: outputBase + ".err", encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: outputBase + ".out")
         try? FileManager.default.removeItem(atPath: outputBase + ".err")
-        return CommandResult(status: process.terminationStatus, stdout: out, stderr: err, seconds: seconds)
+        return CommandResult(status: process.terminationStatus, stdout: out, stderr: err)
     }
 
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }
 }
 
 /// Reads every record of a manifest.
-func records(_ manifest: String) throws -> [ImageRecord] {
+public func records(_ manifest: String) throws -> [ImageRecord] {
     var all: [ImageRecord] = []
     try ManifestReader(path: manifest).forEachRecord { all.append($0) }
     return all

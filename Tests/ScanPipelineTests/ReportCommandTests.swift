@@ -8,8 +8,8 @@ import Testing
 
 let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-@Suite("HTML report")
-struct ReportTests {
+@Suite("report command")
+struct ReportCommandTests {
 
     func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
         let process = Process()

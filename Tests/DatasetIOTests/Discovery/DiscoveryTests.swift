@@ -3,9 +3,43 @@ import DatasetIO
 import Foundation
 import Testing
 
-/// What discovery follows and what it reports instead of dropping.
 @Suite("discovery")
 struct DiscoveryTests {
+    @Test func findsImagesSortedCaseInsensitiveAndSurvivesLoops() throws {
+        let workspace = try Workspace()
+        let root = workspace.path
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/b/deeper", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
+        for name in ["a/2.JPG", "a/1.png", "b/deeper/x.Jpeg", "b/notes.txt", "z.webp"] {
+            _ = fm.createFile(atPath: root + "/" + name, contents: Data([1, 2, 3]))
+        }
+        try fm.createSymbolicLink(atPath: root + "/b/deeper/up", withDestinationPath: root)  // a cycle
+        try fm.createSymbolicLink(atPath: root + "/self.jpg", withDestinationPath: root + "/self.jpg")
+        try fm.createSymbolicLink(atPath: root + "/gone.png", withDestinationPath: root + "/missing.png")
+        let result = try Discovery.discover(roots: [root], extensions: Discovery.defaultExtensions)
+        #expect(result.files.map { String($0.path.display.dropFirst(root.count + 1)) } == ["a/1.png", "a/2.JPG", "b/deeper/x.Jpeg", "z.webp"])
+        let reasons = Dictionary(result.skipped.map { ($0.path.lastComponent.display, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        #expect(reasons["self.jpg"] == "symlink loop")
+        #expect(reasons["gone.png"]?.hasPrefix("broken symlink") == true)
+        #expect(reasons["up"]?.contains("already scanned") == true)
+        #expect(result.files.allSatisfy { $0.size == 3 })
+    }
+
+    @Test func extensionListIsParsedLeniently() {
+        #expect(Discovery.parseExtensions(" .JPG, png,,.Tif ") == ["jpg", "png", "tif"])
+    }
+
+    @Test func missingRootIsAnError() {
+        #expect(throws: DatasetIOError.self) {
+            try Discovery.discover(roots: ["/nonexistent-imgeda-root"], extensions: ["jpg"])
+        }
+    }
+}
+
+/// What discovery follows and what it reports instead of dropping, seen through `imgeda scan`.
+@Suite("discovery through the scan command")
+struct DiscoveryScanCommandTests {
     /// Links that stay inside the scanned folder are followed; links that leave it (to a file
     /// or a folder) are skipped with a reason, unless --follow-symlinks-outside.
     @Test func symlinksLeavingTheRootAreSkippedUnlessAskedFor() throws {
