@@ -155,6 +155,15 @@ struct RecordFieldTests {
         #expect(object["pixel_stats"] is NSNull && object["corner_stats"] is NSNull)
     }
 
+    /// Keys written with escapes name the same fields (the fast parser matches plain keys by
+    /// their bytes and decodes the others), and unknown keys of any length are skipped.
+    @Test func escapedAndUnknownKeysAreReadAsJSONDecoderReadsThem() throws {
+        let line = Array(#"{"pa\u0074h": "x.jpg", "wid\u0074h": 5, "pixel_stats": null, "corner_stats": {"corner_mea\u006e": 1, "center_mean": 2, "border_mean": 3, "delta": 4}, "an_unknown_key_longer_than_any_field_of_the_table": 1, "": 2, "x": 3}"#.utf8)
+        let fast = try #require(RecordParser.parse(line[...]))
+        #expect(fast.path == "x.jpg" && fast.width == 5 && fast.cornerStats?.cornerMean == 1)
+        #expect(try JSONDecoder().decode(ImageRecord.self, from: Data(line)) == fast)
+    }
+
     /// A nested object missing a field, or with a null or mistyped one, is rejected by both
     /// parsers alike (the reference's `PixelStats(**fields)` needs them all).
     @Test func incompleteNestedObjectsAreRejectedByBothParsers() throws {

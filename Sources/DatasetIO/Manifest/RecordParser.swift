@@ -29,27 +29,20 @@ package struct RecordParser {
     }
 
     /// What a top-level key names: a field of the record, or one of its nested objects.
-    private enum Key {
+    private enum Key: Sendable {
         case field(RecordField)
         case group(RecordField.Group)
     }
 
-    /// The record's keys, from ``RecordField``, looked up once per key of a line.
-    private static let keys: [String: Key] = {
-        var keys: [String: Key] = [:]
-        for field in RecordField.fields(of: .record) { keys["\(field.jsonKey)"] = .field(field) }
-        for group in RecordField.Group.allCases where group != .record { keys["\(group.jsonKey)"] = .group(group) }
-        return keys
-    }()
+    /// The record's keys, from ``RecordField``.
+    private static let keys = KeyTable<Key>(
+        RecordField.fields(of: .record).map { ("\($0.jsonKey)", Key.field($0)) }
+            + RecordField.Group.allCases.filter { $0 != .record }.map { ("\($0.jsonKey)", Key.group($0)) }
+    )
 
     /// The keys of each nested object's fields.
-    private static let nestedKeys: [RecordField.Group: [String: RecordField]] = {
-        var keys: [RecordField.Group: [String: RecordField]] = [:]
-        for group in RecordField.Group.allCases where group != .record {
-            for field in RecordField.fields(of: group) { keys[group, default: [:]]["\(field.jsonKey)"] = field }
-        }
-        return keys
-    }()
+    private static let pixelStatsKeys = KeyTable(RecordField.fields(of: .pixelStats).map { ("\($0.jsonKey)", $0) })
+    private static let cornerStatsKeys = KeyTable(RecordField.fields(of: .cornerStats).map { ("\($0.jsonKey)", $0) })
 
     /// For each nested object, one bit per field (by raw value): all must be present.
     private static let requiredBits: [RecordField.Group: UInt64] = {
@@ -69,11 +62,11 @@ package struct RecordParser {
         if peek() == UInt8(ascii: "}") { return nil }
         while true {
             skipSpace()
-            guard let key = rawString() else { return nil }
+            guard let key = self.key(in: Self.keys) else { return nil }
             skipSpace()
             guard expect(UInt8(ascii: ":")) else { return nil }
             skipSpace()
-            switch Self.keys[key] {
+            switch key {
             case .group(let group):
                 guard nestedObject(group, into: &r) else { return nil }
             case .field(let field):
@@ -113,7 +106,8 @@ package struct RecordParser {
             i += 4
             return true
         }
-        guard expect(UInt8(ascii: "{")), let keys = Self.nestedKeys[group], let required = Self.requiredBits[group] else { return false }
+        guard expect(UInt8(ascii: "{")), let required = Self.requiredBits[group] else { return false }
+        let keys = group == .pixelStats ? Self.pixelStatsKeys : Self.cornerStatsKeys
         var pixels = PixelStats()
         var corners = CornerStats()
         var seen: UInt64 = 0
@@ -121,13 +115,13 @@ package struct RecordParser {
         if !expect(UInt8(ascii: "}")) {
             while true {
                 skipSpace()
-                guard let key = rawString() else { return false }
+                guard let key = self.key(in: keys) else { return false }
                 skipSpace()
                 guard expect(UInt8(ascii: ":")) else { return false }
                 skipSpace()
                 guard let v = value() else { return false }
                 // Unknown keys inside the object are ignored, as `JSONDecoder` ignores them.
-                if let field = keys[key] {
+                if let field = key {
                     guard let typed = Self.typed(v, as: field.kind) else { return false }
                     let ok = group == .pixelStats ? field.set(typed, in: &pixels) : field.set(typed, in: &corners)
                     guard ok else { return false }
@@ -203,6 +197,22 @@ package struct RecordParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
         guard let d = Double(text) else { return nil }
         return .number(d, isInteger: integer)
+    }
+
+    /// The key at the cursor looked up in `table`: `.some(nil)` for a key the table does not
+    /// hold, nil if malformed. Keys without escapes (all of ours) are matched in place, so no
+    /// `String` is built for them.
+    private mutating func key<T>(in table: KeyTable<T>) -> T?? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        let start = i + 1
+        var end = start
+        while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\"), b[end] >= 0x20 { end += 1 }
+        if end < b.count, b[end] == UInt8(ascii: "\"") {
+            i = end + 1
+            return .some(table.value(for: UnsafeBufferPointer(rebasing: b[start..<end])))
+        }
+        guard let key = rawString() else { return nil }
+        return .some(Array(key.utf8).withUnsafeBufferPointer { table.value(for: $0) })
     }
 
     /// A string at the cursor, with every JSON escape decoded; nil if malformed.
@@ -304,5 +314,23 @@ package struct RecordParser {
             if expect(UInt8(ascii: ",")) { continue }
             return expect(close)
         }
+    }
+}
+
+/// Keys matched by their UTF-8 bytes: by length, then byte by byte among the few keys of that
+/// length. Cheaper than hashing a `String`, and needs none built.
+private struct KeyTable<T: Sendable>: Sendable {
+    private let byLength: [[(key: [UInt8], value: T)]]
+
+    init(_ entries: [(String, T)]) {
+        var byLength: [[(key: [UInt8], value: T)]] = Array(repeating: [], count: (entries.map(\.0.utf8.count).max() ?? 0) + 1)
+        for (key, value) in entries { byLength[key.utf8.count].append((Array(key.utf8), value)) }
+        self.byLength = byLength
+    }
+
+    func value(for bytes: UnsafeBufferPointer<UInt8>) -> T? {
+        guard bytes.count < byLength.count else { return nil }
+        for entry in byLength[bytes.count] where entry.key.elementsEqual(bytes) { return entry.value }
+        return nil
     }
 }
