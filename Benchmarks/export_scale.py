@@ -72,7 +72,7 @@ for i in range(n):
     if len(problems) > 10: break
 # duckdb: every column through an aggregate and its type.
 types = dict(duckdb.sql(f"select column_name, column_type from (describe select * from read_parquet('{path}'))").fetchall())
-for name in ["width", "file_size_bytes", "pixel_stats_min_val"]:
+for name in ["width", "file_size_bytes", "pixel_stats.min_val"]:
     if types[name] != "BIGINT": problems.append(f"duckdb type {name} {types[name]}")
 for name in ["mtime", "blur_score"]:
     if types[name] != "DOUBLE": problems.append(f"duckdb type {name} {types[name]}")
@@ -80,7 +80,7 @@ for name in ["is_corrupt", "has_gps_data"]:
     if types[name] != "BOOLEAN": problems.append(f"duckdb type {name} {types[name]}")
 if types["path"] != "VARCHAR": problems.append(f"duckdb type path {types['path']}")
 for name in t.column_names:
-    got = duckdb.sql(f"select count({name}) from read_parquet('{path}')").fetchall()[0][0]
+    got = duckdb.sql(f"""select count("{name}") from read_parquet('{path}')""").fetchall()[0][0]
     want = sum(1 for v in cols[name] if v is not None)
     if got != want: problems.append(f"duckdb non-null count of {name}: {got} != {want}")
 got = duckdb.sql(f"select sum(file_size_bytes), sum(width), count(*) filter (where is_corrupt) from read_parquet('{path}')").fetchall()[0]
@@ -104,10 +104,10 @@ def flat(i):
             names = {"pixel_stats": ["mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b", "mean_brightness", "min_val", "max_val"],
                      "corner_stats": ["corner_mean", "center_mean", "border_mean", "delta"]}[k]
             for name in names:
-                out[f"{k}_{name}"] = None if v is None else v[name]
+                out[f"{k}.{name}"] = None if v is None else v[name]  # the reference's Parquet names
         else:
             out[k] = v
-    for extra in ("frame_count", "phash_center", "path_raw"):
+    for extra in ("frame_count", "phash_center", "path_raw", "split", "class_name"):
         out.setdefault(extra, None)
     return out
 ''')

@@ -12,13 +12,7 @@ public struct ManifestDiff: Sendable {
     }
 
     /// A manifest value, kept typed so JSON output shows numbers as numbers.
-    public enum FieldValue: Sendable, Hashable {
-        case int(Int)
-        case double(Double)
-        case bool(Bool)
-        case string(String)
-        case null
-    }
+    public typealias FieldValue = RecordField.Value
 
     public struct Changed: Sendable, Hashable {
         public var path: String
@@ -52,10 +46,13 @@ public struct ManifestDiff: Sendable {
     public var summary = Summary()
 
     /// The fields compared for "changed": the reference's, plus our checksum and blur flag.
-    public static let comparedFields = [
-        "file_size_bytes", "width", "height", "format", "color_mode", "is_corrupt", "is_dark",
-        "is_overexposed", "is_blurry", "has_border_artifact", "phash", "sha256",
+    public static let comparedRecordFields: [RecordField] = [
+        .fileSizeBytes, .width, .height, .format, .colorMode, .isCorrupt, .isDark,
+        .isOverexposed, .isBlurry, .hasBorderArtifact, .phash, .sha256,
     ]
+
+    /// The manifest names of ``comparedRecordFields``.
+    public static let comparedFields = comparedRecordFields.map { "\($0.jsonKey)" }
 
     /// Compares two record lists (the newest record per path wins within each list).
     ///
@@ -122,23 +119,12 @@ public struct ManifestDiff: Sendable {
 
     static func differences(_ a: ImageRecord, _ b: ImageRecord) -> [FieldChange] {
         var out: [FieldChange] = []
-        func compare(_ name: String, _ x: FieldValue, _ y: FieldValue) {
-            if x != y { out.append(FieldChange(field: name, old: x, new: y)) }
+        for field in comparedRecordFields {
+            let x = field.value(in: a), y = field.value(in: b)
+            // A checksum missing on one side (another tool's manifest) is not a change.
+            if field == .sha256, x == .null || y == .null { continue }
+            if x != y { out.append(FieldChange(field: "\(field.jsonKey)", old: x, new: y)) }
         }
-        func text(_ s: String?) -> FieldValue { s.map(FieldValue.string) ?? .null }
-        compare("file_size_bytes", .int(a.fileSizeBytes), .int(b.fileSizeBytes))
-        compare("width", .int(a.width), .int(b.width))
-        compare("height", .int(a.height), .int(b.height))
-        compare("format", .string(a.format), .string(b.format))
-        compare("color_mode", .string(a.colorMode), .string(b.colorMode))
-        compare("is_corrupt", .bool(a.isCorrupt), .bool(b.isCorrupt))
-        compare("is_dark", .bool(a.isDark), .bool(b.isDark))
-        compare("is_overexposed", .bool(a.isOverexposed), .bool(b.isOverexposed))
-        compare("is_blurry", .bool(a.isBlurry), .bool(b.isBlurry))
-        compare("has_border_artifact", .bool(a.hasBorderArtifact), .bool(b.hasBorderArtifact))
-        compare("phash", text(a.phash), text(b.phash))
-        // A checksum missing on one side (another tool's manifest) is not a change.
-        if let x = a.sha256, let y = b.sha256 { compare("sha256", .string(x), .string(y)) }
         return out
     }
 

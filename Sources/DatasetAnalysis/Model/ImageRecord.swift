@@ -33,12 +33,6 @@ public struct PixelStats: Sendable, Hashable, Codable {
         self.minVal = minVal
         self.maxVal = maxVal
     }
-
-    enum CodingKeys: String, CodingKey {
-        case meanR = "mean_r", meanG = "mean_g", meanB = "mean_b"
-        case stdR = "std_r", stdG = "std_g", stdB = "std_b"
-        case meanBrightness = "mean_brightness", minVal = "min_val", maxVal = "max_val"
-    }
 }
 
 /// Brightness of the corners, the centre and the border of an image, for detecting
@@ -58,11 +52,6 @@ public struct CornerStats: Sendable, Hashable, Codable {
         self.centerMean = centerMean
         self.borderMean = borderMean
         self.delta = delta
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case cornerMean = "corner_mean", centerMean = "center_mean"
-        case borderMean = "border_mean", delta
     }
 }
 
@@ -180,90 +169,5 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     /// reused after a failure), so resume analyses them again.
     public static let currentAnalyzerVersion = "swift-3"
 
-    enum CodingKeys: String, CodingKey {
-        case path, filename
-        case fileSizeBytes = "file_size_bytes"
-        case mtime
-        case pathRaw = "path_raw"
-        case width, height, format
-        case colorMode = "color_mode"
-        case numChannels = "num_channels"
-        case aspectRatio = "aspect_ratio"
-        case frameCount = "frame_count"
-        case cameraMake = "camera_make"
-        case cameraModel = "camera_model"
-        case lensModel = "lens_model"
-        case focalLengthMM = "focal_length_mm"
-        case focalLength35mm = "focal_length_35mm"
-        case isoSpeed = "iso_speed"
-        case fNumber = "f_number"
-        case exposureTimeSec = "exposure_time_sec"
-        case datetimeOriginal = "datetime_original"
-        case orientationTag = "orientation_tag"
-        case hasGPSData = "has_gps_data"
-        case distortionRisk = "distortion_risk"
-        case pixelStats = "pixel_stats"
-        case cornerStats = "corner_stats"
-        case phash, dhash
-        case phashCenter = "phash_center"
-        case blurScore = "blur_score"
-        case isBlurry = "is_blurry"
-        case isCorrupt = "is_corrupt"
-        case corruptReason = "corrupt_reason"
-        case isDark = "is_dark"
-        case isOverexposed = "is_overexposed"
-        case hasBorderArtifact = "has_border_artifact"
-        case sha256
-        case split
-        case className = "class_name"
-        case analyzedAt = "analyzed_at"
-        case analyzerVersion = "analyzer_version"
-    }
-
-    /// Decodes leniently: every field but `path` may be missing (records written by other
-    /// tools or older versions), and missing values take the reference's defaults.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        path = try c.decode(String.self, forKey: .path)
-        filename = try c.decodeIfPresent(String.self, forKey: .filename) ?? ""
-        fileSizeBytes = try c.decodeIfPresent(Int.self, forKey: .fileSizeBytes) ?? 0
-        mtime = try c.decodeIfPresent(Double.self, forKey: .mtime) ?? 0
-        pathRaw = try c.decodeIfPresent(String.self, forKey: .pathRaw)
-        width = try c.decodeIfPresent(Int.self, forKey: .width) ?? 0
-        height = try c.decodeIfPresent(Int.self, forKey: .height) ?? 0
-        format = try c.decodeIfPresent(String.self, forKey: .format) ?? ""
-        colorMode = try c.decodeIfPresent(String.self, forKey: .colorMode) ?? ""
-        numChannels = try c.decodeIfPresent(Int.self, forKey: .numChannels) ?? 0
-        aspectRatio = try c.decodeIfPresent(Double.self, forKey: .aspectRatio) ?? 0
-        frameCount = try c.decodeIfPresent(Int.self, forKey: .frameCount)
-        cameraMake = try c.decodeIfPresent(String.self, forKey: .cameraMake)
-        cameraModel = try c.decodeIfPresent(String.self, forKey: .cameraModel)
-        lensModel = try c.decodeIfPresent(String.self, forKey: .lensModel)
-        focalLengthMM = try c.decodeIfPresent(Double.self, forKey: .focalLengthMM)
-        focalLength35mm = try c.decodeIfPresent(Int.self, forKey: .focalLength35mm)
-        isoSpeed = try c.decodeIfPresent(Int.self, forKey: .isoSpeed)
-        fNumber = try c.decodeIfPresent(Double.self, forKey: .fNumber)
-        exposureTimeSec = try c.decodeIfPresent(Double.self, forKey: .exposureTimeSec)
-        datetimeOriginal = try c.decodeIfPresent(String.self, forKey: .datetimeOriginal)
-        orientationTag = try c.decodeIfPresent(Int.self, forKey: .orientationTag)
-        hasGPSData = try c.decodeIfPresent(Bool.self, forKey: .hasGPSData) ?? false
-        distortionRisk = try c.decodeIfPresent(String.self, forKey: .distortionRisk)
-        pixelStats = try c.decodeIfPresent(PixelStats.self, forKey: .pixelStats)
-        cornerStats = try c.decodeIfPresent(CornerStats.self, forKey: .cornerStats)
-        phash = try c.decodeIfPresent(String.self, forKey: .phash)
-        dhash = try c.decodeIfPresent(String.self, forKey: .dhash)
-        phashCenter = try c.decodeIfPresent(String.self, forKey: .phashCenter)
-        blurScore = try c.decodeIfPresent(Double.self, forKey: .blurScore)
-        isBlurry = try c.decodeIfPresent(Bool.self, forKey: .isBlurry) ?? false
-        isCorrupt = try c.decodeIfPresent(Bool.self, forKey: .isCorrupt) ?? false
-        corruptReason = try c.decodeIfPresent(String.self, forKey: .corruptReason)
-        isDark = try c.decodeIfPresent(Bool.self, forKey: .isDark) ?? false
-        isOverexposed = try c.decodeIfPresent(Bool.self, forKey: .isOverexposed) ?? false
-        hasBorderArtifact = try c.decodeIfPresent(Bool.self, forKey: .hasBorderArtifact) ?? false
-        sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
-        split = try c.decodeIfPresent(String.self, forKey: .split)
-        className = try c.decodeIfPresent(String.self, forKey: .className)
-        analyzedAt = try c.decodeIfPresent(String.self, forKey: .analyzedAt) ?? ""
-        analyzerVersion = try c.decodeIfPresent(String.self, forKey: .analyzerVersion) ?? ""
-    }
+    // Field names, `Codable` and the manifest's JSON are defined once, in ``RecordField``.
 }

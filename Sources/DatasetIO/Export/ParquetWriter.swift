@@ -13,7 +13,7 @@ public import DatasetAnalysis
 public struct ParquetWriter {
     public static let rowGroupSize = 100_000
 
-    private let columns = ExportColumns.all
+    private let columns = ExportColumns.parquet
     private let sink: ([UInt8]) throws -> Void
     private var offset = 0
     private var rows: [[ExportColumns.Value]]  // per column, the current row group's values
@@ -161,7 +161,7 @@ public struct ParquetWriter {
     static func physicalType(_ kind: ExportColumns.Kind) -> Int {
         switch kind {
         case .bool: return 0
-        case .int64: return 2
+        case .int: return 2
         case .double: return 5
         case .string: return 6
         }
@@ -178,7 +178,7 @@ public struct ParquetWriter {
                 if count % 8 == 0 { out.append(byte); byte = 0 }
             }
             if count % 8 != 0 { out.append(byte) }
-        case .int64:
+        case .int:
             for case .int(let v) in values { out.append(contentsOf: (0..<8).map { UInt8(truncatingIfNeeded: v >> ($0 * 8)) }) }
         case .double:
             for case .double(let v) in values {

@@ -1,3 +1,5 @@
+import DatasetAnalysis
+
 /// A small, fast JSON writer for manifest lines: fields in a fixed order (the reference's),
 /// shortest round-trip numbers, and no intermediate dictionaries.
 struct JSONWriter {
@@ -88,6 +90,17 @@ struct JSONWriter {
         guard let value else { return null() }
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
+    }
+
+    /// Writes a record field's value (see ``RecordField/value(in:)``).
+    mutating func value(_ value: RecordField.Value, decimals: Int?) {
+        switch value {
+        case .int(let x): int(x)
+        case .double(let x): double(x, decimals: decimals)
+        case .bool(let x): bool(x)
+        case .string(let x): string(x)
+        case .null: null()
+        }
     }
 
     mutating func null() {

@@ -28,6 +28,31 @@ package struct RecordParser {
         case string(String), number(Double, isInteger: Bool), bool(Bool), null, other
     }
 
+    /// What a top-level key names: a field of the record, or one of its nested objects.
+    private enum Key: Sendable {
+        case field(RecordField)
+        case group(RecordField.Group)
+    }
+
+    /// The record's keys, from ``RecordField``.
+    private static let keys = KeyTable<Key>(
+        RecordField.fields(of: .record).map { ("\($0.jsonKey)", Key.field($0)) }
+            + RecordField.Group.allCases.filter { $0 != .record }.map { ("\($0.jsonKey)", Key.group($0)) }
+    )
+
+    /// The keys of each nested object's fields.
+    private static let pixelStatsKeys = KeyTable(RecordField.fields(of: .pixelStats).map { ("\($0.jsonKey)", $0) })
+    private static let cornerStatsKeys = KeyTable(RecordField.fields(of: .cornerStats).map { ("\($0.jsonKey)", $0) })
+
+    /// For each nested object, one bit per field (by raw value): all must be present.
+    private static let requiredBits: [RecordField.Group: UInt64] = {
+        var bits: [RecordField.Group: UInt64] = [:]
+        for group in RecordField.Group.allCases where group != .record {
+            bits[group] = RecordField.fields(of: group).reduce(0) { $0 | 1 << UInt64($1.rawValue) }
+        }
+        return bits
+    }()
+
     private mutating func record() -> ImageRecord? {
         var r = ImageRecord(path: "", filename: "")
         r.analyzerVersion = ""
@@ -37,27 +62,21 @@ package struct RecordParser {
         if peek() == UInt8(ascii: "}") { return nil }
         while true {
             skipSpace()
-            guard let key = rawString() else { return nil }
+            guard let key = self.key(in: Self.keys) else { return nil }
             skipSpace()
             guard expect(UInt8(ascii: ":")) else { return nil }
             skipSpace()
             switch key {
-            case "pixel_stats":
-                if peekLiteralNull() { i += 4 } else {
-                    guard let fields = flatObject() else { return nil }
-                    guard let stats = pixelStats(fields) else { return nil }
-                    r.pixelStats = stats
-                }
-            case "corner_stats":
-                if peekLiteralNull() { i += 4 } else {
-                    guard let fields = flatObject() else { return nil }
-                    guard let stats = cornerStats(fields) else { return nil }
-                    r.cornerStats = stats
-                }
-            default:
-                guard let v = value() else { return nil }
-                guard assign(key, v, to: &r) else { return nil }
-                if key == "path" { sawPath = true }
+            case .group(let group):
+                guard nestedObject(group, into: &r) else { return nil }
+            case .field(let field):
+                guard let v = value(), let typed = Self.typed(v, as: field.kind) else { return nil }
+                if field.isRequired, case .null = typed { return nil }
+                guard field.set(typed, in: &r) else { return nil }
+                if field == .path { sawPath = true }
+            case nil:
+                // Unknown fields are ignored, as the manifest contract says.
+                guard value() != nil else { return nil }
             }
             skipSpace()
             if peek() == UInt8(ascii: ",") { i += 1; continue }
@@ -68,92 +87,59 @@ package struct RecordParser {
         return sawPath && i == b.count ? r : nil
     }
 
-    /// Sets a top-level field; false when its value has the wrong type.
-    private func assign(_ key: String, _ v: Value, to r: inout ImageRecord) -> Bool {
-        func str() -> String?? {
-            switch v { case .string(let s): return .some(s); case .null: return .some(nil); default: return nil }
+    /// A value as a field of `kind` takes it; nil when its JSON type is not the field's.
+    private static func typed(_ v: Value, as kind: RecordField.Kind) -> RecordField.Value? {
+        switch (v, kind) {
+        case (.null, _): return .null
+        case (.string(let s), .string): return .string(s)
+        case (.bool(let x), .bool): return .bool(x)
+        case (.number(let d, _), .double): return .double(d)
+        case (.number(let d, true), .int) where abs(d) < 9e15: return .int(Int(d))
+        default: return nil
         }
-        func int() -> Int?? {
-            switch v {
-            case .number(let d, true) where abs(d) < 9e15: return .some(Int(d))
-            case .null: return .some(nil)
-            default: return nil
+    }
+
+    /// A nested object (`pixel_stats`, `corner_stats`) or null, set in the record; false when
+    /// malformed or when a field is missing, null or mistyped (`JSONDecoder` requires them all).
+    private mutating func nestedObject(_ group: RecordField.Group, into r: inout ImageRecord) -> Bool {
+        if peekLiteralNull() {
+            i += 4
+            return true
+        }
+        guard expect(UInt8(ascii: "{")), let required = Self.requiredBits[group] else { return false }
+        let keys = group == .pixelStats ? Self.pixelStatsKeys : Self.cornerStatsKeys
+        var pixels = PixelStats()
+        var corners = CornerStats()
+        var seen: UInt64 = 0
+        skipSpace()
+        if !expect(UInt8(ascii: "}")) {
+            while true {
+                skipSpace()
+                guard let key = self.key(in: keys) else { return false }
+                skipSpace()
+                guard expect(UInt8(ascii: ":")) else { return false }
+                skipSpace()
+                guard let v = value() else { return false }
+                // Unknown keys inside the object are ignored, as `JSONDecoder` ignores them.
+                if let field = key {
+                    guard let typed = Self.typed(v, as: field.kind) else { return false }
+                    let ok = group == .pixelStats ? field.set(typed, in: &pixels) : field.set(typed, in: &corners)
+                    guard ok else { return false }
+                    seen |= 1 << UInt64(field.rawValue)
+                }
+                skipSpace()
+                if expect(UInt8(ascii: ",")) { continue }
+                if expect(UInt8(ascii: "}")) { break }
+                return false
             }
         }
-        func dbl() -> Double?? {
-            switch v { case .number(let d, _): return .some(d); case .null: return .some(nil); default: return nil }
-        }
-        func bool() -> Bool?? {
-            switch v { case .bool(let x): return .some(x); case .null: return .some(nil); default: return nil }
-        }
-        switch key {
-        case "path": guard case .some(.some(let s)) = str() else { return false }; r.path = s
-        case "filename": guard let s = str() else { return false }; r.filename = s ?? ""
-        case "file_size_bytes": guard let x = int() else { return false }; r.fileSizeBytes = x ?? 0
-        case "mtime": guard let x = dbl() else { return false }; r.mtime = x ?? 0
-        case "path_raw": guard let s = str() else { return false }; r.pathRaw = s
-        case "width": guard let x = int() else { return false }; r.width = x ?? 0
-        case "height": guard let x = int() else { return false }; r.height = x ?? 0
-        case "format": guard let s = str() else { return false }; r.format = s ?? ""
-        case "color_mode": guard let s = str() else { return false }; r.colorMode = s ?? ""
-        case "num_channels": guard let x = int() else { return false }; r.numChannels = x ?? 0
-        case "aspect_ratio": guard let x = dbl() else { return false }; r.aspectRatio = x ?? 0
-        case "frame_count": guard let x = int() else { return false }; r.frameCount = x
-        case "camera_make": guard let s = str() else { return false }; r.cameraMake = s
-        case "camera_model": guard let s = str() else { return false }; r.cameraModel = s
-        case "lens_model": guard let s = str() else { return false }; r.lensModel = s
-        case "focal_length_mm": guard let x = dbl() else { return false }; r.focalLengthMM = x
-        case "focal_length_35mm": guard let x = int() else { return false }; r.focalLength35mm = x
-        case "iso_speed": guard let x = int() else { return false }; r.isoSpeed = x
-        case "f_number": guard let x = dbl() else { return false }; r.fNumber = x
-        case "exposure_time_sec": guard let x = dbl() else { return false }; r.exposureTimeSec = x
-        case "datetime_original": guard let s = str() else { return false }; r.datetimeOriginal = s
-        case "orientation_tag": guard let x = int() else { return false }; r.orientationTag = x
-        case "has_gps_data": guard let x = bool() else { return false }; r.hasGPSData = x ?? false
-        case "distortion_risk": guard let s = str() else { return false }; r.distortionRisk = s
-        case "phash": guard let s = str() else { return false }; r.phash = s
-        case "phash_center": guard let s = str() else { return false }; r.phashCenter = s
-        case "dhash": guard let s = str() else { return false }; r.dhash = s
-        case "blur_score": guard let x = dbl() else { return false }; r.blurScore = x
-        case "is_blurry": guard let x = bool() else { return false }; r.isBlurry = x ?? false
-        case "is_corrupt": guard let x = bool() else { return false }; r.isCorrupt = x ?? false
-        case "corrupt_reason": guard let s = str() else { return false }; r.corruptReason = s
-        case "is_dark": guard let x = bool() else { return false }; r.isDark = x ?? false
-        case "is_overexposed": guard let x = bool() else { return false }; r.isOverexposed = x ?? false
-        case "has_border_artifact": guard let x = bool() else { return false }; r.hasBorderArtifact = x ?? false
-        case "sha256": guard let s = str() else { return false }; r.sha256 = s
-        case "split": guard let s = str() else { return false }; r.split = s
-        case "class_name": guard let s = str() else { return false }; r.className = s
-        case "analyzed_at": guard let s = str() else { return false }; r.analyzedAt = s ?? ""
-        case "analyzer_version": guard let s = str() else { return false }; r.analyzerVersion = s ?? ""
-        default: break  // unknown fields are ignored, as the manifest contract says
+        guard seen & required == required else { return false }
+        switch group {
+        case .pixelStats: r.pixelStats = pixels
+        case .cornerStats: r.cornerStats = corners
+        case .record: return false
         }
         return true
-    }
-
-    private func pixelStats(_ f: [String: Value]) -> PixelStats? {
-        // Every field is required, as `JSONDecoder` requires it.
-        func d(_ k: String, _: Double) -> Double? {
-            if case .some(.number(let x, _)) = f[k] { return x }
-            return nil
-        }
-        func n(_ k: String, _: Int) -> Int? {
-            if case .some(.number(let x, true)) = f[k], abs(x) < 9e15 { return Int(x) }
-            return nil
-        }
-        guard let mr = d("mean_r", 0), let mg = d("mean_g", 0), let mb = d("mean_b", 0), let sr = d("std_r", 0),
-              let sg = d("std_g", 0), let sb = d("std_b", 0), let br = d("mean_brightness", 0),
-              let lo = n("min_val", 0), let hi = n("max_val", 255) else { return nil }
-        return PixelStats(meanR: mr, meanG: mg, meanB: mb, stdR: sr, stdG: sg, stdB: sb, meanBrightness: br, minVal: lo, maxVal: hi)
-    }
-
-    private func cornerStats(_ f: [String: Value]) -> CornerStats? {
-        func d(_ k: String) -> Double? {
-            if case .some(.number(let x, _)) = f[k] { return x }
-            return nil
-        }
-        guard let c = d("corner_mean"), let m = d("center_mean"), let b = d("border_mean"), let delta = d("delta") else { return nil }
-        return CornerStats(cornerMean: c, centerMean: m, borderMean: b, delta: delta)
     }
 
     // MARK: - Lexing
@@ -211,6 +197,22 @@ package struct RecordParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
         guard let d = Double(text) else { return nil }
         return .number(d, isInteger: integer)
+    }
+
+    /// The key at the cursor looked up in `table`: `.some(nil)` for a key the table does not
+    /// hold, nil if malformed. Keys without escapes (all of ours) are matched in place, so no
+    /// `String` is built for them.
+    private mutating func key<T>(in table: KeyTable<T>) -> T?? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        let start = i + 1
+        var end = start
+        while end < b.count, b[end] != UInt8(ascii: "\""), b[end] != UInt8(ascii: "\\"), b[end] >= 0x20 { end += 1 }
+        if end < b.count, b[end] == UInt8(ascii: "\"") {
+            i = end + 1
+            return .some(table.value(for: UnsafeBufferPointer(rebasing: b[start..<end])))
+        }
+        guard let key = rawString() else { return nil }
+        return .some(Array(key.utf8).withUnsafeBufferPointer { table.value(for: $0) })
     }
 
     /// A string at the cursor, with every JSON escape decoded; nil if malformed.
@@ -289,27 +291,6 @@ package struct RecordParser {
         return v
     }
 
-    /// An object of scalar values (pixel_stats, corner_stats).
-    private mutating func flatObject() -> [String: Value]? {
-        guard expect(UInt8(ascii: "{")) else { return nil }
-        var out: [String: Value] = [:]
-        skipSpace()
-        if expect(UInt8(ascii: "}")) { return out }
-        while true {
-            skipSpace()
-            guard let key = rawString() else { return nil }
-            skipSpace()
-            guard expect(UInt8(ascii: ":")) else { return nil }
-            skipSpace()
-            guard let v = value() else { return nil }
-            out[key] = v
-            skipSpace()
-            if expect(UInt8(ascii: ",")) { continue }
-            if expect(UInt8(ascii: "}")) { return out }
-            return nil
-        }
-    }
-
     /// Skips a nested object or array (an unknown field), validating its structure.
     private mutating func skipContainer() -> Bool {
         guard let open = peek() else { return false }
@@ -333,5 +314,23 @@ package struct RecordParser {
             if expect(UInt8(ascii: ",")) { continue }
             return expect(close)
         }
+    }
+}
+
+/// Keys matched by their UTF-8 bytes: by length, then byte by byte among the few keys of that
+/// length. Cheaper than hashing a `String`, and needs none built.
+private struct KeyTable<T: Sendable>: Sendable {
+    private let byLength: [[(key: [UInt8], value: T)]]
+
+    init(_ entries: [(String, T)]) {
+        var byLength: [[(key: [UInt8], value: T)]] = Array(repeating: [], count: (entries.map(\.0.utf8.count).max() ?? 0) + 1)
+        for (key, value) in entries { byLength[key.utf8.count].append((Array(key.utf8), value)) }
+        self.byLength = byLength
+    }
+
+    func value(for bytes: UnsafeBufferPointer<UInt8>) -> T? {
+        guard bytes.count < byLength.count else { return nil }
+        for entry in byLength[bytes.count] where entry.key.elementsEqual(bytes) { return entry.value }
+        return nil
     }
 }

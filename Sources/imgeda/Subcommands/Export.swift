@@ -6,7 +6,7 @@ import Foundation
 extension Imgeda {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export a manifest to CSV or Parquet, every field as a column (nested ones flattened: pixel_stats_mean_r …).",
+            abstract: "Export a manifest to CSV or Parquet, every field as a column, named as the reference names it (CSV: mean_r …; Parquet: pixel_stats.mean_r …).",
             discussion: "Streams the manifest: memory stays flat for millions of records (Parquet is written in row groups of 100,000)."
         )
 
@@ -45,7 +45,7 @@ extension Imgeda {
                 throw ValidationError("\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`); \(output) was not written")
             }
             try file.commit()
-            Console.out("Wrote \(Plural.count(report.records, "record")) (\(ExportColumns.all.count) columns) to \(output).")
+            Console.out("Wrote \(Plural.count(report.records, "record")) (\(RecordField.manifestOrder.count) columns) to \(output).")
         }
     }
 }

@@ -1,5 +1,8 @@
 """Compares a Parquet and a CSV export with the manifest they came from, value by value,
-reading the Parquet file with pyarrow and with duckdb. Prints OK or the mismatches."""
+reading the Parquet file with pyarrow and with duckdb. Every field of the manifest must have
+a column, named as the reference implementation (imgeda 0.1.0, installed in this venv) names
+it in that format, and the reference's columns must come first, in its order. Prints OK or
+the mismatches."""
 import csv
 import json
 import math
@@ -7,27 +10,57 @@ import sys
 
 import duckdb
 import pyarrow.parquet as pq
+from imgeda.io import csv_io, parquet_io
+from imgeda.models.manifest import ImageRecord
 
 manifest, parquet, csv_path = sys.argv[1:4]
-rows = []
+# Optionally, the Parquet columns expected, comma-separated.
+expected_columns = sys.argv[4].split(",") if len(sys.argv) > 4 else None
+
+# How the reference names a nested field's column: Parquet keeps the object's name; CSV
+# drops it, and calls the corners' delta corner_delta.
+def parquet_name(obj, key):
+    return f"{obj}.{key}"
+
+def csv_name(obj, key):
+    return "corner_delta" if (obj, key) == ("corner_stats", "delta") else key
+
+def flatten(d, name):
+    flat = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            for k2, v2 in v.items():
+                flat[name(k, k2)] = v2
+        elif k in ("pixel_stats", "corner_stats"):
+            pass
+        else:
+            flat[k] = v
+    return flat
+
+records = []
 with open(manifest) as f:
     for line in f:
         d = json.loads(line)
         if d.get("__manifest_meta__"):
             continue
-        flat = {}
-        for k, v in d.items():
-            if isinstance(v, dict):
-                for k2, v2 in v.items():
-                    flat[f"{k}_{k2}"] = v2
-            elif k in ("pixel_stats", "corner_stats"):
-                pass
-            else:
-                flat[k] = v
-        rows.append(flat)
+        records.append(d)
+rows = [flatten(d, parquet_name) for d in records]
+csv_rows = [flatten(d, csv_name) for d in records]
 
 problems = []
 table = pq.read_table(parquet)
+
+# The reference's own column lists, from its export code.
+reference_parquet = list(parquet_io._flatten_record(ImageRecord()).keys())
+reference_csv = list(csv_io._flatten_record(ImageRecord()).keys())
+if table.column_names[: len(reference_parquet)] != reference_parquet:
+    problems.append(f"parquet columns do not start with the reference's: {table.column_names[:len(reference_parquet)]} != {reference_parquet}")
+if expected_columns is not None and table.column_names != expected_columns:
+    problems.append(f"parquet columns {table.column_names} != {expected_columns}")
+for row in rows:
+    for name in row:
+        if name not in table.column_names:
+            problems.append(f"manifest field {name} has no parquet column")
 expected_types = {"width": "int64", "path": "string", "is_corrupt": "bool", "blur_score": "double"}
 for name, kind in expected_types.items():
     if str(table.schema.field(name).type) != kind:
@@ -57,11 +90,18 @@ for i, expect in enumerate(rows):
 
 with open(csv_path, newline="") as f:
     reader = csv.DictReader(f)
-    if reader.fieldnames != columns:
-        problems.append("csv header differs from parquet columns")
+    csv_columns = reader.fieldnames or []
+    if csv_columns[: len(reference_csv)] != reference_csv:
+        problems.append(f"csv columns do not start with the reference's: {csv_columns[:len(reference_csv)]} != {reference_csv}")
+    if len(csv_columns) != len(columns) or len(set(csv_columns)) != len(csv_columns):
+        problems.append(f"csv has {len(csv_columns)} columns ({len(set(csv_columns))} distinct), parquet {len(columns)}")
+    for row in csv_rows:
+        for name in row:
+            if name not in csv_columns:
+                problems.append(f"manifest field {name} has no csv column")
     for i, row in enumerate(reader):
-        for name in columns:
-            want = rows[i].get(name)
+        for name in csv_columns:
+            want = csv_rows[i].get(name)
             got = row[name]
             if want is None:
                 ok = got == ""
