@@ -128,13 +128,41 @@ public struct RunningCommand {
     public var process: Process
     public var outputBase: String
 
+    /// Waits for the command to end. Foundation's `waitUntilExit` relies on its own SIGCHLD
+    /// handling, which was seen to miss an exit under heavy load (the child left as a zombie,
+    /// the test waiting forever); a child that stays a zombie is reaped here instead.
     public func wait() -> CommandResult {
-        process.waitUntilExit()
+        let pid = process.processIdentifier
+        var reaped: Int32?
+        var zombieChecks = 0
+        while process.isRunning {
+            if Self.isZombie(pid) {
+                zombieChecks += 1
+                // About two seconds a zombie while Foundation still calls it running.
+                if zombieChecks > 100 {
+                    var raw: Int32 = 0
+                    if waitpid(pid, &raw, WNOHANG) == pid {
+                        reaped = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : raw & 0x7f
+                    }
+                    break
+                }
+            }
+            usleep(20_000)
+        }
+        let status = reaped ?? (process.isRunning ? -1 : process.terminationStatus)
         let out = (try? String(contentsOfFile: outputBase + ".out", encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: outputBase + ".err", encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: outputBase + ".out")
         try? FileManager.default.removeItem(atPath: outputBase + ".err")
-        return CommandResult(status: process.terminationStatus, stdout: out, stderr: err)
+        return CommandResult(status: status, stdout: out, stderr: err)
+    }
+
+    /// Whether `/proc/PID/stat` says the process has exited and waits to be reaped.
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.range(of: ") ", options: .backwards)
+        else { return false }
+        return stat[close.upperBound...].first == "Z"
     }
 
     public func signal(_ signal: Int32) {
