@@ -93,7 +93,7 @@ struct DuplicateOptions: ParsableArguments {
 
 /// The shared machinery: read manifests in one pass, run checks, print or write results.
 enum CheckRunner {
-    static func collect(_ manifests: [(path: String, split: String)], thresholds: CheckThresholds, candidates: Bool) throws -> CheckCollector {
+    static func collect(_ manifests: [(path: String, split: String)], thresholds: QualityThresholds, candidates: Bool) throws -> CheckCollector {
         var collector = CheckCollector(thresholds: thresholds, collectCandidates: candidates)
         var records = 0
         for (path, split) in manifests {
@@ -199,12 +199,15 @@ enum CheckRunner {
 
     /// A check that lists one kind of flagged image: collect, then print or write.
     static func runList(
-        _ source: CheckManifestsOption, thresholds: CheckThresholds, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
+        _ source: CheckManifestsOption, thresholds: ResolvedThresholds?, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
         valueKey: String, extra: [String: Any], title: String, unit: String?, file: String, options: CheckOutputOptions
     ) throws {
-        let c = try collect(source.labelled, thresholds: thresholds, candidates: false)
+        let c = try collect(source.labelled, thresholds: thresholds?.thresholds ?? QualityThresholds(), candidates: false)
         let items = c[keyPath: list]
-        try emit(section(file, items, valueKey: valueKey, total: c.total, extra: extra), options: options, inputs: source.manifests) {
+        var object = section(file, items, valueKey: valueKey, total: c.total, extra: extra)
+        if let thresholds { object["thresholds"] = try jsonValue(thresholds.thresholds) }
+        try emit(object, options: options, inputs: source.manifests) {
+            if let thresholds { Console.out(thresholds.line) }
             printFlagged(title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
         }
     }
@@ -299,7 +302,7 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            try CheckRunner.runList(source, thresholds: CheckThresholds(), list: \.corrupt, valueKey: "reason", extra: [:],
+            try CheckRunner.runList(source, thresholds: nil, list: \.corrupt, valueKey: "reason", extra: [:],
                                     title: "Corrupt images", unit: nil, file: "corrupt", options: out)
         }
     }
@@ -308,21 +311,21 @@ extension Imgeda.Check {
         static let configuration = CommandConfiguration(abstract: "List dark and overexposed images.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
-        @Option(help: "Mean brightness below which an image is dark.") var darkThreshold = 40.0
-        @Option(help: "Mean brightness above which an image is overexposed.") var overexposedThreshold = 220.0
+        @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            var t = CheckThresholds()
-            t.dark = darkThreshold
-            t.overexposed = overexposedThreshold
+            let resolved = try thresholds.resolve(manifests: source.manifests)
+            let t = resolved.thresholds
             let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: false)
             let object: [String: Any] = [
-                "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": darkThreshold]),
-                "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": overexposedThreshold]),
+                "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.dark]),
+                "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.overexposed]),
+                "thresholds": try CheckRunner.jsonValue(t),
             ]
             try CheckRunner.emit(object, options: out, inputs: source.manifests) {
-                CheckRunner.printFlagged("Dark (brightness < \(darkThreshold))", c.dark, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
-                CheckRunner.printFlagged("Overexposed (brightness > \(overexposedThreshold))", c.overexposed, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
+                Console.out(resolved.line)
+                CheckRunner.printFlagged("Dark (brightness < \(QualityThresholds.number(t.dark)))", c.dark, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
+                CheckRunner.printFlagged("Overexposed (brightness > \(QualityThresholds.number(t.overexposed)))", c.overexposed, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
             }
         }
     }
@@ -331,13 +334,18 @@ extension Imgeda.Check {
         static let configuration = CommandConfiguration(abstract: "List images with border artifacts (letterboxing, padding, vignettes).")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
-        @Option(help: "Corner–centre brightness difference above which an image is flagged.") var threshold = 50.0
+        @Option(help: "The same as --artifact-threshold.") var threshold: Double?
+        @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            var t = CheckThresholds()
-            t.artifact = threshold
-            try CheckRunner.runList(source, thresholds: t, list: \.artifacts, valueKey: "delta", extra: ["threshold": threshold],
-                                    title: "Border artifacts (corner–centre delta > \(threshold))", unit: "delta", file: "artifacts", options: out)
+            var resolved = try thresholds.resolve(manifests: source.manifests)
+            if let threshold, thresholds.artifactThreshold == nil {
+                resolved.thresholds.artifact = threshold
+                resolved.source += "; --threshold for this run"
+            }
+            let t = resolved.thresholds.artifact
+            try CheckRunner.runList(source, thresholds: resolved, list: \.artifacts, valueKey: "delta", extra: ["threshold": t],
+                                    title: "Border artifacts (corner–centre delta > \(QualityThresholds.number(t)))", unit: "delta", file: "artifacts", options: out)
         }
     }
 
@@ -345,13 +353,18 @@ extension Imgeda.Check {
         static let configuration = CommandConfiguration(abstract: "List blurry images.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
-        @Option(help: "Blur score below which an image is blurry.") var threshold = BlurMeasure.defaultThreshold
+        @Option(help: "The same as --blur-threshold.") var threshold: Double?
+        @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            var t = CheckThresholds()
-            t.blur = threshold
-            try CheckRunner.runList(source, thresholds: t, list: \.blurry, valueKey: "blur_score", extra: ["threshold": threshold],
-                                    title: "Blurry (score < \(threshold))", unit: "score", file: "blur", options: out)
+            var resolved = try thresholds.resolve(manifests: source.manifests)
+            if let threshold, thresholds.blurThreshold == nil {
+                resolved.thresholds.blur = threshold
+                resolved.source += "; --threshold for this run"
+            }
+            let t = resolved.thresholds.blur
+            try CheckRunner.runList(source, thresholds: resolved, list: \.blurry, valueKey: "blur_score", extra: ["threshold": t],
+                                    title: "Blurry (score < \(QualityThresholds.number(t)))", unit: "score", file: "blur", options: out)
         }
     }
 
@@ -365,7 +378,7 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
@@ -384,7 +397,7 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: false)
+            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: false)
             try CheckRunner.emit(try CheckRunner.extensionsJSON(c), options: out, inputs: source.manifests) {
                 CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
                                          examples: out.examples, seeAll: "use -o extensions.json or --json")
@@ -399,7 +412,7 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
             try CheckRunner.emit(CheckRunner.duplicatesJSON(report, c.candidates), options: out, inputs: source.manifests) {
@@ -418,7 +431,7 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let names = CheckRunner.splitNames(source, c)
             guard names.count >= 2 else {
                 throw ValidationError("\(source.manifests[0]) has no splits (scan a dataset folder with train/val/test, or give one manifest per split: -m train.jsonl -m val.jsonl)")
@@ -436,9 +449,12 @@ extension Imgeda.Check {
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @OptionGroup var duplicates: DuplicateOptions
+        @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            let t = CheckThresholds()
+            let resolved = try thresholds.resolve(manifests: source.manifests)
+            var t = resolved.thresholds
+            t.duplicate = duplicates.threshold
             let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: true)
             let threads = ProcessInfo.processInfo.activeProcessorCount
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
@@ -460,12 +476,14 @@ extension Imgeda.Check {
                 "duplicates": CheckRunner.duplicatesJSON(report, c.candidates),
                 "extension_mismatch": try CheckRunner.extensionsJSON(c),
                 "label_conflicts": try CheckRunner.labelsJSON(conflicts, report),
+                "thresholds": try CheckRunner.jsonValue(t),
             ]
             if let leakage { object["leakage"] = CheckRunner.leakageJSON(leakage, c.candidates) }
             try CheckRunner.emit(object, options: out, inputs: source.manifests) {
                 let examples = min(out.examples, 5)
                 let seeAll = "use -o report.json, --json or the single check"
                 Console.out("Checked \(Plural.count(c.total, "image")) in \(source.described)")
+                Console.out(resolved.line)
                 CheckRunner.printFlagged("Corrupt", c.corrupt, total: c.total, unit: nil, examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Dark", c.dark, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Overexposed", c.overexposed, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)

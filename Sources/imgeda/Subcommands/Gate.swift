@@ -35,13 +35,16 @@ extension Imgeda {
         @Flag(help: "Print the result as JSON.")
         var json = false
 
+        @OptionGroup var thresholds: ThresholdOptions
+
         func validate() throws {
             if manifest.isEmpty { throw ValidationError("gate needs a manifest: -m manifest.jsonl") }
         }
 
         func run() throws {
             let rules = try PolicyFile.load(policy)
-            var evaluator = PolicyEvaluator(policy: rules)
+            let resolved = try thresholds.resolve(manifests: manifest)
+            var evaluator = PolicyEvaluator(policy: rules, thresholds: resolved.thresholds)
             for path in manifest {
                 let split = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 let report = try ManifestReader(path: path).forEachRecord {
@@ -57,6 +60,7 @@ extension Imgeda {
                 "passed": passed,
                 "policy": policy,
                 "manifests": manifest,
+                "thresholds": try JSONSerialization.jsonObject(with: JSONEncoder().encode(resolved.thresholds)),
                 "checks": checks.map { c in
                     ["name": c.name, "threshold": c.threshold, "observed": c.observed, "passed": c.passed,
                      "sample_paths": c.samplePaths, "detail": c.detail] as [String: Any]
@@ -68,10 +72,11 @@ extension Imgeda {
             for o in outputs { try OutputPath.refuseInput(o.path, inputs: manifest + [policy], option: o.option) }
             try write(data, to: output)
             try write(Data(Self.junit(checks, manifests: manifest).utf8), to: junit)
-            try write(Data(Self.markdown(checks, passed: passed, manifests: manifest, policy: policy).utf8), to: markdown)
+            try write(Data(Self.markdown(checks, passed: passed, manifests: manifest, policy: policy, thresholds: resolved).utf8), to: markdown)
             if json {
                 Console.out(String(decoding: data, as: UTF8.self))
             } else {
+                Console.out(resolved.line)
                 for c in checks {
                     let mark = c.passed ? "PASS" : "FAIL"
                     Console.out("\(mark)  \(c.name.padding(toLength: 24, withPad: " ", startingAt: 0)) observed \(Self.number(c.observed)), limit \(Self.number(c.threshold))  (\(c.detail))")
@@ -112,9 +117,10 @@ extension Imgeda {
             return out
         }
 
-        static func markdown(_ checks: [GateCheck], passed: Bool, manifests: [String], policy: String) -> String {
+        static func markdown(_ checks: [GateCheck], passed: Bool, manifests: [String], policy: String, thresholds: ResolvedThresholds) -> String {
             var out = "## imgeda gate: \(passed ? "passed ✅" : "failed ❌")\n\n"
             out += "Manifest: \(manifests.map(Escape.markdown).joined(separator: ", ")) · policy: \(Escape.markdown(policy))\n\n"
+            out += "\(Escape.markdown(thresholds.line))\n\n"
             out += "| check | observed | limit | result |\n| --- | ---: | ---: | --- |\n"
             for c in checks {
                 out += "| `\(c.name)` | \(number(c.observed)) | \(number(c.threshold)) | \(c.passed ? "pass" : "**fail**") |\n"

@@ -15,10 +15,13 @@ extension Imgeda {
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
+        @OptionGroup var thresholds: ThresholdOptions
+
         func run() throws {
             let reader = try ManifestReader(path: manifest)
             let header = try reader.header()
-            var summary = DatasetSummary()
+            let resolved = try thresholds.resolve(manifests: [manifest])
+            var summary = DatasetSummary(thresholds: resolved.thresholds)
             let report = try reader.forEachRecord { summary.add($0) }
             guard report.records > 0 else {
                 throw ValidationError("\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`)")
@@ -27,6 +30,7 @@ extension Imgeda {
                 Console.out(Self.json(summary, header: header, report: report))
             } else {
                 printTable(summary, header: header, report: report)
+                Console.out(resolved.line)
             }
         }
 
@@ -101,6 +105,9 @@ extension Imgeda {
                 "class_counts": s.classCounts,
                 "skipped_lines": report.malformedLines + (report.truncatedTail ? 1 : 0),
             ]
+            if let thresholds = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(s.thresholds)) {
+                object["thresholds"] = thresholds
+            }
             if let header {
                 object["input_dir"] = header.inputDir
                 object["created_at"] = header.createdAt
