@@ -94,6 +94,10 @@ public struct QualityThresholds: Sendable, Hashable, Codable {
             + "blurry < \(Self.number(blur))"
     }
 
+    /// "Thresholds: dark < 100, … (from the scan settings of m.jsonl)": how outputs name the
+    /// thresholds they used and where those came from.
+    public func line(source: String) -> String { "Thresholds: \(summary) (\(source))" }
+
     /// 100 → "100", 12.5 → "12.5": thresholds as a person typed them.
     public static func number(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)

@@ -80,7 +80,7 @@ public struct Policy: Sendable, Hashable {
 }
 
 /// One check of a gate: what was required, what was observed, and examples of offenders.
-public struct GateCheck: Sendable, Hashable {
+public struct GateCheck: Sendable, Hashable, Encodable {
     public var name: String
     public var threshold: Double
     public var observed: Double
@@ -88,6 +88,11 @@ public struct GateCheck: Sendable, Hashable {
     public var samplePaths: [String]
     /// What the numbers mean, for people reading CI output.
     public var detail: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, threshold, observed, passed, detail
+        case samplePaths = "sample_paths"
+    }
 }
 
 /// Evaluates a policy over records streamed one at a time (memory: flagged paths and compact
@@ -141,6 +146,13 @@ public struct PolicyEvaluator: Sendable {
             }
         }
         candidates.append(DuplicateCandidate(record: r, split: split))
+    }
+
+    /// The gate's verdict on everything added: every check the policy enables, and the
+    /// thresholds that decided which images count as dark, blurry….
+    public func result(policyName: String, manifests: [String], thresholdsSource: String, threads: Int = 2) -> GateResult {
+        GateResult(policy: policyName, manifests: manifests, checks: checks(threads: threads),
+                   thresholds: thresholds, thresholdsSource: thresholdsSource)
     }
 
     /// All checks the policy enables, in a fixed order.

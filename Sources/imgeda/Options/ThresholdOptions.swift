@@ -65,5 +65,5 @@ struct ResolvedThresholds {
     var source: String
 
     /// "Thresholds: dark < 100, … (from the scan settings of m.jsonl)".
-    var line: String { "Thresholds: \(thresholds.summary) (\(source))" }
+    var line: String { thresholds.line(source: source) }
 }
