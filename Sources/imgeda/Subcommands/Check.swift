@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetReport
 import Foundation
 
 extension Imgeda {
@@ -115,76 +116,8 @@ enum CheckRunner {
         return DatasetLayout.ordered(splits: c.splitOrder)
     }
 
-    static func flaggedJSON(_ items: [CheckCollector.Flagged], valueKey: String) -> [[String: Any]] {
-        items.map { item in
-            var o: [String: Any] = ["path": item.path]
-            if let v = item.value { o[valueKey] = (v * 1000).rounded() / 1000 }
-            if valueKey == "reason" { o["reason"] = item.detail }
-            return o
-        }
-    }
-
-    static func section(_ name: String, _ items: [CheckCollector.Flagged], valueKey: String, total: Int, extra: [String: Any] = [:]) -> [String: Any] {
-        var o: [String: Any] = ["count": items.count, "percent": percent(items.count, total), "items": flaggedJSON(items, valueKey: valueKey)]
-        for (k, v) in extra { o[k] = v }
-        return o
-    }
-
-    static func percent(_ part: Int, _ whole: Int) -> Double {
-        whole > 0 ? (Double(part) * 10000 / Double(whole)).rounded() / 100 : 0
-    }
-
-    static func duplicatesJSON(_ report: DuplicateReport, _ c: [DuplicateCandidate]) -> [String: Any] {
-        func group(_ g: DuplicateGroup, exact: Bool) -> [String: Any] {
-            var o: [String: Any] = ["keeper": c[g.keeper].path, "remove_candidates": g.removable.map { c[$0].path }, "size": g.members.count]
-            if !exact {
-                o["members"] = g.members.map { m -> [String: Any] in
-                    var d: [String: Any] = ["path": c[m].path, "width": c[m].width, "height": c[m].height]
-                    if let match = DuplicateFinder.match(c[g.keeper], c[m], transforms: report.transforms) {
-                        d["distance"] = match.distance
-                        if match.transform != .identity { d["transform"] = match.transform.name }
-                    }
-                    return d
-                }
-                o["max_distance"] = g.maxDistance
-            }
-            return o
-        }
-        let removable = report.exactGroups.reduce(0) { $0 + $1.members.count - 1 } + report.nearGroups.reduce(0) { $0 + $1.members.count - 1 }
-        return [
-            "threshold": report.threshold,
-            "transforms": report.transforms,
-            "exact_groups": report.exactGroups.map { group($0, exact: true) },
-            "exact_group_count": report.exactGroups.count,
-            "exact_duplicate_files": report.exactGroups.reduce(0) { $0 + $1.members.count },
-            "near_groups": report.nearGroups.map { group($0, exact: false) },
-            "near_group_count": report.nearGroups.count,
-            "near_blank": report.nearBlank.map { c[$0].path },
-            "remove_candidate_count": removable,
-            "records_without_hash": report.withoutHash,
-            "records_without_checksum": report.withoutChecksum,
-        ]
-    }
-
-    static func leakageJSON(_ report: LeakageReport, _ c: [DuplicateCandidate]) -> [String: Any] {
-        [
-            "threshold": report.threshold,
-            "transforms": report.transforms,
-            "splits": report.splits.map { ["name": $0.name, "images": $0.size] },
-            "split_pairs": report.pairs.map { p -> [String: Any] in
-                [
-                    "earlier": p.earlier, "later": p.later,
-                    "exact_pairs": p.exactPairs, "near_pairs": p.nearPairs,
-                    "leaked_images": p.leakedImages, "later_images": p.laterSize,
-                    "leaked_percent": (p.leakedFraction * 10000).rounded() / 100,
-                    "examples": p.examples.map { ["earlier": c[$0.earlier].path, "later": c[$0.later].path, "distance": $0.distance] },
-                ]
-            },
-        ]
-    }
-
-    static func emit(_ object: [String: Any], options: CheckOutputOptions, inputs: [String], summary: () -> Void) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    static func emit(_ result: some Encodable, options: CheckOutputOptions, inputs: [String], summary: () -> Void) throws {
+        let data = try JSONRenderer.data(result)
         if let path = options.output {
             try OutputPath.refuseInput(path, inputs: inputs)
             try AtomicFile.write(Array(data), to: path)
@@ -200,13 +133,12 @@ enum CheckRunner {
     /// A check that lists one kind of flagged image: collect, then print or write.
     static func runList(
         _ source: CheckManifestsOption, thresholds: ResolvedThresholds?, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
-        valueKey: String, extra: [String: Any], title: String, unit: String?, file: String, options: CheckOutputOptions
+        valueKey: String, threshold: Double?, title: String, unit: String?, file: String, options: CheckOutputOptions
     ) throws {
         let c = try collect(source.labelled, thresholds: thresholds?.thresholds ?? QualityThresholds(), candidates: false)
         let items = c[keyPath: list]
-        var object = section(file, items, valueKey: valueKey, total: c.total, extra: extra)
-        if let thresholds { object["thresholds"] = try jsonValue(thresholds.thresholds) }
-        try emit(object, options: options, inputs: source.manifests) {
+        let section = FlaggedSection(items, total: c.total, valueKey: valueKey, threshold: threshold, thresholds: thresholds?.thresholds)
+        try emit(section, options: options, inputs: source.manifests) {
             if let thresholds { Console.out(thresholds.line) }
             printFlagged(title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
         }
@@ -266,19 +198,6 @@ enum CheckRunner {
         if conflicts.count > examples { Console.out("  … and \(Console.grouped(conflicts.count - examples)) more: use -o report.json or --json") }
     }
 
-    static func labelsJSON(_ conflicts: [LabelConflict], _ report: DuplicateReport) throws -> [String: Any] {
-        ["count": conflicts.count, "groups": try jsonValue(conflicts), "threshold": report.threshold, "transforms": report.transforms]
-    }
-
-    static func extensionsJSON(_ c: CheckCollector) throws -> [String: Any] {
-        ["count": c.counts.extensionMismatch, "percent": percent(c.counts.extensionMismatch, c.total), "items": try jsonValue(c.extensionMismatch)]
-    }
-
-    /// A library result (an `Encodable` value) as a JSON object for the command's output.
-    static func jsonValue(_ value: some Encodable) throws -> Any {
-        try JSONSerialization.jsonObject(with: JSONEncoder().encode(value), options: [.fragmentsAllowed])
-    }
-
     static func printLeakage(_ report: LeakageReport, _ c: [DuplicateCandidate], examples: Int) {
         Console.out("Splits: " + report.splits.map { "\($0.name) (\(Console.grouped($0.size)))" }.joined(separator: ", "))
         for p in report.pairs {
@@ -302,7 +221,7 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            try CheckRunner.runList(source, thresholds: nil, list: \.corrupt, valueKey: "reason", extra: [:],
+            try CheckRunner.runList(source, thresholds: nil, list: \.corrupt, valueKey: "reason", threshold: nil,
                                     title: "Corrupt images", unit: nil, file: "corrupt", options: out)
         }
     }
@@ -317,12 +236,11 @@ extension Imgeda.Check {
             let resolved = try thresholds.resolve(manifests: source.manifests)
             let t = resolved.thresholds
             let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: false)
-            let object: [String: Any] = [
-                "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.dark]),
-                "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.overexposed]),
-                "thresholds": try CheckRunner.jsonValue(t),
-            ]
-            try CheckRunner.emit(object, options: out, inputs: source.manifests) {
+            let result = ExposureResult(
+                dark: FlaggedSection(c.dark, total: c.total, valueKey: "mean_brightness", threshold: t.dark),
+                overexposed: FlaggedSection(c.overexposed, total: c.total, valueKey: "mean_brightness", threshold: t.overexposed),
+                thresholds: t)
+            try CheckRunner.emit(result, options: out, inputs: source.manifests) {
                 Console.out(resolved.line)
                 CheckRunner.printFlagged("Dark (brightness < \(QualityThresholds.number(t.dark)))", c.dark, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
                 CheckRunner.printFlagged("Overexposed (brightness > \(QualityThresholds.number(t.overexposed)))", c.overexposed, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
@@ -344,7 +262,7 @@ extension Imgeda.Check {
                 resolved.source += "; --threshold for this run"
             }
             let t = resolved.thresholds.artifact
-            try CheckRunner.runList(source, thresholds: resolved, list: \.artifacts, valueKey: "delta", extra: ["threshold": t],
+            try CheckRunner.runList(source, thresholds: resolved, list: \.artifacts, valueKey: "delta", threshold: t,
                                     title: "Border artifacts (corner–centre delta > \(QualityThresholds.number(t)))", unit: "delta", file: "artifacts", options: out)
         }
     }
@@ -363,7 +281,7 @@ extension Imgeda.Check {
                 resolved.source += "; --threshold for this run"
             }
             let t = resolved.thresholds.blur
-            try CheckRunner.runList(source, thresholds: resolved, list: \.blurry, valueKey: "blur_score", extra: ["threshold": t],
+            try CheckRunner.runList(source, thresholds: resolved, list: \.blurry, valueKey: "blur_score", threshold: t,
                                     title: "Blurry (score < \(QualityThresholds.number(t)))", unit: "score", file: "blur", options: out)
         }
     }
@@ -382,7 +300,7 @@ extension Imgeda.Check {
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
-            try CheckRunner.emit(try CheckRunner.labelsJSON(conflicts, report), options: out, inputs: source.manifests) {
+            try CheckRunner.emit(LabelConflictListing(conflicts, duplicates: report), options: out, inputs: source.manifests) {
                 CheckRunner.printLabelConflicts(conflicts, examples: out.examples)
                 if !c.candidates.contains(where: { $0.className != nil }) {
                     Console.out("Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
@@ -398,7 +316,7 @@ extension Imgeda.Check {
 
         func run() throws {
             let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: false)
-            try CheckRunner.emit(try CheckRunner.extensionsJSON(c), options: out, inputs: source.manifests) {
+            try CheckRunner.emit(ExtensionListing(c), options: out, inputs: source.manifests) {
                 CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
                                          examples: out.examples, seeAll: "use -o extensions.json or --json")
             }
@@ -415,7 +333,7 @@ extension Imgeda.Check {
             let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(CheckRunner.duplicatesJSON(report, c.candidates), options: out, inputs: source.manifests) {
+            try CheckRunner.emit(DuplicateListing(report, c.candidates), options: out, inputs: source.manifests) {
                 CheckRunner.printDuplicates(report, c.candidates, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
             }
         }
@@ -438,7 +356,7 @@ extension Imgeda.Check {
             }
             let report = LeakageFinder.find(c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                             threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(CheckRunner.leakageJSON(report, c.candidates), options: out, inputs: source.manifests) {
+            try CheckRunner.emit(LeakageListing(report, c.candidates), options: out, inputs: source.manifests) {
                 CheckRunner.printLeakage(report, c.candidates, examples: out.examples)
             }
         }
@@ -453,8 +371,7 @@ extension Imgeda.Check {
 
         func run() throws {
             let resolved = try thresholds.resolve(manifests: source.manifests)
-            var t = resolved.thresholds
-            t.duplicate = duplicates.threshold
+            let t = resolved.thresholds
             let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: true)
             let threads = ProcessInfo.processInfo.activeProcessorCount
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
@@ -466,20 +383,8 @@ extension Imgeda.Check {
             let leakage = splits.count >= 2
                 ? LeakageFinder.find(c.candidates, order: splits, threshold: duplicates.threshold, transforms: duplicates.transforms, threads: threads)
                 : nil
-            var object: [String: Any] = [
-                "total_images": c.total,
-                "corrupt": CheckRunner.section("corrupt", c.corrupt, valueKey: "reason", total: c.total),
-                "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.dark]),
-                "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.overexposed]),
-                "artifacts": CheckRunner.section("artifacts", c.artifacts, valueKey: "delta", total: c.total, extra: ["threshold": t.artifact]),
-                "blur": CheckRunner.section("blur", c.blurry, valueKey: "blur_score", total: c.total, extra: ["threshold": t.blur]),
-                "duplicates": CheckRunner.duplicatesJSON(report, c.candidates),
-                "extension_mismatch": try CheckRunner.extensionsJSON(c),
-                "label_conflicts": try CheckRunner.labelsJSON(conflicts, report),
-                "thresholds": try CheckRunner.jsonValue(t),
-            ]
-            if let leakage { object["leakage"] = CheckRunner.leakageJSON(leakage, c.candidates) }
-            try CheckRunner.emit(object, options: out, inputs: source.manifests) {
+            let result = CheckResult(c, duplicates: report, labelConflicts: conflicts, leakage: leakage)
+            try CheckRunner.emit(result, options: out, inputs: source.manifests) {
                 let examples = min(out.examples, 5)
                 let seeAll = "use -o report.json, --json or the single check"
                 Console.out("Checked \(Plural.count(c.total, "image")) in \(source.described)")
