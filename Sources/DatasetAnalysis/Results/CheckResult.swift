@@ -50,6 +50,10 @@ public struct DuplicateListing: Sendable, Encodable {
         public var height: Int
         public var distance: Int?
         public var transform: String?
+        /// The transform as people say it ("rotated 90° clockwise"), for terminal text.
+        public var transformWords: String?
+
+        enum CodingKeys: String, CodingKey { case path, width, height, distance, transform }
     }
 
     public struct Group: Sendable, Encodable {
@@ -84,7 +88,10 @@ public struct DuplicateListing: Sendable, Encodable {
                     var member = Member(path: c[m].path, width: c[m].width, height: c[m].height)
                     if let match = DuplicateFinder.match(c[g.keeper], c[m], transforms: report.transforms) {
                         member.distance = match.distance
-                        if match.transform != .identity { member.transform = match.transform.name }
+                        if match.transform != .identity {
+                            member.transform = match.transform.name
+                            member.transformWords = match.transform.words
+                        }
                     }
                     return member
                 }

@@ -145,72 +145,19 @@ enum CheckRunner {
     }
 
     static func printFlagged(_ title: String, _ items: [CheckCollector.Flagged], total: Int, unit: String?, examples: Int, seeAll: String) {
-        Console.out("\(title): \(Console.grouped(items.count)) of \(Console.grouped(total)) (\(Console.percent(items.count, of: total)))")
-        for item in items.prefix(examples) {
-            var line = "  \(item.path)"
-            if let v = item.value, let unit { line += "  (\(unit) \(String(format: "%.1f", v)))" }
-            if unit == nil { line += "  — \(item.detail)" }
-            Console.out(line)
-        }
-        if items.count > examples { Console.out("  … and \(Console.grouped(items.count - examples)) more: \(seeAll)") }
+        for line in CheckRenderer.flagged(title, items, total: total, unit: unit, examples: examples, seeAll: seeAll) { Console.out(line) }
     }
 
-    static func printDuplicates(_ report: DuplicateReport, _ c: [DuplicateCandidate], total: Int, examples: Int, seeAll: String) {
-        let exactFiles = report.exactGroups.reduce(0) { $0 + $1.members.count }
-        Console.out("Exact duplicates (same bytes): \(Plural.count(report.exactGroups.count, "group")), \(Plural.count(exactFiles, "file"))")
-        for g in report.exactGroups.prefix(examples) {
-            Console.out("  keep \(c[g.keeper].path)")
-            for m in g.removable.prefix(5) { Console.out("    copy \(c[m].path)") }
-            if g.members.count > 6 { Console.out("    … \(g.members.count - 6) more copies") }
-        }
-        if report.exactGroups.count > examples { Console.out("  … and \(report.exactGroups.count - examples) more groups: \(seeAll)") }
-        let nearFiles = report.nearGroups.reduce(0) { $0 + $1.members.count }
-        Console.out("Near duplicates (pHash within \(report.threshold) bits\(report.transforms ? ", any orientation" : "")): \(Plural.count(report.nearGroups.count, "group")), \(Plural.count(nearFiles, "file"))")
-        for g in report.nearGroups.prefix(examples) {
-            Console.out("  keep \(c[g.keeper].path)  (\(c[g.keeper].width)×\(c[g.keeper].height))")
-            for m in g.removable.prefix(5) {
-                let match = DuplicateFinder.match(c[g.keeper], c[m], transforms: report.transforms)
-                let how = match.map { "\($0.distance) bits" + ($0.transform == .identity ? "" : ", \($0.transform.words)") } ?? "?"
-                Console.out("    near \(c[m].path)  (\(c[m].width)×\(c[m].height), \(how))")
-            }
-            if g.members.count > 6 { Console.out("    … \(g.members.count - 6) more") }
-        }
-        if report.nearGroups.count > examples { Console.out("  … and \(report.nearGroups.count - examples) more groups: \(seeAll)") }
-        if !report.nearBlank.isEmpty {
-            Console.out("Near-blank pictures (flat, not compared): \(Console.grouped(report.nearBlank.count))")
-            for i in report.nearBlank.prefix(examples) { Console.out("  \(c[i].path)") }
-            if report.nearBlank.count > examples { Console.out("  … and \(Console.grouped(report.nearBlank.count - examples)) more: \(seeAll)") }
-        }
-        let removable = report.exactGroups.reduce(0) { $0 + $1.members.count - 1 } + report.nearGroups.reduce(0) { $0 + $1.members.count - 1 }
-        Console.out("Candidates to remove: \(Console.grouped(removable)) of \(Console.grouped(total)) (\(Console.percent(removable, of: total))); nothing was deleted.")
-        if report.withoutChecksum > 0 {
-            Console.out("Note: \(Plural.count(report.withoutChecksum, "record")) \(report.withoutChecksum == 1 ? "has" : "have") no SHA-256 (written by another tool); re-scan to include them in exact detection.")
-        }
+    static func printDuplicates(_ listing: DuplicateListing, total: Int, examples: Int, seeAll: String) {
+        for line in CheckRenderer.duplicates(listing, total: total, examples: examples, seeAll: seeAll) { Console.out(line) }
     }
 
-    static func printLabelConflicts(_ conflicts: [LabelConflict], examples: Int) {
-        Console.out("Label conflicts (the same picture in different classes): \(Console.grouped(conflicts.count))")
-        for conflict in conflicts.prefix(examples) {
-            let kind = conflict.exact ? "same bytes" : "near copies, up to \(conflict.maxDistance) bits"
-            Console.out("  \(conflict.classes.joined(separator: " vs ")) (\(kind)):")
-            for member in conflict.members.prefix(5) { Console.out("    \(member.path)  [\(member.className ?? "no class")]") }
-        }
-        if conflicts.count > examples { Console.out("  … and \(Console.grouped(conflicts.count - examples)) more: use -o report.json or --json") }
+    static func printLabelConflicts(_ listing: LabelConflictListing, examples: Int) {
+        for line in CheckRenderer.labelConflicts(listing, examples: examples) { Console.out(line) }
     }
 
-    static func printLeakage(_ report: LeakageReport, _ c: [DuplicateCandidate], examples: Int) {
-        Console.out("Splits: " + report.splits.map { "\($0.name) (\(Console.grouped($0.size)))" }.joined(separator: ", "))
-        for p in report.pairs {
-            let status = p.leakedImages == 0 ? "no leakage" : "\(Console.grouped(p.leakedImages)) of \(Plural.count(p.laterSize, "image")) (\(Console.percent(p.leakedImages, of: p.laterSize))) have a copy in \(p.earlier)"
-            Console.out("\(p.later) ← \(p.earlier): \(status)  [exact pairs \(p.exactPairs), near pairs \(p.nearPairs)]")
-            let shown = p.examples.prefix(min(examples, 5))
-            for e in shown {
-                Console.out("    \(c[e.later].path)  ≈  \(c[e.earlier].path)  (\(e.distance == 0 ? "same bytes or identical hash" : "\(e.distance) bits"))")
-            }
-            if p.leakedImages > shown.count {
-                Console.out("    … and \(Console.grouped(p.leakedImages - shown.count)) more: use -o leakage.json or --json")
-            }
-        }
+    static func printLeakage(_ listing: LeakageListing, examples: Int) {
+        for line in CheckRenderer.leakage(listing, examples: examples) { Console.out(line) }
     }
 }
 
@@ -300,8 +247,9 @@ extension Imgeda.Check {
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
-            try CheckRunner.emit(LabelConflictListing(conflicts, duplicates: report), options: out, inputs: source.manifests) {
-                CheckRunner.printLabelConflicts(conflicts, examples: out.examples)
+            let listing = LabelConflictListing(conflicts, duplicates: report)
+            try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
+                CheckRunner.printLabelConflicts(listing, examples: out.examples)
                 if !c.candidates.contains(where: { $0.className != nil }) {
                     Console.out("Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
                 }
@@ -333,8 +281,9 @@ extension Imgeda.Check {
             let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(DuplicateListing(report, c.candidates), options: out, inputs: source.manifests) {
-                CheckRunner.printDuplicates(report, c.candidates, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
+            let listing = DuplicateListing(report, c.candidates)
+            try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
+                CheckRunner.printDuplicates(listing, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
             }
         }
     }
@@ -356,8 +305,9 @@ extension Imgeda.Check {
             }
             let report = LeakageFinder.find(c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                             threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(LeakageListing(report, c.candidates), options: out, inputs: source.manifests) {
-                CheckRunner.printLeakage(report, c.candidates, examples: out.examples)
+            let listing = LeakageListing(report, c.candidates)
+            try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
+                CheckRunner.printLeakage(listing, examples: out.examples)
             }
         }
     }
@@ -396,11 +346,11 @@ extension Imgeda.Check {
                 CheckRunner.printFlagged("Blurry", c.blurry, total: c.total, unit: "score", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged),
                                          total: c.total, unit: nil, examples: examples, seeAll: "use -o report.json or --json")
-                CheckRunner.printDuplicates(report, c.candidates, total: c.total, examples: examples, seeAll: seeAll)
-                CheckRunner.printLabelConflicts(conflicts, examples: examples)
-                if let leakage {
+                CheckRunner.printDuplicates(result.duplicates, total: c.total, examples: examples, seeAll: seeAll)
+                CheckRunner.printLabelConflicts(result.labelConflicts, examples: examples)
+                if let leakage = result.leakage {
                     Console.out("Leakage across splits (pHash within \(leakage.threshold) bits):")
-                    CheckRunner.printLeakage(leakage, c.candidates, examples: examples)
+                    CheckRunner.printLeakage(leakage, examples: examples)
                 }
             }
         }
