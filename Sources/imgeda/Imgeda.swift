@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatasetAnalysis
 import DatasetIO
 import Foundation
 import DatasetPipeline

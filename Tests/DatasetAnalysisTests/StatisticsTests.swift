@@ -45,15 +45,18 @@ struct PixelStatisticsTests {
     @Test func exposureFlagsUseTheThresholds() {
         let dark = PixelStatistics.compute(uniform(8, 8, (20, 20, 20)))
         let bright = PixelStatistics.compute(uniform(8, 8, (240, 240, 240)))
-        #expect(PixelStatistics.isDark(dark, threshold: 40))
-        #expect(!PixelStatistics.isDark(dark, threshold: 20))
-        #expect(PixelStatistics.isOverexposed(bright, threshold: 220))
-        #expect(!PixelStatistics.isOverexposed(bright, threshold: 240))
+        var t = QualityThresholds()
+        #expect(t.isDark(meanBrightness: dark.meanBrightness))
+        #expect(t.isOverexposed(meanBrightness: bright.meanBrightness))
+        t.dark = 20
+        t.overexposed = 240
+        #expect(!t.isDark(meanBrightness: dark.meanBrightness))
+        #expect(!t.isOverexposed(meanBrightness: bright.meanBrightness))
     }
 
     @Test func blackBarsMakeABorderArtifactAndAPlainImageDoesNot() {
         var image = uniform(100, 80, (200, 200, 200))
-        #expect(!BorderStatistics.hasBorderArtifact(BorderStatistics.compute(image), threshold: 50))
+        #expect(!QualityThresholds().hasBorderArtifact(cornerDelta: BorderStatistics.compute(image).delta))
         for y in 0..<80 {
             for x in 0..<100 where x < 12 || x >= 88 || y < 10 || y >= 70 {
                 image.pixels.replaceSubrange((y * 100 + x) * 3..<(y * 100 + x) * 3 + 3, with: [0, 0, 0])
@@ -63,7 +66,7 @@ struct PixelStatisticsTests {
         #expect(stats.cornerMean == 0)
         #expect(stats.centerMean == 200)
         #expect(stats.delta == 200)
-        #expect(BorderStatistics.hasBorderArtifact(stats, threshold: 50))
+        #expect(QualityThresholds().hasBorderArtifact(cornerDelta: stats.delta))
     }
 }
 

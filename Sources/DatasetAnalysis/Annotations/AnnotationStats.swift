@@ -44,7 +44,7 @@ public struct AnnotatedImage: Sendable, Hashable {
 
 /// Summary statistics of a detection dataset's annotations.
 public struct AnnotationStats: Sendable {
-    public struct Distribution: Sendable, Hashable {
+    public struct Distribution: Sendable, Hashable, Encodable {
         public var count = 0
         public var min = 0.0, p10 = 0.0, median = 0.0, mean = 0.0, p90 = 0.0, max = 0.0
 
@@ -62,7 +62,7 @@ public struct AnnotationStats: Sendable {
         }
     }
 
-    public struct InvalidBox: Sendable, Hashable {
+    public struct InvalidBox: Sendable, Hashable, Encodable {
         public var image: String
         public var source: String
         public var reason: String

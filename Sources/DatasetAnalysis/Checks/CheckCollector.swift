@@ -1,21 +1,8 @@
-/// Thresholds for the `check` commands; defaults are the scan's.
-public struct CheckThresholds: Sendable {
-    public var dark: Double = 40
-    public var overexposed: Double = 220
-    public var artifact: Double = 50
-    public var blur: Double = BlurMeasure.defaultThreshold
-    public var duplicate: Int = DuplicateFinder.defaultThreshold
-    public var transforms = false
-
-    public init() {}
-}
-
 /// Gathers what the checks need in one pass over a manifest, keeping only flagged items and
 /// compact duplicate candidates, so a manifest of millions of records fits in memory.
 ///
-/// Flags are re-evaluated from the stored measurements with the given thresholds (so a
-/// check can try another threshold without a new scan); records without measurements keep
-/// the flags the scan wrote.
+/// Flags are the thresholds' verdicts on each record (``QualityThresholds/isDark(_:)``…):
+/// measurements re-evaluated, stored flags for records without them.
 public struct CheckCollector: Sendable {
     public struct Flagged: Sendable {
         public var path: String
@@ -23,7 +10,7 @@ public struct CheckCollector: Sendable {
         public var detail: String
     }
 
-    public var thresholds: CheckThresholds
+    public var thresholds: QualityThresholds
     public var collectCandidates: Bool
     /// How many flagged items each list keeps (all are counted): the report needs only the
     /// first few of each, and keeping millions of paths would cost memory.
@@ -42,7 +29,7 @@ public struct CheckCollector: Sendable {
     /// Split names in the order first seen.
     public private(set) var splitOrder: [String] = []
 
-    public init(thresholds: CheckThresholds, collectCandidates: Bool, keep: Int = Int.max) {
+    public init(thresholds: QualityThresholds, collectCandidates: Bool, keep: Int = Int.max) {
         self.thresholds = thresholds
         self.collectCandidates = collectCandidates
         self.keep = keep
@@ -60,20 +47,19 @@ public struct CheckCollector: Sendable {
             flag(\.corrupt, Flagged(path: r.path, value: nil, detail: r.corruptReason ?? "unreadable"))
         }
         let brightness = r.pixelStats?.meanBrightness
-        if brightness.map({ $0 < thresholds.dark }) ?? r.isDark {
+        if thresholds.isDark(r) {
             counts.dark += 1
             flag(\.dark, Flagged(path: r.path, value: brightness, detail: "dark"))
         }
-        if brightness.map({ $0 > thresholds.overexposed }) ?? r.isOverexposed {
+        if thresholds.isOverexposed(r) {
             counts.overexposed += 1
             flag(\.overexposed, Flagged(path: r.path, value: brightness, detail: "overexposed"))
         }
-        let delta = r.cornerStats?.delta
-        if delta.map({ $0 > thresholds.artifact }) ?? r.hasBorderArtifact {
+        if thresholds.hasBorderArtifact(r) {
             counts.artifacts += 1
-            flag(\.artifacts, Flagged(path: r.path, value: delta, detail: "border artifact"))
+            flag(\.artifacts, Flagged(path: r.path, value: r.cornerStats?.delta, detail: "border artifact"))
         }
-        if r.blurScore.map({ $0 < thresholds.blur }) ?? r.isBlurry {
+        if thresholds.isBlurry(r) {
             counts.blurry += 1
             flag(\.blurry, Flagged(path: r.path, value: r.blurScore, detail: "blurry"))
         }

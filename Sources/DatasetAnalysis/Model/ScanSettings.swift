@@ -3,15 +3,30 @@
 /// Defaults match the reference implementation where it has the same setting. The header of
 /// every manifest records the settings its records were made with.
 public struct ScanSettings: Sendable, Hashable, Codable {
+    /// The dark, overexposed, border and blur thresholds (stored under the reference's keys
+    /// `dark_threshold`…); the flags a scan writes are these rules' verdicts.
+    public var quality = QualityThresholds()
     /// Mean brightness (0–255) below which an image is dark.
-    public var darkThreshold: Double = 40
+    public var darkThreshold: Double {
+        get { quality.dark }
+        set { quality.dark = newValue }
+    }
     /// Mean brightness (0–255) above which an image is overexposed.
-    public var overexposedThreshold: Double = 220
+    public var overexposedThreshold: Double {
+        get { quality.overexposed }
+        set { quality.overexposed = newValue }
+    }
     /// Corner–centre brightness difference above which an image has a border artifact.
-    public var artifactThreshold: Double = 50
+    public var artifactThreshold: Double {
+        get { quality.artifact }
+        set { quality.artifact = newValue }
+    }
     /// Blur score (variance of the Laplacian on the 256-pixel blur preview) below which an
     /// image is blurry. See `BlurMeasure` for the definition and how the default was chosen.
-    public var blurThreshold: Double = BlurMeasure.defaultThreshold
+    public var blurThreshold: Double {
+        get { quality.blur }
+        set { quality.blur = newValue }
+    }
     /// Fraction of width and height that the corner and border patches cover.
     public var cornerPatchFraction: Double = 0.1
     /// Side of the perceptual hashes' bit grid: 16 gives 256-bit hashes, as the reference.
@@ -60,6 +75,22 @@ public struct ScanSettings: Sendable, Hashable, Codable {
         skipBlur = try c.decodeIfPresent(Bool.self, forKey: .skipBlur) ?? d.skipBlur
         maxImageDimension = try c.decodeIfPresent(Int.self, forKey: .maxImageDimension) ?? d.maxImageDimension
         maxPixels = try c.decodeIfPresent(Int.self, forKey: .maxPixels) ?? d.maxPixels
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(darkThreshold, forKey: .darkThreshold)
+        try c.encode(overexposedThreshold, forKey: .overexposedThreshold)
+        try c.encode(artifactThreshold, forKey: .artifactThreshold)
+        try c.encode(blurThreshold, forKey: .blurThreshold)
+        try c.encode(cornerPatchFraction, forKey: .cornerPatchFraction)
+        try c.encode(hashSize, forKey: .hashSize)
+        try c.encode(includeHashes, forKey: .includeHashes)
+        try c.encode(skipPixelStats, forKey: .skipPixelStats)
+        try c.encode(skipExif, forKey: .skipExif)
+        try c.encode(skipBlur, forKey: .skipBlur)
+        try c.encode(maxImageDimension, forKey: .maxImageDimension)
+        try c.encode(maxPixels, forKey: .maxPixels)
     }
 
     private static let defaults = ScanSettings()

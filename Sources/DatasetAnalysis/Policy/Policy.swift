@@ -80,7 +80,7 @@ public struct Policy: Sendable, Hashable {
 }
 
 /// One check of a gate: what was required, what was observed, and examples of offenders.
-public struct GateCheck: Sendable, Hashable {
+public struct GateCheck: Sendable, Hashable, Encodable {
     public var name: String
     public var threshold: Double
     public var observed: Double
@@ -88,12 +88,19 @@ public struct GateCheck: Sendable, Hashable {
     public var samplePaths: [String]
     /// What the numbers mean, for people reading CI output.
     public var detail: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, threshold, observed, passed, detail
+        case samplePaths = "sample_paths"
+    }
 }
 
 /// Evaluates a policy over records streamed one at a time (memory: flagged paths and compact
 /// duplicate candidates only).
 public struct PolicyEvaluator: Sendable {
     public let policy: Policy
+    /// The thresholds that decide which images count as dark, overexposed, blurry or bordered.
+    public let thresholds: QualityThresholds
     private var total = 0
     private var corrupt: [String] = [], corruptCount = 0
     private var dark: [String] = [], darkCount = 0
@@ -107,8 +114,9 @@ public struct PolicyEvaluator: Sendable {
     private var candidates: [DuplicateCandidate] = []
     private var splits: [String] = []
 
-    public init(policy: Policy) {
+    public init(policy: Policy, thresholds: QualityThresholds = QualityThresholds()) {
         self.policy = policy
+        self.thresholds = thresholds
     }
 
     private static func sample(_ list: inout [String], _ path: String) {
@@ -119,10 +127,10 @@ public struct PolicyEvaluator: Sendable {
         total += 1
         if !splits.contains(split) { splits.append(split) }
         if r.isCorrupt { corruptCount += 1; Self.sample(&corrupt, r.path) }
-        if r.isDark { darkCount += 1; Self.sample(&dark, r.path) }
-        if r.isOverexposed { overCount += 1; Self.sample(&over, r.path) }
-        if r.isBlurry { blurryCount += 1; Self.sample(&blurry, r.path) }
-        if r.hasBorderArtifact { artifactCount += 1; Self.sample(&artifact, r.path) }
+        if thresholds.isDark(r) { darkCount += 1; Self.sample(&dark, r.path) }
+        if thresholds.isOverexposed(r) { overCount += 1; Self.sample(&over, r.path) }
+        if thresholds.isBlurry(r) { blurryCount += 1; Self.sample(&blurry, r.path) }
+        if thresholds.hasBorderArtifact(r) { artifactCount += 1; Self.sample(&artifact, r.path) }
         if !r.isCorrupt {
             minSeenWidth = min(minSeenWidth ?? r.width, r.width)
             minSeenHeight = min(minSeenHeight ?? r.height, r.height)
@@ -140,6 +148,13 @@ public struct PolicyEvaluator: Sendable {
         candidates.append(DuplicateCandidate(record: r, split: split))
     }
 
+    /// The gate's verdict on everything added: every check the policy enables, and the
+    /// thresholds that decided which images count as dark, blurry….
+    public func result(policyName: String, manifests: [String], thresholdsSource: String, threads: Int = 2) -> GateResult {
+        GateResult(policy: policyName, manifests: manifests, checks: checks(threads: threads),
+                   thresholds: thresholds, thresholdsSource: thresholdsSource)
+    }
+
     /// All checks the policy enables, in a fixed order.
     public func checks(threads: Int = 2) -> [GateCheck] {
         let p = policy
@@ -152,14 +167,15 @@ public struct PolicyEvaluator: Sendable {
                                  samplePaths: samples, detail: "% of images \(what)"))
         }
         limit("max_corrupt_pct", p.maxCorruptPct, corruptCount, corrupt, "corrupt")
-        limit("max_overexposed_pct", p.maxOverexposedPct, overCount, over, "overexposed")
-        limit("max_underexposed_pct", p.maxUnderexposedPct, darkCount, dark, "dark")
+        let t = thresholds
+        limit("max_overexposed_pct", p.maxOverexposedPct, overCount, over, "overexposed (mean brightness > \(QualityThresholds.number(t.overexposed)))")
+        limit("max_underexposed_pct", p.maxUnderexposedPct, darkCount, dark, "dark (mean brightness < \(QualityThresholds.number(t.dark)))")
         let duplicates = DuplicateFinder.find(candidates, threshold: p.nearDuplicateThreshold, threads: threads)
         let exactCopies = duplicates.exactGroups.reduce(0) { $0 + $1.members.count - 1 }
         let exactSamples = duplicates.exactGroups.flatMap { $0.removable }.prefix(10).map { candidates[$0].path }
         limit("max_duplicate_pct", p.maxDuplicatePct, exactCopies, Array(exactSamples), "that are byte-identical copies of another")
-        if p.maxBlurryPct < 100 { limit("max_blurry_pct", p.maxBlurryPct, blurryCount, blurry, "blurry") }
-        if p.maxArtifactPct < 100 { limit("max_artifact_pct", p.maxArtifactPct, artifactCount, artifact, "with border artifacts") }
+        if p.maxBlurryPct < 100 { limit("max_blurry_pct", p.maxBlurryPct, blurryCount, blurry, "blurry (blur score < \(QualityThresholds.number(t.blur)))") }
+        if p.maxArtifactPct < 100 { limit("max_artifact_pct", p.maxArtifactPct, artifactCount, artifact, "with border artifacts (corner–centre delta > \(QualityThresholds.number(t.artifact)))") }
         if p.minWidth > 0 {
             out.append(GateCheck(name: "min_width", threshold: Double(p.minWidth), observed: Double(minSeenWidth ?? 0),
                                  passed: narrow.isEmpty, samplePaths: narrow, detail: "smallest width of a readable image"))

@@ -61,16 +61,6 @@ public enum PixelStatistics {
             meanBrightness: (mr + mg + mb) / 3, minVal: Int(lo), maxVal: Int(hi)
         )
     }
-
-    /// Whether the mean brightness is below `threshold` (default 40).
-    public static func isDark(_ stats: PixelStats, threshold: Double) -> Bool {
-        stats.meanBrightness < threshold
-    }
-
-    /// Whether the mean brightness is above `threshold` (default 220).
-    public static func isOverexposed(_ stats: PixelStats, threshold: Double) -> Bool {
-        stats.meanBrightness > threshold
-    }
 }
 
 /// Corner, centre and border brightness, for letterboxing, padding and vignetting.
@@ -120,10 +110,5 @@ public enum BorderStatistics {
         let borderMean = strips.reduce(0) { $0 + $1.0 } / Double(max(1, strips.reduce(0) { $0 + $1.1 }))
         return CornerStats(cornerMean: cornerMean, centerMean: centerMean, borderMean: borderMean,
                            delta: abs(cornerMean - centerMean))
-    }
-
-    /// Whether `delta` exceeds `threshold` (default 50).
-    public static func hasBorderArtifact(_ stats: CornerStats, threshold: Double) -> Bool {
-        stats.delta > threshold
     }
 }

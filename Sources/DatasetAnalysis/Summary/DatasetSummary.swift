@@ -33,8 +33,12 @@ public struct DatasetSummary: Sendable, Hashable {
     /// Images per split and per class, for dataset layouts.
     public var splitCounts: [String: Int] = [:]
     public var classCounts: [String: Int] = [:]
+    /// The thresholds that decide the dark, overexposed, artifact and blurry counts.
+    public var thresholds = QualityThresholds()
 
-    public init() {}
+    public init(thresholds: QualityThresholds = QualityThresholds()) {
+        self.thresholds = thresholds
+    }
 
     /// Adds one record.
     ///
@@ -43,10 +47,10 @@ public struct DatasetSummary: Sendable, Hashable {
         totalImages += 1
         totalSizeBytes += r.fileSizeBytes
         if r.isCorrupt { corruptCount += 1 }
-        if r.isDark { darkCount += 1 }
-        if r.isOverexposed { overexposedCount += 1 }
-        if r.hasBorderArtifact { artifactCount += 1 }
-        if r.isBlurry { blurryCount += 1 }
+        if thresholds.isDark(r) { darkCount += 1 }
+        if thresholds.isOverexposed(r) { overexposedCount += 1 }
+        if thresholds.hasBorderArtifact(r) { artifactCount += 1 }
+        if thresholds.isBlurry(r) { blurryCount += 1 }
         if !r.format.isEmpty { formatCounts[r.format, default: 0] += 1 }
         if !r.colorMode.isEmpty { modeCounts[r.colorMode, default: 0] += 1 }
         if let dot = r.filename.lastIndex(of: "."), r.filename.index(after: dot) < r.filename.endIndex {

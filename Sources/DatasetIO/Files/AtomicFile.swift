@@ -1,4 +1,5 @@
 internal import CImgedaSupport
+public import DatasetAnalysis
 import Foundation
 #if canImport(Glibc)
 import Glibc

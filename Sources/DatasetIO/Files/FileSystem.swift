@@ -1,3 +1,4 @@
+public import DatasetAnalysis
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import DatasetAnalysis
 import Foundation
 import Yams
 

@@ -1,3 +1,4 @@
+public import DatasetAnalysis
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ public enum OutputPath {
             let same = (outputIdentity != nil && outputIdentity == identity(input)) || outputResolved == resolved(input)
             if same {
                 let which = input == output ? "an input of this command" : "the same file as the input \(input)"
-                throw DatasetIOError("refusing to write \(option) \(output): it is \(which) (choose another output file)")
+                throw DatasetIOError(.outputConflict, "refusing to write \(option) \(output): it is \(which)", remedy: "choose another output file")
             }
         }
     }
@@ -26,7 +27,7 @@ public enum OutputPath {
     public static func refuseRepeated(_ outputs: [(option: String, path: String)]) throws(DatasetIOError) {
         for (i, a) in outputs.enumerated() {
             for b in outputs[(i + 1)...] where resolved(a.path) == resolved(b.path) {
-                throw DatasetIOError("\(a.option) and \(b.option) both name \(a.path); give each output its own file")
+                throw DatasetIOError(.outputConflict, "\(a.option) and \(b.option) both name \(a.path)", remedy: "give each output its own file")
             }
         }
     }

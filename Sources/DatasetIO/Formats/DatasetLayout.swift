@@ -1,4 +1,4 @@
-import DatasetAnalysis
+public import DatasetAnalysis
 import Foundation
 import Yams
 

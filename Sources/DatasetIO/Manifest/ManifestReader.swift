@@ -1,12 +1,9 @@
 public import DatasetAnalysis
 import Foundation
 
-/// A problem with a manifest or a folder that a person has to fix; the message names the
-/// file and the remedy.
-public struct DatasetIOError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
+/// A problem with a manifest or a folder that a person has to fix: the one error type with
+/// a code, a message naming the file, and the remedy (see ``ImgedaError``).
+public typealias DatasetIOError = ImgedaError
 
 /// What reading a manifest skipped.
 public struct ManifestReadReport: Sendable, Hashable {

@@ -94,11 +94,11 @@ public struct FileAnalyzer {
         if !settings.skipPixelStats {
             let stats = PixelStatistics.compute(preview)
             record.pixelStats = stats
-            record.isDark = PixelStatistics.isDark(stats, threshold: settings.darkThreshold)
-            record.isOverexposed = PixelStatistics.isOverexposed(stats, threshold: settings.overexposedThreshold)
+            record.isDark = settings.quality.isDark(meanBrightness: stats.meanBrightness)
+            record.isOverexposed = settings.quality.isOverexposed(meanBrightness: stats.meanBrightness)
             let corners = BorderStatistics.compute(preview, patchFraction: settings.cornerPatchFraction)
             record.cornerStats = corners
-            record.hasBorderArtifact = BorderStatistics.hasBorderArtifact(corners, threshold: settings.artifactThreshold)
+            record.hasBorderArtifact = settings.quality.hasBorderArtifact(cornerDelta: corners.delta)
         }
         let needsGray = (!settings.skipBlur && !settings.skipPixelStats) || settings.includeHashes
         guard needsGray else { return }
@@ -107,7 +107,7 @@ public struct FileAnalyzer {
         if !settings.skipBlur && !settings.skipPixelStats {
             let score = BlurMeasure.normalisedScore(gray)
             record.blurScore = score
-            record.isBlurry = score < settings.blurThreshold
+            record.isBlurry = settings.quality.isBlurry(blurScore: score)
         }
         if settings.includeHashes {
             // Hashes describe the image as a viewer shows it, so an EXIF-rotated copy of a

@@ -88,8 +88,10 @@ public struct PlotData: Sendable {
     public var summary = DatasetSummary()
     private var random = SplitMix(seed: 42)
 
-    public init(sampleLimit: Int = 20_000) {
+    /// `thresholds` decide the summary's dark, overexposed, artifact and blurry counts.
+    public init(sampleLimit: Int = 20_000, thresholds: QualityThresholds = QualityThresholds()) {
         self.sampleLimit = sampleLimit
+        summary = DatasetSummary(thresholds: thresholds)
     }
 
     public mutating func add(_ r: ImageRecord) {

@@ -9,15 +9,12 @@ public enum PlotKind: String, CaseIterable, Sendable {
 
 /// Builds each plot from ``PlotData``.
 public enum Plots {
-    public struct Thresholds: Sendable {
-        public var dark = 40.0, overexposed = 220.0, artifact = 50.0, blur = BlurMeasure.defaultThreshold
-        public var duplicate = DuplicateFinder.defaultThreshold
-        public init() {}
-    }
-
-    public static func chart(_ kind: PlotKind, _ d: PlotData, thresholds: Thresholds = Thresholds(),
+    /// The chart of one kind; thresholds draw the reference lines and bands, and are named in
+    /// the subtitle, so a plot says which thresholds it shows.
+    public static func chart(_ kind: PlotKind, _ d: PlotData, thresholds: QualityThresholds = QualityThresholds(),
                              duplicates: DuplicateReport? = nil) -> Chart {
         let n = NumberFormat.grouped(Double(d.readable))
+        func number(_ v: Double) -> String { QualityThresholds.number(v) }
         switch kind {
         case .dimensions:
             var c = Chart(title: "Image dimensions", subtitle: "\(n) readable images" + (d.readable > d.sampleLimit ? " (density; darker cells hold more images)" : ""),
@@ -61,12 +58,14 @@ public enum Plots {
             c.fitY()
             return c
         case .brightness:
-            var c = Chart(title: "Brightness", subtitle: "mean brightness of \(n) images; shaded: dark (< \(Int(thresholds.dark))) and overexposed (> \(Int(thresholds.overexposed)))",
+            var c = Chart(title: "Brightness", subtitle: "mean brightness of \(n) images; shaded: dark (< \(number(thresholds.dark))) and overexposed (> \(number(thresholds.overexposed)))",
                           xLabel: "mean brightness (0–255)", yLabel: "images")
             c.x = .linear(0, 256)
             c.marks = [.band(from: 0, to: thresholds.dark, label: "dark", color: Theme.blue),
                        .band(from: thresholds.overexposed, to: 256, label: "overexposed", color: Theme.orange),
-                       .histogram(d.brightness.bins, color: Theme.green, label: nil)]
+                       .histogram(d.brightness.bins, color: Theme.green, label: nil),
+                       .vline(thresholds.dark, label: "dark < \(number(thresholds.dark))", color: Theme.blue),
+                       .vline(thresholds.overexposed, label: "overexposed > \(number(thresholds.overexposed))", color: Theme.orange)]
             c.fitY()
             return c
         case .channels:
@@ -79,22 +78,22 @@ public enum Plots {
             c.fitY()
             return c
         case .artifacts:
-            var c = Chart(title: "Border artifacts", subtitle: "|corner − centre| brightness; above \(Int(thresholds.artifact)) suggests bars, padding or vignetting",
+            var c = Chart(title: "Border artifacts", subtitle: "|corner − centre| brightness; above \(number(thresholds.artifact)) suggests bars, padding or vignetting",
                           xLabel: "corner–centre brightness difference", yLabel: "images")
             c.x = .linear(0, 256)
             c.marks = [.band(from: thresholds.artifact, to: 256, label: "flagged", color: Theme.red),
                        .histogram(d.cornerDelta.bins, color: Theme.blue, label: nil),
-                       .vline(thresholds.artifact, label: "threshold \(Int(thresholds.artifact))", color: Theme.red)]
+                       .vline(thresholds.artifact, label: "threshold \(number(thresholds.artifact))", color: Theme.red)]
             c.fitY()
             return c
         case .blur:
-            var c = Chart(title: "Sharpness", subtitle: "blur score (Laplacian variance at 256 px); below \(Int(thresholds.blur)) is blurry",
+            var c = Chart(title: "Sharpness", subtitle: "blur score (Laplacian variance at 256 px); below \(number(thresholds.blur)) is blurry",
                           xLabel: "blur score (log scale)", yLabel: "images")
             let range = d.blurScore.occupied ?? (1, 1e4)
             c.x = .log(max(0.1, range.0 / 1.5), range.1 * 1.5)
             c.marks = [.band(from: 0.01, to: thresholds.blur, label: "blurry", color: Theme.orange),
                        .histogram(coarsen(d.blurScore, within: range, to: 45), color: Theme.blue, label: nil),
-                       .vline(thresholds.blur, label: "threshold \(Int(thresholds.blur))", color: Theme.orange)]
+                       .vline(thresholds.blur, label: "threshold \(number(thresholds.blur))", color: Theme.orange)]
             c.fitY()
             return c
         case .duplicates:

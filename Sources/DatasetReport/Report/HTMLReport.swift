@@ -14,7 +14,8 @@ public struct HTMLReport {
         /// Copies across splits, when the manifest has two or more splits.
         public var leakage: LeakageReport?
         public var labelConflicts: [LabelConflict]
-        public var thresholds: Plots.Thresholds
+        /// The thresholds every count, table row and plot line of the report uses.
+        public var thresholds: QualityThresholds
         /// Data URIs (or nil) for image paths, in order, all asked for at once so the caller
         /// can make them in parallel: thumbnails come from the images when they are reachable.
         public var thumbnails: (_ paths: [String]) -> [String?]
@@ -25,7 +26,7 @@ public struct HTMLReport {
 
         public init(manifest: String, header: ManifestHeader?, data: PlotData, checks: CheckCollector,
                     duplicates: DuplicateReport, leakage: LeakageReport? = nil, labelConflicts: [LabelConflict] = [],
-                    thresholds: Plots.Thresholds,
+                    thresholds: QualityThresholds,
                     thumbnails: @escaping ([String]) -> [String?], galleryLimit: Int = 24, groupLimit: Int = 20,
                     generatedAt: String, toolVersion: String) {
             self.manifest = manifest
@@ -124,7 +125,7 @@ public struct HTMLReport {
             let share = p.laterSize > 0 ? String(format: "%.1f%%", Double(p.leakedImages) * 100 / Double(p.laterSize)) : "–"
             html += "<tr><td>Leakage \(e(p.later)) ← \(e(p.earlier))</td><td class=\"num\">\(NumberFormat.grouped(Double(p.leakedImages)))</td><td class=\"num\">\(share)</td><td>images of \(e(p.later)) with a copy in \(e(p.earlier)) (same bytes, or pHash within \(input.leakage?.threshold ?? 0) bits)</td></tr>"
         }
-        html += "</table></section>\n<section id=\"plots\"><h2>Plots</h2><div class=\"plots\">"
+        html += "</table><p class=\"muted\" id=\"thresholds\">Thresholds used: \(e(t.summary))</p></section>\n<section id=\"plots\"><h2>Plots</h2><div class=\"plots\">"
         for kind in PlotKind.allCases {
             let svg = Plots.chart(kind, input.data, thresholds: t, duplicates: d).svg()
             html += "<div class=\"plot\" id=\"plot-\(kind.rawValue)\">\(svg)</div>"

@@ -40,8 +40,7 @@ extension Imgeda {
             let read = try AnnotationReader.read(directory, format: format?.rawValue, annotationFiles: annotationFile)
             let stats = AnnotationStats(annotated: read.annotated, imageFiles: read.imageFiles,
                                         classCount: read.classNames.isEmpty ? nil : read.classNames.count)
-            let object = Self.json(stats, format: read.format, classNames: read.classNames)
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONRenderer.data(AnnotationReport(format: read.format, classNames: read.classNames, stats: stats))
             if let output {
                 try OutputPath.refuseInput(output, inputs: read.inputFiles)
                 try AtomicFile.write(Array(data), to: output)
@@ -83,28 +82,6 @@ extension Imgeda {
             list("Labels without images", stats.labelsWithoutImages)
             list("Invalid boxes", stats.invalidBoxes.map { "\($0.source): \($0.reason)" })
             if let plots { Console.out("Plots: \(AnnotationPlots.kinds.map { "\(plots)/\($0).png" }.joined(separator: ", "))") }
-        }
-
-        static func distribution(_ d: AnnotationStats.Distribution) -> [String: Any] {
-            ["count": d.count, "min": d.min, "p10": d.p10, "median": d.median, "mean": d.mean, "p90": d.p90, "max": d.max]
-        }
-
-        static func json(_ s: AnnotationStats, format: String, classNames: [String]) -> [String: Any] {
-            [
-                "format": format,
-                "class_names": classNames,
-                "images": s.images,
-                "objects": s.objects,
-                "class_counts": s.classCounts,
-                "images_per_class": s.imagesPerClass,
-                "objects_per_image": distribution(s.objectsPerImage),
-                "objects_per_image_histogram": s.objectsPerImageHistogram,
-                "box_area_fraction": distribution(s.boxAreaFraction),
-                "box_aspect_ratio": distribution(s.boxAspectRatio),
-                "images_without_labels": s.imagesWithoutLabels,
-                "labels_without_images": s.labelsWithoutImages,
-                "invalid_boxes": s.invalidBoxes.map { ["image": $0.image, "source": $0.source, "reason": $0.reason] },
-            ]
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetReport
 import Foundation
 
 extension Imgeda {
@@ -93,7 +94,7 @@ struct DuplicateOptions: ParsableArguments {
 
 /// The shared machinery: read manifests in one pass, run checks, print or write results.
 enum CheckRunner {
-    static func collect(_ manifests: [(path: String, split: String)], thresholds: CheckThresholds, candidates: Bool) throws -> CheckCollector {
+    static func collect(_ manifests: [(path: String, split: String)], thresholds: QualityThresholds, candidates: Bool) throws -> CheckCollector {
         var collector = CheckCollector(thresholds: thresholds, collectCandidates: candidates)
         var records = 0
         for (path, split) in manifests {
@@ -115,76 +116,8 @@ enum CheckRunner {
         return DatasetLayout.ordered(splits: c.splitOrder)
     }
 
-    static func flaggedJSON(_ items: [CheckCollector.Flagged], valueKey: String) -> [[String: Any]] {
-        items.map { item in
-            var o: [String: Any] = ["path": item.path]
-            if let v = item.value { o[valueKey] = (v * 1000).rounded() / 1000 }
-            if valueKey == "reason" { o["reason"] = item.detail }
-            return o
-        }
-    }
-
-    static func section(_ name: String, _ items: [CheckCollector.Flagged], valueKey: String, total: Int, extra: [String: Any] = [:]) -> [String: Any] {
-        var o: [String: Any] = ["count": items.count, "percent": percent(items.count, total), "items": flaggedJSON(items, valueKey: valueKey)]
-        for (k, v) in extra { o[k] = v }
-        return o
-    }
-
-    static func percent(_ part: Int, _ whole: Int) -> Double {
-        whole > 0 ? (Double(part) * 10000 / Double(whole)).rounded() / 100 : 0
-    }
-
-    static func duplicatesJSON(_ report: DuplicateReport, _ c: [DuplicateCandidate]) -> [String: Any] {
-        func group(_ g: DuplicateGroup, exact: Bool) -> [String: Any] {
-            var o: [String: Any] = ["keeper": c[g.keeper].path, "remove_candidates": g.removable.map { c[$0].path }, "size": g.members.count]
-            if !exact {
-                o["members"] = g.members.map { m -> [String: Any] in
-                    var d: [String: Any] = ["path": c[m].path, "width": c[m].width, "height": c[m].height]
-                    if let match = DuplicateFinder.match(c[g.keeper], c[m], transforms: report.transforms) {
-                        d["distance"] = match.distance
-                        if match.transform != .identity { d["transform"] = match.transform.name }
-                    }
-                    return d
-                }
-                o["max_distance"] = g.maxDistance
-            }
-            return o
-        }
-        let removable = report.exactGroups.reduce(0) { $0 + $1.members.count - 1 } + report.nearGroups.reduce(0) { $0 + $1.members.count - 1 }
-        return [
-            "threshold": report.threshold,
-            "transforms": report.transforms,
-            "exact_groups": report.exactGroups.map { group($0, exact: true) },
-            "exact_group_count": report.exactGroups.count,
-            "exact_duplicate_files": report.exactGroups.reduce(0) { $0 + $1.members.count },
-            "near_groups": report.nearGroups.map { group($0, exact: false) },
-            "near_group_count": report.nearGroups.count,
-            "near_blank": report.nearBlank.map { c[$0].path },
-            "remove_candidate_count": removable,
-            "records_without_hash": report.withoutHash,
-            "records_without_checksum": report.withoutChecksum,
-        ]
-    }
-
-    static func leakageJSON(_ report: LeakageReport, _ c: [DuplicateCandidate]) -> [String: Any] {
-        [
-            "threshold": report.threshold,
-            "transforms": report.transforms,
-            "splits": report.splits.map { ["name": $0.name, "images": $0.size] },
-            "split_pairs": report.pairs.map { p -> [String: Any] in
-                [
-                    "earlier": p.earlier, "later": p.later,
-                    "exact_pairs": p.exactPairs, "near_pairs": p.nearPairs,
-                    "leaked_images": p.leakedImages, "later_images": p.laterSize,
-                    "leaked_percent": (p.leakedFraction * 10000).rounded() / 100,
-                    "examples": p.examples.map { ["earlier": c[$0.earlier].path, "later": c[$0.later].path, "distance": $0.distance] },
-                ]
-            },
-        ]
-    }
-
-    static func emit(_ object: [String: Any], options: CheckOutputOptions, inputs: [String], summary: () -> Void) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    static func emit(_ result: some Encodable, options: CheckOutputOptions, inputs: [String], summary: () -> Void) throws {
+        let data = try JSONRenderer.data(result)
         if let path = options.output {
             try OutputPath.refuseInput(path, inputs: inputs)
             try AtomicFile.write(Array(data), to: path)
@@ -199,96 +132,32 @@ enum CheckRunner {
 
     /// A check that lists one kind of flagged image: collect, then print or write.
     static func runList(
-        _ source: CheckManifestsOption, thresholds: CheckThresholds, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
-        valueKey: String, extra: [String: Any], title: String, unit: String?, file: String, options: CheckOutputOptions
+        _ source: CheckManifestsOption, thresholds: ResolvedThresholds?, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
+        valueKey: String, threshold: Double?, title: String, unit: String?, file: String, options: CheckOutputOptions
     ) throws {
-        let c = try collect(source.labelled, thresholds: thresholds, candidates: false)
+        let c = try collect(source.labelled, thresholds: thresholds?.thresholds ?? QualityThresholds(), candidates: false)
         let items = c[keyPath: list]
-        try emit(section(file, items, valueKey: valueKey, total: c.total, extra: extra), options: options, inputs: source.manifests) {
+        let section = FlaggedSection(items, total: c.total, valueKey: valueKey, threshold: threshold, thresholds: thresholds?.thresholds)
+        try emit(section, options: options, inputs: source.manifests) {
+            if let thresholds { Console.out(thresholds.line) }
             printFlagged(title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
         }
     }
 
     static func printFlagged(_ title: String, _ items: [CheckCollector.Flagged], total: Int, unit: String?, examples: Int, seeAll: String) {
-        Console.out("\(title): \(Console.grouped(items.count)) of \(Console.grouped(total)) (\(Console.percent(items.count, of: total)))")
-        for item in items.prefix(examples) {
-            var line = "  \(item.path)"
-            if let v = item.value, let unit { line += "  (\(unit) \(String(format: "%.1f", v)))" }
-            if unit == nil { line += "  — \(item.detail)" }
-            Console.out(line)
-        }
-        if items.count > examples { Console.out("  … and \(Console.grouped(items.count - examples)) more: \(seeAll)") }
+        for line in CheckRenderer.flagged(title, items, total: total, unit: unit, examples: examples, seeAll: seeAll) { Console.out(line) }
     }
 
-    static func printDuplicates(_ report: DuplicateReport, _ c: [DuplicateCandidate], total: Int, examples: Int, seeAll: String) {
-        let exactFiles = report.exactGroups.reduce(0) { $0 + $1.members.count }
-        Console.out("Exact duplicates (same bytes): \(Plural.count(report.exactGroups.count, "group")), \(Plural.count(exactFiles, "file"))")
-        for g in report.exactGroups.prefix(examples) {
-            Console.out("  keep \(c[g.keeper].path)")
-            for m in g.removable.prefix(5) { Console.out("    copy \(c[m].path)") }
-            if g.members.count > 6 { Console.out("    … \(g.members.count - 6) more copies") }
-        }
-        if report.exactGroups.count > examples { Console.out("  … and \(report.exactGroups.count - examples) more groups: \(seeAll)") }
-        let nearFiles = report.nearGroups.reduce(0) { $0 + $1.members.count }
-        Console.out("Near duplicates (pHash within \(report.threshold) bits\(report.transforms ? ", any orientation" : "")): \(Plural.count(report.nearGroups.count, "group")), \(Plural.count(nearFiles, "file"))")
-        for g in report.nearGroups.prefix(examples) {
-            Console.out("  keep \(c[g.keeper].path)  (\(c[g.keeper].width)×\(c[g.keeper].height))")
-            for m in g.removable.prefix(5) {
-                let match = DuplicateFinder.match(c[g.keeper], c[m], transforms: report.transforms)
-                let how = match.map { "\($0.distance) bits" + ($0.transform == .identity ? "" : ", \($0.transform.words)") } ?? "?"
-                Console.out("    near \(c[m].path)  (\(c[m].width)×\(c[m].height), \(how))")
-            }
-            if g.members.count > 6 { Console.out("    … \(g.members.count - 6) more") }
-        }
-        if report.nearGroups.count > examples { Console.out("  … and \(report.nearGroups.count - examples) more groups: \(seeAll)") }
-        if !report.nearBlank.isEmpty {
-            Console.out("Near-blank pictures (flat, not compared): \(Console.grouped(report.nearBlank.count))")
-            for i in report.nearBlank.prefix(examples) { Console.out("  \(c[i].path)") }
-            if report.nearBlank.count > examples { Console.out("  … and \(Console.grouped(report.nearBlank.count - examples)) more: \(seeAll)") }
-        }
-        let removable = report.exactGroups.reduce(0) { $0 + $1.members.count - 1 } + report.nearGroups.reduce(0) { $0 + $1.members.count - 1 }
-        Console.out("Candidates to remove: \(Console.grouped(removable)) of \(Console.grouped(total)) (\(Console.percent(removable, of: total))); nothing was deleted.")
-        if report.withoutChecksum > 0 {
-            Console.out("Note: \(Plural.count(report.withoutChecksum, "record")) \(report.withoutChecksum == 1 ? "has" : "have") no SHA-256 (written by another tool); re-scan to include them in exact detection.")
-        }
+    static func printDuplicates(_ listing: DuplicateListing, total: Int, examples: Int, seeAll: String) {
+        for line in CheckRenderer.duplicates(listing, total: total, examples: examples, seeAll: seeAll) { Console.out(line) }
     }
 
-    static func printLabelConflicts(_ conflicts: [LabelConflict], examples: Int) {
-        Console.out("Label conflicts (the same picture in different classes): \(Console.grouped(conflicts.count))")
-        for conflict in conflicts.prefix(examples) {
-            let kind = conflict.exact ? "same bytes" : "near copies, up to \(conflict.maxDistance) bits"
-            Console.out("  \(conflict.classes.joined(separator: " vs ")) (\(kind)):")
-            for member in conflict.members.prefix(5) { Console.out("    \(member.path)  [\(member.className ?? "no class")]") }
-        }
-        if conflicts.count > examples { Console.out("  … and \(Console.grouped(conflicts.count - examples)) more: use -o report.json or --json") }
+    static func printLabelConflicts(_ listing: LabelConflictListing, examples: Int) {
+        for line in CheckRenderer.labelConflicts(listing, examples: examples) { Console.out(line) }
     }
 
-    static func labelsJSON(_ conflicts: [LabelConflict], _ report: DuplicateReport) throws -> [String: Any] {
-        ["count": conflicts.count, "groups": try jsonValue(conflicts), "threshold": report.threshold, "transforms": report.transforms]
-    }
-
-    static func extensionsJSON(_ c: CheckCollector) throws -> [String: Any] {
-        ["count": c.counts.extensionMismatch, "percent": percent(c.counts.extensionMismatch, c.total), "items": try jsonValue(c.extensionMismatch)]
-    }
-
-    /// A library result (an `Encodable` value) as a JSON object for the command's output.
-    static func jsonValue(_ value: some Encodable) throws -> Any {
-        try JSONSerialization.jsonObject(with: JSONEncoder().encode(value), options: [.fragmentsAllowed])
-    }
-
-    static func printLeakage(_ report: LeakageReport, _ c: [DuplicateCandidate], examples: Int) {
-        Console.out("Splits: " + report.splits.map { "\($0.name) (\(Console.grouped($0.size)))" }.joined(separator: ", "))
-        for p in report.pairs {
-            let status = p.leakedImages == 0 ? "no leakage" : "\(Console.grouped(p.leakedImages)) of \(Plural.count(p.laterSize, "image")) (\(Console.percent(p.leakedImages, of: p.laterSize))) have a copy in \(p.earlier)"
-            Console.out("\(p.later) ← \(p.earlier): \(status)  [exact pairs \(p.exactPairs), near pairs \(p.nearPairs)]")
-            let shown = p.examples.prefix(min(examples, 5))
-            for e in shown {
-                Console.out("    \(c[e.later].path)  ≈  \(c[e.earlier].path)  (\(e.distance == 0 ? "same bytes or identical hash" : "\(e.distance) bits"))")
-            }
-            if p.leakedImages > shown.count {
-                Console.out("    … and \(Console.grouped(p.leakedImages - shown.count)) more: use -o leakage.json or --json")
-            }
-        }
+    static func printLeakage(_ listing: LeakageListing, examples: Int) {
+        for line in CheckRenderer.leakage(listing, examples: examples) { Console.out(line) }
     }
 }
 
@@ -299,7 +168,7 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            try CheckRunner.runList(source, thresholds: CheckThresholds(), list: \.corrupt, valueKey: "reason", extra: [:],
+            try CheckRunner.runList(source, thresholds: nil, list: \.corrupt, valueKey: "reason", threshold: nil,
                                     title: "Corrupt images", unit: nil, file: "corrupt", options: out)
         }
     }
@@ -308,21 +177,20 @@ extension Imgeda.Check {
         static let configuration = CommandConfiguration(abstract: "List dark and overexposed images.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
-        @Option(help: "Mean brightness below which an image is dark.") var darkThreshold = 40.0
-        @Option(help: "Mean brightness above which an image is overexposed.") var overexposedThreshold = 220.0
+        @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            var t = CheckThresholds()
-            t.dark = darkThreshold
-            t.overexposed = overexposedThreshold
+            let resolved = try thresholds.resolve(manifests: source.manifests)
+            let t = resolved.thresholds
             let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: false)
-            let object: [String: Any] = [
-                "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": darkThreshold]),
-                "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": overexposedThreshold]),
-            ]
-            try CheckRunner.emit(object, options: out, inputs: source.manifests) {
-                CheckRunner.printFlagged("Dark (brightness < \(darkThreshold))", c.dark, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
-                CheckRunner.printFlagged("Overexposed (brightness > \(overexposedThreshold))", c.overexposed, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
+            let result = ExposureResult(
+                dark: FlaggedSection(c.dark, total: c.total, valueKey: "mean_brightness", threshold: t.dark),
+                overexposed: FlaggedSection(c.overexposed, total: c.total, valueKey: "mean_brightness", threshold: t.overexposed),
+                thresholds: t)
+            try CheckRunner.emit(result, options: out, inputs: source.manifests) {
+                Console.out(resolved.line)
+                CheckRunner.printFlagged("Dark (brightness < \(QualityThresholds.number(t.dark)))", c.dark, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
+                CheckRunner.printFlagged("Overexposed (brightness > \(QualityThresholds.number(t.overexposed)))", c.overexposed, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
             }
         }
     }
@@ -331,13 +199,18 @@ extension Imgeda.Check {
         static let configuration = CommandConfiguration(abstract: "List images with border artifacts (letterboxing, padding, vignettes).")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
-        @Option(help: "Corner–centre brightness difference above which an image is flagged.") var threshold = 50.0
+        @Option(help: "The same as --artifact-threshold.") var threshold: Double?
+        @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            var t = CheckThresholds()
-            t.artifact = threshold
-            try CheckRunner.runList(source, thresholds: t, list: \.artifacts, valueKey: "delta", extra: ["threshold": threshold],
-                                    title: "Border artifacts (corner–centre delta > \(threshold))", unit: "delta", file: "artifacts", options: out)
+            var resolved = try thresholds.resolve(manifests: source.manifests)
+            if let threshold, thresholds.artifactThreshold == nil {
+                resolved.thresholds.artifact = threshold
+                resolved.source += "; --threshold for this run"
+            }
+            let t = resolved.thresholds.artifact
+            try CheckRunner.runList(source, thresholds: resolved, list: \.artifacts, valueKey: "delta", threshold: t,
+                                    title: "Border artifacts (corner–centre delta > \(QualityThresholds.number(t)))", unit: "delta", file: "artifacts", options: out)
         }
     }
 
@@ -345,13 +218,18 @@ extension Imgeda.Check {
         static let configuration = CommandConfiguration(abstract: "List blurry images.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
-        @Option(help: "Blur score below which an image is blurry.") var threshold = BlurMeasure.defaultThreshold
+        @Option(help: "The same as --blur-threshold.") var threshold: Double?
+        @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            var t = CheckThresholds()
-            t.blur = threshold
-            try CheckRunner.runList(source, thresholds: t, list: \.blurry, valueKey: "blur_score", extra: ["threshold": threshold],
-                                    title: "Blurry (score < \(threshold))", unit: "score", file: "blur", options: out)
+            var resolved = try thresholds.resolve(manifests: source.manifests)
+            if let threshold, thresholds.blurThreshold == nil {
+                resolved.thresholds.blur = threshold
+                resolved.source += "; --threshold for this run"
+            }
+            let t = resolved.thresholds.blur
+            try CheckRunner.runList(source, thresholds: resolved, list: \.blurry, valueKey: "blur_score", threshold: t,
+                                    title: "Blurry (score < \(QualityThresholds.number(t)))", unit: "score", file: "blur", options: out)
         }
     }
 
@@ -365,12 +243,13 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
-            try CheckRunner.emit(try CheckRunner.labelsJSON(conflicts, report), options: out, inputs: source.manifests) {
-                CheckRunner.printLabelConflicts(conflicts, examples: out.examples)
+            let listing = LabelConflictListing(conflicts, duplicates: report)
+            try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
+                CheckRunner.printLabelConflicts(listing, examples: out.examples)
                 if !c.candidates.contains(where: { $0.className != nil }) {
                     Console.out("Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
                 }
@@ -384,8 +263,8 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: false)
-            try CheckRunner.emit(try CheckRunner.extensionsJSON(c), options: out, inputs: source.manifests) {
+            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: false)
+            try CheckRunner.emit(ExtensionListing(c), options: out, inputs: source.manifests) {
                 CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
                                          examples: out.examples, seeAll: "use -o extensions.json or --json")
             }
@@ -399,11 +278,12 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                               threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(CheckRunner.duplicatesJSON(report, c.candidates), options: out, inputs: source.manifests) {
-                CheckRunner.printDuplicates(report, c.candidates, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
+            let listing = DuplicateListing(report, c.candidates)
+            try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
+                CheckRunner.printDuplicates(listing, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
             }
         }
     }
@@ -418,15 +298,16 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: CheckThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let names = CheckRunner.splitNames(source, c)
             guard names.count >= 2 else {
                 throw ValidationError("\(source.manifests[0]) has no splits (scan a dataset folder with train/val/test, or give one manifest per split: -m train.jsonl -m val.jsonl)")
             }
             let report = LeakageFinder.find(c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
                                             threads: ProcessInfo.processInfo.activeProcessorCount)
-            try CheckRunner.emit(CheckRunner.leakageJSON(report, c.candidates), options: out, inputs: source.manifests) {
-                CheckRunner.printLeakage(report, c.candidates, examples: out.examples)
+            let listing = LeakageListing(report, c.candidates)
+            try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
+                CheckRunner.printLeakage(listing, examples: out.examples)
             }
         }
     }
@@ -436,9 +317,11 @@ extension Imgeda.Check {
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @OptionGroup var duplicates: DuplicateOptions
+        @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            let t = CheckThresholds()
+            let resolved = try thresholds.resolve(manifests: source.manifests)
+            let t = resolved.thresholds
             let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: true)
             let threads = ProcessInfo.processInfo.activeProcessorCount
             let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
@@ -450,22 +333,12 @@ extension Imgeda.Check {
             let leakage = splits.count >= 2
                 ? LeakageFinder.find(c.candidates, order: splits, threshold: duplicates.threshold, transforms: duplicates.transforms, threads: threads)
                 : nil
-            var object: [String: Any] = [
-                "total_images": c.total,
-                "corrupt": CheckRunner.section("corrupt", c.corrupt, valueKey: "reason", total: c.total),
-                "dark": CheckRunner.section("dark", c.dark, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.dark]),
-                "overexposed": CheckRunner.section("overexposed", c.overexposed, valueKey: "mean_brightness", total: c.total, extra: ["threshold": t.overexposed]),
-                "artifacts": CheckRunner.section("artifacts", c.artifacts, valueKey: "delta", total: c.total, extra: ["threshold": t.artifact]),
-                "blur": CheckRunner.section("blur", c.blurry, valueKey: "blur_score", total: c.total, extra: ["threshold": t.blur]),
-                "duplicates": CheckRunner.duplicatesJSON(report, c.candidates),
-                "extension_mismatch": try CheckRunner.extensionsJSON(c),
-                "label_conflicts": try CheckRunner.labelsJSON(conflicts, report),
-            ]
-            if let leakage { object["leakage"] = CheckRunner.leakageJSON(leakage, c.candidates) }
-            try CheckRunner.emit(object, options: out, inputs: source.manifests) {
+            let result = CheckResult(c, duplicates: report, labelConflicts: conflicts, leakage: leakage)
+            try CheckRunner.emit(result, options: out, inputs: source.manifests) {
                 let examples = min(out.examples, 5)
                 let seeAll = "use -o report.json, --json or the single check"
                 Console.out("Checked \(Plural.count(c.total, "image")) in \(source.described)")
+                Console.out(resolved.line)
                 CheckRunner.printFlagged("Corrupt", c.corrupt, total: c.total, unit: nil, examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Dark", c.dark, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Overexposed", c.overexposed, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
@@ -473,11 +346,11 @@ extension Imgeda.Check {
                 CheckRunner.printFlagged("Blurry", c.blurry, total: c.total, unit: "score", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged),
                                          total: c.total, unit: nil, examples: examples, seeAll: "use -o report.json or --json")
-                CheckRunner.printDuplicates(report, c.candidates, total: c.total, examples: examples, seeAll: seeAll)
-                CheckRunner.printLabelConflicts(conflicts, examples: examples)
-                if let leakage {
+                CheckRunner.printDuplicates(result.duplicates, total: c.total, examples: examples, seeAll: seeAll)
+                CheckRunner.printLabelConflicts(result.labelConflicts, examples: examples)
+                if let leakage = result.leakage {
                     Console.out("Leakage across splits (pHash within \(leakage.threshold) bits):")
-                    CheckRunner.printLeakage(leakage, c.candidates, examples: examples)
+                    CheckRunner.printLeakage(leakage, examples: examples)
                 }
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetReport
 import Foundation
 
 extension Imgeda {
@@ -42,7 +43,7 @@ extension Imgeda {
 
         func run() throws {
             let diff = ManifestDiff(old: try Self.records(old), new: try Self.records(new))
-            let data = try JSONSerialization.data(withJSONObject: Self.json(diff), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONRenderer.data(diff)
             if let output {
                 try OutputPath.refuseInput(output, inputs: [old, new])
                 try AtomicFile.write(Array(data), to: output)
@@ -120,40 +121,6 @@ extension Imgeda {
             case .string(let s): return s.count > 16 ? String(s.prefix(12)) + "…" : s
             case .null: return "null"
             }
-        }
-
-        static func value(_ v: ManifestDiff.FieldValue) -> Any {
-            switch v {
-            case .int(let i): return i
-            case .double(let d): return d
-            case .bool(let b): return b
-            case .string(let s): return s
-            case .null: return NSNull()
-            }
-        }
-
-        static func json(_ d: ManifestDiff) -> [String: Any] {
-            let s = d.summary
-            return [
-                "added": d.added,
-                "removed": d.removed,
-                "moved": d.moved.map { ["from": $0.from, "to": $0.to, "renamed": $0.isRename] },
-                "changed": d.changed.map { c in
-                    ["path": c.path, "fields": Dictionary(uniqueKeysWithValues: c.fields.map { ($0.field, ["old": value($0.old), "new": value($0.new)]) })]
-                },
-                "unchanged_count": s.unchangedCount,
-                "summary": [
-                    "total_old": s.totalOld, "total_new": s.totalNew,
-                    "added_count": s.addedCount, "removed_count": s.removedCount,
-                    "changed_count": s.changedCount, "moved_count": s.movedCount,
-                    "corrupt_old": s.corruptOld, "corrupt_new": s.corruptNew,
-                    "dark_old": s.darkOld, "dark_new": s.darkNew,
-                    "overexposed_old": s.overexposedOld, "overexposed_new": s.overexposedNew,
-                    "blurry_old": s.blurryOld, "blurry_new": s.blurryNew,
-                    "artifact_old": s.artifactOld, "artifact_new": s.artifactNew,
-                    "duplicate_groups_old": s.duplicateGroupsOld, "duplicate_groups_new": s.duplicateGroupsNew,
-                ],
-            ]
         }
     }
 }

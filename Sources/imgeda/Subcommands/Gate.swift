@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetReport
 import Foundation
 
 extension Imgeda {
@@ -35,13 +36,16 @@ extension Imgeda {
         @Flag(help: "Print the result as JSON.")
         var json = false
 
+        @OptionGroup var thresholds: ThresholdOptions
+
         func validate() throws {
             if manifest.isEmpty { throw ValidationError("gate needs a manifest: -m manifest.jsonl") }
         }
 
         func run() throws {
             let rules = try PolicyFile.load(policy)
-            var evaluator = PolicyEvaluator(policy: rules)
+            let resolved = try thresholds.resolve(manifests: manifest)
+            var evaluator = PolicyEvaluator(policy: rules, thresholds: resolved.thresholds)
             for path in manifest {
                 let split = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
                 let report = try ManifestReader(path: path).forEachRecord {
@@ -51,80 +55,26 @@ extension Imgeda {
                     throw ValidationError("\(path) holds no image records (make one with `imgeda scan DIR -o \(path)`)")
                 }
             }
-            let checks = evaluator.checks(threads: ProcessInfo.processInfo.activeProcessorCount)
-            let passed = checks.allSatisfy(\.passed)
-            let object: [String: Any] = [
-                "passed": passed,
-                "policy": policy,
-                "manifests": manifest,
-                "checks": checks.map { c in
-                    ["name": c.name, "threshold": c.threshold, "observed": c.observed, "passed": c.passed,
-                     "sample_paths": c.samplePaths, "detail": c.detail] as [String: Any]
-                },
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let result = evaluator.result(policyName: policy, manifests: manifest, thresholdsSource: resolved.source,
+                                          threads: ProcessInfo.processInfo.activeProcessorCount)
+            let data = try JSONRenderer.data(result)
             let outputs = [("-o", output), ("--junit", junit), ("--markdown", markdown)].compactMap { o, p in p.map { (option: o, path: $0) } }
             try OutputPath.refuseRepeated(outputs)
             for o in outputs { try OutputPath.refuseInput(o.path, inputs: manifest + [policy], option: o.option) }
             try write(data, to: output)
-            try write(Data(Self.junit(checks, manifests: manifest).utf8), to: junit)
-            try write(Data(Self.markdown(checks, passed: passed, manifests: manifest, policy: policy).utf8), to: markdown)
+            try write(Data(GateRenderer.junit(result).utf8), to: junit)
+            try write(Data(GateRenderer.markdown(result).utf8), to: markdown)
             if json {
                 Console.out(String(decoding: data, as: UTF8.self))
             } else {
-                for c in checks {
-                    let mark = c.passed ? "PASS" : "FAIL"
-                    Console.out("\(mark)  \(c.name.padding(toLength: 24, withPad: " ", startingAt: 0)) observed \(Self.number(c.observed)), limit \(Self.number(c.threshold))  (\(c.detail))")
-                    if !c.passed {
-                        for path in c.samplePaths { Console.out("        \(path)") }
-                    }
-                }
-                Console.out(passed ? "Gate passed." : "Gate FAILED: \(checks.filter { !$0.passed }.count) of \(checks.count) checks.")
+                for line in GateRenderer.text(result) { Console.out(line) }
             }
-            if !passed { throw ExitCode(2) }
+            if !result.passed { throw ExitCode(2) }
         }
 
         private func write(_ data: Data, to path: String?) throws {
             guard let path else { return }
             try AtomicFile.write(Array(data), to: path)
-        }
-
-        static func number(_ v: Double) -> String {
-            v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%.2f", v)
-        }
-
-        static func xml(_ text: String) -> String { Escape.xml(text) }
-
-        static func junit(_ checks: [GateCheck], manifests: [String]) -> String {
-            let failures = checks.filter { !$0.passed }.count
-            var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            out += "<testsuites name=\"imgeda gate\" tests=\"\(checks.count)\" failures=\"\(failures)\">\n"
-            out += "  <testsuite name=\"\(xml(manifests.joined(separator: ", ")))\" tests=\"\(checks.count)\" failures=\"\(failures)\">\n"
-            for c in checks {
-                out += "    <testcase classname=\"imgeda.gate\" name=\"\(xml(c.name))\">\n"
-                if !c.passed {
-                    let message = "observed \(number(c.observed)), limit \(number(c.threshold)) (\(c.detail))"
-                    out += "      <failure message=\"\(xml(message))\">\(xml(([message] + c.samplePaths).joined(separator: "\n")))</failure>\n"
-                }
-                out += "    </testcase>\n"
-            }
-            out += "  </testsuite>\n</testsuites>\n"
-            return out
-        }
-
-        static func markdown(_ checks: [GateCheck], passed: Bool, manifests: [String], policy: String) -> String {
-            var out = "## imgeda gate: \(passed ? "passed ✅" : "failed ❌")\n\n"
-            out += "Manifest: \(manifests.map(Escape.markdown).joined(separator: ", ")) · policy: \(Escape.markdown(policy))\n\n"
-            out += "| check | observed | limit | result |\n| --- | ---: | ---: | --- |\n"
-            for c in checks {
-                out += "| `\(c.name)` | \(number(c.observed)) | \(number(c.threshold)) | \(c.passed ? "pass" : "**fail**") |\n"
-            }
-            for c in checks where !c.passed && !c.samplePaths.isEmpty {
-                out += "\n<details><summary><code>\(c.name)</code>: examples</summary>\n\n"
-                for path in c.samplePaths { out += "- \(Escape.markdown(path))\n" }
-                out += "\n</details>\n"
-            }
-            return out
         }
     }
 }

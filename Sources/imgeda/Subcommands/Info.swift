@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetReport
 import Foundation
 
 extension Imgeda {
@@ -15,18 +16,23 @@ extension Imgeda {
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
+        @OptionGroup var thresholds: ThresholdOptions
+
         func run() throws {
             let reader = try ManifestReader(path: manifest)
             let header = try reader.header()
-            var summary = DatasetSummary()
+            let resolved = try thresholds.resolve(manifests: [manifest])
+            var summary = DatasetSummary(thresholds: resolved.thresholds)
             let report = try reader.forEachRecord { summary.add($0) }
             guard report.records > 0 else {
                 throw ValidationError("\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`)")
             }
             if json {
-                Console.out(Self.json(summary, header: header, report: report))
+                let skipped = report.malformedLines + (report.truncatedTail ? 1 : 0)
+                Console.out(try JSONRenderer.text(InfoResult(summary: summary, header: header, skippedLines: skipped)))
             } else {
                 printTable(summary, header: header, report: report)
+                Console.out(resolved.line)
             }
         }
 
@@ -75,40 +81,6 @@ extension Imgeda {
                     + (report.nestedTooDeep > 0 ? " (\(report.nestedTooDeep) nested too deep to be records)" : "")
                     + "\(report.truncatedTail ? " and a truncated last line (an interrupted scan; re-run it to resume)" : "").")
             }
-        }
-
-        static func json(_ s: DatasetSummary, header: ManifestHeader?, report: ManifestReadReport) -> String {
-            var object: [String: Any] = [
-                "total_images": s.totalImages,
-                "total_size_bytes": s.totalSizeBytes,
-                "corrupt_count": s.corruptCount,
-                "dark_count": s.darkCount,
-                "overexposed_count": s.overexposedCount,
-                "blurry_count": s.blurryCount,
-                "artifact_count": s.artifactCount,
-                "min_width": s.minWidth ?? 0, "max_width": s.maxWidth ?? 0,
-                "min_height": s.minHeight ?? 0, "max_height": s.maxHeight ?? 0,
-                "format_counts": s.formatCounts,
-                "mode_counts": s.modeCounts,
-                "extension_counts": s.extensionCounts,
-                "camera_make_counts": s.cameraMakeCounts,
-                "camera_model_counts": s.cameraModelCounts,
-                "exif_present_count": s.exifPresentCount,
-                "gps_flagged_count": s.gpsTaggedCount,
-                "rotated_count": s.rotatedCount,
-                "high_distortion_risk_count": s.highDistortionRiskCount,
-                "split_counts": s.splitCounts,
-                "class_counts": s.classCounts,
-                "skipped_lines": report.malformedLines + (report.truncatedTail ? 1 : 0),
-            ]
-            if let header {
-                object["input_dir"] = header.inputDir
-                object["created_at"] = header.createdAt
-            }
-            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else {
-                return "{}"
-            }
-            return String(decoding: data, as: UTF8.self)
         }
     }
 }

@@ -49,6 +49,8 @@ extension Imgeda {
         @Option(help: "Resolution of PNG plots.")
         var dpi = 150.0
 
+        @OptionGroup var thresholds: ThresholdOptions
+
         func validate() throws {
             guard kind == "all" || PlotKind(rawValue: kind) != nil else {
                 throw ValidationError("unknown plot kind '\(kind)'; choose one of \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")) or all")
@@ -59,7 +61,8 @@ extension Imgeda {
         }
 
         func run() throws {
-            var data = PlotData(sampleLimit: sample)
+            let resolved = try thresholds.resolve(manifests: [manifest])
+            var data = PlotData(sampleLimit: sample, thresholds: resolved.thresholds)
             let report = try ManifestReader(path: manifest).forEachRecord { data.add($0) }
             guard report.records > 0 else {
                 throw ValidationError("\(manifest) holds no image records (make one with `imgeda scan DIR -o \(manifest)`)")
@@ -70,8 +73,8 @@ extension Imgeda {
             try FileSystem.createDirectories(output)
             let kinds = kind == "all" ? PlotKind.allCases : [PlotKind(rawValue: kind)].compactMap { $0 }
             for k in kinds { try OutputPath.refuseInput("\(output)/\(k.rawValue).\(format)", inputs: [manifest]) }
-            let duplicates = kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates) : nil
-            let svgs = kinds.map { Plots.chart($0, data, duplicates: duplicates).svg() }
+            let duplicates = kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates, threshold: resolved.thresholds.duplicate) : nil
+            let svgs = kinds.map { Plots.chart($0, data, thresholds: resolved.thresholds, duplicates: duplicates).svg() }
             // Rendering PNGs is the slow part: one chart per core at a time.
             let (format, dpi, output) = (self.format, self.dpi, self.output)
             let failures = PlotFailures(count: kinds.count)
@@ -88,6 +91,7 @@ extension Imgeda {
             }
             if let message = failures.first { throw ValidationError(message) }
             for k in kinds { Console.out("  \(output)/\(k.rawValue).\(format)") }
+            Console.out(resolved.line)
             Console.out("Wrote \(kinds.count) plot\(kinds.count == 1 ? "" : "s") of \(Plural.count(report.records, "image")) to \(output).")
         }
     }

@@ -36,6 +36,8 @@ extension Imgeda {
         @Option(help: "Memory one thumbnail worker may use, in MiB (default: as for scan).")
         var maxMemory: Int?
 
+        @OptionGroup var thresholdOptions: ThresholdOptions
+
         func validate() throws {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
@@ -46,8 +48,10 @@ extension Imgeda {
             let reader = try ManifestReader(path: manifest)
             try OutputPath.refuseInput(output, inputs: [manifest])
             let header = try reader.header()
-            var data = PlotData()
-            var checks = CheckCollector(thresholds: CheckThresholds(), collectCandidates: false, keep: max(gallery, 0))
+            let resolved = try thresholdOptions.resolve(manifests: [manifest])
+            let thresholds = resolved.thresholds
+            var data = PlotData(thresholds: thresholds)
+            var checks = CheckCollector(thresholds: thresholds, collectCandidates: false, keep: max(gallery, 0))
             // Exact path bytes of names that are not UTF-8 (their `path` has U+FFFD in it).
             var rawPaths: [String: String] = [:]
             let read = try reader.forEachRecord { record in
@@ -58,17 +62,10 @@ extension Imgeda {
             guard read.records > 0 else {
                 throw ValidationError("\(manifest) holds no image records (make one with `imgeda scan DIR -o \(manifest)`)")
             }
-            var thresholds = Plots.Thresholds()
-            if let s = header?.settings, header?.tool == "imgeda-swift" {
-                thresholds.dark = s.darkThreshold
-                thresholds.overexposed = s.overexposedThreshold
-                thresholds.artifact = s.artifactThreshold
-                thresholds.blur = s.blurThreshold
-            }
             let threads = ProcessInfo.processInfo.activeProcessorCount
-            let duplicates = DuplicateFinder.find(data.candidates, threads: threads)
+            let duplicates = DuplicateFinder.find(data.candidates, threshold: thresholds.duplicate, threads: threads)
             let splits = DatasetLayout.ordered(splits: data.candidates.map(\.split))
-            let leakage = splits.count >= 2 ? LeakageFinder.find(data.candidates, order: splits, threads: threads) : nil
+            let leakage = splits.count >= 2 ? LeakageFinder.find(data.candidates, order: splits, threshold: thresholds.duplicate, threads: threads) : nil
             // Thumbnails are decoded by isolated, time- and memory-limited worker processes,
             // as in a scan: a hostile or huge file costs its thumbnail, not this process.
             let thumbnailer = noThumbnails ? nil : Thumbnailer(configuration: .init(
@@ -97,6 +94,7 @@ extension Imgeda {
             let html = HTMLReport.render(input)
             if let thumbnailFailure { throw thumbnailFailure }
             try AtomicFile.write(Array(html.utf8), to: output)
+            Console.out(resolved.line)
             Console.out("Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Plural.count(read.records, "image")), \(PlotKind.allCases.count) plots.")
             if let (count, example) = missing.summary {
                 Console.err("Note: \(Console.grouped(count)) thumbnails could not be made: the images were not found or not readable from here (for example \(example)); the report shows their paths instead (--no-thumbnails leaves them out).")

@@ -62,8 +62,5 @@ enum Console {
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }
 
-    static func percent(_ part: Int, of whole: Int) -> String {
-        guard whole > 0 else { return "0.0%" }
-        return String(format: "%.1f%%", Double(part) * 100 / Double(whole))
-    }
+    static func percent(_ part: Int, of whole: Int) -> String { Plural.percent(part, of: whole) }
 }

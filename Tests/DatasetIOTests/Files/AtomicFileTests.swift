@@ -1,3 +1,4 @@
+import DatasetAnalysis
 import DatasetIO
 import Foundation
 import Testing

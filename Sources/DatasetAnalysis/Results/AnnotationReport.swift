@@ -1,0 +1,39 @@
+/// What `imgeda annotations` found in a detection dataset's labels: the format read, the
+/// class names it declares, and the statistics, encoded with the keys the command writes.
+public struct AnnotationReport: Sendable, Encodable {
+    public var format: String
+    public var classNames: [String]
+    public var stats: AnnotationStats
+
+    public init(format: String, classNames: [String], stats: AnnotationStats) {
+        self.format = format
+        self.classNames = classNames
+        self.stats = stats
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, images, objects
+        case classNames = "class_names", classCounts = "class_counts", imagesPerClass = "images_per_class"
+        case objectsPerImage = "objects_per_image", objectsPerImageHistogram = "objects_per_image_histogram"
+        case boxAreaFraction = "box_area_fraction", boxAspectRatio = "box_aspect_ratio"
+        case imagesWithoutLabels = "images_without_labels", labelsWithoutImages = "labels_without_images"
+        case invalidBoxes = "invalid_boxes"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(classNames, forKey: .classNames)
+        try c.encode(stats.images, forKey: .images)
+        try c.encode(stats.objects, forKey: .objects)
+        try c.encode(stats.classCounts, forKey: .classCounts)
+        try c.encode(stats.imagesPerClass, forKey: .imagesPerClass)
+        try c.encode(stats.objectsPerImage, forKey: .objectsPerImage)
+        try c.encode(stats.objectsPerImageHistogram, forKey: .objectsPerImageHistogram)
+        try c.encode(stats.boxAreaFraction, forKey: .boxAreaFraction)
+        try c.encode(stats.boxAspectRatio, forKey: .boxAspectRatio)
+        try c.encode(stats.imagesWithoutLabels, forKey: .imagesWithoutLabels)
+        try c.encode(stats.labelsWithoutImages, forKey: .labelsWithoutImages)
+        try c.encode(stats.invalidBoxes, forKey: .invalidBoxes)
+    }
+}

@@ -1,0 +1,61 @@
+/// What `imgeda info` reports: the dataset summary, where the manifest came from, how many
+/// damaged lines were skipped, and (inside the summary) the thresholds that counted.
+public struct InfoResult: Sendable, Encodable {
+    public var summary: DatasetSummary
+    public var header: ManifestHeader?
+    /// Damaged lines skipped, a truncated last line included.
+    public var skippedLines: Int
+
+    public init(summary: DatasetSummary, header: ManifestHeader?, skippedLines: Int) {
+        self.summary = summary
+        self.header = header
+        self.skippedLines = skippedLines
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case totalImages = "total_images", totalSizeBytes = "total_size_bytes"
+        case corruptCount = "corrupt_count", darkCount = "dark_count", overexposedCount = "overexposed_count"
+        case blurryCount = "blurry_count", artifactCount = "artifact_count"
+        case minWidth = "min_width", maxWidth = "max_width", minHeight = "min_height", maxHeight = "max_height"
+        case formatCounts = "format_counts", modeCounts = "mode_counts", extensionCounts = "extension_counts"
+        case cameraMakeCounts = "camera_make_counts", cameraModelCounts = "camera_model_counts"
+        case exifPresentCount = "exif_present_count", gpsFlaggedCount = "gps_flagged_count", rotatedCount = "rotated_count"
+        case highDistortionRiskCount = "high_distortion_risk_count"
+        case splitCounts = "split_counts", classCounts = "class_counts"
+        case skippedLines = "skipped_lines", inputDir = "input_dir", createdAt = "created_at", thresholds
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        let s = summary
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(s.totalImages, forKey: .totalImages)
+        try c.encode(s.totalSizeBytes, forKey: .totalSizeBytes)
+        try c.encode(s.corruptCount, forKey: .corruptCount)
+        try c.encode(s.darkCount, forKey: .darkCount)
+        try c.encode(s.overexposedCount, forKey: .overexposedCount)
+        try c.encode(s.blurryCount, forKey: .blurryCount)
+        try c.encode(s.artifactCount, forKey: .artifactCount)
+        // 0 when no image is readable, as the reference writes it.
+        try c.encode(s.minWidth ?? 0, forKey: .minWidth)
+        try c.encode(s.maxWidth ?? 0, forKey: .maxWidth)
+        try c.encode(s.minHeight ?? 0, forKey: .minHeight)
+        try c.encode(s.maxHeight ?? 0, forKey: .maxHeight)
+        try c.encode(s.formatCounts, forKey: .formatCounts)
+        try c.encode(s.modeCounts, forKey: .modeCounts)
+        try c.encode(s.extensionCounts, forKey: .extensionCounts)
+        try c.encode(s.cameraMakeCounts, forKey: .cameraMakeCounts)
+        try c.encode(s.cameraModelCounts, forKey: .cameraModelCounts)
+        try c.encode(s.exifPresentCount, forKey: .exifPresentCount)
+        try c.encode(s.gpsTaggedCount, forKey: .gpsFlaggedCount)
+        try c.encode(s.rotatedCount, forKey: .rotatedCount)
+        try c.encode(s.highDistortionRiskCount, forKey: .highDistortionRiskCount)
+        try c.encode(s.splitCounts, forKey: .splitCounts)
+        try c.encode(s.classCounts, forKey: .classCounts)
+        try c.encode(skippedLines, forKey: .skippedLines)
+        try c.encode(s.thresholds, forKey: .thresholds)
+        if let header {
+            try c.encode(header.inputDir, forKey: .inputDir)
+            try c.encode(header.createdAt, forKey: .createdAt)
+        }
+    }
+}

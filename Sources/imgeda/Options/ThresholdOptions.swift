@@ -1,0 +1,69 @@
+import ArgumentParser
+import DatasetAnalysis
+import DatasetIO
+
+/// The quality thresholds of a run: the ones the manifest's scan recorded in its header,
+/// unless an option overrides one for this run only. Every command that counts dark,
+/// overexposed, bordered or blurry images takes this group, so they all count alike.
+struct ThresholdOptions: ParsableArguments {
+    @Option(help: "Mean brightness (0–255) below which an image is dark (default: the manifest's scan setting).")
+    var darkThreshold: Double?
+
+    @Option(help: "Mean brightness (0–255) above which an image is overexposed (default: the manifest's scan setting).")
+    var overexposedThreshold: Double?
+
+    @Option(help: "Corner–centre brightness difference above which an image has a border artifact (default: the manifest's scan setting).")
+    var artifactThreshold: Double?
+
+    @Option(help: "Blur score below which an image is blurry (default: the manifest's scan setting).")
+    var blurThreshold: Double?
+
+    func validate() throws {
+        for (name, value) in [("--dark-threshold", darkThreshold), ("--overexposed-threshold", overexposedThreshold)] {
+            if let value, !(0...255).contains(value) {
+                throw ValidationError("\(name) must be a brightness between 0 and 255 (got \(QualityThresholds.number(value)))")
+            }
+        }
+        for (name, value) in [("--artifact-threshold", artifactThreshold), ("--blur-threshold", blurThreshold)] {
+            if let value, !(value >= 0) || !value.isFinite {
+                throw ValidationError("\(name) must be a number of 0 or more (got \(QualityThresholds.number(value)))")
+            }
+        }
+    }
+
+    /// The options given on the command line, by flag name.
+    private var given: [String] {
+        [("--dark-threshold", darkThreshold), ("--overexposed-threshold", overexposedThreshold),
+         ("--artifact-threshold", artifactThreshold), ("--blur-threshold", blurThreshold)]
+            .compactMap { $0.1 == nil ? nil : $0.0 }
+    }
+
+    /// The thresholds for a run over `manifests`: the first header that records settings,
+    /// with this run's options on top.
+    func resolve(manifests: [String]) throws -> ResolvedThresholds {
+        var thresholds = QualityThresholds()
+        var source = "defaults: the manifest does not record its thresholds"
+        for path in manifests {
+            if let header = try ManifestReader(path: path).header() {
+                thresholds = header.settings.quality
+                source = "from the scan settings of \(path)"
+                break
+            }
+        }
+        if let darkThreshold { thresholds.dark = darkThreshold }
+        if let overexposedThreshold { thresholds.overexposed = overexposedThreshold }
+        if let artifactThreshold { thresholds.artifact = artifactThreshold }
+        if let blurThreshold { thresholds.blur = blurThreshold }
+        if !given.isEmpty { source += "; \(given.joined(separator: ", ")) for this run" }
+        return ResolvedThresholds(thresholds: thresholds, source: source)
+    }
+}
+
+/// Thresholds with where they came from, for the line every output prints.
+struct ResolvedThresholds {
+    var thresholds: QualityThresholds
+    var source: String
+
+    /// "Thresholds: dark < 100, … (from the scan settings of m.jsonl)".
+    var line: String { thresholds.line(source: source) }
+}
