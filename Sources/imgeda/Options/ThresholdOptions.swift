@@ -19,12 +19,17 @@ struct ThresholdOptions: ParsableArguments {
     var blurThreshold: Double?
 
     func validate() throws {
-        for (name, value) in [("--dark-threshold", darkThreshold), ("--overexposed-threshold", overexposedThreshold)] {
+        try Self.validate(dark: darkThreshold, overexposed: overexposedThreshold, artifact: artifactThreshold, blur: blurThreshold)
+    }
+
+    /// The one range check of threshold options, for this group and for `scan`'s own.
+    static func validate(dark: Double?, overexposed: Double?, artifact: Double?, blur: Double?) throws {
+        for (name, value) in [("--dark-threshold", dark), ("--overexposed-threshold", overexposed)] {
             if let value, !(0...255).contains(value) {
                 throw ValidationError("\(name) must be a brightness between 0 and 255 (got \(QualityThresholds.number(value)))")
             }
         }
-        for (name, value) in [("--artifact-threshold", artifactThreshold), ("--blur-threshold", blurThreshold)] {
+        for (name, value) in [("--artifact-threshold", artifact), ("--blur-threshold", blur)] {
             if let value, !(value >= 0) || !value.isFinite {
                 throw ValidationError("\(name) must be a number of 0 or more (got \(QualityThresholds.number(value)))")
             }

@@ -56,16 +56,16 @@ extension Imgeda {
         var extensions: String?
 
         @Option(help: "Mean brightness (0–255) below which an image is dark.")
-        var darkThreshold = 40.0
+        var darkThreshold = QualityThresholds.defaults.dark
 
         @Option(help: "Mean brightness (0–255) above which an image is overexposed.")
-        var overexposedThreshold = 220.0
+        var overexposedThreshold = QualityThresholds.defaults.overexposed
 
         @Option(help: "Corner–centre brightness difference above which an image has a border artifact.")
-        var artifactThreshold = 50.0
+        var artifactThreshold = QualityThresholds.defaults.artifact
 
         @Option(help: "Blur score (Laplacian variance at 256 px) below which an image is blurry.")
-        var blurThreshold = BlurMeasure.defaultThreshold
+        var blurThreshold = QualityThresholds.defaults.blur
 
         @Option(help: "Statistics are computed on a preview at least this many pixels on its longer side.")
         var maxImageDim = 256
@@ -91,12 +91,8 @@ extension Imgeda {
         func validate() throws {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
             if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }
-            for (name, value) in [("--dark-threshold", darkThreshold), ("--overexposed-threshold", overexposedThreshold)]
-            where !(0...255).contains(value) {
-                throw ValidationError("\(name) must be between 0 and 255 (got \(value))")
-            }
-            if artifactThreshold < 0 { throw ValidationError("--artifact-threshold must not be negative (got \(artifactThreshold))") }
-            if blurThreshold < 0 { throw ValidationError("--blur-threshold must not be negative (got \(blurThreshold))") }
+            try ThresholdOptions.validate(dark: darkThreshold, overexposed: overexposedThreshold,
+                                          artifact: artifactThreshold, blur: blurThreshold)
             if maxImageDim < 32 { throw ValidationError("--max-image-dim must be at least 32 (got \(maxImageDim))") }
             if maxPixels < 1 { throw ValidationError("--max-pixels must be positive (got \(maxPixels))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
