@@ -8,8 +8,10 @@ public enum ExifWriter {
         public var exposureDenominator: Int, fNumberTenths: Int
         public var date: String
 
-        public init(make: String, model: String, lens: String, focalLength: Int, focalLength35mm: Int, iso: Int,
-                    exposureDenominator: Int, fNumberTenths: Int, date: String) {
+        public init(
+            make: String, model: String, lens: String, focalLength: Int, focalLength35mm: Int, iso: Int,
+            exposureDenominator: Int, fNumberTenths: Int, date: String
+        ) {
             self.make = make
             self.model = model
             self.lens = lens
@@ -23,7 +25,10 @@ public enum ExifWriter {
     }
 
     private enum Value {
-        case ascii(String), short(Int), long(Int), rational(Int, Int)
+        case ascii(String)
+        case short(Int)
+        case long(Int)
+        case rational(Int, Int)
     }
 
     /// `jpeg` with an APP1 EXIF segment inserted after its start marker.

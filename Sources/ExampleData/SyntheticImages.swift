@@ -36,9 +36,11 @@ public enum SyntheticImages {
                 var c: (Double, Double, Double)
                 if fy < horizon {
                     let t = fy / horizon
-                    c = (Double(skyTop.0) * (1 - t) + Double(skyBottom.0) * t,
-                         Double(skyTop.1) * (1 - t) + Double(skyBottom.1) * t,
-                         Double(skyTop.2) * (1 - t) + Double(skyBottom.2) * t)
+                    c = (
+                        Double(skyTop.0) * (1 - t) + Double(skyBottom.0) * t,
+                        Double(skyTop.1) * (1 - t) + Double(skyBottom.1) * t,
+                        Double(skyTop.2) * (1 - t) + Double(skyBottom.2) * t
+                    )
                 } else {
                     let shade = 0.7 + 0.3 * sin(fx * 40 + fy * 25)
                     c = (Double(ground.0) * shade, Double(ground.1) * shade, Double(ground.2) * shade)

@@ -49,7 +49,9 @@ enum BMPCodec {
         let height = abs(rawHeight)
         guard width > 0, height > 0 else { throw Self.damaged("size \(width) × \(rawHeight)") }
         guard width * height <= maxPixels else {
-            throw DecodeError("too large to decode safely: \(width) × \(height) = \(width * height) pixels exceeds the limit of \(maxPixels) (raise it with --max-pixels)")
+            throw DecodeError(
+                "too large to decode safely: \(width) × \(height) = \(width * height) pixels exceeds the limit of \(maxPixels) (raise it with --max-pixels)"
+            )
         }
         switch compression {
         case 0, 3: break
@@ -64,7 +66,8 @@ enum BMPCodec {
             let start = 14 + Int(headerSize)
             for i in 0..<count {
                 guard let b = r.u8(start + i * entrySize), let g = r.u8(start + i * entrySize + 1),
-                      let red = r.u8(start + i * entrySize + 2) else { throw Self.damaged("palette is cut off") }
+                    let red = r.u8(start + i * entrySize + 2)
+                else { throw Self.damaged("palette is cut off") }
                 palette.append((red, g, b))
             }
         }

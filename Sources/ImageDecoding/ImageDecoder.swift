@@ -117,7 +117,8 @@ public final class ImageDecoder {
             if let decoded { return decoded }
         }
         if let header, header.format == "PNG",
-           let decoded = try decodePNG(bytes, header: header, options: options) {
+            let decoded = try decodePNG(bytes, header: header, options: options)
+        {
             return decoded
         }
         if let header, header.format == "BMP" {
@@ -126,9 +127,10 @@ public final class ImageDecoder {
             }
             do {
                 return try decodeWithLibvips(bytes, header: header, options: options)
-            } catch where error.reason.contains(Self.blockedHint) {
-                throw DecodeError("BMP with \(variant) is read only through ImageMagick, which is off (\(Self.blockedHint))",
-                                  partial: error.partial)
+            } catch  where error.reason.contains(Self.blockedHint) {
+                throw DecodeError(
+                    "BMP with \(variant) is read only through ImageMagick, which is off (\(Self.blockedHint))",
+                    partial: error.partial)
             }
         }
         return try decodeWithLibvips(bytes, header: header, options: options)
@@ -139,8 +141,9 @@ public final class ImageDecoder {
     private func decodeBMP(
         _ bytes: UnsafeRawBufferPointer, header: ImageHeader, options: DecodeOptions
     ) throws(DecodeError) -> DecodedImage {
-        let partial = DecodeError.PartialHeader(format: "BMP", colorMode: header.colorMode, channels: header.channels,
-                                                width: header.width, height: header.height)
+        let partial = DecodeError.PartialHeader(
+            format: "BMP", colorMode: header.colorMode, channels: header.channels,
+            width: header.width, height: header.height)
         let full: RGBImage
         do {
             full = try BMPCodec.decode(bytes, maxPixels: options.maxPixels)
@@ -160,8 +163,9 @@ public final class ImageDecoder {
         _ bytes: UnsafeRawBufferPointer, header: ImageHeader, options: DecodeOptions
     ) throws(DecodeError) -> DecodedImage? {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-        let partial = DecodeError.PartialHeader(format: "PNG", colorMode: header.colorMode, channels: header.channels,
-                                                width: header.width, height: header.height)
+        let partial = DecodeError.PartialHeader(
+            format: "PNG", colorMode: header.colorMode, channels: header.channels,
+            width: header.width, height: header.height)
         if let w = header.width, let h = header.height, w * h > options.maxPixels {
             throw Self.bomb(w, h, options.maxPixels, partial)
         }
@@ -169,15 +173,17 @@ public final class ImageDecoder {
         var width: UInt32 = 0, height: UInt32 = 0
         var exifOffset = 0, exifLength = 0
         var message = [CChar](repeating: 0, count: 160)
-        let rc = cfastpng_decode_rgb(base, bytes.count, Self.plainDecodePixelLimit, &rgb, &width, &height,
-                                     &exifOffset, &exifLength, &message, message.count)
+        let rc = cfastpng_decode_rgb(
+            base, bytes.count, Self.plainDecodePixelLimit, &rgb, &width, &height,
+            &exifOffset, &exifLength, &message, message.count)
         switch Int(rc) {
         case Int(CFASTPNG_OK):
             guard let rgb else { return nil }
             defer { free(rgb) }
             let count = Int(width) * Int(height) * 3
-            let full = RGBImage(width: Int(width), height: Int(height),
-                                pixels: [UInt8](UnsafeBufferPointer(start: rgb, count: count)))
+            let full = RGBImage(
+                width: Int(width), height: Int(height),
+                pixels: [UInt8](UnsafeBufferPointer(start: rgb, count: count)))
             var exif: ExifSummary?
             if options.readExif, exifLength > 0, exifOffset + exifLength <= bytes.count {
                 exif = ExifReader.parse(UnsafeRawBufferPointer(rebasing: bytes[exifOffset..<(exifOffset + exifLength)]))
@@ -207,15 +213,17 @@ public final class ImageDecoder {
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         let length = UInt(bytes.count)
         if tjDecompressHeader3(handle, base, length, &width, &height, &subsampling, &colorspace) != 0 {
-            throw DecodeError("damaged JPEG header (\(Self.turboMessage(handle)))",
-                              partial: .init(format: header.format, width: header.width, height: header.height))
+            throw DecodeError(
+                "damaged JPEG header (\(Self.turboMessage(handle)))",
+                partial: .init(format: header.format, width: header.width, height: header.height))
         }
         if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
             return nil
         }
         let mode = colorspace == Int32(TJCS_GRAY.rawValue) ? "L" : "RGB"
-        let partial = DecodeError.PartialHeader(format: header.format, colorMode: mode, channels: mode == "L" ? 1 : 3,
-                                                width: Int(width), height: Int(height))
+        let partial = DecodeError.PartialHeader(
+            format: header.format, colorMode: mode, channels: mode == "L" ? 1 : 3,
+            width: Int(width), height: Int(height))
         let pixels = Int(width) * Int(height)
         if pixels > options.maxPixels {
             throw Self.bomb(Int(width), Int(height), options.maxPixels, partial)
@@ -226,8 +234,9 @@ public final class ImageDecoder {
         // for a crafted file to take minutes to decode.
         let flags = Int32(TJFLAG_LIMITSCANS)
         let rc = rgb.withUnsafeMutableBufferPointer { out in
-            tjDecompress2(handle, base, length, out.baseAddress, Int32(scaledWidth), 0, Int32(scaledHeight),
-                          Int32(TJPF_RGB.rawValue), flags)
+            tjDecompress2(
+                handle, base, length, out.baseAddress, Int32(scaledWidth), 0, Int32(scaledHeight),
+                Int32(TJPF_RGB.rawValue), flags)
         }
         if rc != 0 {
             let message = Self.turboMessage(handle)
@@ -288,8 +297,9 @@ public final class ImageDecoder {
     ) throws(DecodeError) -> DecodedImage {
         guard let base = bytes.baseAddress else { throw DecodeError("empty file (0 bytes)") }
         var partial = header.map {
-            DecodeError.PartialHeader(format: $0.format, colorMode: $0.colorMode, channels: $0.channels,
-                                      width: $0.width, height: $0.height)
+            DecodeError.PartialHeader(
+                format: $0.format, colorMode: $0.colorMode, channels: $0.channels,
+                width: $0.width, height: $0.height)
         }
         if let w = header?.width, let h = header?.height, w * h > options.maxPixels {
             throw Self.bomb(w, h, options.maxPixels, partial)
@@ -337,7 +347,8 @@ public final class ImageDecoder {
         let plainDecode = !shrinksOnLoad && width * height <= Self.plainDecodePixelLimit
         cvips_error_clear()
         var converted: OpaquePointer?
-        let rc = plainDecode
+        let rc =
+            plainDecode
             ? cvips_to_rgb8(image, &converted)
             : bytes.baseAddress.map { cvips_rgb_preview($0, bytes.count, Int32(options.previewSide), &converted) } ?? -1
         guard rc == 0, let converted else {
@@ -368,8 +379,9 @@ public final class ImageDecoder {
     }
 
     private static func bomb(_ w: Int, _ h: Int, _ limit: Int, _ partial: DecodeError.PartialHeader?) -> DecodeError {
-        DecodeError("too large to decode safely: \(w) × \(h) = \(w * h) pixels exceeds the limit of \(limit) (raise it with --max-pixels)",
-                    partial: partial)
+        DecodeError(
+            "too large to decode safely: \(w) × \(h) = \(w * h) pixels exceeds the limit of \(limit) (raise it with --max-pixels)",
+            partial: partial)
     }
 
     static func format(loader: String) -> String {
@@ -409,7 +421,8 @@ public final class ImageDecoder {
         }
         let lower = line.lowercased()
         if lower.contains("premature end") || lower.contains("truncated") || lower.contains("read error")
-            || lower.contains("end of file") || lower.contains("unexpected end") {
+            || lower.contains("end of file") || lower.contains("unexpected end")
+        {
             let kind = header?.format ?? "image"
             return "truncated or damaged \(kind) data (\(line))"
         }

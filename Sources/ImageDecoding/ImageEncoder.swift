@@ -26,8 +26,9 @@ public enum ImageEncoder {
         }
         return try run(suffix: suffix) { suffixPointer, buffer, length in
             pixels.withUnsafeBytes { raw in
-                cvips_encode(raw.baseAddress, Int32(width), Int32(height), Int32(bands), 0, cmyk ? 1 : 0,
-                             suffixPointer, buffer, length)
+                cvips_encode(
+                    raw.baseAddress, Int32(width), Int32(height), Int32(bands), 0, cmyk ? 1 : 0,
+                    suffixPointer, buffer, length)
             }
         }
     }
@@ -51,8 +52,9 @@ public enum ImageEncoder {
         let all = frames.flatMap { $0 }
         return try run(suffix: suffix) { suffixPointer, buffer, length in
             all.withUnsafeBytes { raw in
-                cvips_encode_pages(raw.baseAddress, Int32(width), Int32(height), Int32(frames.count), Int32(bands),
-                                   suffixPointer, buffer, length)
+                cvips_encode_pages(
+                    raw.baseAddress, Int32(width), Int32(height), Int32(frames.count), Int32(bands),
+                    suffixPointer, buffer, length)
             }
         }
     }
@@ -83,8 +85,9 @@ extension ImageEncoder {
         var output: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
         let rc = image.pixels.withUnsafeBufferPointer { pixels in
-            tjCompress2(handle, pixels.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue),
-                        &output, &size, Int32(TJSAMP_420.rawValue), Int32(quality), 0)
+            tjCompress2(
+                handle, pixels.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue),
+                &output, &size, Int32(TJSAMP_420.rawValue), Int32(quality), 0)
         }
         guard rc == 0, let output else {
             let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown error"

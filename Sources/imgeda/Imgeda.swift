@@ -1,10 +1,11 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
-import Foundation
 import DatasetPipeline
+import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `imgeda` command: scan image collections, find what is wrong with them, report it.
@@ -16,11 +17,13 @@ struct Imgeda: ParsableCommand {
         commandName: "imgeda",
         abstract: "Find what is wrong with an image collection: corrupt, dark, overexposed, blurry, bordered, duplicated.",
         discussion: """
-        Start with `imgeda scan DIR -o manifest.jsonl`; every other command reads that manifest.
-        Try it on a generated example: `imgeda example demo && imgeda scan demo -o demo.jsonl && imgeda info -m demo.jsonl`.
-        """,
+            Start with `imgeda scan DIR -o manifest.jsonl`; every other command reads that manifest.
+            Try it on a generated example: `imgeda example demo && imgeda scan demo -o demo.jsonl && imgeda info -m demo.jsonl`.
+            """,
         version: "imgeda \(version) (Swift)",
-        subcommands: [Scan.self, Info.self, Check.self, Plot.self, Report.self, Diff.self, Gate.self, Export.self, Annotations.self, Example.self]
+        subcommands: [
+            Scan.self, Info.self, Check.self, Plot.self, Report.self, Diff.self, Gate.self, Export.self, Annotations.self, Example.self,
+        ]
     )
 
     static func main() {

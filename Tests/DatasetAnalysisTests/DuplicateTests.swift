@@ -5,9 +5,9 @@ import Testing
 struct HashMaker {
     var state: UInt64
     mutating func next() -> UInt64 {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         var z = state
-        z = (z ^ (z >> 33)) &* 0xff51afd7ed558ccd
+        z = (z ^ (z >> 33)) &* 0xff51_afd7_ed55_8ccd
         return z ^ (z >> 29)
     }
     mutating func hash() -> Hash256 { Hash256(next(), next(), next(), next()) }
@@ -86,8 +86,10 @@ struct MultiIndexHashTests {
 
 @Suite("duplicate groups")
 struct DuplicateFinderTests {
-    func candidate(_ path: String, sha: String? = nil, hash: Hash256?, width: Int = 100, blur: Double = 500,
-                   size: Int = 1000, corrupt: Bool = false, blank: Bool = false) -> DuplicateCandidate {
+    func candidate(
+        _ path: String, sha: String? = nil, hash: Hash256?, width: Int = 100, blur: Double = 500,
+        size: Int = 1000, corrupt: Bool = false, blank: Bool = false
+    ) -> DuplicateCandidate {
         var record = ImageRecord(path: path, filename: path)
         record.sha256 = sha
         record.phash = hash?.hex
@@ -157,7 +159,8 @@ struct DuplicateFinderTests {
     @Test func nearBlankPicturesAreReportedNotGrouped() {
         var maker = HashMaker(state: 6)
         let flat = maker.hash()
-        let candidates = (0..<50).map { candidate("blank\($0).png", sha: "\($0)", hash: maker.flip(flat, bits: 2), blank: true) }
+        let candidates =
+            (0..<50).map { candidate("blank\($0).png", sha: "\($0)", hash: maker.flip(flat, bits: 2), blank: true) }
             + [candidate("photo.jpg", sha: "p", hash: maker.hash())]
         let report = DuplicateFinder.find(candidates)
         #expect(report.nearGroups.isEmpty)
@@ -223,7 +226,8 @@ struct DuplicateFinderTests {
         }
         let original = candidate("a.jpg", sha: "a", hash: Hash256(hex: PerceptualHash.phash(picture)))
         let turned = candidate("r.jpg", sha: "r", hash: Hash256(hex: PerceptualHash.phash(GrayImage(width: n, height: n, pixels: rotated))))
-        let flipped = candidate("m.jpg", sha: "m", hash: Hash256(hex: PerceptualHash.phash(GrayImage(width: n, height: n, pixels: mirrored))))
+        let flipped = candidate(
+            "m.jpg", sha: "m", hash: Hash256(hex: PerceptualHash.phash(GrayImage(width: n, height: n, pixels: mirrored))))
         let rotation = try #require(DuplicateFinder.match(original, turned, transforms: true))
         #expect(rotation.transform == .rotate90)
         #expect(rotation.transform.words == "rotated 90° clockwise")

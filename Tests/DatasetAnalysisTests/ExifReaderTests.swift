@@ -1,5 +1,6 @@
-@testable import DatasetAnalysis
 import Testing
+
+@testable import DatasetAnalysis
 
 @Suite struct ExifReaderTests {
     /// A camera-like EXIF block: make/model/orientation/GPS pointer in IFD0, shot data in the ExifIFD.
@@ -75,41 +76,49 @@ import Testing
     }
 
     @Test func stringsAreTrimmedOfSpacesAndNULs() throws {
-        let bytes = TIFFFixture.make(bigEndian: false, ifd0: [
-            .init(0x010F, .raw(type: 2, count: 12, bytes: Array("  Canon\0\0\0\0\0".utf8))),
-            .init(0x0110, .raw(type: 2, count: 9, bytes: Array("OLYMPUS \0".utf8))),
-        ])
+        let bytes = TIFFFixture.make(
+            bigEndian: false,
+            ifd0: [
+                .init(0x010F, .raw(type: 2, count: 12, bytes: Array("  Canon\0\0\0\0\0".utf8))),
+                .init(0x0110, .raw(type: 2, count: 9, bytes: Array("OLYMPUS \0".utf8))),
+            ])
         let exif = try #require(Self.parse(bytes))
         #expect(exif.cameraMake == "Canon")
         #expect(exif.cameraModel == "OLYMPUS")
     }
 
     @Test func blankStringsAreAbsent() throws {
-        let bytes = TIFFFixture.make(bigEndian: false, ifd0: [
-            .init(0x010F, .raw(type: 2, count: 4, bytes: [0x20, 0x20, 0, 0])),
-            .init(0x0110, .raw(type: 2, count: 1, bytes: [0])),
-        ])
+        let bytes = TIFFFixture.make(
+            bigEndian: false,
+            ifd0: [
+                .init(0x010F, .raw(type: 2, count: 4, bytes: [0x20, 0x20, 0, 0])),
+                .init(0x0110, .raw(type: 2, count: 1, bytes: [0])),
+            ])
         let exif = try #require(Self.parse(bytes))
         #expect(exif.cameraMake == nil)
         #expect(exif.cameraModel == nil)
     }
 
     @Test func invalidUTF8DecodesAsLatin1AndValidUTF8AsUTF8() throws {
-        let bytes = TIFFFixture.make(bigEndian: false, ifd0: [
-            .init(0x010F, .raw(type: 2, count: 6, bytes: [0x43, 0x61, 0x66, 0xE9, 0xFF, 0])),  // "Caf\u{E9}\u{FF}"
-            .init(0x0110, .raw(type: 2, count: 6, bytes: Array("Café".utf8) + [0])),
-        ])
+        let bytes = TIFFFixture.make(
+            bigEndian: false,
+            ifd0: [
+                .init(0x010F, .raw(type: 2, count: 6, bytes: [0x43, 0x61, 0x66, 0xE9, 0xFF, 0])),  // "Caf\u{E9}\u{FF}"
+                .init(0x0110, .raw(type: 2, count: 6, bytes: Array("Café".utf8) + [0])),
+            ])
         let exif = try #require(Self.parse(bytes))
         #expect(exif.cameraMake == "Caf\u{E9}\u{FF}")
         #expect(exif.cameraModel == "Café")
     }
 
     @Test func nonPositiveOrUndefinedNumbersAreAbsent() throws {
-        let bytes = TIFFFixture.make(bigEndian: false, ifd0: [], exif: [
-            .init(0x829A, .rational([(0, 1)])),      // zero
-            .init(0x829D, .rational([(28, 0)])),     // zero denominator
-            .init(0x920A, .srational([(-35, 1)])),   // negative
-        ])
+        let bytes = TIFFFixture.make(
+            bigEndian: false, ifd0: [],
+            exif: [
+                .init(0x829A, .rational([(0, 1)])),  // zero
+                .init(0x829D, .rational([(28, 0)])),  // zero denominator
+                .init(0x920A, .srational([(-35, 1)])),  // negative
+            ])
         let exif = try #require(Self.parse(bytes))
         #expect(exif.exposureTimeSec == nil)
         #expect(exif.fNumber == nil)
@@ -117,11 +126,13 @@ import Testing
     }
 
     @Test func multiValuedEntriesFollowTheReference() throws {
-        let bytes = TIFFFixture.make(bigEndian: true, ifd0: [.init(0x0112, .short([3, 6]))], exif: [
-            .init(0x8827, .short([800, 1600])),      // ISO: the first value
-            .init(0xA405, .short([24, 28])),         // one value expected: absent
-            .init(0x829D, .rational([(2, 1), (4, 1)])),
-        ])
+        let bytes = TIFFFixture.make(
+            bigEndian: true, ifd0: [.init(0x0112, .short([3, 6]))],
+            exif: [
+                .init(0x8827, .short([800, 1600])),  // ISO: the first value
+                .init(0xA405, .short([24, 28])),  // one value expected: absent
+                .init(0x829D, .rational([(2, 1), (4, 1)])),
+            ])
         let exif = try #require(Self.parse(bytes))
         #expect(exif.orientation == 3)  // Pillow keeps the first of IFD0's Orientation values
         #expect(exif.isoSpeed == 800)
@@ -130,10 +141,12 @@ import Testing
     }
 
     @Test func integerFieldsTruncateRationalsLikePythonInt() throws {
-        let bytes = TIFFFixture.make(bigEndian: false, ifd0: [], exif: [
-            .init(0x8827, .rational([(13, 2)])),
-            .init(0xA405, .srational([(-13, 2)])),
-        ])
+        let bytes = TIFFFixture.make(
+            bigEndian: false, ifd0: [],
+            exif: [
+                .init(0x8827, .rational([(13, 2)])),
+                .init(0xA405, .srational([(-13, 2)])),
+            ])
         let exif = try #require(Self.parse(bytes))
         #expect(exif.isoSpeed == 6)
         #expect(exif.focalLength35mm == -6)
@@ -147,19 +160,23 @@ import Testing
     }
 
     @Test func repeatedTagKeepsItsFirstEntry() throws {
-        let bytes = TIFFFixture.make(bigEndian: false, ifd0: [
-            .init(0x010F, .ascii("First")), .init(0x010F, .ascii("Second")),
-        ], sorted: false)
+        let bytes = TIFFFixture.make(
+            bigEndian: false,
+            ifd0: [
+                .init(0x010F, .ascii("First")), .init(0x010F, .ascii("Second")),
+            ], sorted: false)
         #expect(try #require(Self.parse(bytes)).cameraMake == "First")
     }
 
     @Test func unknownTypesAndEmptyEntriesAreSkipped() throws {
-        let bytes = TIFFFixture.make(bigEndian: false, ifd0: [
-            .init(0x010F, .raw(type: 129, count: 4, bytes: Array("UTF8".utf8))),  // EXIF 3.0 UTF-8: Pillow skips it
-            .init(0x0110, .raw(type: 2, count: 0, bytes: [])),
-            .init(0x0112, .raw(type: 99, count: 1, bytes: [6, 0])),
-            .init(0x0131, .ascii("kept so IFD0 is not empty")),
-        ])
+        let bytes = TIFFFixture.make(
+            bigEndian: false,
+            ifd0: [
+                .init(0x010F, .raw(type: 129, count: 4, bytes: Array("UTF8".utf8))),  // EXIF 3.0 UTF-8: Pillow skips it
+                .init(0x0110, .raw(type: 2, count: 0, bytes: [])),
+                .init(0x0112, .raw(type: 99, count: 1, bytes: [6, 0])),
+                .init(0x0131, .ascii("kept so IFD0 is not empty")),
+            ])
         let exif = try #require(Self.parse(bytes))
         #expect(exif.cameraMake == nil)
         #expect(exif.cameraModel == nil)
@@ -171,7 +188,7 @@ import Testing
         #expect(Self.parse(Array("Exif\0\0".utf8)) == nil)
         #expect(Self.parse(Array("not a tiff at all".utf8)) == nil)
         #expect(Self.parse([0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0]) == nil)  // zero entries
-        #expect(Self.parse([0x49, 0x49, 0x2A, 0x00, 0xFF, 0xFF, 0xFF, 0xFF]) == nil)        // IFD0 outside
+        #expect(Self.parse([0x49, 0x49, 0x2A, 0x00, 0xFF, 0xFF, 0xFF, 0xFF]) == nil)  // IFD0 outside
     }
 
     @Test func exifIFDPointingToIFD0Terminates() throws {
@@ -217,7 +234,7 @@ import Testing
         bytes.u16(3)
         bytes.entry(tag: 0x010F, type: 2, count: 4, value: Array("Fuji".utf8))
         bytes.entry(tag: 0x0110, type: 2, count: 40, value: [0x00, 0x10, 0, 0])  // past the end
-        bytes.entry(tag: 0x0112, type: 3, count: 1, value: [1, 0, 0, 0])         // never read
+        bytes.entry(tag: 0x0112, type: 3, count: 1, value: [1, 0, 0, 0])  // never read
         bytes.u32(0)
         let exif = try #require(Self.parse(bytes.data))
         #expect(exif.cameraMake == "Fuji")
@@ -406,16 +423,20 @@ enum TIFFFixture {
             let bytes = Array(text.utf8) + [0]
             return (2, UInt32(bytes.count), bytes)
         case .short(let values):
-            values.forEach { w.u16($0) }
+            for value in values { w.u16(value) }
             return (3, UInt32(values.count), w.data)
         case .long(let values):
-            values.forEach { w.u32($0) }
+            for value in values { w.u32(value) }
             return (4, UInt32(values.count), w.data)
         case .rational(let values):
-            values.forEach { w.u32($0.0); w.u32($0.1) }
+            for value in values {
+                w.u32(value.0); w.u32(value.1)
+            }
             return (5, UInt32(values.count), w.data)
         case .srational(let values):
-            values.forEach { w.u32(UInt32(bitPattern: $0.0)); w.u32(UInt32(bitPattern: $0.1)) }
+            for value in values {
+                w.u32(UInt32(bitPattern: value.0)); w.u32(UInt32(bitPattern: value.1))
+            }
             return (10, UInt32(values.count), w.data)
         case .raw(let type, let count, let bytes):
             return (type, count, bytes)
@@ -423,10 +444,11 @@ enum TIFFFixture {
     }
 
     private static func directorySize(_ entries: [Entry], bigEndian: Bool) -> Int {
-        2 + 12 * entries.count + 4 + entries.reduce(0) { total, entry in
-            let size = encode(entry.value, bigEndian: bigEndian).bytes.count
-            return total + (size > 4 ? size + size % 2 : 0)
-        }
+        2 + 12 * entries.count + 4
+            + entries.reduce(0) { total, entry in
+                let size = encode(entry.value, bigEndian: bigEndian).bytes.count
+                return total + (size > 4 ? size + size % 2 : 0)
+            }
     }
 
     private static func directory(_ entries: [Entry], at offset: Int, next: UInt32, bigEndian: Bool) -> [UInt8] {

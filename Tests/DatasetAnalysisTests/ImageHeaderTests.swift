@@ -1,5 +1,6 @@
-@testable import DatasetAnalysis
 import Testing
+
+@testable import DatasetAnalysis
 
 @Suite struct ImageHeaderTests {
     static func sniff(_ bytes: [UInt8]) -> ImageHeader? {
@@ -38,11 +39,12 @@ import Testing
         return out
     }
 
-    @Test(arguments: [
-        (0, 1, "1", 1), (0, 2, "L", 1), (0, 4, "L", 1), (0, 8, "L", 1), (0, 16, "I;16", 1),
-        (2, 8, "RGB", 3), (2, 16, "RGB", 3), (3, 1, "P", 1), (3, 8, "P", 1),
-        (4, 8, "LA", 2), (4, 16, "RGBA", 4), (6, 8, "RGBA", 4), (6, 16, "RGBA", 4),
-    ] as [(UInt8, UInt8, String, Int)])
+    @Test(
+        arguments: [
+            (0, 1, "1", 1), (0, 2, "L", 1), (0, 4, "L", 1), (0, 8, "L", 1), (0, 16, "I;16", 1),
+            (2, 8, "RGB", 3), (2, 16, "RGB", 3), (3, 1, "P", 1), (3, 8, "P", 1),
+            (4, 8, "LA", 2), (4, 16, "RGBA", 4), (6, 8, "RGBA", 4), (6, 16, "RGBA", 4),
+        ] as [(UInt8, UInt8, String, Int)])
     func pngModeFollowsPillowForColourTypeAndDepth(colorType: UInt8, depth: UInt8, mode: String, channels: Int) throws {
         let header = try #require(Self.sniff(Self.png(width: 640, height: 480, depth: depth, colorType: colorType)))
         #expect(header.format == "PNG")
@@ -84,11 +86,14 @@ import Testing
 
     // MARK: JPEG
 
-    static func jpeg(width: Int = 4000, height: Int = 3000, components: UInt8 = 3, sof: UInt8 = 0xC0,
-                     extra: [(marker: UInt8, payload: [UInt8])] = []) -> [UInt8] {
+    static func jpeg(
+        width: Int = 4000, height: Int = 3000, components: UInt8 = 3, sof: UInt8 = 0xC0,
+        extra: [(marker: UInt8, payload: [UInt8])] = []
+    ) -> [UInt8] {
         let dqt: (marker: UInt8, payload: [UInt8]) = (0xDB, [0] + [UInt8](repeating: 1, count: 64))
         let dht: (marker: UInt8, payload: [UInt8]) = (0xC4, [0] + [UInt8](repeating: 0, count: 16))
-        return JPEGFixture.make(segments: extra + [dqt, dht, (sof, JPEGFixture.frame(width: width, height: height, components: components))])
+        return JPEGFixture.make(
+            segments: extra + [dqt, dht, (sof, JPEGFixture.frame(width: width, height: height, components: components))])
     }
 
     @Test(arguments: [(1, "L", 1), (3, "RGB", 3), (4, "CMYK", 4)] as [(UInt8, String, Int)])
@@ -132,11 +137,13 @@ import Testing
             entries.u16(0)
             entries.u16(0)
         }
-        let index = TIFFFixture.make(bigEndian: bigEndian, ifd0: [
-            .init(0xB000, .raw(type: 7, count: 4, bytes: Array("0100".utf8))),
-            .init(0xB001, .long([images])),
-            .init(0xB002, .raw(type: 7, count: UInt32(entries.data.count), bytes: entries.data)),
-        ])
+        let index = TIFFFixture.make(
+            bigEndian: bigEndian,
+            ifd0: [
+                .init(0xB000, .raw(type: 7, count: 4, bytes: Array("0100".utf8))),
+                .init(0xB001, .long([images])),
+                .init(0xB002, .raw(type: 7, count: UInt32(entries.data.count), bytes: entries.data)),
+            ])
         return Array("MPF\0".utf8) + index
     }
 
@@ -164,8 +171,10 @@ import Testing
 
     // MARK: GIF
 
-    static func gif(width: UInt16 = 10, height: UInt16 = 8, global: [UInt8]?, frames: [(x: UInt16, y: UInt16, w: UInt16, h: UInt16, local: [UInt8]?)],
-                    trailer: Bool = true) -> [UInt8] {
+    static func gif(
+        width: UInt16 = 10, height: UInt16 = 8, global: [UInt8]?, frames: [(x: UInt16, y: UInt16, w: UInt16, h: UInt16, local: [UInt8]?)],
+        trailer: Bool = true
+    ) -> [UInt8] {
         func paletteFlags(_ palette: [UInt8]) -> UInt8 {
             let entries = palette.count / 3
             return 0x80 | UInt8(entries.trailingZeroBitCount - 1)
@@ -263,8 +272,10 @@ import Testing
 
     // MARK: BMP
 
-    static func bmp(headerSize: Int = 40, width: Int32, height: Int32, bits: UInt16, compression: UInt32 = 0,
-                    colors: UInt32 = 0, masks: [UInt32] = [], palette: [UInt8] = []) -> [UInt8] {
+    static func bmp(
+        headerSize: Int = 40, width: Int32, height: Int32, bits: UInt16, compression: UInt32 = 0,
+        colors: UInt32 = 0, masks: [UInt32] = [], palette: [UInt8] = []
+    ) -> [UInt8] {
         var dib = ByteWriter(bigEndian: false)
         if headerSize == 12 {
             dib.u32(12)
@@ -284,7 +295,7 @@ import Testing
             dib.u32(2835)
             dib.u32(colors)
             dib.u32(0)
-            masks.forEach { dib.u32($0) }  // inside a V2+ header, or after a 40-byte one
+            for mask in masks { dib.u32(mask) }  // inside a V2+ header, or after a 40-byte one
             dib.data += [UInt8](repeating: 0, count: max(0, headerSize - dib.data.count))
         }
         let body = dib.data + palette
@@ -304,8 +315,9 @@ import Testing
     }
 
     @Test func bmpBitfieldsWithAlphaMaskAreRGBA() throws {
-        let bgra = Self.bmp(headerSize: 124, width: 9, height: 5, bits: 32, compression: 3,
-                            masks: [0xFF_0000, 0xFF00, 0xFF, 0xFF00_0000])
+        let bgra = Self.bmp(
+            headerSize: 124, width: 9, height: 5, bits: 32, compression: 3,
+            masks: [0xFF_0000, 0xFF00, 0xFF, 0xFF00_0000])
         #expect(Self.sniff(bgra)?.colorMode == "RGBA")
         let bgrx = Self.bmp(headerSize: 40, width: 9, height: 5, bits: 32, compression: 3, masks: [0xFF_0000, 0xFF00, 0xFF])
         #expect(Self.sniff(bgrx)?.colorMode == "RGB")
@@ -336,19 +348,26 @@ import Testing
     }
 
     @Test func bmpPrefixesNeverContradictTheFile() {
-        Self.expectPrefixesAgree(with: Self.bmp(width: 9, height: -5, bits: 8, palette: Self.bgrx((0..<256).map { (UInt8($0), UInt8($0), UInt8($0)) })))
-        Self.expectPrefixesAgree(with: Self.bmp(headerSize: 124, width: 9, height: 5, bits: 32, compression: 3,
-                                                masks: [0xFF_0000, 0xFF00, 0xFF, 0xFF00_0000]))
+        Self.expectPrefixesAgree(
+            with: Self.bmp(width: 9, height: -5, bits: 8, palette: Self.bgrx((0..<256).map { (UInt8($0), UInt8($0), UInt8($0)) })))
+        Self.expectPrefixesAgree(
+            with: Self.bmp(
+                headerSize: 124, width: 9, height: 5, bits: 32, compression: 3,
+                masks: [0xFF_0000, 0xFF00, 0xFF, 0xFF00_0000]))
     }
 
     // MARK: TIFF
 
-    static func tiff(bigEndian: Bool = false, extra: [TIFFFixture.Entry] = [], bits: [UInt16] = [8, 8, 8],
-                     photometric: UInt16 = 2, pages: Int = 1) -> [UInt8] {
-        TIFFFixture.make(bigEndian: bigEndian, ifd0: [
-            .init(256, .long([640])), .init(257, .short([480])), .init(258, .short(bits)),
-            .init(259, .short([1])), .init(262, .short([photometric])), .init(277, .short([UInt16(bits.count)])),
-        ] + extra, pages: pages)
+    static func tiff(
+        bigEndian: Bool = false, extra: [TIFFFixture.Entry] = [], bits: [UInt16] = [8, 8, 8],
+        photometric: UInt16 = 2, pages: Int = 1
+    ) -> [UInt8] {
+        TIFFFixture.make(
+            bigEndian: bigEndian,
+            ifd0: [
+                .init(256, .long([640])), .init(257, .short([480])), .init(258, .short(bits)),
+                .init(259, .short([1])), .init(262, .short([photometric])), .init(277, .short([UInt16(bits.count)])),
+            ] + extra, pages: pages)
     }
 
     @Test func tiffReadsSizeAndModeFromIFD0() throws {
@@ -369,10 +388,12 @@ import Testing
         #expect(Self.sniff(Self.tiff(extra: [.init(339, .short([3]))], bits: [32], photometric: 1))?.colorMode == "F")
         // YCbCr stays YCbCr uncompressed; libtiff turns compressed YCbCr into RGB.
         #expect(Self.sniff(Self.tiff(bits: [8, 8, 8], photometric: 6))?.colorMode == "YCbCr")
-        let jpegCompressed = TIFFFixture.make(bigEndian: false, ifd0: [
-            .init(256, .long([8])), .init(257, .long([8])), .init(258, .short([8, 8, 8])), .init(259, .short([7])),
-            .init(262, .short([6])), .init(277, .short([3])),
-        ])
+        let jpegCompressed = TIFFFixture.make(
+            bigEndian: false,
+            ifd0: [
+                .init(256, .long([8])), .init(257, .long([8])), .init(258, .short([8, 8, 8])), .init(259, .short([7])),
+                .init(262, .short([6])), .init(277, .short([3])),
+            ])
         #expect(Self.sniff(jpegCompressed)?.colorMode == "RGB")
         // A layout Pillow has no mode for.
         #expect(Self.sniff(Self.tiff(bits: [8, 16, 8]))?.colorMode == nil)
@@ -418,16 +439,20 @@ import Testing
 
     /// `ftyp`, then `meta` with a primary item 1 whose `ispe` is width × height (property 2;
     /// property 1 is a decoy `ispe` of a thumbnail), and optionally an alpha `auxC`.
-    static func isoImage(major: String, compatible: [String], width: UInt32 = 4032, height: UInt32 = 3024,
-                         alphaURN: String? = nil) -> [UInt8] {
+    static func isoImage(
+        major: String, compatible: [String], width: UInt32 = 4032, height: UInt32 = 3024,
+        alphaURN: String? = nil
+    ) -> [UInt8] {
         let ftyp = box("ftyp", Array(major.utf8) + [0, 0, 0, 0] + compatible.flatMap { Array($0.utf8) })
         var properties = fullBox("ispe", ByteWriter.be32(160) + ByteWriter.be32(120))
         properties += fullBox("ispe", ByteWriter.be32(width) + ByteWriter.be32(height))
         if let alphaURN { properties += fullBox("auxC", Array(alphaURN.utf8) + [0]) }
         // ipma: two items; item 2 (thumbnail) → property 1, item 1 (primary) → property 2 (essential bit set).
         let ipma = fullBox("ipma", ByteWriter.be32(2) + ByteWriter.be16(2) + [1, 0x01] + ByteWriter.be16(1) + [1, 0x82])
-        let meta = fullBox("meta", fullBox("hdlr", [0, 0, 0, 0] + Array("pict".utf8) + [UInt8](repeating: 0, count: 13))
-            + fullBox("pitm", ByteWriter.be16(1)) + box("iprp", box("ipco", properties) + ipma))
+        let meta = fullBox(
+            "meta",
+            fullBox("hdlr", [0, 0, 0, 0] + Array("pict".utf8) + [UInt8](repeating: 0, count: 13))
+                + fullBox("pitm", ByteWriter.be16(1)) + box("iprp", box("ipco", properties) + ipma))
         return ftyp + meta + box("mdat", [1, 2, 3, 4])
     }
 
@@ -440,8 +465,11 @@ import Testing
     }
 
     @Test func avifBrandsAreAVIFAndAlphaMakesRGBA() throws {
-        let header = try #require(Self.sniff(Self.isoImage(major: "avif", compatible: ["avif", "mif1"], width: 37, height: 23,
-                                                           alphaURN: "urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")))
+        let header = try #require(
+            Self.sniff(
+                Self.isoImage(
+                    major: "avif", compatible: ["avif", "mif1"], width: 37, height: 23,
+                    alphaURN: "urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")))
         #expect(header.format == "AVIF")
         #expect(header.colorMode == "RGBA" && header.channels == 4)
         #expect(header.width == 37 && header.height == 23)

@@ -93,7 +93,8 @@ struct RecordFieldTests {
         for field in RecordField.manifestOrder {
             #expect(jsonValue(field, in: object) == marker(field), "writer: \(field.jsonKey)")
         }
-        let written = object.count + (object["pixel_stats"] as? [String: Any] ?? [:]).count
+        let written =
+            object.count + (object["pixel_stats"] as? [String: Any] ?? [:]).count
             + (object["corner_stats"] as? [String: Any] ?? [:]).count - 2
         #expect(written == RecordField.manifestOrder.count, "the writer writes no field the table does not list")
 
@@ -158,7 +159,9 @@ struct RecordFieldTests {
     /// Keys written with escapes name the same fields (the fast parser matches plain keys by
     /// their bytes and decodes the others), and unknown keys of any length are skipped.
     @Test func escapedAndUnknownKeysAreReadAsJSONDecoderReadsThem() throws {
-        let line = Array(#"{"pa\u0074h": "x.jpg", "wid\u0074h": 5, "pixel_stats": null, "corner_stats": {"corner_mea\u006e": 1, "center_mean": 2, "border_mean": 3, "delta": 4}, "an_unknown_key_longer_than_any_field_of_the_table": 1, "": 2, "x": 3}"#.utf8)
+        let line = Array(
+            #"{"pa\u0074h": "x.jpg", "wid\u0074h": 5, "pixel_stats": null, "corner_stats": {"corner_mea\u006e": 1, "center_mean": 2, "border_mean": 3, "delta": 4}, "an_unknown_key_longer_than_any_field_of_the_table": 1, "": 2, "x": 3}"#
+                .utf8)
         let fast = try #require(RecordParser.parse(line[...]))
         #expect(fast.path == "x.jpg" && fast.width == 5 && fast.cornerStats?.cornerMean == 1)
         #expect(try JSONDecoder().decode(ImageRecord.self, from: Data(line)) == fast)
@@ -179,7 +182,8 @@ struct RecordFieldTests {
             #expect(RecordParser.parse(bytes[...]) == nil, "\(line)")
             #expect((try? JSONDecoder().decode(ImageRecord.self, from: Data(bytes))) == nil, "\(line)")
         }
-        let extra = Array(#"{"path": "a.jpg", "corner_stats": {"corner_mean": 1, "center_mean": 2, "border_mean": 3, "delta": 4, "later": [1]}}"#.utf8)
+        let extra = Array(
+            #"{"path": "a.jpg", "corner_stats": {"corner_mean": 1, "center_mean": 2, "border_mean": 3, "delta": 4, "later": [1]}}"#.utf8)
         let fast = try #require(RecordParser.parse(extra[...]))
         #expect(fast.cornerStats == CornerStats(cornerMean: 1, centerMean: 2, borderMean: 3, delta: 4))
         #expect(try JSONDecoder().decode(ImageRecord.self, from: Data(extra)) == fast)

@@ -110,8 +110,10 @@ struct BlurMeasureTests {
 func smoothScene(width: Int, height: Int, seed: Int) -> GrayImage {
     var pixels = [UInt8](repeating: 0, count: width * height)
     let centres = (0..<6).map { i in
-        (Double((i * 7919 + seed * 104_729) % width), Double((i * 6271 + seed * 15_485_863) % height),
-         Double(20 + (i * 37 + seed * 11) % 60), Double((i + seed) % 2 == 0 ? 1 : -1))
+        (
+            Double((i * 7919 + seed * 104_729) % width), Double((i * 6271 + seed * 15_485_863) % height),
+            Double(20 + (i * 37 + seed * 11) % 60), Double((i + seed) % 2 == 0 ? 1 : -1)
+        )
     }
     for y in 0..<height {
         for x in 0..<width {

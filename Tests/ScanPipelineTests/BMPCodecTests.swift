@@ -52,7 +52,11 @@ struct BMPCodecTests {
     func twentyFourBitRowsDecodeExactly(topDown: Bool) throws {
         let (w, h) = (5, 3)
         let order = topDown ? Array(0..<h) : Array((0..<h).reversed())
-        let rows = order.map { y in (0..<w).flatMap { x -> [UInt8] in let c = Self.colour(x, y); return [c.2, c.1, c.0] } }
+        let rows = order.map { y in
+            (0..<w).flatMap { x -> [UInt8] in
+                let c = Self.colour(x, y); return [c.2, c.1, c.0]
+            }
+        }
         let decoded = try Self.decode(Self.bitmap(width: w, height: h, bits: 24, topDown: topDown, rows: rows))
         #expect(decoded.format == "BMP" && decoded.colorMode == "RGB" && decoded.decoder == "bmp")
         #expect(decoded.width == w && decoded.height == h)
@@ -90,18 +94,26 @@ struct BMPCodecTests {
         #expect(d555.preview.pixels == [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 132, 132, 132])
         let values565: [[UInt16]] = [[0xF800, 0x07E0, 0x001F], [0xFFFF, 0x0000, 0x0400]]
         let rows565 = values565.reversed().map { row in row.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } }
-        let d565 = try Self.decode(Self.bitmap(width: w, height: h, bits: 16, compression: 3,
-                                               masks: [0xF800, 0x07E0, 0x001F], rows: rows565))
+        let d565 = try Self.decode(
+            Self.bitmap(
+                width: w, height: h, bits: 16, compression: 3,
+                masks: [0xF800, 0x07E0, 0x001F], rows: rows565))
         #expect(d565.preview.pixels == [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0, 130, 0])
     }
 
     @Test func thirtyTwoBitPlainAndWithAlphaMasks() throws {
         let (w, h) = (4, 3)
-        let rows = (0..<h).reversed().map { y in (0..<w).flatMap { x -> [UInt8] in let c = Self.colour(x, y); return [c.2, c.1, c.0, 77] } }
+        let rows = (0..<h).reversed().map { y in
+            (0..<w).flatMap { x -> [UInt8] in
+                let c = Self.colour(x, y); return [c.2, c.1, c.0, 77]
+            }
+        }
         let plain = try Self.decode(Self.bitmap(width: w, height: h, bits: 32, rows: rows))
         #expect(plain.preview.pixels == Self.expected(width: w, height: h))
-        let v5 = try Self.decode(Self.bitmap(headerSize: 124, width: w, height: h, bits: 32, compression: 3,
-                                             masks: [0xFF_0000, 0xFF00, 0xFF, 0xFF00_0000], rows: rows))
+        let v5 = try Self.decode(
+            Self.bitmap(
+                headerSize: 124, width: w, height: h, bits: 32, compression: 3,
+                masks: [0xFF_0000, 0xFF00, 0xFF, 0xFF00_0000], rows: rows))
         #expect(v5.colorMode == "RGBA")
         #expect(v5.preview.pixels == Self.expected(width: w, height: h))
     }
@@ -144,8 +156,9 @@ struct BMPCodecTests {
         #expect(blocked.status == 0, "\(blocked.stderr)")
         let record = try #require(try records(ws.file("b.jsonl")).first)
         #expect(record.isCorrupt)
-        #expect(record.corruptReason?.contains("BMP with run-length compression (RLE8) is read only through ImageMagick") == true,
-                "\(record.corruptReason ?? "")")
+        #expect(
+            record.corruptReason?.contains("BMP with run-length compression (RLE8) is read only through ImageMagick") == true,
+            "\(record.corruptReason ?? "")")
         #expect(record.corruptReason?.contains("--allow-untrusted-loaders") == true)
         let allowed = try Imgeda.run(["scan", ws.file("data"), "-o", ws.file("a.jsonl"), "--quiet", "--allow-untrusted-loaders"])
         #expect(allowed.status == 0, "\(allowed.stderr)")

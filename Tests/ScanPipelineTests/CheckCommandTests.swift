@@ -52,7 +52,8 @@ struct CheckCommandTests {
         for i in 0..<6 { try ws.write(try Fixtures.jpeg(Fixtures.scene(UInt64(40 + i))), to: "train/\(i).jpg") }
         // val: one byte-identical copy of a training image, one re-encoded smaller copy, two new pictures.
         try ws.write(try Fixtures.jpeg(Fixtures.scene(40)), to: "val/same.jpg")
-        try ws.write(try Fixtures.jpeg(SyntheticImages.resized(Fixtures.scene(41), width: 160, height: 120), quality: 60), to: "val/smaller.jpg")
+        try ws.write(
+            try Fixtures.jpeg(SyntheticImages.resized(Fixtures.scene(41), width: 160, height: 120), quality: 60), to: "val/smaller.jpg")
         try ws.write(try Fixtures.jpeg(Fixtures.scene(90)), to: "val/new1.jpg")
         try ws.write(try Fixtures.jpeg(Fixtures.scene(91)), to: "val/new2.jpg")
         for split in ["train", "val"] {
@@ -119,7 +120,8 @@ struct CheckCommandTests {
         let labels = try json(try Imgeda.run(["check", "labels", "-m", ws.file("m.jsonl"), "--json"]).stdout)
         #expect(labels["count"] as? Int == 1)
         let extensions = try Imgeda.run(["check", "extensions", "-m", ws.file("m.jsonl")])
-        #expect(extensions.status == 0 && extensions.stdout.contains("Extension does not match the format: 1 of 10"), "\(extensions.stdout)")
+        #expect(
+            extensions.status == 0 && extensions.stdout.contains("Extension does not match the format: 1 of 10"), "\(extensions.stdout)")
 
         let report = try Imgeda.run(["report", "-m", ws.file("m.jsonl"), "-o", ws.file("r.html"), "--no-thumbnails"])
         #expect(report.status == 0, "\(report.stderr)")
@@ -151,8 +153,10 @@ struct CheckCommandTests {
         let corrupt = try json(try Imgeda.run(["check", "corrupt"] + both + ["--json"]).stdout)
         #expect(corrupt["count"] as? Int == 0 && corrupt["percent"] as? Double == 0)
 
-        for command in [["info"], ["report", "-o", ws.file("r.html")], ["plot", "all", "-o", ws.file("plots")],
-                        ["export", "csv", "-o", ws.file("x.csv")]] {
+        for command in [
+            ["info"], ["report", "-o", ws.file("r.html")], ["plot", "all", "-o", ws.file("plots")],
+            ["export", "csv", "-o", ws.file("x.csv")],
+        ] {
             let run = try Imgeda.run(command + both)
             #expect(run.status == 1, "\(command)")
             #expect(run.stderr.contains("-m was given 2 times"), "\(command): \(run.stderr)")

@@ -24,7 +24,8 @@ struct CommandSnapshotTests {
                 }
                 // The closing "See 'imgeda help …'" line is indented too; names are lowercase.
                 guard !line.hasPrefix("   "), let name = line.split(separator: " ").first,
-                      name.first?.isLowercase == true else { continue }
+                    name.first?.isLowercase == true
+                else { continue }
                 if name != "help" { names.append(String(name)) }
             }
         }
@@ -85,7 +86,8 @@ struct CommandSnapshotTests {
             let run = try Imgeda.run(arguments + ["--json"], environment: Self.environment)
             #expect(run.status == 0 || (name == "gate" && run.status == 2), "\(arguments): \(run.stderr)")
             let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8), options: [.fragmentsAllowed])
-            let canonical = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let canonical = try JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             let text = Snapshot.masked(String(decoding: canonical, as: UTF8.self) + "\n", replacing: [(ws.path, "<WORKSPACE>")])
             try Snapshot.expect(text, matches: "json/\(name).json")
         }

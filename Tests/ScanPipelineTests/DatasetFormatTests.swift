@@ -48,14 +48,16 @@ struct DatasetFormatTests {
     @Test func cocoLayoutAndAnnotationStatistics() throws {
         let ws = try Workspace()
         for name in ["x", "y", "z"] { try image(ws, "images/train/\(name).jpg") }
-        try text(ws, "annotations/instances_train.json", """
-        {"images": [{"id": 1, "file_name": "x.jpg", "width": 100, "height": 80},
-                    {"id": 2, "file_name": "y.jpg", "width": 100, "height": 80}],
-         "categories": [{"id": 1, "name": "person"}],
-         "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 30]},
-                         {"id": 2, "image_id": 1, "category_id": 7, "bbox": [0, 0, 5, 5]},
-                         {"id": 3, "image_id": 2, "category_id": 1, "bbox": [90, 70, 20, 20]}]}
-        """)
+        try text(
+            ws, "annotations/instances_train.json",
+            """
+            {"images": [{"id": 1, "file_name": "x.jpg", "width": 100, "height": 80},
+                        {"id": 2, "file_name": "y.jpg", "width": 100, "height": 80}],
+             "categories": [{"id": 1, "name": "person"}],
+             "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 30]},
+                             {"id": 2, "image_id": 1, "category_id": 7, "bbox": [0, 0, 5, 5]},
+                             {"id": 3, "image_id": 2, "category_id": 1, "bbox": [90, 70, 20, 20]}]}
+            """)
         let layout = try DatasetDetector.detect(ws.path)
         #expect(layout.format == "coco")
         #expect(layout.classNames == ["person"])
@@ -77,12 +79,14 @@ struct DatasetFormatTests {
         try image(ws, "JPEGImages/b.jpg", seed: 2)
         try text(ws, "ImageSets/Main/train.txt", "a\n")
         try text(ws, "ImageSets/Main/val.txt", "b\n")
-        try text(ws, "Annotations/a.xml", """
-        <annotation><filename>a.jpg</filename><size><width>100</width><height>80</height><depth>3</depth></size>
-        <object><name>car</name><bndbox><xmin>10</xmin><ymin>10</ymin><xmax>50</xmax><ymax>40</ymax></bndbox></object>
-        <object><name>bike</name><bndbox><xmin>0</xmin><ymin>0</ymin><xmax>0</xmax><ymax>10</ymax></bndbox></object>
-        </annotation>
-        """)
+        try text(
+            ws, "Annotations/a.xml",
+            """
+            <annotation><filename>a.jpg</filename><size><width>100</width><height>80</height><depth>3</depth></size>
+            <object><name>car</name><bndbox><xmin>10</xmin><ymin>10</ymin><xmax>50</xmax><ymax>40</ymax></bndbox></object>
+            <object><name>bike</name><bndbox><xmin>0</xmin><ymin>0</ymin><xmax>0</xmax><ymax>10</ymax></bndbox></object>
+            </annotation>
+            """)
         let layout = try DatasetDetector.detect(ws.path)
         #expect(layout.format == "voc")
         #expect(layout.classNames == ["bike", "car"])
@@ -188,9 +192,9 @@ struct DatasetFormatTests {
         func coco(_ boxes: Int) -> String {
             let annotations = (0..<boxes).map { "{\"id\": \($0), \"image_id\": 1, \"category_id\": 1, \"bbox\": [10, 10, 20, 20]}" }
             return """
-            {"images": [{"id": 1, "file_name": "0001.jpg", "width": 100, "height": 80}],
-             "categories": [{"id": 1, "name": "person"}], "annotations": [\(annotations.joined(separator: ", "))]}
-            """
+                {"images": [{"id": 1, "file_name": "0001.jpg", "width": 100, "height": 80}],
+                 "categories": [{"id": 1, "name": "person"}], "annotations": [\(annotations.joined(separator: ", "))]}
+                """
         }
         try image(ws, "data/train/0001.jpg", seed: 1)
         try image(ws, "data/valid/0001.jpg", seed: 2)
@@ -205,8 +209,11 @@ struct DatasetFormatTests {
         #expect((object["labels_without_images"] as? [String]) == [])
 
         // The same files by name, relative to where the command runs, one per split.
-        let bySplit = try Imgeda.run(["annotations", ".", "--annotation-file", "train/_annotations.coco.json",
-                                      "--annotation-file", "valid/_annotations.coco.json", "--json"], cwd: ws.file("data"))
+        let bySplit = try Imgeda.run(
+            [
+                "annotations", ".", "--annotation-file", "train/_annotations.coco.json",
+                "--annotation-file", "valid/_annotations.coco.json", "--json",
+            ], cwd: ws.file("data"))
         #expect(bySplit.status == 0, "\(bySplit.stderr)")
         let splitObject = try #require(try JSONSerialization.jsonObject(with: Data(bySplit.stdout.utf8)) as? [String: Any])
         #expect(splitObject["objects"] as? Int == 3)
@@ -238,7 +245,8 @@ struct DatasetFormatTests {
             #expect(png.count > 5_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(kind)")
         }
         #expect(run.stdout.contains("YOLO annotations"))
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.file("a.json")))) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.file("a.json")))) as? [String: Any])
         #expect(object["objects"] as? Int == 1)
         #expect((object["class_counts"] as? [String: Int]) == ["cat": 1])
     }

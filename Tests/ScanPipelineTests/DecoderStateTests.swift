@@ -3,8 +3,9 @@ import DatasetIO
 import ExampleData
 import Foundation
 import ImageDecoding
-@testable import DatasetPipeline
 import Testing
+
+@testable import DatasetPipeline
 
 /// A file's verdict depends on the file alone: a damaged file decoded before it by the same
 /// worker must not change it.
@@ -64,8 +65,11 @@ struct DecoderStateTests {
         var lines = try String(contentsOfFile: manifest, encoding: .utf8).split(separator: "\n").map(String.init)
         lines[1] = lines[1]
             .replacingOccurrences(of: "\"is_corrupt\": false", with: "\"is_corrupt\": true")
-            .replacingOccurrences(of: "\"corrupt_reason\": null", with: "\"corrupt_reason\": \"damaged JPEG header (Bogus Huffman table definition)\"")
-            .replacingOccurrences(of: "\"analyzer_version\": \"\(ImageRecord.currentAnalyzerVersion)\"", with: "\"analyzer_version\": \"swift-2\"")
+            .replacingOccurrences(
+                of: "\"corrupt_reason\": null", with: "\"corrupt_reason\": \"damaged JPEG header (Bogus Huffman table definition)\""
+            )
+            .replacingOccurrences(
+                of: "\"analyzer_version\": \"\(ImageRecord.currentAnalyzerVersion)\"", with: "\"analyzer_version\": \"swift-2\"")
         try ws.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: "m.jsonl")
         #expect(try records(manifest).first?.isCorrupt == true)
         let again = try Imgeda.run(["scan", ws.file("data"), "-o", manifest])
@@ -89,8 +93,9 @@ struct DecoderStateTests {
         let batch = Dictionary(try records(manifest).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         #expect(batch.count == corpus.count)
         // Alone: a fresh worker process per file, a few at a time, given the batch's settings.
-        let settings = String(decoding: try JSONEncoder().encode(try #require(try ManifestReader(path: manifest).header()?.settings)),
-                              as: UTF8.self)
+        let settings = String(
+            decoding: try JSONEncoder().encode(try #require(try ManifestReader(path: manifest).header()?.settings)),
+            as: UTF8.self)
         var aloneLines = Array("{\"__manifest_meta__\": true}\n".utf8)
         for start in stride(from: 0, to: corpus.count, by: 4) {
             let workers = try corpus[start..<min(corpus.count, start + 4)].map { try Self.startWorker(settings: settings, path: $0) }

@@ -21,7 +21,8 @@ struct DiffCommandTests {
         let run = try Imgeda.run(["diff", "--old", ws.file("v1.jsonl"), "--new", ws.file("v2.jsonl"), "-o", ws.file("diff.json")])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("added 1, removed 1, changed 1, moved or renamed 2, unchanged 2"), "\(run.stdout)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.file("diff.json")))) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.file("diff.json")))) as? [String: Any])
         #expect((object["added"] as? [String])?.map { ($0 as NSString).lastPathComponent } == ["new.jpg"])
         #expect((object["removed"] as? [String])?.map { ($0 as NSString).lastPathComponent } == ["img_0002.jpg"])
         let moved = try #require(object["moved"] as? [[String: Any]])
@@ -46,8 +47,9 @@ struct DiffCommandTests {
         let fm = FileManager.default
         try fm.copyItem(atPath: ws.file("v1/images"), toPath: ws.file("release-2/images"))
         for i in 0..<3 {  // renamed: same bytes, same folder, another name
-            try fm.moveItem(atPath: ws.file("release-2/images/img_\(String(format: "%04d", i)).jpg"),
-                            toPath: ws.file("release-2/images/renamed_\(i).jpg"))
+            try fm.moveItem(
+                atPath: ws.file("release-2/images/img_\(String(format: "%04d", i)).jpg"),
+                toPath: ws.file("release-2/images/renamed_\(i).jpg"))
         }
         for i in 3..<5 { try fm.removeItem(atPath: ws.file("release-2/images/img_\(String(format: "%04d", i)).jpg")) }
         for i in 0..<5 {

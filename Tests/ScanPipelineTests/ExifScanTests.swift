@@ -72,9 +72,11 @@ struct ExifScanTests {
         let ws = try Workspace()
         let tiff = ExifBlock.make(
             ifd0: [(0x010F, .ascii("Canon")), (0x0110, .ascii("Canon EOS 5D Mark IV")), (0x0112, .short(6))],
-            exif: [(0x829A, .rational(1, 250)), (0x829D, .rational(28, 10)), (0x8827, .short(400)),
-                   (0x9003, .ascii("2024:05:01 12:34:56")), (0x920A, .rational(16, 1)), (0xA405, .short(16)),
-                   (0xA434, .ascii("EF16-35mm f/2.8L"))])
+            exif: [
+                (0x829A, .rational(1, 250)), (0x829D, .rational(28, 10)), (0x8827, .short(400)),
+                (0x9003, .ascii("2024:05:01 12:34:56")), (0x920A, .rational(16, 1)), (0xA405, .short(16)),
+                (0xA434, .ascii("EF16-35mm f/2.8L")),
+            ])
         let scene = Fixtures.scene(5, width: 240, height: 160)
         try ws.write(ExifBlock.insert(tiff, into: try Fixtures.jpeg(scene)), to: "data/camera.jpg")
         // The same picture physically rotated 90° clockwise, without EXIF.

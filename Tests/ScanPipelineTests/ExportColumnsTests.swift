@@ -3,7 +3,9 @@ import DatasetIO
 import Foundation
 import Testing
 
-@Suite("export columns", .enabled(if: referenceBinary != nil, "set IMGEDA_REFERENCE_BIN (make test does); its venv has imgeda, pyarrow and duckdb"))
+@Suite(
+    "export columns",
+    .enabled(if: referenceBinary != nil, "set IMGEDA_REFERENCE_BIN (make test does); its venv has imgeda, pyarrow and duckdb"))
 struct ExportColumnsTests {
     /// A manifest whose first record has every field set (split, class_name, path_raw,
     /// frame_count… included) and whose second has only a path: both exports have a column for
@@ -15,17 +17,19 @@ struct ExportColumnsTests {
         var pixels = PixelStats()
         var corners = CornerStats()
         for field in RecordField.manifestOrder where field != .path {
-            let value: RecordField.Value = switch field.kind {
-            case .int: .int(1000 + field.rawValue)
-            case .double: .double(0.25 + Double(field.rawValue))
-            case .bool: .bool(true)
-            case .string: .string("\(field.jsonKey), \"value\"")
-            }
-            let set = switch field.group {
-            case .record: field.set(value, in: &full)
-            case .pixelStats: field.set(value, in: &pixels)
-            case .cornerStats: field.set(value, in: &corners)
-            }
+            let value: RecordField.Value =
+                switch field.kind {
+                case .int: .int(1000 + field.rawValue)
+                case .double: .double(0.25 + Double(field.rawValue))
+                case .bool: .bool(true)
+                case .string: .string("\(field.jsonKey), \"value\"")
+                }
+            let set =
+                switch field.group {
+                case .record: field.set(value, in: &full)
+                case .pixelStats: field.set(value, in: &pixels)
+                case .cornerStats: field.set(value, in: &corners)
+                }
             #expect(set, "\(field)")
         }
         full.pixelStats = pixels
@@ -49,7 +53,9 @@ struct ExportColumnsTests {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/verify_export.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, manifest, ws.file("m.parquet"), ws.file("m.csv"), ExportColumns.parquet.map(\.name).joined(separator: ",")]
+        process.arguments = [
+            script, manifest, ws.file("m.parquet"), ws.file("m.csv"), ExportColumns.parquet.map(\.name).joined(separator: ","),
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out

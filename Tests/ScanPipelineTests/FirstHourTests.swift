@@ -133,7 +133,8 @@ struct FirstHourTests {
     @Test func progressBarFitsANarrowTerminal() throws {
         let ws = try Workspace()
         try Fixtures.jpegFolder(ws, folder: "imgs", count: 40)
-        let command = "stty cols 40 rows 20; \(Imgeda.executable) scan \(ws.file("imgs")) -o \(ws.file("m.jsonl")) --workers 1 --checkpoint-every 1"
+        let command =
+            "stty cols 40 rows 20; \(Imgeda.executable) scan \(ws.file("imgs")) -o \(ws.file("m.jsonl")) --workers 1 --checkpoint-every 1"
         let (status, text) = try TerminalRunner.run(command)
         #expect(status == 0, "\(text)")
         let redraws = text.components(separatedBy: "\r").filter { $0.contains("░") || $0.contains("█") }

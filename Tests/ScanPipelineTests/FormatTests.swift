@@ -1,9 +1,9 @@
 import DatasetAnalysis
 import DatasetIO
+import DatasetPipeline
 import ExampleData
 import Foundation
 import ImageDecoding
-import DatasetPipeline
 import Testing
 
 /// Every format this Debian libvips reads is analysed, with the reference's vocabulary.
@@ -99,7 +99,8 @@ struct FormatTests {
     @Test func sixteenBitPNGIsScaledToEightBits() throws {
         _ = Fixtures.libvipsStarted
         let scene = Fixtures.scene(12, width: 120, height: 90)
-        let bytes = try ImageEncoder.encode16(pixels: scene.pixels.map { UInt16($0) * 257 }, width: 120, height: 90, bands: 3, suffix: ".png")
+        let bytes = try ImageEncoder.encode16(
+            pixels: scene.pixels.map { UInt16($0) * 257 }, width: 120, height: 90, bands: 3, suffix: ".png")
         var record = ImageRecord(path: "x", filename: "x")
         bytes.withUnsafeBytes { FileAnalyzer(settings: ScanSettings()).analyze($0, into: &record) }
         #expect(!record.isCorrupt)

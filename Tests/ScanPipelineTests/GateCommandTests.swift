@@ -10,19 +10,24 @@ struct GateCommandTests {
     @Test func exitCodesAreZeroForPassTwoForFailOneForBadInput() throws {
         let ws = try Workspace()
         let manifest = try ws.exampleManifest()
-        try "min_images_total: 10\nmax_corrupt_pct: 20\nallowed_formats: [JPEG, PNG, WEBP, GIF]\n".write(toFile: ws.file("pass.yml"), atomically: true, encoding: .utf8)
+        try "min_images_total: 10\nmax_corrupt_pct: 20\nallowed_formats: [JPEG, PNG, WEBP, GIF]\n".write(
+            toFile: ws.file("pass.yml"), atomically: true, encoding: .utf8)
         let pass = try Imgeda.run(["gate", "-m", manifest, "-p", ws.file("pass.yml")])
         #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
         #expect(pass.stdout.contains("Gate passed."))
 
-        try "min_images_total: 10\nmax_corrupt_pct: 5\nmin_width: 300\n".write(toFile: ws.file("fail.yml"), atomically: true, encoding: .utf8)
-        let fail = try Imgeda.run(["gate", "-m", manifest, "-p", ws.file("fail.yml"), "-o", ws.file("r.json"),
-                                   "--junit", ws.file("r.xml"), "--markdown", ws.file("r.md")])
+        try "min_images_total: 10\nmax_corrupt_pct: 5\nmin_width: 300\n".write(
+            toFile: ws.file("fail.yml"), atomically: true, encoding: .utf8)
+        let fail = try Imgeda.run([
+            "gate", "-m", manifest, "-p", ws.file("fail.yml"), "-o", ws.file("r.json"),
+            "--junit", ws.file("r.xml"), "--markdown", ws.file("r.md"),
+        ])
         #expect(fail.status == 2)
         #expect(fail.stdout.contains("FAIL  max_corrupt_pct"))
         #expect(fail.stdout.contains("broken/truncated.jpg"))  // sample paths of the failing check
         #expect(fail.stdout.contains("FAIL  min_width"))
-        let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.file("r.json")))) as? [String: Any])
+        let result = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ws.file("r.json")))) as? [String: Any])
         #expect(result["passed"] as? Bool == false)
         let checks = try #require(result["checks"] as? [[String: Any]])
         let corrupt = try #require(checks.first { $0["name"] as? String == "max_corrupt_pct" })
@@ -63,7 +68,8 @@ struct GateCommandTests {
                 return error.description
             }
         }
-        #expect(message("max_corrupt_pct: -1")?.contains("p.yml:1: 'max_corrupt_pct' is a percentage and must be between 0 and 100") == true)
+        #expect(
+            message("max_corrupt_pct: -1")?.contains("p.yml:1: 'max_corrupt_pct' is a percentage and must be between 0 and 100") == true)
         #expect(message("min_images_total: ten")?.contains("'min_images_total' must be a number, got 'ten'") == true)
         #expect(message("min_images_total: 2.5")?.contains("whole number") == true)
         #expect(message("allowed_formats: JPEG")?.contains("must be a list of formats") == true)

@@ -16,7 +16,8 @@ extension Workspace {
     /// A manifest of four records (three corrupt) whose names and EXIF hold control
     /// characters, markup and a spreadsheet formula.
     func hostileManifest(_ name: String = "m.jsonl", extraLines: [UInt8] = []) throws -> String {
-        let header = ManifestHeader(inputDir: path, inputDirs: [path], totalFiles: 4, createdAt: "now", tool: "imgeda-swift", toolVersion: "0.1.0")
+        let header = ManifestHeader(
+            inputDir: path, inputDirs: [path], totalFiles: 4, createdAt: "now", tool: "imgeda-swift", toolVersion: "0.1.0")
         var bytes = ManifestEncoding.line(for: header)
         let names = [HostileText.terminalName, HostileText.markdownName, HostileText.controlName, "plain.jpg"]
         for (i, name) in names.enumerated() {
@@ -32,7 +33,8 @@ extension Workspace {
             r.cameraModel = HostileText.cameraModel
             r.isCorrupt = i < 3
             r.corruptReason = r.isCorrupt ? "broken \u{1B}[2J\u{07}" : nil
-            r.pixelStats = PixelStats(meanR: 100, meanG: 100, meanB: 100, stdR: 10, stdG: 10, stdB: 10, meanBrightness: 100, minVal: 0, maxVal: 255)
+            r.pixelStats = PixelStats(
+                meanR: 100, meanG: 100, meanB: 100, stdR: 10, stdG: 10, stdB: 10, meanBrightness: 100, minVal: 0, maxVal: 255)
             r.cornerStats = CornerStats(cornerMean: 100, centerMean: 100, borderMean: 100, delta: 0)
             r.blurScore = 500
             r.phash = String(repeating: String("0123456789abcdef".randomElement() ?? "0"), count: 64)
@@ -131,15 +133,19 @@ struct HostileTextTests {
 struct HostileInputFileTests {
     @Test func deeplyNestedManifestLineIsSkippedByEveryCommand() throws {
         let ws = try Workspace()
-        let deep = Array("{\"path\": \"deep.jpg\", \"x\": ".utf8) + Array(repeating: UInt8(ascii: "["), count: 150_000)
+        let deep =
+            Array("{\"path\": \"deep.jpg\", \"x\": ".utf8) + Array(repeating: UInt8(ascii: "["), count: 150_000)
             + Array(repeating: UInt8(ascii: "]"), count: 150_000) + Array("}\n".utf8)
-        let manifest = try ws.hostileManifest(extraLines: deep + ManifestEncoding.line(for: ImageRecord(path: "last.jpg", filename: "last.jpg")))
+        let manifest = try ws.hostileManifest(
+            extraLines: deep + ManifestEncoding.line(for: ImageRecord(path: "last.jpg", filename: "last.jpg")))
         let info = try Imgeda.run(["info", "-m", manifest])
         #expect(info.status == 0, "\(info.stderr)")
         #expect(info.stdout.contains("Total images         5"))
         #expect(info.stdout.contains("skipped 1 damaged line (1 nested too deep to be records)"), "\(info.stdout)")
-        for arguments in [["check", "all", "-m", manifest], ["export", "csv", "-m", manifest, "-o", ws.file("m.csv")],
-                          ["diff", "--old", manifest, "--new", manifest], ["plot", "all", "-m", manifest, "--format", "svg", "-o", ws.file("plots")]] {
+        for arguments in [
+            ["check", "all", "-m", manifest], ["export", "csv", "-m", manifest, "-o", ws.file("m.csv")],
+            ["diff", "--old", manifest, "--new", manifest], ["plot", "all", "-m", manifest, "--format", "svg", "-o", ws.file("plots")],
+        ] {
             let run = try Imgeda.run(arguments)
             #expect(run.status == 0, "\(arguments): \(run.stderr)")
         }

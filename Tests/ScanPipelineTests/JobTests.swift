@@ -1,8 +1,9 @@
 import DatasetPipeline
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The stop token and progress values: the seams a terminal and a web page share.

@@ -42,8 +42,10 @@ struct LoaderSafetyTests {
         #expect(abs((picture.pixelStats?.meanBrightness ?? 0) - source.meanBrightness) < 0.5)
 
         // Asked for, ImageMagick reads it.
-        let allowed = try Imgeda.run(["scan", ws.file("data/targa.jpg"), "-o", ws.file("a.jsonl"), "--workers", "1",
-                                      "--allow-untrusted-loaders", "--quiet"])
+        let allowed = try Imgeda.run([
+            "scan", ws.file("data/targa.jpg"), "-o", ws.file("a.jsonl"), "--workers", "1",
+            "--allow-untrusted-loaders", "--quiet",
+        ])
         #expect(allowed.status == 0, "\(allowed.stderr)")
         let read = try #require(try records(ws.file("a.jsonl")).first)
         #expect(!read.isCorrupt, "\(read.corruptReason ?? "")")

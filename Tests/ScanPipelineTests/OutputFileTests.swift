@@ -48,7 +48,8 @@ struct OutputFileTests {
         let underlying = NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))
         let cocoa = NSError(domain: NSCocoaErrorDomain, code: 512, userInfo: [NSUnderlyingErrorKey: underlying])
         #expect(FileSystem.describe(cocoa) == "No space left on device")
-        #expect(FileSystem.describe(NSError(domain: NSCocoaErrorDomain, code: CocoaError.fileWriteOutOfSpace.rawValue))
+        #expect(
+            FileSystem.describe(NSError(domain: NSCocoaErrorDomain, code: CocoaError.fileWriteOutOfSpace.rawValue))
                 == "No space left on device")
         #expect(FileSystem.describe(DatasetIOError("cannot write x: y")) == "cannot write x: y")
     }

@@ -117,7 +117,9 @@ struct OutputSafetyTests {
             let run = try runWithFileSizeLimit(arguments)
             #expect(run.status != 0, "\(arguments) succeeded despite the limit")
             #expect(ws.read(output) == previous, "\(output) was changed: \(run.stderr)")
-            #expect(try ws.temporaryFiles().isEmpty && FileManager.default.contentsOfDirectory(atPath: ws.file("plots")).filter { $0.hasSuffix(".tmp") }.isEmpty)
+            #expect(
+                try ws.temporaryFiles().isEmpty
+                    && FileManager.default.contentsOfDirectory(atPath: ws.file("plots")).filter { $0.hasSuffix(".tmp") }.isEmpty)
             // Without the limit the same command writes the file.
             let normal = try Imgeda.run(arguments)
             #expect(normal.status == 0 || normal.status == 2, "\(arguments): \(normal.stderr)")

@@ -34,6 +34,7 @@ struct PackageLayoutTests {
         }
         let cFiles = Self.files(under: "Sources", suffix: ".h") + Self.files(under: "Sources", suffix: ".c")
         let including = try cFiles.filter { try String(contentsOfFile: $0, encoding: .utf8).contains("#include <vips/") }
-        #expect(including.map { String($0.dropFirst(Self.root.count + 1)) }.sorted() == ["Sources/CLibvips/CLibvips.h", "Sources/CVips/shim.c"])
+        #expect(
+            including.map { String($0.dropFirst(Self.root.count + 1)) }.sorted() == ["Sources/CLibvips/CLibvips.h", "Sources/CVips/shim.c"])
     }
 }

@@ -1,8 +1,9 @@
 import DatasetAnalysis
 import DatasetIO
-@testable import DatasetPipeline
 import Foundation
 import Testing
+
+@testable import DatasetPipeline
 
 /// A source that counts what was pulled from it.
 private struct CountingSource: IteratorProtocol {
@@ -85,13 +86,13 @@ private struct CountingSource: IteratorProtocol {
         let header = ManifestHeader(inputDir: root, inputDirs: [root], settings: ScanSettings(), tool: "imgeda-swift")
         let lines: [[UInt8]] = [
             ManifestEncoding.line(for: header),
-            record(files[0]),                       // line 0: current
-            record(files[1]),                       // line 1: superseded by line 2, which is stale
-            record(files[1], size: 1),              // line 2
-            record(files[2], size: 1),              // line 3: stale, superseded by line 4
-            record(files[2]),                       // line 4: current
+            record(files[0]),  // line 0: current
+            record(files[1]),  // line 1: superseded by line 2, which is stale
+            record(files[1], size: 1),  // line 2
+            record(files[2], size: 1),  // line 3: stale, superseded by line 4
+            record(files[2]),  // line 4: current
             ManifestEncoding.line(for: elsewhere),  // line 5: another folder's, kept as it is
-        ]                                           // files[3] has no record
+        ]  // files[3] has no record
         let manifest = ws.file("m.jsonl")
         try Data(lines.flatMap { $0 }).write(to: URL(fileURLWithPath: manifest))
 

@@ -59,7 +59,7 @@ struct PlotTests {
         #expect(abs(h.quantile(0.95) - 95) <= 1)
         #expect(Scale(domain: (0, 255), range: (0, 1)).ticks(5) == [0, 50, 100, 150, 200, 250])
         #expect(Scale(kind: .log, domain: (1e3, 1e7), range: (0, 1)).ticks() == [1e3, 1e4, 1e5, 1e6, 1e7])
-        #expect(NumberFormat.grouped(1234567) == "1,234,567")
+        #expect(NumberFormat.grouped(1_234_567) == "1,234,567")
         #expect(NumberFormat.bytes(1_500_000) == "1.5 MB")
     }
 }

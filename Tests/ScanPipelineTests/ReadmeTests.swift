@@ -45,7 +45,9 @@ struct ReadmeTests {
     /// the README's own `policy.yml`, a YOLO dataset and a Roboflow COCO export.
     static func prepare(_ ws: Workspace) throws {
         _ = Fixtures.libvipsStarted
-        func jpeg(_ seed: UInt64, _ path: String) throws { try ws.write(try Fixtures.jpeg(Fixtures.scene(seed, width: 160, height: 120)), to: path) }
+        func jpeg(_ seed: UInt64, _ path: String) throws {
+            try ws.write(try Fixtures.jpeg(Fixtures.scene(seed, width: 160, height: 120)), to: path)
+        }
         for i in 0..<3 { try jpeg(UInt64(100 + i), "datasets/cats/cat\(i).jpg") }
         for i in 0..<4 { try jpeg(UInt64(1 + i), "train/t\(i).jpg") }
         try jpeg(1, "val/copy.jpg")
@@ -66,7 +68,8 @@ struct ReadmeTests {
         try ws.write(Array("0 0.5 0.5 0.2 0.3\n1 0.3 0.3 0.1 0.1\n".utf8), to: "yolo-dataset/labels/train/a.txt")
         try ws.write(Array("names: [cat, dog]\ntrain: images/train\n".utf8), to: "yolo-dataset/data.yaml")
         try jpeg(71, "roboflow-export/train/b.jpg")
-        let coco = #"{"images": [{"id": 1, "file_name": "b.jpg", "width": 160, "height": 120}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 50, 40]}], "categories": [{"id": 1, "name": "cat"}]}"#
+        let coco =
+            #"{"images": [{"id": 1, "file_name": "b.jpg", "width": 160, "height": 120}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 50, 40]}], "categories": [{"id": 1, "name": "cat"}]}"#
         try ws.write(Array(coco.utf8), to: "roboflow-export/train/_annotations.coco.json")
     }
 

@@ -38,7 +38,9 @@ struct ReportCommandTests {
         let (domStatus, dom) = try run(browser, common + ["--dump-dom", "file://" + report])
         #expect(domStatus == 0)
         for kind in PlotKind.allCases { #expect(dom.contains("id=\"plot-\(kind.rawValue)\""), "plot \(kind.rawValue) missing") }
-        for id in ["summary", "issues", "gallery-dark", "gallery-blurry", "gallery-corrupt", "exact-groups", "near-groups", "exif", "formats"] {
+        for id in [
+            "summary", "issues", "gallery-dark", "gallery-blurry", "gallery-corrupt", "exact-groups", "near-groups", "exif", "formats",
+        ] {
             #expect(dom.contains("id=\"\(id)\""), "section \(id) missing")
         }
         #expect(dom.contains("class=\"keep\""))

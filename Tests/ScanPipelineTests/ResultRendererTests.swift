@@ -56,17 +56,23 @@ struct ResultRendererTests {
         let run = try Imgeda.run(["check", "all", "-m", manifest, "--json"])
         try #require(run.status == 0, "\(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys).isSuperset(of: ["total_images", "corrupt", "dark", "overexposed", "artifacts", "blur", "duplicates",
-                                                 "extension_mismatch", "label_conflicts", "thresholds"]))
+        #expect(
+            Set(object.keys).isSuperset(of: [
+                "total_images", "corrupt", "dark", "overexposed", "artifacts", "blur", "duplicates",
+                "extension_mismatch", "label_conflicts", "thresholds",
+            ]))
         let dark = try #require(object["dark"] as? [String: Any])
         #expect(Set(dark.keys) == ["count", "percent", "items", "threshold"])
         let corrupt = try #require(object["corrupt"] as? [String: Any])
         let item = try #require((corrupt["items"] as? [[String: Any]])?.first)
         #expect(Set(item.keys) == ["path", "reason"])
         let duplicates = try #require(object["duplicates"] as? [String: Any])
-        #expect(Set(duplicates.keys) == ["threshold", "transforms", "exact_groups", "exact_group_count", "exact_duplicate_files",
-                                         "near_groups", "near_group_count", "near_blank", "remove_candidate_count",
-                                         "records_without_hash", "records_without_checksum"])
+        #expect(
+            Set(duplicates.keys) == [
+                "threshold", "transforms", "exact_groups", "exact_group_count", "exact_duplicate_files",
+                "near_groups", "near_group_count", "near_blank", "remove_candidate_count",
+                "records_without_hash", "records_without_checksum",
+            ])
         let near = try #require((duplicates["near_groups"] as? [[String: Any]])?.first)
         #expect(Set(near.keys) == ["keeper", "remove_candidates", "size", "members", "max_distance"])
         let exact = try #require((duplicates["exact_groups"] as? [[String: Any]])?.first)

@@ -35,16 +35,20 @@ struct ScanCommandTests {
         _ = jpeg.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
         let wide = scene.pixels.map { UInt16($0) * 257 }
-        try ws.write(try ImageEncoder.encode16(pixels: wide, width: scene.width, height: scene.height, bands: 3, suffix: ".png"),
-                     to: "data/sixteen.png")
+        try ws.write(
+            try ImageEncoder.encode16(pixels: wide, width: scene.width, height: scene.height, bands: 3, suffix: ".png"),
+            to: "data/sixteen.png")
         var cmyk = [UInt8](repeating: 0, count: scene.width * scene.height * 4)
         for i in 0..<(scene.width * scene.height) { cmyk[4 * i] = scene.pixels[3 * i]; cmyk[4 * i + 3] = 40 }
-        try ws.write(try ImageEncoder.encode(pixels: cmyk, width: scene.width, height: scene.height, bands: 4,
-                                             suffix: ".jpg[Q=90]", cmyk: true), to: "data/cmyk.jpg")
+        try ws.write(
+            try ImageEncoder.encode(
+                pixels: cmyk, width: scene.width, height: scene.height, bands: 4,
+                suffix: ".jpg[Q=90]", cmyk: true), to: "data/cmyk.jpg")
         try ws.write(try Fixtures.encode(scene, suffix: ".png[palette]"), to: "data/palette.png")
         let frames = (0..<3).map { Fixtures.scene(UInt64(20 + $0), width: 64, height: 48).pixels }
-        try ws.write(try ImageEncoder.encodeAnimation(frames: frames, width: 64, height: 48, bands: 3, suffix: ".gif"),
-                     to: "data/animated.gif")
+        try ws.write(
+            try ImageEncoder.encodeAnimation(frames: frames, width: 64, height: 48, bands: 3, suffix: ".gif"),
+            to: "data/animated.gif")
         try ws.write(jpeg, to: "data/good.jpg")
 
         let manifest = ws.file("m.jsonl")
@@ -146,8 +150,9 @@ struct ScanCommandTests {
         let ws = try Workspace()
         try Fixtures.jpegFolder(ws, folder: "data", count: 100, size: 64)
         let manifest = ws.file("m.jsonl")
-        let running = try Imgeda.start(["scan", ws.file("data"), "-o", manifest, "--workers", "2"],
-                                       environment: ["IMGEDA_TEST_DELAY_MS": "30"])
+        let running = try Imgeda.start(
+            ["scan", ws.file("data"), "-o", manifest, "--workers", "2"],
+            environment: ["IMGEDA_TEST_DELAY_MS": "30"])
         Thread.sleep(forTimeInterval: 0.8)
         running.signal(SIGINT)
         let result = running.wait()

@@ -31,8 +31,10 @@ struct ThresholdAgreementTests {
         let ws = try Workspace()
         try Self.writeImages(ws)
         let manifest = ws.file("m.jsonl")
-        let scan = try Imgeda.run(["scan", ws.file("images"), "-o", manifest, "--quiet", "--dark-threshold", "100",
-                                   "--blur-threshold", "50"])
+        let scan = try Imgeda.run([
+            "scan", ws.file("images"), "-o", manifest, "--quiet", "--dark-threshold", "100",
+            "--blur-threshold", "50",
+        ])
         try #require(scan.status == 0, "\(scan.stderr)")
         let all = try records(manifest)
         let total = all.count

@@ -35,8 +35,9 @@ struct WorkerLimitsTests {
         let huge = try #require(byName["huge.png"])
         #expect(huge.isCorrupt)
         // The default: 1 GiB + 8 bytes per pixel of the default --max-pixels (250 million).
-        #expect(huge.corruptReason?.contains("needs more memory than the limit of 2.9 GiB for one worker") == true,
-                "\(huge.corruptReason ?? "")")
+        #expect(
+            huge.corruptReason?.contains("needs more memory than the limit of 2.9 GiB for one worker") == true,
+            "\(huge.corruptReason ?? "")")
         #expect(huge.fileSizeBytes == 10 << 30)
         #expect(byName["small.jpg"]?.isCorrupt == false)
 
@@ -47,8 +48,9 @@ struct WorkerLimitsTests {
         let lower = try Imgeda.run(["scan", ws.file("data/huge.png"), "-o", ws.file("l.jsonl"), "--max-memory", "512"])
         #expect(lower.status == 0, "\(lower.stderr)")
         // The record says what happened; the command says which option raises the limit.
-        #expect(lower.stdout.contains("1 file needed more memory than one worker may use; raise the limit with --max-memory"),
-                "\(lower.stdout)")
+        #expect(
+            lower.stdout.contains("1 file needed more memory than one worker may use; raise the limit with --max-memory"),
+            "\(lower.stdout)")
         #expect(try records(ws.file("l.jsonl")).first?.corruptReason?.contains("limit of 512 MiB") == true)
         let bad = try Imgeda.run(["scan", ws.file("data"), "-o", manifest, "--max-memory", "10"])
         #expect(bad.status == 1 && bad.stderr.contains("--max-memory must be at least 512"), "\(bad.stderr)")
@@ -63,8 +65,9 @@ struct WorkerLimitsTests {
         #expect(clean.status == 0, "\(clean.stderr)")
         #expect(Self.unreachableFigures(try String(contentsOfFile: ws.file("clean.html"), encoding: .utf8)).isEmpty)
 
-        let hung = try Imgeda.run(["report", "-m", manifest, "-o", ws.file("hung.html"), "--timeout", "2"],
-                                  environment: ["IMGEDA_TEST_HANG_ON": "dark.jpg", "IMGEDA_TEST_CRASH_ON": "blurry"])
+        let hung = try Imgeda.run(
+            ["report", "-m", manifest, "-o", ws.file("hung.html"), "--timeout", "2"],
+            environment: ["IMGEDA_TEST_HANG_ON": "dark.jpg", "IMGEDA_TEST_CRASH_ON": "blurry"])
         #expect(hung.status == 0, "\(hung.stderr)")
         let hungFigures = Self.unreachableFigures(try String(contentsOfFile: ws.file("hung.html"), encoding: .utf8))
         #expect(hungFigures.contains { $0.hasSuffix("problems/dark.jpg") }, "\(hungFigures)")

@@ -1,6 +1,7 @@
 import DatasetAnalysis
-@testable import DatasetPipeline
 import Testing
+
+@testable import DatasetPipeline
 
 /// The frames between the supervisor and its workers: split correctly however the bytes
 /// arrive.

@@ -24,8 +24,9 @@ public enum Snapshot {
     ) throws {
         let path = folder(filePath: filePath) + "/" + name
         if updating {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try Data(actual.utf8).write(to: URL(fileURLWithPath: path))
             return
         }
@@ -39,7 +40,8 @@ public enum Snapshot {
         let line = zip(want, got).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(want.count, got.count)
         let wanted = line < want.count ? String(want[line]) : "(end of file)"
         let gotten = line < got.count ? String(got[line]) : "(end of output)"
-        Issue.record("""
+        Issue.record(
+            """
             output differs from Snapshots/\(name) at line \(line + 1):
               expected: \(wanted)
               actual:   \(gotten)

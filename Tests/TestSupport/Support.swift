@@ -25,8 +25,9 @@ public final class Workspace {
 
     public func write(_ bytes: [UInt8], to relative: String) throws {
         let full = file(relative)
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: full))
     }
 }
@@ -41,14 +42,16 @@ public enum Fixtures {
 
     public static func jpeg(_ image: RGBImage, quality: Int = 90) throws -> [UInt8] {
         _ = libvipsStarted
-        return try ImageEncoder.encode(pixels: image.pixels, width: image.width, height: image.height, bands: 3,
-                                       suffix: ".jpg[Q=\(quality)]")
+        return try ImageEncoder.encode(
+            pixels: image.pixels, width: image.width, height: image.height, bands: 3,
+            suffix: ".jpg[Q=\(quality)]")
     }
 
     public static func encode(_ image: RGBImage, suffix: String) throws -> [UInt8] {
         _ = libvipsStarted
-        return try ImageEncoder.encode(pixels: image.pixels, width: image.width, height: image.height, bands: 3,
-                                       suffix: suffix)
+        return try ImageEncoder.encode(
+            pixels: image.pixels, width: image.width, height: image.height, bands: 3,
+            suffix: suffix)
     }
 
     /// Writes `count` small JPEGs named img_0000.jpg … into `folder`.
@@ -160,7 +163,7 @@ public struct RunningCommand {
     /// Whether `/proc/PID/stat` says the process has exited and waits to be reaped.
     static func isZombie(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.range(of: ") ", options: .backwards)
+            let close = stat.range(of: ") ", options: .backwards)
         else { return false }
         return stat[close.upperBound...].first == "Z"
     }

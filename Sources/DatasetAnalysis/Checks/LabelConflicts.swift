@@ -39,10 +39,11 @@ public enum LabelConflictFinder {
             for group in groups {
                 let classes = Set(group.members.compactMap { candidates[$0].className })
                 guard classes.count > 1 else { continue }
-                conflicts.append(LabelConflict(
-                    classes: classes.sorted(),
-                    members: group.members.map { .init(path: candidates[$0].path, className: candidates[$0].className) },
-                    exact: exact, maxDistance: exact ? 0 : group.maxDistance))
+                conflicts.append(
+                    LabelConflict(
+                        classes: classes.sorted(),
+                        members: group.members.map { .init(path: candidates[$0].path, className: candidates[$0].className) },
+                        exact: exact, maxDistance: exact ? 0 : group.maxDistance))
             }
         }
         return conflicts

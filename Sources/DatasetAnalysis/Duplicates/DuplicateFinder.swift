@@ -36,7 +36,8 @@ public struct DuplicateCandidate: Sendable, Hashable {
         if ["L", "LA", "1", "I", "I;16", "F"].contains(record.colorMode) {
             isGrayscale = true
         } else if let p = record.pixelStats {
-            isGrayscale = abs(p.meanR - p.meanG) < 0.5 && abs(p.meanG - p.meanB) < 0.5
+            isGrayscale =
+                abs(p.meanR - p.meanG) < 0.5 && abs(p.meanG - p.meanB) < 0.5
                 && abs(p.stdR - p.stdG) < 0.5 && abs(p.stdG - p.stdB) < 0.5
         } else {
             isGrayscale = false
@@ -307,14 +308,17 @@ public enum DuplicateFinder {
             var remaining = Set(members)
             while remaining.count > 1 {
                 // The centre: most neighbours still unassigned, then the better keeper.
-                let centre = remaining.max { a, b in
-                    let da = neighbours[a, default: []].filter(remaining.contains).count
-                    let db = neighbours[b, default: []].filter(remaining.contains).count
-                    return da != db ? da < db : better(b, a)
-                } ?? members[0]
+                let centre =
+                    remaining.max { a, b in
+                        let da = neighbours[a, default: []].filter(remaining.contains).count
+                        let db = neighbours[b, default: []].filter(remaining.contains).count
+                        return da != db ? da < db : better(b, a)
+                    } ?? members[0]
                 var group = [centre]
-                for m in remaining where m != centre
-                    && distance(centre, m, hashes: hashes, centres: centres, transforms: transforms) <= threshold {
+                for m in remaining
+                where m != centre
+                    && distance(centre, m, hashes: hashes, centres: centres, transforms: transforms) <= threshold
+                {
                     group.append(m)
                 }
                 remaining.subtract(group)
@@ -322,13 +326,16 @@ public enum DuplicateFinder {
                 // Centrality: total distance to the other members.
                 var total = [Int: Int]()
                 for a in group {
-                    total[a] = group.reduce(0) { $0 + ($1 == a ? 0 : distance(a, $1, hashes: hashes, centres: centres, transforms: transforms)) }
+                    total[a] = group.reduce(0) {
+                        $0 + ($1 == a ? 0 : distance(a, $1, hashes: hashes, centres: centres, transforms: transforms))
+                    }
                 }
                 group.sort { a, b in keeperFirst(a, b, total[a] ?? 0, total[b] ?? 0) }
                 let keeper = group[0]
-                let maxDistance = group.dropFirst().map {
-                    distance(keeper, $0, hashes: hashes, centres: centres, transforms: transforms)
-                }.max() ?? 0
+                let maxDistance =
+                    group.dropFirst().map {
+                        distance(keeper, $0, hashes: hashes, centres: centres, transforms: transforms)
+                    }.max() ?? 0
                 result.append(DuplicateGroup(members: group, maxDistance: maxDistance))
             }
         }

@@ -83,7 +83,9 @@ public enum LeakageFinder {
             leaked[key, default: []].insert(l)
         }
         for key in exact.sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) { record(key.a, key.b, distance: 0, isExact: true) }
-        for (key, d) in near.sorted(by: { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }) { record(key.a, key.b, distance: d, isExact: false) }
+        for (key, d) in near.sorted(by: { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }) {
+            record(key.a, key.b, distance: d, isExact: false)
+        }
         for x in 0..<order.count {
             for y in (x + 1)..<order.count {
                 let key = PairKey(x, y)

@@ -55,8 +55,9 @@ public enum MultiIndexHash {
             while table < 16 {
                 let l = Buckets(left, table: table)
                 let r = right.map { Buckets($0, table: table) }
-                compare(l, r ?? l, selfJoin: right == nil, table: table, radius: radius, subRadius: subRadius,
-                        masks: masks, into: &found)
+                compare(
+                    l, r ?? l, selfJoin: right == nil, table: table, radius: radius, subRadius: subRadius,
+                    masks: masks, into: &found)
                 table += threadCount
             }
             results.store(found, at: worker)

@@ -329,9 +329,9 @@ struct TIFFStructure {
         for index in 0..<min(Int(declared), Self.maxEntries) {
             let position = offset + 2 + 12 * index
             guard let tag = reader.u16(position, bigEndian: bigEndian),
-                  let type = reader.u16(position + 2, bigEndian: bigEndian),
-                  let count = reader.u32(position + 4, bigEndian: bigEndian),
-                  let pointer = reader.u32(position + 8, bigEndian: bigEndian)
+                let type = reader.u16(position + 2, bigEndian: bigEndian),
+                let count = reader.u32(position + 4, bigEndian: bigEndian),
+                let pointer = reader.u32(position + 8, bigEndian: bigEndian)
             else { return (entries, true) }
             guard entries[tag] == nil, let unit = Self.unitSize(ofType: type), count > 0 else { continue }
             // At most 2^32 × 8 bytes: no overflow in a 64-bit Int.
@@ -352,8 +352,8 @@ struct TIFFStructure {
     /// directory) or cannot be read.
     func nextDirectoryOffset(after offset: Int) -> Int? {
         guard let declared = reader.u16(offset, bigEndian: bigEndian),
-              let next = reader.u32(offset + 2 + 12 * Int(declared), bigEndian: bigEndian),
-              next != 0
+            let next = reader.u32(offset + 2 + 12 * Int(declared), bigEndian: bigEndian),
+            next != 0
         else { return nil }
         return Int(next)
     }
@@ -362,10 +362,10 @@ struct TIFFStructure {
     /// include EXIF 3.0's UTF-8 type 129).
     static func unitSize(ofType type: UInt16) -> Int? {
         switch type {
-        case 1, 2, 6, 7: 1            // BYTE, ASCII, SBYTE, UNDEFINED
-        case 3, 8: 2                  // SHORT, SSHORT
-        case 4, 9, 11, 13: 4          // LONG, SLONG, FLOAT, IFD
-        case 5, 10, 12, 16: 8         // RATIONAL, SRATIONAL, DOUBLE, LONG8
+        case 1, 2, 6, 7: 1  // BYTE, ASCII, SBYTE, UNDEFINED
+        case 3, 8: 2  // SHORT, SSHORT
+        case 4, 9, 11, 13: 4  // LONG, SLONG, FLOAT, IFD
+        case 5, 10, 12, 16: 8  // RATIONAL, SRATIONAL, DOUBLE, LONG8
         default: nil
         }
     }
@@ -508,7 +508,7 @@ struct JPEGSegments: Sequence, IteratorProtocol {
                 return nil
             default:
                 guard let length = reader.u16(position, bigEndian: true), length >= 2,
-                      let payload = reader.slice(position + 2, length: Int(length) - 2)
+                    let payload = reader.slice(position + 2, length: Int(length) - 2)
                 else { return nil }
                 position += Int(length)
                 return Segment(marker: marker, payload: payload)

@@ -119,7 +119,7 @@ public enum ImageHeaderSniffer {
             // SOF0–SOF15 without DHT (C4), JPG (C8) and DAC (CC), which share the range.
             case 0xC0...0xCF where ![0xC4, 0xC8, 0xCC].contains(segment.marker):
                 guard let precision = payload.u8(0), let h = payload.u16(1, bigEndian: true),
-                      let w = payload.u16(3, bigEndian: true), let components = payload.u8(5)
+                    let w = payload.u16(3, bigEndian: true), let components = payload.u8(5)
                 else { continue }
                 header.setSize(w, h)
                 header.jpegComponents = Int(components)
@@ -153,8 +153,8 @@ public enum ImageHeaderSniffer {
         guard let tiff = TIFFStructure(index), let first = tiff.firstIFDOffset else { return nil }
         let directory = tiff.directory(at: first)
         guard let count = directory[0xB001].flatMap(tiff.firstInteger), count >= 0,
-              let entries = directory[0xB002], entries.type == 1 || entries.type == 7,
-              let table = tiff.bytes(entries), count <= table.count / 16
+            let entries = directory[0xB002], entries.type == 1 || entries.type == 7,
+            let table = tiff.bytes(entries), count <= table.count / 16
         else { return nil }
         let reader = ByteReader(table)
         for i in 0..<count {
@@ -234,7 +234,7 @@ public enum ImageHeaderSniffer {
         var header = ImageHeader(format: "GIF")
         // The size is final only at the first image descriptor, which may enlarge it.
         guard let screenWidth = r.u16(6, bigEndian: false), let screenHeight = r.u16(8, bigEndian: false),
-              let flags = r.u8(10)
+            let flags = r.u8(10)
         else { return header }
         var position = 13
         var globalPalette: Bool?  // nil: no global palette; else whether Pillow keeps it
@@ -255,8 +255,8 @@ public enum ImageHeaderSniffer {
                 position = end
             case 0x2C:  // image descriptor
                 guard let x = r.u16(position + 1, bigEndian: false), let y = r.u16(position + 3, bigEndian: false),
-                      let w = r.u16(position + 5, bigEndian: false), let h = r.u16(position + 7, bigEndian: false),
-                      let imageFlags = r.u8(position + 9)
+                    let w = r.u16(position + 5, bigEndian: false), let h = r.u16(position + 7, bigEndian: false),
+                    let imageFlags = r.u8(position + 9)
                 else { return header }
                 position += 10
                 var localPalette: Bool?
@@ -290,7 +290,8 @@ public enum ImageHeaderSniffer {
         for entry in 0..<(size / 3) {
             let value = UInt8(truncatingIfNeeded: entry)
             if entry > 255 || palette[3 * entry] != value || palette[3 * entry + 1] != value
-                || palette[3 * entry + 2] != value {
+                || palette[3 * entry + 2] != value
+            {
                 return true
             }
         }
@@ -319,7 +320,7 @@ public enum ImageHeaderSniffer {
         if r.matches("VP8 ", at: 12) {
             // Frame tag (3 bytes), start code 9D 01 2A, then 14-bit width and height.
             guard r.matches([0x9D, 0x01, 0x2A], at: data + 3), let w = r.u16(data + 6, bigEndian: false),
-                  let h = r.u16(data + 8, bigEndian: false)
+                let h = r.u16(data + 8, bigEndian: false)
             else { return header }
             header.setSize(w & 0x3FFF, h & 0x3FFF)
             header.setMode("RGB")
@@ -380,12 +381,14 @@ public enum ImageHeaderSniffer {
         }
         // Missing tags take defaults, so a directory read only in part could give a wrong mode.
         if !cutShort, let bitsPerSample = values(258, absent: [1]), let sampleFormat = values(339, absent: [1]),
-           let extraSamples = values(338, absent: []) {
-            header.setMode(TIFFMode.mode(
-                bigEndian: tiff.bigEndian, compression: value(259) ?? 1, photometric: value(262) ?? 0,
-                fillOrder: value(266) ?? 1, planar: value(284) ?? 1, samplesPerPixel: value(277),
-                bitsPerSample: bitsPerSample, sampleFormat: sampleFormat, extraSamples: extraSamples
-            ))
+            let extraSamples = values(338, absent: [])
+        {
+            header.setMode(
+                TIFFMode.mode(
+                    bigEndian: tiff.bigEndian, compression: value(259) ?? 1, photometric: value(262) ?? 0,
+                    fillOrder: value(266) ?? 1, planar: value(284) ?? 1, samplesPerPixel: value(277),
+                    bitsPerSample: bitsPerSample, sampleFormat: sampleFormat, extraSamples: extraSamples
+                ))
         }
         header.frameCount = tiffPageCount(tiff, first: first)
         return header
@@ -398,7 +401,7 @@ public enum ImageHeaderSniffer {
         var offset = first
         while visited.insert(offset).inserted {
             guard let count = tiff.reader.u16(offset, bigEndian: tiff.bigEndian),
-                  tiff.reader.contains(offset + 2 + 12 * Int(count), length: 4)
+                tiff.reader.contains(offset + 2 + 12 * Int(count), length: 4)
             else { return nil }
             guard let next = tiff.nextDirectoryOffset(after: offset) else { break }
             offset = next
@@ -427,7 +430,7 @@ public enum ImageHeaderSniffer {
             // byte is FF.
             header.setSize(w, h >> 24 == 0xFF ? 0 &- h : h)
             guard let b = r.u16(28, bigEndian: false), let c = r.u32(30, bigEndian: false),
-                  let colors = r.u32(46, bigEndian: false)
+                let colors = r.u32(46, bigEndian: false)
             else { return header }
             (bits, compression, declaredColors, paletteEntrySize) = (b, c, colors, 4)
         }
@@ -444,7 +447,7 @@ public enum ImageHeaderSniffer {
             // Masks follow the 40-byte header (or are inside a longer one) at offset 54;
             // the alpha mask exists only in headers of 56 bytes and more.
             guard let red = r.u32(54, bigEndian: false), let green = r.u32(58, bigEndian: false),
-                  let blue = r.u32(62, bigEndian: false)
+                let blue = r.u32(62, bigEndian: false)
             else { return header }
             let alpha = headerSize >= 56 ? r.u32(66, bigEndian: false) : 0
             guard let alpha else { return header }
@@ -522,7 +525,7 @@ public enum ImageHeaderSniffer {
         // `meta` is a full box: version and flags come before its children.
         let children = (meta.lowerBound + 4)..<meta.upperBound
         guard let iprp = box("iprp", in: r, from: children.lowerBound, to: children.upperBound)?.payload,
-              let ipco = box("ipco", in: r, from: iprp.lowerBound, to: iprp.upperBound)
+            let ipco = box("ipco", in: r, from: iprp.lowerBound, to: iprp.upperBound)
         else { return header }
         let properties = boxes(in: r, from: ipco.payload.lowerBound, to: ipco.payload.upperBound)
         let alphaURNs: [StaticString] = ["urn:mpeg:mpegB:cicp:systems:auxiliary:alpha\0", "urn:mpeg:hevc:2015:auxid:1\0"]
@@ -532,16 +535,17 @@ public enum ImageHeaderSniffer {
         // Without all of `ipco`, an alpha declaration may be in the part not read.
         if hasAlpha || ipco.complete { header.setMode(hasAlpha ? "RGBA" : "RGB") }
         guard let pitm = box("pitm", in: r, from: children.lowerBound, to: children.upperBound)?.payload,
-              let pitmVersion = r.u8(pitm.lowerBound),
-              let primary = pitmVersion == 0
+            let pitmVersion = r.u8(pitm.lowerBound),
+            let primary = pitmVersion == 0
                 ? r.u16(pitm.lowerBound + 4, bigEndian: true).map({ UInt32($0) })
                 : r.u32(pitm.lowerBound + 4, bigEndian: true),
-              let ipma = box("ipma", in: r, from: iprp.lowerBound, to: iprp.upperBound)?.payload
+            let ipma = box("ipma", in: r, from: iprp.lowerBound, to: iprp.upperBound)?.payload
         else { return header }
         for index in propertyIndices(of: primary, ipma: ipma, in: r) where index >= 1 && index <= properties.count {
             let property = properties[index - 1]
             if property.type == "ispe", let w = r.u32(property.payload.lowerBound + 4, bigEndian: true),
-               let h = r.u32(property.payload.lowerBound + 8, bigEndian: true) {
+                let h = r.u32(property.payload.lowerBound + 8, bigEndian: true)
+            {
                 header.setSize(w, h)
             }
         }
@@ -592,7 +596,7 @@ public enum ImageHeaderSniffer {
     /// The 1-based `ipco` indices the `ipma` box associates with `item`.
     private static func propertyIndices(of item: UInt32, ipma: Range<Int>, in r: ByteReader) -> [Int] {
         guard let version = r.u8(ipma.lowerBound), let flags = r.u8(ipma.lowerBound + 3),
-              let entryCount = r.u32(ipma.lowerBound + 4, bigEndian: true)
+            let entryCount = r.u32(ipma.lowerBound + 4, bigEndian: true)
         else { return [] }
         var position = ipma.lowerBound + 8
         // Every entry takes at least 3 bytes, so the buffer bounds the loop, not the count.
@@ -666,7 +670,7 @@ public enum ImageHeaderSniffer {
             return bits.read(widths[Int(selector)]).map { Int($0) + 1 }
         }
         guard let small = bits.read(1).map({ $0 == 1 }), let height = dimension(small: small),
-              let ratio = bits.read(3)
+            let ratio = bits.read(3)
         else { return nil }
         let ratios: [(Int, Int)] = [(1, 1), (12, 10), (4, 3), (3, 2), (16, 9), (5, 4), (2, 1)]
         if ratio == 0 {
@@ -734,7 +738,7 @@ enum TIFFMode {
             bps = Array(repeating: only, count: samples)
         }
         guard bps.count == samples,
-              let mode = lookup(bigEndian: bigEndian, photo: photo, format: format, fill: fillOrder, bps: bps, extra: extra)
+            let mode = lookup(bigEndian: bigEndian, photo: photo, format: format, fill: fillOrder, bps: bps, extra: extra)
         else { return nil }
         // Compressed images go through libtiff, which turns YCbCr into RGB.
         if compression != 1 && photo == 6 { return "RGB" }

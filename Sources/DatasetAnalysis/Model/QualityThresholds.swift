@@ -26,8 +26,10 @@ public struct QualityThresholds: Sendable, Hashable, Codable {
 
     public init() {}
 
-    public init(dark: Double, overexposed: Double, artifact: Double, blur: Double,
-                duplicate: Int = DuplicateFinder.defaultThreshold) {
+    public init(
+        dark: Double, overexposed: Double, artifact: Double, blur: Double,
+        duplicate: Int = DuplicateFinder.defaultThreshold
+    ) {
         self.dark = dark
         self.overexposed = overexposed
         self.artifact = artifact

@@ -82,8 +82,10 @@ public enum RecordField: Int, CaseIterable, Sendable {
         /// records do not have), rather than writing `null`.
         public var omittedWhenNull: Bool
 
-        @usableFromInline init(_ jsonKey: StaticString, _ kind: Kind, in group: Group = .record, optional: Bool = false,
-             decimals: Int? = nil, omittedWhenNull: Bool = false) {
+        @usableFromInline init(
+            _ jsonKey: StaticString, _ kind: Kind, in group: Group = .record, optional: Bool = false,
+            decimals: Int? = nil, omittedWhenNull: Bool = false
+        ) {
             self.jsonKey = jsonKey
             self.group = group
             self.kind = kind
@@ -303,7 +305,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .hasGPSData: guard let x = v.asBool else { return false }; r.hasGPSData = x ?? false
         case .distortionRisk: guard let x = v.asString else { return false }; r.distortionRisk = x
         case .meanR, .meanG, .meanB, .stdR, .stdG, .stdB, .meanBrightness, .minVal, .maxVal,
-             .cornerMean, .centerMean, .borderMean, .delta:
+            .cornerMean, .centerMean, .borderMean, .delta:
             return false
         case .phash: guard let x = v.asString else { return false }; r.phash = x
         case .dhash: guard let x = v.asString else { return false }; r.dhash = x
@@ -488,7 +490,8 @@ extension PixelStats {
         for field in RecordField.fields(of: .pixelStats) {
             let value = try c.decodeRequired(field)
             guard field.set(value, in: &self) else {
-                throw DecodingError.dataCorruptedError(forKey: RecordFieldKey(field.jsonKey), in: c, debugDescription: "not a \(field.kind)")
+                throw DecodingError.dataCorruptedError(
+                    forKey: RecordFieldKey(field.jsonKey), in: c, debugDescription: "not a \(field.kind)")
             }
         }
     }
@@ -506,7 +509,8 @@ extension CornerStats {
         for field in RecordField.fields(of: .cornerStats) {
             let value = try c.decodeRequired(field)
             guard field.set(value, in: &self) else {
-                throw DecodingError.dataCorruptedError(forKey: RecordFieldKey(field.jsonKey), in: c, debugDescription: "not a \(field.kind)")
+                throw DecodingError.dataCorruptedError(
+                    forKey: RecordFieldKey(field.jsonKey), in: c, debugDescription: "not a \(field.kind)")
             }
         }
     }
@@ -527,7 +531,8 @@ extension ImageRecord {
         for field in RecordField.fields(of: .record) {
             let value = field.isRequired ? try c.decodeRequired(field) : try c.decodeValue(field)
             guard field.set(value, in: &self) else {
-                throw DecodingError.dataCorruptedError(forKey: RecordFieldKey(field.jsonKey), in: c, debugDescription: "not a \(field.kind)")
+                throw DecodingError.dataCorruptedError(
+                    forKey: RecordFieldKey(field.jsonKey), in: c, debugDescription: "not a \(field.kind)")
             }
         }
         pixelStats = try c.decodeIfPresent(PixelStats.self, forKey: RecordFieldKey(RecordField.Group.pixelStats.jsonKey))

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Timestamps in the reference's format: ISO 8601 with microseconds and `+00:00`, as

@@ -58,8 +58,9 @@ public enum PerceptualHash {
                 columns.withUnsafeMutableBufferPointer { columnBuffer in
                     coefficients.withUnsafeMutableBufferPointer { coefficientBuffer in
                         guard let t = tableBuffer.baseAddress, let px = pixelBuffer.baseAddress,
-                              let col = columnBuffer.baseAddress, let out = coefficientBuffer.baseAddress,
-                              pixelBuffer.count >= size * size else { return }
+                            let col = columnBuffer.baseAddress, let out = coefficientBuffer.baseAddress,
+                            pixelBuffer.count >= size * size
+                        else { return }
                         // DCT along columns (axis 0) for the first `hashSize` frequencies:
                         // accumulate whole rows so the inner loop runs over contiguous memory.
                         for k in 0..<hashSize {

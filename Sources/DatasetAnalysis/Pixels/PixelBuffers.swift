@@ -34,7 +34,8 @@ public struct GrayImage: Sendable, Hashable {
         rgb.pixels.withUnsafeBufferPointer { srcBuffer in
             out.withUnsafeMutableBufferPointer { dstBuffer in
                 guard var src = srcBuffer.baseAddress, let dst = dstBuffer.baseAddress,
-                      srcBuffer.count >= count * 3 else { return }
+                    srcBuffer.count >= count * 3
+                else { return }
                 var i = 0
                 while i < count {
                     let r = UInt32(src[0]), g = UInt32(src[1]), b = UInt32(src[2])
@@ -57,9 +58,11 @@ public struct GrayImage: Sendable, Hashable {
     public func resized(width newWidth: Int, height newHeight: Int) -> GrayImage {
         guard newWidth > 0, newHeight > 0 else { return GrayImage(width: 0, height: 0, pixels: []) }
         if newWidth == width && newHeight == height { return self }
-        return GrayImage(width: newWidth, height: newHeight,
-                         pixels: AreaResampler.resize(pixels, width: width, height: height, channels: 1,
-                                                      to: newWidth, newHeight))
+        return GrayImage(
+            width: newWidth, height: newHeight,
+            pixels: AreaResampler.resize(
+                pixels, width: width, height: height, channels: 1,
+                to: newWidth, newHeight))
     }
 
     /// Scales so that the longer side is `longSide` pixels (never enlarges).
@@ -79,13 +82,13 @@ public struct GrayImage: Sendable, Hashable {
             for x in 0..<outW {
                 let (sx, sy): (Int, Int)
                 switch orientation {
-                case 2: (sx, sy) = (width - 1 - x, y)                 // mirror horizontal
-                case 3: (sx, sy) = (width - 1 - x, height - 1 - y)    // rotate 180
-                case 4: (sx, sy) = (x, height - 1 - y)                // mirror vertical
-                case 5: (sx, sy) = (y, x)                             // transpose
-                case 6: (sx, sy) = (y, height - 1 - x)                // rotate 90 CW
-                case 7: (sx, sy) = (width - 1 - y, height - 1 - x)    // transverse
-                default: (sx, sy) = (width - 1 - y, x)                // 8: rotate 270 CW
+                case 2: (sx, sy) = (width - 1 - x, y)  // mirror horizontal
+                case 3: (sx, sy) = (width - 1 - x, height - 1 - y)  // rotate 180
+                case 4: (sx, sy) = (x, height - 1 - y)  // mirror vertical
+                case 5: (sx, sy) = (y, x)  // transpose
+                case 6: (sx, sy) = (y, height - 1 - x)  // rotate 90 CW
+                case 7: (sx, sy) = (width - 1 - y, height - 1 - x)  // transverse
+                default: (sx, sy) = (width - 1 - y, x)  // 8: rotate 270 CW
                 }
                 out[y * outW + x] = pixels[sy * width + sx]
             }
@@ -101,7 +104,8 @@ extension RGBImage {
         // Orient each channel as a grey image, then interleave again: one definition of
         // the eight orientations for both image types.
         let channels = (0..<3).map { c in
-            GrayImage(width: width, height: height, pixels: stride(from: c, to: pixels.count, by: 3).map { pixels[$0] }).oriented(orientation)
+            GrayImage(width: width, height: height, pixels: stride(from: c, to: pixels.count, by: 3).map { pixels[$0] }).oriented(
+                orientation)
         }
         let w = channels[0].width, h = channels[0].height
         var out = [UInt8](repeating: 0, count: w * h * 3)
@@ -118,8 +122,9 @@ extension RGBImage {
     /// - Complexity: O(width × height).
     public func fitted(longSide: Int) -> RGBImage {
         guard let (w, h) = AreaResampler.fittedSize(width: width, height: height, longSide: longSide) else { return self }
-        return RGBImage(width: w, height: h,
-                        pixels: AreaResampler.resize(pixels, width: width, height: height, channels: 3, to: w, h))
+        return RGBImage(
+            width: w, height: h,
+            pixels: AreaResampler.resize(pixels, width: width, height: height, channels: 3, to: w, h))
     }
 }
 
@@ -153,8 +158,10 @@ struct ThreeTaps {
         }
     }
 
-    func run(src: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int, newWidth: Int,
-             rows: UnsafeMutablePointer<Int32>, shift: Int32, round: Int32) {
+    func run(
+        src: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int, newWidth: Int,
+        rows: UnsafeMutablePointer<Int32>, shift: Int32, round: Int32
+    ) {
         base.withUnsafeBufferPointer { baseBuffer in
             weights.withUnsafeBufferPointer { weightBuffer in
                 guard let b = baseBuffer.baseAddress, let w = weightBuffer.baseAddress else { return }
@@ -247,7 +254,8 @@ enum AreaResampler {
     static func resize(_ pixels: [UInt8], width: Int, height: Int, channels: Int, to newWidth: Int, _ newHeight: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: max(0, newWidth * newHeight * channels))
         guard channels == 1 || channels == 3, width > 0, height > 0, newWidth > 0, newHeight > 0,
-              pixels.count >= width * height * channels else {
+            pixels.count >= width * height * channels
+        else {
             return out
         }
         let xt = Taps(source: width, target: newWidth)
@@ -269,11 +277,13 @@ enum AreaResampler {
                 offsets.withUnsafeBufferPointer { offsetBuffer in
                     xt.weight.withUnsafeBufferPointer { weightBuffer in
                         guard let src = srcBuffer.baseAddress, let start = startBuffer.baseAddress,
-                              let offset = offsetBuffer.baseAddress, let weight = weightBuffer.baseAddress else { return }
+                            let offset = offsetBuffer.baseAddress, let weight = weightBuffer.baseAddress
+                        else { return }
                         // Horizontal pass: every input row to `newWidth` samples, 7 fractional bits kept.
                         if let fixed = ThreeTaps(xt, sourceWidth: width, channels: channels) {
-                            fixed.run(src: src, width: width, height: height, channels: channels, newWidth: newWidth,
-                                      rows: rows, shift: shift1, round: round1)
+                            fixed.run(
+                                src: src, width: width, height: height, channels: channels, newWidth: newWidth,
+                                rows: rows, shift: shift1, round: round1)
                             return
                         }
                         for y in 0..<height {

@@ -151,8 +151,9 @@ public struct PolicyEvaluator: Sendable {
     /// The gate's verdict on everything added: every check the policy enables, and the
     /// thresholds that decided which images count as dark, blurry….
     public func result(policyName: String, manifests: [String], thresholdsSource: String, threads: Int = 2) -> GateResult {
-        GateResult(policy: policyName, manifests: manifests, checks: checks(threads: threads),
-                   thresholds: thresholds, thresholdsSource: thresholdsSource)
+        GateResult(
+            policy: policyName, manifests: manifests, checks: checks(threads: threads),
+            thresholds: thresholds, thresholdsSource: thresholdsSource)
     }
 
     /// All checks the policy enables, in a fixed order.
@@ -160,53 +161,80 @@ public struct PolicyEvaluator: Sendable {
         let p = policy
         func pct(_ n: Int) -> Double { total > 0 ? (Double(n) * 10_000 / Double(total)).rounded() / 100 : 0 }
         var out: [GateCheck] = []
-        out.append(GateCheck(name: "min_images_total", threshold: Double(p.minImagesTotal), observed: Double(total),
-                             passed: total >= p.minImagesTotal, samplePaths: [], detail: "images in the manifest"))
+        out.append(
+            GateCheck(
+                name: "min_images_total", threshold: Double(p.minImagesTotal), observed: Double(total),
+                passed: total >= p.minImagesTotal, samplePaths: [], detail: "images in the manifest"))
         func limit(_ name: String, _ max: Double, _ count: Int, _ samples: [String], _ what: String) {
-            out.append(GateCheck(name: name, threshold: max, observed: pct(count), passed: pct(count) <= max,
-                                 samplePaths: samples, detail: "% of images \(what)"))
+            out.append(
+                GateCheck(
+                    name: name, threshold: max, observed: pct(count), passed: pct(count) <= max,
+                    samplePaths: samples, detail: "% of images \(what)"))
         }
         limit("max_corrupt_pct", p.maxCorruptPct, corruptCount, corrupt, "corrupt")
         let t = thresholds
-        limit("max_overexposed_pct", p.maxOverexposedPct, overCount, over, "overexposed (mean brightness > \(QualityThresholds.number(t.overexposed)))")
+        limit(
+            "max_overexposed_pct", p.maxOverexposedPct, overCount, over,
+            "overexposed (mean brightness > \(QualityThresholds.number(t.overexposed)))")
         limit("max_underexposed_pct", p.maxUnderexposedPct, darkCount, dark, "dark (mean brightness < \(QualityThresholds.number(t.dark)))")
         let duplicates = DuplicateFinder.find(candidates, threshold: p.nearDuplicateThreshold, threads: threads)
         let exactCopies = duplicates.exactGroups.reduce(0) { $0 + $1.members.count - 1 }
         let exactSamples = duplicates.exactGroups.flatMap { $0.removable }.prefix(10).map { candidates[$0].path }
         limit("max_duplicate_pct", p.maxDuplicatePct, exactCopies, Array(exactSamples), "that are byte-identical copies of another")
-        if p.maxBlurryPct < 100 { limit("max_blurry_pct", p.maxBlurryPct, blurryCount, blurry, "blurry (blur score < \(QualityThresholds.number(t.blur)))") }
-        if p.maxArtifactPct < 100 { limit("max_artifact_pct", p.maxArtifactPct, artifactCount, artifact, "with border artifacts (corner–centre delta > \(QualityThresholds.number(t.artifact)))") }
+        if p.maxBlurryPct < 100 {
+            limit("max_blurry_pct", p.maxBlurryPct, blurryCount, blurry, "blurry (blur score < \(QualityThresholds.number(t.blur)))")
+        }
+        if p.maxArtifactPct < 100 {
+            limit(
+                "max_artifact_pct", p.maxArtifactPct, artifactCount, artifact,
+                "with border artifacts (corner–centre delta > \(QualityThresholds.number(t.artifact)))")
+        }
         if p.minWidth > 0 {
-            out.append(GateCheck(name: "min_width", threshold: Double(p.minWidth), observed: Double(minSeenWidth ?? 0),
-                                 passed: narrow.isEmpty, samplePaths: narrow, detail: "smallest width of a readable image"))
+            out.append(
+                GateCheck(
+                    name: "min_width", threshold: Double(p.minWidth), observed: Double(minSeenWidth ?? 0),
+                    passed: narrow.isEmpty, samplePaths: narrow, detail: "smallest width of a readable image"))
         }
         if p.minHeight > 0 {
-            out.append(GateCheck(name: "min_height", threshold: Double(p.minHeight), observed: Double(minSeenHeight ?? 0),
-                                 passed: short.isEmpty, samplePaths: short, detail: "smallest height of a readable image"))
+            out.append(
+                GateCheck(
+                    name: "min_height", threshold: Double(p.minHeight), observed: Double(minSeenHeight ?? 0),
+                    passed: short.isEmpty, samplePaths: short, detail: "smallest height of a readable image"))
         }
         if !p.allowedFormats.isEmpty {
-            out.append(GateCheck(name: "allowed_formats", threshold: 0, observed: Double(badFormatCount),
-                                 passed: badFormatCount == 0, samplePaths: badFormat,
-                                 detail: "images in formats other than \(p.allowedFormats.joined(separator: ", "))"))
+            out.append(
+                GateCheck(
+                    name: "allowed_formats", threshold: 0, observed: Double(badFormatCount),
+                    passed: badFormatCount == 0, samplePaths: badFormat,
+                    detail: "images in formats other than \(p.allowedFormats.joined(separator: ", "))"))
         }
         if p.maxAspectRatio > 0 {
-            out.append(GateCheck(name: "max_aspect_ratio", threshold: p.maxAspectRatio, observed: (maxSeenRatio * 100).rounded() / 100,
-                                 passed: stretched.isEmpty, samplePaths: stretched, detail: "largest longer-to-shorter side ratio"))
+            out.append(
+                GateCheck(
+                    name: "max_aspect_ratio", threshold: p.maxAspectRatio, observed: (maxSeenRatio * 100).rounded() / 100,
+                    passed: stretched.isEmpty, samplePaths: stretched, detail: "largest longer-to-shorter side ratio"))
         }
         if let max = p.maxNearDuplicatePct {
             let copies = duplicates.nearGroups.reduce(0) { $0 + $1.members.count - 1 }
             let samples = duplicates.nearGroups.flatMap { $0.removable }.prefix(10).map { candidates[$0].path }
-            limit("max_near_duplicate_pct", max, copies, Array(samples), "that are near copies of another (within \(p.nearDuplicateThreshold) bits)")
+            limit(
+                "max_near_duplicate_pct", max, copies, Array(samples),
+                "that are near copies of another (within \(p.nearDuplicateThreshold) bits)")
         }
         if let max = p.maxLeakagePct {
             let report = LeakageFinder.find(candidates, order: splits, threshold: p.nearDuplicateThreshold, threads: threads)
             let worst = report.pairs.max { $0.leakedFraction < $1.leakedFraction }
             let observed = ((worst?.leakedFraction ?? 0) * 10_000).rounded() / 100
-            let samples = worst.map { w in w.examples.prefix(10).map { "\(candidates[$0.later].path) ≈ \(candidates[$0.earlier].path)" } } ?? []
-            out.append(GateCheck(name: "max_leakage_pct", threshold: max, observed: observed, passed: observed <= max,
-                                 samplePaths: samples,
-                                 detail: splits.count < 2 ? "needs two or more manifests, one per split" :
-                                    "% of the worst split's images with a copy in an earlier split (\(worst.map { "\($0.later) ← \($0.earlier)" } ?? "-"))"))
+            let samples =
+                worst.map { w in w.examples.prefix(10).map { "\(candidates[$0.later].path) ≈ \(candidates[$0.earlier].path)" } } ?? []
+            out.append(
+                GateCheck(
+                    name: "max_leakage_pct", threshold: max, observed: observed, passed: observed <= max,
+                    samplePaths: samples,
+                    detail: splits.count < 2
+                        ? "needs two or more manifests, one per split"
+                        : "% of the worst split's images with a copy in an earlier split (\(worst.map { "\($0.later) ← \($0.earlier)" } ?? "-"))"
+                ))
         }
         return out
     }

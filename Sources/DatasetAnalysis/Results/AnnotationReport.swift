@@ -13,10 +13,15 @@ public struct AnnotationReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case format, images, objects
-        case classNames = "class_names", classCounts = "class_counts", imagesPerClass = "images_per_class"
-        case objectsPerImage = "objects_per_image", objectsPerImageHistogram = "objects_per_image_histogram"
-        case boxAreaFraction = "box_area_fraction", boxAspectRatio = "box_aspect_ratio"
-        case imagesWithoutLabels = "images_without_labels", labelsWithoutImages = "labels_without_images"
+        case classNames = "class_names"
+        case classCounts = "class_counts"
+        case imagesPerClass = "images_per_class"
+        case objectsPerImage = "objects_per_image"
+        case objectsPerImageHistogram = "objects_per_image_histogram"
+        case boxAreaFraction = "box_area_fraction"
+        case boxAspectRatio = "box_aspect_ratio"
+        case imagesWithoutLabels = "images_without_labels"
+        case labelsWithoutImages = "labels_without_images"
         case invalidBoxes = "invalid_boxes"
     }
 

@@ -13,8 +13,10 @@ public struct FlaggedSection: Sendable, Encodable {
     /// All thresholds of the run, for a single check's own output.
     public var thresholds: QualityThresholds?
 
-    public init(_ items: [CheckCollector.Flagged], total: Int, valueKey: String, threshold: Double? = nil,
-                thresholds: QualityThresholds? = nil) {
+    public init(
+        _ items: [CheckCollector.Flagged], total: Int, valueKey: String, threshold: Double? = nil,
+        thresholds: QualityThresholds? = nil
+    ) {
         self.items = items
         self.total = total
         self.valueKey = valueKey
@@ -66,7 +68,8 @@ public struct DuplicateListing: Sendable, Encodable {
 
         enum CodingKeys: String, CodingKey {
             case keeper, size, members
-            case removeCandidates = "remove_candidates", maxDistance = "max_distance"
+            case removeCandidates = "remove_candidates"
+            case maxDistance = "max_distance"
         }
     }
 
@@ -105,7 +108,8 @@ public struct DuplicateListing: Sendable, Encodable {
         nearGroups = report.nearGroups.map { group($0, exact: false) }
         exactDuplicateFiles = report.exactGroups.reduce(0) { $0 + $1.members.count }
         nearBlank = report.nearBlank.map { c[$0].path }
-        removeCandidateCount = report.exactGroups.reduce(0) { $0 + $1.members.count - 1 }
+        removeCandidateCount =
+            report.exactGroups.reduce(0) { $0 + $1.members.count - 1 }
             + report.nearGroups.reduce(0) { $0 + $1.members.count - 1 }
         recordsWithoutHash = report.withoutHash
         recordsWithoutChecksum = report.withoutChecksum
@@ -113,10 +117,15 @@ public struct DuplicateListing: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case threshold, transforms
-        case exactGroups = "exact_groups", exactGroupCount = "exact_group_count", exactDuplicateFiles = "exact_duplicate_files"
-        case nearGroups = "near_groups", nearGroupCount = "near_group_count", nearBlank = "near_blank"
+        case exactGroups = "exact_groups"
+        case exactGroupCount = "exact_group_count"
+        case exactDuplicateFiles = "exact_duplicate_files"
+        case nearGroups = "near_groups"
+        case nearGroupCount = "near_group_count"
+        case nearBlank = "near_blank"
         case removeCandidateCount = "remove_candidate_count"
-        case recordsWithoutHash = "records_without_hash", recordsWithoutChecksum = "records_without_checksum"
+        case recordsWithoutHash = "records_without_hash"
+        case recordsWithoutChecksum = "records_without_checksum"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -160,8 +169,11 @@ public struct LeakageListing: Sendable, Encodable {
 
         enum CodingKeys: String, CodingKey {
             case earlier, later, examples
-            case exactPairs = "exact_pairs", nearPairs = "near_pairs", leakedImages = "leaked_images"
-            case laterImages = "later_images", leakedPercent = "leaked_percent"
+            case exactPairs = "exact_pairs"
+            case nearPairs = "near_pairs"
+            case leakedImages = "leaked_images"
+            case laterImages = "later_images"
+            case leakedPercent = "leaked_percent"
         }
     }
 
@@ -175,10 +187,11 @@ public struct LeakageListing: Sendable, Encodable {
         transforms = report.transforms
         splits = report.splits.map { Split(name: $0.name, images: $0.size) }
         splitPairs = report.pairs.map { p in
-            Pair(earlier: p.earlier, later: p.later, exactPairs: p.exactPairs, nearPairs: p.nearPairs,
-                 leakedImages: p.leakedImages, laterImages: p.laterSize,
-                 leakedPercent: (p.leakedFraction * 10000).rounded() / 100,
-                 examples: p.examples.map { Example(earlier: c[$0.earlier].path, later: c[$0.later].path, distance: $0.distance) })
+            Pair(
+                earlier: p.earlier, later: p.later, exactPairs: p.exactPairs, nearPairs: p.nearPairs,
+                leakedImages: p.leakedImages, laterImages: p.laterSize,
+                leakedPercent: (p.leakedFraction * 10000).rounded() / 100,
+                examples: p.examples.map { Example(earlier: c[$0.earlier].path, later: c[$0.later].path, distance: $0.distance) })
         }
     }
 
@@ -268,7 +281,9 @@ public struct CheckResult: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case corrupt, dark, overexposed, artifacts, blur, duplicates, leakage, thresholds
-        case totalImages = "total_images", extensionMismatch = "extension_mismatch", labelConflicts = "label_conflicts"
+        case totalImages = "total_images"
+        case extensionMismatch = "extension_mismatch"
+        case labelConflicts = "label_conflicts"
     }
 
     /// A share in percent with two decimals, as every check writes it.

@@ -63,14 +63,24 @@ extension ManifestDiff.FieldValue: Encodable {
 
 extension ManifestDiff.Summary: Encodable {
     enum CodingKeys: String, CodingKey {
-        case totalOld = "total_old", totalNew = "total_new"
-        case addedCount = "added_count", removedCount = "removed_count", changedCount = "changed_count", movedCount = "moved_count"
-        case corruptOld = "corrupt_old", corruptNew = "corrupt_new"
-        case darkOld = "dark_old", darkNew = "dark_new"
-        case overexposedOld = "overexposed_old", overexposedNew = "overexposed_new"
-        case blurryOld = "blurry_old", blurryNew = "blurry_new"
-        case artifactOld = "artifact_old", artifactNew = "artifact_new"
-        case duplicateGroupsOld = "duplicate_groups_old", duplicateGroupsNew = "duplicate_groups_new"
+        case totalOld = "total_old"
+        case totalNew = "total_new"
+        case addedCount = "added_count"
+        case removedCount = "removed_count"
+        case changedCount = "changed_count"
+        case movedCount = "moved_count"
+        case corruptOld = "corrupt_old"
+        case corruptNew = "corrupt_new"
+        case darkOld = "dark_old"
+        case darkNew = "dark_new"
+        case overexposedOld = "overexposed_old"
+        case overexposedNew = "overexposed_new"
+        case blurryOld = "blurry_old"
+        case blurryNew = "blurry_new"
+        case artifactOld = "artifact_old"
+        case artifactNew = "artifact_new"
+        case duplicateGroupsOld = "duplicate_groups_old"
+        case duplicateGroupsNew = "duplicate_groups_new"
     }
 
     public func encode(to encoder: any Encoder) throws {

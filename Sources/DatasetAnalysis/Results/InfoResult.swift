@@ -13,16 +13,32 @@ public struct InfoResult: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case totalImages = "total_images", totalSizeBytes = "total_size_bytes"
-        case corruptCount = "corrupt_count", darkCount = "dark_count", overexposedCount = "overexposed_count"
-        case blurryCount = "blurry_count", artifactCount = "artifact_count"
-        case minWidth = "min_width", maxWidth = "max_width", minHeight = "min_height", maxHeight = "max_height"
-        case formatCounts = "format_counts", modeCounts = "mode_counts", extensionCounts = "extension_counts"
-        case cameraMakeCounts = "camera_make_counts", cameraModelCounts = "camera_model_counts"
-        case exifPresentCount = "exif_present_count", gpsFlaggedCount = "gps_flagged_count", rotatedCount = "rotated_count"
+        case totalImages = "total_images"
+        case totalSizeBytes = "total_size_bytes"
+        case corruptCount = "corrupt_count"
+        case darkCount = "dark_count"
+        case overexposedCount = "overexposed_count"
+        case blurryCount = "blurry_count"
+        case artifactCount = "artifact_count"
+        case minWidth = "min_width"
+        case maxWidth = "max_width"
+        case minHeight = "min_height"
+        case maxHeight = "max_height"
+        case formatCounts = "format_counts"
+        case modeCounts = "mode_counts"
+        case extensionCounts = "extension_counts"
+        case cameraMakeCounts = "camera_make_counts"
+        case cameraModelCounts = "camera_model_counts"
+        case exifPresentCount = "exif_present_count"
+        case gpsFlaggedCount = "gps_flagged_count"
+        case rotatedCount = "rotated_count"
         case highDistortionRiskCount = "high_distortion_risk_count"
-        case splitCounts = "split_counts", classCounts = "class_counts"
-        case skippedLines = "skipped_lines", inputDir = "input_dir", createdAt = "created_at", thresholds
+        case splitCounts = "split_counts"
+        case classCounts = "class_counts"
+        case skippedLines = "skipped_lines"
+        case inputDir = "input_dir"
+        case createdAt = "created_at"
+        case thresholds
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -98,17 +98,22 @@ public enum BorderStatistics {
         }
         let top = 0..<min(ph, h), bottom = max(0, h - ph)..<h
         let left = 0..<min(pw, w), right = max(0, w - pw)..<w
-        let corners = [sum(rows: top, cols: left), sum(rows: top, cols: right),
-                       sum(rows: bottom, cols: left), sum(rows: bottom, cols: right)]
+        let corners = [
+            sum(rows: top, cols: left), sum(rows: top, cols: right),
+            sum(rows: bottom, cols: left), sum(rows: bottom, cols: right),
+        ]
         let cornerMean = corners.reduce(0) { $0 + $1.0 } / Double(max(1, corners.reduce(0) { $0 + $1.1 }))
         let ch = h / 4, cw = w / 4
         let centre = sum(rows: ch..<(h - ch), cols: cw..<(w - cw))
         let centerMean = centre.1 > 0 ? centre.0 / Double(centre.1) : 0
         // Border strips overlap at the corners, as the reference's concatenation does.
-        let strips = [sum(rows: top, cols: 0..<w), sum(rows: bottom, cols: 0..<w),
-                      sum(rows: 0..<h, cols: left), sum(rows: 0..<h, cols: right)]
+        let strips = [
+            sum(rows: top, cols: 0..<w), sum(rows: bottom, cols: 0..<w),
+            sum(rows: 0..<h, cols: left), sum(rows: 0..<h, cols: right),
+        ]
         let borderMean = strips.reduce(0) { $0 + $1.0 } / Double(max(1, strips.reduce(0) { $0 + $1.1 }))
-        return CornerStats(cornerMean: cornerMean, centerMean: centerMean, borderMean: borderMean,
-                           delta: abs(cornerMean - centerMean))
+        return CornerStats(
+            cornerMean: cornerMean, centerMean: centerMean, borderMean: borderMean,
+            delta: abs(cornerMean - centerMean))
     }
 }

@@ -1,7 +1,8 @@
 public import DatasetAnalysis
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An image file found by discovery, with the facts that identify its version.
@@ -87,9 +88,10 @@ public enum Discovery {
             while let directory = stack.popLast() {
                 guard let handle = directory.withCString({ opendir($0) }) else {
                     let error = errno
-                    skipped.append(SkippedEntry(
-                        path: directory,
-                        reason: error == ENAMETOOLONG ? tooLong : "unreadable folder (\(String(cString: strerror(error))))"))
+                    skipped.append(
+                        SkippedEntry(
+                            path: directory,
+                            reason: error == ENAMETOOLONG ? tooLong : "unreadable folder (\(String(cString: strerror(error))))"))
                     continue
                 }
                 defer { closedir(handle) }
@@ -108,7 +110,8 @@ public enum Discovery {
                         if error == ENAMETOOLONG {
                             skipped.append(SkippedEntry(path: path, reason: tooLong))
                         } else if matches {
-                            skipped.append(SkippedEntry(path: path, reason: "cannot read its details (\(String(cString: strerror(error))))"))
+                            skipped.append(
+                                SkippedEntry(path: path, reason: "cannot read its details (\(String(cString: strerror(error))))"))
                         }
                         continue
                     }
@@ -118,17 +121,22 @@ public enum Discovery {
                         if path.withCString({ stat($0, &target) }) != 0 {
                             let error = errno
                             if matches || error == ELOOP {
-                                skipped.append(SkippedEntry(
-                                    path: path,
-                                    reason: error == ELOOP ? "symlink loop" : "broken symlink (\(String(cString: strerror(error))))"))
+                                skipped.append(
+                                    SkippedEntry(
+                                        path: path,
+                                        reason: error == ELOOP ? "symlink loop" : "broken symlink (\(String(cString: strerror(error))))"))
                             }
                             continue
                         }
                         if let realRoot, matches || isType(target, S_IFDIR),
-                           let destination = resolved(path), !isInside(destination, realRoot) {
-                            skipped.append(SkippedEntry(
-                                path: path,
-                                reason: "symlink leads outside the scanned folder (to \(destination.display)); scan with --follow-symlinks-outside to follow it"))
+                            let destination = resolved(path), !isInside(destination, realRoot)
+                        {
+                            skipped.append(
+                                SkippedEntry(
+                                    path: path,
+                                    reason:
+                                        "symlink leads outside the scanned folder (to \(destination.display)); scan with --follow-symlinks-outside to follow it"
+                                ))
                             continue
                         }
                     }

@@ -1,8 +1,9 @@
 internal import CImgedaSupport
 public import DatasetAnalysis
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one way imgeda writes an output file: under a temporary name in the same folder, then

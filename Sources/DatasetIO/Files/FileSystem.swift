@@ -1,7 +1,8 @@
 public import DatasetAnalysis
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// File-system operations whose failures read as one clear line.

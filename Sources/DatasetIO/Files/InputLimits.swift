@@ -25,7 +25,13 @@ package enum InputLimits {
         var escaped = false
         for b in bytes {
             if inString {
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch b {
@@ -44,7 +50,8 @@ package enum InputLimits {
     /// ``jsonDepth`` before Foundation's recursive parser sees it.
     static func jsonObject(_ data: Data, name: String) throws(DatasetIOError) -> Any {
         if jsonTooDeep(data) {
-            throw DatasetIOError("\(name): JSON nested more than \(jsonDepth) levels deep; not an annotation file (replace it with a valid one)")
+            throw DatasetIOError(
+                "\(name): JSON nested more than \(jsonDepth) levels deep; not an annotation file (replace it with a valid one)")
         }
         do {
             return try JSONSerialization.jsonObject(with: data)
@@ -64,14 +71,19 @@ package enum InputLimits {
     /// named in errors.
     static func composeYAML(_ text: String, name: String) throws -> Node? {
         if text.utf8.count > yamlBytes {
-            throw DatasetIOError("\(name): YAML file of \(text.utf8.count) bytes is larger than the \(yamlBytes >> 10) KiB accepted; is it the right file?")
+            throw DatasetIOError(
+                "\(name): YAML file of \(text.utf8.count) bytes is larger than the \(yamlBytes >> 10) KiB accepted; is it the right file?")
         }
         // Flow collections (`[[[…`) nest without indentation and Yams composes them
         // recursively. Brackets are counted even inside quotes: only a file with more than
         // 64 of them open at once is refused.
         var depth = 0
         for b in text.utf8 {
-            if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") { depth += 1 } else if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") { depth -= 1 }
+            if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") {
+                depth += 1
+            } else if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
+                depth -= 1
+            }
             if depth > jsonDepth {
                 throw DatasetIOError("\(name): YAML nested more than \(jsonDepth) levels deep; write it as plain `key: value` lines")
             }
@@ -79,7 +91,9 @@ package enum InputLimits {
         guard let node = try Yams.compose(yaml: text) else { return nil }
         var budget = yamlNodes
         guard withinBudget(node, &budget) else {
-            throw DatasetIOError("\(name): YAML aliases (*name) expand to more than \(yamlNodes) values (an alias bomb?); write the values out instead of using anchors and aliases")
+            throw DatasetIOError(
+                "\(name): YAML aliases (*name) expand to more than \(yamlNodes) values (an alias bomb?); write the values out instead of using anchors and aliases"
+            )
         }
         return node
     }

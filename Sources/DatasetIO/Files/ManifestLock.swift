@@ -1,7 +1,8 @@
 public import DatasetAnalysis
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An exclusive lock on a manifest for the duration of a scan, so two scans writing one
@@ -29,16 +30,21 @@ public final class ManifestLock {
         for _ in 0..<100 {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw DatasetIOError("cannot create the lock file \(path): \(String(cString: strerror(errno))) (check that \(folder) exists and is writable)")
+                throw DatasetIOError(
+                    "cannot create the lock file \(path): \(String(cString: strerror(errno))) (check that \(folder) exists and is writable)"
+                )
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Self.holder(descriptor)
                 Glibc.close(descriptor)
-                throw DatasetIOError("\(manifest) is being written by another scan (\(holder.map { "PID \($0)" } ?? "another process")); wait for it to finish or stop it, or write to another manifest with -o")
+                throw DatasetIOError(
+                    "\(manifest) is being written by another scan (\(holder.map { "PID \($0)" } ?? "another process")); wait for it to finish or stop it, or write to another manifest with -o"
+                )
             }
             var locked = stat(), current = stat()
             if fstat(descriptor, &locked) == 0, stat(path, &current) == 0,
-               locked.st_dev == current.st_dev, locked.st_ino == current.st_ino {
+                locked.st_dev == current.st_dev, locked.st_ino == current.st_ino
+            {
                 fd = descriptor
                 let pid = Array("\(getpid())\n".utf8)
                 _ = ftruncate(descriptor, 0)

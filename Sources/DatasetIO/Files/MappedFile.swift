@@ -1,8 +1,9 @@
 import CImgedaSupport
 public import DatasetAnalysis
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Files read by mapping them: the checksum and the decoder read the page cache directly,
@@ -63,7 +64,10 @@ public enum MappedFile {
         let limit = cimgeda_memory_limit()
         guard limit > 0 else { return nil }
         let gib = 1024.0 * 1024 * 1024
-        func shown(_ bytes: Double) -> String { String(format: bytes >= gib ? "%.1f GiB" : "%.0f MiB", bytes >= gib ? bytes / gib : bytes / 1024 / 1024) }
-        return "\(memoryLimitPrefix) \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); the limit per worker can be raised)"
+        func shown(_ bytes: Double) -> String {
+            String(format: bytes >= gib ? "%.1f GiB" : "%.0f MiB", bytes >= gib ? bytes / gib : bytes / 1024 / 1024)
+        }
+        return
+            "\(memoryLimitPrefix) \(shown(Double(limit))) for one worker (the file is \(shown(Double(fileSize))); the limit per worker can be raised)"
     }
 }

@@ -1,7 +1,8 @@
 public import DatasetAnalysis
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Checks every command makes before it writes an output, so a slip on the command line
@@ -18,7 +19,8 @@ public enum OutputPath {
             let same = (outputIdentity != nil && outputIdentity == identity(input)) || outputResolved == resolved(input)
             if same {
                 let which = input == output ? "an input of this command" : "the same file as the input \(input)"
-                throw DatasetIOError(.outputConflict, "refusing to write \(option) \(output): it is \(which)", remedy: "choose another output file")
+                throw DatasetIOError(
+                    .outputConflict, "refusing to write \(option) \(output): it is \(which)", remedy: "choose another output file")
             }
         }
     }
@@ -27,7 +29,8 @@ public enum OutputPath {
     public static func refuseRepeated(_ outputs: [(option: String, path: String)]) throws(DatasetIOError) {
         for (i, a) in outputs.enumerated() {
             for b in outputs[(i + 1)...] where resolved(a.path) == resolved(b.path) {
-                throw DatasetIOError(.outputConflict, "\(a.option) and \(b.option) both name \(a.path)", remedy: "give each output its own file")
+                throw DatasetIOError(
+                    .outputConflict, "\(a.option) and \(b.option) both name \(a.path)", remedy: "give each output its own file")
             }
         }
     }
@@ -39,7 +42,8 @@ public enum OutputPath {
         var info = stat()
         guard stat(path, &info) == 0 else { return }  // does not exist yet
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw DatasetIOError("-o \(path) is a folder; give the manifest a file name, e.g. -o \(path.hasSuffix("/") ? path : path + "/")manifest.jsonl")
+            throw DatasetIOError(
+                "-o \(path) is a folder; give the manifest a file name, e.g. -o \(path.hasSuffix("/") ? path : path + "/")manifest.jsonl")
         }
         guard info.st_size > 0 else { return }
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -50,7 +54,9 @@ public enum OutputPath {
         let firstLine = Array(start.prefix { $0 != 0x0A })
         // The reference writes `__manifest_meta__` last, so decode the line rather than peek.
         guard ManifestReader.decodeHeader(firstLine[...]) != nil else {
-            throw DatasetIOError("-o \(path) exists and is not an imgeda manifest (its first line is not a manifest header); refusing to overwrite it (choose another file, or remove it first)")
+            throw DatasetIOError(
+                "-o \(path) exists and is not an imgeda manifest (its first line is not a manifest header); refusing to overwrite it (choose another file, or remove it first)"
+            )
         }
     }
 

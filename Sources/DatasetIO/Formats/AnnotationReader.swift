@@ -15,7 +15,8 @@ public enum AnnotationReader {
     }
 
     /// Where the reader looks, for the message when it finds nothing.
-    public static let layoutsLookedFor = "YOLO (data.yaml with labels/, or train/images + train/labels as Roboflow and Ultralytics export), COCO (annotations/*.json, or _annotations.coco.json in the folder or its split folders) and Pascal VOC (Annotations/ + JPEGImages/)"
+    public static let layoutsLookedFor =
+        "YOLO (data.yaml with labels/, or train/images + train/labels as Roboflow and Ultralytics export), COCO (annotations/*.json, or _annotations.coco.json in the folder or its split folders) and Pascal VOC (Annotations/ + JPEGImages/)"
 
     /// Reads `root` as `format` ("yolo", "coco", "voc"), or as the detected format when nil.
     ///
@@ -33,12 +34,15 @@ public enum AnnotationReader {
         if let problem = layout.problems.first { throw DatasetIOError(problem) }
         if !annotationFiles.isEmpty {
             guard format == nil || format == "coco" else {
-                throw DatasetIOError("--annotation-file names COCO JSON files, but --format is \(format ?? ""); leave out --format or use --format coco")
+                throw DatasetIOError(
+                    "--annotation-file names COCO JSON files, but --format is \(format ?? ""); leave out --format or use --format coco")
             }
             layout.annotationPaths = []
             for file in annotationFiles {
                 guard let coco = DatasetDetector.cocoFile(file) else {
-                    throw DatasetIOError("\(file) is not a COCO annotation file (a readable JSON object with \"images\" and \"annotations\", nested at most \(InputLimits.jsonDepth) levels); check the path")
+                    throw DatasetIOError(
+                        "\(file) is not a COCO annotation file (a readable JSON object with \"images\" and \"annotations\", nested at most \(InputLimits.jsonDepth) levels); check the path"
+                    )
                 }
                 layout.annotationPaths.append(coco.path)
             }
@@ -56,7 +60,9 @@ public enum AnnotationReader {
         }
         guard !result.annotated.isEmpty else {
             let how = format.map { "read as \($0.uppercased())" } ?? "detected: \(layout.format)"
-            throw DatasetIOError("no annotations found in \(root) (\(how)); looked for \(layoutsLookedFor). Pass --annotation-file FILE for a COCO file by name, or --format yolo|coco|voc if the detection chose wrong")
+            throw DatasetIOError(
+                "no annotations found in \(root) (\(how)); looked for \(layoutsLookedFor). Pass --annotation-file FILE for a COCO file by name, or --format yolo|coco|voc if the detection chose wrong"
+            )
         }
         return result
     }
@@ -84,7 +90,8 @@ public enum AnnotationReader {
                 let fields = line.split(separator: " ").compactMap { Double($0) }
                 let source = "\(label):\(n + 1)"
                 guard fields.count >= 5, fields.count == line.split(separator: " ").count else {
-                    boxes.append(AnnotationBox(className: nil, classID: nil, x: 0, y: 0, width: 0, height: 0, relative: true, source: source))
+                    boxes.append(
+                        AnnotationBox(className: nil, classID: nil, x: 0, y: 0, width: 0, height: 0, relative: true, source: source))
                     continue
                 }
                 let id = Int(fields[0])
@@ -103,8 +110,9 @@ public enum AnnotationReader {
             }
             annotated.append(AnnotatedImage(image: byLabel[label] ?? label, width: nil, height: nil, boxes: boxes))
         }
-        return Result(format: "yolo", annotated: annotated, imageFiles: files, classNames: classNames,
-                      inputFiles: labelFiles.map { prefix + $0 })
+        return Result(
+            format: "yolo", annotated: annotated, imageFiles: files, classNames: classNames,
+            inputFiles: labelFiles.map { prefix + $0 })
     }
 
     static func coco(_ prefix: String, files: [String], layout: DatasetLayout) -> Result {
@@ -120,7 +128,8 @@ public enum AnnotationReader {
             let rootFolder = ManifestPaths.normalized(ManifestPaths.absolute(prefix)).withTrailingSlash
             let folder = jsonFolder.hasPrefix(rootFolder) ? String(jsonFolder.dropFirst(rootFolder.count)) : ""
             guard let data = FileManager.default.contents(atPath: path),
-                  let object = (try? InputLimits.jsonObject(data, name: path)) as? [String: Any] else { continue }
+                let object = (try? InputLimits.jsonObject(data, name: path)) as? [String: Any]
+            else { continue }
             var categories: [Int: String] = [:]
             for c in object["categories"] as? [[String: Any]] ?? [] {
                 if let id = c["id"] as? Int, let name = c["name"] as? String {
@@ -173,16 +182,19 @@ public enum AnnotationReader {
                 let box = VOCXML.elements("bndbox", in: String(object)).first
                 func value(_ tag: String) -> Double { box.flatMap { VOCXML.first(tag, in: $0) }.flatMap { Double($0) } ?? 0 }
                 let (x0, y0, x1, y1) = (value("xmin"), value("ymin"), value("xmax"), value("ymax"))
-                boxes.append(AnnotationBox(className: name, classID: nil, x: x0, y: y0, width: x1 - x0, height: y1 - y0,
-                                           relative: false, source: "Annotations/\(file): object \(n + 1)"))
+                boxes.append(
+                    AnnotationBox(
+                        className: name, classID: nil, x: x0, y: y0, width: x1 - x0, height: y1 - y0,
+                        relative: false, source: "Annotations/\(file): object \(n + 1)"))
             }
             annotated.append(AnnotatedImage(image: "JPEGImages/" + filename, width: width, height: height, boxes: boxes))
         }
-        return Result(format: "voc", annotated: annotated, imageFiles: files, classNames: classNames,
-                      inputFiles: xmlFiles.map { folder + "/" + $0 })
+        return Result(
+            format: "voc", annotated: annotated, imageFiles: files, classNames: classNames,
+            inputFiles: xmlFiles.map { folder + "/" + $0 })
     }
 }
 
-private extension String {
-    var withTrailingSlash: String { hasSuffix("/") ? self : self + "/" }
+extension String {
+    fileprivate var withTrailingSlash: String { hasSuffix("/") ? self : self + "/" }
 }

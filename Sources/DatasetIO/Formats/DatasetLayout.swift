@@ -134,7 +134,8 @@ public enum DatasetDetector {
             layout.annotationPaths = [prefix + "Annotations"]
             for split in ["train", "val", "test", "trainval"] {
                 guard split != "trainval",
-                      let text = try? String(contentsOfFile: prefix + "ImageSets/Main/\(split).txt", encoding: .utf8) else { continue }
+                    let text = try? String(contentsOfFile: prefix + "ImageSets/Main/\(split).txt", encoding: .utf8)
+                else { continue }
                 for id in text.split(whereSeparator: \.isNewline) {
                     let name = id.split(separator: " ").first.map(String.init) ?? ""
                     for ext in ["jpg", "jpeg", "png"] { layout.listedSplits["\(name).\(ext)"] = split }
@@ -147,7 +148,8 @@ public enum DatasetDetector {
             var allInClassFolders = !relative.isEmpty
             for path in relative {
                 let parts = path.split(separator: "/")
-                let depthOK = parts.count == 2 && DatasetLayout.canonicalSplit(String(parts[0])) == nil
+                let depthOK =
+                    parts.count == 2 && DatasetLayout.canonicalSplit(String(parts[0])) == nil
                     || parts.count == 3 && DatasetLayout.canonicalSplit(String(parts[0])) != nil
                 if depthOK { classes.insert(String(parts[parts.count - 2])) } else { allInClassFolders = false }
             }
@@ -264,12 +266,14 @@ public enum DatasetDetector {
             return nil
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let images = object["images"] as? [[String: Any]], object["annotations"] is [Any] else { return nil }
+            let images = object["images"] as? [[String: Any]], object["annotations"] is [Any]
+        else { return nil }
         let categories = (object["categories"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         let lower = (path as NSString).lastPathComponent.lowercased()
         let split = ["train", "val", "test"].first { lower.contains($0) }
-        return CocoFile(path: path, split: split, categories: categories,
-                        images: images.compactMap { $0["file_name"] as? String })
+        return CocoFile(
+            path: path, split: split, categories: categories,
+            images: images.compactMap { $0["file_name"] as? String })
     }
 
     static func vocClassNames(_ folder: String) -> [String] {

@@ -129,8 +129,9 @@ public struct ManifestReader {
 
     static func decodeHeader(_ line: ArraySlice<UInt8>) -> ManifestHeader? {
         guard !InputLimits.jsonTooDeep(line),
-              let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-              object[ManifestEncoding.metaKey] as? Bool == true else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+            object[ManifestEncoding.metaKey] as? Bool == true
+        else { return nil }
         var header = ManifestHeader()
         header.inputDir = object["input_dir"] as? String ?? ""
         header.inputDirs = object["input_dirs"] as? [String] ?? (header.inputDir.isEmpty ? [] : [header.inputDir])
@@ -141,8 +142,9 @@ public struct ManifestReader {
         header.tool = object["tool"] as? String ?? "imgeda (python)"
         header.toolVersion = object["tool_version"] as? String ?? ""
         if let settings = object["settings"],
-           let data = try? JSONSerialization.data(withJSONObject: settings),
-           let decoded = try? JSONDecoder().decode(ScanSettings.self, from: data) {
+            let data = try? JSONSerialization.data(withJSONObject: settings),
+            let decoded = try? JSONDecoder().decode(ScanSettings.self, from: data)
+        {
             header.settings = decoded
         }
         return header

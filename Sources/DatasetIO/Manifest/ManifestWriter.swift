@@ -1,7 +1,8 @@
 public import DatasetAnalysis
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Appends lines to a manifest: one `write` per checkpoint with `O_APPEND`, then `fsync`,
@@ -17,7 +18,8 @@ public final class ManifestAppender {
         try ManifestFiles.dropPartialLastLine(path)
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw DatasetIOError("cannot open manifest \(path) for writing: \(String(cString: strerror(errno))) (check the folder exists and is writable)")
+            throw DatasetIOError(
+                "cannot open manifest \(path) for writing: \(String(cString: strerror(errno))) (check the folder exists and is writable)")
         }
     }
 

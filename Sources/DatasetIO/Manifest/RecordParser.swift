@@ -25,7 +25,10 @@ package struct RecordParser {
     }
 
     private enum Value {
-        case string(String), number(Double, isInteger: Bool), bool(Bool), null, other
+        case string(String)
+        case number(Double, isInteger: Bool)
+        case bool(Bool)
+        case null, other
     }
 
     /// What a top-level key names: a field of the record, or one of its nested objects.
@@ -147,7 +150,8 @@ package struct RecordParser {
     private func peek() -> UInt8? { i < b.count ? b[i] : nil }
 
     private func peekLiteralNull() -> Bool {
-        i + 4 <= b.count && b[i] == UInt8(ascii: "n") && b[i + 1] == UInt8(ascii: "u") && b[i + 2] == UInt8(ascii: "l") && b[i + 3] == UInt8(ascii: "l")
+        i + 4 <= b.count && b[i] == UInt8(ascii: "n") && b[i + 1] == UInt8(ascii: "u") && b[i + 2] == UInt8(ascii: "l")
+            && b[i + 3] == UInt8(ascii: "l")
     }
 
     private mutating func expect(_ c: UInt8) -> Bool {
@@ -186,7 +190,9 @@ package struct RecordParser {
         if peek() == UInt8(ascii: "-") { i += 1 }
         while let c = peek() {
             if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { i += 1; continue }
-            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
+            if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+")
+                || c == UInt8(ascii: "-")
+            {
                 integer = false
                 i += 1
                 continue

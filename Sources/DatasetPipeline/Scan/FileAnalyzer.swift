@@ -2,10 +2,11 @@ import CImgedaSupport
 import Crypto
 public import DatasetAnalysis
 import DatasetIO
-import ImageDecoding
 import Foundation
+import ImageDecoding
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Analyses one file into an ``ImageRecord``: reads its bytes once, hashes them (SHA-256),
@@ -48,8 +49,9 @@ public struct FileAnalyzer {
 
     /// Analyses bytes already in memory (the decode and statistics part of ``analyze(_:)``).
     public func analyze(_ bytes: UnsafeRawBufferPointer, into record: inout ImageRecord) {
-        let options = DecodeOptions(previewSide: settings.maxImageDimension, maxPixels: settings.maxPixels,
-                                    readExif: !settings.skipExif)
+        let options = DecodeOptions(
+            previewSide: settings.maxImageDimension, maxPixels: settings.maxPixels,
+            readExif: !settings.skipExif)
         let decoded: DecodedImage
         do {
             decoded = try decoder.decode(bytes, options: options)

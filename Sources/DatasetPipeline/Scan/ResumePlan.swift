@@ -17,8 +17,10 @@ struct ResumePlan {
         var notes: [PipelineNote] = []
         if let header = try reader.header(), header.tool == "imgeda-swift", header.settings != settings {
             // Flags were computed with other thresholds; say so rather than silently mixing.
-            notes.append(PipelineNote("the manifest was made with other settings; its records are kept as they are",
-                                      remedy: .reanalyseEverything))
+            notes.append(
+                PipelineNote(
+                    "the manifest was made with other settings; its records are kept as they are",
+                    remedy: .reanalyseEverything))
         }
         var current: [FilePathBytes: (size: Int, mtime: Double)] = [:]
         current.reserveCapacity(discovered.count)
@@ -55,7 +57,9 @@ struct ResumePlan {
             keptPaths.insert(path)
             problems.add(entry.flags)
         }
-        if report.truncatedTail { notes.append(PipelineNote("the manifest's last line was cut short (an interrupted run); that file is analysed again")) }
+        if report.truncatedTail {
+            notes.append(PipelineNote("the manifest's last line was cut short (an interrupted run); that file is analysed again"))
+        }
         if report.malformedLines > 0 { notes.append(PipelineNote("\(report.malformedLines) damaged manifest lines were dropped")) }
         if otherVersion > 0 { notes.append(PipelineNote("\(otherVersion) records from another analyzer version are analysed again")) }
         let dropped = report.records - keepLines.count
@@ -63,8 +67,9 @@ struct ResumePlan {
             notes.append(PipelineNote("\(dropped) outdated records (changed, deleted or repeated files) were replaced"))
         }
         let pending = discovered.filter { !keptPaths.contains($0.path) }
-        return ResumePlan(pending: pending, keepLines: keepLines, keptCount: keptPaths.count + outsideRoots.count,
-                          keptProblems: problems, notes: notes)
+        return ResumePlan(
+            pending: pending, keepLines: keepLines, keptCount: keptPaths.count + outsideRoots.count,
+            keptProblems: problems, notes: notes)
     }
 
     /// Writes the header and the kept records, atomically (the old file is read to the end

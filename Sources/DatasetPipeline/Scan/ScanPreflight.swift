@@ -10,20 +10,22 @@ enum ScanPreflight {
     /// keep (those of an existing manifest that `append` adds to).
     static func check(_ config: ScanConfiguration) throws(PipelineError) -> [String] {
         for root in config.roots where Self.isManifest(root) {
-            throw PipelineError(.manifestAsInput, "\(root) is an imgeda manifest, not an image or a folder",
-                                remedy: .readManifest(path: root))
+            throw PipelineError(
+                .manifestAsInput, "\(root) is an imgeda manifest, not an image or a folder",
+                remedy: .readManifest(path: root))
         }
         guard FileManager.default.fileExists(atPath: config.output), !config.force,
-              let reader = try? ManifestReader(path: config.output),
-              let header = try? reader.header()
+            let reader = try? ManifestReader(path: config.output),
+            let header = try? reader.header()
         else { return [] }
         let previous = header.inputDirs.isEmpty ? [header.inputDir].filter { !$0.isEmpty } : header.inputDirs
         let now = Set(config.roots.map(ScanRunner.absolute).map(Self.canonical))
         let others = previous.filter { !now.contains(Self.canonical($0)) }
         if config.append { return previous }
         if !others.isEmpty {
-            throw PipelineError(.manifestOfOtherFolders, "\(config.output) already holds a scan of \(others.joined(separator: ", "))",
-                                remedy: .otherOutputAppendOrReplace)
+            throw PipelineError(
+                .manifestOfOtherFolders, "\(config.output) already holds a scan of \(others.joined(separator: ", "))",
+                remedy: .otherOutputAppendOrReplace)
         }
         return []
     }

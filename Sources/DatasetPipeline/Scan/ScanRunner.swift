@@ -1,8 +1,9 @@
 public import DatasetAnalysis
 public import DatasetIO
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Everything a scan needs to know.
@@ -144,8 +145,9 @@ public struct ScanRunner: Sendable {
         defer { lock.release() }
         var summary = ScanSummary()
         let keptRoots = try ScanPreflight.check(config)
-        var discovery = try Discovery.discover(roots: config.roots, extensions: config.extensions,
-                                               followSymlinksOutside: config.followSymlinksOutside)
+        var discovery = try Discovery.discover(
+            roots: config.roots, extensions: config.extensions,
+            followSymlinksOutside: config.followSymlinksOutside)
         summary.discovered = discovery.files.count
         summary.skipped = discovery.skipped
 
@@ -158,8 +160,9 @@ public struct ScanRunner: Sendable {
             let prefix = Array((root.hasSuffix("/") ? root : root + "/").utf8)
             let under = discovery.files.filter { $0.path.bytes.starts(with: prefix) }
             let relative = under.map { String(decoding: $0.path.bytes.dropFirst(prefix.count), as: UTF8.self) }
-            let layout = DatasetDetector.detect(root, relativePaths: relative,
-                                                rootSplit: DatasetDetector.splitOfRoot(root, among: config.roots))
+            let layout = DatasetDetector.detect(
+                root, relativePaths: relative,
+                rootSplit: DatasetDetector.splitOfRoot(root, among: config.roots))
             layouts.append(layout)
             summary.notes += layout.problems.map { PipelineNote($0) }
             guard layout.format != "flat" || !layout.splitCounts.isEmpty else { continue }
@@ -192,8 +195,9 @@ public struct ScanRunner: Sendable {
         var pending = discovery.files
         let existing = FileManager.default.fileExists(atPath: config.output)
         if existing && config.resume && !config.force {
-            let plan = try ResumePlan.make(manifest: config.output, discovered: discovery.files, roots: config.roots,
-                                           settings: config.settings)
+            let plan = try ResumePlan.make(
+                manifest: config.output, discovered: discovery.files, roots: config.roots,
+                settings: config.settings)
             pending = plan.pending
             summary.reused = plan.keptCount
             summary.problems = plan.keptProblems
@@ -202,8 +206,10 @@ public struct ScanRunner: Sendable {
         } else {
             try AtomicFile.replace(config.output) { write in try write(ManifestEncoding.line(for: header)) }
         }
-        planned(ScanPlan(discovered: discovery.files.count, reused: summary.reused, pending: pending.count,
-                         skipped: discovery.skipped, notes: summary.notes, layouts: layouts))
+        planned(
+            ScanPlan(
+                discovered: discovery.files.count, reused: summary.reused, pending: pending.count,
+                skipped: discovery.skipped, notes: summary.notes, layouts: layouts))
 
         guard !pending.isEmpty else {
             summary.totalRecords = summary.reused

@@ -40,8 +40,9 @@ public struct Thumbnailer: Sendable {
     /// When `stop` trips, the thumbnails not yet made are nil.
     public func jpegs(_ paths: [FilePathBytes], stop: StopToken = StopToken()) throws -> [[UInt8]?] {
         guard !paths.isEmpty else { return [] }
-        var pool = WorkerPool.Configuration(executable: configuration.executable, settings: ScanSettings(),
-                                            workers: configuration.workers, timeout: configuration.timeout)
+        var pool = WorkerPool.Configuration(
+            executable: configuration.executable, settings: ScanSettings(),
+            workers: configuration.workers, timeout: configuration.timeout)
         pool.job = .thumbnail(side: configuration.side)
         pool.memoryLimit = configuration.memoryLimit
         let workers = try WorkerPool(configuration: pool)

@@ -3,8 +3,9 @@ import DatasetAnalysis
 import DatasetIO
 import Foundation
 import ImageDecoding
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The pipe protocol between the supervisor and its worker processes.
@@ -81,14 +82,14 @@ public enum ScanWorker {
     public static let thumbnailSubcommand = "__thumbnail-worker"
 
     #if DEBUG
-    /// Environment switches that make a worker misbehave on purpose, for the tests that prove
-    /// the supervisor survives decoders that crash or hang: a file whose name contains the
-    /// value crashes (SIGSEGV) or hangs the worker. Debug builds only (tests run those): a
-    /// release build has no way to be told to crash.
-    public static let crashSwitch = "IMGEDA_TEST_CRASH_ON"
-    public static let hangSwitch = "IMGEDA_TEST_HANG_ON"
-    /// Milliseconds each file takes at least, so tests can interrupt a scan part-way.
-    public static let delaySwitch = "IMGEDA_TEST_DELAY_MS"
+        /// Environment switches that make a worker misbehave on purpose, for the tests that prove
+        /// the supervisor survives decoders that crash or hang: a file whose name contains the
+        /// value crashes (SIGSEGV) or hangs the worker. Debug builds only (tests run those): a
+        /// release build has no way to be told to crash.
+        public static let crashSwitch = "IMGEDA_TEST_CRASH_ON"
+        public static let hangSwitch = "IMGEDA_TEST_HANG_ON"
+        /// Milliseconds each file takes at least, so tests can interrupt a scan part-way.
+        public static let delaySwitch = "IMGEDA_TEST_DELAY_MS"
     #endif
     /// Set by the supervisor: the worker's address-space limit in bytes.
     static let memoryLimitSwitch = "IMGEDA_WORKER_MEMORY_LIMIT"
@@ -108,7 +109,8 @@ public enum ScanWorker {
     /// Runs the scan worker loop; returns the process exit status.
     public static func run(settingsJSON: String) -> Int32 {
         guard let data = settingsJSON.data(using: .utf8),
-              let settings = try? JSONDecoder().decode(ScanSettings.self, from: data) else {
+            let settings = try? JSONDecoder().decode(ScanSettings.self, from: data)
+        else {
             FileHandle.standardError.write(Data("imgeda worker: unreadable settings\n".utf8))
             return 1
         }
@@ -144,8 +146,10 @@ public enum ScanWorker {
             return false
         }
         if let limit = environment[memoryLimitSwitch].flatMap({ UInt64($0) }), limit > 0,
-           cimgeda_limit_memory(limit) != 0 {
-            FileHandle.standardError.write(Data("imgeda worker: cannot limit memory to \(limit) bytes: \(String(cString: strerror(errno)))\n".utf8))
+            cimgeda_limit_memory(limit) != 0
+        {
+            FileHandle.standardError.write(
+                Data("imgeda worker: cannot limit memory to \(limit) bytes: \(String(cString: strerror(errno)))\n".utf8))
             return false
         }
         if environment[stderrSwitch] == nil { cimgeda_silence_stderr() }
@@ -155,7 +159,7 @@ public enum ScanWorker {
     /// Reads requests until stdin closes; `answer` turns one into a response frame.
     private static func serve(_ answer: (UInt64, FilePathBytes) -> [UInt8]) -> Int32 {
         #if DEBUG
-        let faults = FaultInjection(ProcessInfo.processInfo.environment)
+            let faults = FaultInjection(ProcessInfo.processInfo.environment)
         #endif
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -168,7 +172,7 @@ public enum ScanWorker {
                 let job = WorkerProtocol.readUInt64(frame[...])
                 let path = FilePathBytes(Array(frame.dropFirst(8)))
                 #if DEBUG
-                faults.apply(to: path)
+                    faults.apply(to: path)
                 #endif
                 if !writeAll(1, answer(job, path)) { return 0 }
             }
@@ -190,32 +194,32 @@ public enum ScanWorker {
 }
 
 #if DEBUG
-/// The test switches of ``ScanWorker``, read once per worker.
-private struct FaultInjection {
-    var crashOn: [UInt8]?
-    var hangOn: [UInt8]?
-    var delayMS: UInt32
+    /// The test switches of ``ScanWorker``, read once per worker.
+    private struct FaultInjection {
+        var crashOn: [UInt8]?
+        var hangOn: [UInt8]?
+        var delayMS: UInt32
 
-    init(_ environment: [String: String]) {
-        crashOn = environment[ScanWorker.crashSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
-        hangOn = environment[ScanWorker.hangSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
-        delayMS = environment[ScanWorker.delaySwitch].flatMap { UInt32($0) } ?? 0
-    }
-
-    /// Crashes, hangs or waits as the switches say for a file of this path.
-    func apply(to path: FilePathBytes) {
-        let name = path.lastComponent.bytes
-        if let crashOn, Self.contains(name, crashOn) { cimgeda_crash_now() }
-        if let hangOn, Self.contains(name, hangOn) { cimgeda_hang_forever() }
-        if delayMS > 0 { usleep(delayMS * 1000) }
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard needle.count <= haystack.count else { return false }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return true
+        init(_ environment: [String: String]) {
+            crashOn = environment[ScanWorker.crashSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+            hangOn = environment[ScanWorker.hangSwitch].flatMap { $0.isEmpty ? nil : Array($0.utf8) }
+            delayMS = environment[ScanWorker.delaySwitch].flatMap { UInt32($0) } ?? 0
         }
-        return false
+
+        /// Crashes, hangs or waits as the switches say for a file of this path.
+        func apply(to path: FilePathBytes) {
+            let name = path.lastComponent.bytes
+            if let crashOn, Self.contains(name, crashOn) { cimgeda_crash_now() }
+            if let hangOn, Self.contains(name, hangOn) { cimgeda_hang_forever() }
+            if delayMS > 0 { usleep(delayMS * 1000) }
+        }
+
+        private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+            guard needle.count <= haystack.count else { return false }
+            for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+                return true
+            }
+            return false
+        }
     }
-}
 #endif

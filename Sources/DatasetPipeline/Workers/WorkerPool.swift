@@ -2,8 +2,9 @@ import CImgedaSupport
 public import DatasetAnalysis
 import DatasetIO
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fixed pool of worker processes that analyse files, supervised so that a decoder that
@@ -205,8 +206,10 @@ public final class WorkerPool {
             }
             // Timeouts.
             let later = Monotonic.now()
-            for index in slots.indices where !slots[index].queue.isEmpty
-                && later - slots[index].startedAt > configuration.timeout {
+            for index in slots.indices
+            where !slots[index].queue.isEmpty
+                && later - slots[index].startedAt > configuration.timeout
+            {
                 let seconds = configuration.timeout
                 let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
                 timedOut += 1
@@ -250,13 +253,14 @@ public final class WorkerPool {
         var cArguments = arguments.map { strdup($0) } + [nil]
         var cEnvironment = environment.map { strdup($0) } + [nil]
         defer {
-            cArguments.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
+            for pointer in cArguments { free(pointer) }
+            for pointer in cEnvironment { free(pointer) }
         }
         var toChild: Int32 = -1, fromChild: Int32 = -1
         let pid = cimgeda_spawn_piped(configuration.executable, &cArguments, &cEnvironment, &toChild, &fromChild)
         guard pid > 0 else {
-            throw PipelineError(.workerStart, "cannot start a worker process (\(configuration.executable)): \(String(cString: strerror(errno)))")
+            throw PipelineError(
+                .workerStart, "cannot start a worker process (\(configuration.executable)): \(String(cString: strerror(errno)))")
         }
         slots[index] = Slot(pid: pid, toChild: toChild, fromChild: fromChild)
     }
@@ -292,8 +296,9 @@ public final class WorkerPool {
         } else if !hadCompleted {
             failedStarts += 1
             if failedStarts >= 3 {
-                throw PipelineError(.workersExitAtStart, "worker processes exit as soon as they start",
-                                    remedy: .runWorkerByHand(command: "\(configuration.executable) \(ScanWorker.subcommand)"))
+                throw PipelineError(
+                    .workersExitAtStart, "worker processes exit as soon as they start",
+                    remedy: .runWorkerByHand(command: "\(configuration.executable) \(ScanWorker.subcommand)"))
             }
         }
         retry.insert(contentsOf: queue, at: 0)
@@ -311,7 +316,8 @@ public final class WorkerPool {
             kill(pid, SIGKILL)
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let signal = cimgeda_wait_signal(status)
-            let reason = signal != 0
+            let reason =
+                signal != 0
                 ? "decoder crashed (\(Self.signalName(signal))) while reading this file"
                 : "decoder crashed (worker exited with status \(cimgeda_wait_exit_code(status))) while reading this file"
             if slots[index].toChild >= 0 { close(slots[index].toChild) }

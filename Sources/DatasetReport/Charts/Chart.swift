@@ -163,14 +163,18 @@ public struct Chart: Sendable {
                 for t in bx.ticks(5) { out.line(bx(t), plot.y0, bx(t), plot.y1, color: Theme.grid) }
                 for (i, value) in values.enumerated() where i < categories.count {
                     let yTop = plot.y0 + Double(i) * rowHeight
-                    out.rect(plot.x0, yTop + rowHeight * 0.15, max(0.8, bx(value) - plot.x0), rowHeight * 0.7, fill: color, opacity: 0.9, clipped: true)
+                    out.rect(
+                        plot.x0, yTop + rowHeight * 0.15, max(0.8, bx(value) - plot.x0), rowHeight * 0.7, fill: color, opacity: 0.9,
+                        clipped: true)
                 }
                 out.unclip()
                 for (i, name) in categories.enumerated() {
                     let yMid = plot.y0 + (Double(i) + 0.5) * rowHeight
                     out.text(name, x: plot.x0 - 8, y: yMid + 4, size: 11.5, anchor: "end", color: Theme.ink)
                     if i < values.count {
-                        out.text(NumberFormat.grouped(values[i]), x: bx(values[i]) + 6, y: yMid + 4, size: 11, anchor: "start", color: Theme.muted)
+                        out.text(
+                            NumberFormat.grouped(values[i]), x: bx(values[i]) + 6, y: yMid + 4, size: 11, anchor: "start",
+                            color: Theme.muted)
                     }
                 }
                 for t in bx.ticks(5) {
@@ -183,7 +187,9 @@ public struct Chart: Sendable {
                 if points.count > 500 {
                     // Many points: small squares rasterise several times faster than circles
                     // and look the same at this size.
-                    for (px, py) in points { out.rect(xs(px) - radius, ys(py) - radius, 2 * radius, 2 * radius, fill: color, opacity: opacity, clipped: true) }
+                    for (px, py) in points {
+                        out.rect(xs(px) - radius, ys(py) - radius, 2 * radius, 2 * radius, fill: color, opacity: opacity, clipped: true)
+                    }
                 } else {
                     for (px, py) in points { out.circle(xs(px), ys(py), r: radius, fill: color, opacity: opacity) }
                 }
@@ -196,7 +202,8 @@ public struct Chart: Sendable {
                         let lower = ys(yEdges[row]), upper = ys(yEdges[row + 1])
                         // Logarithmic shading: one image and a thousand both stay visible.
                         let level = 0.15 + 0.85 * log1p(count) / log1p(top)
-                        out.rect(left, upper, max(0.5, right - left), max(0.5, lower - upper), fill: Theme.blue, opacity: level, clipped: true)
+                        out.rect(
+                            left, upper, max(0.5, right - left), max(0.5, lower - upper), fill: Theme.blue, opacity: level, clipped: true)
                     }
                 }
             case .vline(let value, let label, let color):
@@ -248,7 +255,8 @@ struct SVGBuilder {
     mutating func clip(x: Double, y: Double, width: Double, height: Double) {
         if clipping { unclip() }
         clipCount += 1
-        body += "<clipPath id=\"c\(clipCount)\"><rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(width))\" height=\"\(f(height))\"/></clipPath><g clip-path=\"url(#c\(clipCount))\">"
+        body +=
+            "<clipPath id=\"c\(clipCount)\"><rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(width))\" height=\"\(f(height))\"/></clipPath><g clip-path=\"url(#c\(clipCount))\">"
         clipping = true
     }
 
@@ -258,11 +266,13 @@ struct SVGBuilder {
     }
 
     mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String, width: Double = 1, dash: String? = nil) {
-        body += "<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"\(color)\" stroke-width=\"\(width)\"\(dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>"
+        body +=
+            "<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"\(color)\" stroke-width=\"\(width)\"\(dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>"
     }
 
     mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, opacity: Double, clipped: Bool) {
-        body += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"\(fill)\" fill-opacity=\"\(opacityText(opacity))\"/>"
+        body +=
+            "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"\(fill)\" fill-opacity=\"\(opacityText(opacity))\"/>"
     }
 
     func opacityText(_ v: Double) -> String {
@@ -278,14 +288,18 @@ struct SVGBuilder {
         body += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(width)\"/>"
     }
 
-    mutating func text(_ s: String, x: Double, y: Double, size: Double, weight: String = "400", anchor: String, color: String, rotate: Double? = nil) {
+    mutating func text(
+        _ s: String, x: Double, y: Double, size: Double, weight: String = "400", anchor: String, color: String, rotate: Double? = nil
+    ) {
         let transform = rotate.map { " transform=\"rotate(\($0) \(f(x)) \(f(y)))\"" } ?? ""
-        body += "<text x=\"\(f(x))\" y=\"\(f(y))\" font-size=\"\(size)\" font-weight=\"\(weight)\" text-anchor=\"\(anchor)\" fill=\"\(color)\"\(transform)>\(Self.escape(s))</text>"
+        body +=
+            "<text x=\"\(f(x))\" y=\"\(f(y))\" font-size=\"\(size)\" font-weight=\"\(weight)\" text-anchor=\"\(anchor)\" fill=\"\(color)\"\(transform)>\(Self.escape(s))</text>"
     }
 
     mutating func finish() -> String {
         unclip()
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"\(Theme.font)\">"
+        return
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"\(Theme.font)\">"
             + "<rect width=\"100%\" height=\"100%\" fill=\"#FFFFFF\"/>" + body + "</svg>\n"
     }
 }

@@ -44,7 +44,8 @@ public struct Scale: Sendable {
         let raw = span / Double(max(1, count))
         let magnitude = pow(10, floor(log10(raw)))
         // The round step whose number of intervals is closest to the wish.
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }
+        let step =
+            [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }
             .min { abs(span / $0 - Double(count)) < abs(span / $1 - Double(count)) } ?? raw
         var v = ceil(domain.0 / step) * step
         var out: [Double] = []

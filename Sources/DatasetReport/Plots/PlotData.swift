@@ -42,7 +42,8 @@ public struct Histogram: Sendable {
         for (i, c) in counts.enumerated() {
             if seen + c >= target {
                 let within = c > 0 ? (target - seen) / c : 0
-                return logarithmic ? pow(10, log10(edge(i)) + within * (log10(edge(i + 1)) - log10(edge(i)))) : edge(i) + within * (edge(i + 1) - edge(i))
+                return logarithmic
+                    ? pow(10, log10(edge(i)) + within * (log10(edge(i + 1)) - log10(edge(i)))) : edge(i) + within * (edge(i + 1) - edge(i))
             }
             seen += c
         }

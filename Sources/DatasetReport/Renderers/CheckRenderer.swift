@@ -7,8 +7,10 @@ import Foundation
 public enum CheckRenderer {
     /// "Dark: 2 of 8 (25.0%)", then the first `examples` items with their measurement (`unit`)
     /// or, without a unit, their reason.
-    public static func flagged(_ title: String, _ items: [CheckCollector.Flagged], total: Int, unit: String?,
-                               examples: Int, seeAll: String) -> [String] {
+    public static func flagged(
+        _ title: String, _ items: [CheckCollector.Flagged], total: Int, unit: String?,
+        examples: Int, seeAll: String
+    ) -> [String] {
         var lines = ["\(title): \(Plural.grouped(items.count)) of \(Plural.grouped(total)) (\(Plural.percent(items.count, of: total)))"]
         for item in items.prefix(examples) {
             var line = "  \(item.path)"
@@ -22,7 +24,8 @@ public enum CheckRenderer {
 
     public static func duplicates(_ d: DuplicateListing, total: Int, examples: Int, seeAll: String) -> [String] {
         var lines: [String] = []
-        lines.append("Exact duplicates (same bytes): \(Plural.count(d.exactGroups.count, "group")), \(Plural.count(d.exactDuplicateFiles, "file"))")
+        lines.append(
+            "Exact duplicates (same bytes): \(Plural.count(d.exactGroups.count, "group")), \(Plural.count(d.exactDuplicateFiles, "file"))")
         for g in d.exactGroups.prefix(examples) {
             lines.append("  keep \(g.keeper)")
             for m in g.removeCandidates.prefix(5) { lines.append("    copy \(m)") }
@@ -30,7 +33,9 @@ public enum CheckRenderer {
         }
         if d.exactGroups.count > examples { lines.append("  … and \(d.exactGroups.count - examples) more groups: \(seeAll)") }
         let nearFiles = d.nearGroups.reduce(0) { $0 + $1.size }
-        lines.append("Near duplicates (pHash within \(d.threshold) bits\(d.transforms ? ", any orientation" : "")): \(Plural.count(d.nearGroups.count, "group")), \(Plural.count(nearFiles, "file"))")
+        lines.append(
+            "Near duplicates (pHash within \(d.threshold) bits\(d.transforms ? ", any orientation" : "")): \(Plural.count(d.nearGroups.count, "group")), \(Plural.count(nearFiles, "file"))"
+        )
         for g in d.nearGroups.prefix(examples) {
             let members = g.members ?? []
             if let keeper = members.first {
@@ -48,10 +53,14 @@ public enum CheckRenderer {
             for path in d.nearBlank.prefix(examples) { lines.append("  \(path)") }
             if d.nearBlank.count > examples { lines.append("  … and \(Plural.grouped(d.nearBlank.count - examples)) more: \(seeAll)") }
         }
-        lines.append("Candidates to remove: \(Plural.grouped(d.removeCandidateCount)) of \(Plural.grouped(total)) (\(Plural.percent(d.removeCandidateCount, of: total))); nothing was deleted.")
+        lines.append(
+            "Candidates to remove: \(Plural.grouped(d.removeCandidateCount)) of \(Plural.grouped(total)) (\(Plural.percent(d.removeCandidateCount, of: total))); nothing was deleted."
+        )
         if d.recordsWithoutChecksum > 0 {
             let n = d.recordsWithoutChecksum
-            lines.append("Note: \(Plural.count(n, "record")) \(n == 1 ? "has" : "have") no SHA-256 (written by another tool); re-scan to include them in exact detection.")
+            lines.append(
+                "Note: \(Plural.count(n, "record")) \(n == 1 ? "has" : "have") no SHA-256 (written by another tool); re-scan to include them in exact detection."
+            )
         }
         return lines
     }
@@ -63,19 +72,24 @@ public enum CheckRenderer {
             lines.append("  \(conflict.classes.joined(separator: " vs ")) (\(kind)):")
             for member in conflict.members.prefix(5) { lines.append("    \(member.path)  [\(member.className ?? "no class")]") }
         }
-        if l.groups.count > examples { lines.append("  … and \(Plural.grouped(l.groups.count - examples)) more: use -o report.json or --json") }
+        if l.groups.count > examples {
+            lines.append("  … and \(Plural.grouped(l.groups.count - examples)) more: use -o report.json or --json")
+        }
         return lines
     }
 
     public static func leakage(_ l: LeakageListing, examples: Int) -> [String] {
         var lines = ["Splits: " + l.splits.map { "\($0.name) (\(Plural.grouped($0.images)))" }.joined(separator: ", ")]
         for p in l.splitPairs {
-            let status = p.leakedImages == 0 ? "no leakage"
+            let status =
+                p.leakedImages == 0
+                ? "no leakage"
                 : "\(Plural.grouped(p.leakedImages)) of \(Plural.count(p.laterImages, "image")) (\(Plural.percent(p.leakedImages, of: p.laterImages))) have a copy in \(p.earlier)"
             lines.append("\(p.later) ← \(p.earlier): \(status)  [exact pairs \(p.exactPairs), near pairs \(p.nearPairs)]")
             let shown = p.examples.prefix(min(examples, 5))
             for e in shown {
-                lines.append("    \(e.later)  ≈  \(e.earlier)  (\(e.distance == 0 ? "same bytes or identical hash" : "\(e.distance) bits"))")
+                lines.append(
+                    "    \(e.later)  ≈  \(e.earlier)  (\(e.distance == 0 ? "same bytes or identical hash" : "\(e.distance) bits"))")
             }
             if p.leakedImages > shown.count {
                 lines.append("    … and \(Plural.grouped(p.leakedImages - shown.count)) more: use -o leakage.json or --json")

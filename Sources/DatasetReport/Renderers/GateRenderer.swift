@@ -15,7 +15,9 @@ public enum GateRenderer {
         var lines = [r.thresholds.line(source: r.thresholdsSource)]
         for c in r.checks {
             let mark = c.passed ? "PASS" : "FAIL"
-            lines.append("\(mark)  \(c.name.padding(toLength: 24, withPad: " ", startingAt: 0)) observed \(number(c.observed)), limit \(number(c.threshold))  (\(c.detail))")
+            lines.append(
+                "\(mark)  \(c.name.padding(toLength: 24, withPad: " ", startingAt: 0)) observed \(number(c.observed)), limit \(number(c.threshold))  (\(c.detail))"
+            )
             if !c.passed {
                 for path in c.samplePaths { lines.append("        \(path)") }
             }

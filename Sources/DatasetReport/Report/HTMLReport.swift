@@ -24,11 +24,13 @@ public struct HTMLReport {
         public var generatedAt: String
         public var toolVersion: String
 
-        public init(manifest: String, header: ManifestHeader?, data: PlotData, checks: CheckCollector,
-                    duplicates: DuplicateReport, leakage: LeakageReport? = nil, labelConflicts: [LabelConflict] = [],
-                    thresholds: QualityThresholds,
-                    thumbnails: @escaping ([String]) -> [String?], galleryLimit: Int = 24, groupLimit: Int = 20,
-                    generatedAt: String, toolVersion: String) {
+        public init(
+            manifest: String, header: ManifestHeader?, data: PlotData, checks: CheckCollector,
+            duplicates: DuplicateReport, leakage: LeakageReport? = nil, labelConflicts: [LabelConflict] = [],
+            thresholds: QualityThresholds,
+            thumbnails: @escaping ([String]) -> [String?], galleryLimit: Int = 24, groupLimit: Int = 20,
+            generatedAt: String, toolVersion: String
+        ) {
             self.manifest = manifest
             self.header = header
             self.data = data
@@ -65,34 +67,34 @@ public struct HTMLReport {
         let removable = d.exactGroups.reduce(0) { $0 + $1.members.count - 1 } + d.nearGroups.reduce(0) { $0 + $1.members.count - 1 }
         var unreachable = 0
         var html = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>imgeda report — \(e(input.header?.inputDir ?? input.manifest))</title>
-        <style>
-        body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f6f6f4}
-        main{max-width:1180px;margin:0 auto;padding:24px}
-        h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:36px 0 12px;border-bottom:2px solid #0072B2;padding-bottom:4px}
-        h3{font-size:16px;margin:20px 0 8px}.muted{color:#666;font-size:13px}
-        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:12px;margin-top:16px}
-        .card{background:#fff;border-radius:8px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-        .card b{display:block;font-size:22px}.card span{color:#666;font-size:13px}
-        table{border-collapse:collapse;background:#fff;width:100%;font-size:14px}
-        th,td{text-align:left;padding:7px 10px;border-bottom:1px solid #e6e6e6}th{background:#fafafa}
-        td.num{text-align:right;font-variant-numeric:tabular-nums}
-        .plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:14px}
-        .plot{background:#fff;border-radius:8px;padding:6px}.plot svg{width:100%;height:auto}
-        .gallery{display:flex;flex-wrap:wrap;gap:10px}
-        figure{margin:0;width:172px;background:#fff;border-radius:6px;padding:6px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-        figure img{width:160px;height:120px;object-fit:contain;background:#eee;display:block;margin:0 auto}
-        figure .none{width:160px;height:120px;display:flex;align-items:center;justify-content:center;background:#eee;color:#888;font-size:12px;text-align:center}
-        figcaption{font-size:11px;word-break:break-all;margin-top:4px}figcaption b{font-size:12px}
-        .group{display:flex;flex-wrap:wrap;gap:10px;background:#fff;border-radius:8px;padding:10px;margin-bottom:12px}
-        .keep{outline:3px solid #009E73}.keep figcaption b{color:#009E73}
-        </style></head><body><main>
-        <h1>imgeda report</h1>
-        <div class="muted">\(e(input.header?.inputDirs.joined(separator: ", ") ?? input.header?.inputDir ?? "")) · manifest \(e(input.manifest)) · generated \(e(input.generatedAt)) by imgeda \(e(input.toolVersion)) (Swift)</div>
-        <section id="summary"><h2>Summary</h2><div class="cards">
-        """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>imgeda report — \(e(input.header?.inputDir ?? input.manifest))</title>
+            <style>
+            body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f6f6f4}
+            main{max-width:1180px;margin:0 auto;padding:24px}
+            h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:36px 0 12px;border-bottom:2px solid #0072B2;padding-bottom:4px}
+            h3{font-size:16px;margin:20px 0 8px}.muted{color:#666;font-size:13px}
+            .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:12px;margin-top:16px}
+            .card{background:#fff;border-radius:8px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+            .card b{display:block;font-size:22px}.card span{color:#666;font-size:13px}
+            table{border-collapse:collapse;background:#fff;width:100%;font-size:14px}
+            th,td{text-align:left;padding:7px 10px;border-bottom:1px solid #e6e6e6}th{background:#fafafa}
+            td.num{text-align:right;font-variant-numeric:tabular-nums}
+            .plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:14px}
+            .plot{background:#fff;border-radius:8px;padding:6px}.plot svg{width:100%;height:auto}
+            .gallery{display:flex;flex-wrap:wrap;gap:10px}
+            figure{margin:0;width:172px;background:#fff;border-radius:6px;padding:6px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+            figure img{width:160px;height:120px;object-fit:contain;background:#eee;display:block;margin:0 auto}
+            figure .none{width:160px;height:120px;display:flex;align-items:center;justify-content:center;background:#eee;color:#888;font-size:12px;text-align:center}
+            figcaption{font-size:11px;word-break:break-all;margin-top:4px}figcaption b{font-size:12px}
+            .group{display:flex;flex-wrap:wrap;gap:10px;background:#fff;border-radius:8px;padding:10px;margin-bottom:12px}
+            .keep{outline:3px solid #009E73}.keep figcaption b{color:#009E73}
+            </style></head><body><main>
+            <h1>imgeda report</h1>
+            <div class="muted">\(e(input.header?.inputDirs.joined(separator: ", ") ?? input.header?.inputDir ?? "")) · manifest \(e(input.manifest)) · generated \(e(input.generatedAt)) by imgeda \(e(input.toolVersion)) (Swift)</div>
+            <section id="summary"><h2>Summary</h2><div class="cards">
+            """
         let cards: [(String, String)] = [
             (NumberFormat.grouped(Double(s.totalImages)), "images"),
             (NumberFormat.bytes(Double(s.totalSizeBytes)), "total size"),
@@ -104,7 +106,8 @@ public struct HTMLReport {
             (NumberFormat.grouped(Double(removable)), "duplicate copies"),
         ]
         for (value, label) in cards { html += "<div class=\"card\"><b>\(e(value))</b><span>\(e(label))</span></div>" }
-        html += "</div></section>\n<section id=\"issues\"><h2>Issues</h2><table><tr><th>issue</th><th>images</th><th>share</th><th>threshold / definition</th></tr>"
+        html +=
+            "</div></section>\n<section id=\"issues\"><h2>Issues</h2><table><tr><th>issue</th><th>images</th><th>share</th><th>threshold / definition</th></tr>"
         let rows: [(String, Int, String)] = [
             ("Corrupt", s.corruptCount, "cannot be decoded (reason per file)"),
             ("Dark", c.counts.dark, "mean brightness < \(NumberFormat.tick(t.dark))"),
@@ -112,20 +115,28 @@ public struct HTMLReport {
             ("Blurry", c.counts.blurry, "blur score < \(NumberFormat.tick(t.blur)) (Laplacian variance at 256 px)"),
             ("Border artifacts", c.counts.artifacts, "corner–centre brightness difference > \(NumberFormat.tick(t.artifact))"),
             ("Exact duplicates", exactFiles, "\(groupsText(d.exactGroups.count)) of byte-identical files (SHA-256)"),
-            ("Near duplicates", d.nearGroups.reduce(0) { $0 + $1.members.count }, "\(groupsText(d.nearGroups.count)), pHash within \(d.threshold) bits"),
+            (
+                "Near duplicates", d.nearGroups.reduce(0) { $0 + $1.members.count },
+                "\(groupsText(d.nearGroups.count)), pHash within \(d.threshold) bits"
+            ),
             ("Near-blank", d.nearBlank.count, "flat pictures (channel standard deviation < 6)"),
             ("Extension mismatch", c.counts.extensionMismatch, "the file's extension names another format than its bytes hold"),
-            ("Label conflicts", input.labelConflicts.reduce(0) { $0 + $1.members.count },
-             "\(groupsText(input.labelConflicts.count)) of copies of one picture in different classes"),
+            (
+                "Label conflicts", input.labelConflicts.reduce(0) { $0 + $1.members.count },
+                "\(groupsText(input.labelConflicts.count)) of copies of one picture in different classes"
+            ),
         ]
         for (name, count, rule) in rows {
-            html += "<tr><td>\(e(name))</td><td class=\"num\">\(NumberFormat.grouped(Double(count)))</td><td class=\"num\">\(pct(count))</td><td>\(e(rule))</td></tr>"
+            html +=
+                "<tr><td>\(e(name))</td><td class=\"num\">\(NumberFormat.grouped(Double(count)))</td><td class=\"num\">\(pct(count))</td><td>\(e(rule))</td></tr>"
         }
         for p in input.leakage?.pairs ?? [] {
             let share = p.laterSize > 0 ? String(format: "%.1f%%", Double(p.leakedImages) * 100 / Double(p.laterSize)) : "–"
-            html += "<tr><td>Leakage \(e(p.later)) ← \(e(p.earlier))</td><td class=\"num\">\(NumberFormat.grouped(Double(p.leakedImages)))</td><td class=\"num\">\(share)</td><td>images of \(e(p.later)) with a copy in \(e(p.earlier)) (same bytes, or pHash within \(input.leakage?.threshold ?? 0) bits)</td></tr>"
+            html +=
+                "<tr><td>Leakage \(e(p.later)) ← \(e(p.earlier))</td><td class=\"num\">\(NumberFormat.grouped(Double(p.leakedImages)))</td><td class=\"num\">\(share)</td><td>images of \(e(p.later)) with a copy in \(e(p.earlier)) (same bytes, or pHash within \(input.leakage?.threshold ?? 0) bits)</td></tr>"
         }
-        html += "</table><p class=\"muted\" id=\"thresholds\">Thresholds used: \(e(t.summary))</p></section>\n<section id=\"plots\"><h2>Plots</h2><div class=\"plots\">"
+        html +=
+            "</table><p class=\"muted\" id=\"thresholds\">Thresholds used: \(e(t.summary))</p></section>\n<section id=\"plots\"><h2>Plots</h2><div class=\"plots\">"
         for kind in PlotKind.allCases {
             let svg = Plots.chart(kind, input.data, thresholds: t, duplicates: d).svg()
             html += "<div class=\"plot\" id=\"plot-\(kind.rawValue)\">\(svg)</div>"
@@ -136,7 +147,8 @@ public struct HTMLReport {
             let thumb = thumbnails.uri(path)
             if thumb == nil { unreachable += 1 }
             let image = thumb.map { "<img src=\"\($0)\" alt=\"\(e(path))\">" } ?? "<div class=\"none\">image not reachable</div>"
-            return "<figure\(keep ? " class=\"keep\"" : "")>\(image)<figcaption>\(keep ? "<b>keep</b> " : "")\(e(caption))<br>\(e(path))</figcaption></figure>"
+            return
+                "<figure\(keep ? " class=\"keep\"" : "")>\(image)<figcaption>\(keep ? "<b>keep</b> " : "")\(e(caption))<br>\(e(path))</figcaption></figure>"
         }
         let galleries: [(String, String, [CheckCollector.Flagged], Int, String)] = [
             ("corrupt", "Corrupt", c.corrupt, c.counts.corrupt, ""), ("dark", "Dark", c.dark, c.counts.dark, "brightness"),
@@ -157,13 +169,15 @@ public struct HTMLReport {
             html += "<div class=\"gallery\">"
             for item in items.prefix(input.galleryLimit) {
                 let caption = item.value.map { "\(unit) \(String(format: "%.1f", $0))" } ?? item.detail
-                html += id == "corrupt"
+                html +=
+                    id == "corrupt"
                     ? "<figure><div class=\"none\">\(e(item.detail))</div><figcaption>\(e(item.path))</figcaption></figure>"
                     : figure(item.path, caption: caption)
             }
             html += "</div>"
             if count > input.galleryLimit {
-                html += "<p class=\"muted\">… and \(NumberFormat.grouped(Double(count - input.galleryLimit))) more: <code>imgeda check \(Self.checkCommand(gallery: id)) -m \(e(input.manifest)) -o \(id).json</code></p>"
+                html +=
+                    "<p class=\"muted\">… and \(NumberFormat.grouped(Double(count - input.galleryLimit))) more: <code>imgeda check \(Self.checkCommand(gallery: id)) -m \(e(input.manifest)) -o \(id).json</code></p>"
             }
         }
         html += "</section>\n<section id=\"duplicates\"><h2>Duplicate groups</h2>"
@@ -192,8 +206,11 @@ public struct HTMLReport {
         }
         html += "</section>\n" + consistencySections(input)
         html += "<section id=\"exif\"><h2>EXIF</h2><div class=\"cards\">"
-        for (value, label) in [(s.exifPresentCount, "with camera information"), (s.gpsTaggedCount, "GPS-tagged"),
-                               (s.rotatedCount, "rotated by EXIF"), (s.highDistortionRiskCount, "high distortion risk (< \(ExifSummary.highDistortionBelowMM) mm)")] {
+        for (value, label) in [
+            (s.exifPresentCount, "with camera information"), (s.gpsTaggedCount, "GPS-tagged"),
+            (s.rotatedCount, "rotated by EXIF"),
+            (s.highDistortionRiskCount, "high distortion risk (< \(ExifSummary.highDistortionBelowMM) mm)"),
+        ] {
             html += "<div class=\"card\"><b>\(NumberFormat.grouped(Double(value)))</b><span>\(e(label))</span></div>"
         }
         html += "</div><h3>Cameras</h3>" + table(input.data.cameras, header: "camera", limit: 15)
@@ -204,7 +221,8 @@ public struct HTMLReport {
         }
         html += "</section>"
         if unreachable > 0 {
-            html += "<p class=\"muted\" id=\"unreachable\">\(unreachable) thumbnails could not be made: the images were not found or not readable from here (the report still shows their paths and values).</p>"
+            html +=
+                "<p class=\"muted\" id=\"unreachable\">\(unreachable) thumbnails could not be made: the images were not found or not readable from here (the report still shows their paths and values).</p>"
         }
         html += "</main></body></html>\n"
         return html
@@ -237,31 +255,36 @@ public struct HTMLReport {
         let candidates = input.data.candidates
         var html = ""
         if let leakage = input.leakage {
-            html += "<section id=\"leakage\"><h2>Leakage across splits</h2><p class=\"muted\">Splits: "
+            html +=
+                "<section id=\"leakage\"><h2>Leakage across splits</h2><p class=\"muted\">Splits: "
                 + leakage.splits.map { "\(e($0.name)) (\(NumberFormat.grouped(Double($0.size))))" }.joined(separator: ", ") + "</p>"
             html += "<table><tr><th>copy in the later split</th><th>copy in the earlier split</th><th>distance</th></tr>"
             var shown = 0
             for p in leakage.pairs {
                 for example in p.examples.prefix(input.galleryLimit) {
                     shown += 1
-                    html += "<tr><td>\(e(p.later)): \(e(candidates[example.later].path))</td><td>\(e(p.earlier)): \(e(candidates[example.earlier].path))</td>"
+                    html +=
+                        "<tr><td>\(e(p.later)): \(e(candidates[example.later].path))</td><td>\(e(p.earlier)): \(e(candidates[example.earlier].path))</td>"
                         + "<td class=\"num\">\(example.distance == 0 ? "same bytes" : "\(example.distance) bits")</td></tr>"
                 }
             }
             html += "</table>"
             if shown == 0 { html += "<p class=\"muted\">No copies across splits.</p>" }
-            html += "<p class=\"muted\">All pairs: <code>imgeda check leakage -m \(e(input.manifest)) -o leakage.json</code></p></section>\n"
+            html +=
+                "<p class=\"muted\">All pairs: <code>imgeda check leakage -m \(e(input.manifest)) -o leakage.json</code></p></section>\n"
         }
         html += "<section id=\"label-conflicts\"><h2>Label conflicts</h2>"
         if input.labelConflicts.isEmpty { html += "<p class=\"muted\">None.</p>" }
         for conflict in input.labelConflicts.prefix(input.groupLimit) {
-            html += "<h3>\(e(conflict.classes.joined(separator: " vs "))) (\(conflict.exact ? "same bytes" : "near copies, up to \(conflict.maxDistance) bits"))</h3><table><tr><th>path</th><th>class</th></tr>"
+            html +=
+                "<h3>\(e(conflict.classes.joined(separator: " vs "))) (\(conflict.exact ? "same bytes" : "near copies, up to \(conflict.maxDistance) bits"))</h3><table><tr><th>path</th><th>class</th></tr>"
             for member in conflict.members {
                 html += "<tr><td>\(e(member.path))</td><td>\(e(member.className ?? "–"))</td></tr>"
             }
             html += "</table>"
         }
-        html += "</section>\n<section id=\"extension-mismatch\"><h2>Extension does not match the format (\(NumberFormat.grouped(Double(input.checks.counts.extensionMismatch))))</h2>"
+        html +=
+            "</section>\n<section id=\"extension-mismatch\"><h2>Extension does not match the format (\(NumberFormat.grouped(Double(input.checks.counts.extensionMismatch))))</h2>"
         if input.checks.extensionMismatch.isEmpty {
             html += "<p class=\"muted\">None.</p>"
         } else {

@@ -38,9 +38,11 @@ struct ThresholdOptions: ParsableArguments {
 
     /// The options given on the command line, by flag name.
     private var given: [String] {
-        [("--dark-threshold", darkThreshold), ("--overexposed-threshold", overexposedThreshold),
-         ("--artifact-threshold", artifactThreshold), ("--blur-threshold", blurThreshold)]
-            .compactMap { $0.1 == nil ? nil : $0.0 }
+        [
+            ("--dark-threshold", darkThreshold), ("--overexposed-threshold", overexposedThreshold),
+            ("--artifact-threshold", artifactThreshold), ("--blur-threshold", blurThreshold),
+        ]
+        .compactMap { $0.1 == nil ? nil : $0.0 }
     }
 
     /// The thresholds for a run over `manifests`: the first header that records settings,

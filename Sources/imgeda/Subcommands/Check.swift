@@ -9,8 +9,10 @@ extension Imgeda {
         static let configuration = CommandConfiguration(
             abstract: "Check a manifest for problems: corrupt, exposure, artifacts, blur, duplicates, leakage, labels, extensions.",
             discussion: "Nothing is ever deleted: duplicate checks name a copy to keep and the others as candidates to remove.",
-            subcommands: [Corrupt.self, Exposure.self, Artifacts.self, Blur.self, Duplicates.self, Leakage.self, Labels.self,
-                          Extensions.self, All.self]
+            subcommands: [
+                Corrupt.self, Exposure.self, Artifacts.self, Blur.self, Duplicates.self, Leakage.self, Labels.self,
+                Extensions.self, All.self,
+            ]
         )
     }
 }
@@ -30,8 +32,9 @@ struct CheckOutputOptions: ParsableArguments {
 /// `-m` for a command that reads one manifest: a repeated `-m` is refused with one line
 /// rather than silently reading only the last one.
 struct ManifestOption: ParsableArguments {
-    @Option(name: [.short, .customLong("manifest")], help: ArgumentHelp("Manifest to read.", valueName: "manifest"),
-            completion: .file(extensions: ["jsonl"]))
+    @Option(
+        name: [.short, .customLong("manifest")], help: ArgumentHelp("Manifest to read.", valueName: "manifest"),
+        completion: .file(extensions: ["jsonl"]))
     var manifests: [String] = []
 
     var manifest: String { manifests.first ?? "" }
@@ -41,7 +44,9 @@ struct ManifestOption: ParsableArguments {
             throw ValidationError("missing the manifest: -m manifest.jsonl (make one with `imgeda scan DIR -o manifest.jsonl`)")
         }
         guard manifests.count == 1 else {
-            throw ValidationError("-m was given \(manifests.count) times (\(manifests.joined(separator: ", "))) but this command reads one manifest: run it once per manifest, or scan the folders into one (`imgeda scan DIR1 DIR2 -o all.jsonl`)")
+            throw ValidationError(
+                "-m was given \(manifests.count) times (\(manifests.joined(separator: ", "))) but this command reads one manifest: run it once per manifest, or scan the folders into one (`imgeda scan DIR1 DIR2 -o all.jsonl`)"
+            )
         }
     }
 }
@@ -49,10 +54,12 @@ struct ManifestOption: ParsableArguments {
 /// `-m` for the checks: one manifest, or one per split (train first), read together so that
 /// duplicates and leakage are found across them.
 struct CheckManifestsOption: ParsableArguments {
-    @Option(name: [.short, .customLong("manifest")],
-            help: ArgumentHelp("Manifest to read; repeat it to check several together, one per split (the file name is the split's name, earliest first).",
-                               valueName: "manifest"),
-            completion: .file(extensions: ["jsonl"]))
+    @Option(
+        name: [.short, .customLong("manifest")],
+        help: ArgumentHelp(
+            "Manifest to read; repeat it to check several together, one per split (the file name is the split's name, earliest first).",
+            valueName: "manifest"),
+        completion: .file(extensions: ["jsonl"]))
     var manifests: [String] = []
 
     func validate() throws {
@@ -87,14 +94,17 @@ struct DuplicateOptions: ParsableArguments {
 
     func validate() throws {
         if !(0...128).contains(threshold) {
-            throw ValidationError("--threshold must be between 0 and 128 bits (got \(threshold); the default is \(DuplicateFinder.defaultThreshold))")
+            throw ValidationError(
+                "--threshold must be between 0 and 128 bits (got \(threshold); the default is \(DuplicateFinder.defaultThreshold))")
         }
     }
 }
 
 /// The shared machinery: read manifests in one pass, run checks, print or write results.
 enum CheckRunner {
-    static func collect(_ manifests: [(path: String, split: String)], thresholds: QualityThresholds, candidates: Bool) throws -> CheckCollector {
+    static func collect(_ manifests: [(path: String, split: String)], thresholds: QualityThresholds, candidates: Bool) throws
+        -> CheckCollector
+    {
         var collector = CheckCollector(thresholds: thresholds, collectCandidates: candidates)
         var records = 0
         for (path, split) in manifests {
@@ -168,8 +178,9 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            try CheckRunner.runList(source, thresholds: nil, list: \.corrupt, valueKey: "reason", threshold: nil,
-                                    title: "Corrupt images", unit: nil, file: "corrupt", options: out)
+            try CheckRunner.runList(
+                source, thresholds: nil, list: \.corrupt, valueKey: "reason", threshold: nil,
+                title: "Corrupt images", unit: nil, file: "corrupt", options: out)
         }
     }
 
@@ -189,8 +200,12 @@ extension Imgeda.Check {
                 thresholds: t)
             try CheckRunner.emit(result, options: out, inputs: source.manifests) {
                 Console.out(resolved.line)
-                CheckRunner.printFlagged("Dark (brightness < \(QualityThresholds.number(t.dark)))", c.dark, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
-                CheckRunner.printFlagged("Overexposed (brightness > \(QualityThresholds.number(t.overexposed)))", c.overexposed, total: c.total, unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
+                CheckRunner.printFlagged(
+                    "Dark (brightness < \(QualityThresholds.number(t.dark)))", c.dark, total: c.total, unit: "brightness",
+                    examples: out.examples, seeAll: "use -o exposure.json or --json")
+                CheckRunner.printFlagged(
+                    "Overexposed (brightness > \(QualityThresholds.number(t.overexposed)))", c.overexposed, total: c.total,
+                    unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
             }
         }
     }
@@ -209,8 +224,10 @@ extension Imgeda.Check {
                 resolved.source += "; --threshold for this run"
             }
             let t = resolved.thresholds.artifact
-            try CheckRunner.runList(source, thresholds: resolved, list: \.artifacts, valueKey: "delta", threshold: t,
-                                    title: "Border artifacts (corner–centre delta > \(QualityThresholds.number(t)))", unit: "delta", file: "artifacts", options: out)
+            try CheckRunner.runList(
+                source, thresholds: resolved, list: \.artifacts, valueKey: "delta", threshold: t,
+                title: "Border artifacts (corner–centre delta > \(QualityThresholds.number(t)))", unit: "delta", file: "artifacts",
+                options: out)
         }
     }
 
@@ -228,8 +245,9 @@ extension Imgeda.Check {
                 resolved.source += "; --threshold for this run"
             }
             let t = resolved.thresholds.blur
-            try CheckRunner.runList(source, thresholds: resolved, list: \.blurry, valueKey: "blur_score", threshold: t,
-                                    title: "Blurry (score < \(QualityThresholds.number(t)))", unit: "score", file: "blur", options: out)
+            try CheckRunner.runList(
+                source, thresholds: resolved, list: \.blurry, valueKey: "blur_score", threshold: t,
+                title: "Blurry (score < \(QualityThresholds.number(t)))", unit: "score", file: "blur", options: out)
         }
     }
 
@@ -244,43 +262,49 @@ extension Imgeda.Check {
 
         func run() throws {
             let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
-            let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
-                                              threads: ProcessInfo.processInfo.activeProcessorCount)
+            let report = DuplicateFinder.find(
+                c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
+                threads: ProcessInfo.processInfo.activeProcessorCount)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
             let listing = LabelConflictListing(conflicts, duplicates: report)
             try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
                 CheckRunner.printLabelConflicts(listing, examples: out.examples)
                 if !c.candidates.contains(where: { $0.className != nil }) {
-                    Console.out("Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
+                    Console.out(
+                        "Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
                 }
             }
         }
     }
 
     struct Extensions: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List files whose extension names another format than their bytes hold (a .jpg that is a PNG).")
+        static let configuration = CommandConfiguration(
+            abstract: "List files whose extension names another format than their bytes hold (a .jpg that is a PNG).")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
             let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: false)
             try CheckRunner.emit(ExtensionListing(c), options: out, inputs: source.manifests) {
-                CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
-                                         examples: out.examples, seeAll: "use -o extensions.json or --json")
+                CheckRunner.printFlagged(
+                    "Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
+                    examples: out.examples, seeAll: "use -o extensions.json or --json")
             }
         }
     }
 
     struct Duplicates: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Find exact (same bytes) and near (same picture) duplicates, with a copy to keep in each group.")
+        static let configuration = CommandConfiguration(
+            abstract: "Find exact (same bytes) and near (same picture) duplicates, with a copy to keep in each group.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
             let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
-            let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
-                                              threads: ProcessInfo.processInfo.activeProcessorCount)
+            let report = DuplicateFinder.find(
+                c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
+                threads: ProcessInfo.processInfo.activeProcessorCount)
             let listing = DuplicateListing(report, c.candidates)
             try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
                 CheckRunner.printDuplicates(listing, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
@@ -291,7 +315,8 @@ extension Imgeda.Check {
     struct Leakage: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find copies of the same picture across splits.",
-            discussion: "Give one manifest per split, earliest (training) first: `imgeda check leakage -m train.jsonl -m val.jsonl -m test.jsonl`."
+            discussion:
+                "Give one manifest per split, earliest (training) first: `imgeda check leakage -m train.jsonl -m val.jsonl -m test.jsonl`."
         )
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
@@ -301,10 +326,13 @@ extension Imgeda.Check {
             let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
             let names = CheckRunner.splitNames(source, c)
             guard names.count >= 2 else {
-                throw ValidationError("\(source.manifests[0]) has no splits (scan a dataset folder with train/val/test, or give one manifest per split: -m train.jsonl -m val.jsonl)")
+                throw ValidationError(
+                    "\(source.manifests[0]) has no splits (scan a dataset folder with train/val/test, or give one manifest per split: -m train.jsonl -m val.jsonl)"
+                )
             }
-            let report = LeakageFinder.find(c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
-                                            threads: ProcessInfo.processInfo.activeProcessorCount)
+            let report = LeakageFinder.find(
+                c.candidates, order: names, threshold: duplicates.threshold, transforms: duplicates.transforms,
+                threads: ProcessInfo.processInfo.activeProcessorCount)
             let listing = LeakageListing(report, c.candidates)
             try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
                 CheckRunner.printLeakage(listing, examples: out.examples)
@@ -324,14 +352,17 @@ extension Imgeda.Check {
             let t = resolved.thresholds
             let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: true)
             let threads = ProcessInfo.processInfo.activeProcessorCount
-            let report = DuplicateFinder.find(c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
-                                              threads: threads)
+            let report = DuplicateFinder.find(
+                c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
+                threads: threads)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
             // Leakage whenever there are splits to compare: one manifest per split, or a
             // dataset manifest whose records carry two or more splits.
             let splits = CheckRunner.splitNames(source, c)
-            let leakage = splits.count >= 2
-                ? LeakageFinder.find(c.candidates, order: splits, threshold: duplicates.threshold, transforms: duplicates.transforms, threads: threads)
+            let leakage =
+                splits.count >= 2
+                ? LeakageFinder.find(
+                    c.candidates, order: splits, threshold: duplicates.threshold, transforms: duplicates.transforms, threads: threads)
                 : nil
             let result = CheckResult(c, duplicates: report, labelConflicts: conflicts, leakage: leakage)
             try CheckRunner.emit(result, options: out, inputs: source.manifests) {
@@ -341,11 +372,13 @@ extension Imgeda.Check {
                 Console.out(resolved.line)
                 CheckRunner.printFlagged("Corrupt", c.corrupt, total: c.total, unit: nil, examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Dark", c.dark, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
-                CheckRunner.printFlagged("Overexposed", c.overexposed, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
+                CheckRunner.printFlagged(
+                    "Overexposed", c.overexposed, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Border artifacts", c.artifacts, total: c.total, unit: "delta", examples: examples, seeAll: seeAll)
                 CheckRunner.printFlagged("Blurry", c.blurry, total: c.total, unit: "score", examples: examples, seeAll: seeAll)
-                CheckRunner.printFlagged("Extension does not match the format", c.extensionMismatch.map(\.flagged),
-                                         total: c.total, unit: nil, examples: examples, seeAll: "use -o report.json or --json")
+                CheckRunner.printFlagged(
+                    "Extension does not match the format", c.extensionMismatch.map(\.flagged),
+                    total: c.total, unit: nil, examples: examples, seeAll: "use -o report.json or --json")
                 CheckRunner.printDuplicates(result.duplicates, total: c.total, examples: examples, seeAll: seeAll)
                 CheckRunner.printLabelConflicts(result.labelConflicts, examples: examples)
                 if let leakage = result.leakage {

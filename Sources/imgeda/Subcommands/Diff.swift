@@ -8,15 +8,19 @@ extension Imgeda {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare two manifests: added, removed, changed, moved and renamed images.",
-            discussion: "Paths are compared relative to each manifest's scanned folder, so two versions of a dataset in different folders compare file by file. Moves and renames are recognised by checksum: the same bytes under another path are one move, not a removal and an addition."
+            discussion:
+                "Paths are compared relative to each manifest's scanned folder, so two versions of a dataset in different folders compare file by file. Moves and renames are recognised by checksum: the same bytes under another path are one move, not a removal and an addition."
         )
 
         // Arrays only so that a repeated --old or --new is refused instead of the last one
         // silently winning.
-        @Option(name: .customLong("old"), help: ArgumentHelp("The earlier manifest.", valueName: "old"), completion: .file(extensions: ["jsonl"]))
+        @Option(
+            name: .customLong("old"), help: ArgumentHelp("The earlier manifest.", valueName: "old"),
+            completion: .file(extensions: ["jsonl"]))
         var olds: [String] = []
 
-        @Option(name: .customLong("new"), help: ArgumentHelp("The later manifest.", valueName: "new"), completion: .file(extensions: ["jsonl"]))
+        @Option(
+            name: .customLong("new"), help: ArgumentHelp("The later manifest.", valueName: "new"), completion: .file(extensions: ["jsonl"]))
         var news: [String] = []
 
         var old: String { olds.first ?? "" }
@@ -26,13 +30,16 @@ extension Imgeda {
             for (name, values) in [("--old", olds), ("--new", news)] {
                 if values.isEmpty { throw ValidationError("missing \(name) MANIFEST: diff compares --old A.jsonl with --new B.jsonl") }
                 if values.count > 1 {
-                    throw ValidationError("\(name) was given \(values.count) times (\(values.joined(separator: ", "))); diff compares one --old manifest with one --new")
+                    throw ValidationError(
+                        "\(name) was given \(values.count) times (\(values.joined(separator: ", "))); diff compares one --old manifest with one --new"
+                    )
                 }
             }
         }
 
-        @Option(name: [.short, .customLong("out"), .customLong("output")], help: "Write the full diff as JSON to this file.",
-                completion: .file(extensions: ["json"]))
+        @Option(
+            name: [.short, .customLong("out"), .customLong("output")], help: "Write the full diff as JSON to this file.",
+            completion: .file(extensions: ["json"]))
         var output: String?
 
         @Flag(help: "Print the full diff as JSON instead of the summary.")
@@ -76,29 +83,41 @@ extension Imgeda {
         private func printSummary(_ d: ManifestDiff) {
             let s = d.summary
             Console.out("\(old) → \(new)")
-            Console.out("  images       \(Console.grouped(s.totalOld)) → \(Console.grouped(s.totalNew)) (\(Self.signed(s.totalNew - s.totalOld)))")
-            Console.out("  added \(Console.grouped(s.addedCount)), removed \(Console.grouped(s.removedCount)), changed \(Console.grouped(s.changedCount)), moved or renamed \(Console.grouped(s.movedCount)), unchanged \(Console.grouped(s.unchangedCount))")
-            for (name, a, b) in [("corrupt", s.corruptOld, s.corruptNew), ("dark", s.darkOld, s.darkNew),
-                                 ("overexposed", s.overexposedOld, s.overexposedNew), ("blurry", s.blurryOld, s.blurryNew),
-                                 ("border artifacts", s.artifactOld, s.artifactNew),
-                                 ("duplicate groups", s.duplicateGroupsOld, s.duplicateGroupsNew)] {
-                Console.out("  \(name.padding(toLength: 17, withPad: " ", startingAt: 0)) \(Console.grouped(a)) → \(Console.grouped(b)) (\(Self.signed(b - a)))")
+            Console.out(
+                "  images       \(Console.grouped(s.totalOld)) → \(Console.grouped(s.totalNew)) (\(Self.signed(s.totalNew - s.totalOld)))")
+            Console.out(
+                "  added \(Console.grouped(s.addedCount)), removed \(Console.grouped(s.removedCount)), changed \(Console.grouped(s.changedCount)), moved or renamed \(Console.grouped(s.movedCount)), unchanged \(Console.grouped(s.unchangedCount))"
+            )
+            for (name, a, b) in [
+                ("corrupt", s.corruptOld, s.corruptNew), ("dark", s.darkOld, s.darkNew),
+                ("overexposed", s.overexposedOld, s.overexposedNew), ("blurry", s.blurryOld, s.blurryNew),
+                ("border artifacts", s.artifactOld, s.artifactNew),
+                ("duplicate groups", s.duplicateGroupsOld, s.duplicateGroupsNew),
+            ] {
+                Console.out(
+                    "  \(name.padding(toLength: 17, withPad: " ", startingAt: 0)) \(Console.grouped(a)) → \(Console.grouped(b)) (\(Self.signed(b - a)))"
+                )
             }
             func list(_ title: String, _ items: [String]) {
                 guard !items.isEmpty else { return }
                 Console.out("\(title) (\(Console.grouped(items.count))):")
                 for item in items.prefix(examples) { Console.out("  \(item)") }
-                if items.count > examples { Console.out("  … and \(Console.grouped(items.count - examples)) more (use -o diff.json or --json)") }
+                if items.count > examples {
+                    Console.out("  … and \(Console.grouped(items.count - examples)) more (use -o diff.json or --json)")
+                }
             }
             list("Added", d.added)
             list("Removed", d.removed)
             list("Moved or renamed", d.moved.map { "\($0.from) → \($0.to)\($0.isRename ? " (renamed)" : "")" })
-            list("Changed", d.changed.map { c in
-                c.path + ": " + c.fields.map { field in
-                    let (old, new) = Self.texts(field.old, field.new)
-                    return "\(field.field) \(old) → \(new)"
-                }.joined(separator: ", ")
-            })
+            list(
+                "Changed",
+                d.changed.map { c in
+                    c.path + ": "
+                        + c.fields.map { field in
+                            let (old, new) = Self.texts(field.old, field.new)
+                            return "\(field.field) \(old) → \(new)"
+                        }.joined(separator: ", ")
+                })
         }
 
         static func signed(_ v: Int) -> String { v > 0 ? "+\(Console.grouped(v))" : Console.grouped(v) }

@@ -19,7 +19,9 @@ extension Imgeda {
         func validate() throws {
             let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
             if !force && !existing.isEmpty {
-                throw ValidationError("\(directory) already holds \(Plural.count(existing.count, "entry", plural: "entries")); the example writes broken files on purpose, so name a new folder (or add --force)")
+                throw ValidationError(
+                    "\(directory) already holds \(Plural.count(existing.count, "entry", plural: "entries")); the example writes broken files on purpose, so name a new folder (or add --force)"
+                )
             }
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {

@@ -6,7 +6,8 @@ import Foundation
 extension Imgeda {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export a manifest to CSV or Parquet, every field as a column, named as the reference names it (CSV: mean_r …; Parquet: pixel_stats.mean_r …).",
+            abstract:
+                "Export a manifest to CSV or Parquet, every field as a column, named as the reference names it (CSV: mean_r …; Parquet: pixel_stats.mean_r …).",
             discussion: "Streams the manifest: memory stays flat for millions of records (Parquet is written in row groups of 100,000)."
         )
 
@@ -42,7 +43,9 @@ extension Imgeda {
             guard report.records > 0 else {
                 // Junk, an empty file or a header alone: keep the previous export, if any.
                 file.abandon()
-                throw ValidationError("\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`); \(output) was not written")
+                throw ValidationError(
+                    "\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`); \(output) was not written"
+                )
             }
             try file.commit()
             Console.out("Wrote \(Plural.count(report.records, "record")) (\(RecordField.manifestOrder.count) columns) to \(output).")

@@ -25,7 +25,8 @@ extension Imgeda {
             var summary = DatasetSummary(thresholds: resolved.thresholds)
             let report = try reader.forEachRecord { summary.add($0) }
             guard report.records > 0 else {
-                throw ValidationError("\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`)")
+                throw ValidationError(
+                    "\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`)")
             }
             if json {
                 let skipped = report.malformedLines + (report.truncatedTail ? 1 : 0)
@@ -68,8 +69,13 @@ extension Imgeda {
             row("Cameras", list(s.cameraCounts, limit: 5))
             row("GPS-tagged", counted(s.gpsTaggedCount))
             row("Rotated (EXIF)", counted(s.rotatedCount))
-            row("High distortion risk", counted(s.highDistortionRiskCount) + "  lens under \(ExifSummary.highDistortionBelowMM) mm (35 mm equivalent)")
-            row("Medium distortion", counted(s.mediumDistortionRiskCount) + "  lens \(ExifSummary.highDistortionBelowMM)–\(ExifSummary.mediumDistortionBelowMM - 1) mm")
+            row(
+                "High distortion risk",
+                counted(s.highDistortionRiskCount) + "  lens under \(ExifSummary.highDistortionBelowMM) mm (35 mm equivalent)")
+            row(
+                "Medium distortion",
+                counted(s.mediumDistortionRiskCount)
+                    + "  lens \(ExifSummary.highDistortionBelowMM)–\(ExifSummary.mediumDistortionBelowMM - 1) mm")
             if let header {
                 Console.out("Scan")
                 row("Input", header.inputDirs.isEmpty ? header.inputDir : header.inputDirs.joined(separator: ", "))
@@ -77,9 +83,10 @@ extension Imgeda {
                 row("Written by", "\(header.tool) \(header.toolVersion)".trimmingCharacters(in: .whitespaces))
             }
             if report.malformedLines > 0 || report.truncatedTail {
-                Console.out("Note: skipped \(Plural.count(report.malformedLines, "damaged line"))"
-                    + (report.nestedTooDeep > 0 ? " (\(report.nestedTooDeep) nested too deep to be records)" : "")
-                    + "\(report.truncatedTail ? " and a truncated last line (an interrupted scan; re-run it to resume)" : "").")
+                Console.out(
+                    "Note: skipped \(Plural.count(report.malformedLines, "damaged line"))"
+                        + (report.nestedTooDeep > 0 ? " (\(report.nestedTooDeep) nested too deep to be records)" : "")
+                        + "\(report.truncatedTail ? " and a truncated last line (an interrupted scan; re-run it to resume)" : "").")
             }
         }
     }

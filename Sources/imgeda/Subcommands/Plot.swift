@@ -25,7 +25,8 @@ extension Imgeda {
     struct Plot: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Draw plots of a manifest as PNG or SVG.",
-            discussion: "Kinds: \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")), or all. One pass over the manifest; large manifests switch to density plots by themselves."
+            discussion:
+                "Kinds: \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")), or all. One pass over the manifest; large manifests switch to density plots by themselves."
         )
 
         @Argument(
@@ -53,7 +54,8 @@ extension Imgeda {
 
         func validate() throws {
             guard kind == "all" || PlotKind(rawValue: kind) != nil else {
-                throw ValidationError("unknown plot kind '\(kind)'; choose one of \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+                throw ValidationError(
+                    "unknown plot kind '\(kind)'; choose one of \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")) or all")
             }
             guard ["png", "svg"].contains(format) else { throw ValidationError("--format must be png or svg (got \(format))") }
             guard sample > 0 else { throw ValidationError("--sample must be positive (got \(sample))") }
@@ -73,7 +75,8 @@ extension Imgeda {
             try FileSystem.createDirectories(output)
             let kinds = kind == "all" ? PlotKind.allCases : [PlotKind(rawValue: kind)].compactMap { $0 }
             for k in kinds { try OutputPath.refuseInput("\(output)/\(k.rawValue).\(format)", inputs: [manifest]) }
-            let duplicates = kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates, threshold: resolved.thresholds.duplicate) : nil
+            let duplicates =
+                kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates, threshold: resolved.thresholds.duplicate) : nil
             let svgs = kinds.map { Plots.chart($0, data, thresholds: resolved.thresholds, duplicates: duplicates).svg() }
             // Rendering PNGs is the slow part: one chart per core at a time.
             let (format, dpi, output) = (self.format, self.dpi, self.output)

@@ -1,15 +1,16 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetPipeline
 import DatasetReport
 import Foundation
-import DatasetPipeline
 
 extension Imgeda {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a one-file HTML report: summary, issues, every plot, galleries of flagged images and duplicate groups.",
-            discussion: "The file is self-contained (inline SVG plots and JPEG thumbnails, no scripts) and opens offline in any browser. Thumbnails come from the images when they are reachable from here."
+            discussion:
+                "The file is self-contained (inline SVG plots and JPEG thumbnails, no scripts) and opens offline in any browser. Thumbnails come from the images when they are reachable from here."
         )
 
         @OptionGroup var source: ManifestOption
@@ -65,12 +66,18 @@ extension Imgeda {
             let threads = ProcessInfo.processInfo.activeProcessorCount
             let duplicates = DuplicateFinder.find(data.candidates, threshold: thresholds.duplicate, threads: threads)
             let splits = DatasetLayout.ordered(splits: data.candidates.map(\.split))
-            let leakage = splits.count >= 2 ? LeakageFinder.find(data.candidates, order: splits, threshold: thresholds.duplicate, threads: threads) : nil
+            let leakage =
+                splits.count >= 2
+                ? LeakageFinder.find(data.candidates, order: splits, threshold: thresholds.duplicate, threads: threads) : nil
             // Thumbnails are decoded by isolated, time- and memory-limited worker processes,
             // as in a scan: a hostile or huge file costs its thumbnail, not this process.
-            let thumbnailer = noThumbnails ? nil : Thumbnailer(configuration: .init(
-                executable: Scan.executablePath(), workers: workers ?? threads,
-                side: 160, timeout: timeout, memoryLimit: maxMemory.map { UInt64($0) << 20 }))
+            let thumbnailer =
+                noThumbnails
+                ? nil
+                : Thumbnailer(
+                    configuration: .init(
+                        executable: Scan.executablePath(), workers: workers ?? threads,
+                        side: 160, timeout: timeout, memoryLimit: maxMemory.map { UInt64($0) << 20 }))
             // Record paths are relative to where the scan ran, not to where this runs.
             let paths = ManifestPaths(header: header, manifest: manifest)
             let missing = MissingThumbnails()
@@ -95,9 +102,13 @@ extension Imgeda {
             if let thumbnailFailure { throw thumbnailFailure }
             try AtomicFile.write(Array(html.utf8), to: output)
             Console.out(resolved.line)
-            Console.out("Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Plural.count(read.records, "image")), \(PlotKind.allCases.count) plots.")
+            Console.out(
+                "Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Plural.count(read.records, "image")), \(PlotKind.allCases.count) plots."
+            )
             if let (count, example) = missing.summary {
-                Console.err("Note: \(Console.grouped(count)) thumbnails could not be made: the images were not found or not readable from here (for example \(example)); the report shows their paths instead (--no-thumbnails leaves them out).")
+                Console.err(
+                    "Note: \(Console.grouped(count)) thumbnails could not be made: the images were not found or not readable from here (for example \(example)); the report shows their paths instead (--no-thumbnails leaves them out)."
+                )
             }
         }
     }

@@ -1,22 +1,22 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
-import Foundation
 import DatasetPipeline
+import Foundation
 
 extension Imgeda {
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Scan folders of images into a JSONL manifest.",
             discussion: """
-            Each image is read once, hashed (SHA-256), decoded at reduced size and measured: \
-            pixel statistics, exposure, border artifacts, blur, perceptual hashes, EXIF. \
-            Broken files become records with `is_corrupt` and a reason; the scan goes on.
+                Each image is read once, hashed (SHA-256), decoded at reduced size and measured: \
+                pixel statistics, exposure, border artifacts, blur, perceptual hashes, EXIF. \
+                Broken files become records with `is_corrupt` and a reason; the scan goes on.
 
-            Re-running resumes: only new or changed files (by path, size and modification \
-            time) are analysed. Ctrl-C stops cleanly and keeps what is done; a second Ctrl-C \
-            exits at once.
-            """
+                Re-running resumes: only new or changed files (by path, size and modification \
+                time) are analysed. Ctrl-C stops cleanly and keeps what is done; a second Ctrl-C \
+                exits at once.
+                """
         )
 
         @Argument(help: "Folders (or files) to scan.", completion: .directory)
@@ -76,13 +76,19 @@ extension Imgeda {
         @Option(help: "Seconds one file may take before its decoder is stopped and the file flagged.")
         var timeout = 30.0
 
-        @Option(help: "Memory one worker process may use, in MiB; a file that needs more is flagged (default: 1024 + 8 bytes per pixel of --max-pixels).")
+        @Option(
+            help:
+                "Memory one worker process may use, in MiB; a file that needs more is flagged (default: 1024 + 8 bytes per pixel of --max-pixels)."
+        )
         var maxMemory: Int?
 
         @Flag(help: "Follow symlinks that lead out of the scanned folders (by default they are skipped and listed).")
         var followSymlinksOutside = false
 
-        @Flag(help: "Let libvips' untrusted loaders (ImageMagick) read files that no other loader claims. Off by default: they parse many formats never meant for hostile input.")
+        @Flag(
+            help:
+                "Let libvips' untrusted loaders (ImageMagick) read files that no other loader claims. Off by default: they parse many formats never meant for hostile input."
+        )
         var allowUntrustedLoaders = false
 
         @Flag(name: [.short, .long], help: "Print nothing but errors.")
@@ -91,8 +97,9 @@ extension Imgeda {
         func validate() throws {
             if let workers, workers < 1 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
             if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }
-            try ThresholdOptions.validate(dark: darkThreshold, overexposed: overexposedThreshold,
-                                          artifact: artifactThreshold, blur: blurThreshold)
+            try ThresholdOptions.validate(
+                dark: darkThreshold, overexposed: overexposedThreshold,
+                artifact: artifactThreshold, blur: blurThreshold)
             if maxImageDim < 32 { throw ValidationError("--max-image-dim must be at least 32 (got \(maxImageDim))") }
             if maxPixels < 1 { throw ValidationError("--max-pixels must be positive (got \(maxPixels))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
@@ -132,7 +139,9 @@ extension Imgeda {
             }
             if summary.stopped != nil {
                 Console.err("")
-                Console.err("Stopped: \(Plural.count(summary.analysed, "image")) analysed and saved to \(output); \(Console.grouped(summary.unfinished)) left.")
+                Console.err(
+                    "Stopped: \(Plural.count(summary.analysed, "image")) analysed and saved to \(output); \(Console.grouped(summary.unfinished)) left."
+                )
                 Console.err("Resume with: \(resumeCommand())")
                 throw ExitCode(130)
             }
@@ -155,18 +164,26 @@ extension Imgeda {
             if plan.reused > 0 { line += "; \(Console.grouped(plan.reused)) unchanged since the last scan" }
             line += "; analysing \(Console.grouped(plan.pending))"
             Console.err(line + ".")
-            if !plan.skipped.isEmpty { Console.err("Skipped \(Plural.count(plan.skipped.count, "entry", plural: "entries")) that are not image files (listed at the end).") }
+            if !plan.skipped.isEmpty {
+                Console.err(
+                    "Skipped \(Plural.count(plan.skipped.count, "entry", plural: "entries")) that are not image files (listed at the end).")
+            }
             for note in plan.notes { Console.err("Note: \(note.commandLine).") }
         }
 
         private func printSummary(_ s: ScanSummary) {
-            Console.out("Scan complete in \(String(format: "%.1f", s.seconds)) s: \(Plural.count(s.totalRecords, "image")) in \(output)"
-                + (s.reused > 0 ? " (\(Console.grouped(s.analysed)) analysed, \(Console.grouped(s.reused)) reused)" : ""))
+            Console.out(
+                "Scan complete in \(String(format: "%.1f", s.seconds)) s: \(Plural.count(s.totalRecords, "image")) in \(output)"
+                    + (s.reused > 0 ? " (\(Console.grouped(s.analysed)) analysed, \(Console.grouped(s.reused)) reused)" : ""))
             let p = s.problems
-            let rows: [(String, Int)] = [("Corrupt", p.corrupt), ("Dark", p.dark), ("Overexposed", p.overexposed),
-                                         ("Blurry", p.blurry), ("Border artifacts", p.borderArtifact)]
+            let rows: [(String, Int)] = [
+                ("Corrupt", p.corrupt), ("Dark", p.dark), ("Overexposed", p.overexposed),
+                ("Blurry", p.blurry), ("Border artifacts", p.borderArtifact),
+            ]
             for (name, count) in rows {
-                Console.out("  \(name.padding(toLength: 17, withPad: " ", startingAt: 0)) \(Console.grouped(count).leftPadded(7))  \(Console.percent(count, of: s.totalRecords))")
+                Console.out(
+                    "  \(name.padding(toLength: 17, withPad: " ", startingAt: 0)) \(Console.grouped(count).leftPadded(7))  \(Console.percent(count, of: s.totalRecords))"
+                )
             }
             if !s.skipped.isEmpty {
                 Console.out("  Skipped (not image files): \(Console.grouped(s.skipped.count))")
@@ -181,10 +198,14 @@ extension Imgeda {
                 if s.skipped.count > 10 { Console.out("      … and \(s.skipped.count - 10) more") }
             }
             if p.overMemoryLimit > 0 {
-                Console.out("  \(Plural.count(p.overMemoryLimit, "file")) needed more memory than one worker may use; \(Remedy.raiseMemoryLimit.commandLine).")
+                Console.out(
+                    "  \(Plural.count(p.overMemoryLimit, "file")) needed more memory than one worker may use; \(Remedy.raiseMemoryLimit.commandLine)."
+                )
             }
             if s.timedOut > 0 {
-                Console.out("  \(Plural.count(s.timedOut, "file")) timed out after \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s; \(Remedy.raiseTimeout.commandLine).")
+                Console.out(
+                    "  \(Plural.count(s.timedOut, "file")) timed out after \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s; \(Remedy.raiseTimeout.commandLine)."
+                )
             }
             Console.out("Next: imgeda info -m \(output)")
         }

@@ -1,7 +1,8 @@
 import DatasetAnalysis
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where commands print: results to stdout, progress and diagnostics to stderr.

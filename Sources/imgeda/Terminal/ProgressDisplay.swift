@@ -39,14 +39,18 @@ final class ProgressDisplay: @unchecked Sendable {
         if terminal {
             guard finished || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
             lastDraw = now
-            Console.errRaw("\r" + Self.barLine(label: label, done: progress.done, total: progress.total, rate: progress.rate,
-                                                eta: eta, columns: Console.terminalColumns) + "\u{1B}[K")
+            Console.errRaw(
+                "\r"
+                    + Self.barLine(
+                        label: label, done: progress.done, total: progress.total, rate: progress.rate,
+                        eta: eta, columns: Console.terminalColumns) + "\u{1B}[K")
             drewBar = true
         } else {
             guard finished || now.timeIntervalSince(lastLine) >= 10 else { return }
             lastLine = now
-            Console.err("\(label): \(Console.grouped(progress.done))/\(Console.grouped(progress.total)) (\(Console.percent(progress.done, of: progress.total))), "
-                + "\(String(format: "%.0f", progress.rate)) img/s, ETA \(Console.duration(eta))")
+            Console.err(
+                "\(label): \(Console.grouped(progress.done))/\(Console.grouped(progress.total)) (\(Console.percent(progress.done, of: progress.total))), "
+                    + "\(String(format: "%.0f", progress.rate)) img/s, ETA \(Console.duration(eta))")
         }
     }
 

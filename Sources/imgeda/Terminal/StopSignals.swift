@@ -1,8 +1,9 @@
 import CImgedaSupport
 import DatasetPipeline
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Ctrl-C and SIGTERM for a long command. The first signal trips ``token``: the job starts

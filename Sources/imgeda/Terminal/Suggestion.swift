@@ -46,7 +46,7 @@ enum Suggestion {
             let subcommands = command.configuration.subcommands
             // Options, help and commands that take their own arguments end the walk.
             guard !subcommands.isEmpty, command.configuration.defaultSubcommand == nil,
-                  !word.hasPrefix("-"), word != "help"
+                !word.hasPrefix("-"), word != "help"
             else { return nil }
             if let next = subcommands.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) {
                 command = next
@@ -57,7 +57,8 @@ enum Suggestion {
             let kind = path.count == 1 ? "command" : path.last ?? "command"
             var line = "unknown \(kind) '\(word)'"
             if let guess = closest(to: word, in: names) { line += "; did you mean '\(guess)'?" }
-            line += " (`\(path.joined(separator: " "))` takes: \(names.joined(separator: ", ")); see `\(path.joined(separator: " ")) --help`)"
+            line +=
+                " (`\(path.joined(separator: " "))` takes: \(names.joined(separator: ", ")); see `\(path.joined(separator: " ")) --help`)"
             return line
         }
         return nil

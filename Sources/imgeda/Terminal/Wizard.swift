@@ -1,8 +1,8 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
-import Foundation
 import DatasetPipeline
+import Foundation
 
 /// `imgeda` with no arguments on a terminal: asks where the images are, shows what it found
 /// (format, splits, classes, image count), lets the user choose splits, analyses, workers and
@@ -77,7 +77,8 @@ enum Wizard {
             do {
                 let found = try DatasetDetector.detect(root)
                 guard found.imageCount > 0 else {
-                    Console.err("  No images in \(root) (looked for \(Discovery.defaultExtensions.joined(separator: ", "))); try another folder.")
+                    Console.err(
+                        "  No images in \(root) (looked for \(Discovery.defaultExtensions.joined(separator: ", "))); try another folder.")
                     continue
                 }
                 layout = found
@@ -86,7 +87,8 @@ enum Wizard {
             }
         }
         guard let layout else { return 1 }
-        var found = "Found \(Plural.count(layout.imageCount, "image")): \(layout.format == "flat" ? "a plain folder" : "a \(layout.format.uppercased()) dataset")"
+        var found =
+            "Found \(Plural.count(layout.imageCount, "image")): \(layout.format == "flat" ? "a plain folder" : "a \(layout.format.uppercased()) dataset")"
         if !layout.splitCounts.isEmpty {
             found += ", splits " + layout.splits.map { "\($0.name) (\(Console.grouped($0.images)))" }.joined(separator: ", ")
         }
@@ -147,10 +149,12 @@ enum Wizard {
         configuration.splits = splits
         let summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: false)
         if summary.stopped != nil {
-            Console.err("Stopped: \(Plural.count(summary.analysed, "image")) saved to \(output). Resume with: imgeda scan \(root) -o \(output)")
+            Console.err(
+                "Stopped: \(Plural.count(summary.analysed, "image")) saved to \(output). Resume with: imgeda scan \(root) -o \(output)")
             return 130
         }
-        Console.out("Scanned \(Plural.count(summary.totalRecords, "image")) into \(output) in \(String(format: "%.1f", summary.seconds)) s.")
+        Console.out(
+            "Scanned \(Plural.count(summary.totalRecords, "image")) into \(output) in \(String(format: "%.1f", summary.seconds)) s.")
         if summarise {
             let all = try Imgeda.Check.All.parse(["-m", output, "--examples", "5"])
             try all.run()
@@ -159,8 +163,9 @@ enum Wizard {
             let report = try Imgeda.Report.parse(["-m", output, "-o", reportPath])
             try report.run()
         }
-        Console.out("Next time, the same without questions: imgeda scan \(Imgeda.Scan.shellQuoted(root)) -o \(Imgeda.Scan.shellQuoted(output))"
-            + (reportPath.map { " && imgeda report -m \(Imgeda.Scan.shellQuoted(output)) -o \(Imgeda.Scan.shellQuoted($0))" } ?? ""))
+        Console.out(
+            "Next time, the same without questions: imgeda scan \(Imgeda.Scan.shellQuoted(root)) -o \(Imgeda.Scan.shellQuoted(output))"
+                + (reportPath.map { " && imgeda report -m \(Imgeda.Scan.shellQuoted(output)) -o \(Imgeda.Scan.shellQuoted($0))" } ?? ""))
         return 0
     }
 }

@@ -18,7 +18,8 @@ struct DiscoveryTests {
         try fm.createSymbolicLink(atPath: root + "/self.jpg", withDestinationPath: root + "/self.jpg")
         try fm.createSymbolicLink(atPath: root + "/gone.png", withDestinationPath: root + "/missing.png")
         let result = try Discovery.discover(roots: [root], extensions: Discovery.defaultExtensions)
-        #expect(result.files.map { String($0.path.display.dropFirst(root.count + 1)) } == ["a/1.png", "a/2.JPG", "b/deeper/x.Jpeg", "z.webp"])
+        #expect(
+            result.files.map { String($0.path.display.dropFirst(root.count + 1)) } == ["a/1.png", "a/2.JPG", "b/deeper/x.Jpeg", "z.webp"])
         let reasons = Dictionary(result.skipped.map { ($0.path.lastComponent.display, $0.reason) }, uniquingKeysWith: { a, _ in a })
         #expect(reasons["self.jpg"] == "symlink loop")
         #expect(reasons["gone.png"]?.hasPrefix("broken symlink") == true)
@@ -63,8 +64,10 @@ struct DiscoveryScanCommandTests {
         #expect(result.stdout.contains("link_out_dir: symlink leads outside the scanned folder"))
         #expect(result.stdout.contains("--follow-symlinks-outside"))
 
-        let followed = try Imgeda.run(["scan", ws.file("data"), "-o", ws.file("f.jsonl"), "--workers", "1",
-                                       "--follow-symlinks-outside", "--quiet"])
+        let followed = try Imgeda.run([
+            "scan", ws.file("data"), "-o", ws.file("f.jsonl"), "--workers", "1",
+            "--follow-symlinks-outside", "--quiet",
+        ])
         #expect(followed.status == 0, "\(followed.stderr)")
         let all = try records(ws.file("f.jsonl")).map(\.path)
         #expect(all.contains(ws.file("data/link_out.jpg")))

@@ -96,7 +96,9 @@ struct OutputPathTests {
         _ = FileManager.default.createFile(atPath: dir + "/m.jsonl", contents: Data("{\"__manifest_meta__\": true}\n".utf8))
         try OutputPath.requireManifestOrAbsent(dir + "/m.jsonl")
         // The reference writes its marker last.
-        _ = FileManager.default.createFile(atPath: dir + "/theirs.jsonl", contents: Data("{\"input_dir\": \"/x\", \"schema_version\": 1, \"__manifest_meta__\": true}\n".utf8))
+        _ = FileManager.default.createFile(
+            atPath: dir + "/theirs.jsonl",
+            contents: Data("{\"input_dir\": \"/x\", \"schema_version\": 1, \"__manifest_meta__\": true}\n".utf8))
         try OutputPath.requireManifestOrAbsent(dir + "/theirs.jsonl")
         _ = FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data("my notes\n".utf8))
         #expect(throws: DatasetIOError.self) { try OutputPath.requireManifestOrAbsent(dir + "/notes.txt") }

@@ -35,7 +35,8 @@ struct InputLimitsTests {
         var r = ImageRecord(path: "a.jpg", filename: "a.jpg")
         r.analyzerVersion = "1"
         let good = ManifestEncoding.line(for: r)
-        let deep = Array("{\"path\": \"b.jpg\", \"x\": ".utf8) + Array(repeating: UInt8(ascii: "["), count: 150_000)
+        let deep =
+            Array("{\"path\": \"b.jpg\", \"x\": ".utf8) + Array(repeating: UInt8(ascii: "["), count: 150_000)
             + Array(repeating: UInt8(ascii: "]"), count: 150_000) + Array("}\n".utf8)
         let deepHeader = Array("{\"__manifest_meta__\": true, \"x\": ".utf8) + Array(repeating: UInt8(ascii: "{"), count: 150_000) + [0x0A]
         try Data(deepHeader + good + deep + good + deep.dropLast()).write(to: URL(fileURLWithPath: path))
@@ -90,7 +91,8 @@ struct InputLimitsTests {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/annotations", withIntermediateDirectories: true)
-        let deep = "{\"images\": [], \"annotations\": " + String(repeating: "[", count: 150_000) + String(repeating: "]", count: 150_000) + "}"
+        let deep =
+            "{\"images\": [], \"annotations\": " + String(repeating: "[", count: 150_000) + String(repeating: "]", count: 150_000) + "}"
         try Data(deep.utf8).write(to: URL(fileURLWithPath: dir + "/annotations/instances_train.json"))
         let layout = DatasetDetector.detect(dir, relativePaths: [])
         #expect(layout.format != "coco")

@@ -34,7 +34,8 @@ struct ManifestTests {
     @Test func recordsRoundTripThroughTheLineFormat() throws {
         let folder = try temporaryFolder()
         let path = folder + "/m.jsonl"
-        let header = ManifestHeader(inputDir: "/data", inputDirs: ["/data"], totalFiles: 2, createdAt: "now", tool: "imgeda-swift", toolVersion: "0.1.0")
+        let header = ManifestHeader(
+            inputDir: "/data", inputDirs: ["/data"], totalFiles: 2, createdAt: "now", tool: "imgeda-swift", toolVersion: "0.1.0")
         let written = [sampleRecord("a.jpg"), sampleRecord("bad.jpg")]
         try AtomicFile.replace(path) { write in
             try write(ManifestEncoding.line(for: header))
@@ -97,10 +98,10 @@ struct ManifestTests {
         let folder = try temporaryFolder()
         let path = folder + "/m.jsonl"
         let text = """
-        {"__manifest_meta__": true, "input_dir": "/x", "schema_version": 1, "settings": {"workers": 2}, "total_files": 1, "created_at": "t"}
-        {"path": "/x/a.png", "filename": "a.png", "file_size_bytes": 10, "mtime": 5.0, "width": 2, "height": 3, "format": "PNG", "color_mode": "RGBA", "num_channels": 4, "aspect_ratio": 0.6667, "pixel_stats": null, "is_corrupt": false, "analyzer_version": "1", "some_future_field": [1, 2]}
+            {"__manifest_meta__": true, "input_dir": "/x", "schema_version": 1, "settings": {"workers": 2}, "total_files": 1, "created_at": "t"}
+            {"path": "/x/a.png", "filename": "a.png", "file_size_bytes": 10, "mtime": 5.0, "width": 2, "height": 3, "format": "PNG", "color_mode": "RGBA", "num_channels": 4, "aspect_ratio": 0.6667, "pixel_stats": null, "is_corrupt": false, "analyzer_version": "1", "some_future_field": [1, 2]}
 
-        """
+            """
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         var read: [ImageRecord] = []
         try ManifestReader(path: path).forEachRecord { read.append($0) }
@@ -135,8 +136,12 @@ struct RecordParserTests {
         r.corruptReason = "tab\there"
         r.split = "train"
         lines.append(String(decoding: ManifestEncoding.line(for: r).dropLast(), as: UTF8.self))
-        lines.append(#"{"path": "a\u00e9\ud83d\ude00.png", "width": 5, "future": {"nested": [1, {"x": null}]}, "pixel_stats": null, "is_corrupt": true}"#)
-        lines.append(#"{"path": "ref.jpg", "filename": "ref.jpg", "file_size_bytes": 10, "mtime": 5.0, "width": 2, "height": 3, "format": "PNG", "color_mode": "RGBA", "num_channels": 4, "aspect_ratio": 0.6667, "pixel_stats": {"mean_r": 1.0, "mean_g": 2.0, "mean_b": 3.0, "std_r": 0.0, "std_g": 0.0, "std_b": 0.0, "mean_brightness": 2.0, "min_val": 0, "max_val": 255}, "corner_stats": null, "is_corrupt": false, "analyzer_version": "1"}"#)
+        lines.append(
+            #"{"path": "a\u00e9\ud83d\ude00.png", "width": 5, "future": {"nested": [1, {"x": null}]}, "pixel_stats": null, "is_corrupt": true}"#
+        )
+        lines.append(
+            #"{"path": "ref.jpg", "filename": "ref.jpg", "file_size_bytes": 10, "mtime": 5.0, "width": 2, "height": 3, "format": "PNG", "color_mode": "RGBA", "num_channels": 4, "aspect_ratio": 0.6667, "pixel_stats": {"mean_r": 1.0, "mean_g": 2.0, "mean_b": 3.0, "std_r": 0.0, "std_g": 0.0, "std_b": 0.0, "mean_brightness": 2.0, "min_val": 0, "max_val": 255}, "corner_stats": null, "is_corrupt": false, "analyzer_version": "1"}"#
+        )
         lines.append(#"{"path": "bad.jpg", "width": "wide"}"#)  // wrong type: both must reject
         lines.append(#"{"path": "lone\udc00.jpg"}"#)  // a lone surrogate
         let decoder = JSONDecoder()
