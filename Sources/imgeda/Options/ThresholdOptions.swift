@@ -45,6 +45,20 @@ struct ThresholdOptions: ParsableArguments {
         .compactMap { $0.1 == nil ? nil : $0.0 }
     }
 
+    /// ``resolve(manifests:)`` with a check's own `--threshold`, an alias of the group's
+    /// option for `threshold` (which wins when both are given).
+    func resolve(
+        manifests: [String], alias: Double?, of option: KeyPath<ThresholdOptions, Double?>,
+        for threshold: WritableKeyPath<QualityThresholds, Double>
+    ) throws -> ResolvedThresholds {
+        var resolved = try resolve(manifests: manifests)
+        if let alias, self[keyPath: option] == nil {
+            resolved.thresholds[keyPath: threshold] = alias
+            resolved.source += "; --threshold for this run"
+        }
+        return resolved
+    }
+
     /// The thresholds for a run over `manifests`: the first header that records settings,
     /// with this run's options on top.
     func resolve(manifests: [String]) throws -> ResolvedThresholds {

@@ -218,11 +218,7 @@ extension Imgeda.Check {
         @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            var resolved = try thresholds.resolve(manifests: source.manifests)
-            if let threshold, thresholds.artifactThreshold == nil {
-                resolved.thresholds.artifact = threshold
-                resolved.source += "; --threshold for this run"
-            }
+            let resolved = try thresholds.resolve(manifests: source.manifests, alias: threshold, of: \.artifactThreshold, for: \.artifact)
             let t = resolved.thresholds.artifact
             try CheckRunner.runList(
                 source, thresholds: resolved, list: \.artifacts, valueKey: "delta", threshold: t,
@@ -239,11 +235,7 @@ extension Imgeda.Check {
         @OptionGroup var thresholds: ThresholdOptions
 
         func run() throws {
-            var resolved = try thresholds.resolve(manifests: source.manifests)
-            if let threshold, thresholds.blurThreshold == nil {
-                resolved.thresholds.blur = threshold
-                resolved.source += "; --threshold for this run"
-            }
+            let resolved = try thresholds.resolve(manifests: source.manifests, alias: threshold, of: \.blurThreshold, for: \.blur)
             let t = resolved.thresholds.blur
             try CheckRunner.runList(
                 source, thresholds: resolved, list: \.blurry, valueKey: "blur_score", threshold: t,
