@@ -209,7 +209,10 @@ public struct Chart: Sendable {
             case .vline(let value, let label, let color):
                 let px = xs(value)
                 out.line(px, plot.y0, px, plot.y1, color: color, width: 1.6, dash: "5,4")
-                out.text(label, x: px + 4, y: plot.y0 + 14, size: 11, anchor: "start", color: color)
+                // A line in the right third of the plot is labelled on its left, so the label
+                // is not cut at the plot's edge.
+                let onLeft = px > plot.x0 + (plot.x1 - plot.x0) * 2 / 3
+                out.text(label, x: onLeft ? px - 4 : px + 4, y: plot.y0 + 14, size: 11, anchor: onLeft ? "end" : "start", color: color)
             case .hline(let value, let label, let color):
                 let py = ys(value)
                 out.line(plot.x0, py, plot.x1, py, color: color, width: 1.6, dash: "5,4")
