@@ -76,10 +76,11 @@ public enum LeakageFinder {
             guard let ra = rank[candidates[a].split], let rb = rank[candidates[b].split], ra != rb else { return }
             let (e, l) = ra < rb ? (a, b) : (b, a)
             let key = PairKey(min(ra, rb), max(ra, rb))
-            var tally = tallies[key] ?? LeakageReport.SplitPair(earlier: order[key.a], later: order[key.b])
-            if isExact { tally.exactPairs += 1 } else { tally.nearPairs += 1 }
-            if tally.examples.count < 20 { tally.examples.append((e, l, distance)) }
-            tallies[key] = tally
+            // Mutated in place: copying the tally (and its examples) out and back for every
+            // pair cost an allocation per pair, which dominated on sets with many copies.
+            let blank = LeakageReport.SplitPair(earlier: order[key.a], later: order[key.b])
+            if isExact { tallies[key, default: blank].exactPairs += 1 } else { tallies[key, default: blank].nearPairs += 1 }
+            if tallies[key, default: blank].examples.count < 20 { tallies[key, default: blank].examples.append((e, l, distance)) }
             leaked[key, default: []].insert(l)
         }
         for key in exact.sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) { record(key.a, key.b, distance: 0, isExact: true) }
