@@ -483,41 +483,47 @@ extension KeyedEncodingContainer where Key == RecordFieldKey {
     }
 }
 
-extension PixelStats {
-    public init(from decoder: any Decoder) throws {
+extension RecordField {
+    /// Decodes the required fields of `group` into `value` through `set` (one Codable for
+    /// every nested object of the table).
+    static func decodeGroup<T>(
+        _ group: Group, from decoder: any Decoder, into value: inout T, set: (RecordField, Value, inout T) -> Bool
+    ) throws {
         let c = try decoder.container(keyedBy: RecordFieldKey.self)
-        self.init()
-        for field in RecordField.fields(of: .pixelStats) {
-            let value = try c.decodeRequired(field)
-            guard field.set(value, in: &self) else {
+        for field in fields(of: group) {
+            guard set(field, try c.decodeRequired(field), &value) else {
                 throw DecodingError.dataCorruptedError(
                     forKey: RecordFieldKey(field.jsonKey), in: c, debugDescription: "not a \(field.kind)")
             }
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    /// Encodes the fields of `group` read by `value(of:)`.
+    static func encodeGroup(_ group: Group, to encoder: any Encoder, value: (RecordField) -> Value) throws {
         var c = encoder.container(keyedBy: RecordFieldKey.self)
-        for field in RecordField.fields(of: .pixelStats) { try c.encode(field.value(in: self), for: field) }
+        for field in fields(of: group) { try c.encode(value(field), for: field) }
+    }
+}
+
+extension PixelStats {
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        try RecordField.decodeGroup(.pixelStats, from: decoder, into: &self) { $0.set($1, in: &$2) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try RecordField.encodeGroup(.pixelStats, to: encoder) { $0.value(in: self) }
     }
 }
 
 extension CornerStats {
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: RecordFieldKey.self)
         self.init()
-        for field in RecordField.fields(of: .cornerStats) {
-            let value = try c.decodeRequired(field)
-            guard field.set(value, in: &self) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: RecordFieldKey(field.jsonKey), in: c, debugDescription: "not a \(field.kind)")
-            }
-        }
+        try RecordField.decodeGroup(.cornerStats, from: decoder, into: &self) { $0.set($1, in: &$2) }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: RecordFieldKey.self)
-        for field in RecordField.fields(of: .cornerStats) { try c.encode(field.value(in: self), for: field) }
+        try RecordField.encodeGroup(.cornerStats, to: encoder) { $0.value(in: self) }
     }
 }
 
