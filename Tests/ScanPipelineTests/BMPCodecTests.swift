@@ -34,7 +34,10 @@ struct BMPCodecTests {
     }
 
     static func decode(_ bytes: [UInt8]) throws -> DecodedImage {
-        try bytes.withUnsafeBytes { try ImageDecoder().decode($0, options: DecodeOptions(previewSide: 64)) }
+        // libvips must be started in this process before a BMP it reads (RLE) reaches it;
+        // without this the test crashed whenever it ran before any other test had started it.
+        _ = Fixtures.libvipsStarted
+        return try bytes.withUnsafeBytes { try ImageDecoder().decode($0, options: DecodeOptions(previewSide: 64)) }
     }
 
     /// The colour of pixel (x, y) (y from the top) in every test picture.

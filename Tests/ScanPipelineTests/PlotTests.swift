@@ -18,6 +18,7 @@ struct PlotTests {
             let path = ws.file("plots/\(kind.rawValue).png")
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
             #expect(bytes.count > 5_000, "\(kind.rawValue): \(bytes.count) bytes")
+            _ = Fixtures.libvipsStarted  // a PNG the fast path leaves to libvips needs it started
             let decoded = try bytes.withUnsafeBytes { try ImageDecoder().decode($0, options: DecodeOptions(previewSide: 2000)) }
             // 720 × 440 CSS pixels at 150 dpi.
             #expect(decoded.width == 1125 && decoded.height == 688, "\(kind.rawValue): \(decoded.width)×\(decoded.height)")

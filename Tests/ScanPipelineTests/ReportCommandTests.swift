@@ -52,6 +52,7 @@ struct ReportCommandTests {
         let (shotStatus, shotLog) = try run(browser, common + ["--window-size=1280,2400", "--screenshot=\(shot)", "file://" + report])
         #expect(shotStatus == 0, "\(shotLog)")
         let png = try [UInt8](Data(contentsOf: URL(fileURLWithPath: shot)))
+        _ = Fixtures.libvipsStarted  // a PNG the fast path leaves to libvips needs it started
         let decoded = try png.withUnsafeBytes { try ImageDecoder().decode($0, options: DecodeOptions(previewSide: 1280)) }
         #expect(decoded.width == 1280 && decoded.height == 2400)
         #expect(PixelStatistics.compute(decoded.preview).stdR > 10)
