@@ -49,9 +49,7 @@ enum BMPCodec {
         let height = abs(rawHeight)
         guard width > 0, height > 0 else { throw Self.damaged("size \(width) × \(rawHeight)") }
         guard width * height <= maxPixels else {
-            throw DecodeError(
-                "too large to decode safely: \(width) × \(height) = \(width * height) pixels exceeds the limit of \(maxPixels) (raise it with --max-pixels)"
-            )
+            throw DecodeError.tooLarge(width: width, height: height, limit: maxPixels)
         }
         switch compression {
         case 0, 3: break

@@ -46,6 +46,16 @@ public struct DecodeError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { reason }
+
+    /// The decompression-bomb guard's refusal, with its remedy in plain words (a scan
+    /// counts these files and names its own setting for the limit).
+    static func tooLarge(width: Int, height: Int, limit: Int, partial: PartialHeader? = nil) -> DecodeError {
+        DecodeError(
+            Remedy.appended(
+                .raisePixelLimit,
+                to: "too large to decode safely: \(width) × \(height) = \(width * height) pixels exceeds the limit of \(limit)"),
+            partial: partial)
+    }
 }
 
 /// Options for ``ImageDecoder/decode(_:options:)``.
@@ -127,9 +137,9 @@ public final class ImageDecoder {
             }
             do {
                 return try decodeWithLibvips(bytes, header: header, options: options)
-            } catch  where error.reason.contains(Self.blockedHint) {
+            } catch  where Remedy.named(in: error.reason) == .allowUntrustedLoaders {
                 throw DecodeError(
-                    "BMP with \(variant) is read only through ImageMagick, which is off (\(Self.blockedHint))",
+                    Remedy.appended(.allowUntrustedLoaders, to: "BMP with \(variant) is read only through ImageMagick, which is off"),
                     partial: error.partial)
             }
         }
@@ -379,9 +389,7 @@ public final class ImageDecoder {
     }
 
     private static func bomb(_ w: Int, _ h: Int, _ limit: Int, _ partial: DecodeError.PartialHeader?) -> DecodeError {
-        DecodeError(
-            "too large to decode safely: \(w) × \(h) = \(w * h) pixels exceeds the limit of \(limit) (raise it with --max-pixels)",
-            partial: partial)
+        DecodeError.tooLarge(width: w, height: h, limit: limit, partial: partial)
     }
 
     static func format(loader: String) -> String {
@@ -407,9 +415,6 @@ public final class ImageDecoder {
         }
     }
 
-    /// How to let the blocked loaders read a file.
-    static let blockedHint = "scan with --allow-untrusted-loaders to let ImageMagick try"
-
     static func describeLibvipsFailure(_ message: String, header: ImageHeader?) -> String {
         let line = message.split(separator: "\n").first.map(String.init) ?? message
         if line.contains("is not a known file format") || line.contains("not a known") || line.contains("not in a known format") {
@@ -417,7 +422,7 @@ public final class ImageDecoder {
         }
         if line.contains("operation is blocked") {
             // Only an untrusted loader (ImageMagick) claimed the content.
-            return "not an image: the content is not a format this build reads safely (\(blockedHint))"
+            return Remedy.appended(.allowUntrustedLoaders, to: "not an image: the content is not a format this build reads safely")
         }
         let lower = line.lowercased()
         if lower.contains("premature end") || lower.contains("truncated") || lower.contains("read error")

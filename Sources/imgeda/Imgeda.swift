@@ -63,7 +63,11 @@ struct Imgeda: ParsableCommand {
             // Bad input is one line and exit status 1 (ArgumentParser would print the usage
             // too and exit 64); help, version and our own exit codes pass through. Messages
             // name files, so they go through the terminal escaping like all printed text.
-            if exitCode(for: error) == .validationFailure || error is DatasetIOError {
+            if let error = error as? ImgedaError {
+                Console.err("Error: \(error.commandLine)")
+                Glibc.exit(1)
+            }
+            if exitCode(for: error) == .validationFailure {
                 Console.err("Error: \(message(for: error))")
                 Glibc.exit(1)
             }

@@ -162,7 +162,12 @@ struct BMPCodecTests {
         #expect(
             record.corruptReason?.contains("BMP with run-length compression (RLE8) is read only through ImageMagick") == true,
             "\(record.corruptReason ?? "")")
-        #expect(record.corruptReason?.contains("--allow-untrusted-loaders") == true)
+        // The record says what would read it in plain words; the scan names its flag.
+        #expect(record.corruptReason.flatMap(Remedy.named(in:)) == .allowUntrustedLoaders, "\(record.corruptReason ?? "")")
+        let told = try Imgeda.run(["scan", ws.file("data"), "-o", ws.file("t.jsonl")])
+        #expect(
+            told.stdout.contains("1 file can be read only by ImageMagick, which is off; scan with --allow-untrusted-loaders"),
+            "\(told.stdout)")
         let allowed = try Imgeda.run(["scan", ws.file("data"), "-o", ws.file("a.jsonl"), "--quiet", "--allow-untrusted-loaders"])
         #expect(allowed.status == 0, "\(allowed.stderr)")
         let read = try #require(try records(ws.file("a.jsonl")).first)

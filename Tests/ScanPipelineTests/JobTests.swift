@@ -1,3 +1,4 @@
+import DatasetAnalysis
 import DatasetPipeline
 import Foundation
 import Testing
@@ -59,13 +60,9 @@ import Testing
         #expect(seen == [3])
     }
 
-    @Test func remediesInPlainWordsNameNoFlag() {
-        let remedies: [Remedy] = [
-            .reanalyseEverything, .otherOutputAppendOrReplace, .otherExtensions, .readManifest(path: "m.jsonl"),
-            .raiseTimeout, .raiseMemoryLimit,
-        ]
-        for remedy in remedies { #expect(!remedy.description.contains("--"), "\(remedy)") }
+    @Test func aPipelineErrorIsAnImgedaErrorWithItsRemedyInPlainWords() {
         let error = PipelineError(.noImages, "no images found in x", remedy: .otherExtensions)
-        #expect(error.description == "no images found in x; check the path, or look for other file extensions")
+        #expect(error.code == ImgedaError.Code.noImages)
+        #expect(error.description == "no images found in x (check the path, or look for other file extensions)")
     }
 }

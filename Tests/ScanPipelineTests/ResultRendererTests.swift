@@ -96,4 +96,89 @@ struct ResultRendererTests {
         #expect(width["old"] as? Int == 64 && width["new"] as? Int == 128)
         #expect((object["summary"] as? [String: Any])?["total_new"] as? Int == 2)
     }
+
+    @Test func infoRendersTheTableTheNoteAndTheThresholdsItCountedWith() throws {
+        var thresholds = QualityThresholds()
+        thresholds.dark = 100
+        var summary = DatasetSummary(thresholds: thresholds)
+        for (i, b) in [20.0, 70, 150, 200].enumerated() { summary.add(Self.record("d/img_\(i).jpg", brightness: b)) }
+        let header = ManifestHeader(inputDir: "/data/d", createdAt: "2026-11-27T08:00:00Z", tool: "imgeda-swift", toolVersion: "0.1.0")
+        let result = InfoResult(
+            summary: summary, header: header, manifest: "m.jsonl", thresholdsSource: "--dark-threshold for this run",
+            malformedLines: 2, nestedTooDeep: 1, truncatedTail: true)
+        let lines = InfoRenderer.text(result)
+        #expect(lines.first == "Dataset summary: m.jsonl")
+        #expect(lines.contains("  Total images         4"))
+        #expect(lines.contains("  Dark                 2 (50.0%)"))
+        #expect(lines.contains("  Formats              JPEG (4)"))
+        #expect(lines.contains("  Input                /data/d"))
+        #expect(lines.contains("  Written by           imgeda-swift 0.1.0"))
+        #expect(
+            lines.contains(
+                "Note: skipped 2 damaged lines (1 nested too deep to be records) and a truncated last line (an interrupted scan; re-run it to resume)."
+            ))
+        #expect(
+            lines.last == "Thresholds: dark < 100, overexposed > 220, border artifact > 50, blurry < 100 (--dark-threshold for this run)")
+        #expect(result.skippedLines == 3)
+        // The JSON keeps its keys: the renderer's inputs are not encoded.
+        let object = try #require(try JSONSerialization.jsonObject(with: JSONRenderer.data(result)) as? [String: Any])
+        #expect(object["skipped_lines"] as? Int == 3)
+        #expect(object["manifest"] == nil && object["thresholds_source"] == nil)
+
+        let clean = InfoRenderer.text(InfoResult(summary: summary, header: nil, manifest: "m.jsonl", thresholdsSource: "defaults"))
+        #expect(!clean.contains { $0.hasPrefix("Note:") || $0 == "Scan" })
+    }
+
+    @Test func diffShortensHashesTogetherAndShowsAsManyExamplesAsAsked() {
+        var a = Self.record("a.jpg", brightness: 20)
+        a.sha256 = "b94f79976d71" + String(repeating: "a", count: 52)
+        var changed = a
+        changed.sha256 = "b94f79976d71" + String(repeating: "a", count: 16) + String(repeating: "b", count: 36)
+        let old = [a] + (0..<3).map { Self.record("gone_\($0).jpg", brightness: 50) }
+        let diff = DiffResult(old: old, new: [changed])
+        let lines = DiffRenderer.text(diff, old: "old.jsonl", new: "new.jsonl", examples: 2, seeAll: "see the JSON")
+        #expect(lines[0] == "old.jsonl → new.jsonl")
+        #expect(lines[1] == "  images       4 → 1 (-3)")
+        #expect(lines.contains("Removed (3):"))
+        #expect(lines.contains("  … and 1 more (see the JSON)"))
+        // The hashes share 28 characters: both are cut after 32, where they differ.
+        #expect(
+            lines.contains(
+                "  a.jpg: sha256 b94f79976d71\(String(repeating: "a", count: 20))… → b94f79976d71\(String(repeating: "a", count: 16))bbbb…"),
+            "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("Added") || $0.hasPrefix("Moved") })
+    }
+
+    @Test func annotationsRenderCountsClassesAndProblems() {
+        let boxes = [
+            AnnotationBox(className: "cat", classID: 0, x: 0.4, y: 0.4, width: 0.2, height: 0.2, relative: true, source: "a.txt:1"),
+            AnnotationBox(className: nil, classID: 7, x: 0.1, y: 0.1, width: 0.1, height: 0.1, relative: true, source: "a.txt:2"),
+        ]
+        let annotated = [AnnotatedImage(image: "images/a.jpg", width: 100, height: 80, boxes: boxes)]
+        let report = AnnotationReport(
+            root: "yolo", format: "yolo", classNames: ["cat", "dog"], annotated: annotated,
+            imageFiles: ["images/a.jpg"] + (0..<12).map { "images/u\($0).jpg" })
+        let lines = AnnotationRenderer.text(report, seeAll: "see the JSON")
+        #expect(lines[0] == "YOLO annotations in yolo")
+        #expect(lines[1] == "  images 13, labelled 1, objects 2")
+        #expect(lines.contains("  cat                             1 objects in 1 image"))
+        #expect(lines.contains("Images without labels: 12"))
+        #expect(lines.contains("  … and 2 more (see the JSON)"))
+        #expect(lines.contains { $0.hasPrefix("  a.txt:2: unknown class id 7") })
+    }
+
+    @Test func checkAllSaysWhereToSeeEverythingAsItIsTold() throws {
+        var collector = CheckCollector(thresholds: QualityThresholds(), collectCandidates: true)
+        for i in 0..<8 { collector.add(Self.record("dark_\(i).jpg", brightness: 5)) }
+        let duplicates = DuplicateFinder.find(collector.candidates, threshold: 8)
+        let result = CheckResult(collector, duplicates: duplicates, labelConflicts: [], leakage: nil)
+        let lines = CheckRenderer.all(
+            result, read: "m.jsonl", thresholdsSource: "defaults", examples: 5, seeAll: "SEE-ALL", seeAllResult: "SEE-RESULT")
+        #expect(lines[0] == "Checked 8 images in m.jsonl")
+        #expect(lines[1].hasPrefix("Thresholds: dark < 40"))
+        #expect(lines.contains("Dark: 8 of 8 (100.0%)"))
+        #expect(lines.contains("  … and 3 more: SEE-ALL"))
+        #expect(lines.contains { $0.hasPrefix("Label conflicts") })
+        #expect(!lines.contains { $0.contains("--") })
+    }
 }

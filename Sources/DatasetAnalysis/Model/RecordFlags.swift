@@ -13,6 +13,10 @@ public struct RecordFlags: OptionSet, Sendable, Hashable {
     /// can be raised, not damage. Set by the worker that analysed it (the record's fields
     /// alone do not say it), so ``init(_:)`` leaves it out.
     public static let overMemoryLimit = RecordFlags(rawValue: 32)
+    /// The file was not decoded because it has more pixels than the limit allows.
+    public static let overPixelLimit = RecordFlags(rawValue: 64)
+    /// The file is read only by the untrusted loaders, which were off.
+    public static let needsUntrustedLoaders = RecordFlags(rawValue: 128)
 
     public init(_ r: ImageRecord) {
         var flags: RecordFlags = []
@@ -21,6 +25,11 @@ public struct RecordFlags: OptionSet, Sendable, Hashable {
         if r.isOverexposed { flags.insert(.overexposed) }
         if r.isBlurry { flags.insert(.blurry) }
         if r.hasBorderArtifact { flags.insert(.borderArtifact) }
+        switch r.corruptReason.flatMap(Remedy.named(in:)) {
+        case .raisePixelLimit: flags.insert(.overPixelLimit)
+        case .allowUntrustedLoaders: flags.insert(.needsUntrustedLoaders)
+        default: break
+        }
         self = flags
     }
 }
@@ -34,6 +43,10 @@ public struct ProblemCounts: Sendable, Hashable {
     public var borderArtifact = 0
     /// Files flagged for needing more memory than a worker may use.
     public var overMemoryLimit = 0
+    /// Files not decoded because they have more pixels than the limit allows.
+    public var overPixelLimit = 0
+    /// Files read only by the untrusted loaders, which were off.
+    public var needsUntrustedLoaders = 0
 
     public init() {}
 
@@ -44,5 +57,7 @@ public struct ProblemCounts: Sendable, Hashable {
         if flags.contains(.blurry) { blurry += 1 }
         if flags.contains(.borderArtifact) { borderArtifact += 1 }
         if flags.contains(.overMemoryLimit) { overMemoryLimit += 1 }
+        if flags.contains(.overPixelLimit) { overPixelLimit += 1 }
+        if flags.contains(.needsUntrustedLoaders) { needsUntrustedLoaders += 1 }
     }
 }

@@ -1,14 +1,28 @@
 /// What `imgeda annotations` found in a detection dataset's labels: the format read, the
 /// class names it declares, and the statistics, encoded with the keys the command writes.
 public struct AnnotationReport: Sendable, Encodable {
+    /// The dataset's root folder, as given.
+    public var root: String
     public var format: String
     public var classNames: [String]
+    /// Images with at least one label file or annotation entry.
+    public var labelledImages: Int
     public var stats: AnnotationStats
 
-    public init(format: String, classNames: [String], stats: AnnotationStats) {
+    public init(root: String, format: String, classNames: [String], labelledImages: Int, stats: AnnotationStats) {
+        self.root = root
         self.format = format
         self.classNames = classNames
+        self.labelledImages = labelledImages
         self.stats = stats
+    }
+
+    /// The report of what an annotation reader found: `annotated` images (their labels) out
+    /// of `imageFiles` on disk, with the dataset's class list.
+    public init(root: String, format: String, classNames: [String], annotated: [AnnotatedImage], imageFiles: [String]) {
+        let stats = AnnotationStats(
+            annotated: annotated, imageFiles: imageFiles, classCount: classNames.isEmpty ? nil : classNames.count)
+        self.init(root: root, format: format, classNames: classNames, labelledImages: annotated.count, stats: stats)
     }
 
     enum CodingKeys: String, CodingKey {

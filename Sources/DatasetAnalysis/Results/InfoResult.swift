@@ -3,14 +3,32 @@
 public struct InfoResult: Sendable, Encodable {
     public var summary: DatasetSummary
     public var header: ManifestHeader?
-    /// Damaged lines skipped, a truncated last line included.
-    public var skippedLines: Int
+    /// The manifest, as given.
+    public var manifest: String
+    /// Where the thresholds came from ("from the scan settings of m.jsonl").
+    public var thresholdsSource: String
+    /// Lines that are not records, skipped (a truncated last line not included).
+    public var malformedLines: Int
+    /// Of ``malformedLines``, those nested too deep to be records.
+    public var nestedTooDeep: Int
+    /// Whether the last line was cut short (an interrupted scan).
+    public var truncatedTail: Bool
 
-    public init(summary: DatasetSummary, header: ManifestHeader?, skippedLines: Int) {
+    public init(
+        summary: DatasetSummary, header: ManifestHeader?, manifest: String, thresholdsSource: String,
+        malformedLines: Int = 0, nestedTooDeep: Int = 0, truncatedTail: Bool = false
+    ) {
         self.summary = summary
         self.header = header
-        self.skippedLines = skippedLines
+        self.manifest = manifest
+        self.thresholdsSource = thresholdsSource
+        self.malformedLines = malformedLines
+        self.nestedTooDeep = nestedTooDeep
+        self.truncatedTail = truncatedTail
     }
+
+    /// Damaged lines skipped, a truncated last line included.
+    public var skippedLines: Int { malformedLines + (truncatedTail ? 1 : 0) }
 
     enum CodingKeys: String, CodingKey {
         case totalImages = "total_images"

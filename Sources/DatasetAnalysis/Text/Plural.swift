@@ -14,6 +14,14 @@ public enum Plural {
         return String(format: "%.1f%%", Double(part) * 100 / Double(whole))
     }
 
+    /// Bytes in decimal units with two decimals, as the reference prints them: "3.02 MB".
+    public static func bytes(_ value: Int) -> String {
+        let v = Double(value)
+        if v > 1e9 { return String(format: "%.2f GB", v / 1e9) }
+        if v > 1e6 { return String(format: "%.2f MB", v / 1e6) }
+        return String(format: "%.2f KB", v / 1e3)
+    }
+
     /// 12345 → "12,345".
     public static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
@@ -23,5 +31,12 @@ public enum Plural {
             out.append(c)
         }
         return value < 0 ? "-" + out : out
+    }
+}
+
+extension String {
+    /// The text right-aligned in `width` columns: numbers in tables.
+    package func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -18,6 +18,17 @@ public struct DiscoveredFile: Sendable, Hashable {
 public struct SkippedEntry: Sendable, Hashable {
     public var path: FilePathBytes
     public var reason: String
+    /// What would include it, when a setting would.
+    public var remedy: Remedy?
+
+    public init(path: FilePathBytes, reason: String, remedy: Remedy? = nil) {
+        self.path = path
+        self.reason = reason
+        self.remedy = remedy
+    }
+
+    /// The reason and the remedy in plain words.
+    public var description: String { Remedy.appended(remedy, to: reason) }
 }
 
 /// What discovery found under the roots.
@@ -71,7 +82,7 @@ public enum Discovery {
             var info = stat()
             let rc = rootPath.withCString { stat($0, &info) }
             guard rc == 0 else {
-                throw DatasetIOError("cannot scan \(root): \(String(cString: strerror(errno))) (check the path)")
+                throw DatasetIOError(.notFound, "cannot scan \(root): \(String(cString: strerror(errno)))", remedy: "check the path")
             }
             if isType(info, S_IFREG) {
                 if seenFiles.insert(rootPath).inserted {
@@ -80,7 +91,7 @@ public enum Discovery {
                 continue
             }
             guard isType(info, S_IFDIR) else {
-                throw DatasetIOError("cannot scan \(root): not a folder or a regular file")
+                throw DatasetIOError(.invalidArgument, "cannot scan \(root): not a folder or a regular file")
             }
             visited.insert(DirectoryIdentity(info))
             let realRoot = followSymlinksOutside ? nil : resolved(rootPath)
@@ -134,9 +145,8 @@ public enum Discovery {
                             skipped.append(
                                 SkippedEntry(
                                     path: path,
-                                    reason:
-                                        "symlink leads outside the scanned folder (to \(destination.display)); scan with --follow-symlinks-outside to follow it"
-                                ))
+                                    reason: "symlink leads outside the scanned folder, to \(destination.display)",
+                                    remedy: .followSymlinksOutside))
                             continue
                         }
                     }

@@ -41,7 +41,7 @@ public final class AtomicFile {
             let reason = String(cString: strerror(errno))
             cimgeda_temp_unregister(slot)
             done = true
-            throw DatasetIOError("cannot write \(path): \(reason) (check that \(folder) exists and is writable)")
+            throw DatasetIOError(.ioFailed, "cannot write \(path): \(reason)", remedy: "check that \(folder) exists and is writable")
         }
     }
 
@@ -63,14 +63,15 @@ public final class AtomicFile {
         guard fsync(fd) == 0 else {
             let reason = String(cString: strerror(errno))
             abandon()
-            throw DatasetIOError("cannot write \(path): \(reason) (is the disk full?); the previous file is unchanged")
+            throw DatasetIOError(.ioFailed, "cannot write \(path): \(reason) (is the disk full?); the previous file is unchanged")
         }
         Glibc.close(fd)
         fd = -1
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             abandon()
-            throw DatasetIOError("cannot replace \(path): \(reason) (check that it is not a folder and that its folder is writable)")
+            throw DatasetIOError(
+                .ioFailed, "cannot replace \(path): \(reason)", remedy: "check that it is not a folder and that its folder is writable")
         }
         done = true
         cimgeda_temp_unregister(slot)

@@ -24,14 +24,15 @@ public enum FileSystem {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw DatasetIOError("cannot create the folder \(path): a file of that name exists (choose another output folder)")
+                throw DatasetIOError(
+                    .outputConflict, "cannot create the folder \(path): a file of that name exists", remedy: "choose another output folder")
             }
             return
         }
         let parent = parentFolder(of: path)
         if !parent.isEmpty && parent != path { try createDirectories(parent) }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw DatasetIOError("cannot create the folder \(path): \(String(cString: strerror(errno)))")
+            throw DatasetIOError(.ioFailed, "cannot create the folder \(path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -51,12 +51,13 @@ package enum InputLimits {
     static func jsonObject(_ data: Data, name: String) throws(DatasetIOError) -> Any {
         if jsonTooDeep(data) {
             throw DatasetIOError(
-                "\(name): JSON nested more than \(jsonDepth) levels deep; not an annotation file (replace it with a valid one)")
+                .inputTooLarge, "\(name): JSON nested more than \(jsonDepth) levels deep; not an annotation file",
+                remedy: "replace it with a valid one")
         }
         do {
             return try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw DatasetIOError("\(name): not valid JSON (\(error.localizedDescription))")
+            throw DatasetIOError(.invalidFormat, "\(name): not valid JSON (\(error.localizedDescription))")
         }
     }
 
@@ -72,6 +73,7 @@ package enum InputLimits {
     static func composeYAML(_ text: String, name: String) throws -> Node? {
         if text.utf8.count > yamlBytes {
             throw DatasetIOError(
+                .inputTooLarge,
                 "\(name): YAML file of \(text.utf8.count) bytes is larger than the \(yamlBytes >> 10) KiB accepted; is it the right file?")
         }
         // Flow collections (`[[[…`) nest without indentation and Yams composes them
@@ -85,13 +87,15 @@ package enum InputLimits {
                 depth -= 1
             }
             if depth > jsonDepth {
-                throw DatasetIOError("\(name): YAML nested more than \(jsonDepth) levels deep; write it as plain `key: value` lines")
+                throw DatasetIOError(
+                    .inputTooLarge, "\(name): YAML nested more than \(jsonDepth) levels deep; write it as plain `key: value` lines")
             }
         }
         guard let node = try Yams.compose(yaml: text) else { return nil }
         var budget = yamlNodes
         guard withinBudget(node, &budget) else {
             throw DatasetIOError(
+                .inputTooLarge,
                 "\(name): YAML aliases (*name) expand to more than \(yamlNodes) values (an alias bomb?); write the values out instead of using anchors and aliases"
             )
         }

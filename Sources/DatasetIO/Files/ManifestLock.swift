@@ -31,13 +31,14 @@ public final class ManifestLock {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
                 throw DatasetIOError(
-                    "cannot create the lock file \(path): \(String(cString: strerror(errno))) (check that \(folder) exists and is writable)"
-                )
+                    .ioFailed, "cannot create the lock file \(path): \(String(cString: strerror(errno)))",
+                    remedy: "check that \(folder) exists and is writable")
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Self.holder(descriptor)
                 Glibc.close(descriptor)
                 throw DatasetIOError(
+                    .locked,
                     "\(manifest) is being written by another scan (\(holder.map { "PID \($0)" } ?? "another process")); wait for it to finish or stop it, or write to another manifest with -o"
                 )
             }
@@ -53,7 +54,7 @@ public final class ManifestLock {
             }
             Glibc.close(descriptor)
         }
-        throw DatasetIOError("cannot lock \(manifest): its lock file \(path) keeps changing; try again")
+        throw DatasetIOError(.locked, "cannot lock \(manifest): its lock file \(path) keeps changing; try again")
     }
 
     deinit { release() }

@@ -43,11 +43,12 @@ public enum OutputPath {
         guard stat(path, &info) == 0 else { return }  // does not exist yet
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw DatasetIOError(
+                .outputConflict,
                 "-o \(path) is a folder; give the manifest a file name, e.g. -o \(path.hasSuffix("/") ? path : path + "/")manifest.jsonl")
         }
         guard info.st_size > 0 else { return }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DatasetIOError("cannot read \(path) (check its permissions)")
+            throw DatasetIOError(.notFound, "cannot read \(path)", remedy: "check its permissions")
         }
         defer { try? handle.close() }
         let start = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
@@ -55,8 +56,9 @@ public enum OutputPath {
         // The reference writes `__manifest_meta__` last, so decode the line rather than peek.
         guard ManifestReader.decodeHeader(firstLine[...]) != nil else {
             throw DatasetIOError(
-                "-o \(path) exists and is not an imgeda manifest (its first line is not a manifest header); refusing to overwrite it (choose another file, or remove it first)"
-            )
+                .outputConflict,
+                "-o \(path) exists and is not an imgeda manifest (its first line is not a manifest header); refusing to overwrite it",
+                remedy: "choose another file, or remove it first")
         }
     }
 

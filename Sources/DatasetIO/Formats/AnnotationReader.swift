@@ -31,18 +31,20 @@ public enum AnnotationReader {
         var chosen = format ?? layout.format
         // A dataset description that was refused (an alias bomb, nesting too deep) is an
         // error here: these statistics are all about the annotations.
-        if let problem = layout.problems.first { throw DatasetIOError(problem) }
+        if let problem = layout.problems.first { throw DatasetIOError(.invalidFormat, problem) }
         if !annotationFiles.isEmpty {
             guard format == nil || format == "coco" else {
                 throw DatasetIOError(
-                    "--annotation-file names COCO JSON files, but --format is \(format ?? ""); leave out --format or use --format coco")
+                    .invalidArgument, "the annotation files named are read as COCO JSON, but the format asked for is \(format ?? "")",
+                    remedy: .annotationFilesAreCOCO)
             }
             layout.annotationPaths = []
             for file in annotationFiles {
                 guard let coco = DatasetDetector.cocoFile(file) else {
                     throw DatasetIOError(
-                        "\(file) is not a COCO annotation file (a readable JSON object with \"images\" and \"annotations\", nested at most \(InputLimits.jsonDepth) levels); check the path"
-                    )
+                        .invalidFormat,
+                        "\(file) is not a COCO annotation file (a readable JSON object with \"images\" and \"annotations\", nested at most \(InputLimits.jsonDepth) levels)",
+                        remedy: "check the path")
                 }
                 layout.annotationPaths.append(coco.path)
             }
@@ -61,8 +63,8 @@ public enum AnnotationReader {
         guard !result.annotated.isEmpty else {
             let how = format.map { "read as \($0.uppercased())" } ?? "detected: \(layout.format)"
             throw DatasetIOError(
-                "no annotations found in \(root) (\(how)); looked for \(layoutsLookedFor). Pass --annotation-file FILE for a COCO file by name, or --format yolo|coco|voc if the detection chose wrong"
-            )
+                .noAnnotations, "no annotations found in \(root) (\(how)); looked for \(layoutsLookedFor)",
+                remedy: .nameAnnotationFileOrFormat)
         }
         return result
     }

@@ -122,3 +122,21 @@ public struct ManifestPaths: Sendable {
         return path.isEmpty ? cwd : cwd + "/" + path
     }
 }
+
+extension ManifestReader {
+    /// Every record, its path relative to the manifest's scan root, so that two versions of
+    /// a dataset in different folders compare file by file (as `diff` compares them).
+    ///
+    /// - Throws: ``DatasetIOError`` when the manifest cannot be read or holds no record.
+    public func recordsRelativeToRoot() throws -> [ImageRecord] {
+        var all: [ImageRecord] = []
+        let paths = ManifestPaths(header: try header(), manifest: path)
+        try forEachRecord { record in
+            var record = record
+            record.path = paths.relativeToRoot(record.path)
+            all.append(record)
+        }
+        .requireRecords(in: path)
+        return all
+    }
+}

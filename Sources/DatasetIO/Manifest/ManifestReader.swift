@@ -18,6 +18,14 @@ public struct ManifestReadReport: Sendable, Hashable {
     public var nestedTooDeep = 0
     public init() {}
 
+    /// The report, or an error when the manifest held no record: a command then has nothing
+    /// to work on (junk, an empty file, or a header alone).
+    @discardableResult
+    public func requireRecords(in path: String) throws(DatasetIOError) -> ManifestReadReport {
+        guard records == 0 else { return self }
+        throw DatasetIOError(.noRecords, "\(path) holds no image records", remedy: .createManifest(path: path))
+    }
+
     mutating func skip(_ line: ArraySlice<UInt8>, isLast: Bool) {
         if isLast {
             truncatedTail = true
@@ -47,10 +55,11 @@ public struct ManifestReader {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DatasetIOError("manifest not found: \(path) (create one with `imgeda scan DIR -o \(path)`)")
+            throw DatasetIOError(.notFound, "manifest not found: \(path)", remedy: .createManifest(path: path))
         }
         guard !isDirectory.boolValue else {
-            throw DatasetIOError("\(path) is a directory, not a manifest file (pass the .jsonl file that `imgeda scan -o` wrote)")
+            throw DatasetIOError(
+                .invalidArgument, "\(path) is a directory, not a manifest file", remedy: "pass the .jsonl file that `imgeda scan -o` wrote")
         }
     }
 
@@ -154,7 +163,7 @@ public struct ManifestReader {
     /// only for a final line with no newline after it (possibly cut short by a crash).
     private func forEachLine(_ body: (ArraySlice<UInt8>, _ isLast: Bool) throws -> Bool) throws(DatasetIOError) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DatasetIOError("cannot read manifest \(path) (check its permissions)")
+            throw DatasetIOError(.notFound, "cannot read manifest \(path)", remedy: "check its permissions")
         }
         defer { try? handle.close() }
         var pending: [UInt8] = []
@@ -164,7 +173,7 @@ public struct ManifestReader {
             do {
                 chunk = try handle.read(upToCount: chunkSize) ?? Data()
             } catch {
-                throw DatasetIOError("cannot read manifest \(path): \(FileSystem.describe(error))")
+                throw DatasetIOError(.ioFailed, "cannot read manifest \(path): \(FileSystem.describe(error))")
             }
             let atEnd = chunk.isEmpty
             if !atEnd { pending.append(contentsOf: chunk) }
@@ -178,17 +187,23 @@ public struct ManifestReader {
                 do {
                     keepGoing = try body(line, false)
                 } catch {
-                    throw DatasetIOError("\(error)")
+                    throw Self.wrapped(error)
                 }
             }
             if !keepGoing { return }
             pending.removeFirst(start)
             if atEnd {
                 if !pending.isEmpty, !pending.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
-                    do { _ = try body(pending[...], true) } catch { throw DatasetIOError("\(error)") }
+                    do { _ = try body(pending[...], true) } catch { throw Self.wrapped(error) }
                 }
                 return
             }
         }
+    }
+
+    /// An error thrown by a caller's body, as this reader's error type: its own errors pass
+    /// through with their code and remedy; any other is a failure to process the records.
+    private static func wrapped(_ error: any Error) -> DatasetIOError {
+        (error as? DatasetIOError) ?? DatasetIOError(.ioFailed, "\(error)")
     }
 }

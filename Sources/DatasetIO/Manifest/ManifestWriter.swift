@@ -19,7 +19,8 @@ public final class ManifestAppender {
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw DatasetIOError(
-                "cannot open manifest \(path) for writing: \(String(cString: strerror(errno))) (check the folder exists and is writable)")
+                .ioFailed, "cannot open manifest \(path) for writing: \(String(cString: strerror(errno)))",
+                remedy: "check the folder exists and is writable")
         }
     }
 
@@ -89,7 +90,7 @@ public enum ManifestFiles {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw DatasetIOError("cannot write to \(path): \(String(cString: strerror(errno))) (is the disk full?)")
+                throw DatasetIOError(.ioFailed, "cannot write to \(path): \(String(cString: strerror(errno)))", remedy: "is the disk full?")
             }
             offset += written
         }

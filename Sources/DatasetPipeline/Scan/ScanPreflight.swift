@@ -34,7 +34,7 @@ enum ScanPreflight {
     static func requireImages(_ discovery: DiscoveryResult, config: ScanConfiguration) throws(PipelineError) {
         guard discovery.files.isEmpty else { return }
         let roots = config.roots.joined(separator: ", ")
-        var line = "no images found in \(roots) (looked for \(config.extensions.map { "." + $0 }.joined(separator: " ")))"
+        var line = "no images found in \(roots) with the extensions \(config.extensions.map { "." + $0 }.joined(separator: " "))"
         if let splits = config.splits { line += " in the splits \(splits.sorted().joined(separator: ", "))" }
         if !discovery.skipped.isEmpty { line += "; \(Plural.count(discovery.skipped.count, "entry", plural: "entries")) skipped" }
         throw PipelineError(.noImages, line, remedy: .otherExtensions)

@@ -65,7 +65,7 @@ public enum CheckRenderer {
         return lines
     }
 
-    public static func labelConflicts(_ l: LabelConflictListing, examples: Int) -> [String] {
+    public static func labelConflicts(_ l: LabelConflictListing, examples: Int, seeAll: String) -> [String] {
         var lines = ["Label conflicts (the same picture in different classes): \(Plural.grouped(l.groups.count))"]
         for conflict in l.groups.prefix(examples) {
             let kind = conflict.exact ? "same bytes" : "near copies, up to \(conflict.maxDistance) bits"
@@ -73,12 +73,12 @@ public enum CheckRenderer {
             for member in conflict.members.prefix(5) { lines.append("    \(member.path)  [\(member.className ?? "no class")]") }
         }
         if l.groups.count > examples {
-            lines.append("  … and \(Plural.grouped(l.groups.count - examples)) more: use -o report.json or --json")
+            lines.append("  … and \(Plural.grouped(l.groups.count - examples)) more: \(seeAll)")
         }
         return lines
     }
 
-    public static func leakage(_ l: LeakageListing, examples: Int) -> [String] {
+    public static func leakage(_ l: LeakageListing, examples: Int, seeAll: String) -> [String] {
         var lines = ["Splits: " + l.splits.map { "\($0.name) (\(Plural.grouped($0.images)))" }.joined(separator: ", ")]
         for p in l.splitPairs {
             let status =
@@ -92,8 +92,50 @@ public enum CheckRenderer {
                     "    \(e.later)  ≈  \(e.earlier)  (\(e.distance == 0 ? "same bytes or identical hash" : "\(e.distance) bits"))")
             }
             if p.leakedImages > shown.count {
-                lines.append("    … and \(Plural.grouped(p.leakedImages - shown.count)) more: use -o leakage.json or --json")
+                lines.append("    … and \(Plural.grouped(p.leakedImages - shown.count)) more: \(seeAll)")
             }
+        }
+        return lines
+    }
+
+    /// What `check exposure` prints: the thresholds, then the dark and the overexposed images.
+    public static func exposure(_ r: ExposureResult, thresholdsSource: String, examples: Int, seeAll: String) -> [String] {
+        let t = r.thresholds
+        return [t.line(source: thresholdsSource)]
+            + flagged(
+                "Dark (brightness < \(QualityThresholds.number(t.dark)))", r.dark.items, total: r.dark.total, unit: "brightness",
+                examples: examples, seeAll: seeAll)
+            + flagged(
+                "Overexposed (brightness > \(QualityThresholds.number(t.overexposed)))", r.overexposed.items, total: r.overexposed.total,
+                unit: "brightness", examples: examples, seeAll: seeAll)
+    }
+
+    /// What `check all` prints: every check's summary with a few examples each.
+    ///
+    /// - Parameters:
+    ///   - read: how to name what was read ("m.jsonl", or "train.jsonl, val.jsonl").
+    ///   - seeAll: where the full lists are, for the flagged images and duplicate groups
+    ///     (which also have a single check of their own).
+    ///   - seeAllResult: where the full lists are for the rest (the JSON result).
+    public static func all(
+        _ r: CheckResult, read: String, thresholdsSource: String, examples: Int, seeAll: String, seeAllResult: String
+    ) -> [String] {
+        let total = r.totalImages
+        var lines = ["Checked \(Plural.count(total, "image")) in \(read)", r.thresholds.line(source: thresholdsSource)]
+        for (title, section, unit) in [
+            ("Corrupt", r.corrupt, nil), ("Dark", r.dark, "brightness"), ("Overexposed", r.overexposed, "brightness"),
+            ("Border artifacts", r.artifacts, "delta"), ("Blurry", r.blur, "score"),
+        ] {
+            lines += flagged(title, section.items, total: total, unit: unit, examples: examples, seeAll: seeAll)
+        }
+        lines += flagged(
+            "Extension does not match the format", r.extensionMismatch.items.map(\.flagged), total: total, unit: nil,
+            examples: examples, seeAll: seeAllResult)
+        lines += duplicates(r.duplicates, total: total, examples: examples, seeAll: seeAll)
+        lines += labelConflicts(r.labelConflicts, examples: examples, seeAll: seeAllResult)
+        if let leakage = r.leakage {
+            lines.append("Leakage across splits (pHash within \(leakage.threshold) bits):")
+            lines += self.leakage(leakage, examples: examples, seeAll: seeAll)
         }
         return lines
     }

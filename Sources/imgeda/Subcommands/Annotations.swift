@@ -43,10 +43,11 @@ extension Imgeda {
 
         func run() throws {
             let read = try AnnotationReader.read(directory, format: format?.rawValue, annotationFiles: annotationFile)
-            let stats = AnnotationStats(
-                annotated: read.annotated, imageFiles: read.imageFiles,
-                classCount: read.classNames.isEmpty ? nil : read.classNames.count)
-            let data = try JSONRenderer.data(AnnotationReport(format: read.format, classNames: read.classNames, stats: stats))
+            let report = AnnotationReport(
+                root: directory, format: read.format, classNames: read.classNames, annotated: read.annotated,
+                imageFiles: read.imageFiles)
+            let stats = report.stats
+            let data = try JSONRenderer.data(report)
             if let output {
                 try OutputPath.refuseInput(output, inputs: read.inputFiles)
                 try AtomicFile.write(Array(data), to: output)
@@ -67,36 +68,7 @@ extension Imgeda {
                 Console.out(String(decoding: data, as: UTF8.self))
                 return
             }
-            Console.out("\(read.format.uppercased()) annotations in \(directory)")
-            Console.out(
-                "  images \(Console.grouped(stats.images)), labelled \(Console.grouped(read.annotated.count)), objects \(Console.grouped(stats.objects))"
-            )
-            Console.out(
-                String(
-                    format: "  objects per image: min %.0f, median %.0f, mean %.2f, max %.0f", stats.objectsPerImage.min,
-                    stats.objectsPerImage.median, stats.objectsPerImage.mean, stats.objectsPerImage.max))
-            Console.out(
-                String(
-                    format: "  box area (share of the image): p10 %.4f, median %.4f, p90 %.4f", stats.boxAreaFraction.p10,
-                    stats.boxAreaFraction.median, stats.boxAreaFraction.p90))
-            Console.out(
-                String(
-                    format: "  box aspect ratio (w/h): p10 %.2f, median %.2f, p90 %.2f", stats.boxAspectRatio.p10,
-                    stats.boxAspectRatio.median, stats.boxAspectRatio.p90))
-            Console.out("Classes:")
-            for (name, count) in DatasetSummary.ranked(stats.classCounts) {
-                Console.out(
-                    "  \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(Console.grouped(count).leftPadded(8)) objects in \(Plural.count(stats.imagesPerClass[name] ?? 0, "image"))"
-                )
-            }
-            func list(_ title: String, _ items: [String]) {
-                Console.out("\(title): \(Console.grouped(items.count))")
-                for item in items.prefix(10) { Console.out("  \(item)") }
-                if items.count > 10 { Console.out("  … and \(Console.grouped(items.count - 10)) more (use -o annotations.json)") }
-            }
-            list("Images without labels", stats.imagesWithoutLabels)
-            list("Labels without images", stats.labelsWithoutImages)
-            list("Invalid boxes", stats.invalidBoxes.map { "\($0.source): \($0.reason)" })
+            for line in AnnotationRenderer.text(report, seeAll: "use -o annotations.json") { Console.out(line) }
             if let plots { Console.out("Plots: \(AnnotationPlots.kinds.map { "\(plots)/\($0).png" }.joined(separator: ", "))") }
         }
     }

@@ -68,19 +68,6 @@ struct CheckManifestsOption: ParsableArguments {
         }
     }
 
-    /// Each manifest with its split name: none for a single manifest (its records' own
-    /// splits count), else the file name without extension (the path when two names clash).
-    var labelled: [(path: String, split: String)] {
-        guard manifests.count > 1 else { return [(manifests[0], "")] }
-        var names: [String] = []
-        for path in manifests {
-            var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-            if names.contains(name) { name = path }
-            names.append(name)
-        }
-        return Array(zip(manifests, names))
-    }
-
     /// How the summary names what was read.
     var described: String { manifests.joined(separator: ", ") }
 }
@@ -102,31 +89,22 @@ struct DuplicateOptions: ParsableArguments {
 
 /// The shared machinery: read manifests in one pass, run checks, print or write results.
 enum CheckRunner {
-    static func collect(_ manifests: [(path: String, split: String)], thresholds: QualityThresholds, candidates: Bool) throws
-        -> CheckCollector
-    {
+    /// One pass over the manifests (their records' splits named as ``ManifestSplits`` names them).
+    static func collect(_ source: CheckManifestsOption, thresholds: QualityThresholds, candidates: Bool) throws -> CheckCollector {
         var collector = CheckCollector(thresholds: thresholds, collectCandidates: candidates)
-        var records = 0
-        for (path, split) in manifests {
-            let reader = try ManifestReader(path: path)
-            // With one manifest, a dataset scan's own splits (the records' `split`) are the splits.
-            let report = try reader.forEachRecord { collector.add($0, split: split.isEmpty ? ($0.split ?? "") : split) }
-            records += report.records
-            if report.records == 0 {
-                throw ValidationError("\(path) holds no image records (make one with `imgeda scan DIR -o \(path)`)")
-            }
-        }
+        try ManifestSplits.forEachRecord(in: source.manifests) { collector.add($0, split: $1) }
         return collector
     }
 
     /// The splits to compare for leakage, earliest first: the manifests in the order given,
     /// or the splits of a single manifest's records (train, val, test, then others).
     static func splitNames(_ source: CheckManifestsOption, _ c: CheckCollector) -> [String] {
-        if source.manifests.count > 1 { return source.labelled.map(\.split) }
+        if source.manifests.count > 1 { return ManifestSplits.labelled(source.manifests).map(\.split) }
         return DatasetLayout.ordered(splits: c.splitOrder)
     }
 
-    static func emit(_ result: some Encodable, options: CheckOutputOptions, inputs: [String], summary: () -> Void) throws {
+    /// Writes the result as JSON to `-o`, then prints it as JSON or as the `summary` lines.
+    static func emit(_ result: some Encodable, options: CheckOutputOptions, inputs: [String], summary: () -> [String]) throws {
         let data = try JSONRenderer.data(result)
         if let path = options.output {
             try OutputPath.refuseInput(path, inputs: inputs)
@@ -135,7 +113,7 @@ enum CheckRunner {
         if options.json {
             Console.out(String(decoding: data, as: UTF8.self))
         } else {
-            summary()
+            for line in summary() { Console.out(line) }
             if let path = options.output { Console.out("Full result written to \(path).") }
         }
     }
@@ -145,30 +123,16 @@ enum CheckRunner {
         _ source: CheckManifestsOption, thresholds: ResolvedThresholds?, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
         valueKey: String, threshold: Double?, title: String, unit: String?, file: String, options: CheckOutputOptions
     ) throws {
-        let c = try collect(source.labelled, thresholds: thresholds?.thresholds ?? QualityThresholds(), candidates: false)
+        let c = try collect(source, thresholds: thresholds?.thresholds ?? QualityThresholds(), candidates: false)
         let items = c[keyPath: list]
         let section = FlaggedSection(items, total: c.total, valueKey: valueKey, threshold: threshold, thresholds: thresholds?.thresholds)
         try emit(section, options: options, inputs: source.manifests) {
-            if let thresholds { Console.out(thresholds.line) }
-            printFlagged(title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
+            (thresholds.map { [$0.line] } ?? [])
+                + CheckRenderer.flagged(
+                    title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
         }
     }
 
-    static func printFlagged(_ title: String, _ items: [CheckCollector.Flagged], total: Int, unit: String?, examples: Int, seeAll: String) {
-        for line in CheckRenderer.flagged(title, items, total: total, unit: unit, examples: examples, seeAll: seeAll) { Console.out(line) }
-    }
-
-    static func printDuplicates(_ listing: DuplicateListing, total: Int, examples: Int, seeAll: String) {
-        for line in CheckRenderer.duplicates(listing, total: total, examples: examples, seeAll: seeAll) { Console.out(line) }
-    }
-
-    static func printLabelConflicts(_ listing: LabelConflictListing, examples: Int) {
-        for line in CheckRenderer.labelConflicts(listing, examples: examples) { Console.out(line) }
-    }
-
-    static func printLeakage(_ listing: LeakageListing, examples: Int) {
-        for line in CheckRenderer.leakage(listing, examples: examples) { Console.out(line) }
-    }
 }
 
 extension Imgeda.Check {
@@ -193,19 +157,14 @@ extension Imgeda.Check {
         func run() throws {
             let resolved = try thresholds.resolve(manifests: source.manifests)
             let t = resolved.thresholds
-            let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: false)
+            let c = try CheckRunner.collect(source, thresholds: t, candidates: false)
             let result = ExposureResult(
                 dark: FlaggedSection(c.dark, total: c.total, valueKey: "mean_brightness", threshold: t.dark),
                 overexposed: FlaggedSection(c.overexposed, total: c.total, valueKey: "mean_brightness", threshold: t.overexposed),
                 thresholds: t)
             try CheckRunner.emit(result, options: out, inputs: source.manifests) {
-                Console.out(resolved.line)
-                CheckRunner.printFlagged(
-                    "Dark (brightness < \(QualityThresholds.number(t.dark)))", c.dark, total: c.total, unit: "brightness",
-                    examples: out.examples, seeAll: "use -o exposure.json or --json")
-                CheckRunner.printFlagged(
-                    "Overexposed (brightness > \(QualityThresholds.number(t.overexposed)))", c.overexposed, total: c.total,
-                    unit: "brightness", examples: out.examples, seeAll: "use -o exposure.json or --json")
+                CheckRenderer.exposure(
+                    result, thresholdsSource: resolved.source, examples: out.examples, seeAll: "use -o exposure.json or --json")
             }
         }
     }
@@ -253,18 +212,17 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(
                 c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                 threads: ProcessInfo.processInfo.activeProcessorCount)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
             let listing = LabelConflictListing(conflicts, duplicates: report)
             try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
-                CheckRunner.printLabelConflicts(listing, examples: out.examples)
-                if !c.candidates.contains(where: { $0.className != nil }) {
-                    Console.out(
-                        "Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels).")
-                }
+                CheckRenderer.labelConflicts(listing, examples: out.examples, seeAll: "use -o report.json or --json")
+                    + (c.candidates.contains { $0.className != nil }
+                        ? []
+                        : ["Note: no record has a class (scan a classification dataset, with one folder per class, to check its labels)."])
             }
         }
     }
@@ -276,9 +234,9 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: false)
+            let c = try CheckRunner.collect(source, thresholds: QualityThresholds(), candidates: false)
             try CheckRunner.emit(ExtensionListing(c), options: out, inputs: source.manifests) {
-                CheckRunner.printFlagged(
+                CheckRenderer.flagged(
                     "Extension does not match the format", c.extensionMismatch.map(\.flagged), total: c.total, unit: nil,
                     examples: out.examples, seeAll: "use -o extensions.json or --json")
             }
@@ -293,13 +251,13 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(
                 c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
                 threads: ProcessInfo.processInfo.activeProcessorCount)
             let listing = DuplicateListing(report, c.candidates)
             try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
-                CheckRunner.printDuplicates(listing, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
+                CheckRenderer.duplicates(listing, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")
             }
         }
     }
@@ -315,7 +273,7 @@ extension Imgeda.Check {
         @OptionGroup var duplicates: DuplicateOptions
 
         func run() throws {
-            let c = try CheckRunner.collect(source.labelled, thresholds: QualityThresholds(), candidates: true)
+            let c = try CheckRunner.collect(source, thresholds: QualityThresholds(), candidates: true)
             let names = CheckRunner.splitNames(source, c)
             guard names.count >= 2 else {
                 throw ValidationError(
@@ -327,7 +285,7 @@ extension Imgeda.Check {
                 threads: ProcessInfo.processInfo.activeProcessorCount)
             let listing = LeakageListing(report, c.candidates)
             try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
-                CheckRunner.printLeakage(listing, examples: out.examples)
+                CheckRenderer.leakage(listing, examples: out.examples, seeAll: "use -o leakage.json or --json")
             }
         }
     }
@@ -342,7 +300,7 @@ extension Imgeda.Check {
         func run() throws {
             let resolved = try thresholds.resolve(manifests: source.manifests)
             let t = resolved.thresholds
-            let c = try CheckRunner.collect(source.labelled, thresholds: t, candidates: true)
+            let c = try CheckRunner.collect(source, thresholds: t, candidates: true)
             let threads = ProcessInfo.processInfo.activeProcessorCount
             let report = DuplicateFinder.find(
                 c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
@@ -358,25 +316,9 @@ extension Imgeda.Check {
                 : nil
             let result = CheckResult(c, duplicates: report, labelConflicts: conflicts, leakage: leakage)
             try CheckRunner.emit(result, options: out, inputs: source.manifests) {
-                let examples = min(out.examples, 5)
-                let seeAll = "use -o report.json, --json or the single check"
-                Console.out("Checked \(Plural.count(c.total, "image")) in \(source.described)")
-                Console.out(resolved.line)
-                CheckRunner.printFlagged("Corrupt", c.corrupt, total: c.total, unit: nil, examples: examples, seeAll: seeAll)
-                CheckRunner.printFlagged("Dark", c.dark, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
-                CheckRunner.printFlagged(
-                    "Overexposed", c.overexposed, total: c.total, unit: "brightness", examples: examples, seeAll: seeAll)
-                CheckRunner.printFlagged("Border artifacts", c.artifacts, total: c.total, unit: "delta", examples: examples, seeAll: seeAll)
-                CheckRunner.printFlagged("Blurry", c.blurry, total: c.total, unit: "score", examples: examples, seeAll: seeAll)
-                CheckRunner.printFlagged(
-                    "Extension does not match the format", c.extensionMismatch.map(\.flagged),
-                    total: c.total, unit: nil, examples: examples, seeAll: "use -o report.json or --json")
-                CheckRunner.printDuplicates(result.duplicates, total: c.total, examples: examples, seeAll: seeAll)
-                CheckRunner.printLabelConflicts(result.labelConflicts, examples: examples)
-                if let leakage = result.leakage {
-                    Console.out("Leakage across splits (pHash within \(leakage.threshold) bits):")
-                    CheckRunner.printLeakage(leakage, examples: examples)
-                }
+                CheckRenderer.all(
+                    result, read: source.described, thresholdsSource: resolved.source, examples: min(out.examples, 5),
+                    seeAll: "use -o report.json, --json or the single check", seeAllResult: "use -o report.json or --json")
             }
         }
     }

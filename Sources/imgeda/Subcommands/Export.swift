@@ -40,12 +40,12 @@ extension Imgeda {
                 report = try reader.forEachRecord { try writer.append($0) }
                 try writer.finish()
             }
-            guard report.records > 0 else {
+            do {
+                try report.requireRecords(in: manifest)
+            } catch {
                 // Junk, an empty file or a header alone: keep the previous export, if any.
                 file.abandon()
-                throw ValidationError(
-                    "\(manifest) holds no image records (is it a manifest? make one with `imgeda scan DIR -o \(manifest)`); \(output) was not written"
-                )
+                throw ValidationError("\(error.commandLine); \(output) was not written")
             }
             try file.commit()
             Console.out("Wrote \(Plural.count(report.records, "record")) (\(RecordField.manifestOrder.count) columns) to \(output).")

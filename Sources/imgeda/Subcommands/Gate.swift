@@ -50,15 +50,7 @@ extension Imgeda {
             let rules = try PolicyFile.load(policy)
             let resolved = try thresholds.resolve(manifests: manifest)
             var evaluator = PolicyEvaluator(policy: rules, thresholds: resolved.thresholds)
-            for path in manifest {
-                let split = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-                let report = try ManifestReader(path: path).forEachRecord {
-                    evaluator.add($0, split: manifest.count > 1 ? split : ($0.split ?? ""))
-                }
-                if report.records == 0 {
-                    throw ValidationError("\(path) holds no image records (make one with `imgeda scan DIR -o \(path)`)")
-                }
-            }
+            try ManifestSplits.forEachRecord(in: manifest) { evaluator.add($0, split: $1) }
             let result = evaluator.result(
                 policyName: policy, manifests: manifest, thresholdsSource: resolved.source,
                 threads: ProcessInfo.processInfo.activeProcessorCount)

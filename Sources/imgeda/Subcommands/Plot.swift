@@ -66,9 +66,7 @@ extension Imgeda {
             let resolved = try thresholds.resolve(manifests: [manifest])
             var data = PlotData(sampleLimit: sample, thresholds: resolved.thresholds)
             let report = try ManifestReader(path: manifest).forEachRecord { data.add($0) }
-            guard report.records > 0 else {
-                throw ValidationError("\(manifest) holds no image records (make one with `imgeda scan DIR -o \(manifest)`)")
-            }
+            try report.requireRecords(in: manifest)
             if format == "png", let message = ImageDecoder.startLibvips() {
                 throw ValidationError("libvips failed to start: \(message); use --format svg")
             }
@@ -86,8 +84,8 @@ extension Imgeda {
                 do {
                     let bytes = format == "svg" ? Array(svgs[i].utf8) : try SVGRenderer.png(svgs[i], dpi: dpi)
                     try AtomicFile.write(bytes, to: path)
-                } catch let error as DatasetIOError {
-                    failures.set(i, error.description)
+                } catch let error as ImgedaError {
+                    failures.set(i, error.commandLine)
                 } catch {
                     failures.set(i, "cannot draw \(path): \(error)")
                 }

@@ -60,9 +60,7 @@ extension Imgeda {
                 checks.add(record)
                 if let raw = record.pathRaw { rawPaths[record.path] = raw }
             }
-            guard read.records > 0 else {
-                throw ValidationError("\(manifest) holds no image records (make one with `imgeda scan DIR -o \(manifest)`)")
-            }
+            try read.requireRecords(in: manifest)
             let threads = ProcessInfo.processInfo.activeProcessorCount
             let duplicates = DuplicateFinder.find(data.candidates, threshold: thresholds.duplicate, threads: threads)
             let splits = DatasetLayout.ordered(splits: data.candidates.map(\.split))

@@ -193,13 +193,23 @@ extension Imgeda {
                     Console.out("    \(Console.grouped(count).leftPadded(5))  \(reason)")
                 }
                 for entry in s.skipped.prefix(10) {
-                    Console.out("      \(entry.path.display): \(entry.reason)")
+                    Console.out("      \(entry.path.display): \(Remedy.commandLine(entry.remedy, after: entry.reason))")
                 }
                 if s.skipped.count > 10 { Console.out("      … and \(s.skipped.count - 10) more") }
             }
             if p.overMemoryLimit > 0 {
                 Console.out(
                     "  \(Plural.count(p.overMemoryLimit, "file")) needed more memory than one worker may use; \(Remedy.raiseMemoryLimit.commandLine)."
+                )
+            }
+            if p.overPixelLimit > 0 {
+                Console.out(
+                    "  \(Plural.count(p.overPixelLimit, "file")) had more pixels than the limit of \(Console.grouped(maxPixels)); \(Remedy.raisePixelLimit.commandLine)."
+                )
+            }
+            if p.needsUntrustedLoaders > 0 {
+                Console.out(
+                    "  \(Plural.count(p.needsUntrustedLoaders, "file")) can be read only by ImageMagick, which is off; \(Remedy.allowUntrustedLoaders.commandLine)."
                 )
             }
             if s.timedOut > 0 {
@@ -221,11 +231,5 @@ extension Imgeda {
 
         /// This program's own path, so workers run the same build.
         static func executablePath() -> String { ScanWorker.currentExecutable() }
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -49,12 +49,7 @@ enum Console {
     static func grouped(_ value: Int) -> String { Plural.grouped(value) }
 
     /// Bytes in decimal units with two decimals, as the reference prints them.
-    static func bytes(_ value: Int) -> String {
-        let v = Double(value)
-        if v > 1e9 { return String(format: "%.2f GB", v / 1e9) }
-        if v > 1e6 { return String(format: "%.2f MB", v / 1e6) }
-        return String(format: "%.2f KB", v / 1e3)
-    }
+    static func bytes(_ value: Int) -> String { Plural.bytes(value) }
 
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "--:--" }

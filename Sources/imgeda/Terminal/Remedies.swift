@@ -1,30 +1,49 @@
+import DatasetAnalysis
 import DatasetPipeline
 
+/// The only place where a remedy becomes command-line words: the flag or command that
+/// applies it. Libraries carry ``Remedy`` values and never name a flag.
 extension Remedy {
-    /// The remedy in command-line words: the flag or command that applies it.
+    /// The remedy in command-line words.
     var commandLine: String {
         switch self {
+        case .text(let words): return words
         case .reanalyseEverything: return "use --force to analyse everything with the current settings"
         case .otherOutputAppendOrReplace:
             return "write this scan elsewhere with -o NEW.jsonl, add --append to add it to that manifest, or --force to replace it"
         case .otherExtensions: return "check the path, or name other extensions with --extensions"
         case .readManifest(let path): return "to read it: `imgeda info -m \(path)`"
+        case .createManifest(let path): return "create one with `imgeda scan DIR -o \(path)`"
         case .raiseTimeout: return "raise the limit with --timeout"
         case .raiseMemoryLimit: return "raise the limit with --max-memory"
+        case .raisePixelLimit: return "raise it with --max-pixels"
+        case .allowUntrustedLoaders: return "scan with --allow-untrusted-loaders to let ImageMagick try"
+        case .followSymlinksOutside: return "scan with --follow-symlinks-outside to follow it"
+        case .nameAnnotationFileOrFormat:
+            return "pass --annotation-file FILE for a COCO file by name, or --format yolo|coco|voc if the detection chose wrong"
+        case .annotationFilesAreCOCO: return "leave out --format or use --format coco"
         case .runWorkerByHand(let command): return "run `\(command)` to see why"
         }
     }
+
+    /// "message (remedy)" in command-line words.
+    static func commandLine(_ remedy: Remedy?, after message: String) -> String {
+        remedy.map { "\(message) (\($0.commandLine))" } ?? message
+    }
+
+    /// A record's `corrupt_reason` with a remedy in plain words (see ``Remedy/named(in:)``)
+    /// reworded for the command line.
+    static func commandLine(reason: String) -> String {
+        guard let remedy = named(in: reason) else { return reason }
+        return String(reason.dropLast("(\(remedy))".count)) + "(\(remedy.commandLine))"
+    }
 }
 
-extension PipelineError {
+extension ImgedaError {
     /// The one line a command prints: the message, then what to type about it.
-    var commandLine: String {
-        remedy.map { "\(message); \($0.commandLine)" } ?? message
-    }
+    var commandLine: String { Remedy.commandLine(remedy, after: message) }
 }
 
 extension PipelineNote {
-    var commandLine: String {
-        remedy.map { "\(message) (\($0.commandLine))" } ?? message
-    }
+    var commandLine: String { Remedy.commandLine(remedy, after: message) }
 }

@@ -1,10 +1,9 @@
-import ArgumentParser
 import DatasetPipeline
 import Foundation
 
 extension ScanRunner {
     /// Runs the scan for a command: Ctrl-C stops it (``StopSignals``), a ``ProgressDisplay``
-    /// draws its progress values, and a ``PipelineError`` comes back in command-line words.
+    /// draws its progress values.
     func runInTerminal(quiet: Bool, planned: (ScanPlan) -> Void = { _ in }) throws -> ScanSummary {
         let (updates, sink) = JobProgress.stream()
         let display = ProgressDisplay(label: "Scanning", quiet: quiet)
@@ -14,10 +13,7 @@ extension ScanRunner {
             drawn.wait()
             display.finish()
         }
-        do {
-            return try run(stop: StopSignals.token, progress: sink, planned: planned)
-        } catch let error as PipelineError {
-            throw ValidationError(error.commandLine)
-        }
+        // A failure is an ``ImgedaError``; the command prints it with its remedy in flags.
+        return try run(stop: StopSignals.token, progress: sink, planned: planned)
     }
 }

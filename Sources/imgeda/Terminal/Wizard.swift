@@ -57,6 +57,9 @@ enum Wizard {
         } catch is Ended {
             Console.err("Nothing done.")
             return 0
+        } catch let error as ImgedaError {
+            Console.err("Error: \(error.commandLine)")
+            return 1
         } catch {
             Console.err("Error: \(error)")
             return 1
@@ -83,7 +86,7 @@ enum Wizard {
                 }
                 layout = found
             } catch {
-                Console.err("  \(error)")
+                Console.err("  \(error.commandLine)")
             }
         }
         guard let layout else { return 1 }

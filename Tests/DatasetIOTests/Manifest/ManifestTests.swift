@@ -115,8 +115,10 @@ struct ManifestTests {
         do {
             _ = try ManifestReader(path: "/nonexistent/m.jsonl")
         } catch {
-            #expect(error.description.contains("/nonexistent/m.jsonl"))
-            #expect(error.description.contains("imgeda scan"))
+            #expect(error.code == .notFound)
+            #expect(error.message == "manifest not found: /nonexistent/m.jsonl")
+            // The fix is a value; the command line words it as `imgeda scan DIR -o m.jsonl`.
+            #expect(error.remedy == .createManifest(path: "/nonexistent/m.jsonl"))
         }
     }
 }
