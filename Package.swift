@@ -42,6 +42,10 @@ let package = Package(
         ),
         // A fast path for ordinary 8-bit PNGs: libdeflate and a tight unfilter loop.
         .target(name: "CFastPNG", linkerSettings: [.linkedLibrary("deflate")]),
+        // The codecs of Parquet pages as public URL lists ship them (read by DatasetIO's ParquetReader).
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Process plumbing Swift cannot express safely: signal flags, prctl, spawning.
         .target(name: "CImgedaSupport"),
         .target(name: "DatasetAnalysis", swiftSettings: swiftSettings),
@@ -52,7 +56,9 @@ let package = Package(
         ),
         .target(
             name: "DatasetIO",
-            dependencies: ["DatasetAnalysis", "CImgedaSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "DatasetAnalysis", "CImgedaSupport", "CSnappy", "CZstd", "CZlib", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -55,6 +55,10 @@ struct ReadmeTests {
         try jpeg(2, "test/copy.jpg")
         try jpeg(21, "test/s0.jpg")
         for i in 0..<2 { try jpeg(UInt64(40 + i), "photos/p\(i).jpg") }
+        // `uniquify downloads`: a picture, its copy, and another picture.
+        try jpeg(50, "downloads/a.jpg")
+        try jpeg(50, "downloads/a_copy.jpg")
+        try jpeg(51, "downloads/b.jpg")
         for i in 0..<4 { try jpeg(UInt64(60 + i), "v1/img\(i).jpg") }
         for i in 1..<5 { try jpeg(UInt64(60 + i), "v2/img\(i).jpg") }
         _ = try ExampleDataset.write(to: ws.file("dataset"))

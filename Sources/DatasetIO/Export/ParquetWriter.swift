@@ -36,7 +36,7 @@ public struct ParquetWriter {
     public init(sink: @escaping ([UInt8]) throws -> Void) throws {
         self.sink = sink
         rows = Array(repeating: [], count: columns.count)
-        try write(Array("PAR1".utf8))
+        try write(ParquetFormat.magic)
     }
 
     public mutating func append(_ record: ImageRecord) throws {
@@ -50,20 +50,20 @@ public struct ParquetWriter {
         if buffered > 0 || rowGroups.isEmpty { try flushRowGroup() }
         var footer = ThriftCompact()
         footer.structBegin()
-        footer.field(1, .i32); footer.varint(zigzag(1))  // version
+        footer.field(1, .i32); footer.int(1)  // version
         footer.field(2, .list); footer.listHeader(count: columns.count + 1, type: .structure)
         // The root of the schema, then one element per column.
         footer.structBegin()
         footer.field(4, .binary); footer.string("schema")
-        footer.field(5, .i32); footer.varint(zigzag(Int64(columns.count)))
+        footer.field(5, .i32); footer.int(Int64(columns.count))
         footer.structEnd()
         for column in columns {
             footer.structBegin()
-            footer.field(1, .i32); footer.varint(zigzag(Int64(Self.physicalType(column.kind))))
-            footer.field(3, .i32); footer.varint(zigzag(1))  // OPTIONAL
+            footer.field(1, .i32); footer.int(Int64(Self.physicalType(column.kind)))
+            footer.field(3, .i32); footer.int(1)  // OPTIONAL
             footer.field(4, .binary); footer.string(column.name)
             if column.kind == .string {
-                footer.field(6, .i32); footer.varint(zigzag(0))  // converted type UTF8
+                footer.field(6, .i32); footer.int(0)  // converted type UTF8
                 footer.field(10, .structure)  // logical type: a union holding STRING
                 footer.structBegin()
                 footer.field(1, .structure)
@@ -73,30 +73,30 @@ public struct ParquetWriter {
             }
             footer.structEnd()
         }
-        footer.field(3, .i64); footer.varint(zigzag(Int64(totalRows)))
+        footer.field(3, .i64); footer.int(Int64(totalRows))
         footer.field(4, .list); footer.listHeader(count: rowGroups.count, type: .structure)
         for group in rowGroups {
             footer.structBegin()
             footer.field(1, .list); footer.listHeader(count: group.chunks.count, type: .structure)
             for (n, chunk) in group.chunks.enumerated() {
                 footer.structBegin()
-                footer.field(2, .i64); footer.varint(zigzag(Int64(chunk.offset)))
+                footer.field(2, .i64); footer.int(Int64(chunk.offset))
                 footer.field(3, .structure)
                 footer.structBegin()
-                footer.field(1, .i32); footer.varint(zigzag(Int64(Self.physicalType(columns[n].kind))))
+                footer.field(1, .i32); footer.int(Int64(Self.physicalType(columns[n].kind)))
                 footer.field(2, .list); footer.listHeader(count: 2, type: .i32)
-                footer.varint(zigzag(0)); footer.varint(zigzag(3))  // PLAIN, RLE
+                footer.int(0); footer.int(3)  // PLAIN, RLE
                 footer.field(3, .list); footer.listHeader(count: 1, type: .binary); footer.string(columns[n].name)
-                footer.field(4, .i32); footer.varint(zigzag(0))  // UNCOMPRESSED
-                footer.field(5, .i64); footer.varint(zigzag(Int64(chunk.values)))
-                footer.field(6, .i64); footer.varint(zigzag(Int64(chunk.size)))
-                footer.field(7, .i64); footer.varint(zigzag(Int64(chunk.size)))
-                footer.field(9, .i64); footer.varint(zigzag(Int64(chunk.offset)))
+                footer.field(4, .i32); footer.int(0)  // UNCOMPRESSED
+                footer.field(5, .i64); footer.int(Int64(chunk.values))
+                footer.field(6, .i64); footer.int(Int64(chunk.size))
+                footer.field(7, .i64); footer.int(Int64(chunk.size))
+                footer.field(9, .i64); footer.int(Int64(chunk.offset))
                 footer.structEnd()
                 footer.structEnd()
             }
-            footer.field(2, .i64); footer.varint(zigzag(Int64(group.bytes)))
-            footer.field(3, .i64); footer.varint(zigzag(Int64(group.rows)))
+            footer.field(2, .i64); footer.int(Int64(group.bytes))
+            footer.field(3, .i64); footer.int(Int64(group.rows))
             footer.structEnd()
         }
         footer.field(6, .binary); footer.string("imgeda-swift")
@@ -104,7 +104,7 @@ public struct ParquetWriter {
         let length = footer.bytes.count
         try write(footer.bytes)
         try write((0..<4).map { UInt8(truncatingIfNeeded: length >> ($0 * 8)) })
-        try write(Array("PAR1".utf8))
+        try write(ParquetFormat.magic)
     }
 
     private mutating func flushRowGroup() throws {
@@ -115,7 +115,7 @@ public struct ParquetWriter {
             // Definition levels: 1 for a value, 0 for null; bit-packed groups of eight.
             var levels: [UInt8] = []
             let groups = (values.count + 7) / 8
-            levels.append(contentsOf: uleb(UInt64(groups << 1 | 1)))
+            levels.append(contentsOf: ThriftCompact.uleb(UInt64(groups << 1 | 1)))
             var byte: UInt8 = 0
             for (i, v) in values.enumerated() {
                 if v != .null { byte |= 1 << UInt8(i % 8) }
@@ -129,15 +129,15 @@ public struct ParquetWriter {
 
             var header = ThriftCompact()
             header.structBegin()
-            header.field(1, .i32); header.varint(zigzag(0))  // DATA_PAGE
-            header.field(2, .i32); header.varint(zigzag(Int64(page.count)))
-            header.field(3, .i32); header.varint(zigzag(Int64(page.count)))
+            header.field(1, .i32); header.int(0)  // DATA_PAGE
+            header.field(2, .i32); header.int(Int64(page.count))
+            header.field(3, .i32); header.int(Int64(page.count))
             header.field(5, .structure)
             header.structBegin()
-            header.field(1, .i32); header.varint(zigzag(Int64(values.count)))
-            header.field(2, .i32); header.varint(zigzag(0))  // PLAIN
-            header.field(3, .i32); header.varint(zigzag(3))  // RLE
-            header.field(4, .i32); header.varint(zigzag(3))  // RLE
+            header.field(1, .i32); header.int(Int64(values.count))
+            header.field(2, .i32); header.int(0)  // PLAIN
+            header.field(3, .i32); header.int(3)  // RLE
+            header.field(4, .i32); header.int(3)  // RLE
             header.structEnd()
             header.structEnd()
 
@@ -158,12 +158,12 @@ public struct ParquetWriter {
         offset += bytes.count
     }
 
-    static func physicalType(_ kind: ExportColumns.Kind) -> Int {
+    static func physicalType(_ kind: ExportColumns.Kind) -> Int32 {
         switch kind {
-        case .bool: return 0
-        case .int: return 2
-        case .double: return 5
-        case .string: return 6
+        case .bool: return ParquetFormat.PhysicalType.boolean.rawValue
+        case .int: return ParquetFormat.PhysicalType.int64.rawValue
+        case .double: return ParquetFormat.PhysicalType.double.rawValue
+        case .string: return ParquetFormat.PhysicalType.byteArray.rawValue
         }
     }
 
@@ -191,77 +191,6 @@ public struct ParquetWriter {
                 out.append(contentsOf: (0..<4).map { UInt8(truncatingIfNeeded: bytes.count >> ($0 * 8)) })
                 out.append(contentsOf: bytes)
             }
-        }
-    }
-}
-
-private func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
-
-private func uleb(_ v: UInt64) -> [UInt8] {
-    var v = v
-    var out: [UInt8] = []
-    repeat {
-        var byte = UInt8(v & 0x7F)
-        v >>= 7
-        if v != 0 { byte |= 0x80 }
-        out.append(byte)
-    } while v != 0
-    return out
-}
-
-/// The Thrift compact protocol, just what Parquet metadata needs.
-struct ThriftCompact {
-    enum FieldType: UInt8 {
-        case boolTrue = 1
-        case boolFalse = 2
-        case byte = 3
-        case i16 = 4
-        case i32 = 5
-        case i64 = 6
-        case double = 7
-        case binary = 8
-        case list = 9
-        case set = 10
-        case map = 11
-        case structure = 12
-    }
-
-    var bytes: [UInt8] = []
-    private var lastField: [Int] = []
-
-    mutating func structBegin() { lastField.append(0) }
-
-    mutating func structEnd() {
-        bytes.append(0)  // stop
-        lastField.removeLast()
-    }
-
-    mutating func field(_ id: Int, _ type: FieldType) {
-        let last = lastField.last ?? 0
-        let delta = id - last
-        if delta > 0 && delta <= 15 {
-            bytes.append(UInt8(delta << 4) | type.rawValue)
-        } else {
-            bytes.append(type.rawValue)
-            bytes.append(contentsOf: uleb(zigzag(Int64(id))))
-        }
-        if !lastField.isEmpty { lastField[lastField.count - 1] = id }
-    }
-
-    mutating func varint(_ v: UInt64) { bytes.append(contentsOf: uleb(v)) }
-
-    mutating func string(_ s: String) {
-        let utf8 = Array(s.utf8)
-        bytes.append(contentsOf: uleb(UInt64(utf8.count)))
-        bytes.append(contentsOf: utf8)
-    }
-
-    mutating func listHeader(count: Int, type: FieldType) {
-        if count < 15 {
-            bytes.append(UInt8(count << 4) | type.rawValue)
-        } else {
-            bytes.append(0xF0 | type.rawValue)
-            bytes.append(contentsOf: uleb(UInt64(count)))
         }
     }
 }

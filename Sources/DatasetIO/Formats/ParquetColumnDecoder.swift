@@ -1,0 +1,380 @@
+/// Decodes one column chunk of a flat column into strings: its pages (dictionary, data v1
+/// and v2), decompressed, definition levels applied, values rendered as text.
+enum ParquetColumnDecoder {
+    typealias Leaf = ParquetReader.SchemaColumn.Leaf
+
+    /// A page header: the fields of `PageHeader` and of its data or dictionary header that
+    /// a flat column needs.
+    struct PageHeader {
+        var type: Int32 = -1
+        var uncompressedSize: Int32 = -1
+        var compressedSize: Int32 = -1
+        var valueCount: Int32 = -1
+        var encoding: Int32 = 0
+        var levelEncoding: Int32 = ParquetFormat.Encoding.rle.rawValue
+        // Data page v2 only.
+        var definitionBytes: Int32 = 0
+        var repetitionBytes: Int32 = 0
+        var isCompressed = true
+
+        static func parse(_ r: inout ThriftCompactReader) throws(ThriftCompactReader.Malformed) -> PageHeader {
+            var h = PageHeader()
+            try r.readStruct { id, type, r throws(ThriftCompactReader.Malformed) in
+                switch (id, type) {
+                case (1, .i32): h.type = try r.readInt32()
+                case (2, .i32): h.uncompressedSize = try r.readInt32()
+                case (3, .i32): h.compressedSize = try r.readInt32()
+                case (5, .structure):  // DataPageHeader
+                    try r.readStruct { id, type, r throws(ThriftCompactReader.Malformed) in
+                        switch (id, type) {
+                        case (1, .i32): h.valueCount = try r.readInt32()
+                        case (2, .i32): h.encoding = try r.readInt32()
+                        case (3, .i32): h.levelEncoding = try r.readInt32()
+                        default: try r.skip(type)
+                        }
+                    }
+                case (7, .structure):  // DictionaryPageHeader
+                    try r.readStruct { id, type, r throws(ThriftCompactReader.Malformed) in
+                        switch (id, type) {
+                        case (1, .i32): h.valueCount = try r.readInt32()
+                        case (2, .i32): h.encoding = try r.readInt32()
+                        default: try r.skip(type)
+                        }
+                    }
+                case (8, .structure):  // DataPageHeaderV2
+                    try r.readStruct { id, type, r throws(ThriftCompactReader.Malformed) in
+                        switch (id, type) {
+                        case (1, .i32): h.valueCount = try r.readInt32()
+                        case (4, .i32): h.encoding = try r.readInt32()
+                        case (5, .i32): h.definitionBytes = try r.readInt32()
+                        case (6, .i32): h.repetitionBytes = try r.readInt32()
+                        case (7, .boolTrue): h.isCompressed = true
+                        case (7, .boolFalse): h.isCompressed = false
+                        default: try r.skip(type)
+                        }
+                    }
+                default: try r.skip(type)
+                }
+            }
+            return h
+        }
+    }
+
+    /// The values of a column chunk of `rows` rows.
+    ///
+    /// - Complexity: O(chunk bytes + rows); memory: the chunk's bytes, one decompressed page,
+    ///   the dictionary and the rows' strings.
+    static func decode(
+        chunk: ParquetReader.ChunkMeta, leaf: Leaf, rows: Int, file: ParquetReader
+    ) throws(ParquetMalformed) -> [String?] {
+        guard rows > 0 else { return [] }
+        let bytes = try file.read(offset: Int(chunk.startOffset), count: Int(chunk.compressedSize))
+        var out: [String?] = []
+        out.reserveCapacity(rows)  // bounded by the file's size in ParquetReader.validate()
+        var dictionary: [String]?
+        try bytes.withMalformedBytes { (raw: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+            var position = 0
+            while out.count < rows {
+                guard position < raw.count else {
+                    throw ParquetMalformed("ends after \(out.count) of its \(rows) values")
+                }
+                var reader = ThriftCompactReader(raw, start: position)
+                let header: PageHeader
+                do throws(ThriftCompactReader.Malformed) {
+                    header = try PageHeader.parse(&reader)
+                } catch {
+                    throw ParquetMalformed("has a corrupt page header: it \(error.reason)")
+                }
+                position = reader.position
+                guard header.compressedSize >= 0, Int(header.compressedSize) <= raw.count - position else {
+                    throw ParquetMalformed("has a page that runs past the end of its column chunk")
+                }
+                let body = UnsafeRawBufferPointer(rebasing: raw[position..<position + Int(header.compressedSize)])
+                position += Int(header.compressedSize)
+                switch ParquetFormat.PageType(rawValue: header.type) {
+                case .dictionaryPage:
+                    let data = try decompress(chunk.codec, body, size: header.uncompressedSize)
+                    guard header.valueCount >= 0 else { throw ParquetMalformed("has a dictionary of \(header.valueCount) values") }
+                    dictionary = try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                        var cursor = Cursor(d)
+                        return try plain(&cursor, count: Int(header.valueCount), leaf: leaf)
+                    }
+                case .dataPage:
+                    let count = try pageValueCount(header, done: out.count, rows: rows)
+                    let data = try decompress(chunk.codec, body, size: header.uncompressedSize)
+                    try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                        var cursor = Cursor(d)
+                        var levels: [UInt8]?
+                        if leaf.optional {
+                            guard header.levelEncoding == ParquetFormat.Encoding.rle.rawValue else {
+                                throw ParquetMalformed(
+                                    "has definition levels in \(ParquetFormat.Encoding.name(header.levelEncoding)), which imgeda does not read"
+                                )
+                            }
+                            let length = Int(try cursor.uint32())
+                            levels = try RLEHybrid.decode(try cursor.take(length), bitWidth: 1, count: count).map { UInt8($0) }
+                        }
+                        try appendValues(
+                            &cursor, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
+                    }
+                case .dataPageV2:
+                    let count = try pageValueCount(header, done: out.count, rows: rows)
+                    let levelBytes = Int(header.definitionBytes) + Int(header.repetitionBytes)
+                    guard header.definitionBytes >= 0, header.repetitionBytes >= 0, levelBytes <= body.count,
+                        levelBytes <= Int(header.uncompressedSize)
+                    else { throw ParquetMalformed("has a v2 page whose levels do not fit in it") }
+                    var cursor = Cursor(body)
+                    _ = try cursor.take(Int(header.repetitionBytes))  // none in a flat column
+                    let definitions = try cursor.take(Int(header.definitionBytes))
+                    var levels: [UInt8]?
+                    if leaf.optional {
+                        levels = try RLEHybrid.decode(definitions, bitWidth: 1, count: count).map { UInt8($0) }
+                    }
+                    let rest = try cursor.take(cursor.remaining)
+                    let valueSize = header.uncompressedSize - Int32(levelBytes)
+                    let data =
+                        header.isCompressed
+                        ? try decompress(chunk.codec, rest, size: valueSize)
+                        : try decompress(ParquetFormat.Codec.uncompressed.rawValue, rest, size: valueSize)
+                    try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                        var values = Cursor(d)
+                        try appendValues(
+                            &values, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
+                    }
+                default:
+                    continue  // an index page, or a type from a newer format: not values
+                }
+            }
+        }
+        return out
+    }
+
+    private static func pageValueCount(_ header: PageHeader, done: Int, rows: Int) throws(ParquetMalformed) -> Int {
+        guard header.valueCount >= 0, Int(header.valueCount) <= rows - done else {
+            throw ParquetMalformed("has a page of \(header.valueCount) values where \(rows - done) remain")
+        }
+        return Int(header.valueCount)
+    }
+
+    /// Decompresses a page after checking its declared size against ``ParquetReader/Limits``.
+    private static func decompress(_ codec: Int32, _ body: UnsafeRawBufferPointer, size: Int32) throws(ParquetMalformed) -> [UInt8] {
+        let limits = ParquetReader.Limits.self
+        guard size >= 0, Int(size) <= limits.pageBytes,
+            Int(size) <= 1 << 20 || Int(size) / limits.compressionRatio <= body.count
+        else {
+            throw ParquetMalformed(
+                "has a page that claims to decompress from \(body.count) to \(size) bytes (a decompression bomb?)")
+        }
+        do throws(ParquetCodecs.Failure) {
+            return try ParquetCodecs.decompress(codec, body, size: Int(size))
+        } catch {
+            throw ParquetMalformed("has \(error.reason)")
+        }
+    }
+
+    /// Decodes `count` values (nulls included, as `levels` say) and appends them to `out`.
+    private static func appendValues(
+        _ cursor: inout Cursor, levels: [UInt8]?, count: Int, header: PageHeader, leaf: Leaf, dictionary: [String]?,
+        to out: inout [String?]
+    ) throws(ParquetMalformed) {
+        var present = count
+        if let levels {
+            present = 0
+            for level in levels {
+                guard level <= 1 else { throw ParquetMalformed("has a definition level of \(level) in a flat column") }
+                present += Int(level)
+            }
+        }
+        let values: [String]
+        switch ParquetFormat.Encoding(rawValue: header.encoding) {
+        case .plain:
+            values = try plain(&cursor, count: present, leaf: leaf)
+        case .plainDictionary, .rleDictionary:
+            guard let dictionary else { throw ParquetMalformed("has a dictionary-encoded page but no dictionary page") }
+            let width = Int(try cursor.byte())
+            guard width <= 32 else { throw ParquetMalformed("has dictionary indexes of \(width) bits") }
+            let indexes = try RLEHybrid.decode(try cursor.take(cursor.remaining), bitWidth: width, count: present)
+            var decoded: [String] = []
+            decoded.reserveCapacity(present)
+            for index in indexes {
+                guard Int(index) < dictionary.count else {
+                    throw ParquetMalformed("refers to entry \(index) of a dictionary of \(dictionary.count)")
+                }
+                decoded.append(dictionary[Int(index)])
+            }
+            values = decoded
+        case .rle where leaf.type == .boolean:
+            let length = Int(try cursor.uint32())
+            values = try RLEHybrid.decode(try cursor.take(length), bitWidth: 1, count: present).map { $0 == 1 ? "true" : "false" }
+        default:
+            throw ParquetMalformed(
+                "has values in \(ParquetFormat.Encoding.name(header.encoding)) encoding, which imgeda does not read (it reads PLAIN, dictionary and RLE booleans)"
+            )
+        }
+        if let levels {
+            var next = 0
+            for level in levels {
+                if level == 1 {
+                    out.append(values[next])
+                    next += 1
+                } else {
+                    out.append(nil)
+                }
+            }
+        } else {
+            for value in values { out.append(value) }
+        }
+    }
+
+    /// `count` PLAIN-encoded values of the leaf's type, as text.
+    static func plain(_ cursor: inout Cursor, count: Int, leaf: Leaf) throws(ParquetMalformed) -> [String] {
+        // Each value takes at least one byte (booleans one bit), so a count the data cannot
+        // hold fails here, before anything is allocated for it.
+        let minimum = leaf.type == .boolean ? (count + 7) / 8 : count
+        guard minimum <= cursor.remaining else {
+            throw ParquetMalformed("declares \(count) values in \(cursor.remaining) bytes")
+        }
+        var out: [String] = []
+        out.reserveCapacity(count)
+        switch leaf.type {
+        case .boolean:
+            let bytes = try cursor.take((count + 7) / 8)
+            for i in 0..<count { out.append(bytes[i >> 3] >> UInt8(i & 7) & 1 == 1 ? "true" : "false") }
+        case .int32:
+            for _ in 0..<count { out.append(String(Int32(bitPattern: try cursor.uint32()))) }
+        case .int64:
+            for _ in 0..<count { out.append(String(Int64(bitPattern: try cursor.uint64()))) }
+        case .float:
+            for _ in 0..<count { out.append(Float(bitPattern: try cursor.uint32()).description) }
+        case .double:
+            for _ in 0..<count { out.append(Double(bitPattern: try cursor.uint64()).description) }
+        case .byteArray:
+            for _ in 0..<count {
+                let length = Int(try cursor.uint32())
+                out.append(String(decoding: try cursor.take(length), as: UTF8.self))
+            }
+        case .fixedLenByteArray:
+            for _ in 0..<count { out.append(hex(try cursor.take(leaf.typeLength))) }
+        case .int96:
+            throw ParquetMalformed("is INT96 (legacy timestamps), which imgeda does not read")
+        }
+        return out
+    }
+
+    private static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Reads little-endian values from a buffer, every read checked against what remains.
+struct Cursor {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    var remaining: Int { bytes.count - position }
+
+    mutating func take(_ count: Int) throws(ParquetMalformed) -> UnsafeRawBufferPointer {
+        guard count >= 0, count <= remaining else {
+            throw ParquetMalformed("has a value of \(count) bytes where \(remaining) remain in its page")
+        }
+        defer { position += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
+    }
+
+    mutating func byte() throws(ParquetMalformed) -> UInt8 { try take(1)[0] }
+
+    mutating func uint32() throws(ParquetMalformed) -> UInt32 {
+        let b = try take(4)
+        return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+    }
+
+    mutating func uint64() throws(ParquetMalformed) -> UInt64 {
+        let b = try take(8)
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(b[i]) << UInt64(i * 8) }
+        return v
+    }
+}
+
+/// Parquet's RLE/bit-packed hybrid encoding (definition levels, dictionary indexes, RLE
+/// booleans): runs of `varint(count << 1)` and one value, or `varint(groups << 1 | 1)` and
+/// groups of eight values packed least-significant bit first.
+enum RLEHybrid {
+    /// The first `count` values; fewer in the data is an error, more are ignored.
+    ///
+    /// - Complexity: O(count + bytes).
+    static func decode(_ bytes: UnsafeRawBufferPointer, bitWidth: Int, count: Int) throws(ParquetMalformed) -> [UInt32] {
+        var out: [UInt32] = []
+        out.reserveCapacity(count)
+        var cursor = Cursor(bytes)
+        let valueBytes = (bitWidth + 7) / 8
+        let mask: UInt64 = bitWidth == 32 ? 0xFFFF_FFFF : (1 << UInt64(bitWidth)) - 1
+        while out.count < count {
+            guard cursor.remaining > 0 else {
+                throw ParquetMalformed("has run-length data that ends after \(out.count) of \(count) values")
+            }
+            var header: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let byte = try cursor.byte()
+                guard shift < 64 else { throw ParquetMalformed("has a run-length header longer than ten bytes") }
+                header |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { break }
+                shift += 7
+            }
+            if header & 1 == 0 {
+                let run = min(Int(clamping: header >> 1), count - out.count)
+                var value: UInt32 = 0
+                let raw = try cursor.take(valueBytes)
+                for i in 0..<valueBytes { value |= UInt32(raw[i]) << UInt32(i * 8) }
+                guard UInt64(value) <= mask else { throw ParquetMalformed("has a run value wider than \(bitWidth) bits") }
+                out.append(contentsOf: repeatElement(value, count: run))
+            } else {
+                let groups = Int(clamping: header >> 1)
+                // A last group may be cut short by the end of the page's data.
+                let (needed, overflow) = groups.multipliedReportingOverflow(by: bitWidth)
+                let packed = try cursor.take(overflow ? cursor.remaining : min(needed, cursor.remaining))
+                let values = min(groups > Int.max / 8 ? Int.max : groups * 8, count - out.count)
+                var bit = 0
+                for _ in 0..<values {
+                    var value: UInt64 = 0
+                    var got = 0
+                    while got < bitWidth {
+                        let byteIndex = (bit + got) >> 3
+                        guard byteIndex < packed.count else {
+                            throw ParquetMalformed("has bit-packed data that ends after \(out.count) of \(count) values")
+                        }
+                        let offset = (bit + got) & 7
+                        let take = min(8 - offset, bitWidth - got)
+                        let chunk = (UInt64(packed[byteIndex]) >> UInt64(offset)) & ((1 << UInt64(take)) - 1)
+                        value |= chunk << UInt64(got)
+                        got += take
+                    }
+                    bit += bitWidth
+                    out.append(UInt32(truncatingIfNeeded: value & mask))
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension [UInt8] {
+    /// `withUnsafeBytes` for a body that throws ``ParquetMalformed`` (the standard library's
+    /// is not typed-throws here).
+    func withMalformedBytes<R>(_ body: (UnsafeRawBufferPointer) throws(ParquetMalformed) -> R) throws(ParquetMalformed) -> R {
+        let result: Result<R, ParquetMalformed> = withUnsafeBytes { raw in
+            Result { () throws(ParquetMalformed) in try body(raw) }
+        }
+        return try result.get()
+    }
+}
