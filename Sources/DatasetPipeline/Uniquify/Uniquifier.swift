@@ -175,7 +175,7 @@ public struct Uniquifier {
         guard !journal.entries.isEmpty else {
             throw ImgedaError(
                 .notFound, "nothing to restore: \(backupDir)/\(journalName) lists no backups",
-                remedy: "give the --backup-dir that uniquify used")
+                remedy: "name the backup folder that uniquify used")
         }
         for entry in journal.entries {
             let target = entry.path.hasPrefix("/") ? entry.path : root + "/" + entry.path
@@ -264,7 +264,7 @@ struct Journal {
             }
         } else if !create {
             throw ImgedaError(
-                .notFound, "nothing to restore: \(path) does not exist", remedy: "give the --backup-dir that uniquify used")
+                .notFound, "nothing to restore: \(path) does not exist", remedy: "name the backup folder that uniquify used")
         }
     }
 
