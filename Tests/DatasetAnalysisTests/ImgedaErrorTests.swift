@@ -92,7 +92,7 @@ struct ImgedaErrorTests {
     @Test func pipelineCodesAreImgedaErrorCodes() {
         let codes: [ImgedaError.Code] = [
             .manifestAsInput, .manifestOfOtherFolders, .noImages, .workerStart, .workersExitAtStart, .supervisor, .internal,
-            .notFound, .invalidFormat, .inputTooLarge, .invalidArgument, .policyInvalid, .outputConflict, .ioFailed, .locked,
+            .notFound, .invalidFormat, .inputTooLarge, .invalidArgument, .policyInvalid, .outputConflict, .ioFailed, .renderFailed, .locked,
             .noRecords, .noAnnotations,
         ]
         #expect(Set(codes.map(\.rawValue)).count == codes.count)

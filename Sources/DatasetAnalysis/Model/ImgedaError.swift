@@ -32,6 +32,8 @@ public struct ImgedaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let outputConflict = Code(rawValue: "output_conflict")
         /// Writing, locking or creating a file failed.
         public static let ioFailed = Code(rawValue: "io_failed")
+        /// A chart or a thumbnail could not be drawn.
+        public static let renderFailed = Code(rawValue: "render_failed")
         /// Another process holds the manifest's lock.
         public static let locked = Code(rawValue: "locked")
         /// A manifest holds no image records.

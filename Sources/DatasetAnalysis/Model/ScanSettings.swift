@@ -63,10 +63,8 @@ public struct ScanSettings: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ScanSettings.defaults
-        darkThreshold = try c.decodeIfPresent(Double.self, forKey: .darkThreshold) ?? d.darkThreshold
-        overexposedThreshold = try c.decodeIfPresent(Double.self, forKey: .overexposedThreshold) ?? d.overexposedThreshold
-        artifactThreshold = try c.decodeIfPresent(Double.self, forKey: .artifactThreshold) ?? d.artifactThreshold
-        blurThreshold = try c.decodeIfPresent(Double.self, forKey: .blurThreshold) ?? d.blurThreshold
+        // The thresholds sit beside the other settings under their own keys: one decoder for them.
+        quality = try QualityThresholds(from: decoder)
         cornerPatchFraction = try c.decodeIfPresent(Double.self, forKey: .cornerPatchFraction) ?? d.cornerPatchFraction
         hashSize = try c.decodeIfPresent(Int.self, forKey: .hashSize) ?? d.hashSize
         includeHashes = try c.decodeIfPresent(Bool.self, forKey: .includeHashes) ?? d.includeHashes
