@@ -59,7 +59,7 @@ public struct ManifestReader {
         }
         guard !isDirectory.boolValue else {
             throw DatasetIOError(
-                .invalidArgument, "\(path) is a directory, not a manifest file", remedy: "pass the .jsonl file that `imgeda scan -o` wrote")
+                .invalidArgument, "\(path) is a directory, not a manifest file", remedy: .nameManifestFile)
         }
     }
 

@@ -14,6 +14,8 @@ extension Remedy {
         case .otherExtensions: return "check the path, or name other extensions with --extensions"
         case .readManifest(let path): return "to read it: `imgeda info -m \(path)`"
         case .createManifest(let path): return "create one with `imgeda scan DIR -o \(path)`"
+        case .nameManifestFile: return "pass the .jsonl file that `imgeda scan -o` wrote"
+        case .waitForOtherScan: return "wait for it to finish or stop it, or write to another manifest with -o"
         case .raiseTimeout: return "raise the limit with --timeout"
         case .raiseMemoryLimit: return "raise the limit with --max-memory"
         case .raisePixelLimit: return "raise the limit with --max-pixels"
