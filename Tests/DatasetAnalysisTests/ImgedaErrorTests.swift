@@ -49,7 +49,8 @@ struct ImgedaErrorTests {
     /// Every remedy that has a setting, in the plain words libraries and records use.
     static let settingRemedies: [Remedy] = [
         .reanalyseEverything, .otherOutputAppendOrReplace, .otherExtensions, .readManifest(path: "m.jsonl"),
-        .createManifest(path: "m.jsonl"), .raiseTimeout, .raiseMemoryLimit, .raisePixelLimit, .allowUntrustedLoaders,
+        .createManifest(path: "m.jsonl"), .nameManifestFile, .waitForOtherScan, .raiseTimeout, .raiseMemoryLimit, .raisePixelLimit,
+        .allowUntrustedLoaders,
         .followSymlinksOutside, .nameAnnotationFileOrFormat, .annotationFilesAreCOCO, .runWorkerByHand(command: "imgeda x"),
     ]
 
@@ -92,7 +93,7 @@ struct ImgedaErrorTests {
     @Test func pipelineCodesAreImgedaErrorCodes() {
         let codes: [ImgedaError.Code] = [
             .manifestAsInput, .manifestOfOtherFolders, .noImages, .workerStart, .workersExitAtStart, .supervisor, .internal,
-            .notFound, .invalidFormat, .inputTooLarge, .invalidArgument, .policyInvalid, .outputConflict, .ioFailed, .locked,
+            .notFound, .invalidFormat, .inputTooLarge, .invalidArgument, .policyInvalid, .outputConflict, .ioFailed, .renderFailed, .locked,
             .noRecords, .noAnnotations,
         ]
         #expect(Set(codes.map(\.rawValue)).count == codes.count)

@@ -32,6 +32,8 @@ public struct ImgedaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let outputConflict = Code(rawValue: "output_conflict")
         /// Writing, locking or creating a file failed.
         public static let ioFailed = Code(rawValue: "io_failed")
+        /// A chart or a thumbnail could not be drawn.
+        public static let renderFailed = Code(rawValue: "render_failed")
         /// Another process holds the manifest's lock.
         public static let locked = Code(rawValue: "locked")
         /// A manifest holds no image records.
@@ -98,6 +100,10 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
     case readManifest(path: String)
     /// No manifest at `path`: make one by scanning.
     case createManifest(path: String)
+    /// A folder was given where the manifest file is wanted.
+    case nameManifestFile
+    /// Another scan holds the manifest: wait for it, stop it, or write elsewhere.
+    case waitForOtherScan
     /// Give each file more time.
     case raiseTimeout
     /// Give each worker more memory.
@@ -127,6 +133,8 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
         case .otherExtensions: return "check the path, or look for other file extensions"
         case .readManifest: return "read it as a manifest instead"
         case .createManifest: return "create one by scanning the images"
+        case .nameManifestFile: return "name the manifest file a scan wrote"
+        case .waitForOtherScan: return "wait for that scan to finish or stop it, or write to another manifest"
         case .raiseTimeout: return "raise the time limit per file"
         case .raiseMemoryLimit: return "raise the memory limit per worker"
         case .raisePixelLimit: return "raise the pixel limit"

@@ -45,11 +45,9 @@ public struct ScanSettings: Sendable, Hashable, Codable {
 
     public init() {}
 
+    /// The other settings' keys; the thresholds sit beside them under ``QualityThresholds``'
+    /// own keys (`dark_threshold`…), encoded and decoded by it.
     enum CodingKeys: String, CodingKey {
-        case darkThreshold = "dark_threshold"
-        case overexposedThreshold = "overexposed_threshold"
-        case artifactThreshold = "artifact_threshold"
-        case blurThreshold = "blur_threshold"
         case cornerPatchFraction = "corner_patch_fraction"
         case hashSize = "hash_size"
         case includeHashes = "include_hashes"
@@ -63,10 +61,7 @@ public struct ScanSettings: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ScanSettings.defaults
-        darkThreshold = try c.decodeIfPresent(Double.self, forKey: .darkThreshold) ?? d.darkThreshold
-        overexposedThreshold = try c.decodeIfPresent(Double.self, forKey: .overexposedThreshold) ?? d.overexposedThreshold
-        artifactThreshold = try c.decodeIfPresent(Double.self, forKey: .artifactThreshold) ?? d.artifactThreshold
-        blurThreshold = try c.decodeIfPresent(Double.self, forKey: .blurThreshold) ?? d.blurThreshold
+        quality = try QualityThresholds(from: decoder)
         cornerPatchFraction = try c.decodeIfPresent(Double.self, forKey: .cornerPatchFraction) ?? d.cornerPatchFraction
         hashSize = try c.decodeIfPresent(Int.self, forKey: .hashSize) ?? d.hashSize
         includeHashes = try c.decodeIfPresent(Bool.self, forKey: .includeHashes) ?? d.includeHashes
@@ -78,11 +73,8 @@ public struct ScanSettings: Sendable, Hashable, Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        try quality.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(darkThreshold, forKey: .darkThreshold)
-        try c.encode(overexposedThreshold, forKey: .overexposedThreshold)
-        try c.encode(artifactThreshold, forKey: .artifactThreshold)
-        try c.encode(blurThreshold, forKey: .blurThreshold)
         try c.encode(cornerPatchFraction, forKey: .cornerPatchFraction)
         try c.encode(hashSize, forKey: .hashSize)
         try c.encode(includeHashes, forKey: .includeHashes)

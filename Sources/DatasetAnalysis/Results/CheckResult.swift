@@ -27,6 +27,61 @@ public struct FlaggedSection: Sendable, Encodable {
     public var count: Int { items.count }
     public var percent: Double { CheckResult.percent(items.count, total) }
 
+    /// The kinds of flagged image, each with the list it comes from, the key of its
+    /// measurement in JSON, the word for it in text, and its threshold: one table for every
+    /// check that lists them.
+    public enum Kind: Sendable, CaseIterable {
+        case corrupt, dark, overexposed, artifacts, blur
+
+        public var list: KeyPath<CheckCollector, [CheckCollector.Flagged]> {
+            switch self {
+            case .corrupt: return \.corrupt
+            case .dark: return \.dark
+            case .overexposed: return \.overexposed
+            case .artifacts: return \.artifacts
+            case .blur: return \.blurry
+            }
+        }
+
+        /// The JSON key of an item's measurement (`reason` for corrupt images).
+        public var valueKey: String {
+            switch self {
+            case .corrupt: return "reason"
+            case .dark, .overexposed: return "mean_brightness"
+            case .artifacts: return "delta"
+            case .blur: return "blur_score"
+            }
+        }
+
+        /// The measurement in words, for text; nil where items carry a reason instead.
+        public var unit: String? {
+            switch self {
+            case .corrupt: return nil
+            case .dark, .overexposed: return "brightness"
+            case .artifacts: return "delta"
+            case .blur: return "score"
+            }
+        }
+
+        public func threshold(_ t: QualityThresholds) -> Double? {
+            switch self {
+            case .corrupt: return nil
+            case .dark: return t.dark
+            case .overexposed: return t.overexposed
+            case .artifacts: return t.artifact
+            case .blur: return t.blur
+            }
+        }
+    }
+
+    /// The images of one kind that `c` flagged; `thresholds`, when given, are written too
+    /// (a single check's own output names all of them).
+    public init(_ kind: Kind, of c: CheckCollector, thresholds: QualityThresholds? = nil) {
+        self.init(
+            c[keyPath: kind.list], total: c.total, valueKey: kind.valueKey, threshold: kind.threshold(c.thresholds),
+            thresholds: thresholds)
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: DynamicKey.self)
         try c.encode(count, forKey: DynamicKey("count"))
@@ -265,11 +320,11 @@ public struct CheckResult: Sendable, Encodable {
     public init(_ c: CheckCollector, duplicates: DuplicateReport, labelConflicts: [LabelConflict], leakage: LeakageReport?) {
         let t = c.thresholds
         totalImages = c.total
-        corrupt = FlaggedSection(c.corrupt, total: c.total, valueKey: "reason")
-        dark = FlaggedSection(c.dark, total: c.total, valueKey: "mean_brightness", threshold: t.dark)
-        overexposed = FlaggedSection(c.overexposed, total: c.total, valueKey: "mean_brightness", threshold: t.overexposed)
-        artifacts = FlaggedSection(c.artifacts, total: c.total, valueKey: "delta", threshold: t.artifact)
-        blur = FlaggedSection(c.blurry, total: c.total, valueKey: "blur_score", threshold: t.blur)
+        corrupt = FlaggedSection(.corrupt, of: c)
+        dark = FlaggedSection(.dark, of: c)
+        overexposed = FlaggedSection(.overexposed, of: c)
+        artifacts = FlaggedSection(.artifacts, of: c)
+        blur = FlaggedSection(.blur, of: c)
         self.duplicates = DuplicateListing(duplicates, c.candidates)
         extensionMismatch = ExtensionListing(c)
         self.labelConflicts = LabelConflictListing(labelConflicts, duplicates: duplicates)

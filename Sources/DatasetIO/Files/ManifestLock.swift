@@ -38,9 +38,8 @@ public final class ManifestLock {
                 let holder = Self.holder(descriptor)
                 Glibc.close(descriptor)
                 throw DatasetIOError(
-                    .locked,
-                    "\(manifest) is being written by another scan (\(holder.map { "PID \($0)" } ?? "another process")); wait for it to finish or stop it, or write to another manifest with -o"
-                )
+                    .locked, "\(manifest) is being written by another scan, \(holder.map { "PID \($0)" } ?? "in another process")",
+                    remedy: .waitForOtherScan)
             }
             var locked = stat(), current = stat()
             if fstat(descriptor, &locked) == 0, stat(path, &current) == 0,

@@ -11,6 +11,10 @@ public struct DatasetLayout: Sendable, Hashable {
     public var splits: [(name: String, images: Int)] {
         Self.ordered(splits: splitCounts.keys).map { ($0, splitCounts[$0] ?? 0) }
     }
+    /// The splits with their image counts, as messages list them: "train (3), val (1)".
+    public var splitList: String {
+        splits.map { "\($0.name) (\(Plural.grouped($0.images)))" }.joined(separator: ", ")
+    }
     public var splitCounts: [String: Int] = [:]
     /// Class names: from data.yaml (YOLO), categories (COCO), object names (VOC) or class folders.
     public var classNames: [String] = []

@@ -59,7 +59,7 @@ public struct ManifestReader {
         }
         guard !isDirectory.boolValue else {
             throw DatasetIOError(
-                .invalidArgument, "\(path) is a directory, not a manifest file", remedy: "pass the .jsonl file that `imgeda scan -o` wrote")
+                .invalidArgument, "\(path) is a directory, not a manifest file", remedy: .nameManifestFile)
         }
     }
 
@@ -76,24 +76,7 @@ public struct ManifestReader {
     /// Calls `body` for each record in file order.
     @discardableResult
     public func forEachRecord(_ body: (ImageRecord) throws -> Void) throws -> ManifestReadReport {
-        let decoder = JSONDecoder()
-        var report = ManifestReadReport()
-        var bodyError: (any Error)?
-        try forEachLine { line, isLast in
-            if ManifestReader.isHeaderLine(line) { return true }
-            guard let record = ManifestReader.decodeRecord(line, decoder) else {
-                report.skip(line, isLast: isLast)
-                return true
-            }
-            report.records += 1
-            do { try body(record) } catch {
-                bodyError = error
-                return false
-            }
-            return true
-        }
-        if let bodyError { throw bodyError }
-        return report
+        try forEachRawRecord { _, record in try body(record) }
     }
 
     /// Calls `body` with each record's raw line (without the newline) and its decoded value.
@@ -205,5 +188,19 @@ public struct ManifestReader {
     /// through with their code and remedy; any other is a failure to process the records.
     private static func wrapped(_ error: any Error) -> DatasetIOError {
         (error as? DatasetIOError) ?? DatasetIOError(.ioFailed, "\(error)")
+    }
+}
+
+extension QualityThresholds {
+    /// The thresholds a run over `manifests` starts from: those the first header that
+    /// records settings was scanned with, and where they came from, in words that outputs
+    /// print ("from the scan settings of m.jsonl"); the defaults when no header records them.
+    public static func recorded(in manifests: [String]) throws(DatasetIOError) -> (thresholds: QualityThresholds, source: String) {
+        for path in manifests {
+            if let header = try ManifestReader(path: path).header() {
+                return (header.settings.quality, "from the scan settings of \(path)")
+            }
+        }
+        return (QualityThresholds(), "defaults: the manifest does not record its thresholds")
     }
 }

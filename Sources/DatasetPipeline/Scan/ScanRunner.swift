@@ -88,6 +88,14 @@ public struct ScanSummary: Sendable {
     public var timedOut = 0
     public var seconds = 0.0
     public var notes: [PipelineNote] = []
+
+    /// The skipped entries counted by reason, the most common first (then by reason, so the
+    /// order is the same every run).
+    public var skippedByReason: [(reason: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for entry in skipped { counts[entry.reason, default: 0] += 1 }
+        return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
+    }
 }
 
 /// Runs a scan: discovery, resume, supervised analysis and checkpointed writes.

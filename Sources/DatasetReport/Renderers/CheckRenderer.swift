@@ -103,11 +103,11 @@ public enum CheckRenderer {
         let t = r.thresholds
         return [t.line(source: thresholdsSource)]
             + flagged(
-                "Dark (brightness < \(QualityThresholds.number(t.dark)))", r.dark.items, total: r.dark.total, unit: "brightness",
-                examples: examples, seeAll: seeAll)
+                "Dark (brightness < \(QualityThresholds.number(t.dark)))", r.dark.items, total: r.dark.total,
+                unit: FlaggedSection.Kind.dark.unit, examples: examples, seeAll: seeAll)
             + flagged(
                 "Overexposed (brightness > \(QualityThresholds.number(t.overexposed)))", r.overexposed.items, total: r.overexposed.total,
-                unit: "brightness", examples: examples, seeAll: seeAll)
+                unit: FlaggedSection.Kind.overexposed.unit, examples: examples, seeAll: seeAll)
     }
 
     /// What `check all` prints: every check's summary with a few examples each.
@@ -122,11 +122,11 @@ public enum CheckRenderer {
     ) -> [String] {
         let total = r.totalImages
         var lines = ["Checked \(Plural.count(total, "image")) in \(read)", r.thresholds.line(source: thresholdsSource)]
-        for (title, section, unit) in [
-            ("Corrupt", r.corrupt, nil), ("Dark", r.dark, "brightness"), ("Overexposed", r.overexposed, "brightness"),
-            ("Border artifacts", r.artifacts, "delta"), ("Blurry", r.blur, "score"),
+        for (title, section, kind) in [
+            ("Corrupt", r.corrupt, FlaggedSection.Kind.corrupt), ("Dark", r.dark, .dark), ("Overexposed", r.overexposed, .overexposed),
+            ("Border artifacts", r.artifacts, .artifacts), ("Blurry", r.blur, .blur),
         ] {
-            lines += flagged(title, section.items, total: total, unit: unit, examples: examples, seeAll: seeAll)
+            lines += flagged(title, section.items, total: total, unit: kind.unit, examples: examples, seeAll: seeAll)
         }
         lines += flagged(
             "Extension does not match the format", r.extensionMismatch.items.map(\.flagged), total: total, unit: nil,

@@ -62,15 +62,7 @@ struct ThresholdOptions: ParsableArguments {
     /// The thresholds for a run over `manifests`: the first header that records settings,
     /// with this run's options on top.
     func resolve(manifests: [String]) throws -> ResolvedThresholds {
-        var thresholds = QualityThresholds()
-        var source = "defaults: the manifest does not record its thresholds"
-        for path in manifests {
-            if let header = try ManifestReader(path: path).header() {
-                thresholds = header.settings.quality
-                source = "from the scan settings of \(path)"
-                break
-            }
-        }
+        var (thresholds, source) = try QualityThresholds.recorded(in: manifests)
         if let darkThreshold { thresholds.dark = darkThreshold }
         if let overexposedThreshold { thresholds.overexposed = overexposedThreshold }
         if let artifactThreshold { thresholds.artifact = artifactThreshold }

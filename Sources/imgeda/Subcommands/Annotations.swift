@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetPipeline
 import DatasetReport
 import Foundation
 import ImageDecoding
@@ -55,14 +56,11 @@ extension Imgeda {
             if let plots {
                 try FileSystem.createDirectories(plots)
                 _ = ImageDecoder.startLibvips()
-                for kind in AnnotationPlots.kinds {
-                    let svg = AnnotationPlots.chart(kind, stats, areas: stats.areaValues, ratios: stats.aspectValues).svg()
-                    let path = "\(plots)/\(kind).png"
-                    try OutputPath.refuseInput(path, inputs: read.inputFiles, option: "--plots")
-                    let png: [UInt8]
-                    do { png = try SVGRenderer.png(svg) } catch { throw ValidationError("cannot draw \(path): \(error)") }
-                    try AtomicFile.write(png, to: path)
+                let charts = AnnotationPlots.kinds.map { kind in
+                    ("\(plots)/\(kind).png", AnnotationPlots.chart(kind, stats, areas: stats.areaValues, ratios: stats.aspectValues).svg())
                 }
+                for chart in charts { try OutputPath.refuseInput(chart.0, inputs: read.inputFiles, option: "--plots") }
+                try ChartFiles.write(charts, format: .png)
             }
             if json {
                 Console.out(String(decoding: data, as: UTF8.self))

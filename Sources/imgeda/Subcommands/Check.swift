@@ -120,19 +120,18 @@ enum CheckRunner {
 
     /// A check that lists one kind of flagged image: collect, then print or write.
     static func runList(
-        _ source: CheckManifestsOption, thresholds: ResolvedThresholds?, list: KeyPath<CheckCollector, [CheckCollector.Flagged]>,
-        valueKey: String, threshold: Double?, title: String, unit: String?, file: String, options: CheckOutputOptions
+        _ kind: FlaggedSection.Kind, _ source: CheckManifestsOption, thresholds: ResolvedThresholds?, title: String, file: String,
+        options: CheckOutputOptions
     ) throws {
         let c = try collect(source, thresholds: thresholds?.thresholds ?? QualityThresholds(), candidates: false)
-        let items = c[keyPath: list]
-        let section = FlaggedSection(items, total: c.total, valueKey: valueKey, threshold: threshold, thresholds: thresholds?.thresholds)
+        let section = FlaggedSection(kind, of: c, thresholds: thresholds?.thresholds)
         try emit(section, options: options, inputs: source.manifests) {
             (thresholds.map { [$0.line] } ?? [])
                 + CheckRenderer.flagged(
-                    title, items, total: c.total, unit: unit, examples: options.examples, seeAll: "use -o \(file).json or --json")
+                    title, section.items, total: c.total, unit: kind.unit, examples: options.examples,
+                    seeAll: "use -o \(file).json or --json")
         }
     }
-
 }
 
 extension Imgeda.Check {
@@ -142,9 +141,7 @@ extension Imgeda.Check {
         @OptionGroup var out: CheckOutputOptions
 
         func run() throws {
-            try CheckRunner.runList(
-                source, thresholds: nil, list: \.corrupt, valueKey: "reason", threshold: nil,
-                title: "Corrupt images", unit: nil, file: "corrupt", options: out)
+            try CheckRunner.runList(.corrupt, source, thresholds: nil, title: "Corrupt images", file: "corrupt", options: out)
         }
     }
 
@@ -158,10 +155,7 @@ extension Imgeda.Check {
             let resolved = try thresholds.resolve(manifests: source.manifests)
             let t = resolved.thresholds
             let c = try CheckRunner.collect(source, thresholds: t, candidates: false)
-            let result = ExposureResult(
-                dark: FlaggedSection(c.dark, total: c.total, valueKey: "mean_brightness", threshold: t.dark),
-                overexposed: FlaggedSection(c.overexposed, total: c.total, valueKey: "mean_brightness", threshold: t.overexposed),
-                thresholds: t)
+            let result = ExposureResult(dark: FlaggedSection(.dark, of: c), overexposed: FlaggedSection(.overexposed, of: c), thresholds: t)
             try CheckRunner.emit(result, options: out, inputs: source.manifests) {
                 CheckRenderer.exposure(
                     result, thresholdsSource: resolved.source, examples: out.examples, seeAll: "use -o exposure.json or --json")
@@ -180,9 +174,8 @@ extension Imgeda.Check {
             let resolved = try thresholds.resolve(manifests: source.manifests, alias: threshold, of: \.artifactThreshold, for: \.artifact)
             let t = resolved.thresholds.artifact
             try CheckRunner.runList(
-                source, thresholds: resolved, list: \.artifacts, valueKey: "delta", threshold: t,
-                title: "Border artifacts (corner–centre delta > \(QualityThresholds.number(t)))", unit: "delta", file: "artifacts",
-                options: out)
+                .artifacts, source, thresholds: resolved, title: "Border artifacts (corner–centre delta > \(QualityThresholds.number(t)))",
+                file: "artifacts", options: out)
         }
     }
 
@@ -197,8 +190,7 @@ extension Imgeda.Check {
             let resolved = try thresholds.resolve(manifests: source.manifests, alias: threshold, of: \.blurThreshold, for: \.blur)
             let t = resolved.thresholds.blur
             try CheckRunner.runList(
-                source, thresholds: resolved, list: \.blurry, valueKey: "blur_score", threshold: t,
-                title: "Blurry (score < \(QualityThresholds.number(t)))", unit: "score", file: "blur", options: out)
+                .blur, source, thresholds: resolved, title: "Blurry (score < \(QualityThresholds.number(t)))", file: "blur", options: out)
         }
     }
 

@@ -1,25 +1,10 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetIO
+import DatasetPipeline
 import DatasetReport
 import Foundation
 import ImageDecoding
-
-/// Error messages from the parallel rendering, one slot per plot. `@unchecked Sendable`:
-/// each slot is written by one iteration only, and read after all have finished.
-final class PlotFailures: @unchecked Sendable {
-    private var messages: UnsafeMutableBufferPointer<String?>
-    init(count: Int) {
-        messages = .allocate(capacity: count)
-        messages.initialize(repeating: nil)
-    }
-    deinit {
-        messages.deinitialize()
-        messages.deallocate()
-    }
-    func set(_ i: Int, _ message: String) { messages[i] = message }
-    var first: String? { messages.compactMap { $0 }.first }
-}
 
 extension Imgeda {
     struct Plot: ParsableCommand {
@@ -57,7 +42,7 @@ extension Imgeda {
                 throw ValidationError(
                     "unknown plot kind '\(kind)'; choose one of \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")) or all")
             }
-            guard ["png", "svg"].contains(format) else { throw ValidationError("--format must be png or svg (got \(format))") }
+            guard ChartFiles.Format(rawValue: format) != nil else { throw ValidationError("--format must be png or svg (got \(format))") }
             guard sample > 0 else { throw ValidationError("--sample must be positive (got \(sample))") }
             guard (36...600).contains(dpi) else { throw ValidationError("--dpi must be between 36 and 600 (got \(dpi))") }
         }
@@ -67,7 +52,8 @@ extension Imgeda {
             var data = PlotData(sampleLimit: sample, thresholds: resolved.thresholds)
             let report = try ManifestReader(path: manifest).forEachRecord { data.add($0) }
             try report.requireRecords(in: manifest)
-            if format == "png", let message = ImageDecoder.startLibvips() {
+            let chartFormat = ChartFiles.Format(rawValue: format) ?? .png
+            if chartFormat == .png, let message = ImageDecoder.startLibvips() {
                 throw ValidationError("libvips failed to start: \(message); use --format svg")
             }
             try FileSystem.createDirectories(output)
@@ -75,22 +61,13 @@ extension Imgeda {
             for k in kinds { try OutputPath.refuseInput("\(output)/\(k.rawValue).\(format)", inputs: [manifest]) }
             let duplicates =
                 kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates, threshold: resolved.thresholds.duplicate) : nil
-            let svgs = kinds.map { Plots.chart($0, data, thresholds: resolved.thresholds, duplicates: duplicates).svg() }
-            // Rendering PNGs is the slow part: one chart per core at a time.
-            let (format, dpi, output) = (self.format, self.dpi, self.output)
-            let failures = PlotFailures(count: kinds.count)
-            DispatchQueue.concurrentPerform(iterations: kinds.count) { i in
-                let path = "\(output)/\(kinds[i].rawValue).\(format)"
-                do {
-                    let bytes = format == "svg" ? Array(svgs[i].utf8) : try SVGRenderer.png(svgs[i], dpi: dpi)
-                    try AtomicFile.write(bytes, to: path)
-                } catch let error as ImgedaError {
-                    failures.set(i, error.commandLine)
-                } catch {
-                    failures.set(i, "cannot draw \(path): \(error)")
-                }
+            let charts = kinds.map { kind in
+                (
+                    "\(output)/\(kind.rawValue).\(format)",
+                    Plots.chart(kind, data, thresholds: resolved.thresholds, duplicates: duplicates).svg()
+                )
             }
-            if let message = failures.first { throw ValidationError(message) }
+            try ChartFiles.write(charts, format: chartFormat, dpi: dpi)
             for k in kinds { Console.out("  \(output)/\(k.rawValue).\(format)") }
             Console.out(resolved.line)
             Console.out("Wrote \(kinds.count) plot\(kinds.count == 1 ? "" : "s") of \(Plural.count(report.records, "image")) to \(output).")

@@ -77,56 +77,25 @@ extension Imgeda {
                         executable: Scan.executablePath(), workers: workers ?? threads,
                         side: 160, timeout: timeout, memoryLimit: maxMemory.map { UInt64($0) << 20 }))
             // Record paths are relative to where the scan ran, not to where this runs.
-            let paths = ManifestPaths(header: header, manifest: manifest)
-            let missing = MissingThumbnails()
-            var thumbnailFailure: (any Error)?
+            let thumbnails = ReportThumbnails(
+                thumbnailer: thumbnailer, paths: ManifestPaths(header: header, manifest: manifest), rawPaths: rawPaths)
             let input = HTMLReport.Input(
                 manifest: manifest, header: header, data: data, checks: checks, duplicates: duplicates,
                 leakage: leakage, labelConflicts: LabelConflictFinder.find(data.candidates, duplicates: duplicates), thresholds: thresholds,
-                thumbnails: { wanted in
-                    guard let thumbnailer else { return wanted.map { _ in nil } }
-                    let files = wanted.map { paths.resolve(FilePathBytes(path: $0, pathRaw: rawPaths[$0])) }
-                    do {
-                        let jpegs = try thumbnailer.jpegs(files)
-                        for (file, jpeg) in zip(files, jpegs) where jpeg == nil { missing.add(file.display) }
-                        return jpegs.map { $0.map { "data:image/jpeg;base64," + Data($0).base64EncodedString() } }
-                    } catch {
-                        thumbnailFailure = error
-                        return wanted.map { _ in nil }
-                    }
-                },
+                thumbnails: thumbnails.dataURIs,
                 galleryLimit: gallery, groupLimit: groups, generatedAt: Timestamp.nowISO8601(), toolVersion: Imgeda.version)
             let html = HTMLReport.render(input)
-            if let thumbnailFailure { throw thumbnailFailure }
+            try thumbnails.checkFailure()
             try AtomicFile.write(Array(html.utf8), to: output)
             Console.out(resolved.line)
             Console.out(
                 "Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Plural.count(read.records, "image")), \(PlotKind.allCases.count) plots."
             )
-            if let (count, example) = missing.summary {
+            if let (count, example) = thumbnails.missingSummary {
                 Console.err(
                     "Note: \(Console.grouped(count)) thumbnails could not be made: the images were not found or not readable from here (for example \(example)); the report shows their paths instead (--no-thumbnails leaves them out)."
                 )
             }
         }
-    }
-}
-
-/// Counts the images a report could not make thumbnails of; called from concurrent work.
-final class MissingThumbnails: @unchecked Sendable {
-    // @unchecked Sendable: every access to `count` and `first` holds `lock`.
-    private let lock = NSLock()
-    private var count = 0
-    private var first: String?
-
-    func add(_ path: String) {
-        lock.withLock {
-            count += 1
-            if first == nil || path < first ?? "" { first = path }
-        }
-    }
-
-    var summary: (Int, String)? {
-        lock.withLock { first.map { (count, $0) } }
     }
 }

@@ -135,7 +135,7 @@ extension Imgeda {
             configuration.workerMemoryLimit = maxMemory.map { UInt64($0) << 20 }
             let summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: quiet) { plan in
                 guard !quiet else { return }
-                printPlan(plan)
+                for line in ScanText.plan(plan) { Console.err(line) }
             }
             if summary.stopped != nil {
                 Console.err("")
@@ -146,78 +146,7 @@ extension Imgeda {
                 throw ExitCode(130)
             }
             guard !quiet else { return }
-            printSummary(summary)
-        }
-
-        private func printPlan(_ plan: ScanPlan) {
-            for layout in plan.layouts where layout.format != "flat" || !layout.splitCounts.isEmpty {
-                var line = "Dataset \(layout.root): \(layout.format.uppercased())"
-                if !layout.splitCounts.isEmpty {
-                    line += ", splits " + layout.splits.map { "\($0.name) (\(Console.grouped($0.images)))" }.joined(separator: ", ")
-                }
-                if !layout.classNames.isEmpty {
-                    line += ", \(layout.classNames.count) classes"
-                }
-                Console.err(line + ".")
-            }
-            var line = "Found \(Plural.count(plan.discovered, "image"))"
-            if plan.reused > 0 { line += "; \(Console.grouped(plan.reused)) unchanged since the last scan" }
-            line += "; analysing \(Console.grouped(plan.pending))"
-            Console.err(line + ".")
-            if !plan.skipped.isEmpty {
-                Console.err(
-                    "Skipped \(Plural.count(plan.skipped.count, "entry", plural: "entries")) that are not image files (listed at the end).")
-            }
-            for note in plan.notes { Console.err("Note: \(note.commandLine).") }
-        }
-
-        private func printSummary(_ s: ScanSummary) {
-            Console.out(
-                "Scan complete in \(String(format: "%.1f", s.seconds)) s: \(Plural.count(s.totalRecords, "image")) in \(output)"
-                    + (s.reused > 0 ? " (\(Console.grouped(s.analysed)) analysed, \(Console.grouped(s.reused)) reused)" : ""))
-            let p = s.problems
-            let rows: [(String, Int)] = [
-                ("Corrupt", p.corrupt), ("Dark", p.dark), ("Overexposed", p.overexposed),
-                ("Blurry", p.blurry), ("Border artifacts", p.borderArtifact),
-            ]
-            for (name, count) in rows {
-                Console.out(
-                    "  \(name.padding(toLength: 17, withPad: " ", startingAt: 0)) \(Console.grouped(count).leftPadded(7))  \(Console.percent(count, of: s.totalRecords))"
-                )
-            }
-            if !s.skipped.isEmpty {
-                Console.out("  Skipped (not image files): \(Console.grouped(s.skipped.count))")
-                var byReason: [String: Int] = [:]
-                for entry in s.skipped { byReason[entry.reason, default: 0] += 1 }
-                for (reason, count) in byReason.sorted(by: { $0.value > $1.value }) {
-                    Console.out("    \(Console.grouped(count).leftPadded(5))  \(reason)")
-                }
-                for entry in s.skipped.prefix(10) {
-                    Console.out("      \(entry.path.display): \(Remedy.commandLine(entry.remedy, after: entry.reason))")
-                }
-                if s.skipped.count > 10 { Console.out("      … and \(s.skipped.count - 10) more") }
-            }
-            if p.overMemoryLimit > 0 {
-                Console.out(
-                    "  \(Plural.count(p.overMemoryLimit, "file")) needed more memory than one worker may use; \(Remedy.raiseMemoryLimit.commandLine)."
-                )
-            }
-            if p.overPixelLimit > 0 {
-                Console.out(
-                    "  \(Plural.count(p.overPixelLimit, "file")) had more pixels than the limit of \(Console.grouped(maxPixels)); \(Remedy.raisePixelLimit.commandLine)."
-                )
-            }
-            if p.needsUntrustedLoaders > 0 {
-                Console.out(
-                    "  \(Plural.count(p.needsUntrustedLoaders, "file")) can be read only by ImageMagick, which is off; \(Remedy.allowUntrustedLoaders.commandLine)."
-                )
-            }
-            if s.timedOut > 0 {
-                Console.out(
-                    "  \(Plural.count(s.timedOut, "file")) timed out after \(timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)) s; \(Remedy.raiseTimeout.commandLine)."
-                )
-            }
-            Console.out("Next: imgeda info -m \(output)")
+            for line in ScanText.summary(summary, output: output, timeout: timeout, maxPixels: maxPixels) { Console.out(line) }
         }
 
         private func resumeCommand() -> String {

@@ -14,9 +14,11 @@ extension Remedy {
         case .otherExtensions: return "check the path, or name other extensions with --extensions"
         case .readManifest(let path): return "to read it: `imgeda info -m \(path)`"
         case .createManifest(let path): return "create one with `imgeda scan DIR -o \(path)`"
+        case .nameManifestFile: return "pass the .jsonl file that `imgeda scan -o` wrote"
+        case .waitForOtherScan: return "wait for it to finish or stop it, or write to another manifest with -o"
         case .raiseTimeout: return "raise the limit with --timeout"
         case .raiseMemoryLimit: return "raise the limit with --max-memory"
-        case .raisePixelLimit: return "raise it with --max-pixels"
+        case .raisePixelLimit: return "raise the limit with --max-pixels"
         case .allowUntrustedLoaders: return "scan with --allow-untrusted-loaders to let ImageMagick try"
         case .followSymlinksOutside: return "scan with --follow-symlinks-outside to follow it"
         case .nameAnnotationFileOrFormat:
@@ -29,13 +31,6 @@ extension Remedy {
     /// "message (remedy)" in command-line words.
     static func commandLine(_ remedy: Remedy?, after message: String) -> String {
         remedy.map { "\(message) (\($0.commandLine))" } ?? message
-    }
-
-    /// A record's `corrupt_reason` with a remedy in plain words (see ``Remedy/named(in:)``)
-    /// reworded for the command line.
-    static func commandLine(reason: String) -> String {
-        guard let remedy = named(in: reason) else { return reason }
-        return String(reason.dropLast("(\(remedy))".count)) + "(\(remedy.commandLine))"
     }
 }
 

@@ -93,7 +93,7 @@ enum Wizard {
         var found =
             "Found \(Plural.count(layout.imageCount, "image")): \(layout.format == "flat" ? "a plain folder" : "a \(layout.format.uppercased()) dataset")"
         if !layout.splitCounts.isEmpty {
-            found += ", splits " + layout.splits.map { "\($0.name) (\(Console.grouped($0.images)))" }.joined(separator: ", ")
+            found += ", splits " + layout.splitList
         }
         if !layout.classNames.isEmpty {
             let shown = layout.classNames.prefix(8).joined(separator: ", ")
