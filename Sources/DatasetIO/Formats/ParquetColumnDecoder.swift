@@ -60,96 +60,63 @@ enum ParquetColumnDecoder {
         }
     }
 
-    /// The values of a column chunk of `rows` rows.
-    ///
-    /// - Complexity: O(chunk bytes + rows); memory: the chunk's bytes, one decompressed page,
-    ///   the dictionary and the rows' strings.
-    static func decode(
-        chunk: ParquetReader.ChunkMeta, leaf: Leaf, rows: Int, file: ParquetReader
+    /// The values of one data page (nulls as nil), given its header and its body as stored.
+    static func dataPage(
+        _ header: PageHeader, body: UnsafeRawBufferPointer, count: Int, codec: Int32, leaf: Leaf, dictionary: [String]?
     ) throws(ParquetMalformed) -> [String?] {
-        guard rows > 0 else { return [] }
-        let bytes = try file.read(offset: Int(chunk.startOffset), count: Int(chunk.compressedSize))
         var out: [String?] = []
-        out.reserveCapacity(rows)  // bounded by the file's size in ParquetReader.validate()
-        var dictionary: [String]?
-        try bytes.withMalformedBytes { (raw: UnsafeRawBufferPointer) throws(ParquetMalformed) in
-            var position = 0
-            while out.count < rows {
-                guard position < raw.count else {
-                    throw ParquetMalformed("ends after \(out.count) of its \(rows) values")
-                }
-                var reader = ThriftCompactReader(raw, start: position)
-                let header: PageHeader
-                do throws(ThriftCompactReader.Malformed) {
-                    header = try PageHeader.parse(&reader)
-                } catch {
-                    throw ParquetMalformed("has a corrupt page header: it \(error.reason)")
-                }
-                position = reader.position
-                guard header.compressedSize >= 0, Int(header.compressedSize) <= raw.count - position else {
-                    throw ParquetMalformed("has a page that runs past the end of its column chunk")
-                }
-                let body = UnsafeRawBufferPointer(rebasing: raw[position..<position + Int(header.compressedSize)])
-                position += Int(header.compressedSize)
-                switch ParquetFormat.PageType(rawValue: header.type) {
-                case .dictionaryPage:
-                    let data = try decompress(chunk.codec, body, size: header.uncompressedSize)
-                    guard header.valueCount >= 0 else { throw ParquetMalformed("has a dictionary of \(header.valueCount) values") }
-                    dictionary = try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
-                        var cursor = Cursor(d)
-                        return try plain(&cursor, count: Int(header.valueCount), leaf: leaf)
+        out.reserveCapacity(count)
+        if header.type == ParquetFormat.PageType.dataPage.rawValue {
+            let data = try decompress(codec, body, size: header.uncompressedSize)
+            try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                var cursor = Cursor(d)
+                var levels: [UInt8]?
+                if leaf.optional {
+                    guard header.levelEncoding == ParquetFormat.Encoding.rle.rawValue else {
+                        throw ParquetMalformed(
+                            "has definition levels in \(ParquetFormat.Encoding.name(header.levelEncoding)), which imgeda does not read")
                     }
-                case .dataPage:
-                    let count = try pageValueCount(header, done: out.count, rows: rows)
-                    let data = try decompress(chunk.codec, body, size: header.uncompressedSize)
-                    try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
-                        var cursor = Cursor(d)
-                        var levels: [UInt8]?
-                        if leaf.optional {
-                            guard header.levelEncoding == ParquetFormat.Encoding.rle.rawValue else {
-                                throw ParquetMalformed(
-                                    "has definition levels in \(ParquetFormat.Encoding.name(header.levelEncoding)), which imgeda does not read"
-                                )
-                            }
-                            let length = Int(try cursor.uint32())
-                            levels = try RLEHybrid.decode(try cursor.take(length), bitWidth: 1, count: count).map { UInt8($0) }
-                        }
-                        try appendValues(
-                            &cursor, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
-                    }
-                case .dataPageV2:
-                    let count = try pageValueCount(header, done: out.count, rows: rows)
-                    let levelBytes = Int(header.definitionBytes) + Int(header.repetitionBytes)
-                    guard header.definitionBytes >= 0, header.repetitionBytes >= 0, levelBytes <= body.count,
-                        levelBytes <= Int(header.uncompressedSize)
-                    else { throw ParquetMalformed("has a v2 page whose levels do not fit in it") }
-                    var cursor = Cursor(body)
-                    _ = try cursor.take(Int(header.repetitionBytes))  // none in a flat column
-                    let definitions = try cursor.take(Int(header.definitionBytes))
-                    var levels: [UInt8]?
-                    if leaf.optional {
-                        levels = try RLEHybrid.decode(definitions, bitWidth: 1, count: count).map { UInt8($0) }
-                    }
-                    let rest = try cursor.take(cursor.remaining)
-                    let valueSize = header.uncompressedSize - Int32(levelBytes)
-                    let data =
-                        header.isCompressed
-                        ? try decompress(chunk.codec, rest, size: valueSize)
-                        : try decompress(ParquetFormat.Codec.uncompressed.rawValue, rest, size: valueSize)
-                    try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
-                        var values = Cursor(d)
-                        try appendValues(
-                            &values, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
-                    }
-                default:
-                    continue  // an index page, or a type from a newer format: not values
+                    let length = Int(try cursor.uint32())
+                    levels = try RLEHybrid.decode(try cursor.take(length), bitWidth: 1, count: count).map { UInt8($0) }
                 }
+                try appendValues(&cursor, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
             }
+            return out
+        }
+        // Data page v2: levels first and never compressed, then the values, compressed or not.
+        let levelBytes = Int(header.definitionBytes) + Int(header.repetitionBytes)
+        guard header.definitionBytes >= 0, header.repetitionBytes >= 0, levelBytes <= body.count,
+            levelBytes <= Int(header.uncompressedSize)
+        else { throw ParquetMalformed("has a v2 page whose levels do not fit in it") }
+        var cursor = Cursor(body)
+        _ = try cursor.take(Int(header.repetitionBytes))  // none in a flat column
+        let definitions = try cursor.take(Int(header.definitionBytes))
+        var levels: [UInt8]?
+        if leaf.optional {
+            levels = try RLEHybrid.decode(definitions, bitWidth: 1, count: count).map { UInt8($0) }
+        }
+        let rest = try cursor.take(cursor.remaining)
+        let valueSize = header.uncompressedSize - Int32(levelBytes)
+        let data = try decompress(header.isCompressed ? codec : ParquetFormat.Codec.uncompressed.rawValue, rest, size: valueSize)
+        try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+            var values = Cursor(d)
+            try appendValues(&values, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
         }
         return out
     }
 
-    private static func pageValueCount(_ header: PageHeader, done: Int, rows: Int) throws(ParquetMalformed) -> Int {
+    static func dictionaryPage(_ header: PageHeader, body: UnsafeRawBufferPointer, codec: Int32, leaf: Leaf) throws(ParquetMalformed)
+        -> [String]
+    {
+        guard header.valueCount >= 0 else { throw ParquetMalformed("has a dictionary of \(header.valueCount) values") }
+        let data = try decompress(codec, body, size: header.uncompressedSize)
+        return try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+            var cursor = Cursor(d)
+            return try plain(&cursor, count: Int(header.valueCount), leaf: leaf)
+        }
+    }
+
+    static func pageValueCount(_ header: PageHeader, done: Int, rows: Int) throws(ParquetMalformed) -> Int {
         guard header.valueCount >= 0, Int(header.valueCount) <= rows - done else {
             throw ParquetMalformed("has a page of \(header.valueCount) values where \(rows - done) remain")
         }
@@ -376,5 +343,86 @@ extension [UInt8] {
             Result { () throws(ParquetMalformed) in try body(raw) }
         }
         return try result.get()
+    }
+}
+
+/// The pages of one column chunk, read from the file one at a time: memory holds one page
+/// (and the column's dictionary), however large the row group.
+struct ColumnPages {
+    typealias Leaf = ParquetReader.SchemaColumn.Leaf
+    let file: ParquetReader
+    let chunk: ParquetReader.ChunkMeta
+    let leaf: Leaf
+    let rows: Int
+    private var position: Int
+    private let end: Int
+    private var dictionary: [String]?
+    /// Values returned so far.
+    private(set) var done = 0
+
+    /// Bytes read at first for a page header; headers are tens of bytes, more only with
+    /// statistics of long values, for which the window grows.
+    static let headerWindow = 1024
+
+    init(file: ParquetReader, chunk: ParquetReader.ChunkMeta, leaf: Leaf, rows: Int) {
+        self.file = file
+        self.chunk = chunk
+        self.leaf = leaf
+        self.rows = rows
+        position = Int(chunk.startOffset)
+        end = position + Int(chunk.compressedSize)  // bounded by the file in ParquetReader.validate()
+    }
+
+    /// The values of the next data page, or nil once the chunk's rows are all returned.
+    mutating func next() throws(ParquetMalformed) -> [String?]? {
+        while done < rows {
+            guard position < end else { throw ParquetMalformed("ends after \(done) of its \(rows) values") }
+            let header = try readHeader()
+            guard header.compressedSize >= 0, Int(header.compressedSize) <= end - position else {
+                throw ParquetMalformed("has a page that runs past the end of its column chunk")
+            }
+            let body = try file.read(offset: position, count: Int(header.compressedSize))
+            position += Int(header.compressedSize)
+            switch ParquetFormat.PageType(rawValue: header.type) {
+            case .dictionaryPage:
+                dictionary = try body.withMalformedBytes { (raw: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                    try ParquetColumnDecoder.dictionaryPage(header, body: raw, codec: chunk.codec, leaf: leaf)
+                }
+            case .dataPage, .dataPageV2:
+                let count = try ParquetColumnDecoder.pageValueCount(header, done: done, rows: rows)
+                let values = try body.withMalformedBytes { (raw: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                    try ParquetColumnDecoder.dataPage(
+                        header, body: raw, count: count, codec: chunk.codec, leaf: leaf, dictionary: dictionary)
+                }
+                done += values.count
+                return values
+            default:
+                continue  // an index page, or a type from a newer format: not values
+            }
+        }
+        return nil
+    }
+
+    /// Parses the page header at ``position`` and moves past it.
+    private mutating func readHeader() throws(ParquetMalformed) -> ParquetColumnDecoder.PageHeader {
+        var window = min(Self.headerWindow, end - position)
+        while true {
+            let bytes = try file.read(offset: position, count: window)
+            let parsed: Result<(ParquetColumnDecoder.PageHeader, Int), ThriftCompactReader.Malformed> = bytes.withUnsafeBytes { raw in
+                var reader = ThriftCompactReader(raw)
+                return Result { () throws(ThriftCompactReader.Malformed) in
+                    (try ParquetColumnDecoder.PageHeader.parse(&reader), reader.position)
+                }
+            }
+            switch parsed {
+            case .success(let (header, length)):
+                position += length
+                return header
+            case .failure(let error):
+                // Cut off by the window, or corrupt: only the whole rest of the chunk tells.
+                guard window < end - position else { throw ParquetMalformed("has a corrupt page header: it \(error.reason)") }
+                window = min(window * 8, end - position)
+            }
+        }
     }
 }

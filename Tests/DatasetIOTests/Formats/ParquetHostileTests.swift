@@ -252,10 +252,10 @@ struct ParquetHostileTests {
         var generator = SystemRandomNumberGenerator()
         var outcomes = (rows: 0, errors: 0)
         for original in [written, dictionary.bytes] {
-            for length in stride(from: 0, to: original.count, by: max(1, original.count / 150)) {
+            for length in stride(from: 0, to: original.count, by: max(1, original.count / 100)) {
                 if case .success = readAll(Array(original.prefix(length)), in: ws) { outcomes.rows += 1 } else { outcomes.errors += 1 }
             }
-            for _ in 0..<600 {
+            for _ in 0..<300 {
                 var damaged = original
                 for _ in 0..<Int.random(in: 1...3, using: &generator) {
                     damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
