@@ -173,9 +173,18 @@ enum ParquetColumnDecoder {
         case .rle where leaf.type == .boolean:
             let length = Int(try cursor.uint32())
             values = try RLEHybrid.decode(try cursor.take(length), bitWidth: 1, count: present).map { $0 == 1 ? "true" : "false" }
+        case .deltaBinaryPacked where leaf.type == .int32:
+            values = try DeltaEncoding.integers(&cursor, count: present).map { String(Int32(truncatingIfNeeded: $0)) }
+        case .deltaBinaryPacked where leaf.type == .int64:
+            values = try DeltaEncoding.integers(&cursor, count: present).map { String($0) }
+        case .deltaLengthByteArray where leaf.type == .byteArray:
+            values = try DeltaEncoding.lengthPrefixed(&cursor, count: present).map { String(decoding: $0, as: UTF8.self) }
+        case .deltaByteArray where leaf.type == .byteArray || leaf.type == .fixedLenByteArray:
+            let raw = try DeltaEncoding.prefixShared(&cursor, count: present)
+            values = leaf.type == .byteArray ? raw.map { String(decoding: $0, as: UTF8.self) } : raw.map { $0.withUnsafeBytes(hex) }
         default:
             throw ParquetMalformed(
-                "has values in \(ParquetFormat.Encoding.name(header.encoding)) encoding, which imgeda does not read (it reads PLAIN, dictionary and RLE booleans)"
+                "has \(leaf.type) values in \(ParquetFormat.Encoding.name(header.encoding)) encoding, which imgeda does not read (it reads PLAIN, dictionary, RLE booleans and the DELTA encodings)"
             )
         }
         if let levels {
@@ -228,7 +237,7 @@ enum ParquetColumnDecoder {
         return out
     }
 
-    private static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -424,5 +433,104 @@ struct ColumnPages {
                 window = min(window * 8, end - position)
             }
         }
+    }
+}
+
+/// The DELTA encodings of Parquet: DELTA_BINARY_PACKED integers (blocks of bit-packed
+/// differences from a running value), DELTA_LENGTH_BYTE_ARRAY (the lengths so encoded, then
+/// the bytes) and DELTA_BYTE_ARRAY (the length of the prefix shared with the previous value,
+/// then the rest). parquet-mr's v2 writer uses them for strings; pyarrow on request.
+enum DeltaEncoding {
+    /// `count` integers, wrapping as the format does (the sums are modulo 2^64).
+    ///
+    /// - Complexity: O(count + bytes).
+    static func integers(_ cursor: inout Cursor, count: Int) throws(ParquetMalformed) -> [Int64] {
+        func uleb() throws(ParquetMalformed) -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let byte = try cursor.byte()
+                guard shift < 64 else { throw ParquetMalformed("has a DELTA varint longer than ten bytes") }
+                result |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { return result }
+                shift += 7
+            }
+        }
+        func zigzag() throws(ParquetMalformed) -> Int64 {
+            let raw = try uleb()
+            return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+        }
+        let blockSize = try uleb(), miniblocks = try uleb(), total = try uleb()
+        // The format requires blocks of a multiple of 128 values and miniblocks of a multiple
+        // of 32; anything else is damage, and would let a tiny page claim endless work.
+        guard blockSize > 0, blockSize % 128 == 0, blockSize <= 1 << 20, miniblocks > 0, blockSize % miniblocks == 0,
+            (blockSize / miniblocks) % 32 == 0
+        else { throw ParquetMalformed("has a DELTA_BINARY_PACKED header of \(blockSize) values in \(miniblocks) miniblocks") }
+        guard total >= UInt64(count) else {
+            throw ParquetMalformed("has DELTA_BINARY_PACKED data of \(total) values where \(count) are needed")
+        }
+        var out: [Int64] = []
+        out.reserveCapacity(count)
+        guard count > 0 else {
+            _ = try zigzag()
+            return out
+        }
+        var value = try zigzag()
+        out.append(value)
+        let perMiniblock = Int(blockSize / miniblocks)
+        while out.count < count {
+            let minDelta = try zigzag()
+            let widths = try cursor.take(Int(miniblocks))
+            for m in 0..<Int(miniblocks) where out.count < count {
+                let width = Int(widths[m])
+                guard width <= 64 else { throw ParquetMalformed("has a DELTA miniblock of \(width) bits") }
+                let packed = try cursor.take(perMiniblock * width / 8)
+                var bit = 0
+                for _ in 0..<perMiniblock where out.count < count {
+                    var delta: UInt64 = 0
+                    var got = 0
+                    while got < width {
+                        let offset = (bit + got) & 7
+                        let take = min(8 - offset, width - got)
+                        let chunk = (UInt64(packed[(bit + got) >> 3]) >> UInt64(offset)) & ((1 << UInt64(take)) - 1)
+                        delta |= chunk << UInt64(got)
+                        got += take
+                    }
+                    bit += width
+                    value = value &+ minDelta &+ Int64(bitPattern: delta)
+                    out.append(value)
+                }
+            }
+        }
+        return out
+    }
+
+    /// `count` byte strings: their lengths as DELTA_BINARY_PACKED, then their bytes.
+    static func lengthPrefixed(_ cursor: inout Cursor, count: Int) throws(ParquetMalformed) -> [[UInt8]] {
+        let lengths = try integers(&cursor, count: count)
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        for length in lengths {
+            guard let n = Int(exactly: length) else { throw ParquetMalformed("has a value of \(length) bytes") }
+            out.append(Array(try cursor.take(n)))
+        }
+        return out
+    }
+
+    /// `count` byte strings, each the first `prefix` bytes of the previous one and a suffix.
+    static func prefixShared(_ cursor: inout Cursor, count: Int) throws(ParquetMalformed) -> [[UInt8]] {
+        let prefixes = try integers(&cursor, count: count)
+        let suffixes = try lengthPrefixed(&cursor, count: count)
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        var previous: [UInt8] = []
+        for (prefix, suffix) in zip(prefixes, suffixes) {
+            guard prefix >= 0, prefix <= Int64(previous.count) else {
+                throw ParquetMalformed("shares a prefix of \(prefix) bytes with a value of \(previous.count)")
+            }
+            previous = Array(previous[0..<Int(prefix)]) + suffix
+            out.append(previous)
+        }
+        return out
     }
 }

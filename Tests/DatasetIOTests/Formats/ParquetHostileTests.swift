@@ -212,7 +212,12 @@ struct ParquetHostileTests {
             HandMade.page(.dataPage, body: [2, 4, 3], values: 2, encoding: .rleDictionary),
         ]
         #expect(failure(readAll(file.bytes, in: ws)).contains("refers to entry 3 of a dictionary of 2"))
+        // DELTA lengths whose block of 100 values is not a multiple of 128.
+        file.dictionaryPages = 0
+        file.pages = [HandMade.page(.dataPage, body: [100, 4, 2, 0, 0, 0, 0, 0], values: 2, encoding: .deltaLengthByteArray)]
+        #expect(failure(readAll(file.bytes, in: ws)).contains("DELTA_BINARY_PACKED header of 100 values"))
         // A run-length run that claims two billion values yields only the two rows asked for.
+        file.dictionaryPages = 1
         file.pages = [
             HandMade.page(.dictionaryPage, body: HandMade.plainStrings(["x", "y"]), values: 2),
             HandMade.page(.dataPage, body: [1, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 1], values: 2, encoding: .rleDictionary),
