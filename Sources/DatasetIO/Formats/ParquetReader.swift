@@ -9,8 +9,8 @@ import Foundation
 /// as pyarrow writes them — as rows of strings, streamed page by page.
 ///
 /// It reads what those files use: data pages v1 and v2 and dictionary pages; PLAIN,
-/// PLAIN_DICTIONARY/RLE_DICTIONARY (the RLE/bit-packed hybrid) and RLE booleans; definition
-/// levels of nullable columns; BOOLEAN, INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY (as UTF-8)
+/// PLAIN_DICTIONARY/RLE_DICTIONARY (the RLE/bit-packed hybrid), RLE booleans and the DELTA
+/// encodings of parquet-mr's v2 writer; definition levels of nullable columns; BOOLEAN, INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY (as UTF-8)
 /// and FIXED_LEN_BYTE_ARRAY (as hex); UNCOMPRESSED, SNAPPY, ZSTD and GZIP pages. A nested
 /// column (list, map, struct) is listed in ``columns`` but refused when selected.
 ///
