@@ -232,9 +232,41 @@ enum ParquetColumnDecoder {
         case .fixedLenByteArray:
             for _ in 0..<count { out.append(hex(try cursor.take(leaf.typeLength))) }
         case .int96:
-            throw ParquetMalformed("is INT96 (legacy timestamps), which imgeda does not read")
+            // Legacy timestamps (Spark, Hive): nanoseconds of the day, then the Julian day.
+            for _ in 0..<count {
+                let nanos = try cursor.uint64()
+                let day = Int64(try cursor.uint32())
+                out.append(int96Timestamp(julianDay: day, nanosOfDay: nanos))
+            }
         }
         return out
+    }
+
+    /// An INT96 timestamp as ISO 8601 in UTC: `2021-03-04T05:06:07Z`, with a fraction of a
+    /// second only when there is one (`…:07.25Z`).
+    static func int96Timestamp(julianDay: Int64, nanosOfDay: UInt64) -> String {
+        // Days since 1970-01-01 (Julian day 2,440,588) to a civil date (Howard Hinnant's
+        // civil_from_days, exact for every day an Int64 holds here).
+        let z = julianDay - 2_440_588 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let nanos = nanosOfDay % 86_400_000_000_000
+        let seconds = nanos / 1_000_000_000
+        func two(_ v: some BinaryInteger) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var text = "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+        if nanos % 1_000_000_000 != 0 {
+            var fraction = String(nanos % 1_000_000_000)
+            fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text += "." + fraction
+        }
+        return text + "Z"
     }
 
     static func hex(_ bytes: UnsafeRawBufferPointer) -> String {

@@ -10,8 +10,10 @@ import Foundation
 ///
 /// It reads what those files use: data pages v1 and v2 and dictionary pages; PLAIN,
 /// PLAIN_DICTIONARY/RLE_DICTIONARY (the RLE/bit-packed hybrid), RLE booleans and the DELTA
-/// encodings of parquet-mr's v2 writer; definition levels of nullable columns; BOOLEAN, INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY (as UTF-8)
-/// and FIXED_LEN_BYTE_ARRAY (as hex); UNCOMPRESSED, SNAPPY, ZSTD and GZIP pages. A nested
+/// encodings of parquet-mr's v2 writer; definition levels of nullable columns; BOOLEAN,
+/// INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY (as UTF-8), FIXED_LEN_BYTE_ARRAY (as hex) and
+/// INT96 (legacy timestamps, as ISO 8601); UNCOMPRESSED, SNAPPY, ZSTD and GZIP pages. Other
+/// logical types are shown as their physical values (a DATE as its day number). A nested
 /// column (list, map, struct) is listed in ``columns`` but refused when selected.
 ///
 /// Any file may be hostile: a bad magic, a truncated footer, lengths past the end, a page

@@ -163,6 +163,29 @@ struct ParquetReaderPyarrowTests {
         }
     }
 
+    @Test func legacyInt96TimestampsReadAsISODates() throws {
+        let ws = try Workspace()
+        let script = #"""
+            import sys, datetime, json, pyarrow as pa, pyarrow.parquet as pq
+            times = [datetime.datetime(2021, 3, 4, 5, 6, 7), datetime.datetime(1969, 12, 31, 23, 59, 59, 250000),
+                     datetime.datetime(2000, 2, 29, 0, 0, 0, 1), None, datetime.datetime(1900, 1, 1)]
+            table = pa.table({"t": pa.array(times, pa.timestamp("us"))})
+            pq.write_table(table, sys.argv[1] + "/int96.parquet", use_deprecated_int96_timestamps=True)
+            def iso(t):
+                if t is None: return None
+                s = t.strftime("%Y-%m-%dT%H:%M:%S")
+                if t.microsecond: s += ("." + "%06d" % t.microsecond).rstrip("0")
+                return s + "Z"
+            print(json.dumps([iso(t) for t in times]))
+            """#
+        let printed = try runPython(script, [ws.path])
+        let expected = try JSONDecoder().decode([String?].self, from: Data(printed.utf8))
+        #expect(expected.count == 5)
+        var got: [String?] = []
+        try ParquetReader(path: ws.file("int96.parquet")).forEachRow { got.append($0[0]) }
+        #expect(got == expected)
+    }
+
     @Test func anEmptyTableHasItsColumnsAndNoRows() throws {
         let ws = try Workspace()
         _ = try runPython(writeVariants, [ws.path])
