@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "imgeda", targets: ["imgeda"]),
         // For the nested benchmark package (Benchmarks/), which measures the analysis code.
         .library(name: "DatasetAnalysis", targets: ["DatasetAnalysis"]),
+        // For the nested benchmark package, which measures the Parquet reader.
+        .library(name: "DatasetIO", targets: ["DatasetIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

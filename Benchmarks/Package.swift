@@ -17,6 +17,11 @@ let package = Package(
             dependencies: [.product(name: "DatasetAnalysis", package: project)],
             path: "Sources/duplicate-scale"
         ),
+        .executableTarget(
+            name: "parquet-scale",
+            dependencies: [.product(name: "DatasetIO", package: project)],
+            path: "Sources/parquet-scale"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import DatasetAnalysis
+import DatasetPipeline
 import Foundation
 import ImageDecoding
 import Testing
@@ -97,6 +98,23 @@ struct UniquifyCommandTests {
         #expect(try Imgeda.run(["uniquify", folder, "--restore", "--backup-dir", ws.file("backup")]).status == 0)
         #expect(try contents(folder) == before)
         #expect(!FileManager.default.fileExists(atPath: ws.file("set/.imgeda/uniquify-backup")))
+    }
+
+    @Test func aStoppedRunChangesNothingMore() throws {
+        let ws = try Workspace()
+        let folder = try duplicateSet(ws)
+        let before = try contents(folder)
+        #expect(try Imgeda.run(["scan", folder, "-o", ws.file("m.jsonl"), "--quiet"]).status == 0)
+        let scanned = try records(ws.file("m.jsonl"))
+        let plan = UniquifyPlan.make(scanned)
+        #expect(plan.toAlter == 6)
+        let stop = StopToken()
+        stop.stop()
+        let uniquifier = Uniquifier(root: folder, backupDir: ws.file("backup"), threshold: plan.threshold)
+        let outcome = try uniquifier.run(plan, records: scanned, stop: stop)
+        #expect(outcome.stopped)
+        #expect(outcome.changed.isEmpty && outcome.failed.isEmpty)
+        #expect(try contents(folder) == before)
     }
 
     @Test func badInputIsOneLine() throws {

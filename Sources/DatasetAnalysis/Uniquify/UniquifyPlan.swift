@@ -107,6 +107,8 @@ public struct UniquifyOutcome: Sendable, Encodable {
     public var failed: [Failure] = []
     public var backupDir: String
     public var threshold: Int
+    /// Whether the run was stopped (Ctrl-C) before every copy was tried.
+    public var stopped = false
 
     public init(backupDir: String, threshold: Int) {
         self.backupDir = backupDir
@@ -114,7 +116,7 @@ public struct UniquifyOutcome: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case changed, failed, threshold
+        case changed, failed, threshold, stopped
         case backupDir = "backup_dir"
     }
 }

@@ -60,96 +60,63 @@ enum ParquetColumnDecoder {
         }
     }
 
-    /// The values of a column chunk of `rows` rows.
-    ///
-    /// - Complexity: O(chunk bytes + rows); memory: the chunk's bytes, one decompressed page,
-    ///   the dictionary and the rows' strings.
-    static func decode(
-        chunk: ParquetReader.ChunkMeta, leaf: Leaf, rows: Int, file: ParquetReader
+    /// The values of one data page (nulls as nil), given its header and its body as stored.
+    static func dataPage(
+        _ header: PageHeader, body: UnsafeRawBufferPointer, count: Int, codec: Int32, leaf: Leaf, dictionary: [String]?
     ) throws(ParquetMalformed) -> [String?] {
-        guard rows > 0 else { return [] }
-        let bytes = try file.read(offset: Int(chunk.startOffset), count: Int(chunk.compressedSize))
         var out: [String?] = []
-        out.reserveCapacity(rows)  // bounded by the file's size in ParquetReader.validate()
-        var dictionary: [String]?
-        try bytes.withMalformedBytes { (raw: UnsafeRawBufferPointer) throws(ParquetMalformed) in
-            var position = 0
-            while out.count < rows {
-                guard position < raw.count else {
-                    throw ParquetMalformed("ends after \(out.count) of its \(rows) values")
-                }
-                var reader = ThriftCompactReader(raw, start: position)
-                let header: PageHeader
-                do throws(ThriftCompactReader.Malformed) {
-                    header = try PageHeader.parse(&reader)
-                } catch {
-                    throw ParquetMalformed("has a corrupt page header: it \(error.reason)")
-                }
-                position = reader.position
-                guard header.compressedSize >= 0, Int(header.compressedSize) <= raw.count - position else {
-                    throw ParquetMalformed("has a page that runs past the end of its column chunk")
-                }
-                let body = UnsafeRawBufferPointer(rebasing: raw[position..<position + Int(header.compressedSize)])
-                position += Int(header.compressedSize)
-                switch ParquetFormat.PageType(rawValue: header.type) {
-                case .dictionaryPage:
-                    let data = try decompress(chunk.codec, body, size: header.uncompressedSize)
-                    guard header.valueCount >= 0 else { throw ParquetMalformed("has a dictionary of \(header.valueCount) values") }
-                    dictionary = try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
-                        var cursor = Cursor(d)
-                        return try plain(&cursor, count: Int(header.valueCount), leaf: leaf)
+        out.reserveCapacity(count)
+        if header.type == ParquetFormat.PageType.dataPage.rawValue {
+            let data = try decompress(codec, body, size: header.uncompressedSize)
+            try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                var cursor = Cursor(d)
+                var levels: [UInt8]?
+                if leaf.optional {
+                    guard header.levelEncoding == ParquetFormat.Encoding.rle.rawValue else {
+                        throw ParquetMalformed(
+                            "has definition levels in \(ParquetFormat.Encoding.name(header.levelEncoding)), which imgeda does not read")
                     }
-                case .dataPage:
-                    let count = try pageValueCount(header, done: out.count, rows: rows)
-                    let data = try decompress(chunk.codec, body, size: header.uncompressedSize)
-                    try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
-                        var cursor = Cursor(d)
-                        var levels: [UInt8]?
-                        if leaf.optional {
-                            guard header.levelEncoding == ParquetFormat.Encoding.rle.rawValue else {
-                                throw ParquetMalformed(
-                                    "has definition levels in \(ParquetFormat.Encoding.name(header.levelEncoding)), which imgeda does not read"
-                                )
-                            }
-                            let length = Int(try cursor.uint32())
-                            levels = try RLEHybrid.decode(try cursor.take(length), bitWidth: 1, count: count).map { UInt8($0) }
-                        }
-                        try appendValues(
-                            &cursor, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
-                    }
-                case .dataPageV2:
-                    let count = try pageValueCount(header, done: out.count, rows: rows)
-                    let levelBytes = Int(header.definitionBytes) + Int(header.repetitionBytes)
-                    guard header.definitionBytes >= 0, header.repetitionBytes >= 0, levelBytes <= body.count,
-                        levelBytes <= Int(header.uncompressedSize)
-                    else { throw ParquetMalformed("has a v2 page whose levels do not fit in it") }
-                    var cursor = Cursor(body)
-                    _ = try cursor.take(Int(header.repetitionBytes))  // none in a flat column
-                    let definitions = try cursor.take(Int(header.definitionBytes))
-                    var levels: [UInt8]?
-                    if leaf.optional {
-                        levels = try RLEHybrid.decode(definitions, bitWidth: 1, count: count).map { UInt8($0) }
-                    }
-                    let rest = try cursor.take(cursor.remaining)
-                    let valueSize = header.uncompressedSize - Int32(levelBytes)
-                    let data =
-                        header.isCompressed
-                        ? try decompress(chunk.codec, rest, size: valueSize)
-                        : try decompress(ParquetFormat.Codec.uncompressed.rawValue, rest, size: valueSize)
-                    try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
-                        var values = Cursor(d)
-                        try appendValues(
-                            &values, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
-                    }
-                default:
-                    continue  // an index page, or a type from a newer format: not values
+                    let length = Int(try cursor.uint32())
+                    levels = try RLEHybrid.decode(try cursor.take(length), bitWidth: 1, count: count).map { UInt8($0) }
                 }
+                try appendValues(&cursor, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
             }
+            return out
+        }
+        // Data page v2: levels first and never compressed, then the values, compressed or not.
+        let levelBytes = Int(header.definitionBytes) + Int(header.repetitionBytes)
+        guard header.definitionBytes >= 0, header.repetitionBytes >= 0, levelBytes <= body.count,
+            levelBytes <= Int(header.uncompressedSize)
+        else { throw ParquetMalformed("has a v2 page whose levels do not fit in it") }
+        var cursor = Cursor(body)
+        _ = try cursor.take(Int(header.repetitionBytes))  // none in a flat column
+        let definitions = try cursor.take(Int(header.definitionBytes))
+        var levels: [UInt8]?
+        if leaf.optional {
+            levels = try RLEHybrid.decode(definitions, bitWidth: 1, count: count).map { UInt8($0) }
+        }
+        let rest = try cursor.take(cursor.remaining)
+        let valueSize = header.uncompressedSize - Int32(levelBytes)
+        let data = try decompress(header.isCompressed ? codec : ParquetFormat.Codec.uncompressed.rawValue, rest, size: valueSize)
+        try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+            var values = Cursor(d)
+            try appendValues(&values, levels: levels, count: count, header: header, leaf: leaf, dictionary: dictionary, to: &out)
         }
         return out
     }
 
-    private static func pageValueCount(_ header: PageHeader, done: Int, rows: Int) throws(ParquetMalformed) -> Int {
+    static func dictionaryPage(_ header: PageHeader, body: UnsafeRawBufferPointer, codec: Int32, leaf: Leaf) throws(ParquetMalformed)
+        -> [String]
+    {
+        guard header.valueCount >= 0 else { throw ParquetMalformed("has a dictionary of \(header.valueCount) values") }
+        let data = try decompress(codec, body, size: header.uncompressedSize)
+        return try data.withMalformedBytes { (d: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+            var cursor = Cursor(d)
+            return try plain(&cursor, count: Int(header.valueCount), leaf: leaf)
+        }
+    }
+
+    static func pageValueCount(_ header: PageHeader, done: Int, rows: Int) throws(ParquetMalformed) -> Int {
         guard header.valueCount >= 0, Int(header.valueCount) <= rows - done else {
             throw ParquetMalformed("has a page of \(header.valueCount) values where \(rows - done) remain")
         }
@@ -206,9 +173,18 @@ enum ParquetColumnDecoder {
         case .rle where leaf.type == .boolean:
             let length = Int(try cursor.uint32())
             values = try RLEHybrid.decode(try cursor.take(length), bitWidth: 1, count: present).map { $0 == 1 ? "true" : "false" }
+        case .deltaBinaryPacked where leaf.type == .int32:
+            values = try DeltaEncoding.integers(&cursor, count: present).map { String(Int32(truncatingIfNeeded: $0)) }
+        case .deltaBinaryPacked where leaf.type == .int64:
+            values = try DeltaEncoding.integers(&cursor, count: present).map { String($0) }
+        case .deltaLengthByteArray where leaf.type == .byteArray:
+            values = try DeltaEncoding.lengthPrefixed(&cursor, count: present).map { String(decoding: $0, as: UTF8.self) }
+        case .deltaByteArray where leaf.type == .byteArray || leaf.type == .fixedLenByteArray:
+            let raw = try DeltaEncoding.prefixShared(&cursor, count: present)
+            values = leaf.type == .byteArray ? raw.map { String(decoding: $0, as: UTF8.self) } : raw.map { $0.withUnsafeBytes(hex) }
         default:
             throw ParquetMalformed(
-                "has values in \(ParquetFormat.Encoding.name(header.encoding)) encoding, which imgeda does not read (it reads PLAIN, dictionary and RLE booleans)"
+                "has \(leaf.type) values in \(ParquetFormat.Encoding.name(header.encoding)) encoding, which imgeda does not read (it reads PLAIN, dictionary, RLE booleans and the DELTA encodings)"
             )
         }
         if let levels {
@@ -256,12 +232,44 @@ enum ParquetColumnDecoder {
         case .fixedLenByteArray:
             for _ in 0..<count { out.append(hex(try cursor.take(leaf.typeLength))) }
         case .int96:
-            throw ParquetMalformed("is INT96 (legacy timestamps), which imgeda does not read")
+            // Legacy timestamps (Spark, Hive): nanoseconds of the day, then the Julian day.
+            for _ in 0..<count {
+                let nanos = try cursor.uint64()
+                let day = Int64(try cursor.uint32())
+                out.append(int96Timestamp(julianDay: day, nanosOfDay: nanos))
+            }
         }
         return out
     }
 
-    private static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+    /// An INT96 timestamp as ISO 8601 in UTC: `2021-03-04T05:06:07Z`, with a fraction of a
+    /// second only when there is one (`…:07.25Z`).
+    static func int96Timestamp(julianDay: Int64, nanosOfDay: UInt64) -> String {
+        // Days since 1970-01-01 (Julian day 2,440,588) to a civil date (Howard Hinnant's
+        // civil_from_days, exact for every day an Int64 holds here).
+        let z = julianDay - 2_440_588 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let nanos = nanosOfDay % 86_400_000_000_000
+        let seconds = nanos / 1_000_000_000
+        func two(_ v: some BinaryInteger) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var text = "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+        if nanos % 1_000_000_000 != 0 {
+            var fraction = String(nanos % 1_000_000_000)
+            fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text += "." + fraction
+        }
+        return text + "Z"
+    }
+
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -376,5 +384,185 @@ extension [UInt8] {
             Result { () throws(ParquetMalformed) in try body(raw) }
         }
         return try result.get()
+    }
+}
+
+/// The pages of one column chunk, read from the file one at a time: memory holds one page
+/// (and the column's dictionary), however large the row group.
+struct ColumnPages {
+    typealias Leaf = ParquetReader.SchemaColumn.Leaf
+    let file: ParquetReader
+    let chunk: ParquetReader.ChunkMeta
+    let leaf: Leaf
+    let rows: Int
+    private var position: Int
+    private let end: Int
+    private var dictionary: [String]?
+    /// Values returned so far.
+    private(set) var done = 0
+
+    /// Bytes read at first for a page header; headers are tens of bytes, more only with
+    /// statistics of long values, for which the window grows.
+    static let headerWindow = 1024
+
+    init(file: ParquetReader, chunk: ParquetReader.ChunkMeta, leaf: Leaf, rows: Int) {
+        self.file = file
+        self.chunk = chunk
+        self.leaf = leaf
+        self.rows = rows
+        position = Int(chunk.startOffset)
+        end = position + Int(chunk.compressedSize)  // bounded by the file in ParquetReader.validate()
+    }
+
+    /// The values of the next data page, or nil once the chunk's rows are all returned.
+    mutating func next() throws(ParquetMalformed) -> [String?]? {
+        while done < rows {
+            guard position < end else { throw ParquetMalformed("ends after \(done) of its \(rows) values") }
+            let header = try readHeader()
+            guard header.compressedSize >= 0, Int(header.compressedSize) <= end - position else {
+                throw ParquetMalformed("has a page that runs past the end of its column chunk")
+            }
+            let body = try file.read(offset: position, count: Int(header.compressedSize))
+            position += Int(header.compressedSize)
+            switch ParquetFormat.PageType(rawValue: header.type) {
+            case .dictionaryPage:
+                dictionary = try body.withMalformedBytes { (raw: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                    try ParquetColumnDecoder.dictionaryPage(header, body: raw, codec: chunk.codec, leaf: leaf)
+                }
+            case .dataPage, .dataPageV2:
+                let count = try ParquetColumnDecoder.pageValueCount(header, done: done, rows: rows)
+                let values = try body.withMalformedBytes { (raw: UnsafeRawBufferPointer) throws(ParquetMalformed) in
+                    try ParquetColumnDecoder.dataPage(
+                        header, body: raw, count: count, codec: chunk.codec, leaf: leaf, dictionary: dictionary)
+                }
+                done += values.count
+                return values
+            default:
+                continue  // an index page, or a type from a newer format: not values
+            }
+        }
+        return nil
+    }
+
+    /// Parses the page header at ``position`` and moves past it.
+    private mutating func readHeader() throws(ParquetMalformed) -> ParquetColumnDecoder.PageHeader {
+        var window = min(Self.headerWindow, end - position)
+        while true {
+            let bytes = try file.read(offset: position, count: window)
+            let parsed: Result<(ParquetColumnDecoder.PageHeader, Int), ThriftCompactReader.Malformed> = bytes.withUnsafeBytes { raw in
+                var reader = ThriftCompactReader(raw)
+                return Result { () throws(ThriftCompactReader.Malformed) in
+                    (try ParquetColumnDecoder.PageHeader.parse(&reader), reader.position)
+                }
+            }
+            switch parsed {
+            case .success(let (header, length)):
+                position += length
+                return header
+            case .failure(let error):
+                // Cut off by the window, or corrupt: only the whole rest of the chunk tells.
+                guard window < end - position else { throw ParquetMalformed("has a corrupt page header: it \(error.reason)") }
+                window = min(window * 8, end - position)
+            }
+        }
+    }
+}
+
+/// The DELTA encodings of Parquet: DELTA_BINARY_PACKED integers (blocks of bit-packed
+/// differences from a running value), DELTA_LENGTH_BYTE_ARRAY (the lengths so encoded, then
+/// the bytes) and DELTA_BYTE_ARRAY (the length of the prefix shared with the previous value,
+/// then the rest). parquet-mr's v2 writer uses them for strings; pyarrow on request.
+enum DeltaEncoding {
+    /// `count` integers, wrapping as the format does (the sums are modulo 2^64).
+    ///
+    /// - Complexity: O(count + bytes).
+    static func integers(_ cursor: inout Cursor, count: Int) throws(ParquetMalformed) -> [Int64] {
+        func uleb() throws(ParquetMalformed) -> UInt64 {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let byte = try cursor.byte()
+                guard shift < 64 else { throw ParquetMalformed("has a DELTA varint longer than ten bytes") }
+                result |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { return result }
+                shift += 7
+            }
+        }
+        func zigzag() throws(ParquetMalformed) -> Int64 {
+            let raw = try uleb()
+            return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+        }
+        let blockSize = try uleb(), miniblocks = try uleb(), total = try uleb()
+        // The format requires blocks of a multiple of 128 values and miniblocks of a multiple
+        // of 32; anything else is damage, and would let a tiny page claim endless work.
+        guard blockSize > 0, blockSize % 128 == 0, blockSize <= 1 << 20, miniblocks > 0, blockSize % miniblocks == 0,
+            (blockSize / miniblocks) % 32 == 0
+        else { throw ParquetMalformed("has a DELTA_BINARY_PACKED header of \(blockSize) values in \(miniblocks) miniblocks") }
+        guard total >= UInt64(count) else {
+            throw ParquetMalformed("has DELTA_BINARY_PACKED data of \(total) values where \(count) are needed")
+        }
+        var out: [Int64] = []
+        out.reserveCapacity(count)
+        guard count > 0 else {
+            _ = try zigzag()
+            return out
+        }
+        var value = try zigzag()
+        out.append(value)
+        let perMiniblock = Int(blockSize / miniblocks)
+        while out.count < count {
+            let minDelta = try zigzag()
+            let widths = try cursor.take(Int(miniblocks))
+            for m in 0..<Int(miniblocks) where out.count < count {
+                let width = Int(widths[m])
+                guard width <= 64 else { throw ParquetMalformed("has a DELTA miniblock of \(width) bits") }
+                let packed = try cursor.take(perMiniblock * width / 8)
+                var bit = 0
+                for _ in 0..<perMiniblock where out.count < count {
+                    var delta: UInt64 = 0
+                    var got = 0
+                    while got < width {
+                        let offset = (bit + got) & 7
+                        let take = min(8 - offset, width - got)
+                        let chunk = (UInt64(packed[(bit + got) >> 3]) >> UInt64(offset)) & ((1 << UInt64(take)) - 1)
+                        delta |= chunk << UInt64(got)
+                        got += take
+                    }
+                    bit += width
+                    value = value &+ minDelta &+ Int64(bitPattern: delta)
+                    out.append(value)
+                }
+            }
+        }
+        return out
+    }
+
+    /// `count` byte strings: their lengths as DELTA_BINARY_PACKED, then their bytes.
+    static func lengthPrefixed(_ cursor: inout Cursor, count: Int) throws(ParquetMalformed) -> [[UInt8]] {
+        let lengths = try integers(&cursor, count: count)
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        for length in lengths {
+            guard let n = Int(exactly: length) else { throw ParquetMalformed("has a value of \(length) bytes") }
+            out.append(Array(try cursor.take(n)))
+        }
+        return out
+    }
+
+    /// `count` byte strings, each the first `prefix` bytes of the previous one and a suffix.
+    static func prefixShared(_ cursor: inout Cursor, count: Int) throws(ParquetMalformed) -> [[UInt8]] {
+        let prefixes = try integers(&cursor, count: count)
+        let suffixes = try lengthPrefixed(&cursor, count: count)
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        var previous: [UInt8] = []
+        for (prefix, suffix) in zip(prefixes, suffixes) {
+            guard prefix >= 0, prefix <= Int64(previous.count) else {
+                throw ParquetMalformed("shares a prefix of \(prefix) bytes with a value of \(previous.count)")
+            }
+            previous = Array(previous[0..<Int(prefix)]) + suffix
+            out.append(previous)
+        }
+        return out
     }
 }

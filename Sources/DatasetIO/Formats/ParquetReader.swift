@@ -6,12 +6,14 @@ import Foundation
 #endif
 
 /// Reads the flat columns of a Parquet file — the URL lists LAION, DataComp and COYO ship,
-/// as pyarrow writes them — as rows of strings, one row group at a time.
+/// as pyarrow writes them — as rows of strings, streamed page by page.
 ///
 /// It reads what those files use: data pages v1 and v2 and dictionary pages; PLAIN,
-/// PLAIN_DICTIONARY/RLE_DICTIONARY (the RLE/bit-packed hybrid) and RLE booleans; definition
-/// levels of nullable columns; BOOLEAN, INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY (as UTF-8)
-/// and FIXED_LEN_BYTE_ARRAY (as hex); UNCOMPRESSED, SNAPPY, ZSTD and GZIP pages. A nested
+/// PLAIN_DICTIONARY/RLE_DICTIONARY (the RLE/bit-packed hybrid), RLE booleans and the DELTA
+/// encodings of parquet-mr's v2 writer; definition levels of nullable columns; BOOLEAN,
+/// INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY (as UTF-8), FIXED_LEN_BYTE_ARRAY (as hex) and
+/// INT96 (legacy timestamps, as ISO 8601); UNCOMPRESSED, SNAPPY, ZSTD and GZIP pages. Other
+/// logical types are shown as their physical values (a DATE as its day number). A nested
 /// column (list, map, struct) is listed in ``columns`` but refused when selected.
 ///
 /// Any file may be hostile: a bad magic, a truncated footer, lengths past the end, a page
@@ -25,7 +27,9 @@ import Foundation
 /// while let row = try rows.next() { print(row[0] ?? "null") }
 /// ```
 ///
-/// - Complexity: O(file size) time; memory O(one row group of the selected columns).
+/// - Complexity: O(file size) time; memory O(one page of each selected column, and its
+///   dictionary), however large the row groups: a file written with pyarrow's old default
+///   of one row group for the whole table streams as well as any.
 public final class ParquetReader: @unchecked Sendable {
     // @unchecked Sendable: every stored property is a `let` set in `init`, and reads use
     // `pread`, which shares no file offset between threads.
@@ -140,16 +144,19 @@ public final class ParquetReader: @unchecked Sendable {
         while let row = try rows.next() { try body(row) }
     }
 
-    /// The rows of a Parquet file, read one row group at a time.
+    /// The rows of a Parquet file, read page by page: memory holds one page of each selected
+    /// column (and its dictionary), whatever the size of the row groups.
     public struct Rows {
         let reader: ParquetReader
         let selection: [Int]
         /// The names of the columns each row holds, in order.
         public let columns: [String]
         private var group = -1
-        private var values: [[String?]] = []
         private var row = 0
         private var rowsInGroup = 0
+        private var cursors: [ColumnPages] = []
+        private var pages: [[String?]] = []
+        private var offsets: [Int] = []
 
         init(reader: ParquetReader, selection: [Int], names: [String]) {
             self.reader = reader
@@ -161,13 +168,36 @@ public final class ParquetReader: @unchecked Sendable {
             while row >= rowsInGroup {
                 group += 1
                 guard group < reader.rowGroups.count else { return nil }
-                values = []  // release the previous row group first
-                values = try reader.readRowGroup(group, columns: selection)
-                rowsInGroup = Int(reader.rowGroups[group].rowCount)
+                let meta = reader.rowGroups[group]
+                rowsInGroup = Int(meta.rowCount)
                 row = 0
+                cursors = selection.compactMap { index in
+                    reader.schema[index].leaf.map {
+                        ColumnPages(file: reader, chunk: meta.chunks[$0.chunkIndex], leaf: $0, rows: rowsInGroup)
+                    }
+                }
+                pages = Array(repeating: [], count: cursors.count)
+                offsets = Array(repeating: 0, count: cursors.count)
             }
-            defer { row += 1 }
-            return values.map { $0[row] }
+            var out: [String?] = []
+            out.reserveCapacity(cursors.count)
+            for c in cursors.indices {
+                while offsets[c] >= pages[c].count {
+                    do throws(ParquetMalformed) {
+                        guard let page = try cursors[c].next() else {
+                            throw ParquetMalformed("ends after \(row) of its \(rowsInGroup) values")
+                        }
+                        pages[c] = page
+                        offsets[c] = 0
+                    } catch {
+                        throw reader.columnError(selection[c], group: group, error)
+                    }
+                }
+                out.append(pages[c][offsets[c]])
+                offsets[c] += 1
+            }
+            row += 1
+            return out
         }
     }
 
@@ -190,25 +220,11 @@ public final class ParquetReader: @unchecked Sendable {
         return indexes
     }
 
-    /// Decodes row group `group`'s columns (indexes in ``schema``), each as one array of
-    /// the group's row count.
-    func readRowGroup(_ group: Int, columns selected: [Int]) throws(ImgedaError) -> [[String?]] {
-        let meta = rowGroups[group]
-        var out: [[String?]] = []
-        for index in selected {
-            let column = schema[index]
-            guard let leaf = column.leaf else { continue }
-            do throws(ParquetMalformed) {
-                let values = try ParquetColumnDecoder.decode(
-                    chunk: meta.chunks[leaf.chunkIndex], leaf: leaf, rows: Int(meta.rowCount), file: self)
-                out.append(values)
-            } catch {
-                throw ImgedaError(
-                    .invalidFormat, "\(path) cannot be read as Parquet: column '\(column.name)' in row group \(group) \(error.reason)",
-                    remedy: Self.damagedRemedy)
-            }
-        }
-        return out
+    /// What is wrong with column `index` (in ``schema``) of row group `group`, as an error.
+    func columnError(_ index: Int, group: Int, _ error: ParquetMalformed) -> ImgedaError {
+        ImgedaError(
+            .invalidFormat, "\(path) cannot be read as Parquet: column '\(schema[index].name)' in row group \(group) \(error.reason)",
+            remedy: Self.damagedRemedy)
     }
 
     /// Reads `count` bytes at `offset`, which ``validate()`` or the caller has bounded.

@@ -47,9 +47,10 @@ public struct Uniquifier {
     }
 
     /// Runs `plan` over `records` (the scan of ``root``); `progress` receives a value after
-    /// each file.
+    /// each file. A stopped `stop` token ends the run between files (every file is then
+    /// either edited, with its backup, or untouched) and sets ``UniquifyOutcome/stopped``.
     public func run(
-        _ plan: UniquifyPlan, records: [ImageRecord], progress: (JobProgress) -> Void = { _ in }
+        _ plan: UniquifyPlan, records: [ImageRecord], stop: StopToken? = nil, progress: (JobProgress) -> Void = { _ in }
     ) throws(ImgedaError) -> UniquifyOutcome {
         let meter = ProgressMeter(total: plan.toAlter, startedAt: Monotonic.now())
         var outcome = UniquifyOutcome(backupDir: backupDir, threshold: threshold)
@@ -64,6 +65,10 @@ public struct Uniquifier {
             guard let keeper = byPath[group.keeper] else { continue }
             var others = [keeper]
             for (variant, path) in group.alter.enumerated() {
+                if stop?.isStopped == true {
+                    outcome.stopped = true
+                    return outcome
+                }
                 defer {
                     done += 1
                     progress(meter.progress(done: done, at: Monotonic.now(), current: path))

@@ -95,7 +95,9 @@ extension Imgeda {
                 throw ValidationError("cannot start libvips: \(message) (is libvips installed? make deps installs it)")
             }
             let display = ProgressDisplay(label: "Editing", quiet: json)
-            let outcome = try Uniquifier(root: root, backupDir: backup, threshold: threshold).run(plan, records: records) {
+            let outcome = try Uniquifier(root: root, backupDir: backup, threshold: threshold).run(
+                plan, records: records, stop: StopSignals.token
+            ) {
                 display.draw($0)
             }
             display.finish()
@@ -105,6 +107,11 @@ extension Imgeda {
                 var restoreCommand = "imgeda uniquify \(Scan.shellQuoted(directory)) --restore"
                 if let backupDir { restoreCommand += " --backup-dir \(Scan.shellQuoted(backupDir))" }
                 UniquifyRenderer.outcome(outcome, restoreCommand: restoreCommand).forEach(Console.out)
+            }
+            if outcome.stopped {
+                Console.err(
+                    "Stopped: the copies edited so far are saved, with their originals in the backup. Run the same command again to go on.")
+                throw ExitCode(130)
             }
         }
     }
