@@ -48,7 +48,7 @@ public enum ManifestFiles {
     /// complete record written by a tool that omits the final newline (a newline is added) or
     /// a fragment left by a crash mid-write (it is cut off; the file it described is
     /// analysed again).
-    static func dropPartialLastLine(_ path: String) throws(DatasetIOError) {
+    package static func dropPartialLastLine(_ path: String) throws(DatasetIOError) {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { return }  // does not exist yet
         defer { close(fd) }
