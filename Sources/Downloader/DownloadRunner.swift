@@ -108,10 +108,11 @@ public struct DownloadRunner: Sendable {
         ImageFiles.removeAbandonedTemporaries(in: config.outputDir)
 
         // The manifest: rows already analysed, or a new header.
-        var analysed = Set<Int>()
+        // One flag per row (not a set of indices): a byte a row at millions of rows.
+        var analysed = [Bool](repeating: false, count: total)
         if FileManager.default.fileExists(atPath: config.manifestPath) {
             _ = try ManifestReader(path: config.manifestPath).forEachRecord { record in
-                if let index = ImageFiles.index(ofFile: record.path) { analysed.insert(index) }
+                if let index = ImageFiles.index(ofFile: record.path), index < total { analysed[index] = true }
             }
         } else if config.analyse {
             var header = ManifestHeader(
@@ -138,7 +139,7 @@ public struct DownloadRunner: Sendable {
                     continue
                 }
                 alreadyDone += 1
-                if config.analyse && !analysed.contains(index) { unanalysed.append((index, file)) }
+                if config.analyse && !analysed[index] { unanalysed.append((index, file)) }
             case .failed, .skipped:
                 if outcome.retryable || config.retryFailed {
                     redo[index] = true
@@ -231,8 +232,6 @@ public struct DownloadRunner: Sendable {
             fetchError = error
         }
         await fetcher.shutdown()
-        ticker?.cancel()
-        await ticker?.value
         feed.finish()
         var analysedNow = 0
         if let analysis {
@@ -242,6 +241,9 @@ public struct DownloadRunner: Sendable {
                 fetchError = fetchError ?? error
             }
         }
+        // The progress shows the analysis catching up after the last row is fetched.
+        ticker?.cancel()
+        await ticker?.value
         journal.close()
         if let fetchError { throw fetchError }
 

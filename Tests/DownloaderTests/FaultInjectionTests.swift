@@ -213,3 +213,49 @@ struct FaultInjectionTests {
         #expect(server.requests("/gone") == 2)
     }
 }
+
+@Suite("Download options")
+struct DownloadOptionTests {
+    @Test func reencodingResizesAndConvertsOnTheWayIn() async throws {
+        _ = Fixtures.libvipsStarted
+        let ws = try Workspace()
+        let server = try FaultServer.start()
+        defer { server.stop() }
+        server.route(
+            "/big.png", .ok(try Fixtures.encode(Fixtures.scene(9, width: 400, height: 300), suffix: ".png"), contentType: "image/png"))
+        server.route("/page", .ok(Array("<html></html>".utf8), contentType: "text/html"))
+        try ws.write(Array([server.url("/big.png"), server.url("/page")].joined(separator: "\n").utf8), to: "l.txt")
+        var config = try FaultInjectionTests.configuration(ws, list: "l.txt")
+        config.reencode = Reencoding(longSide: 100, format: .jpeg, quality: 80)
+        _ = try await DownloadRunner(configuration: config).run()
+        let all = try records(ws.file("out/manifest.jsonl"))
+        let record = try #require(all.first)
+        #expect(all.count == 1)
+        #expect(record.format == "JPEG")
+        #expect(max(record.width, record.height) == 100)
+        #expect(record.path.hasSuffix("00000/000000000.jpg"))
+        let (newest, _) = try FaultInjectionTests.journal(ws.file("out/download.jsonl"))
+        #expect(newest[0]?["format"] as? String == "JPEG")
+        #expect(newest[1]?["reason"] as? String == "not_image")
+    }
+
+    @Test func standardInputIsAList() throws {
+        let ws = try Workspace()
+        let server = try FaultServer.start()
+        defer { server.stop() }
+        let jpeg = try Fixtures.jpeg(Fixtures.scene(10))
+        server.route("/a.jpg", .ok(jpeg))
+        try ws.write(Array("# from a pipe\n\(server.url("/a.jpg"))\n".utf8), to: "l.txt")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "'\(Imgeda.executable)' download - -o out --allow-address 127.0.0.1 --no-analyse < l.txt"]
+        process.currentDirectoryURL = URL(fileURLWithPath: ws.path)
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(FileManager.default.contents(atPath: ws.file("out/00000/000000000.jpg")).map(Array.init) == jpeg)
+        #expect(!FileManager.default.fileExists(atPath: ws.file("out/manifest.jsonl")))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: ws.file("out")).filter { $0.hasPrefix(".stdin") }
+        #expect(leftovers.isEmpty)
+    }
+}
