@@ -246,6 +246,11 @@ public struct DownloadRunner: Sendable {
         await ticker?.value
         journal.close()
         if let fetchError { throw fetchError }
+        // A run that got through every row leaves one line per row (retries and resumed runs
+        // appended newer lines for some). A stopped run is left alone: it is resumed soon.
+        if !stop.isStopped {
+            try JournalCompaction.compact(config.journalPath)
+        }
 
         // The journal is the truth: the summary is read back from it.
         let tally = try JournalState.tally(config.journalPath)

@@ -14,7 +14,7 @@ struct FaultInjectionTests {
             source: ws.file(list), outputDir: ws.file("out"), workers: 1, workerExecutable: Imgeda.executable, toolVersion: "test")
         config.concurrency = 8
         config.analyse = analyse
-        config.limits.stallTimeout = 0.5
+        config.limits.stallTimeout = 1
         config.limits.requestTimeout = 5
         config.limits.connectTimeout = 2
         config.limits.maxBytes = 300_000
@@ -211,6 +211,11 @@ struct FaultInjectionTests {
         let third = try await DownloadRunner(configuration: retry).run()
         #expect(third.attempted == 1)
         #expect(server.requests("/gone") == 2)
+        // Each finished run compacts the journal to one line per row, newest kept.
+        let (newest, lines) = try Self.journal(ws.file("out/download.jsonl"))
+        #expect(lines == [0: 1, 1: 1, 2: 1])
+        #expect(newest[1]?["status"] as? String == "ok")
+        #expect(newest[2]?["http_status"] as? Int == 410)
     }
 }
 

@@ -51,7 +51,10 @@ public final class FaultServer: @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // Without pipelining assistance: its handler holds a close back until the
+                    // response ends, and a body cut short must close the connection at once.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: false, withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(FaultHandler(server: server))
                 }
             }
@@ -161,8 +164,10 @@ private final class FaultHandler: ChannelInboundHandler {
         case .cutShort(let bytes, let sent):
             context.write(
                 wrapOutboundOut(head(200, [("Content-Type", "image/jpeg"), ("Content-Length", String(bytes.count))])), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(body(context, bytes.prefix(sent))), promise: nil)
-            context.eventLoop.scheduleTask(in: .milliseconds(20)) { bound.value.1.close(promise: nil) }
+            // Close as soon as the part is on the wire: the client sees the end of the stream early.
+            context.writeAndFlush(wrapOutboundOut(body(context, bytes.prefix(sent)))).whenComplete { _ in
+                bound.value.1.close(promise: nil)
+            }
         case .endless(let total):
             context.write(wrapOutboundOut(head(200, [("Content-Type", "image/jpeg"), ("Transfer-Encoding", "chunked")])), promise: nil)
             var remaining = total

@@ -159,6 +159,47 @@ public final class JournalWriter: @unchecked Sendable {
     }
 }
 
+/// Rewrites a journal with only the newest line of each row, in row order, atomically (a
+/// temporary file, synced, renamed): what a finished run does when retries and resumed
+/// runs left superseded lines, so the journal ends with exactly one line per row.
+public enum JournalCompaction {
+    /// Returns the lines dropped.
+    ///
+    /// - Complexity: O(lines) time; 16 bytes of memory per row (offsets, not lines).
+    @discardableResult
+    public static func compact(_ path: String) throws -> Int {
+        var newest: [(offset: Int, length: Int)] = []
+        var lines = 0
+        var offset = 0
+        let reader = try BufferedByteReader(path: path)
+        let decoder = JSONDecoder()
+        while let raw = try reader.nextLine() {
+            defer { offset += raw.count + 1 }
+            guard !raw.isEmpty, let line = try? decoder.decode(JournalLine.self, from: Data(raw)), line.index >= 0 else { continue }
+            lines += 1
+            if line.index >= newest.count {
+                newest += [(offset: Int, length: Int)](repeating: (-1, 0), count: max(line.index + 1, newest.count * 2) - newest.count)
+            }
+            newest[line.index] = (offset, raw.count)
+        }
+        let kept = newest.filter { $0.offset >= 0 }.count
+        guard kept < lines else { return 0 }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ImgedaError(.ioFailed, "cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { Glibc.close(fd) }
+        try AtomicFile.replace(path) { write in
+            for entry in newest where entry.offset >= 0 {
+                var bytes = [UInt8](repeating: 0, count: entry.length + 1)
+                let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, entry.length, off_t(entry.offset)) }
+                guard got == entry.length else { throw ImgedaError(.ioFailed, "cannot read \(path) while compacting it") }
+                bytes[entry.length] = 0x0A
+                try write(bytes)
+            }
+        }
+        return lines - kept
+    }
+}
+
 /// What an existing journal says about each row, newest line winning, in two bytes a row
 /// (so resuming a list of millions costs megabytes, not gigabytes).
 public struct JournalState: Sendable {
