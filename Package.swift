@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already a dependency of async-http-client; named for the tests' local HTTP server.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // libvips' headers, for the C shim only. vips.h needs just glib's include paths, which
@@ -83,11 +86,25 @@ let package = Package(
             dependencies: ["DatasetAnalysis", "ImageDecoding"],
             swiftSettings: swiftSettings
         ),
+        // URL sources, fetching (one pooled HTTP client), the address guard, retries and the
+        // download journal; the images it receives are analysed by DatasetPipeline's workers.
+        .target(
+            name: "Downloader",
+            dependencies: [
+                "DatasetAnalysis", "DatasetIO", "DatasetPipeline", "ImageDecoding",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "imgeda",
             dependencies: [
                 "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "CImgedaSupport", "ExampleData",
-                "DatasetReport",
+                "DatasetReport", "Downloader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -113,13 +130,25 @@ let package = Package(
 package.targets += [
     .target(
         name: "TestSupport",
-        dependencies: ["DatasetAnalysis", "DatasetIO", "ImageDecoding", "ExampleData"],
+        dependencies: [
+            "DatasetAnalysis", "DatasetIO", "ImageDecoding", "ExampleData",
+            // The fault-injecting HTTP server on 127.0.0.1 (FaultServer.swift).
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ],
         path: "Tests/TestSupport",
         swiftSettings: swiftSettings
     ),
     .testTarget(
         name: "DatasetIOTests",
         dependencies: ["DatasetAnalysis", "DatasetIO"],
+        swiftSettings: swiftSettings
+    ),
+    // The download engine against a fault-injecting HTTP server on 127.0.0.1 (swift-nio).
+    .testTarget(
+        name: "DownloaderTests",
+        dependencies: ["Downloader", "DatasetAnalysis", "DatasetIO"],
         swiftSettings: swiftSettings
     ),
 ]

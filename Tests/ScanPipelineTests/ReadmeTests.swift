@@ -77,11 +77,31 @@ struct ReadmeTests {
         try ws.write(Array(coco.utf8), to: "roboflow-export/train/_annotations.coco.json")
     }
 
+    /// The URL lists of the download examples, served by a local server on 127.0.0.1 (which
+    /// the examples reach through `IMGEDA_DOWNLOAD_ALLOW_ADDRESS`, as a user's private
+    /// mirror would).
+    static func prepareDownloads(_ ws: Workspace) throws -> FaultServer {
+        let server = try FaultServer.start()
+        var urls: [String] = []
+        for i in 0..<3 {
+            server.route("/img\(i).jpg", .ok(try Fixtures.jpeg(Fixtures.scene(UInt64(80 + i), width: 160, height: 120))))
+            urls.append(server.url("/img\(i).jpg"))
+        }
+        server.route("/gone.jpg", .status(404))
+        urls.append(server.url("/gone.jpg"))
+        try ws.write(Array(urls.joined(separator: "\n").utf8), to: "urls.txt")
+        let csv = "url,caption\n" + urls.enumerated().map { "\($1),picture \($0)" }.joined(separator: "\n")
+        try ws.write(Array(csv.utf8), to: "laion-sample.csv")
+        return server
+    }
+
     @Test func everyExampleRunsAndKeepsItsPromise() throws {
         let commands = Self.commands
         #expect(commands.count >= 20, "the README shows \(commands.count) command examples")
         let ws = try Workspace()
         try Self.prepare(ws)
+        let server = try Self.prepareDownloads(ws)
+        defer { server.stop() }
         let folder = (Imgeda.executable as NSString).deletingLastPathComponent
         var outputs: [String: String] = [:]
         for command in commands {
@@ -91,6 +111,7 @@ struct ReadmeTests {
             var environment = ProcessInfo.processInfo.environment
             environment["PATH"] = folder + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
             environment["HOME"] = ws.path
+            environment["IMGEDA_DOWNLOAD_ALLOW_ADDRESS"] = "127.0.0.1"
             process.environment = environment
             process.currentDirectoryURL = URL(fileURLWithPath: ws.path)
             let out = Pipe(), err = Pipe()
@@ -116,5 +137,7 @@ struct ReadmeTests {
         #expect(try String(contentsOfFile: ws.file("splits.html"), encoding: .utf8).contains("id=\"leakage\""))
         #expect(FileManager.default.fileExists(atPath: ws.file("data.parquet")))
         #expect(FileManager.default.fileExists(atPath: ws.file("stats.json")))
+        #expect(try records(ws.file("images/manifest.jsonl")).count == 3, "the download example saves and analyses the images")
+        #expect(outputs["imgeda download urls.txt -o images"]?.contains("3 of 4 rows ok") == true)
     }
 }

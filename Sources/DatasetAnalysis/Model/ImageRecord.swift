@@ -138,6 +138,8 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     public var split: String?
     /// The class of the image in a classification layout (its class folder).
     public var className: String?
+    /// The URL the image was downloaded from (`imgeda download`), after redirects.
+    public var sourceURL: String?
 
     // Meta
     public var analyzedAt: String

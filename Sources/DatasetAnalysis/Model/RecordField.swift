@@ -29,6 +29,8 @@ public enum RecordField: Int, CaseIterable, Sendable {
     case analyzedAt, analyzerVersion
     // Ours.
     case corruptReason, sha256, phashCenter, frameCount, pathRaw, split, className
+    // The URL an image was downloaded from (`imgeda download`).
+    case sourceURL
 
     /// Where a field lives: in the record itself, or in one of its nested objects.
     public enum Group: Sendable, Hashable, CaseIterable {
@@ -150,6 +152,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: Spec("path_raw", .string, optional: true, omittedWhenNull: true)
         case .split: Spec("split", .string, optional: true, omittedWhenNull: true)
         case .className: Spec("class_name", .string, optional: true, omittedWhenNull: true)
+        case .sourceURL: Spec("source_url", .string, optional: true, omittedWhenNull: true)
         }
     }
 
@@ -272,6 +275,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: Value(r.pathRaw)
         case .split: Value(r.split)
         case .className: Value(r.className)
+        case .sourceURL: Value(r.sourceURL)
         }
     }
 
@@ -324,6 +328,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: guard let x = v.asString else { return false }; r.pathRaw = x
         case .split: guard let x = v.asString else { return false }; r.split = x
         case .className: guard let x = v.asString else { return false }; r.className = x
+        case .sourceURL: guard let x = v.asString else { return false }; r.sourceURL = x
         }
         return true
     }

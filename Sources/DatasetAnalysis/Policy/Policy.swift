@@ -65,7 +65,7 @@ public struct Policy: Sendable, Hashable {
         keys.map(\.name).min { editDistance($0, key) < editDistance($1, key) } ?? ""
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let x = Array(a.utf8), y = Array(b.utf8)
         var previous = Array(0...y.count)
         for i in 1...max(1, x.count) where !x.isEmpty {

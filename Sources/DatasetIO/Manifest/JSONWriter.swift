@@ -2,37 +2,37 @@ import DatasetAnalysis
 
 /// A small, fast JSON writer for manifest lines: fields in a fixed order (the reference's),
 /// shortest round-trip numbers, and no intermediate dictionaries.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    init(capacity: Int = 1024) {
+    package init(capacity: Int = 1024) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func beginObject() {
+    package mutating func beginObject() {
         separator()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
-    mutating func endObject() {
+    package mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
-    mutating func beginArray() {
+    package mutating func beginArray() {
         separator()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
 
-    mutating func endArray() {
+    package mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
-    mutating func key(_ name: StaticString) {
+    package mutating func key(_ name: StaticString) {
         separator()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -40,7 +40,14 @@ struct JSONWriter {
         needsComma = false
     }
 
-    mutating func string(_ value: String?) {
+    /// A key known only at run time (a column of a user's URL list), escaped as a string.
+    package mutating func key(_ name: String) {
+        string(name)
+        bytes.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+        needsComma = false
+    }
+
+    package mutating func string(_ value: String?) {
         separator()
         guard let value else { return null() }
         bytes.append(UInt8(ascii: "\""))
@@ -64,7 +71,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func int(_ value: Int?) {
+    package mutating func int(_ value: Int?) {
         separator()
         guard let value else { return null() }
         bytes.append(contentsOf: String(value).utf8)
@@ -73,7 +80,7 @@ struct JSONWriter {
 
     /// Writes a double with Swift's shortest round-trip representation; non-finite values,
     /// which JSON cannot hold, become null.
-    mutating func double(_ value: Double?, decimals: Int? = nil) {
+    package mutating func double(_ value: Double?, decimals: Int? = nil) {
         separator()
         guard var value, value.isFinite else { return null() }
         if let decimals {
@@ -87,7 +94,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func bool(_ value: Bool?) {
+    package mutating func bool(_ value: Bool?) {
         separator()
         guard let value else { return null() }
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
@@ -105,13 +112,13 @@ struct JSONWriter {
         }
     }
 
-    mutating func null() {
+    package mutating func null() {
         separator()
         bytes.append(contentsOf: "null".utf8)
         needsComma = true
     }
 
-    mutating func newline() {
+    package mutating func newline() {
         bytes.append(0x0A)
         needsComma = false
     }

@@ -54,6 +54,20 @@ public enum ManifestEncoding {
         return out
     }
 
+    /// Adds `source_url` to a record line written by ``line(for:)`` (before its closing
+    /// brace), so a download can say where each image that workers analysed came from.
+    public static func withSourceURL(_ line: [UInt8], _ url: String?) -> [UInt8] {
+        guard let url, line.count >= 2, line[line.count - 2] == UInt8(ascii: "}") else { return line }
+        var w = JSONWriter(capacity: url.utf8.count + 32)
+        w.key(RecordField.sourceURL.jsonKey)
+        w.string(url)
+        var out = Array(line.dropLast(2))
+        out.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")])
+        out.append(contentsOf: w.bytes)
+        out.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
+        return out
+    }
+
     /// The header as a JSON line (with the trailing newline).
     public static func line(for h: ManifestHeader) -> [UInt8] {
         var w = JSONWriter(capacity: 800)

@@ -87,7 +87,7 @@ public enum PolicyFile {
         return policy
     }
 
-    private static func describe(_ node: Node) -> String {
+    static func describe(_ node: Node) -> String {
         switch node {
         case .mapping: return "mapping"
         case .sequence: return "list"
@@ -95,7 +95,7 @@ public enum PolicyFile {
         }
     }
 
-    private static func line(of error: YamlError) -> Int? {
+    static func line(of error: YamlError) -> Int? {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return mark.line
@@ -104,7 +104,7 @@ public enum PolicyFile {
         }
     }
 
-    private static func firstLine(of error: any Error) -> String {
+    static func firstLine(of error: any Error) -> String {
         String(describing: error).split(separator: "\n").first.map(String.init) ?? "syntax error"
     }
 }

@@ -138,6 +138,20 @@ public final class WorkerPool {
         stop: StopToken,
         completion: (Completion) throws -> Void
     ) throws -> Outcome {
+        try run(pull: { source.next().map { .file($0) } ?? .end }, wakeDescriptor: -1, stop: stop, completion: completion)
+    }
+
+    /// Works through the files of `feed` as they arrive, until it is finished and empty or
+    /// `stop` trips (see ``run(source:stop:completion:)``).
+    public func run(feed: WorkFeed, stop: StopToken, completion: (Completion) throws -> Void) throws -> Outcome {
+        try run(pull: feed.pull, wakeDescriptor: feed.wakeDescriptor, stop: stop, completion: completion)
+    }
+
+    /// The supervisor's loop: `pull` gives the next file, says none is there yet (then
+    /// `wakeDescriptor`, when not -1, becomes readable when one arrives), or says the end.
+    private func run(
+        pull: () -> WorkFeed.Pull, wakeDescriptor: Int32, stop: StopToken, completion: (Completion) throws -> Void
+    ) throws -> Outcome {
         while slots.count < configuration.workers { slots.append(Slot()) }
         timedOut = 0
         var pulled = 0
@@ -148,12 +162,17 @@ public final class WorkerPool {
         /// The next file to hand out: one taken back from a dead worker, else the source's next.
         func nextJob() -> Assignment? {
             if !retry.isEmpty { return retry.removeFirst() }
-            guard !exhausted, let path = source.next() else {
+            guard !exhausted else { return nil }
+            switch pull() {
+            case .file(let path):
+                defer { pulled += 1 }
+                return Assignment(sequence: pulled, path: path)
+            case .later:
+                return nil
+            case .end:
                 exhausted = true
                 return nil
             }
-            defer { pulled += 1 }
-            return Assignment(sequence: pulled, path: path)
         }
         while true {
             let stopping = stop.isStopped
@@ -192,6 +211,10 @@ public final class WorkerPool {
             for index in busy { fds.append(pollfd(fd: slots[index].fromChild, events: Int16(POLLIN), revents: 0)) }
             if !stopping && stop.wakeDescriptor >= 0 {
                 fds.append(pollfd(fd: stop.wakeDescriptor, events: Int16(POLLIN), revents: 0))
+            }
+            // A feed that had nothing: wake when it has.
+            if !stopping && !exhausted && wakeDescriptor >= 0 {
+                fds.append(pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0))
             }
             let now = Monotonic.now()
             var earliest = now + 0.25

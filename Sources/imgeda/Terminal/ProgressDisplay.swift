@@ -1,3 +1,4 @@
+import DatasetAnalysis
 import DatasetPipeline
 import Foundation
 
@@ -8,14 +9,20 @@ final class ProgressDisplay: @unchecked Sendable {
     // @unchecked Sendable: one drawer at a time. `follow` hands the display to its task, and
     // the caller touches it again (`finish`) only after waiting for that task to end.
     private let label: String
+    /// What the rate counts ("img/s").
+    private let unit: String
+    /// Whether to show the progress value's `current` text (a download's ok count and MB/s).
+    private let showsDetail: Bool
     private let quiet: Bool
     private let terminal: Bool
     private var lastDraw = Date.distantPast
     private var lastLine = Date()
     private var drewBar = false
 
-    init(label: String, quiet: Bool) {
+    init(label: String, quiet: Bool, unit: String = "img/s", showsDetail: Bool = false) {
         self.label = label
+        self.unit = unit
+        self.showsDetail = showsDetail
         self.quiet = quiet
         self.terminal = Console.stderrIsTerminal
     }
@@ -43,23 +50,27 @@ final class ProgressDisplay: @unchecked Sendable {
                 "\r"
                     + Self.barLine(
                         label: label, done: progress.done, total: progress.total, rate: progress.rate,
-                        eta: eta, columns: Console.terminalColumns) + "\u{1B}[K")
+                        eta: eta, columns: Console.terminalColumns, unit: unit,
+                        detail: showsDetail ? progress.current.map { Escape.terminal($0) } : nil) + "\u{1B}[K")
             drewBar = true
         } else {
             guard finished || now.timeIntervalSince(lastLine) >= 10 else { return }
             lastLine = now
             Console.err(
                 "\(label): \(Console.grouped(progress.done))/\(Console.grouped(progress.total)) (\(Console.percent(progress.done, of: progress.total))), "
-                    + "\(String(format: "%.0f", progress.rate)) img/s, ETA \(Console.duration(eta))")
+                    + "\(String(format: "%.0f", progress.rate)) \(unit), ETA \(Console.duration(eta))"
+                    + (showsDetail ? progress.current.map { ", " + $0 } ?? "" : ""))
         }
     }
 
     /// One redraw of the bar, never wider than `columns - 1` characters (a line that fills
     /// the terminal wraps, and every redraw then leaves a line behind): the bar narrows
     /// first, then rate and ETA are dropped, then the label.
-    static func barLine(label: String, done: Int, total: Int, rate: Double, eta: Double, columns: Int) -> String {
+    static func barLine(
+        label: String, done: Int, total: Int, rate: Double, eta: Double, columns: Int, unit: String = "img/s", detail: String? = nil
+    ) -> String {
         let count = "\(Console.grouped(done))/\(Console.grouped(total))"
-        let speed = "  \(String(format: "%.0f", rate)) img/s  ETA \(Console.duration(eta))"
+        let speed = "  \(String(format: "%.0f", rate)) \(unit)  ETA \(Console.duration(eta))" + (detail.map { "  \($0)" } ?? "")
         let room = max(columns - 1, 1)
         func bar(_ width: Int) -> String {
             let filled = min(width, Int(Double(width) * Double(done) / Double(max(total, 1))))
