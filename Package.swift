@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libvips' headers, for the C shim only. vips.h needs just glib's include paths, which
@@ -75,11 +76,24 @@ let package = Package(
             dependencies: ["DatasetAnalysis", "ImageDecoding"],
             swiftSettings: swiftSettings
         ),
+        // The library (issue 11): the CatalogStore protocol, the importer from manifest and
+        // sidecars, and the library's jobs. Backend-neutral: no database types appear here.
+        .target(
+            name: "DatasetCatalog",
+            dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetPipeline"],
+            swiftSettings: swiftSettings
+        ),
+        // The catalog's embedded backend: SQLite through GRDB (FTS5 over tags, captions, paths).
+        .target(
+            name: "DatasetCatalogSQLite",
+            dependencies: ["DatasetAnalysis", "DatasetCatalog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "imgeda",
             dependencies: [
                 "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "CImgedaSupport", "ExampleData",
-                "DatasetReport",
+                "DatasetReport", "DatasetCatalog", "DatasetCatalogSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -112,6 +126,11 @@ package.targets += [
     .testTarget(
         name: "DatasetIOTests",
         dependencies: ["DatasetAnalysis", "DatasetIO"],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "DatasetCatalogTests",
+        dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite"],
         swiftSettings: swiftSettings
     ),
 ]

@@ -29,6 +29,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
     case analyzedAt, analyzerVersion
     // Ours.
     case corruptReason, sha256, phashCenter, frameCount, pathRaw, split, className
+    case offsetTimeOriginal
 
     /// Where a field lives: in the record itself, or in one of its nested objects.
     public enum Group: Sendable, Hashable, CaseIterable {
@@ -150,6 +151,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: Spec("path_raw", .string, optional: true, omittedWhenNull: true)
         case .split: Spec("split", .string, optional: true, omittedWhenNull: true)
         case .className: Spec("class_name", .string, optional: true, omittedWhenNull: true)
+        case .offsetTimeOriginal: Spec("offset_time_original", .string, optional: true, omittedWhenNull: true)
         }
     }
 
@@ -272,6 +274,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: Value(r.pathRaw)
         case .split: Value(r.split)
         case .className: Value(r.className)
+        case .offsetTimeOriginal: Value(r.offsetTimeOriginal)
         }
     }
 
@@ -324,6 +327,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: guard let x = v.asString else { return false }; r.pathRaw = x
         case .split: guard let x = v.asString else { return false }; r.split = x
         case .className: guard let x = v.asString else { return false }; r.className = x
+        case .offsetTimeOriginal: guard let x = v.asString else { return false }; r.offsetTimeOriginal = x
         }
         return true
     }
