@@ -55,6 +55,7 @@ struct ReadmeTests {
         try jpeg(2, "test/copy.jpg")
         try jpeg(21, "test/s0.jpg")
         for i in 0..<2 { try jpeg(UInt64(40 + i), "photos/p\(i).jpg") }
+        for i in 0..<3 { try jpeg(UInt64(80 + i), "album/2023/IMG_2023071\(i)_160211.jpg") }
         for i in 0..<4 { try jpeg(UInt64(60 + i), "v1/img\(i).jpg") }
         for i in 1..<5 { try jpeg(UInt64(60 + i), "v2/img\(i).jpg") }
         _ = try ExampleDataset.write(to: ws.file("dataset"))
@@ -112,5 +113,11 @@ struct ReadmeTests {
         #expect(try String(contentsOfFile: ws.file("splits.html"), encoding: .utf8).contains("id=\"leakage\""))
         #expect(FileManager.default.fileExists(atPath: ws.file("data.parquet")))
         #expect(FileManager.default.fileExists(atPath: ws.file("stats.json")))
+        // The library's examples: a tag found, the JSON hit dated from its file name, the trash emptied.
+        #expect(outputs["imgeda search album \"tag:beach\""]?.hasSuffix("album/2023/IMG_20230710_160211.jpg\n") == true)
+        let hit = outputs["imgeda search album \"dusk date:2023-07 width>=100 -is:blurry status:selected\" --json"] ?? ""
+        #expect(hit.contains("\"capture_date\" : \"2023-07-10T16:02:11\"") && hit.contains("\"rating\" : 4"), "\(hit)")
+        #expect(outputs["imgeda tag album list"]?.contains("place:Lisbon") == true)
+        #expect(!FileManager.default.fileExists(atPath: ws.file("album/2023/IMG_20230712_160211.jpg")))
     }
 }
