@@ -15,8 +15,9 @@ struct LibraryFixture {
     let ws: Workspace
     var root: String { ws.file("photos") }
 
-    init(_ name: String = #function, count: Int = 6) throws {
+    init(_ name: String = #function, count: Int = 6, prepare: (Workspace) throws -> Void = { _ in }) throws {
         ws = try Workspace(name)
+        try prepare(ws)
         try Fixtures.jpegFolder(ws, folder: "photos/2023/beach", count: count / 2, size: 96)
         for i in 0..<(count - count / 2) {
             try ws.write(try Fixtures.jpeg(Fixtures.scene(UInt64(100 + i), width: 120, height: 90)), to: "photos/city/street_\(i).jpg")
