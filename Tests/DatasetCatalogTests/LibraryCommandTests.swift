@@ -202,3 +202,44 @@ struct LibraryCommandTests {
         #expect(indexed == listing.sidecars.sorted { $0.sha256 < $1.sha256 })
     }
 }
+
+@Suite("capture dates in a library")
+struct LibraryCaptureDateTests {
+    /// Real files through scan and index: EXIF with an offset (23:30 at UTC−5, which is the
+    /// next day in UTC), EXIF without one, a file-name date, a folder date, and none.
+    @Test func eachFileGetsItsDateSourceAndConfidence() async throws {
+        let lib = try LibraryFixture(count: 0) { ws in
+            func camera(_ date: String, offset: String?) -> ExifWriter.Camera {
+                var c = ExifWriter.Camera(
+                    make: "Canon", model: "Canon EOS R6", lens: "RF50mm F1.8 STM", focalLength: 50, focalLength35mm: 50, iso: 400,
+                    exposureDenominator: 125, fNumberTenths: 18, date: date)
+                c.offset = offset
+                return c
+            }
+            let plain = try Fixtures.jpeg(Fixtures.scene(1))
+            try ws.write(ExifWriter.insert(camera("2023:07:14 23:30:00", offset: "-05:00"), into: plain), to: "photos/night.jpg")
+            try ws.write(
+                ExifWriter.insert(camera("2021:05:01 12:00:00", offset: nil), into: try Fixtures.jpeg(Fixtures.scene(2))),
+                to: "photos/noon.jpg")
+            try ws.write(try Fixtures.jpeg(Fixtures.scene(3)), to: "photos/IMG_20220102_030405.jpg")
+            try ws.write(try Fixtures.jpeg(Fixtures.scene(4)), to: "photos/2019/06/21/beach.jpg")
+            try ws.write(try Fixtures.jpeg(Fixtures.scene(5)), to: "photos/misc/plain.jpg")
+        }
+        let library = try lib.library
+        let store = try SQLiteCatalogStore(path: library.index)
+        func date(_ path: String) async throws -> CaptureDate? {
+            try await store.image(path: path)?.capture
+        }
+        let night = try #require(try await date("night.jpg"))
+        #expect(night == CaptureDate(local: "2023-07-14T23:30:00", offset: "-05:00", source: .exifOriginal))
+        #expect(night.confidence == .high && night.timeZoneKnown)
+        #expect(try await date("noon.jpg") == CaptureDate(local: "2021-05-01T12:00:00", source: .exifOriginal))
+        #expect(try await date("IMG_20220102_030405.jpg") == CaptureDate(local: "2022-01-02T03:04:05", source: .fileName))
+        #expect(try await date("2019/06/21/beach.jpg") == CaptureDate(local: "2019-06-21", source: .folder))
+        #expect(try await date("misc/plain.jpg")?.source == .mtime)
+        // The night photo is found on its local day, not the UTC one.
+        #expect(try lib.search("date:2023-07-14") == ["night.jpg"])
+        #expect(try lib.search("date:2023-07-15").isEmpty)
+        #expect(try lib.search(#"camera:"Canon EOS R6" lens:rf50"#) == ["night.jpg", "noon.jpg"])
+    }
+}
