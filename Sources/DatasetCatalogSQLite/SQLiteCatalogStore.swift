@@ -140,8 +140,8 @@ public final class SQLiteCatalogStore: CatalogStore {
                     sql: """
                         INSERT INTO image (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
                         ON CONFLICT(lib_path) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                        RETURNING id
                         """)
-                let findID = try db.cachedStatement(sql: "SELECT id FROM image WHERE lib_path = ?")
                 let decisionOf = try db.cachedStatement(sql: "SELECT tag_text, caption FROM decision WHERE sha256 = ?")
                 let deleteFTS = try db.cachedStatement(sql: "DELETE FROM image_fts WHERE rowid = ?")
                 let insertFTS = try db.cachedStatement(
@@ -153,8 +153,7 @@ public final class SQLiteCatalogStore: CatalogStore {
                         image.capture?.local, image.capture?.offset, image.capture?.source.rawValue, image.quality,
                         image.duplicateGroup,
                     ]
-                    try insert.execute(arguments: StatementArguments(values))
-                    guard let id = try Int64.fetchOne(findID, arguments: [image.path]) else { continue }
+                    guard let id = try Int64.fetchOne(insert, arguments: StatementArguments(values)) else { continue }
                     var tags = ""
                     var caption: String?
                     if let sha = image.sha256, let row = try Row.fetchOne(decisionOf, arguments: [sha]) {
