@@ -77,6 +77,10 @@ public final class SQLiteCatalogStore: CatalogStore {
                     CREATE VIRTUAL TABLE image_fts USING fts5(lib_path, tags, caption, camera, lens, tokenize = 'unicode61');
                     """)
         }
+        // A range of capture dates (`date:2023-07`) filters by the plain column.
+        migrator.registerMigration("v2-capture-index") { db in
+            try db.execute(sql: "CREATE INDEX image_capture ON image(capture_local)")
+        }
         return migrator
     }
 
@@ -215,6 +219,18 @@ public final class SQLiteCatalogStore: CatalogStore {
                         try updateFTS.execute(arguments: [tagText, sidecar.caption, id])
                     }
                 }
+            }
+        }
+    }
+
+    /// Folds the write-ahead log into the database and refreshes the planner's statistics:
+    /// after a bulk load the log holds the whole index, and every new connection would read
+    /// all of it to open.
+    public func optimize() async throws {
+        try await wrap {
+            try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA optimize")
+                try db.checkpoint(.truncate)
             }
         }
     }
