@@ -4,7 +4,7 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 JOBS ?= 2
-APT_PACKAGES := libvips-dev libvips-tools libturbojpeg0-dev libdeflate-dev libjpeg-turbo-progs python3-venv libsnappy-dev libzstd-dev zlib1g-dev
+APT_PACKAGES := libvips-dev libvips-tools libturbojpeg0-dev libdeflate-dev libjpeg-turbo-progs python3-venv libsnappy-dev libzstd-dev zlib1g-dev libsqlite3-dev
 REFVENV := .build/refvenv
 
 .PHONY: all deps build release demo test bench screenshots install uninstall completions clean format lint

@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Already a dependency of async-http-client; named for the tests' local HTTP server.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libvips' headers, for the C shim only. vips.h needs just glib's include paths, which
@@ -100,11 +101,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The library (issue 11): the CatalogStore protocol, the importer from manifest and
+        // sidecars, and the library's jobs. Backend-neutral: no database types appear here.
+        .target(
+            name: "DatasetCatalog",
+            dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetPipeline"],
+            swiftSettings: swiftSettings
+        ),
+        // The catalog's embedded backend: SQLite through GRDB (FTS5 over tags, captions, paths).
+        .target(
+            name: "DatasetCatalogSQLite",
+            dependencies: ["DatasetAnalysis", "DatasetCatalog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "imgeda",
             dependencies: [
                 "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "CImgedaSupport", "ExampleData",
-                "DatasetReport", "Downloader",
+                "DatasetReport", "Downloader", "DatasetCatalog", "DatasetCatalogSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -149,6 +163,11 @@ package.targets += [
     .testTarget(
         name: "DownloaderTests",
         dependencies: ["Downloader", "DatasetAnalysis", "DatasetIO"],
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "DatasetCatalogTests",
+        dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite"],
         swiftSettings: swiftSettings
     ),
 ]

@@ -59,6 +59,7 @@ struct ReadmeTests {
         try jpeg(50, "downloads/a.jpg")
         try jpeg(50, "downloads/a_copy.jpg")
         try jpeg(51, "downloads/b.jpg")
+        for i in 0..<3 { try jpeg(UInt64(80 + i), "album/2023/IMG_2023071\(i)_160211.jpg") }
         for i in 0..<4 { try jpeg(UInt64(60 + i), "v1/img\(i).jpg") }
         for i in 1..<5 { try jpeg(UInt64(60 + i), "v2/img\(i).jpg") }
         _ = try ExampleDataset.write(to: ws.file("dataset"))
@@ -139,5 +140,11 @@ struct ReadmeTests {
         #expect(FileManager.default.fileExists(atPath: ws.file("stats.json")))
         #expect(try records(ws.file("images/manifest.jsonl")).count == 3, "the download example saves and analyses the images")
         #expect(outputs["imgeda download urls.txt -o images"]?.contains("3 of 4 rows ok") == true)
+        // The library's examples: a tag found, the JSON hit dated from its file name, the trash emptied.
+        #expect(outputs["imgeda search album \"tag:beach\""]?.hasSuffix("album/2023/IMG_20230710_160211.jpg\n") == true)
+        let hit = outputs["imgeda search album \"dusk date:2023-07 width>=100 -is:blurry status:selected\" --json"] ?? ""
+        #expect(hit.contains("\"capture_date\" : \"2023-07-10T16:02:11\"") && hit.contains("\"rating\" : 4"), "\(hit)")
+        #expect(outputs["imgeda tag album list"]?.contains("place:Lisbon") == true)
+        #expect(!FileManager.default.fileExists(atPath: ws.file("album/2023/IMG_20230712_160211.jpg")))
     }
 }

@@ -29,6 +29,8 @@ public struct ExifSummary: Sendable, Hashable {
     public var exposureTimeSec: Double?
     /// `DateTimeOriginal` (0x9003) as written, e.g. `2021:05:01 12:00:00`.
     public var datetimeOriginal: String?
+    /// `OffsetTimeOriginal` (0x9011), the UTC offset of `DateTimeOriginal`, e.g. `-05:00`.
+    public var offsetTimeOriginal: String?
     /// IFD0 `Orientation` (0x0112), not range-checked: the reference records what it reads.
     public var orientation: Int?
     /// IFD0 holds the GPS IFD pointer (0x8825).
@@ -103,6 +105,7 @@ public enum ExifReader {
             if summary.fNumber == nil { summary.fNumber = source[Tag.fNumber].flatMap(tiff.positiveReal) }
             if summary.exposureTimeSec == nil { summary.exposureTimeSec = source[Tag.exposureTime].flatMap(tiff.positiveReal) }
             if summary.datetimeOriginal == nil { summary.datetimeOriginal = source[Tag.dateTimeOriginal].flatMap(tiff.text) }
+            if summary.offsetTimeOriginal == nil { summary.offsetTimeOriginal = source[Tag.offsetTimeOriginal].flatMap(tiff.text) }
             if summary.lensModel == nil { summary.lensModel = source[Tag.lensModel].flatMap(tiff.text) }
         }
         return summary
@@ -137,6 +140,7 @@ public enum ExifReader {
         static let gpsIFD: UInt16 = 0x8825
         static let iso: UInt16 = 0x8827
         static let dateTimeOriginal: UInt16 = 0x9003
+        static let offsetTimeOriginal: UInt16 = 0x9011
         static let focalLength: UInt16 = 0x920A
         static let focalLength35mm: UInt16 = 0xA405
         static let lensModel: UInt16 = 0xA434

@@ -94,6 +94,9 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     public var fNumber: Double?
     public var exposureTimeSec: Double?
     public var datetimeOriginal: String?
+    /// EXIF `OffsetTimeOriginal` (`-05:00`): the UTC offset of ``datetimeOriginal``, when the
+    /// camera recorded it. Ours; the library's capture date reads it.
+    public var offsetTimeOriginal: String?
     public var orientationTag: Int?
     public var hasGPSData: Bool
     public var distortionRisk: String?

@@ -31,6 +31,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
     case corruptReason, sha256, phashCenter, frameCount, pathRaw, split, className
     // The URL an image was downloaded from (`imgeda download`).
     case sourceURL
+    case offsetTimeOriginal
 
     /// Where a field lives: in the record itself, or in one of its nested objects.
     public enum Group: Sendable, Hashable, CaseIterable {
@@ -153,6 +154,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .split: Spec("split", .string, optional: true, omittedWhenNull: true)
         case .className: Spec("class_name", .string, optional: true, omittedWhenNull: true)
         case .sourceURL: Spec("source_url", .string, optional: true, omittedWhenNull: true)
+        case .offsetTimeOriginal: Spec("offset_time_original", .string, optional: true, omittedWhenNull: true)
         }
     }
 
@@ -276,6 +278,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .split: Value(r.split)
         case .className: Value(r.className)
         case .sourceURL: Value(r.sourceURL)
+        case .offsetTimeOriginal: Value(r.offsetTimeOriginal)
         }
     }
 
@@ -329,6 +332,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .split: guard let x = v.asString else { return false }; r.split = x
         case .className: guard let x = v.asString else { return false }; r.className = x
         case .sourceURL: guard let x = v.asString else { return false }; r.sourceURL = x
+        case .offsetTimeOriginal: guard let x = v.asString else { return false }; r.offsetTimeOriginal = x
         }
         return true
     }

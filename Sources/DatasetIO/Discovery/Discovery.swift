@@ -68,13 +68,21 @@ public enum Discovery {
     /// reason, never dropped silently.
     ///
     /// - Complexity: O(n log n) in the number of entries (the sort).
+    ///
+    /// Folders in `excluding` (a library's `.imgeda` state folder) are never entered.
     public static func discover(
-        roots: [String], extensions: [String], followSymlinksOutside: Bool = false
+        roots: [String], extensions: [String], followSymlinksOutside: Bool = false, excluding: [String] = []
     ) throws(DatasetIOError) -> DiscoveryResult {
         let wanted = Set(extensions.map { Array($0.lowercased().utf8) })
         var files: [DiscoveredFile] = []
         var skipped: [SkippedEntry] = []
         var visited = Set<DirectoryIdentity>()
+        // An excluded folder counts as already visited, by device and inode, so no path to it
+        // (a symlink, another spelling) enters it.
+        for folder in excluding {
+            var info = stat()
+            if stat(folder, &info) == 0, isType(info, S_IFDIR) { visited.insert(DirectoryIdentity(info)) }
+        }
         var seenFiles = Set<FilePathBytes>()
 
         for root in roots {

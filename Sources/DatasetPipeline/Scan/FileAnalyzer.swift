@@ -87,6 +87,7 @@ public struct FileAnalyzer {
             record.fNumber = exif.fNumber
             record.exposureTimeSec = exif.exposureTimeSec
             record.datetimeOriginal = exif.datetimeOriginal
+            record.offsetTimeOriginal = exif.offsetTimeOriginal
             record.orientationTag = exif.orientation
             record.hasGPSData = exif.hasGPS
             record.distortionRisk = exif.distortionRisk
@@ -121,7 +122,7 @@ public struct FileAnalyzer {
         }
     }
 
-    static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
+    package static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
         let digest = SHA256.hash(data: bytes)
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

@@ -37,6 +37,9 @@ public struct ScanConfiguration: Sendable {
     public var workerMemoryLimit: UInt64?
     /// More environment for the workers, `KEY=VALUE` (see ``WorkerPool/Configuration/environment``).
     public var workerEnvironment: [String] = []
+    /// Folders under the roots never scanned (a library's state folder, with its thumbnails
+    /// and trash).
+    public var excludedFolders: [String] = []
 
     public init(
         roots: [String], output: String, settings: ScanSettings = ScanSettings(),
@@ -155,7 +158,7 @@ public struct ScanRunner: Sendable {
         let keptRoots = try ScanPreflight.check(config)
         var discovery = try Discovery.discover(
             roots: config.roots, extensions: config.extensions,
-            followSymlinksOutside: config.followSymlinksOutside)
+            followSymlinksOutside: config.followSymlinksOutside, excluding: config.excludedFolders)
         summary.discovered = discovery.files.count
         summary.skipped = discovery.skipped
 

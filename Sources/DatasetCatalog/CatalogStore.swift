@@ -1,0 +1,197 @@
+public import DatasetAnalysis
+
+/// One image as the catalog indexes it: the scan's record, the library-relative path that
+/// identifies it, and what the library derives from the record (capture date, quality score,
+/// duplicate group). Everything here is rebuildable from the manifest.
+public struct CatalogImage: Sendable, Hashable {
+    /// The path relative to the library's root (`2023/beach/IMG_0001.jpg`): the index's key.
+    public var path: String
+    public var record: ImageRecord
+    public var capture: CaptureDate?
+    /// The quality score 0–100 (``QualityScore``); nil for a corrupt file.
+    public var quality: Int?
+    /// The duplicate group the image belongs to (exact or near), numbered per import; nil
+    /// when it has no duplicate.
+    public var duplicateGroup: Int?
+
+    public init(path: String, record: ImageRecord, capture: CaptureDate? = nil, quality: Int? = nil, duplicateGroup: Int? = nil) {
+        self.path = path
+        self.record = record
+        self.capture = capture
+        self.quality = quality
+        self.duplicateGroup = duplicateGroup
+    }
+
+    public var sha256: String? { record.sha256 }
+}
+
+/// What a search returns for one image: enough to list it, show it and open it.
+public struct CatalogHit: Sendable, Hashable, Codable {
+    public var path: String
+    public var sha256: String?
+    public var width: Int
+    public var height: Int
+    public var format: String
+    /// Local capture date and time as `YYYY-MM-DDTHH:MM:SS` (never shifted to UTC).
+    public var captureDate: String?
+    public var captureSource: String?
+    public var quality: Int?
+    public var status: ImageStatus
+    public var rating: Int?
+    public var tags: [String]
+    public var caption: String?
+    public var duplicateGroup: Int?
+
+    public init(
+        path: String, sha256: String?, width: Int, height: Int, format: String, captureDate: String?, captureSource: String?,
+        quality: Int?, status: ImageStatus, rating: Int?, tags: [String], caption: String?, duplicateGroup: Int?
+    ) {
+        self.path = path
+        self.sha256 = sha256
+        self.width = width
+        self.height = height
+        self.format = format
+        self.captureDate = captureDate
+        self.captureSource = captureSource
+        self.quality = quality
+        self.status = status
+        self.rating = rating
+        self.tags = tags
+        self.caption = caption
+        self.duplicateGroup = duplicateGroup
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, sha256, width, height, format
+        case captureDate = "capture_date"
+        case captureSource = "capture_source"
+        case quality, status, rating, tags, caption
+        case duplicateGroup = "duplicate_group"
+    }
+}
+
+/// The order of a search's results. Each is a keyset: a page continues after the last hit
+/// of the previous one, so page 10,000 costs what page 1 costs.
+public enum CatalogOrder: String, Sendable, Hashable, CaseIterable {
+    /// By path, A to Z.
+    case path
+    /// Newest capture first (images without a date last), then by path.
+    case newest
+    /// Best quality first, then by path.
+    case quality
+}
+
+/// Where the next page starts: the sort key and path of the last hit of the previous page.
+/// Opaque to callers, who pass ``CatalogPage/next`` back.
+public struct CatalogCursor: Sendable, Hashable, Codable {
+    public var key: String?
+    public var path: String
+
+    public init(key: String?, path: String) {
+        self.key = key
+        self.path = path
+    }
+}
+
+/// One page of search results.
+public struct CatalogPage: Sendable, Hashable {
+    public var hits: [CatalogHit]
+    /// Where the next page starts; nil on the last page.
+    public var next: CatalogCursor?
+
+    public init(hits: [CatalogHit], next: CatalogCursor?) {
+        self.hits = hits
+        self.next = next
+    }
+}
+
+/// What the index holds about a path: enough to tell, from a `stat`, whether the file changed.
+public struct IndexedFile: Sendable, Hashable {
+    public var path: String
+    public var sha256: String?
+    public var fileSizeBytes: Int
+    public var mtime: Double
+    public var duplicateGroup: Int?
+
+    public init(path: String, sha256: String?, fileSizeBytes: Int, mtime: Double, duplicateGroup: Int? = nil) {
+        self.path = path
+        self.sha256 = sha256
+        self.fileSizeBytes = fileSizeBytes
+        self.mtime = mtime
+        self.duplicateGroup = duplicateGroup
+    }
+}
+
+/// The library's index: a rebuildable copy of the manifest and the sidecars, made to answer
+/// searches and pages in milliseconds. The files (images, manifest, sidecars) are the truth;
+/// a store may be deleted at any time and rebuilt with ``CatalogImporter``.
+///
+/// Backends (SQLite through GRDB, PostgreSQL) implement it with the same behaviour; the
+/// conformance suite in `DatasetCatalogTests` runs against each. Nothing in this protocol
+/// names a database type.
+///
+/// Writes happen in the order the truth dictates: callers write a sidecar file first, then
+/// ``apply(sidecars:)``.
+public protocol CatalogStore: Sendable {
+    /// The schema version the store is at (after ``migrate()``).
+    func schemaVersion() async throws -> Int
+
+    /// Creates the schema or brings it to the current version. Idempotent.
+    func migrate() async throws
+
+    /// Checks the store's own consistency (SQLite's `integrity_check`, …); returns the
+    /// problems found, empty when sound.
+    func integrityProblems() async throws -> [String]
+
+    /// Inserts images, replacing those at the same paths.
+    func upsert(images: [CatalogImage]) async throws
+
+    /// Removes the images at these paths (the sidecars of their content stay).
+    func remove(paths: [String]) async throws
+
+    /// Replaces what the index knows of these contents' decisions with the sidecars'. An
+    /// empty sidecar clears them.
+    func apply(sidecars: [Sidecar]) async throws
+
+    /// Empties the store (schema kept).
+    func removeAll() async throws
+
+    /// Tidies up after a bulk write (`rebuild`, `update`): whatever makes the next reads
+    /// fast for this backend (a checkpoint, fresh statistics).
+    func optimize() async throws
+
+    /// Number of images, and of contents with decisions.
+    func counts() async throws -> (images: Int, sidecars: Int)
+
+    /// Every indexed file's path, size, mtime and content, for `update` and `check`.
+    func indexedFiles() async throws -> [IndexedFile]
+
+    /// The image at a library-relative path.
+    func image(path: String) async throws -> CatalogImage?
+
+    /// The decisions the index holds for a content, as a sidecar (nil when none).
+    func sidecar(sha256: String) async throws -> Sidecar?
+
+    /// Every content's decisions the index holds, ordered by SHA-256.
+    func allSidecars() async throws -> [Sidecar]
+
+    /// Runs a query: up to `limit` hits in `order`, starting after `cursor`.
+    func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage
+
+    /// How many images a query matches.
+    func count(_ query: CatalogQuery) async throws -> Int
+}
+
+extension CatalogStore {
+    /// Every hit of a query, page by page.
+    public func searchAll(_ query: CatalogQuery, order: CatalogOrder = .path, pageSize: Int = 1000) async throws -> [CatalogHit] {
+        var hits: [CatalogHit] = []
+        var cursor: CatalogCursor?
+        repeat {
+            let page = try await search(query, order: order, after: cursor, limit: pageSize)
+            hits += page.hits
+            cursor = page.next
+        } while cursor != nil
+        return hits
+    }
+}

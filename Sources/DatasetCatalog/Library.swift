@@ -1,0 +1,90 @@
+public import DatasetAnalysis
+public import DatasetIO
+public import DatasetPipeline
+import Foundation
+
+/// A library: a folder of images (the root) and its state folder, `.imgeda/` inside the root
+/// by default or anywhere else (for read-only originals). The state folder holds the truth
+/// a person adds — the scan manifest and one sidecar per content — and what is rebuildable:
+/// the index, thumbnails. Trashed files wait in its `trash/` folder.
+///
+/// ```swift
+/// let library = try Library(root: "photos")
+/// library.manifest      // photos/.imgeda/manifest.jsonl
+/// library.sidecars      // photos/.imgeda/sidecars/ab/abcd….json
+/// ```
+public struct Library: Sendable {
+    /// The root, absolute, without a trailing slash.
+    public let root: String
+    /// The state folder, absolute.
+    public let state: String
+
+    /// The name of the default state folder inside the root.
+    public static let defaultStateName = ".imgeda"
+
+    /// `root` must be a folder; `state` defaults to `root/.imgeda`.
+    public init(root: String, state: String? = nil) throws(ImgedaError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ImgedaError(
+                .notFound, "the library folder \(root) does not exist or is not a folder", remedy: "give the folder of your images")
+        }
+        self.root = Self.absolute(root)
+        self.state = state.map(Self.absolute) ?? "\(self.root)/\(Self.defaultStateName)"
+    }
+
+    public var manifest: String { "\(state)/manifest.jsonl" }
+    public var sidecarFolder: String { "\(state)/sidecars" }
+    public var index: String { "\(state)/index.sqlite" }
+    public var thumbnails: String { "\(state)/thumbnails" }
+    public var trash: String { "\(state)/trash" }
+    public var sidecars: SidecarStore { SidecarStore(folder: sidecarFolder) }
+
+    /// Whether `init` has made this library (its state folder holds a manifest).
+    public var exists: Bool { FileManager.default.fileExists(atPath: manifest) }
+
+    /// Fails with the fix when the library has not been made yet.
+    public func requireExisting() throws(ImgedaError) {
+        guard exists else {
+            throw ImgedaError(
+                .notFound, "\(root) is not a library yet (no \(manifest))", remedy: "make it with `imgeda library init \(root)`")
+        }
+    }
+
+    /// The scan that keeps the manifest: the root, the state folder excluded, hashes on,
+    /// resume on (so unchanged files are only `stat`ed).
+    public func scanConfiguration(workers: Int, workerExecutable: String, toolVersion: String) -> ScanConfiguration {
+        var configuration = ScanConfiguration(
+            roots: [root], output: manifest, settings: ScanSettings(), workers: workers, resume: true,
+            workerExecutable: workerExecutable, toolVersion: toolVersion)
+        configuration.excludedFolders = [state, trash]
+        return configuration
+    }
+
+    /// The path of a record relative to the root, or nil when the record is not under it.
+    public func relativePath(_ path: String) -> String? {
+        let absolute = Self.absolute(path)
+        let prefix = root == "/" ? "/" : root + "/"
+        guard absolute.hasPrefix(prefix), absolute.count > prefix.count else { return nil }
+        return String(absolute.dropFirst(prefix.count))
+    }
+
+    /// The absolute path of a library-relative path.
+    public func absolutePath(_ relative: String) -> String { root == "/" ? "/\(relative)" : "\(root)/\(relative)" }
+
+    /// `path` made absolute against the working directory, without `.`/`..` components or a
+    /// trailing slash (symlinks are not resolved: the library is where the user says it is).
+    public static func absolute(_ path: String) -> String {
+        let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,179 @@
+public import DatasetAnalysis
+import DatasetIO
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The images a person's edit applies to: named paths, or everything a search finds.
+public enum LibraryTarget: Sendable, Hashable {
+    /// Paths as typed: absolute, relative to the working directory, or relative to the root.
+    case paths([String])
+    case search(CatalogQuery)
+}
+
+/// What an edit did.
+public struct LibraryEdit: Sendable, Hashable, Encodable {
+    /// Images the edit applied to (by library path).
+    public var images: [String] = []
+    /// Contents (sidecars) changed.
+    public var changed = 0
+    public init() {}
+}
+
+/// People's edits — tags, captions, status, rating, duplicate decisions, trash — written the
+/// way the truth demands: the sidecar file first (atomically), then the index.
+public struct LibraryEditor: Sendable {
+    public let library: Library
+    public let store: any CatalogStore
+
+    public init(library: Library, store: any CatalogStore) {
+        self.library = library
+        self.store = store
+    }
+
+    /// The indexed images a target names. An unknown path is an error naming it.
+    public func resolve(_ target: LibraryTarget) async throws -> [(path: String, sha256: String?)] {
+        switch target {
+        case .search(let query):
+            return try await store.searchAll(query).map { ($0.path, $0.sha256) }
+        case .paths(let paths):
+            var found: [(String, String?)] = []
+            for typed in paths {
+                let relative = library.relativePath(typed) ?? library.relativePath(library.absolutePath(typed)) ?? typed
+                let candidates = [library.relativePath(Library.absolute(typed)), relative].compactMap { $0 }
+                var hit: CatalogImage?
+                for candidate in candidates {
+                    if let image = try await store.image(path: candidate) {
+                        hit = image
+                        break
+                    }
+                }
+                guard let hit else {
+                    throw ImgedaError(
+                        .notFound, "\(typed) is not in the library \(library.root)",
+                        remedy: "give a path inside the library; new files need `imgeda library update \(library.root)` first")
+                }
+                found.append((hit.path, hit.sha256))
+            }
+            return found
+        }
+    }
+
+    /// Applies `change` to the sidecar of every content the target names (once per content,
+    /// however many copies), then updates the index.
+    @discardableResult
+    public func edit(_ target: LibraryTarget, _ change: @escaping @Sendable (inout Sidecar, _ path: String) -> Void) async throws
+        -> LibraryEdit
+    {
+        var edit = LibraryEdit()
+        var written: [Sidecar] = []
+        var seen = Set<String>()
+        for (path, sha) in try await resolve(target) {
+            edit.images.append(path)
+            guard let sha else {
+                throw ImgedaError(
+                    .invalidFormat, "\(path) has no SHA-256 in the manifest, so it cannot hold decisions",
+                    remedy: "run `imgeda library update \(library.root)` to analyse it again")
+            }
+            guard seen.insert(sha).inserted else { continue }
+            let before = try library.sidecars.read(sha256: sha) ?? Sidecar(sha256: sha)
+            let after = try library.sidecars.update(sha256: sha) { change(&$0, path) }
+            if after != before {
+                written.append(after)
+                edit.changed += 1
+            }
+        }
+        try await store.apply(sidecars: written)
+        return edit
+    }
+
+    /// Tag counts among the target's images (all images when nil), most used first.
+    public func tagCounts(_ target: LibraryTarget?) async throws -> [(tag: String, images: Int)] {
+        let hits = try await store.searchAll(target.flatMap { if case .search(let q) = $0 { q } else { nil } } ?? .all)
+        var wanted: Set<String>?
+        if case .paths = target, let target { wanted = Set(try await resolve(target).map(\.path)) }
+        var counts: [String: Int] = [:]
+        for hit in hits where wanted?.contains(hit.path) ?? true {
+            for tag in hit.tags { counts[tag, default: 0] += 1 }
+        }
+        return counts.map { ($0.key, $0.value) }.sorted { $0.images != $1.images ? $0.images > $1.images : $0.tag < $1.tag }
+    }
+
+    // MARK: - Soft delete
+
+    /// Moves the target's files into the trash folder (same relative path under it) and out
+    /// of the index. Their sidecars stay: they are keyed by content, which may have other
+    /// copies, and `restore` needs them.
+    public func trash(_ target: LibraryTarget) async throws -> LibraryEdit {
+        var edit = LibraryEdit()
+        let images = try await resolve(target)
+        for (path, _) in images {
+            let destination = "\(library.trash)/\(path)"
+            try FileSystem.createDirectories(FileSystem.parentFolder(of: destination))
+            guard !FileManager.default.fileExists(atPath: destination) else {
+                throw ImgedaError(
+                    .outputConflict, "the trash already holds \(path)",
+                    remedy: "restore it or empty the trash (`imgeda library empty-trash \(library.root) --yes`) first")
+            }
+            guard rename(library.absolutePath(path), destination) == 0 else {
+                throw ImgedaError(.ioFailed, "cannot move \(path) to the trash: \(String(cString: strerror(errno)))")
+            }
+            edit.images.append(path)
+        }
+        try await store.remove(paths: edit.images)
+        return edit
+    }
+
+    /// The library-relative paths waiting in the trash.
+    public func trashed() -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: library.trash) else { return [] }
+        var paths: [String] = []
+        while let next = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: "\(library.trash)/\(next)", isDirectory: &isDirectory), !isDirectory.boolValue {
+                paths.append(next)
+            }
+        }
+        return paths.sorted()
+    }
+
+    /// Moves trashed files back to their place (all when `paths` is empty). The caller then
+    /// updates the library so they are indexed again.
+    public func restore(_ paths: [String]) throws -> [String] {
+        let wanted = paths.isEmpty ? trashed() : paths.map { library.relativePath($0) ?? $0 }
+        var restored: [String] = []
+        for path in wanted {
+            let source = "\(library.trash)/\(path)"
+            guard FileManager.default.fileExists(atPath: source) else {
+                throw ImgedaError(
+                    .notFound, "\(path) is not in the trash", remedy: "list it with `imgeda library trash \(library.root) --list`")
+            }
+            let destination = library.absolutePath(path)
+            guard !FileManager.default.fileExists(atPath: destination) else {
+                throw ImgedaError(
+                    .outputConflict, "cannot restore \(path): a file of that name is back in its place", remedy: "move that file away first"
+                )
+            }
+            try FileSystem.createDirectories(FileSystem.parentFolder(of: destination))
+            guard rename(source, destination) == 0 else {
+                throw ImgedaError(.ioFailed, "cannot restore \(path): \(String(cString: strerror(errno)))")
+            }
+            restored.append(path)
+        }
+        return restored
+    }
+
+    /// Deletes every file in the trash, for good. Returns the paths deleted.
+    public func emptyTrash() throws -> [String] {
+        let paths = trashed()
+        for path in paths {
+            guard unlink("\(library.trash)/\(path)") == 0 || errno == ENOENT else {
+                throw ImgedaError(.ioFailed, "cannot delete \(path) from the trash: \(String(cString: strerror(errno)))")
+            }
+        }
+        try? FileManager.default.removeItem(atPath: library.trash)
+        return paths
+    }
+}

@@ -1,0 +1,338 @@
+public import DatasetAnalysis
+import DatasetIO
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What bringing the index up to date did.
+public struct LibrarySync: Sendable, Hashable, Encodable {
+    /// Images in the index afterwards.
+    public var images = 0
+    public var added = 0
+    public var changed = 0
+    /// New paths whose content the index knew at a path now gone.
+    public var moved = 0
+    public var removed = 0
+    public var unchanged = 0
+    /// Files edited in place whose new content took the sidecar of the old one.
+    public var inherited = 0
+    /// Sidecars read into the index.
+    public var sidecars = 0
+    /// Sidecar files that are not valid, with the reason (left as they are, not indexed).
+    public var invalidSidecars: [String] = []
+    public var duplicateGroups = 0
+    /// Manifest lines that could not be read (a truncated last line after a crash).
+    public var malformedManifestLines = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case images, added, changed, moved, removed, unchanged, inherited, sidecars
+        case invalidSidecars = "invalid_sidecars"
+        case duplicateGroups = "duplicate_groups"
+        case malformedManifestLines = "malformed_manifest_lines"
+    }
+}
+
+/// Fills a ``CatalogStore`` from the library's files: the manifest (what the scan found) and
+/// the sidecars (what a person decided). ``rebuild(_:into:)`` makes the index from nothing;
+/// ``sync(_:into:)`` brings it up to date with a manifest a scan has just updated.
+public enum LibraryIndexer {
+    /// Images written to the store per call: large enough that a transaction's fixed cost
+    /// vanishes, small enough that memory stays flat in the size of the library.
+    public static let batchSize = 2000
+
+    /// What the first pass over the manifest learns: the newest record of each path under the
+    /// root (by ordinal in the manifest) and the duplicate group of each path.
+    struct ManifestPass {
+        var newest: [String: Int] = [:]
+        var groups: [String: Int] = [:]
+        var groupCount = 0
+        var malformed = 0
+        var shaOfPath: [String: String] = [:]
+        var fileOfPath: [String: (size: Int, mtime: Double)] = [:]
+    }
+
+    /// Reads the manifest once for identities and hashes, finds the duplicate groups (minus
+    /// the pairs a person marked "not a duplicate").
+    /// - Complexity: O(n) reading, plus ``DuplicateFinder/find(_:threshold:transforms:threads:)``.
+    static func firstPass(_ library: Library, notDuplicate: [String: Set<String>]) throws -> ManifestPass {
+        var pass = ManifestPass()
+        var candidates: [String: DuplicateCandidate] = [:]
+        var ordinal = 0
+        let report = try ManifestReader(path: library.manifest).forEachRecord { record in
+            defer { ordinal += 1 }
+            guard let relative = library.relativePath(record.path) else { return }
+            pass.newest[relative] = ordinal
+            pass.shaOfPath[relative] = record.sha256
+            pass.fileOfPath[relative] = (record.fileSizeBytes, record.mtime)
+            var candidate = DuplicateCandidate(record: record)
+            candidate.path = relative
+            candidates[relative] = candidate
+        }
+        pass.malformed = report.malformedLines
+        let ordered = candidates.keys.sorted()
+        let list = ordered.compactMap { candidates[$0] }
+        let found = DuplicateFinder.find(list)
+        // Exact and near groups that share a member are one group (union–find).
+        var parent = Array(0..<list.count)
+        func find(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i {
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            }
+            return i
+        }
+        for group in found.exactGroups + found.nearGroups {
+            // A member a person said is not a duplicate of another member leaves the group.
+            let members = group.members.filter { m in
+                guard let sha = list[m].sha256, let marks = notDuplicate[sha] else { return true }
+                return !group.members.contains { other in other != m && list[other].sha256.map(marks.contains) == true }
+            }
+            guard let first = members.first, members.count > 1 else { continue }
+            for m in members.dropFirst() { parent[find(m)] = find(first) }
+        }
+        var members: [Int: [Int]] = [:]
+        for i in 0..<list.count {
+            members[find(i), default: []].append(i)
+        }
+        // Numbered by their first path, so the same library gets the same numbers.
+        let groups = members.values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        for (number, group) in groups.enumerated() {
+            for m in group { pass.groups[list[m].path] = number + 1 }
+        }
+        pass.groupCount = groups.count
+        return pass
+    }
+
+    /// The catalog entry of a record: its capture date, quality score and group.
+    public static func image(_ record: ImageRecord, relativePath: String, duplicateGroup: Int?, thresholds: QualityThresholds = .defaults)
+        -> CatalogImage
+    {
+        let capture = CaptureDate.extract(
+            exifOriginal: record.datetimeOriginal, exifOffset: record.offsetTimeOriginal, path: relativePath, mtime: record.mtime)
+        return CatalogImage(
+            path: relativePath, record: record, capture: capture, quality: QualityScore.score(record, thresholds: thresholds),
+            duplicateGroup: duplicateGroup)
+    }
+
+    /// Empties the store and fills it from the manifest and the sidecars alone.
+    public static func rebuild(_ library: Library, into store: some CatalogStore) async throws -> LibrarySync {
+        try library.requireExisting()
+        try await store.migrate()
+        try await store.removeAll()
+        var sync = LibrarySync()
+        let listing = library.sidecars.readAll()
+        sync.invalidSidecars = listing.invalid.map { "\($0.path): \($0.reason)" }
+        let pass = try firstPass(library, notDuplicate: notDuplicateMarks(listing.sidecars))
+        sync.malformedManifestLines = pass.malformed
+        sync.duplicateGroups = pass.groupCount
+        try await streamImages(library, pass: pass, only: nil, into: store)
+        try await store.apply(sidecars: listing.sidecars)
+        sync.sidecars = listing.sidecars.count
+        try await store.optimize()
+        sync.images = try await store.counts().images
+        sync.added = sync.images
+        return sync
+    }
+
+    /// Brings the store up to date with the manifest (which a scan with resume has just
+    /// brought up to date with the files): adds new paths, replaces changed ones, removes
+    /// paths whose file is gone, lets a file edited in place inherit its old sidecar, and
+    /// rewrites the manifest without the records of removed files.
+    public static func sync(_ library: Library, into store: some CatalogStore) async throws -> LibrarySync {
+        try library.requireExisting()
+        try await store.migrate()
+        var sync = LibrarySync()
+        let indexed = Dictionary(try await store.indexedFiles().map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let listing = library.sidecars.readAll()
+        sync.invalidSidecars = listing.invalid.map { "\($0.path): \($0.reason)" }
+        var pass = try firstPass(library, notDuplicate: notDuplicateMarks(listing.sidecars))
+        sync.malformedManifestLines = pass.malformed
+
+        // Paths whose file is gone (a stat each; no image is opened).
+        var gone: [String] = []
+        for path in pass.newest.keys where Discovery.currentVersion(of: FilePathBytes(library.absolutePath(path))) == nil {
+            gone.append(path)
+        }
+        for path in gone {
+            pass.newest[path] = nil
+            pass.shaOfPath[path] = nil
+        }
+        let removed = indexed.keys.filter { pass.newest[$0] == nil }
+        let goneContents = Set(removed.compactMap { indexed[$0]?.sha256 })
+
+        var changedPaths = Set<String>()
+        var sidecarsOfContent = Dictionary(listing.sidecars.map { ($0.sha256, $0) }, uniquingKeysWith: { a, _ in a })
+        var rewritten: [Sidecar] = []
+        for (path, _) in pass.newest {
+            let sha = pass.shaOfPath[path] ?? nil
+            let file = pass.fileOfPath[path]
+            guard let old = indexed[path] else {
+                changedPaths.insert(path)
+                if let sha, goneContents.contains(sha) { sync.moved += 1 } else { sync.added += 1 }
+                continue
+            }
+            if old.sha256 == sha, old.fileSizeBytes == file?.size, old.mtime == file?.mtime {
+                sync.unchanged += 1
+                continue
+            }
+            changedPaths.insert(path)
+            sync.changed += 1
+            // Edited in place: the new content inherits what described the old one.
+            if let sha, let oldSHA = old.sha256, oldSHA != sha, sidecarsOfContent[sha] == nil, let previous = sidecarsOfContent[oldSHA] {
+                let inherited = previous.inherited(by: sha)
+                try library.sidecars.write(inherited)
+                sidecarsOfContent[sha] = inherited
+                rewritten.append(inherited)
+                sync.inherited += 1
+            }
+        }
+        // Duplicate groups move when anything changes; images whose group changed are rewritten.
+        for (path, old) in indexed where pass.newest[path] != nil && old.duplicateGroup != pass.groups[path] {
+            changedPaths.insert(path)
+        }
+        try await store.remove(paths: removed)
+        sync.removed = removed.count
+        try await streamImages(library, pass: pass, only: changedPaths, into: store)
+        try await store.apply(sidecars: rewritten)
+        sync.sidecars = sidecarsOfContent.count
+        sync.duplicateGroups = pass.groupCount
+        if !gone.isEmpty || pass.malformed > 0 { try compactManifest(library, keep: pass.newest) }
+        try await store.optimize()
+        sync.images = try await store.counts().images
+        return sync
+    }
+
+    static func notDuplicateMarks(_ sidecars: [Sidecar]) -> [String: Set<String>] {
+        var marks: [String: Set<String>] = [:]
+        for sidecar in sidecars where !sidecar.notDuplicateOf.isEmpty {
+            for other in sidecar.notDuplicateOf {
+                marks[sidecar.sha256, default: []].insert(other)
+                marks[other, default: []].insert(sidecar.sha256)
+            }
+        }
+        return marks
+    }
+
+    /// Reads the manifest a second time on a thread of its own and hands batches of images
+    /// to the store, one batch in flight at a time, so memory stays flat.
+    static func streamImages(_ library: Library, pass: ManifestPass, only: Set<String>?, into store: some CatalogStore) async throws {
+        let batches = BatchChannel<CatalogImage>()
+        let manifest = library.manifest
+        let newest = pass.newest
+        let groups = pass.groups
+        let thread = Thread {
+            var batch: [CatalogImage] = []
+            var ordinal = 0
+            do {
+                try ManifestReader(path: manifest).forEachRecord { record in
+                    defer { ordinal += 1 }
+                    guard let relative = library.relativePath(record.path), newest[relative] == ordinal else { return }
+                    if let only, !only.contains(relative) { return }
+                    batch.append(image(record, relativePath: relative, duplicateGroup: groups[relative]))
+                    if batch.count >= batchSize {
+                        guard batches.send(batch) else { throw CancellationError() }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !batch.isEmpty { _ = batches.send(batch) }
+                batches.finish(nil)
+            } catch {
+                batches.finish(error)
+            }
+        }
+        thread.name = "imgeda library reader"
+        thread.start()
+        do {
+            while let batch = try batches.receive() {
+                try await store.upsert(images: batch)
+                batches.consumed()
+            }
+        } catch {
+            batches.cancel()
+            throw error
+        }
+    }
+
+    /// Rewrites the manifest with only the newest record of each path still in the library.
+    static func compactManifest(_ library: Library, keep: [String: Int]) throws {
+        let reader = try ManifestReader(path: library.manifest)
+        let header = try reader.header()
+        var lines: [[UInt8]] = []
+        var ordinal = 0
+        try reader.forEachRawRecord { line, record in
+            defer { ordinal += 1 }
+            guard let relative = library.relativePath(record.path), keep[relative] == ordinal else { return }
+            lines.append(Array(line) + [0x0A])
+        }
+        try AtomicFile.replace(library.manifest) { write in
+            if let header { try write(ManifestEncoding.line(for: header)) }
+            for line in lines { try write(line) }
+        }
+    }
+}
+
+/// A hand-over of one batch at a time between the reading thread and the async consumer:
+/// the reader blocks until the consumer has taken and stored the previous batch.
+///
+/// `@unchecked Sendable`: every field is read and written only under `condition`'s lock.
+final class BatchChannel<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: [Element]?
+    private var finished = false
+    private var failure: (any Error)?
+    private var cancelled = false
+    private var inFlight = false
+
+    /// Blocks until the previous batch was consumed; false when the consumer gave up.
+    func send(_ batch: [Element]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while (pending != nil || inFlight) && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        pending = batch
+        condition.broadcast()
+        return true
+    }
+
+    func finish(_ error: (any Error)?) {
+        condition.lock()
+        defer { condition.unlock() }
+        finished = true
+        failure = error
+        condition.broadcast()
+    }
+
+    /// The next batch, nil at the end; rethrows the reader's error. Blocks its thread while
+    /// waiting (the reader is quick, and the wait is bounded by one batch's reading).
+    func receive() throws -> [Element]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pending == nil && !finished { condition.wait() }
+        if let batch = pending {
+            pending = nil
+            inFlight = true
+            return batch
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    func consumed() {
+        condition.lock()
+        inFlight = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

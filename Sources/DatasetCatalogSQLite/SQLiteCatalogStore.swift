@@ -1,0 +1,409 @@
+public import DatasetAnalysis
+public import DatasetCatalog
+import Foundation
+internal import GRDB
+
+/// The catalog in one SQLite file, through GRDB: the embedded default, zero set-up.
+///
+/// Tables: `image` (one row per library path; a column per record field, from the field
+/// table, plus the capture date, quality and duplicate group), `decision` (one row per
+/// content with a sidecar), `tag` (one row per tag of a content) and `image_fts`, an FTS5
+/// index over each image's path, tags, caption, camera and lens. Migrations are named and
+/// append-only; record fields added to the table later become columns when the index opens.
+///
+/// ```swift
+/// let store = try SQLiteCatalogStore(path: "photos/.imgeda/index.sqlite")
+/// try await store.migrate()
+/// let page = try await store.search(try CatalogQuery.parse("tag:beach"), order: .newest, after: nil, limit: 50)
+/// ```
+public final class SQLiteCatalogStore: CatalogStore {
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating when absent) the index at `path`. Throws when the file is not a
+    /// SQLite database.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw ImgedaError(
+                .invalidFormat, "cannot open the index \(path): \(Self.describe(error))",
+                remedy: "run `imgeda library rebuild` to make it again from the manifest and sidecars")
+        }
+    }
+
+    /// The files that make up an index at `path` (the database and its WAL files).
+    public static func files(of path: String) -> [String] { [path, path + "-wal", path + "-shm"] }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+
+    // MARK: - Schema
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            let fields = CatalogColumns.recordFields.map { "\(CatalogColumns.name($0)) \(sqlType($0.kind))" }
+            try db.execute(
+                sql: """
+                    CREATE TABLE image (
+                        id INTEGER PRIMARY KEY,
+                        lib_path TEXT NOT NULL UNIQUE,
+                        \(fields.joined(separator: ",\n    ")),
+                        capture_local TEXT, capture_offset TEXT, capture_source TEXT,
+                        quality INTEGER, duplicate_group INTEGER
+                    );
+                    CREATE INDEX image_sha ON image(sha256);
+                    CREATE INDEX image_newest ON image(COALESCE(capture_local, '') DESC, lib_path);
+                    CREATE INDEX image_quality ON image(COALESCE(quality, -1) DESC, lib_path);
+                    CREATE TABLE decision (
+                        sha256 TEXT PRIMARY KEY,
+                        status TEXT NOT NULL,
+                        rating INTEGER,
+                        caption TEXT,
+                        keeper INTEGER NOT NULL,
+                        tag_text TEXT NOT NULL,
+                        sidecar TEXT NOT NULL
+                    );
+                    CREATE INDEX decision_status ON decision(status);
+                    CREATE TABLE tag (sha256 TEXT NOT NULL, category TEXT NOT NULL, value TEXT NOT NULL);
+                    CREATE INDEX tag_value ON tag(value COLLATE NOCASE, category COLLATE NOCASE);
+                    CREATE INDEX tag_sha ON tag(sha256);
+                    CREATE VIRTUAL TABLE image_fts USING fts5(lib_path, tags, caption, camera, lens, tokenize = 'unicode61');
+                    """)
+        }
+        // A range of capture dates (`date:2023-07`) filters by the plain column.
+        migrator.registerMigration("v2-capture-index") { db in
+            try db.execute(sql: "CREATE INDEX image_capture ON image(capture_local)")
+        }
+        return migrator
+    }
+
+    static func sqlType(_ kind: RecordField.Kind) -> String {
+        switch kind {
+        case .int, .bool: "INTEGER"
+        case .double: "REAL"
+        case .string: "TEXT"
+        }
+    }
+
+    public func migrate() async throws {
+        try await wrap {
+            try Self.migrator.migrate(pool)
+            // Record fields added to the field table after this index was made.
+            try await pool.write { db in
+                let existing = Set(try db.columns(in: "image").map(\.name))
+                for field in CatalogColumns.recordFields where !existing.contains(CatalogColumns.name(field)) {
+                    try db.execute(sql: "ALTER TABLE image ADD COLUMN \(CatalogColumns.name(field)) \(Self.sqlType(field.kind))")
+                }
+            }
+        }
+    }
+
+    public func schemaVersion() async throws -> Int {
+        try await wrap {
+            try await pool.read { db in try Self.migrator.appliedIdentifiers(db).count }
+        }
+    }
+
+    public func integrityProblems() async throws -> [String] {
+        try await wrap {
+            try await pool.read { db in
+                let rows = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+                return rows == ["ok"] ? [] : rows
+            }
+        }
+    }
+
+    /// Runs `body`, turning GRDB's errors into one line that names the index and the fix.
+    private func wrap<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            throw ImgedaError(
+                .invalidFormat, "the index \(path) is damaged or unreadable: \(Self.describe(error))",
+                remedy: "run `imgeda library rebuild` to make it again from the manifest and sidecars")
+        }
+    }
+
+    // MARK: - Writes
+
+    public func upsert(images: [CatalogImage]) async throws {
+        guard !images.isEmpty else { return }
+        try await wrap {
+            try await pool.write { db in
+                let columns =
+                    ["lib_path"] + CatalogColumns.recordFields.map(CatalogColumns.name)
+                    + ["capture_local", "capture_offset", "capture_source", "quality", "duplicate_group"]
+                let insert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO image (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+                        ON CONFLICT(lib_path) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                        RETURNING id
+                        """)
+                let decisionOf = try db.cachedStatement(sql: "SELECT tag_text, caption FROM decision WHERE sha256 = ?")
+                let deleteFTS = try db.cachedStatement(sql: "DELETE FROM image_fts WHERE rowid = ?")
+                let insertFTS = try db.cachedStatement(
+                    sql: "INSERT INTO image_fts (rowid, lib_path, tags, caption, camera, lens) VALUES (?, ?, ?, ?, ?, ?)")
+                for image in images {
+                    var values: [(any DatabaseValueConvertible)?] = [image.path]
+                    values += CatalogColumns.values(of: image.record).map(Self.databaseValue)
+                    values += [
+                        image.capture?.local, image.capture?.offset, image.capture?.source.rawValue, image.quality,
+                        image.duplicateGroup,
+                    ]
+                    guard let id = try Int64.fetchOne(insert, arguments: StatementArguments(values)) else { continue }
+                    var tags = ""
+                    var caption: String?
+                    if let sha = image.sha256, let row = try Row.fetchOne(decisionOf, arguments: [sha]) {
+                        tags = row["tag_text"]
+                        caption = row["caption"]
+                    }
+                    try deleteFTS.execute(arguments: [id])
+                    try insertFTS.execute(
+                        arguments: [id, image.path, tags, caption, image.record.cameraName, image.record.lensModel])
+                }
+            }
+        }
+    }
+
+    public func remove(paths: [String]) async throws {
+        guard !paths.isEmpty else { return }
+        try await wrap {
+            try await pool.write { db in
+                let find = try db.cachedStatement(sql: "SELECT id FROM image WHERE lib_path = ?")
+                let deleteFTS = try db.cachedStatement(sql: "DELETE FROM image_fts WHERE rowid = ?")
+                let delete = try db.cachedStatement(sql: "DELETE FROM image WHERE id = ?")
+                for path in paths {
+                    guard let id = try Int64.fetchOne(find, arguments: [path]) else { continue }
+                    try deleteFTS.execute(arguments: [id])
+                    try delete.execute(arguments: [id])
+                }
+            }
+        }
+    }
+
+    public func apply(sidecars: [Sidecar]) async throws {
+        guard !sidecars.isEmpty else { return }
+        let encoder = Self.encoder
+        let encoded = try sidecars.map { sidecar -> (Sidecar, String) in
+            (sidecar, String(decoding: try encoder.encode(sidecar), as: UTF8.self))
+        }
+        try await wrap {
+            try await pool.write { db in
+                let deleteDecision = try db.cachedStatement(sql: "DELETE FROM decision WHERE sha256 = ?")
+                let deleteTags = try db.cachedStatement(sql: "DELETE FROM tag WHERE sha256 = ?")
+                let insertDecision = try db.cachedStatement(
+                    sql: "INSERT INTO decision (sha256, status, rating, caption, keeper, tag_text, sidecar) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                let insertTag = try db.cachedStatement(sql: "INSERT INTO tag (sha256, category, value) VALUES (?, ?, ?)")
+                let images = try db.cachedStatement(sql: "SELECT id FROM image WHERE sha256 = ?")
+                let updateFTS = try db.cachedStatement(sql: "UPDATE image_fts SET tags = ?, caption = ? WHERE rowid = ?")
+                for (sidecar, json) in encoded {
+                    let sha = sidecar.sha256
+                    try deleteDecision.execute(arguments: [sha])
+                    try deleteTags.execute(arguments: [sha])
+                    let tagText = sidecar.tags.map(\.text).joined(separator: "\n")
+                    if !sidecar.isEmpty {
+                        try insertDecision.execute(
+                            arguments: [sha, sidecar.status.rawValue, sidecar.rating, sidecar.caption, sidecar.keeper, tagText, json])
+                        for tag in sidecar.tags {
+                            try insertTag.execute(arguments: [sha, tag.category, tag.value])
+                        }
+                    }
+                    for id in try Int64.fetchAll(images, arguments: [sha]) {
+                        try updateFTS.execute(arguments: [tagText, sidecar.caption, id])
+                    }
+                }
+            }
+        }
+    }
+
+    /// Folds the write-ahead log into the database and refreshes the planner's statistics:
+    /// after a bulk load the log holds the whole index, and every new connection would read
+    /// all of it to open.
+    public func optimize() async throws {
+        try await wrap {
+            try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA optimize")
+                try db.checkpoint(.truncate)
+            }
+        }
+    }
+
+    public func removeAll() async throws {
+        try await wrap {
+            try await pool.write { db in
+                try db.execute(sql: "DELETE FROM image; DELETE FROM decision; DELETE FROM tag; DELETE FROM image_fts;")
+            }
+        }
+    }
+
+    // MARK: - Reads
+
+    public func counts() async throws -> (images: Int, sidecars: Int) {
+        try await wrap {
+            try await pool.read { db in
+                let images = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image") ?? 0
+                let sidecars = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decision") ?? 0
+                return (images, sidecars)
+            }
+        }
+    }
+
+    public func indexedFiles() async throws -> [IndexedFile] {
+        let size = CatalogColumns.name(.fileSizeBytes)
+        let mtime = CatalogColumns.name(.mtime)
+        return try await wrap {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT lib_path, sha256, \(size), \(mtime), duplicate_group FROM image ORDER BY lib_path").map {
+                    row in
+                    IndexedFile(path: row[0], sha256: row[1], fileSizeBytes: row[2] ?? 0, mtime: row[3] ?? 0, duplicateGroup: row[4])
+                }
+            }
+        }
+    }
+
+    public func image(path: String) async throws -> CatalogImage? {
+        try await wrap {
+            try await pool.read { db in
+                let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql:
+                            "SELECT capture_local, capture_offset, capture_source, quality, duplicate_group, \(columns) FROM image WHERE lib_path = ?",
+                        arguments: [path])
+                else { return nil }
+                let values = Array(row.databaseValues)
+                let fields = zip(CatalogColumns.recordFields, values.dropFirst(5)).map { Self.fieldValue($1, kind: $0.kind) }
+                let record = CatalogColumns.record(from: fields)
+                var capture: CaptureDate?
+                if let local = row[0] as String?, let source = (row[2] as String?).flatMap(CaptureDate.Source.init(rawValue:)) {
+                    capture = CaptureDate(local: local, offset: row[1], source: source)
+                }
+                return CatalogImage(path: path, record: record, capture: capture, quality: row[3], duplicateGroup: row[4])
+            }
+        }
+    }
+
+    public func sidecar(sha256: String) async throws -> Sidecar? {
+        let json = try await wrap {
+            try await pool.read { db in try String.fetchOne(db, sql: "SELECT sidecar FROM decision WHERE sha256 = ?", arguments: [sha256]) }
+        }
+        return try json.map { try JSONDecoder().decode(Sidecar.self, from: Data($0.utf8)) }
+    }
+
+    public func allSidecars() async throws -> [Sidecar] {
+        let rows = try await wrap {
+            try await pool.read { db in try String.fetchAll(db, sql: "SELECT sidecar FROM decision ORDER BY sha256") }
+        }
+        return try rows.map { try JSONDecoder().decode(Sidecar.self, from: Data($0.utf8)) }
+    }
+
+    public func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage {
+        var sql = SQLiteQuery.translate(query)
+        let key = SQLiteQuery.orderKey(order)
+        var conditions = sql.conditions
+        var arguments = sql.arguments
+        if let cursor {
+            switch order {
+            case .path:
+                conditions.append("i.lib_path > ?")
+                arguments.append(cursor.path)
+            case .newest, .quality:
+                // Descending key, then ascending path.
+                conditions.append("(\(key) < ? OR (\(key) = ? AND i.lib_path > ?))")
+                let value: (any DatabaseValueConvertible)? = order == .quality ? Int(cursor.key ?? "") ?? -1 : cursor.key ?? ""
+                arguments += [value, value, cursor.path]
+            }
+        }
+        sql.conditions = conditions
+        let orderBy = order == .path ? "i.lib_path" : "\(key) DESC, i.lib_path"
+        let text = """
+            SELECT i.lib_path, i.sha256, i.width, i.height, i.format, i.capture_local, i.capture_source, i.quality,
+                   d.status, d.rating, d.tag_text, d.caption, i.duplicate_group, \(key) AS sort_key
+            FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY \(orderBy) LIMIT ?
+            """
+        arguments.append(max(1, limit) + 1)
+        let finalArguments = arguments.map { $0?.databaseValue ?? .null }
+        let pageSize = max(1, limit)
+        return try await wrap {
+            try await pool.read { db in
+                let rows = try Row.fetchAll(db, sql: text, arguments: StatementArguments(finalArguments))
+                var hits: [CatalogHit] = []
+                for row in rows.prefix(pageSize) {
+                    let tagText: String? = row[10]
+                    hits.append(
+                        CatalogHit(
+                            path: row[0], sha256: row[1], width: row[2] ?? 0, height: row[3] ?? 0, format: row[4] ?? "",
+                            captureDate: row[5], captureSource: row[6], quality: row[7],
+                            status: (row[8] as String?).flatMap(ImageStatus.init(rawValue:)) ?? .active, rating: row[9],
+                            tags: tagText.map { $0.split(separator: "\n").map(String.init) } ?? [], caption: row[11],
+                            duplicateGroup: row[12]))
+                }
+                var next: CatalogCursor?
+                if rows.count > pageSize, let last = rows.prefix(pageSize).last {
+                    let sortKey: DatabaseValue = last["sort_key"]
+                    let key: String? =
+                        switch sortKey.storage {
+                        case .int64(let v): String(v)
+                        case .string(let v): v
+                        default: nil
+                        }
+                    next = CatalogCursor(key: key, path: last[0])
+                }
+                return CatalogPage(hits: hits, next: next)
+            }
+        }
+    }
+
+    public func count(_ query: CatalogQuery) async throws -> Int {
+        let sql = SQLiteQuery.translate(query)
+        let text = """
+            SELECT COUNT(*) FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
+            \(sql.conditions.isEmpty ? "" : "WHERE " + sql.conditions.joined(separator: " AND "))
+            """
+        let arguments = sql.arguments.map { $0?.databaseValue ?? .null }
+        return try await wrap {
+            try await pool.read { db in try Int.fetchOne(db, sql: text, arguments: StatementArguments(arguments)) ?? 0 }
+        }
+    }
+
+    // MARK: - Values
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    static func databaseValue(_ value: RecordField.Value) -> (any DatabaseValueConvertible)? {
+        switch value {
+        case .int(let v): v
+        case .double(let v): v
+        case .bool(let v): v
+        case .string(let v): v
+        case .null: nil
+        }
+    }
+
+    static func fieldValue(_ value: DatabaseValue, kind: RecordField.Kind) -> RecordField.Value {
+        switch (value.storage, kind) {
+        case (.null, _): .null
+        case (.int64(let v), .bool): .bool(v != 0)
+        case (.int64(let v), .int): .int(Int(v))
+        case (.int64(let v), .double): .double(Double(v))
+        case (.double(let v), .double): .double(v)
+        case (.double(let v), .int): .int(Int(v))
+        case (.string(let v), .string): .string(v)
+        default: .null
+        }
+    }
+}

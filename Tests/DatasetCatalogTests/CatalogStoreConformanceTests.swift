@@ -1,0 +1,193 @@
+import DatasetAnalysis
+import DatasetCatalog
+import DatasetCatalogSQLite
+import Foundation
+import Testing
+
+/// The backends the conformance suite runs against. A PostgreSQL case joins here when its
+/// store exists (with a server started by the test support), so one behaviour cannot exist
+/// in one backend and not the other.
+enum CatalogBackend: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    func makeStore(_ ws: Workspace) async throws -> any CatalogStore {
+        switch self {
+        case .sqlite:
+            let store = try SQLiteCatalogStore(path: ws.file("index.sqlite"))
+            try await store.migrate()
+            return store
+        }
+    }
+}
+
+/// Synthetic catalog images: deterministic, varied enough for every filter.
+enum SyntheticCatalog {
+    static func sha(_ i: Int) -> String {
+        let hex = String(i, radix: 16)
+        return String(repeating: "0", count: 64 - hex.count) + hex
+    }
+
+    static func image(_ i: Int) -> CatalogImage {
+        var record = ImageRecord(path: "/lib/\(folder(i))/img_\(i).jpg", filename: "img_\(i).jpg")
+        record.width = 640 + (i % 5) * 320
+        record.height = 480
+        record.format = i % 4 == 0 ? "PNG" : "JPEG"
+        record.fileSizeBytes = 10_000 + i
+        record.mtime = Double(1_600_000_000 + i)
+        record.sha256 = sha(i)
+        record.cameraMake = i % 3 == 0 ? "Canon" : "NIKON CORPORATION"
+        record.cameraModel = i % 3 == 0 ? "Canon EOS R6" : "NIKON Z 6"
+        record.lensModel = i % 2 == 0 ? "RF 50mm F1.8" : nil
+        record.isBlurry = i % 7 == 0
+        record.blurScore = Double(i % 300)
+        record.pixelStats = PixelStats(
+            meanR: 100, meanG: 110, meanB: 120, stdR: 40, stdG: 41, stdB: 42, meanBrightness: 110, minVal: 0, maxVal: 255)
+        let day = 1 + i % 28
+        let capture = CaptureDate(local: "2023-0\(1 + i % 9)-\(day < 10 ? "0" : "")\(day)T12:00:00", source: .exifOriginal)
+        return CatalogImage(
+            path: "\(folder(i))/img_\(i).jpg", record: record, capture: i % 10 == 9 ? nil : capture, quality: i % 101,
+            duplicateGroup: i % 11 == 0 ? i / 11 : nil)
+    }
+
+    static func folder(_ i: Int) -> String { i % 2 == 0 ? "beach" : "city" }
+}
+
+@Suite("catalog store conformance")
+struct CatalogStoreConformanceTests {
+    @Test(arguments: CatalogBackend.allCases)
+    func imagesRoundTripThroughTheIndex(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        #expect(try await store.schemaVersion() >= 1)
+        let images = (0..<20).map(SyntheticCatalog.image)
+        try await store.upsert(images: images)
+        #expect(try await store.counts().images == 20)
+        let back = try #require(try await store.image(path: images[3].path))
+        #expect(back.record.sha256 == images[3].record.sha256)
+        #expect(back.record.cameraModel == "Canon EOS R6")
+        #expect(back.record.pixelStats == images[3].record.pixelStats)
+        #expect(back.record.cornerStats == nil)
+        #expect(back.capture == images[3].capture)
+        #expect(back.quality == 3)
+        // Upsert replaces by path.
+        var changed = images[3]
+        changed.record.width = 1
+        try await store.upsert(images: [changed])
+        #expect(try await store.image(path: images[3].path)?.record.width == 1)
+        #expect(try await store.counts().images == 20)
+        try await store.remove(paths: [images[3].path, "not/there.jpg"])
+        #expect(try await store.image(path: images[3].path) == nil)
+        #expect(try await store.indexedFiles().count == 19)
+        #expect(try await store.integrityProblems().isEmpty)
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func filtersFindExactlyWhatTheyName(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        let images = (0..<60).map(SyntheticCatalog.image)
+        try await store.upsert(images: images)
+        var sidecars: [Sidecar] = []
+        for i in [2, 4, 6] {
+            var s = Sidecar(sha256: SyntheticCatalog.sha(i))
+            s.add(Tag(parsing: "Beach"))
+            s.add(Tag(parsing: "place:Lisbon"))
+            s.caption = "golden hour over the sea"
+            s.status = i == 6 ? .rejected : .selected
+            s.rating = i / 2
+            sidecars.append(s)
+        }
+        try await store.apply(sidecars: sidecars)
+
+        func paths(_ text: String) async throws -> Set<String> {
+            Set(try await store.searchAll(try CatalogQuery.parse(text)).map(\.path))
+        }
+        func expected(_ keep: (Int) -> Bool) -> Set<String> { Set(images.indices.filter(keep).map { images[$0].path }) }
+
+        #expect(try await paths("") == expected { _ in true })
+        #expect(try await paths("tag:beach") == expected { [2, 4, 6].contains($0) })
+        #expect(try await paths("tag:place:lisbon") == expected { [2, 4, 6].contains($0) })
+        #expect(try await paths("tag:other:lisbon").isEmpty)
+        #expect(try await paths("-tag:beach") == expected { ![2, 4, 6].contains($0) })
+        #expect(try await paths("golden") == expected { [2, 4, 6].contains($0) })  // caption, full text
+        #expect(try await paths(#""over the sea""#) == expected { [2, 4, 6].contains($0) })
+        #expect(try await paths("lisbon") == expected { [2, 4, 6].contains($0) })  // tags, full text
+        #expect(try await paths("city") == expected { $0 % 2 == 1 })  // path, full text
+        #expect(try await paths(#"camera:"Canon EOS R6""#) == expected { $0 % 3 == 0 })
+        #expect(try await paths("camera:nikon") == expected { $0 % 3 != 0 })
+        #expect(try await paths("lens:50mm") == expected { $0 % 2 == 0 })
+        #expect(try await paths("format:png") == expected { $0 % 4 == 0 })
+        #expect(try await paths("format:jpg") == expected { $0 % 4 != 0 })
+        #expect(try await paths("is:blurry") == expected { $0 % 7 == 0 })
+        #expect(try await paths("is:duplicate") == expected { $0 % 11 == 0 })
+        #expect(try await paths("is:tagged") == expected { [2, 4, 6].contains($0) })
+        #expect(try await paths("status:rejected") == expected { $0 == 6 })
+        #expect(try await paths("status:active") == expected { ![2, 4, 6].contains($0) })
+        #expect(try await paths("rating>=2") == expected { [4, 6].contains($0) })
+        #expect(try await paths("width>=1024") == expected { 640 + ($0 % 5) * 320 >= 1024 })
+        #expect(try await paths("quality<10") == expected { $0 % 101 < 10 })
+        #expect(try await paths("date:2023-03") == expected { $0 % 9 == 2 && $0 % 10 != 9 })
+        #expect(try await paths("date:2023-02..2023-03") == expected { [1, 2].contains($0 % 9) && $0 % 10 != 9 })
+        #expect(try await paths("date:2023") == expected { $0 % 10 != 9 })
+        #expect(try await paths("path:beach/img_1") == expected { $0 % 2 == 0 && String($0).hasPrefix("1") })
+        #expect(try await paths("sha:\(String(SyntheticCatalog.sha(5).prefix(63)))") == expected { $0 < 16 })
+        // LIKE's wildcards are literal in a query.
+        #expect(try await paths("path:%").isEmpty)
+        #expect(try await paths("beach is:blurry -format:png") == expected { $0 % 2 == 0 && $0 % 7 == 0 && $0 % 4 != 0 })
+        #expect(try await store.count(try CatalogQuery.parse("tag:beach")) == 3)
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func keysetPagesCoverEveryHitOnceInOrder(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        let images = (0..<257).map(SyntheticCatalog.image)
+        try await store.upsert(images: images)
+        for order in CatalogOrder.allCases {
+            var seen: [CatalogHit] = []
+            var cursor: CatalogCursor?
+            repeat {
+                let page = try await store.search(.all, order: order, after: cursor, limit: 50)
+                #expect(page.hits.count <= 50)
+                seen += page.hits
+                cursor = page.next
+            } while cursor != nil
+            #expect(seen.count == 257, "\(order)")
+            #expect(Set(seen.map(\.path)).count == 257, "\(order)")
+            let all = try await store.search(.all, order: order, after: nil, limit: 1000).hits
+            #expect(all.map(\.path) == seen.map(\.path), "\(order)")
+            switch order {
+            case .path: #expect(seen.map(\.path) == seen.map(\.path).sorted())
+            case .newest:
+                let keys = seen.map { $0.captureDate ?? "" }
+                #expect(keys == keys.sorted(by: >))
+            case .quality:
+                let keys = seen.map { $0.quality ?? -1 }
+                #expect(keys == keys.sorted(by: >))
+            }
+        }
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func sidecarsReadBackAsWrittenAndAnEmptyOneClears(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        try await store.upsert(images: (0..<3).map(SyntheticCatalog.image))
+        var s = Sidecar(sha256: SyntheticCatalog.sha(1))
+        s.add(Tag(category: "person", value: "Ana", position: .init(x: 0.1, y: 0.1, width: 0.2, height: 0.2)))
+        s.copies = ["city/img_1.jpg": .keep]
+        s.keeper = true
+        try await store.apply(sidecars: [s])
+        #expect(try await store.sidecar(sha256: s.sha256) == s)
+        #expect(try await store.allSidecars() == [s])
+        let hit = try #require(try await store.searchAll(try CatalogQuery.parse("is:keeper")).first)
+        #expect(hit.tags == ["person:Ana"])
+        try await store.apply(sidecars: [Sidecar(sha256: s.sha256)])
+        #expect(try await store.sidecar(sha256: s.sha256) == nil)
+        #expect(try await store.searchAll(try CatalogQuery.parse("ana")).isEmpty)
+        try await store.removeAll()
+        #expect(try await store.counts() == (0, 0))
+    }
+}
