@@ -56,7 +56,7 @@ struct ImgedaErrorTests {
 
     @Test func remediesInPlainWordsNameNoFlag() {
         for remedy in Self.settingRemedies {
-            #expect(!remedy.description.contains("--"), "\(remedy)")
+            #expect(!remedy.description.contains("--") && !remedy.description.contains(" -o"), "\(remedy)")
             #expect(!remedy.description.isEmpty)
         }
     }
@@ -71,6 +71,8 @@ struct ImgedaErrorTests {
         #expect(ImgedaError(.policyInvalid, "x", remedy: "keep \(1)").remedy == .text("keep 1"))
         let none: String? = nil
         #expect(ImgedaError(.policyInvalid, "x", remedy: none).remedy == nil)
+        #expect(ImgedaError(.policyInvalid, "x", remedy: nil).remedy == nil)
+        #expect(ImgedaError(.policyInvalid, "x", remedy: "a literal").remedy == .text("a literal"))
     }
 
     /// A record's reason carries the remedy in plain words, and a scan finds it again to count

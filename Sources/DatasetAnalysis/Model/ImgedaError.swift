@@ -69,6 +69,8 @@ public struct ImgedaError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An error whose remedy is plain words (or nil), for remedies that name no setting.
+    /// Disfavoured, so that `remedy: nil` and literals pick the ``Remedy`` initializer.
+    @_disfavoredOverload
     public init(_ code: Code, _ message: String, remedy: String?) {
         self.init(code, message, remedy: remedy.map(Remedy.text))
     }
