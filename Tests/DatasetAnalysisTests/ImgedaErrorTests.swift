@@ -49,7 +49,8 @@ struct ImgedaErrorTests {
     /// Every remedy that has a setting, in the plain words libraries and records use.
     static let settingRemedies: [Remedy] = [
         .reanalyseEverything, .otherOutputAppendOrReplace, .otherExtensions, .readManifest(path: "m.jsonl"),
-        .createManifest(path: "m.jsonl"), .nameManifestFile, .waitForOtherScan, .raiseTimeout, .raiseMemoryLimit, .raisePixelLimit,
+        .createManifest(path: "m.jsonl"), .nameManifestFile, .checkConfigPath, .waitForOtherScan, .raiseTimeout, .raiseMemoryLimit,
+        .raisePixelLimit,
         .allowUntrustedLoaders,
         .followSymlinksOutside, .nameAnnotationFileOrFormat, .annotationFilesAreCOCO, .runWorkerByHand(command: "imgeda x"),
     ]
