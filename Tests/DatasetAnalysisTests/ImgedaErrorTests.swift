@@ -49,14 +49,15 @@ struct ImgedaErrorTests {
     /// Every remedy that has a setting, in the plain words libraries and records use.
     static let settingRemedies: [Remedy] = [
         .reanalyseEverything, .otherOutputAppendOrReplace, .otherExtensions, .readManifest(path: "m.jsonl"),
-        .createManifest(path: "m.jsonl"), .nameManifestFile, .waitForOtherScan, .raiseTimeout, .raiseMemoryLimit, .raisePixelLimit,
+        .createManifest(path: "m.jsonl"), .nameManifestFile, .checkConfigPath, .waitForOtherScan, .raiseTimeout, .raiseMemoryLimit,
+        .raisePixelLimit,
         .allowUntrustedLoaders,
         .followSymlinksOutside, .nameAnnotationFileOrFormat, .annotationFilesAreCOCO, .runWorkerByHand(command: "imgeda x"),
     ]
 
     @Test func remediesInPlainWordsNameNoFlag() {
         for remedy in Self.settingRemedies {
-            #expect(!remedy.description.contains("--"), "\(remedy)")
+            #expect(!remedy.description.contains("--") && !remedy.description.contains(" -o"), "\(remedy)")
             #expect(!remedy.description.isEmpty)
         }
     }
@@ -71,6 +72,8 @@ struct ImgedaErrorTests {
         #expect(ImgedaError(.policyInvalid, "x", remedy: "keep \(1)").remedy == .text("keep 1"))
         let none: String? = nil
         #expect(ImgedaError(.policyInvalid, "x", remedy: none).remedy == nil)
+        #expect(ImgedaError(.policyInvalid, "x", remedy: nil).remedy == nil)
+        #expect(ImgedaError(.policyInvalid, "x", remedy: "a literal").remedy == .text("a literal"))
     }
 
     /// A record's reason carries the remedy in plain words, and a scan finds it again to count

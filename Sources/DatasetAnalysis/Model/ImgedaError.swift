@@ -69,6 +69,8 @@ public struct ImgedaError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An error whose remedy is plain words (or nil), for remedies that name no setting.
+    /// Disfavoured, so that `remedy: nil` and literals pick the ``Remedy`` initializer.
+    @_disfavoredOverload
     public init(_ code: Code, _ message: String, remedy: String?) {
         self.init(code, message, remedy: remedy.map(Remedy.text))
     }
@@ -102,6 +104,8 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
     case createManifest(path: String)
     /// A folder was given where the manifest file is wanted.
     case nameManifestFile
+    /// The configuration file named was not found.
+    case checkConfigPath
     /// Another scan holds the manifest: wait for it, stop it, or write elsewhere.
     case waitForOtherScan
     /// Give each file more time.
@@ -134,6 +138,7 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
         case .readManifest: return "read it as a manifest instead"
         case .createManifest: return "create one by scanning the images"
         case .nameManifestFile: return "name the manifest file a scan wrote"
+        case .checkConfigPath: return "check the path of the configuration file"
         case .waitForOtherScan: return "wait for that scan to finish or stop it, or write to another manifest"
         case .raiseTimeout: return "raise the time limit per file"
         case .raiseMemoryLimit: return "raise the memory limit per worker"

@@ -15,6 +15,7 @@ extension Remedy {
         case .readManifest(let path): return "to read it: `imgeda info -m \(path)`"
         case .createManifest(let path): return "create one with `imgeda scan DIR -o \(path)`"
         case .nameManifestFile: return "pass the .jsonl file that `imgeda scan -o` wrote"
+        case .checkConfigPath: return "check the path given with --config"
         case .waitForOtherScan: return "wait for it to finish or stop it, or write to another manifest with -o"
         case .raiseTimeout: return "raise the limit with --timeout"
         case .raiseMemoryLimit: return "raise the limit with --max-memory"
