@@ -115,7 +115,7 @@ public struct LibraryEditor: Sendable {
             guard !FileManager.default.fileExists(atPath: destination) else {
                 throw ImgedaError(
                     .outputConflict, "the trash already holds \(path)",
-                    remedy: "restore it or empty the trash (`imgeda library empty-trash \(library.root) --yes`) first")
+                    remedy: .restoreOrEmptyTrash(library: library.root))
             }
             guard rename(library.absolutePath(path), destination) == 0 else {
                 throw ImgedaError(.ioFailed, "cannot move \(path) to the trash: \(String(cString: strerror(errno)))")
@@ -148,7 +148,7 @@ public struct LibraryEditor: Sendable {
             let source = "\(library.trash)/\(path)"
             guard FileManager.default.fileExists(atPath: source) else {
                 throw ImgedaError(
-                    .notFound, "\(path) is not in the trash", remedy: "list it with `imgeda library trash \(library.root) --list`")
+                    .notFound, "\(path) is not in the trash", remedy: .listTrash(library: library.root))
             }
             let destination = library.absolutePath(path)
             guard !FileManager.default.fileExists(atPath: destination) else {

@@ -203,7 +203,10 @@ struct LibraryFlagNameTests {
         let fm = FileManager.default
         var offenders: [String] = []
         var files = 0
-        for target in ["DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "DatasetReport"] {
+        for target in [
+            "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "DatasetReport", "Downloader", "DatasetCatalog",
+            "DatasetCatalogSQLite",
+        ] {
             let folder = root.appendingPathComponent("Sources/\(target)")
             let enumerator = try #require(fm.enumerator(atPath: folder.path))
             for case let file as String in enumerator where file.hasSuffix(".swift") {

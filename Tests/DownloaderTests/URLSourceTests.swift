@@ -42,7 +42,8 @@ struct URLSourceTests {
         #expect {
             _ = try URLSource(path: ws.file("bad.csv"))
         } throws: { error in
-            "\(error)".contains("no URL column") && "\(error)".contains("caption, label") && "\(error)".contains("--url-column")
+            "\(error)".contains("no URL column") && "\(error)".contains("caption, label")
+                && (error as? ImgedaError)?.remedy == .nameURLColumn
         }
     }
 
@@ -54,6 +55,37 @@ struct URLSourceTests {
         #expect(all[0].extra == [ExtraField("caption", "c"), ExtraField("w", "3")])
         #expect(all[1].problem?.contains("line 2") == true)
         #expect(all[2].url == "http://a/2.jpg")
+    }
+
+    /// A list as LAION ships it: pyarrow, Snappy, dictionary-encoded strings, an upper-case
+    /// `URL` column, nulls and numbers among the other columns, several row groups.
+    @Test(.enabled(if: pyarrowPython != nil, "set PYTHON or IMGEDA_REFERENCE_BIN (make test does)"))
+    func parquetListsAsPublicDatasetsShipThem() throws {
+        let ws = try Workspace()
+        for codec in ["snappy", "zstd"] {
+            let path = ws.file("urls-\(codec).parquet")
+            _ = try runPython(
+                """
+                import sys, pyarrow as pa, pyarrow.parquet as pq
+                n = 1200
+                t = pa.table({
+                    "SAMPLE_ID": pa.array(range(n), pa.int64()),
+                    "URL": [f"http://img.example/{i % 40}.jpg" for i in range(n)],
+                    "TEXT": [None if i % 7 == 0 else f"caption {i % 3}" for i in range(n)],
+                    "WIDTH": pa.array([float(i) for i in range(n)], pa.float64()),
+                })
+                pq.write_table(t, sys.argv[1], compression=sys.argv[2], use_dictionary=True, row_group_size=500)
+                """, [path, codec])
+            let source = try URLSource(path: path)
+            var all: [URLRow] = []
+            while let row = try source.next() { all.append(row) }
+            #expect(all.count == 1200)
+            #expect(all.map(\.index) == Array(0..<1200))
+            #expect(all[41].url == "http://img.example/1.jpg")
+            #expect(all[41].extra == [ExtraField("SAMPLE_ID", "41"), ExtraField("TEXT", "caption 2"), ExtraField("WIDTH", "41.0")])
+            #expect(all[7].extra[1] == ExtraField("TEXT", nil))
+        }
+        #expect(throws: ImgedaError.self) { _ = try URLSource(path: "-", format: .parquet) }
     }
 
     @Test func formatsAreGuessedFromTheName() {

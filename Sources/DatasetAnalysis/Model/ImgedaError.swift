@@ -124,6 +124,14 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
     case annotationFilesAreCOCO
     /// Run a worker by hand to see its error (`command` starts one).
     case runWorkerByHand(command: String)
+    /// A URL list's column was named but does not exist: name one of its columns.
+    case chooseURLColumn
+    /// A URL list has no column with a usual URL name: name the column (or rename it `url`).
+    case nameURLColumn
+    /// An image is in a library's trash: restore it or empty the trash first.
+    case restoreOrEmptyTrash(library: String)
+    /// A path is not in a library's trash: list what the trash holds.
+    case listTrash(library: String)
 
     public init(stringLiteral value: String) { self = .text(value) }
     public init(stringInterpolation: DefaultStringInterpolation) { self = .text(String(stringInterpolation: stringInterpolation)) }
@@ -148,6 +156,10 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
         case .nameAnnotationFileOrFormat: return "name the COCO annotation file, or the format if the detection chose wrong"
         case .annotationFilesAreCOCO: return "leave the format out, or choose COCO"
         case .runWorkerByHand(let command): return "run `\(command)` to see why"
+        case .chooseURLColumn: return "choose one of them as the URL column"
+        case .nameURLColumn: return "name the URL column, or call it `url`"
+        case .restoreOrEmptyTrash: return "restore it or empty the trash first"
+        case .listTrash: return "list what the trash holds"
         }
     }
 

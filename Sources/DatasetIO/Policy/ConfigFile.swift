@@ -29,7 +29,7 @@ public struct ConfigEntry: Sendable, Hashable {
 public enum ConfigFile {
     public static func section(_ name: String, of path: String, keys: [String]) throws(DatasetIOError) -> [ConfigEntry] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DatasetIOError(.notFound, "configuration file not found: \(path)", remedy: "check the path given with --config")
+            throw DatasetIOError(.notFound, "configuration file not found: \(path)", remedy: .checkConfigPath)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DatasetIOError(.invalidFormat, "\(path) is not UTF-8 text", remedy: "a configuration file is YAML")

@@ -267,10 +267,14 @@ public final class WorkerPool {
         case .analyse: arguments = [configuration.executable, ScanWorker.subcommand, settingsJSON]
         case .thumbnail(let side): arguments = [configuration.executable, ScanWorker.thumbnailSubcommand, String(side)]
         }
-        // Quiet libvips warnings (they would interleave with our progress display) and keep
-        // glibc from growing a malloc arena per thread, which fragments over long runs.
+        // Quiet libvips warnings (they would interleave with our progress display), keep
+        // glibc from growing a malloc arena per thread, which fragments over long runs, and
+        // let a crashing decoder die at once: the Swift runtime's backtracer would spend
+        // seconds symbolicating a crash whose only use is the record's "decoder crashed".
         let memoryLimit = configuration.memoryLimit ?? Self.defaultMemoryLimit(maxPixels: configuration.settings.maxPixels)
-        var environment = ["VIPS_WARNING=0", "MALLOC_ARENA_MAX=2", "\(ScanWorker.memoryLimitSwitch)=\(memoryLimit)"]
+        var environment = [
+            "VIPS_WARNING=0", "MALLOC_ARENA_MAX=2", "SWIFT_BACKTRACE=enable=no", "\(ScanWorker.memoryLimitSwitch)=\(memoryLimit)",
+        ]
         if configuration.allowUntrustedLoaders { environment.append("\(ScanWorker.untrustedLoadersSwitch)=1") }
         environment += configuration.environment
         var cArguments = arguments.map { strdup($0) } + [nil]

@@ -133,7 +133,7 @@ public final class Fetcher: Sendable {
                 if let refused = limits.addressPolicy.refusal(address) {
                     return fail(
                         .blockedAddress,
-                        "\(target.host) is \(address) (\(refused.rawValue)); private networks are refused unless --allow-private-network or --allow-address"
+                        "\(target.host) is \(address) (\(refused.rawValue)); private networks are refused unless allowed (settings allow_private_network, allow_address)"
                     )
                 }
             }
@@ -206,7 +206,7 @@ public final class Fetcher: Sendable {
         let contentType = response.headers.first(name: "Content-Type")
         if limits.honourRobotsTag, let directive = RobotsTag.refusal(response.headers[canonicalForm: "X-Robots-Tag"].map(String.init)) {
             throw FetchFailure(
-                reason: .robots, detail: "X-Robots-Tag: \(directive) (pass --ignore-robots-tag to download anyway)", finalURL: "",
+                reason: .robots, detail: "X-Robots-Tag: \(directive) (the setting ignore_robots_tag downloads it anyway)", finalURL: "",
                 httpStatus: status)
         }
         let declared = response.headers.first(name: "Content-Length").flatMap { Int($0) }

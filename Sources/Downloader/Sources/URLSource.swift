@@ -1,4 +1,5 @@
 public import DatasetAnalysis
+import DatasetIO
 import Foundation
 
 /// Reads the rows of a URL list one at a time (constant memory whatever its length): text,
@@ -35,13 +36,12 @@ public final class URLSource {
         case .jsonl:
             reader = JSONLinesRows(bytes: try BufferedByteReader(path: path), urlColumn: urlColumn)
         case .parquet:
-            // The seam for the Parquet reader (DatasetIO/Formats/Parquet*): a `RowReader`
-            // over its rows, with the URL column chosen as for CSV.
-            throw ImgedaError(
-                .invalidFormat, "reading Parquet URL lists (\(path)) is not available in this build yet",
-                remedy:
-                    "convert it to CSV, e.g. `python -c \"import pyarrow.parquet as pq, pyarrow.csv as pc; pc.write_csv(pq.read_table('\(path)'), 'urls.csv')\"`"
-            )
+            guard path != "-" else {
+                throw ImgedaError(
+                    .invalidArgument, "a Parquet URL list cannot be read from standard input (its index is at its end)",
+                    remedy: "give the .parquet file's path")
+            }
+            reader = try ParquetRows(reader: try ParquetReader(path: path), urlColumn: urlColumn)
         }
     }
 
@@ -69,7 +69,7 @@ public final class URLSource {
             if let index = columns.firstIndex(where: { $0.lowercased() == wanted.lowercased() }) { return index }
             throw ImgedaError(
                 .invalidFormat, "\(listName) has no column '\(wanted)' (its columns: \(columns.joined(separator: ", ")))",
-                remedy: "pass one of them with --url-column")
+                remedy: .chooseURLColumn)
         }
         let lowered = columns.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
         for name in urlColumnNames {
@@ -77,7 +77,7 @@ public final class URLSource {
         }
         throw ImgedaError(
             .invalidFormat, "\(listName) has no URL column (its columns: \(columns.joined(separator: ", ")))",
-            remedy: "name the column with --url-column, or call it `url`")
+            remedy: .nameURLColumn)
     }
 }
 
@@ -235,5 +235,28 @@ final class JSONLinesRows: RowReader {
             else { return String(describing: other) }
             return String(decoding: data, as: UTF8.self)
         }
+    }
+}
+
+/// The rows of a Parquet file (every flat column), read page by page; the URL column is
+/// chosen as for CSV, and every other column is kept as an extra field.
+final class ParquetRows: RowReader {
+    private var rows: ParquetReader.Rows
+    private let urlIndex: Int
+
+    init(reader: ParquetReader, urlColumn: String?) throws(ImgedaError) {
+        rows = try reader.rows()
+        urlIndex = try URLSource.urlColumnIndex(in: rows.columns, wanted: urlColumn, listName: reader.path)
+    }
+
+    func nextRow() throws(ImgedaError) -> URLRow? {
+        guard let values = try rows.next() else { return nil }
+        var extra: [ExtraField] = []
+        extra.reserveCapacity(values.count - 1)
+        for (position, name) in rows.columns.enumerated() where position != urlIndex {
+            extra.append(ExtraField(name, values[position]))
+        }
+        let url = (values[urlIndex] ?? "").trimmingCharacters(in: .whitespaces)
+        return URLRow(index: 0, url: url, extra: extra)
     }
 }

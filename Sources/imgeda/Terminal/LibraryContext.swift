@@ -19,7 +19,7 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) 
         done.signal()
     }
     done.wait()
-    guard let result = box.result else { throw ImgedaError("internal: a library task ended without a result") }
+    guard let result = box.result else { throw ImgedaError(.internal, "a library task ended without a result") }
     return try result.get()
 }
 

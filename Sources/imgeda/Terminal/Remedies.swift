@@ -26,6 +26,10 @@ extension Remedy {
             return "pass --annotation-file FILE for a COCO file by name, or --format yolo|coco|voc if the detection chose wrong"
         case .annotationFilesAreCOCO: return "leave out --format or use --format coco"
         case .runWorkerByHand(let command): return "run `\(command)` to see why"
+        case .chooseURLColumn: return "pass one of them with --url-column"
+        case .nameURLColumn: return "name the column with --url-column, or call it `url`"
+        case .restoreOrEmptyTrash(let library): return "restore it or empty the trash (`imgeda library empty-trash \(library) --yes`) first"
+        case .listTrash(let library): return "list it with `imgeda library trash \(library) --list`"
         }
     }
 
