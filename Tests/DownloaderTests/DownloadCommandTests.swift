@@ -100,6 +100,30 @@ struct DownloadCommandTests {
         #expect(analysed.count == count, "every image analysed once the run completes")
     }
 
+    @Test func ctrlCKeepsWhatIsDoneAndPrintsTheResumeCommand() throws {
+        let ws = try Workspace()
+        let (server, _) = try Self.imageServer(count: 40, delay: 0.2)
+        defer { server.stop() }
+        try ws.write(Array((0..<40).map { server.url("/i\($0).jpg") }.joined(separator: "\n").utf8), to: "list.txt")
+        let running = try Imgeda.start(
+            ["download", "list.txt", "-o", "out", "--allow-address", "127.0.0.1", "--concurrency", "2", "--no-analyse"], cwd: ws.path)
+        var waited = 0
+        while Self.journalIndices(ws.file("out/download.jsonl")).count < 4 && waited < 3000 {
+            usleep(10_000)
+            waited += 1
+        }
+        running.signal(SIGINT)
+        let result = running.wait()
+        #expect(result.status == 130, "\(result.stderr)")
+        #expect(result.stdout.contains("Download stopped"), "\(result.stdout)")
+        #expect(result.stdout.contains("Resume with: imgeda download list.txt -o out --allow-address 127.0.0.1"), "\(result.stdout)")
+        let done = Self.journalIndices(ws.file("out/download.jsonl"))
+        #expect(done.count >= 4 && done.count < 40)
+        #expect(Set(done).count == done.count)
+        let names = try FileManager.default.contentsOfDirectory(atPath: ws.file("out/00000"))
+        #expect(names.count == done.count, "one image per ok line, no temporary file: \(names)")
+    }
+
     @Test func badInputIsOneLineAndExitStatusOne() throws {
         let ws = try Workspace()
         try ws.write(Array("http://127.0.0.1:9/a.jpg\n".utf8), to: "list.txt")

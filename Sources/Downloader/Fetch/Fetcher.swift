@@ -125,7 +125,8 @@ public final class Fetcher: Sendable {
             }
             let addresses: [IPAddress]
             switch await HostResolver.resolve(target.host) {
-            case .success(let found): addresses = found
+            // IPv4 first: the pinned address must be reachable on hosts without IPv6 routes.
+            case .success(let found): addresses = found.filter(\.isIPv4) + found.filter { !$0.isIPv4 }
             case .failure(let failure): return fail(.dns, failure.message)
             }
             if Task.isCancelled { return .failure(FetchFailure(reason: .timeout, detail: "cancelled", finalURL: current, cancelled: true)) }
