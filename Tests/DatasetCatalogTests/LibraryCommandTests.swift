@@ -243,3 +243,26 @@ struct LibraryCaptureDateTests {
         #expect(try lib.search(#"camera:"Canon EOS R6" lens:rf50"#) == ["night.jpg", "noon.jpg"])
     }
 }
+
+@Suite("library export")
+struct LibraryExportTests {
+    @Test func aSearchExportsImagesCaptionsAndAManifest() throws {
+        let lib = try LibraryFixture()
+        let first = "\(lib.root)/2023/beach/img_0000.jpg"
+        #expect(try Imgeda.run(["tag", lib.root, "caption", "a wave, at dusk", "--path", first]).status == 0)
+        #expect(try Imgeda.run(["tag", lib.root, "add", "beach", "sea", "--search", "path:beach"]).status == 0)
+        let out = lib.ws.file("lora")
+        let result = try Imgeda.run(["library", "export", lib.root, "-o", out, "--search", "tag:beach"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: "\(out)/2023/beach/img_0000.txt", encoding: .utf8) == "a wave, at dusk\n")
+        #expect(try String(contentsOfFile: "\(out)/2023/beach/img_0001.txt", encoding: .utf8) == "beach, sea\n")
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/city"))
+        let exported = try records("\(out)/manifest.jsonl")
+        #expect(exported.map(\.path).sorted() == (0..<3).map { "\(out)/2023/beach/img_000\($0).jpg" })
+        #expect(FileManager.default.contentsEqual(atPath: first, andPath: "\(out)/2023/beach/img_0000.jpg"))
+        // Never into the library itself.
+        let inside = try Imgeda.run(["library", "export", lib.root, "-o", "\(lib.root)/out"])
+        #expect(inside.status == 1)
+        #expect(inside.stderr.contains("inside the library"))
+    }
+}

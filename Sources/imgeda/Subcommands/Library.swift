@@ -17,7 +17,8 @@ extension Imgeda {
                 in DIR/.imgeda/ (or --state). The index (SQLite) is rebuildable: delete it and `rebuild` loses nothing.
                 """,
             subcommands: [
-                Init.self, Update.self, Rebuild.self, Check.self, Duplicates.self, Keep.self, NotDuplicate.self, Trash.self, Restore.self,
+                Init.self, Update.self, Rebuild.self, Check.self, Duplicates.self, Keep.self, NotDuplicate.self, Export.self, Trash.self,
+                Restore.self,
                 EmptyTrash.self,
             ]
         )
@@ -345,6 +346,42 @@ extension Imgeda.LibraryCommand {
             try runBlocking { try await editor.markNotDuplicates(files) }
             _ = try runBlocking { try await LibraryIndexer.sync(library, into: store) }
             Console.out("Marked \(Plural.count(files.count, "picture")) as not duplicates of one another.")
+        }
+    }
+}
+
+extension Imgeda.LibraryCommand {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a collection (a search) out as a training set: images, a caption .txt beside each, and a manifest.",
+            discussion: "The .txt holds the caption, or the tags joined by \", \" when there is none (the layout LoRA trainers read).")
+
+        @OptionGroup var library: LibraryOptions
+
+        @Option(name: [.short, .long], help: "The folder to write (outside the library).", completion: .directory)
+        var output: String
+
+        @Option(name: [.short, .long], help: "Which images (see `imgeda search --help`); all when absent.")
+        var search: String = ""
+
+        @Flag(help: "Print the result as JSON.")
+        var json = false
+
+        func run() throws {
+            let query: CatalogQuery
+            do { query = try CatalogQuery.parse(search) } catch { throw ValidationError(error.description) }
+            let library = try library.library()
+            let store = try LibraryContext.open(library, quiet: json)
+            let editor = LibraryEditor(library: library, store: store)
+            let output = output
+            let result = try runBlocking { try await editor.export(query, to: output) }
+            if json {
+                Console.out(try JSONRenderer.text(result))
+            } else {
+                Console.out(
+                    "Exported \(Plural.count(result.images, "image")) (\(Plural.count(result.captions, "caption file"))) to \(output); manifest \(result.manifest)."
+                )
+            }
         }
     }
 }
