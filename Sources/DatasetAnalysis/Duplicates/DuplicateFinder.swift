@@ -74,6 +74,11 @@ public struct DuplicateReport: Sendable {
     public var withoutChecksum = 0
     public var threshold = 0
     public var transforms = false
+    /// Every pair the near search found within the threshold, as candidate indices
+    /// (`a < b`) with their distance: representatives only (one per exact group, without
+    /// near-blank, corrupt or unhashed records). ``LeakageFinder`` reuses them instead of
+    /// searching again.
+    public var nearPairs: [MultiIndexHash.Pair] = []
 }
 
 /// Finds exact and near duplicates.
@@ -182,7 +187,7 @@ public enum DuplicateFinder {
             hashes.append(h)
             centres.append(c.phashCenter)
         }
-        let pairs = nearPairs(hashes, centres: centres, threshold: threshold, transforms: transforms, threads: threads)
+        var pairs = nearPairs(hashes, centres: centres, threshold: threshold, transforms: transforms, threads: threads)
         report.nearGroups = groups(
             pairs: pairs, hashes: hashes, centres: centres, threshold: threshold, transforms: transforms,
             better: { a, b in better(ids[a], ids[b]) },
@@ -191,6 +196,12 @@ public enum DuplicateFinder {
             DuplicateGroup(members: group.members.map { ids[$0] }, maxDistance: group.maxDistance)
         }
         report.nearGroups.sort { candidates[$0.keeper].path < candidates[$1.keeper].path }
+        // In place: the pairs can be the largest thing the search holds.
+        for k in pairs.indices {
+            pairs[k].a = ids[pairs[k].a]
+            pairs[k].b = ids[pairs[k].b]
+        }
+        report.nearPairs = pairs
         return report
     }
 

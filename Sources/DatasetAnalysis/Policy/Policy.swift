@@ -222,7 +222,7 @@ public struct PolicyEvaluator: Sendable {
                 "that are near copies of another (within \(p.nearDuplicateThreshold) bits)")
         }
         if let max = p.maxLeakagePct {
-            let report = LeakageFinder.find(candidates, order: splits, threshold: p.nearDuplicateThreshold, threads: threads)
+            let report = LeakageFinder.find(candidates, order: splits, duplicates: duplicates, threads: threads)
             let worst = report.pairs.max { $0.leakedFraction < $1.leakedFraction }
             let observed = ((worst?.leakedFraction ?? 0) * 10_000).rounded() / 100
             let samples =

@@ -303,8 +303,7 @@ extension Imgeda.Check {
             let splits = CheckRunner.splitNames(source, c)
             let leakage =
                 splits.count >= 2
-                ? LeakageFinder.find(
-                    c.candidates, order: splits, threshold: duplicates.threshold, transforms: duplicates.transforms, threads: threads)
+                ? LeakageFinder.find(c.candidates, order: splits, duplicates: report, threads: threads)
                 : nil
             let result = CheckResult(c, duplicates: report, labelConflicts: conflicts, leakage: leakage)
             try CheckRunner.emit(result, options: out, inputs: source.manifests) {

@@ -66,7 +66,7 @@ extension Imgeda {
             let splits = DatasetLayout.ordered(splits: data.candidates.map(\.split))
             let leakage =
                 splits.count >= 2
-                ? LeakageFinder.find(data.candidates, order: splits, threshold: thresholds.duplicate, threads: threads) : nil
+                ? LeakageFinder.find(data.candidates, order: splits, duplicates: duplicates, threads: threads) : nil
             // Thumbnails are decoded by isolated, time- and memory-limited worker processes,
             // as in a scan: a hostile or huge file costs its thumbnail, not this process.
             let thumbnailer =
