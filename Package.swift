@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "imgeda", targets: ["imgeda"]),
         // For the nested benchmark package (Benchmarks/), which measures the analysis code.
         .library(name: "DatasetAnalysis", targets: ["DatasetAnalysis"]),
+        .library(name: "ImageDecoding", targets: ["ImageDecoding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

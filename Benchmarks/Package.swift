@@ -17,6 +17,13 @@ let package = Package(
             dependencies: [.product(name: "DatasetAnalysis", package: project)],
             path: "Sources/duplicate-scale"
         ),
+        .executableTarget(
+            name: "window-scan",
+            dependencies: [
+                .product(name: "DatasetAnalysis", package: project), .product(name: "ImageDecoding", package: project),
+            ],
+            path: "Sources/window-scan"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,7 +28,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
     case isCorrupt, isDark, isOverexposed, hasBorderArtifact
     case analyzedAt, analyzerVersion
     // Ours.
-    case corruptReason, sha256, phashCenter, frameCount, pathRaw, split, className
+    case corruptReason, sha256, phashCenter, frameCount, pathRaw, split, className, windowHashes
 
     /// Where a field lives: in the record itself, or in one of its nested objects.
     public enum Group: Sendable, Hashable, CaseIterable {
@@ -150,6 +150,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: Spec("path_raw", .string, optional: true, omittedWhenNull: true)
         case .split: Spec("split", .string, optional: true, omittedWhenNull: true)
         case .className: Spec("class_name", .string, optional: true, omittedWhenNull: true)
+        case .windowHashes: Spec("window_hashes", .string, optional: true, omittedWhenNull: true)
         }
     }
 
@@ -272,6 +273,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: Value(r.pathRaw)
         case .split: Value(r.split)
         case .className: Value(r.className)
+        case .windowHashes: Value(r.windowHashes)
         }
     }
 
@@ -324,6 +326,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .pathRaw: guard let x = v.asString else { return false }; r.pathRaw = x
         case .split: guard let x = v.asString else { return false }; r.split = x
         case .className: guard let x = v.asString else { return false }; r.className = x
+        case .windowHashes: guard let x = v.asString else { return false }; r.windowHashes = x
         }
         return true
     }
