@@ -91,7 +91,7 @@ struct DuplicateOptions: ParsableArguments {
 
     @Option(
         help:
-            "Window threshold: differing bits of a window's pHash (crops, corners, small rotations, captions), 0–15; -1 turns window matching off."
+            "Window threshold: differing bits of a window's pHash (crops, corners, small rotations, captions), 0–31; -1 turns window matching off."
     )
     var windowThreshold = DuplicateFinder.defaultWindowThreshold
 
@@ -103,9 +103,9 @@ struct DuplicateOptions: ParsableArguments {
             throw ValidationError(
                 "--threshold must be between 0 and 128 bits (got \(threshold); the default is \(DuplicateFinder.defaultThreshold))")
         }
-        if !(-1...15).contains(windowThreshold) {
+        if !(-1...31).contains(windowThreshold) {
             throw ValidationError(
-                "--window-threshold must be between 0 and 15 bits, or -1 for no window matching (got \(windowThreshold); the default is \(DuplicateFinder.defaultWindowThreshold))"
+                "--window-threshold must be between 0 and 31 bits, or -1 for no window matching (got \(windowThreshold); the default is \(DuplicateFinder.defaultWindowThreshold))"
             )
         }
     }
