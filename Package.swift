@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "DatasetAnalysis", targets: ["DatasetAnalysis"]),
         // For the nested benchmark package, which measures the Parquet reader.
         .library(name: "DatasetIO", targets: ["DatasetIO"]),
+        // For the nested benchmark package, which measures the window hashes.
+        .library(name: "ImageDecoding", targets: ["ImageDecoding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -22,6 +22,13 @@ let package = Package(
             dependencies: [.product(name: "DatasetIO", package: project)],
             path: "Sources/parquet-scale"
         ),
+        .executableTarget(
+            name: "window-scan",
+            dependencies: [
+                .product(name: "DatasetAnalysis", package: project), .product(name: "ImageDecoding", package: project),
+            ],
+            path: "Sources/window-scan"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,11 +34,14 @@ import json
 import os
 import sys
 
-NONGEO = ["resize50", "q40", "crop5", "bright15", "blur", "watermark", "gray"]
-GEO = ["flip", "rot90"]
+EARLIER = ["resize50", "q40", "crop5", "bright15", "blur", "watermark", "gray"]
+HARDER = ["crop10", "corner80", "letterbox", "pillarbox", "caption", "logo", "rotsmall", "hue"]
+NONGEO = EARLIER + HARDER
+GEO = ["flip", "rot90", "flipcrop"]
 VARIANTS = ["copy"] + NONGEO + GEO
 THRESHOLDS = [16, 20, 24, 28, 32, 40]
-TARGET_P, TARGET_R_NONGEO, TARGET_R_GEO = 0.98, 0.95, 0.90
+WINDOW_THRESHOLDS = [8, 10, 12, 14, 15]
+TARGET_P, TARGET_R_NONGEO, TARGET_R_GEO = 0.99, 0.95, 0.90
 
 
 # ------------------------------------------------------------------ imagededup runner
@@ -110,15 +113,24 @@ class Truth:
             t = json.load(f)
         self.files = t["files"]                      # name -> {original, transform}
         self.originals = t["originals"]
+        self.bursts = t.get("bursts", {})            # burst frame id -> {...source}
+        self.burst_pairs = [tuple(p) for p in t.get("burst_pairs", [])]
+        self.transforms = [x for x in VARIANTS if x in t.get("transforms", VARIANTS)]
         self.by = {}                                 # (original, transform) -> name
         for n, v in self.files.items():
             self.by[(v["original"], v["transform"])] = n
+
+    def info(self, oid):
+        return self.originals.get(oid) or self.bursts[oid]
+
+    def is_burst(self, name):
+        return self.files[name]["transform"] == "burst"
 
     def orig(self, name):
         return self.files[name]["original"]
 
     def photo(self, name):
-        return self.originals[self.orig(name)]["path"]
+        return self.info(self.orig(name))["path"]
 
 
 def score_groups(truth, groups, edges=None):
@@ -144,19 +156,21 @@ def score_groups(truth, groups, edges=None):
         true += t
         if len(by_o) > 1:
             ks = sorted(by_o)
-            photos = {truth.originals[k]["label"] for k in ks}
+            photos = {truth.info(k)["label"] for k in ks}
             # count false pairs between originals cut from the same photo
             for i in range(len(ks)):
                 for j in range(i + 1, len(ks)):
-                    if truth.originals[ks[i]]["path"] == truth.originals[ks[j]]["path"]:
+                    if truth.info(ks[i])["path"] == truth.info(ks[j])["path"]:
                         false_same_photo += len(by_o[ks[i]]) * len(by_o[ks[j]])
             if len(false_examples) < 5:
                 false_examples.append({
                     "group_size": n,
                     "originals": {k: sorted(truth.files[p]["transform"] for p in by_o[k]) for k in ks},
                     "photos": sorted(photos)})
+    bursts_grouped = [list(p) for p in truth.burst_pairs if p[0] in comp_of and comp_of.get(p[1]) == comp_of[p[0]]]
+    burst_frames_grouped = sum(1 for n in truth.files if truth.is_burst(n) and n in comp_of)
     recall = {}
-    for tr in VARIANTS:
+    for tr in truth.transforms:
         hit = n = 0
         for oid in truth.originals:
             a, b = truth.by[(oid, "original")], truth.by[(oid, tr)]
@@ -174,8 +188,12 @@ def score_groups(truth, groups, edges=None):
         "recall_counts": recall,
         "false_examples": false_examples,
         "unknown_paths": len(unknown),
+        "burst_pairs": len(truth.burst_pairs), "burst_pairs_grouped": len(bursts_grouped),
+        "burst_frames_in_groups": burst_frames_grouped,
     }
-    for key, trs in (("recall_nongeo", NONGEO), ("recall_geo", GEO)):
+    for key, trs in (("recall_nongeo", NONGEO), ("recall_geo", GEO), ("recall_earlier", EARLIER),
+                     ("recall_harder", HARDER)):
+        trs = [t for t in trs if t in recall]
         h = sum(recall[t][0] for t in trs)
         n = sum(recall[t][1] for t in trs)
         res[key] = h / n if n else None
@@ -184,14 +202,14 @@ def score_groups(truth, groups, edges=None):
         es = {e for e in es if e[0] in truth.files and e[1] in truth.files}
         et = sum(1 for a, b in es if truth.orig(a) == truth.orig(b))
         er = {}
-        for tr in VARIANTS:
+        for tr in truth.transforms:
             hit = sum(1 for oid in truth.originals
                       if tuple(sorted((truth.by[(oid, "original")], truth.by[(oid, tr)]))) in es)
             er[tr] = hit / len(truth.originals)
         res["edges"] = {"pairs": len(es), "true_pairs": et, "precision": et / len(es) if es else None,
                         "recall": er,
-                        "recall_nongeo": sum(er[t] for t in NONGEO) / len(NONGEO),
-                        "recall_geo": sum(er[t] for t in GEO) / len(GEO)}
+                        "recall_nongeo": sum(er[t] for t in NONGEO if t in er) / len([t for t in NONGEO if t in er]),
+                        "recall_geo": sum(er[t] for t in GEO if t in er) / len([t for t in GEO if t in er])}
     return res
 
 
@@ -326,13 +344,13 @@ def distance_study(truth, manifest):
                 continue
             if r.get("phash") and len(r["phash"]) == 64:
                 rec[base(r["path"])] = r
-    names = sorted(n for n in rec if n in truth.files)
+    names = sorted(n for n in rec if n in truth.files and not truth.is_burst(n))
     has_center = bool(names) and all(len(rec[n].get("phash_center") or "") == 64 for n in names)
     H = Hashes(names, [rec[n]["phash"] for n in names], [rec[n]["phash_center"] for n in names] if has_center else None)
     modes = ["full", "orient"] + (["center", "center_orient"] if has_center else [])
     # (original, variant) distances per transform and mode
     per = {}
-    for tr in VARIANTS:
+    for tr in truth.transforms:
         ia, ib = [], []
         for oid in truth.originals:
             a, b = truth.by[(oid, "original")], truth.by[(oid, tr)]
@@ -365,6 +383,136 @@ def distance_study(truth, manifest):
             hist[m]["false_other"] += np.bincount(d[upper & ~same_o & ~same_p], minlength=257)
     return {"modes": modes, "has_center": has_center, "per": per,
             "hist": {m: {k: v.tolist() for k, v in h.items()} for m, h in hist.items()}}
+
+
+CROP_WINDOWS = [1, 2, 3, 4, 5, 10, 11]    # HashWindow raw values: centre80, four 80% corners, rotations
+SAME_WINDOWS = [6, 7, 8, 9]               # the four 60% corners
+WINDOW_NAMES = ["whole", "centre_80", "top_left_80", "top_right_80", "bottom_left_80", "bottom_right_80",
+                "top_left_60", "top_right_60", "bottom_left_60", "bottom_right_60", "rotated_-4", "rotated_+4"]
+
+
+def window_study(truth, manifest):
+    """Distances of the window rules (upright only), from the manifest's window_hashes.
+
+    crop  = min over the crop windows w of d(whole_a, w_b) and d(w_a, whole_b), with the
+            dHash distance (64 bits) of the pair that gave it;
+    same  = the second smallest d(w_a, w_b) over the four 60% corners (two must agree).
+    For every (original, variant) pair and, as histograms, every pair of files of different
+    originals (burst frames included) and the burst pairs themselves.
+    """
+    import base64
+    import numpy as np
+    rec = {}
+    with open(manifest) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("__manifest_meta__") or not r.get("window_hashes"):
+                continue
+            rec[base(r["path"])] = r["window_hashes"]
+    names = sorted(n for n in rec if n in truth.files)
+    if not names:
+        return None
+    n = len(names)
+    P = np.zeros((n, 12, 4), dtype=np.uint64)
+    D = np.zeros((n, 12), dtype=np.uint64)
+    trimmed = np.zeros(n, dtype=bool)
+    for i, name in enumerate(names):
+        b = base64.b64decode(rec[name])
+        trimmed[i] = any(b[1:5])
+        for w in range(12):
+            at = 5 + 40 * w
+            for k in range(4):
+                P[i, w, k] = int.from_bytes(b[at + 8 * k:at + 8 * k + 8], "big")
+            D[i, w] = int.from_bytes(b[at + 32:at + 40], "big")
+    valid = P.any(axis=2)                       # flat windows are stored as zeros
+
+    def pop(x):
+        return np.bitwise_count(x).sum(axis=-1).astype(np.int32)
+
+    def rules(ia, ib):
+        """crop, crop_dhash, same, whole for index arrays of equal shape."""
+        big = 999
+        whole = np.where(valid[ia, 0] & valid[ib, 0], pop(P[ia, 0] ^ P[ib, 0]), big)
+        best = np.full(ia.shape, big, np.int32)
+        bestd = np.full(ia.shape, 64, np.int32)
+        for w in CROP_WINDOWS:
+            for x, y, wx, wy in ((ia, ib, w, 0), (ia, ib, 0, w)):
+                ok = valid[x, wx] & valid[y, wy]
+                d = np.where(ok, pop(P[x, wx] ^ P[y, wy]), big)
+                dd = np.bitwise_count(D[x, wx] ^ D[y, wy]).astype(np.int32)
+                better = d < best
+                best = np.where(better, d, best)
+                bestd = np.where(better, dd, bestd)
+        same = np.stack([np.where(valid[ia, w] & valid[ib, w], pop(P[ia, w] ^ P[ib, w]), big) for w in SAME_WINDOWS])
+        same2 = np.sort(same, axis=0)[1]
+        return best, bestd, same2, whole
+
+    idx = {nm: i for i, nm in enumerate(names)}
+    per = {}
+    for tr in truth.transforms:
+        ia, ib = [], []
+        for oid in truth.originals:
+            a, b = truth.by.get((oid, "original")), truth.by.get((oid, tr))
+            if a in idx and b in idx:
+                ia.append(idx[a])
+                ib.append(idx[b])
+        if ia:
+            c, cd, sm, wh = rules(np.array(ia), np.array(ib))
+            per[tr] = {"crop": c.tolist(), "crop_dhash": cd.tolist(), "same": sm.tolist(), "whole": wh.tolist()}
+    orig_of = np.array([hash(truth.orig(nm)) for nm in names])
+    hist = {k: np.zeros(1000, np.int64) for k in ("crop", "same", "whole")}
+    # false pairs with a crop distance <= 20: their dHash distances (for the verification threshold)
+    close_dhash = np.zeros((21, 65), np.int64)
+    block = 16
+    for s0 in range(0, n, block):
+        ia = np.arange(s0, min(n, s0 + block))[:, None]
+        ib = np.arange(n)[None, :]
+        ia2, ib2 = np.broadcast_arrays(ia, ib)
+        mask = (ib2 > ia2) & (orig_of[ia2] != orig_of[ib2])
+        c, cd, sm, wh = rules(ia2, ib2)
+        hist["crop"] += np.bincount(np.minimum(c[mask], 999), minlength=1000)
+        hist["same"] += np.bincount(np.minimum(sm[mask], 999), minlength=1000)
+        hist["whole"] += np.bincount(np.minimum(wh[mask], 999), minlength=1000)
+        close = mask & (c <= 20)
+        np.add.at(close_dhash, (c[close], cd[close]), 1)
+    bursts = []
+    for a, b in truth.burst_pairs:
+        if a in idx and b in idx:
+            c, cd, sm, wh = rules(np.array([idx[a]]), np.array([idx[b]]))
+            bursts.append({"crop": int(c[0]), "crop_dhash": int(cd[0]), "same": int(sm[0]), "whole": int(wh[0])})
+    return {"per": per, "hist": {k: v.tolist() for k, v in hist.items()}, "close_dhash": close_dhash.tolist(),
+            "bursts": bursts, "trimmed": {tr: int(sum(trimmed[idx[truth.by[(o, tr)]]] for o in truth.originals
+                                                      if truth.by.get((o, tr)) in idx)) for tr in truth.transforms}}
+
+
+def print_window_study(ws):
+    print("\nOurs: window rules (upright), min / median / p90 / max over (original, variant) pairs;"
+          " crop = best crop window vs whole, dh = its 64-bit dHash distance, same = 2nd best 60% corner")
+    print("%-10s %18s %18s %18s %18s %8s" % ("transform", "whole", "crop", "dh", "same", "trimmed"))
+    for tr, v in ws["per"].items():
+        cells = []
+        for k in ("whole", "crop", "crop_dhash", "same"):
+            x = v[k]
+            cells.append("%d / %d / %d / %d" % (min(x), pct(x, 0.5), pct(x, 0.9), max(x)))
+        print("%-10s %18s %18s %18s %18s %8d" % ((tr,) + tuple(cells) + (ws["trimmed"].get(tr, 0),)))
+    for k in ("whole", "crop", "same"):
+        hs = hist_stats(ws["hist"][k])
+        print("false pairs, %-5s: min %s, p0.1 %s, p1 %s, median %s (n %s)"
+              % (k, hs.get("min"), hs.get("p0.1"), hs.get("p1"), hs.get("median"), hs.get("n")))
+    cd = ws["close_dhash"]
+    for T in WINDOW_THRESHOLDS:
+        row = [sum(cd[c][d] for c in range(T + 1)) for d in range(65)]
+        print("false pairs with crop <= %2d: %d; of which dHash <= 8/12/16/20: %d/%d/%d/%d"
+              % (T, sum(row), sum(row[:9]), sum(row[:13]), sum(row[:17]), sum(row[:21])))
+    print("burst pairs (crop, dh, same, whole): " + ", ".join(
+        "(%d,%d,%d,%d)" % (b["crop"], b["crop_dhash"], b["same"], b["whole"]) for b in ws["bursts"]))
+    print("window-rule recall at T (crop <= T and dHash <= 16, or same <= T; upright):")
+    for T in WINDOW_THRESHOLDS:
+        line = "  T=%2d " % T
+        for tr, v in ws["per"].items():
+            ok = sum(1 for c, d, s in zip(v["crop"], v["crop_dhash"], v["same"]) if (c <= T and d <= 16) or s <= T)
+            line += " %s %.2f" % (tr, ok / max(1, len(v["crop"])))
+        print(line)
 
 
 def hist_stats(h):
@@ -442,9 +590,12 @@ def main_score(a):
             ("pairs (false)", lambda r: "%d (%d)" % (r["pairs"], r["false_pairs"])),
             ("  false, same photo", lambda r: r["false_pairs_same_photo"]),
             ("PRECISION", lambda r: fmt(r["precision"]))]
-    rows += [("recall %s" % t, (lambda t: lambda r: fmt(r["recall"][t]))(t)) for t in VARIANTS]
-    rows += [("RECALL non-geometric", lambda r: fmt(r["recall_nongeo"])),
-             ("RECALL flip+rot90", lambda r: fmt(r["recall_geo"])),
+    rows += [("recall %s" % t, (lambda t: lambda r: fmt(r["recall"][t]))(t)) for t in truth.transforms]
+    rows += [("RECALL earlier edits", lambda r: fmt(r["recall_earlier"])),
+             ("RECALL harder edits", lambda r: fmt(r["recall_harder"])),
+             ("RECALL non-geometric", lambda r: fmt(r["recall_nongeo"])),
+             ("RECALL flip+rot90+flipcrop", lambda r: fmt(r["recall_geo"])),
+             ("burst pairs grouped", lambda r: "%d of %d" % (r["burst_pairs_grouped"], r["burst_pairs"])),
              ("exact groups: precision", lambda r: fmt(r["copies"]["precision"]) if "copies" in r else "-"),
              ("exact groups: copy recall", lambda r: fmt(r["copies"]["recall"]) if "copies" in r else "-"),
              ("near-blank (ours)", lambda r: r.get("near_blank", "-"))]
@@ -469,13 +620,17 @@ def main_score(a):
         checks += [("ours: precision >= %.2f" % TARGET_P, r["precision"], r["precision"] is not None and r["precision"] >= TARGET_P),
                    ("ours: recall non-geometric >= %.2f" % TARGET_R_NONGEO, r["recall_nongeo"], r["recall_nongeo"] >= TARGET_R_NONGEO),
                    ("ours: byte-identical copies P = R = 1", (r["copies"]["precision"], r["copies"]["recall"]),
-                    r["copies"]["precision"] == 1.0 and r["copies"]["recall"] == 1.0)]
+                    r["copies"]["precision"] == 1.0 and r["copies"]["recall"] == 1.0),
+                   ("ours: no burst-like pair grouped", r["burst_pairs_grouped"], r["burst_pairs_grouped"] == 0)]
     else:
         checks.append(("ours: default run", None, False))
     if "ours_t" in out["tools"]:
         r = out["tools"]["ours_t"]
         checks += [("ours --transforms: precision >= %.2f" % TARGET_P, r["precision"], r["precision"] is not None and r["precision"] >= TARGET_P),
-                   ("ours --transforms: recall flip+rot90 >= %.2f" % TARGET_R_GEO, r["recall_geo"], r["recall_geo"] >= TARGET_R_GEO),
+                   ("ours --transforms: recall flip+rot90+flipcrop >= %.2f" % TARGET_R_GEO, r["recall_geo"], r["recall_geo"] >= TARGET_R_GEO),
+                   ("ours --transforms: recall flipcrop >= %.2f" % TARGET_R_GEO, r["recall"].get("flipcrop"),
+                    r["recall"].get("flipcrop", 0) >= TARGET_R_GEO),
+                   ("ours --transforms: no burst-like pair grouped", r["burst_pairs_grouped"], r["burst_pairs_grouped"] == 0),
                    ("ours --transforms: byte-identical copies P = R = 1", (r["copies"]["precision"], r["copies"]["recall"]),
                     r["copies"]["precision"] == 1.0 and r["copies"]["recall"] == 1.0)]
     else:
@@ -520,6 +675,33 @@ def main_score(a):
                                                          q["recall"]["rot90"], q["recall_geo"])) if q else " | n/a"
                 print(line)
 
+    # window-threshold sweep (check duplicates --window-threshold W)
+    if a.sweep_dir:
+        wsweep = []
+        for W in [-1, 8, 10, 12, 14]:
+            row = {"window_threshold": W}
+            for key, pattern in (("plain", "ours_W%d.json"), ("transforms", "ours_t_W%d.json")):
+                p = os.path.join(a.sweep_dir, pattern % W)
+                if os.path.exists(p) and os.path.getsize(p) > 0:
+                    o = load_ours(p)
+                    row[key] = score_groups(truth, o["exact"] + o["near"])
+                    del row[key]["false_examples"]
+            if len(row) > 1:
+                wsweep.append(row)
+        if wsweep:
+            out["window_threshold_sweep"] = wsweep
+            print("\nOurs, group level: `check duplicates --window-threshold W` (-1 = no windows); --transforms right")
+            print("%4s %7s %8s %8s %7s" % ("W", "prec", "earlier", "harder", "bursts")
+                  + "".join("%10s" % t for t in HARDER) + " |%7s%9s%7s" % ("prec", "geo", "bursts"))
+            for row in wsweep:
+                p, q = row.get("plain"), row.get("transforms")
+                line = "%4d " % row["window_threshold"]
+                line += ("%7s %8.3f %8.3f %7d" % (fmt(p["precision"]), p["recall_earlier"], p["recall_harder"],
+                                                  p["burst_pairs_grouped"])
+                         + "".join("%10.3f" % p["recall"].get(t, 0) for t in HARDER)) if p else " n/a"
+                line += (" |%7s%9.3f%7d" % (fmt(q["precision"]), q["recall_geo"], q["burst_pairs_grouped"])) if q else " | n/a"
+                print(line)
+
     # distances
     if a.manifest and os.path.exists(a.manifest):
         ds = distance_study(truth, a.manifest)
@@ -528,7 +710,7 @@ def main_score(a):
                       "center": "min(d(F,F'), d(C,F'), d(F,C'))", "center_orient": "center combo, min over orientations"}
         print("\nOurs: pHash distance (of 256 bits) from the original, min / median / p90 / max")
         print("%-10s" % "transform" + "".join("%22s" % m for m in ds["modes"]))
-        for tr in VARIANTS:
+        for tr in truth.transforms:
             cells = []
             for m in ds["modes"]:
                 v = ds["per"][tr][m]
@@ -567,6 +749,11 @@ def main_score(a):
         if ds["has_center"]:
             out["threshold_table_center"] = thr_table(
                 "center", "center_orient", "Same with phash_center: d = min(d(F,F'), d(C,F'), d(F,C')) (flip/rot90: min over orientations too)")
+    if a.manifest and os.path.exists(a.manifest):
+        ws = window_study(truth, a.manifest)
+        if ws:
+            out["windows"] = ws
+            print_window_study(ws)
     if a.json_out:
         with open(a.json_out, "w") as f:
             json.dump(out, f, indent=1, default=str)

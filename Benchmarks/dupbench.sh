@@ -8,13 +8,18 @@
 #    bench-data/dupbench/: non-overlapping tiles of the real photos as originals (JPEG q92,
 #    long side <= 1000 px; featureless tiles skipped), each with 10 variants -- byte-identical
 #    copy, 50% resize, JPEG q40, 5% crop from every side, brightness +15%, Gaussian blur
-#    (sigma 1), small watermark text, grayscale, horizontal flip, 90-degree rotation -- under
-#    random names in images/, and the ground truth in truth.json (see dup_corpus.py).
+#    (sigma 1), small watermark text, grayscale, horizontal flip, 90-degree rotation, and the
+#    harder edits of issue 15 -- 10% crop from every side, one corner's 80%, letterbox and
+#    pillarbox bars, a caption band, a logo over a fifth, a 3-5 degree rotation (straightened),
+#    mirrored + cropped, a strong hue shift -- plus burst-like negatives (two frames of one
+#    scene overlapping by half) under random names in images/, and the ground truth in
+#    truth.json (see dup_corpus.py).
 # 2. Runs on that folder, one after the other:
 #      ours        BIN scan images -o ours.jsonl --workers 2 --quiet
 #                  BIN check duplicates -m ours.jsonl --json                (> ours.json)
 #                  BIN check duplicates -m ours.jsonl --json --transforms   (> ours_t.json)
-#                  and both again with --threshold 16 20 28 32 40 (group-level sweep)
+#                  and both again with --threshold 16 20 28 32 40 and with
+#                  --window-threshold -1 8 10 12 14 (group-level sweeps)
 #      reference   imgeda 0.1.0 (PyPI): imgeda scan images -o ref.jsonl --workers 2
 #                  imgeda check duplicates -m ref.jsonl -o ref_dups.json
 #      imagededup  PHash().find_duplicates(image_dir=images, max_distance_threshold=10)
@@ -100,10 +105,15 @@ run ours_check "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json
 mv "$RUNS/ours_check.out" "$RUNS/ours.json"
 run ours_check_t "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --transforms
 mv "$RUNS/ours_check_t.out" "$RUNS/ours_t.json"
-# The same manifest grouped at other thresholds, for choosing the default (well under a second each).
+# The same manifest grouped at other thresholds, for choosing the defaults (about a second each).
 for T in 16 20 28 32 40; do
     "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --threshold $T > "$RUNS/ours_T$T.json" 2>> "$RUNS/sweep.err" || failed=1
     "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --threshold $T --transforms > "$RUNS/ours_t_T$T.json" 2>> "$RUNS/sweep.err" || failed=1
+done
+# ... and at other window thresholds (-1: no window matching, as before issue 15).
+for W in -1 8 10 12 14; do
+    "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --window-threshold=$W > "$RUNS/ours_W$W.json" 2>> "$RUNS/sweep.err" || failed=1
+    "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --window-threshold=$W --transforms > "$RUNS/ours_t_W$W.json" 2>> "$RUNS/sweep.err" || failed=1
 done
 if [ "${DUPBENCH_SKIP_REF:-0}" != 1 ]; then
     run ref_scan "$VENV/bin/imgeda" scan images -o "$RUNS/ref.jsonl" --workers 2

@@ -69,7 +69,8 @@ struct ResultRendererTests {
         let duplicates = try #require(object["duplicates"] as? [String: Any])
         #expect(
             Set(duplicates.keys) == [
-                "threshold", "transforms", "exact_groups", "exact_group_count", "exact_duplicate_files",
+                "threshold", "transforms", "window_threshold", "dhash_threshold", "exact_groups", "exact_group_count",
+                "exact_duplicate_files",
                 "near_groups", "near_group_count", "near_blank", "remove_candidate_count",
                 "records_without_hash", "records_without_checksum",
             ])

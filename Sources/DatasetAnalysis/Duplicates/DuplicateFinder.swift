@@ -6,6 +6,9 @@ public struct DuplicateCandidate: Sendable, Hashable {
     public var phash: Hash256?
     /// The centre pHash (central 89%), when the scan stored one.
     public var phashCenter: Hash256?
+    /// The window hashes (content box, crops, corners, small rotations), when the scan
+    /// stored them (`window_hashes`).
+    public var windows: WindowHashes?
     public var width: Int
     public var height: Int
     public var blurScore: Double?
@@ -22,11 +25,20 @@ public struct DuplicateCandidate: Sendable, Hashable {
     /// The class the dataset gives the image, for label conflicts.
     public var className: String?
 
+    /// The pixels of the picture inside its uniform borders (all pixels when the scan stored
+    /// no window hashes): a letterboxed copy has more pixels but no more picture.
+    public var contentPixels: Int {
+        let all = width * height
+        guard let t = windows?.trimmed, t.count == 4, t.contains(where: { $0 > 0 }) else { return all }
+        return Int((Double(all) * max(0, 1 - t[0] - t[2]) * max(0, 1 - t[1] - t[3])).rounded())
+    }
+
     public init(record: ImageRecord, split: String = "") {
         path = record.path
         sha256 = record.sha256
         phash = record.phash.flatMap(Hash256.init(hex:))
         phashCenter = record.phashCenter.flatMap(Hash256.init(hex:))
+        windows = record.windowHashes.flatMap(WindowHashes.init(encoded:))
         width = record.width
         height = record.height
         blurScore = record.blurScore
@@ -74,11 +86,13 @@ public struct DuplicateReport: Sendable {
     public var withoutChecksum = 0
     public var threshold = 0
     public var transforms = false
-    /// Every pair the near search found within the threshold, as candidate indices
+    /// Every pair the near search linked (any rule: whole, centre, windows), as candidate indices
     /// (`a < b`) with their distance: representatives only (one per exact group, without
     /// near-blank, corrupt or unhashed records). ``LeakageFinder`` reuses them instead of
     /// searching again.
     public var nearPairs: [MultiIndexHash.Pair] = []
+    /// All the thresholds the search used (whole, window, dHash verification, transforms).
+    public var rules = MatchRules()
 }
 
 /// Finds exact and near duplicates.
@@ -114,7 +128,7 @@ public enum DuplicateFinder {
     }
 
     /// The order of preference for the copy to keep: readable before corrupt, colour before
-    /// grey, more pixels; then — in near-duplicate groups — the most central copy (the
+    /// grey, more pixels (inside uniform borders: ``DuplicateCandidate/contentPixels``); then — in near-duplicate groups — the most central copy (the
     /// smallest total distance to the others: the original rather than its watermarked,
     /// brightened or recompressed edits); then fewer quality flags, sharper (higher blur
     /// score), the larger file, the shorter path, and the path alphabetically (so the choice
@@ -122,7 +136,7 @@ public enum DuplicateFinder {
     public static func keeperOrder(_ a: DuplicateCandidate, _ b: DuplicateCandidate) -> Bool {
         if a.isCorrupt != b.isCorrupt { return !a.isCorrupt }
         if a.isGrayscale != b.isGrayscale { return !a.isGrayscale }
-        let pa = a.width * a.height, pb = b.width * b.height
+        let pa = a.contentPixels, pb = b.contentPixels
         if pa != pb { return pa > pb }
         if a.problemCount != b.problemCount { return a.problemCount < b.problemCount }
         let ba = a.blurScore ?? -1, bb = b.blurScore ?? -1
@@ -137,7 +151,7 @@ public enum DuplicateFinder {
     /// (more than 1.5×: the other was recompressed harder) wins, and otherwise the more
     /// central copy (smaller total distance to the others) does.
     static func nearKeeperOrder(_ a: DuplicateCandidate, _ b: DuplicateCandidate, centralityA: Int, centralityB: Int) -> Bool {
-        if a.isCorrupt == b.isCorrupt && a.isGrayscale == b.isGrayscale && a.width * a.height == b.width * b.height {
+        if a.isCorrupt == b.isCorrupt && a.isGrayscale == b.isGrayscale && a.contentPixels == b.contentPixels {
             let larger = max(a.fileSize, b.fileSize), smaller = max(1, min(a.fileSize, b.fileSize))
             if Double(larger) > 1.5 * Double(smaller) { return a.fileSize > b.fileSize }
             if centralityA != centralityB { return centralityA < centralityB }
@@ -152,9 +166,20 @@ public enum DuplicateFinder {
     public static func find(
         _ candidates: [DuplicateCandidate], threshold: Int = defaultThreshold, transforms: Bool = false, threads: Int = 2
     ) -> DuplicateReport {
+        find(candidates, rules: MatchRules(threshold: threshold, transforms: transforms), threads: threads)
+    }
+
+    /// Finds exact and near duplicate groups among `candidates` under `rules` (the whole,
+    /// window and verification thresholds; see ``explain(_:_:rules:)``).
+    ///
+    /// - Complexity: as ``find(_:threshold:transforms:threads:)``, plus the window searches
+    ///   of ``links(_:rules:threads:)``.
+    public static func find(_ candidates: [DuplicateCandidate], rules: MatchRules, threads: Int = 2) -> DuplicateReport {
+        let threshold = rules.threshold, transforms = rules.transforms
         var report = DuplicateReport()
         report.threshold = threshold
         report.transforms = transforms
+        report.rules = rules
         let better = { (i: Int, j: Int) in keeperOrder(candidates[i], candidates[j]) }
 
         // Exact groups by checksum.
@@ -172,10 +197,9 @@ public enum DuplicateFinder {
 
         // Near search over one representative per distinct file.
         var ids: [Int] = []
-        var hashes: [Hash256] = []
-        var centres: [Hash256?] = []
+        var hashes: [MatchHashes] = []
         for (i, c) in candidates.enumerated() where representative[i] {
-            guard !c.isCorrupt, let h = c.phash else {
+            guard !c.isCorrupt, let h = MatchHashes(c) else {
                 report.withoutHash += 1
                 continue
             }
@@ -185,23 +209,17 @@ public enum DuplicateFinder {
             }
             ids.append(i)
             hashes.append(h)
-            centres.append(c.phashCenter)
         }
-        var pairs = nearPairs(hashes, centres: centres, threshold: threshold, transforms: transforms, threads: threads)
+        let linked = links(hashes, rules: rules, threads: threads)
         report.nearGroups = groups(
-            pairs: pairs, hashes: hashes, centres: centres, threshold: threshold, transforms: transforms,
+            links: linked, count: hashes.count,
             better: { a, b in better(ids[a], ids[b]) },
             keeperFirst: { a, b, ca, cb in nearKeeperOrder(candidates[ids[a]], candidates[ids[b]], centralityA: ca, centralityB: cb) }
         ).map { group in
             DuplicateGroup(members: group.members.map { ids[$0] }, maxDistance: group.maxDistance)
         }
         report.nearGroups.sort { candidates[$0.keeper].path < candidates[$1.keeper].path }
-        // In place: the pairs can be the largest thing the search holds.
-        for k in pairs.indices {
-            pairs[k].a = ids[pairs[k].a]
-            pairs[k].b = ids[pairs[k].b]
-        }
-        report.nearPairs = pairs
+        report.nearPairs = linked.map { MultiIndexHash.Pair(a: ids[$0.key.a], b: ids[$0.key.b], distance: $0.value.distance) }
         return report
     }
 
@@ -254,9 +272,42 @@ public enum DuplicateFinder {
     /// How `b` relates to `a` by the grouping's measure: the distance, and which orientation
     /// of `a` (with `transforms`) it matched — so a report can say "mirrored" or "rotated 90°".
     public struct Match: Sendable, Hashable {
+        /// Bits between the matched pHashes (of 256).
         public var distance: Int
         /// `b` looks like `a` transformed by this (``HashTransform/identity`` when upright).
         public var transform: HashTransform
+        /// Which rule matched: the wholes, a centre, a crop window, a rotation, same windows.
+        public var kind: MatchKind = .whole
+        /// The window of `a` that matched (nil for the wholes and the centre rule).
+        public var windowA: HashWindow? = nil
+        /// The window of `b` that matched.
+        public var windowB: HashWindow? = nil
+        /// Whether either picture's uniform border was removed before hashing.
+        public var borderRemoved = false
+        /// For ``MatchKind/sameWindows``: how many of the four 60% corners agree.
+        public var agreeingWindows: Int? = nil
+
+        /// In words, for terminal text and the report: "b is the top-left 80% of a, 6 bits,
+        /// border removed, mirrored left–right".
+        public var words: String {
+            var parts: [String] = []
+            switch kind {
+            case .whole: parts.append("whole picture")
+            case .centre: parts.append("centre 89% (a small crop)")
+            case .crop, .rotated:
+                if let w = windowA, w != .whole {
+                    parts.append(kind == .rotated ? "\(w.words)" : "crop: \(w.words) of the keeper")
+                } else if let w = windowB {
+                    parts.append(kind == .rotated ? "keeper \(w.words)" : "the keeper is \(w.words) of it")
+                }
+            case .sameWindows:
+                parts.append("\(agreeingWindows ?? 2) of 4 corner windows agree (the rest covered)")
+            }
+            parts.append("\(distance) bits")
+            if borderRemoved { parts.append("border removed") }
+            if transform != .identity { parts.append(transform.words) }
+            return parts.joined(separator: ", ")
+        }
     }
 
     /// The closest match of `b` to `a` (nil when either has no pHash); on equal distances the
@@ -347,6 +398,65 @@ public enum DuplicateFinder {
                     group.dropFirst().map {
                         distance(keeper, $0, hashes: hashes, centres: centres, transforms: transforms)
                     }.max() ?? 0
+                result.append(DuplicateGroup(members: group, maxDistance: maxDistance))
+            }
+        }
+        return result
+    }
+}
+
+extension DuplicateFinder {
+    /// Union-find components of the linked pairs, each split into stars as
+    /// ``groups(pairs:hashes:centres:threshold:transforms:better:keeperFirst:)`` does, with
+    /// "linked" meaning that a matching rule accepted the pair (see ``explain(_:_:rules:)``):
+    /// every member of a group is linked to its centre.
+    static func groups(
+        links: [PairKey: Match], count: Int, better: (Int, Int) -> Bool, keeperFirst: (Int, Int, Int, Int) -> Bool
+    ) -> [DuplicateGroup] {
+        var parent = Array(0..<count)
+        func root(_ x: Int) -> Int {
+            var x = x
+            while parent[x] != x {
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            }
+            return x
+        }
+        var neighbours: [Int: [Int]] = [:]
+        for key in links.keys.sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) {
+            let ra = root(key.a), rb = root(key.b)
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+            neighbours[key.a, default: []].append(key.b)
+            neighbours[key.b, default: []].append(key.a)
+        }
+        func distance(_ a: Int, _ b: Int) -> Int? { a == b ? 0 : links[PairKey(a, b)]?.distance }
+        var components: [Int: [Int]] = [:]
+        for i in neighbours.keys.sorted() { components[root(i), default: []].append(i) }
+
+        var result: [DuplicateGroup] = []
+        for root in components.keys.sorted() {
+            guard let members = components[root], members.count > 1 else { continue }
+            var remaining = Set(members)
+            while remaining.count > 1 {
+                let centre =
+                    remaining.max { a, b in
+                        let da = neighbours[a, default: []].filter(remaining.contains).count
+                        let db = neighbours[b, default: []].filter(remaining.contains).count
+                        return da != db ? da < db : better(b, a)
+                    } ?? members[0]
+                var group = [centre]
+                for m in remaining.sorted() where m != centre && distance(centre, m) != nil { group.append(m) }
+                remaining.subtract(group)
+                guard group.count > 1 else { continue }
+                // Centrality: total distance to the linked members (an unlinked member counts
+                // as far as the window threshold allows, so the centre of a star ranks first).
+                var total = [Int: Int]()
+                for a in group {
+                    total[a] = group.reduce(0) { $0 + (distance(a, $1) ?? 256) }
+                }
+                group.sort { a, b in keeperFirst(a, b, total[a] ?? 0, total[b] ?? 0) }
+                let keeper = group[0]
+                let maxDistance = group.dropFirst().compactMap { distance(keeper, $0) }.max() ?? 0
                 result.append(DuplicateGroup(members: group, maxDistance: maxDistance))
             }
         }

@@ -122,6 +122,9 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     /// matches a copy cropped by about 5% on every side.
     public var phashCenter: String?
     public var dhash: String?
+    /// The hashes of the picture's fixed windows inside its content box, base64 (see
+    /// ``WindowHashes``): what finds crops, added borders, captions and small rotations.
+    public var windowHashes: String?
     public var blurScore: Double?
     public var isBlurry: Bool
 
@@ -171,7 +174,8 @@ public struct ImageRecord: Sendable, Hashable, Codable {
 
     /// The analyzer version this build writes. The reference writes "1". "swift-3": records
     /// of "swift-2" may carry a wrong "damaged JPEG header" verdict (a TurboJPEG handle was
-    /// reused after a failure), so resume analyses them again.
+    /// reused after a failure), so resume analyses them again. Window hashes (`scan --window-hashes`)
+    /// are a setting, not a version: a scan with other settings than its manifest's says so.
     public static let currentAnalyzerVersion = "swift-3"
 
     // Field names, `Codable` and the manifest's JSON are defined once, in ``RecordField``.

@@ -32,6 +32,8 @@ public enum RecordField: Int, CaseIterable, Sendable {
     // The URL an image was downloaded from (`imgeda download`).
     case sourceURL
     case offsetTimeOriginal
+    // The window hashes of robust duplicate search (WindowHashes).
+    case windowHashes
 
     /// Where a field lives: in the record itself, or in one of its nested objects.
     public enum Group: Sendable, Hashable, CaseIterable {
@@ -155,6 +157,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .className: Spec("class_name", .string, optional: true, omittedWhenNull: true)
         case .sourceURL: Spec("source_url", .string, optional: true, omittedWhenNull: true)
         case .offsetTimeOriginal: Spec("offset_time_original", .string, optional: true, omittedWhenNull: true)
+        case .windowHashes: Spec("window_hashes", .string, optional: true, omittedWhenNull: true)
         }
     }
 
@@ -279,6 +282,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .className: Value(r.className)
         case .sourceURL: Value(r.sourceURL)
         case .offsetTimeOriginal: Value(r.offsetTimeOriginal)
+        case .windowHashes: Value(r.windowHashes)
         }
     }
 
@@ -333,6 +337,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .className: guard let x = v.asString else { return false }; r.className = x
         case .sourceURL: guard let x = v.asString else { return false }; r.sourceURL = x
         case .offsetTimeOriginal: guard let x = v.asString else { return false }; r.offsetTimeOriginal = x
+        case .windowHashes: guard let x = v.asString else { return false }; r.windowHashes = x
         }
         return true
     }

@@ -99,6 +99,65 @@ public struct FlaggedSection: Sendable, Encodable {
     }
 }
 
+/// Why a member of a near-duplicate group is a copy, as `check duplicates --json` and the
+/// report say it: `{"kind": "crop", "window": "top_left_80", "window_of": "keeper",
+/// "distance": 6, "border_removed": false, "transform": "identity", "words": "…"}`.
+public struct MatchExplanation: Sendable, Encodable, Hashable {
+    /// `whole`, `centre`, `crop`, `rotated` or `same_windows`.
+    public var kind: MatchKind
+    /// The window that matched the other picture's whole (or, for `same_windows`, the
+    /// closest agreeing corner); nil for `whole` and `centre`.
+    public var window: HashWindow?
+    /// Whose window it is: `keeper` (the member is a crop of the keeper) or `member` (the
+    /// keeper is a crop of the member).
+    public var windowOf: String?
+    public var distance: Int
+    public var borderRemoved: Bool
+    public var transform: HashTransform
+    public var agreeingWindows: Int?
+    /// The group member this one matched, when not the keeper (a chain of crops).
+    public var matchedWith: String?
+    public var words: String
+
+    public init(_ m: DuplicateFinder.Match, partner: String? = nil) {
+        kind = m.kind
+        if let a = m.windowA, a != .whole {
+            window = a
+            windowOf = "keeper"
+        } else if let b = m.windowB, b != .whole {
+            window = b
+            windowOf = "member"
+        }
+        distance = m.distance
+        borderRemoved = m.borderRemoved
+        transform = m.transform
+        agreeingWindows = m.agreeingWindows
+        matchedWith = partner
+        words = m.words
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, window, distance, transform, words
+        case windowOf = "window_of"
+        case borderRemoved = "border_removed"
+        case agreeingWindows = "agreeing_windows"
+        case matchedWith = "matched_with"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(window?.name, forKey: .window)
+        try c.encodeIfPresent(windowOf, forKey: .windowOf)
+        try c.encode(distance, forKey: .distance)
+        try c.encode(borderRemoved, forKey: .borderRemoved)
+        try c.encode(transform.name, forKey: .transform)
+        try c.encodeIfPresent(agreeingWindows, forKey: .agreeingWindows)
+        try c.encodeIfPresent(matchedWith, forKey: .matchedWith)
+        try c.encode(words, forKey: .words)
+    }
+}
+
 /// Duplicate groups with paths instead of candidate indices: what `check duplicates` writes.
 public struct DuplicateListing: Sendable, Encodable {
     public struct Member: Sendable, Encodable {
@@ -109,8 +168,11 @@ public struct DuplicateListing: Sendable, Encodable {
         public var transform: String?
         /// The transform as people say it ("rotated 90° clockwise"), for terminal text.
         public var transformWords: String?
+        /// How the member matched the keeper (or, when a crop of the keeper's crop, the group
+        /// member it matched): the rule, the windows, the distance, what was undone.
+        public var match: MatchExplanation?
 
-        enum CodingKeys: String, CodingKey { case path, width, height, distance, transform }
+        enum CodingKeys: String, CodingKey { case path, width, height, distance, transform, match }
     }
 
     public struct Group: Sendable, Encodable {
@@ -130,6 +192,9 @@ public struct DuplicateListing: Sendable, Encodable {
 
     public var threshold: Int
     public var transforms: Bool
+    /// The window and verification thresholds (see ``MatchRules``).
+    public var windowThreshold: Int
+    public var dhashThreshold: Int
     public var exactGroups: [Group]
     public var nearGroups: [Group]
     public var exactDuplicateFiles: Int
@@ -144,12 +209,22 @@ public struct DuplicateListing: Sendable, Encodable {
             if !exact {
                 out.members = g.members.map { m in
                     var member = Member(path: c[m].path, width: c[m].width, height: c[m].height)
-                    if let match = DuplicateFinder.match(c[g.keeper], c[m], transforms: report.transforms) {
+                    guard m != g.keeper else {
+                        member.distance = 0
+                        return member
+                    }
+                    // The keeper first; a member linked only through another (two crops of
+                    // one picture) is explained by the member it matched.
+                    let partners = [g.keeper] + g.members.filter { $0 != m && $0 != g.keeper }
+                    for p in partners {
+                        guard let match = DuplicateFinder.explain(c[p], c[m], rules: report.rules) else { continue }
                         member.distance = match.distance
                         if match.transform != .identity {
                             member.transform = match.transform.name
                             member.transformWords = match.transform.words
                         }
+                        member.match = MatchExplanation(match, partner: p == g.keeper ? nil : c[p].path)
+                        break
                     }
                     return member
                 }
@@ -159,6 +234,8 @@ public struct DuplicateListing: Sendable, Encodable {
         }
         threshold = report.threshold
         transforms = report.transforms
+        windowThreshold = report.rules.windowThreshold
+        dhashThreshold = report.rules.dhashThreshold
         exactGroups = report.exactGroups.map { group($0, exact: true) }
         nearGroups = report.nearGroups.map { group($0, exact: false) }
         exactDuplicateFiles = report.exactGroups.reduce(0) { $0 + $1.members.count }
@@ -172,6 +249,8 @@ public struct DuplicateListing: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case threshold, transforms
+        case windowThreshold = "window_threshold"
+        case dhashThreshold = "dhash_threshold"
         case exactGroups = "exact_groups"
         case exactGroupCount = "exact_group_count"
         case exactDuplicateFiles = "exact_duplicate_files"
@@ -187,6 +266,8 @@ public struct DuplicateListing: Sendable, Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(threshold, forKey: .threshold)
         try c.encode(transforms, forKey: .transforms)
+        try c.encode(windowThreshold, forKey: .windowThreshold)
+        try c.encode(dhashThreshold, forKey: .dhashThreshold)
         try c.encode(exactGroups, forKey: .exactGroups)
         try c.encode(exactGroups.count, forKey: .exactGroupCount)
         try c.encode(exactDuplicateFiles, forKey: .exactDuplicateFiles)

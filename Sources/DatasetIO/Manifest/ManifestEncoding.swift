@@ -79,6 +79,7 @@ public enum ManifestEncoding {
         let s = h.settings
         w.beginObject()
         w.key("include_hashes"); w.bool(s.includeHashes)
+        if s.windowHashes { w.key("window_hashes"); w.bool(true) }
         w.key("skip_pixel_stats"); w.bool(s.skipPixelStats)
         w.key("skip_exif"); w.bool(s.skipExif)
         w.key("skip_blur"); w.bool(s.skipBlur)

@@ -115,10 +115,12 @@ public struct FileAnalyzer {
         if settings.includeHashes {
             // Hashes describe the image as a viewer shows it, so an EXIF-rotated copy of a
             // photo hashes like the photo.
-            let hashes = PerceptualHash.hashes(gray.oriented(decoded.orientation), hashSize: settings.hashSize)
+            let upright = gray.oriented(decoded.orientation)
+            let hashes = PerceptualHash.hashes(upright, hashSize: settings.hashSize)
             record.phash = hashes.phash
             record.phashCenter = hashes.centre
             record.dhash = hashes.dhash
+            if settings.windowHashes { record.windowHashes = WindowHashes.compute(upright).encoded }
         }
     }
 

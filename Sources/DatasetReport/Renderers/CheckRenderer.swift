@@ -34,7 +34,7 @@ public enum CheckRenderer {
         if d.exactGroups.count > examples { lines.append("  … and \(d.exactGroups.count - examples) more groups: \(seeAll)") }
         let nearFiles = d.nearGroups.reduce(0) { $0 + $1.size }
         lines.append(
-            "Near duplicates (pHash within \(d.threshold) bits\(d.transforms ? ", any orientation" : "")): \(Plural.count(d.nearGroups.count, "group")), \(Plural.count(nearFiles, "file"))"
+            "Near duplicates (pHash within \(d.threshold) bits, windows within \(d.windowThreshold)\(d.transforms ? ", any orientation" : "")): \(Plural.count(d.nearGroups.count, "group")), \(Plural.count(nearFiles, "file"))"
         )
         for g in d.nearGroups.prefix(examples) {
             let members = g.members ?? []
@@ -42,7 +42,7 @@ public enum CheckRenderer {
                 lines.append("  keep \(keeper.path)  (\(keeper.width)×\(keeper.height))")
             }
             for m in members.dropFirst().prefix(5) {
-                let how = m.distance.map { "\($0) bits" + (m.transformWords.map { ", \($0)" } ?? "") } ?? "?"
+                let how = m.match?.words ?? m.distance.map { "\($0) bits" + (m.transformWords.map { ", \($0)" } ?? "") } ?? "?"
                 lines.append("    near \(m.path)  (\(m.width)×\(m.height), \(how))")
             }
             if g.size > 6 { lines.append("    … \(g.size - 6) more") }

@@ -187,8 +187,14 @@ public struct HTMLReport {
             for (i, m) in g.members.prefix(8).enumerated() {
                 let cand = candidates[m]
                 var caption = "\(cand.width)×\(cand.height)"
-                if !exact, i > 0, let d = DuplicateFinder.distance(candidates[g.keeper], cand, transforms: input.duplicates.transforms) {
-                    caption += ", \(d) bits"
+                if !exact, i > 0 {
+                    // How it matched, by the rules the search used (a member linked only to
+                    // another member, a crop of a crop, is explained through that member).
+                    let partners = [g.keeper] + g.members.filter { $0 != m && $0 != g.keeper }
+                    if let match = partners.lazy.compactMap({ DuplicateFinder.explain(candidates[$0], cand, rules: input.duplicates.rules) }
+                    ).first {
+                        caption += ", \(match.words)"
+                    }
                 }
                 block += figure(cand.path, caption: caption, keep: i == 0)
             }

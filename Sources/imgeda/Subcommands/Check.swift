@@ -76,6 +76,12 @@ struct DuplicateOptions: ParsableArguments {
     @Option(help: "Near-duplicate threshold: differing bits of the 256-bit pHash.")
     var threshold = DuplicateFinder.defaultThreshold
 
+    @Option(
+        help:
+            "Window threshold: differing bits of a window's pHash (crops, corners, small rotations, captions), 0–31; -1 turns window matching off."
+    )
+    var windowThreshold = DuplicateFinder.defaultWindowThreshold
+
     @Flag(help: "Also find mirrored and rotated copies (flips, 90°/180°/270° rotations).")
     var transforms = false
 
@@ -84,7 +90,15 @@ struct DuplicateOptions: ParsableArguments {
             throw ValidationError(
                 "--threshold must be between 0 and 128 bits (got \(threshold); the default is \(DuplicateFinder.defaultThreshold))")
         }
+        if !(-1...31).contains(windowThreshold) {
+            throw ValidationError(
+                "--window-threshold must be between 0 and 31 bits, or -1 for no window matching (got \(windowThreshold); the default is \(DuplicateFinder.defaultWindowThreshold))"
+            )
+        }
     }
+
+    /// The matching rules these options give.
+    var rules: MatchRules { MatchRules(threshold: threshold, windowThreshold: windowThreshold, transforms: transforms) }
 }
 
 /// The shared machinery: read manifests in one pass, run checks, print or write results.
@@ -206,8 +220,7 @@ extension Imgeda.Check {
         func run() throws {
             let c = try CheckRunner.collect(source, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(
-                c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
-                threads: ProcessInfo.processInfo.activeProcessorCount)
+                c.candidates, rules: duplicates.rules, threads: ProcessInfo.processInfo.activeProcessorCount)
             let conflicts = LabelConflictFinder.find(c.candidates, duplicates: report)
             let listing = LabelConflictListing(conflicts, duplicates: report)
             try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
@@ -245,8 +258,7 @@ extension Imgeda.Check {
         func run() throws {
             let c = try CheckRunner.collect(source, thresholds: QualityThresholds(), candidates: true)
             let report = DuplicateFinder.find(
-                c.candidates, threshold: duplicates.threshold, transforms: duplicates.transforms,
-                threads: ProcessInfo.processInfo.activeProcessorCount)
+                c.candidates, rules: duplicates.rules, threads: ProcessInfo.processInfo.activeProcessorCount)
             let listing = DuplicateListing(report, c.candidates)
             try CheckRunner.emit(listing, options: out, inputs: source.manifests) {
                 CheckRenderer.duplicates(listing, total: c.total, examples: out.examples, seeAll: "use -o duplicates.json or --json")

@@ -1,0 +1,311 @@
+/// How two pictures were found to be copies, for reports: which hashes matched, at what
+/// distance, and what had to be undone (a border, a mirror, a rotation).
+public enum MatchKind: String, Sendable, Hashable, Codable {
+    /// The whole pictures' pHashes (inside their content boxes).
+    case whole
+    /// One picture's whole against the other's centre 89% (`phash_center`): a 5% crop.
+    case centre
+    /// One picture's whole against a window of the other: a crop.
+    case crop
+    /// One picture's whole against the other rotated by a few degrees.
+    case rotated
+    /// The same windows of both agree (two or more of the 60% corners): a caption band or a
+    /// logo covers the rest.
+    case sameWindows = "same_windows"
+}
+
+/// The thresholds of near-duplicate matching (see ``DuplicateFinder``).
+public struct MatchRules: Sendable, Hashable {
+    /// Bits of the whole pictures' 256-bit pHashes.
+    public var threshold: Int
+    /// Bits of a window's pHash against a whole's or the same window's (below 16, so the
+    /// multi-index search needs exact substring matches only; see ``MultiIndexHash``).
+    public var windowThreshold: Int
+    /// Bits of the 64-bit dHashes of the matched windows: the verification of a crop match.
+    public var dhashThreshold: Int
+    /// Also match mirrored and rotated (90°, 180°) copies.
+    public var transforms: Bool
+
+    public init(
+        threshold: Int = DuplicateFinder.defaultThreshold, windowThreshold: Int = DuplicateFinder.defaultWindowThreshold,
+        dhashThreshold: Int = DuplicateFinder.defaultDHashThreshold, transforms: Bool = false
+    ) {
+        self.threshold = threshold
+        self.windowThreshold = windowThreshold
+        self.dhashThreshold = dhashThreshold
+        self.transforms = transforms
+    }
+
+    var orientations: [HashTransform] { transforms ? HashTransform.allCases : [.identity] }
+}
+
+/// The hashes of one picture that near-duplicate matching reads.
+struct MatchHashes: Sendable {
+    /// The whole picture (the content box's pHash when the record has window hashes, else
+    /// the manifest's `phash`).
+    var whole: Hash256
+    /// `phash_center`, when present.
+    var centre: Hash256?
+    var windows: WindowHashes?
+
+    init?(_ c: DuplicateCandidate) {
+        guard let whole = c.windows?[.whole] ?? c.phash else { return nil }
+        self.whole = whole
+        centre = c.phashCenter
+        windows = c.windows
+    }
+}
+
+extension HashTransform {
+    /// The 64-bit dHash (8 rows of 8 left-to-right steps) of the image transformed by
+    /// `self`, for the transforms that keep rows rows (identity, the two mirrors, 180°); nil
+    /// for those that turn rows into columns (a dHash has no vertical steps to give).
+    func applyDHash(_ h: UInt64) -> UInt64? {
+        func reverseRows(_ v: UInt64) -> UInt64 {
+            var out: UInt64 = 0
+            for r in 0..<8 { out |= ((v >> UInt64(8 * r)) & 0xFF) << UInt64(8 * (7 - r)) }
+            return out
+        }
+        // Mirrored left–right, each step reverses its position and its direction.
+        func mirrorRows(_ v: UInt64) -> UInt64 {
+            var out: UInt64 = 0
+            for r in 0..<8 {
+                let row = UInt8(truncatingIfNeeded: v >> UInt64(8 * r))
+                out |= UInt64(~row.bitReversed) << UInt64(8 * r)
+            }
+            return out
+        }
+        switch self {
+        case .identity: return h
+        case .flipHorizontal: return mirrorRows(h)
+        case .flipVertical: return reverseRows(h)
+        case .rotate180: return reverseRows(mirrorRows(h))
+        default: return nil
+        }
+    }
+}
+
+extension UInt8 {
+    fileprivate var bitReversed: UInt8 {
+        var v = self, out: UInt8 = 0
+        for _ in 0..<8 {
+            out = out << 1 | (v & 1)
+            v >>= 1
+        }
+        return out
+    }
+}
+
+extension DuplicateFinder {
+    /// The default window threshold, in bits of a window's 256-bit pHash. Measured on the
+    /// ground truth (`make bench`): windows matched to their crops, bordered, captioned and
+    /// rotated copies lie at a median of 4–10 bits, while windows of unrelated pictures —
+    /// including neighbouring tiles of one photo and burst-like shots overlapping by half —
+    /// stay above 60. 15 is the largest value for which the search needs only exact
+    /// substring matches (⌊15 / 16⌋ = 0), which keeps the window search fast.
+    public static let defaultWindowThreshold = 15
+
+    /// The default verification threshold, in bits of the 64-bit dHash of matched windows
+    /// (see ``MatchRules/dhashThreshold``).
+    public static let defaultDHashThreshold = 16
+
+    /// The best match of `b` to `a` under `rules`, or nil when no rule links them. The
+    /// whole pictures are tried first (the smallest distance over orientations wins); then,
+    /// with window hashes on both sides: each crop window of one against the other's whole
+    /// (verified by the dHash of the two, where the orientation allows); then the 60%
+    /// corners against the same corners (two must agree).
+    ///
+    /// - Complexity: O(1): at most about 200 comparisons of 256-bit hashes.
+    static func bestMatch(_ a: MatchHashes, _ b: MatchHashes, rules: MatchRules) -> Match? {
+        var best: Match?
+        func consider(_ m: Match) {
+            if let current = best, current.distance <= m.distance { return }
+            best = m
+        }
+        let border = (a.windows?.borderRemoved ?? false) || (b.windows?.borderRemoved ?? false)
+        for t in rules.orientations {
+            let d = t.apply(a.whole).distance(to: b.whole)
+            if d <= rules.threshold {
+                consider(Match(distance: d, transform: t, kind: .whole, borderRemoved: border))
+            }
+        }
+        if let ca = a.centre {
+            let d = ca.distance(to: b.whole)
+            if d <= rules.threshold { consider(Match(distance: d, transform: .identity, kind: .centre)) }
+        }
+        if let cb = b.centre {
+            let d = a.whole.distance(to: cb)
+            if d <= rules.threshold { consider(Match(distance: d, transform: .identity, kind: .centre)) }
+        }
+        if best != nil { return best }
+        guard let wa = a.windows, let wb = b.windows else { return nil }
+        for t in rules.orientations {
+            // b is a crop (or a rotation) of a: a's window, turned, against b's whole.
+            for w in HashWindow.cropWindows {
+                if let x = wa[w], let y = wb[.whole] {
+                    let d = t.apply(x).distance(to: y)
+                    if d <= rules.windowThreshold,
+                        verified(wa.dhash[w.rawValue], wb.dhash[HashWindow.whole.rawValue], t, rules)
+                    {
+                        consider(
+                            Match(
+                                distance: d, transform: t, kind: w.rawValue >= HashWindow.rotatedLeft.rawValue ? .rotated : .crop,
+                                windowA: w, windowB: .whole, borderRemoved: border))
+                    }
+                }
+                // a is a crop of b: a turned back, against b's window (in b's own frame).
+                if let x = wa[.whole], let y = wb[w] {
+                    let d = t.apply(x).distance(to: y)
+                    if d <= rules.windowThreshold, verified(wa.dhash[HashWindow.whole.rawValue], wb.dhash[w.rawValue], t, rules) {
+                        consider(
+                            Match(
+                                distance: d, transform: t, kind: w.rawValue >= HashWindow.rotatedLeft.rawValue ? .rotated : .crop,
+                                windowA: .whole, windowB: w, borderRemoved: border))
+                    }
+                }
+            }
+            // The same corners: at least two must agree.
+            var agreeing = 0
+            var closest: (Int, HashWindow)?
+            for w in HashWindow.sameWindows {
+                guard let x = wa[w], let y = wb[w.moved(by: t)] else { continue }
+                let d = t.apply(x).distance(to: y)
+                if d <= rules.windowThreshold {
+                    agreeing += 1
+                    if closest == nil || d < closest?.0 ?? Int.max { closest = (d, w) }
+                }
+            }
+            if agreeing >= 2, let (d, w) = closest {
+                consider(
+                    Match(
+                        distance: d, transform: t, kind: .sameWindows, windowA: w, windowB: w.moved(by: t),
+                        borderRemoved: border, agreeingWindows: agreeing))
+            }
+        }
+        return best
+    }
+
+    /// The dHash check of a window match. Orientations that swap rows and columns have no
+    /// dHash to compare (a dHash holds horizontal steps only); their pHash match stands.
+    static func verified(_ x: UInt64, _ y: UInt64, _ t: HashTransform, _ rules: MatchRules) -> Bool {
+        guard x != 0 || y != 0 else { return false }
+        guard let turned = t.applyDHash(x) else { return true }
+        return (turned ^ y).nonzeroBitCount <= rules.dhashThreshold
+    }
+
+    /// The best match between two candidates under `rules` (nil when none links them): what
+    /// the search and the reports use, so a report explains exactly why a pair was grouped.
+    public static func explain(_ a: DuplicateCandidate, _ b: DuplicateCandidate, rules: MatchRules) -> Match? {
+        guard let x = MatchHashes(a), let y = MatchHashes(b) else { return nil }
+        return bestMatch(x, y, rules: rules)
+    }
+
+    /// A pair of candidates that a matching rule links, and how.
+    public struct LinkedPair: Sendable, Hashable {
+        /// Indices into the candidates, `a < b`.
+        public var a: Int
+        public var b: Int
+        /// How `b` matches `a`.
+        public var match: Match
+
+        public init(a: Int, b: Int, match: Match) {
+            self.a = a
+            self.b = b
+            self.match = match
+        }
+    }
+
+    /// Every pair of `candidates` that ``explain(_:_:rules:)`` links (exact: the same pairs
+    /// as trying every pair, found without trying every pair), sorted by `(a, b)`. Corrupt
+    /// and near-blank candidates and those without hashes take no part. Byte-identical
+    /// copies are linked like any other pair (``find(_:rules:threads:)`` keeps one of each).
+    ///
+    /// - Complexity: as ``links(_:rules:threads:)``.
+    public static func linkedPairs(_ candidates: [DuplicateCandidate], rules: MatchRules, threads: Int = 2) -> [LinkedPair] {
+        var ids: [Int] = []
+        var hashes: [MatchHashes] = []
+        for (i, c) in candidates.enumerated() where !c.isCorrupt && !c.isNearBlank {
+            guard let h = MatchHashes(c) else { continue }
+            ids.append(i)
+            hashes.append(h)
+        }
+        return links(hashes, rules: rules, threads: threads)
+            .map { LinkedPair(a: ids[$0.key.a], b: ids[$0.key.b], match: $0.value) }
+            .sorted { ($0.a, $0.b) < ($1.a, $1.b) }
+    }
+
+    /// Every pair of `hashes` that ``bestMatch(_:_:rules:)`` links, with its match.
+    ///
+    /// Candidates come from exact multi-index searches, one per rule: wholes against wholes
+    /// and centres within `threshold` (``nearPairs(_:centres:threshold:transforms:threads:)``),
+    /// wholes (turned, with transforms) against every crop window within `windowThreshold`,
+    /// and each 60% corner against the corner it maps to. Every pair a rule accepts is
+    /// within one of these radii on the hashes that rule compares, so no pair is missed;
+    /// each candidate is then checked with ``bestMatch(_:_:rules:)``.
+    ///
+    /// - Complexity: the whole search as ``MultiIndexHash`` at `threshold`; the window
+    ///   searches at a radius under 16 compare only hashes that share a 16-bit substring —
+    ///   about 16 · n · m / 65,536 comparisons for lists of n and m random hashes, per
+    ///   orientation. Memory: the candidate pairs and one sorted copy of each list.
+    static func links(_ hashes: [MatchHashes], rules: MatchRules, threads: Int) -> [PairKey: Match] {
+        var candidates = Set<PairKey>()
+        let wholes = hashes.map(\.whole)
+        for p in nearPairs(
+            wholes, centres: hashes.map(\.centre), threshold: rules.threshold, transforms: rules.transforms, threads: threads)
+        where p.a != p.b {
+            candidates.insert(PairKey(p.a, p.b))
+        }
+        let windowed = hashes.indices.filter { hashes[$0].windows != nil }
+        if !windowed.isEmpty && rules.windowThreshold >= 0 {
+            // Crop windows of every picture, in one list.
+            var cropOwner: [Int] = []
+            var cropHashes: [Hash256] = []
+            for i in windowed {
+                guard let w = hashes[i].windows else { continue }
+                for kind in HashWindow.cropWindows {
+                    if let h = w[kind] {
+                        cropOwner.append(i)
+                        cropHashes.append(h)
+                    }
+                }
+            }
+            let windowWholes = windowed.compactMap { hashes[$0].windows?[.whole] }
+            let wholeOwner = windowed.filter { hashes[$0].windows?[.whole] != nil }
+            for t in rules.orientations {
+                let turned = t == .identity ? windowWholes : windowWholes.map(t.apply)
+                for p in MultiIndexHash.pairs(turned, cropHashes, within: rules.windowThreshold, threads: threads) {
+                    let a = wholeOwner[p.a], b = cropOwner[p.b]
+                    if a != b { candidates.insert(PairKey(a, b)) }
+                }
+            }
+            // The 60% corners against the corners they map to.
+            for w in HashWindow.sameWindows {
+                let owners = windowed.filter { hashes[$0].windows?[w] != nil }
+                let list = owners.compactMap { hashes[$0].windows?[w] }
+                for t in rules.orientations {
+                    let target = w.moved(by: t)
+                    if t == .identity {
+                        for p in MultiIndexHash.pairs(list, within: rules.windowThreshold, threads: threads) {
+                            candidates.insert(PairKey(owners[p.a], owners[p.b]))
+                        }
+                    } else {
+                        let targetOwners = windowed.filter { hashes[$0].windows?[target] != nil }
+                        let targetList = targetOwners.compactMap { hashes[$0].windows?[target] }
+                        for p in MultiIndexHash.pairs(list.map(t.apply), targetList, within: rules.windowThreshold, threads: threads) {
+                            let a = owners[p.a], b = targetOwners[p.b]
+                            if a != b { candidates.insert(PairKey(a, b)) }
+                        }
+                    }
+                }
+            }
+        }
+        var out: [PairKey: Match] = [:]
+        out.reserveCapacity(candidates.count)
+        // Every rule reads both directions (and the orientations are closed under inverse),
+        // so one call per pair decides it.
+        for key in candidates {
+            if let m = bestMatch(hashes[key.a], hashes[key.b], rules: rules) { out[key] = m }
+        }
+        return out
+    }
+}

@@ -1,0 +1,312 @@
+import Foundation
+
+/// One of the fixed windows of a picture whose hashes a scan stores (see ``WindowHashes``).
+///
+/// All are taken of the content box (the picture without uniform borders). The windows were
+/// chosen on the duplicate ground truth (`make bench`, Benchmarks/dup_corpus.py): the centre
+/// 80% and the four 80% corners make a crop of 10% from every side or of one corner look
+/// like a resize; the four 60% corners each leave out more than a fifth of the picture on
+/// two sides, so a caption band or a logo over a fifth of the picture leaves at least two of
+/// them untouched; the two rotations (±``rotationDegrees``, cropped to the largest centred
+/// rectangle of the same shape, as a straightened photo is) catch copies rotated by a few
+/// degrees.
+public enum HashWindow: Int, CaseIterable, Sendable, Hashable, Codable {
+    case whole, centre80
+    case topLeft80, topRight80, bottomLeft80, bottomRight80
+    case topLeft60, topRight60, bottomLeft60, bottomRight60
+    case rotatedLeft, rotatedRight
+
+    /// The rotation of the two rotated windows, in degrees. Copies rotated by 3–5° are within
+    /// a degree of it, which keeps their distance under the window threshold.
+    public static let rotationDegrees = 4.0
+
+    /// Windows compared with the other picture's whole: a crop (or rotation) of this picture
+    /// hashes like the window of it.
+    public static let cropWindows: [HashWindow] = [
+        .centre80, .topLeft80, .topRight80, .bottomLeft80, .bottomRight80, .rotatedLeft, .rotatedRight,
+    ]
+    /// Windows compared with the same window of the other picture: a band or a box over part
+    /// of the picture changes the windows that cover it only.
+    public static let sameWindows: [HashWindow] = [.topLeft60, .topRight60, .bottomLeft60, .bottomRight60]
+
+    /// A stable name for JSON output: `whole`, `centre_80`, `top_left_60`, `rotated_-4`, ….
+    public var name: String {
+        switch self {
+        case .whole: return "whole"
+        case .centre80: return "centre_80"
+        case .topLeft80: return "top_left_80"
+        case .topRight80: return "top_right_80"
+        case .bottomLeft80: return "bottom_left_80"
+        case .bottomRight80: return "bottom_right_80"
+        case .topLeft60: return "top_left_60"
+        case .topRight60: return "top_right_60"
+        case .bottomLeft60: return "bottom_left_60"
+        case .bottomRight60: return "bottom_right_60"
+        case .rotatedLeft: return "rotated_-\(Int(Self.rotationDegrees))"
+        case .rotatedRight: return "rotated_+\(Int(Self.rotationDegrees))"
+        }
+    }
+
+    /// In words, for reports: "the centre 80%", "the top-left 60%", "rotated 4° clockwise".
+    public var words: String {
+        switch self {
+        case .whole: return "the whole picture"
+        case .centre80: return "the centre 80%"
+        case .topLeft80: return "the top-left 80%"
+        case .topRight80: return "the top-right 80%"
+        case .bottomLeft80: return "the bottom-left 80%"
+        case .bottomRight80: return "the bottom-right 80%"
+        case .topLeft60: return "the top-left 60%"
+        case .topRight60: return "the top-right 60%"
+        case .bottomLeft60: return "the bottom-left 60%"
+        case .bottomRight60: return "the bottom-right 60%"
+        case .rotatedLeft: return "rotated \(Int(Self.rotationDegrees))° counter-clockwise"
+        case .rotatedRight: return "rotated \(Int(Self.rotationDegrees))° clockwise"
+        }
+    }
+
+    /// The window's rectangle as fractions of the content box (x0, y0, x1, y1); nil for the
+    /// rotated windows.
+    var rect: (Double, Double, Double, Double)? {
+        switch self {
+        case .whole: return (0, 0, 1, 1)
+        case .centre80: return (0.1, 0.1, 0.9, 0.9)
+        case .topLeft80: return (0, 0, 0.8, 0.8)
+        case .topRight80: return (0.2, 0, 1, 0.8)
+        case .bottomLeft80: return (0, 0.2, 0.8, 1)
+        case .bottomRight80: return (0.2, 0.2, 1, 1)
+        case .topLeft60: return (0, 0, 0.6, 0.6)
+        case .topRight60: return (0.4, 0, 1, 0.6)
+        case .bottomLeft60: return (0, 0.4, 0.6, 1)
+        case .bottomRight60: return (0.4, 0.4, 1, 1)
+        case .rotatedLeft, .rotatedRight: return nil
+        }
+    }
+
+    /// Which corner a corner window sits in: (x, y) with 0 = left/top, 1 = right/bottom.
+    var corner: (Int, Int)? {
+        switch self {
+        case .topLeft60, .topLeft80: return (0, 0)
+        case .topRight60, .topRight80: return (1, 0)
+        case .bottomLeft60, .bottomLeft80: return (0, 1)
+        case .bottomRight60, .bottomRight80: return (1, 1)
+        default: return nil
+        }
+    }
+
+    /// The same-size window in the corner where `transform` moves this window's corner: the
+    /// top-left 60% of a picture is the top-right 60% of its mirror image.
+    func moved(by transform: HashTransform) -> HashWindow {
+        guard let (x, y) = corner else { return self }
+        let (nx, ny): (Int, Int)
+        switch transform {
+        case .identity: (nx, ny) = (x, y)
+        case .flipHorizontal: (nx, ny) = (1 - x, y)
+        case .flipVertical: (nx, ny) = (x, 1 - y)
+        case .rotate180: (nx, ny) = (1 - x, 1 - y)
+        case .transpose: (nx, ny) = (y, x)
+        case .rotate90: (nx, ny) = (1 - y, x)
+        case .rotate270: (nx, ny) = (y, 1 - x)
+        case .transverse: (nx, ny) = (1 - y, 1 - x)
+        }
+        let sixty = [HashWindow.topLeft60, .topRight60, .bottomLeft60, .bottomRight60]
+        let eighty = [HashWindow.topLeft80, .topRight80, .bottomLeft80, .bottomRight80]
+        let index = ny * 2 + nx
+        return sixty.contains(self) ? sixty[index] : eighty[index]
+    }
+}
+
+/// The hashes of a picture's windows (``HashWindow``), stored in the manifest's
+/// `window_hashes` field as one base64 string.
+///
+/// Per window: a 256-bit pHash (as ``PerceptualHash/phash(_:hashSize:)``: 64 × 64 luma, the
+/// top-left 16 × 16 DCT coefficients against their median) and a 64-bit dHash (9 × 8 luma,
+/// each pixel brighter than its left neighbour) that verifies window matches. A window
+/// whose luma varies by less than ``flatDeviation`` grey levels (sky, a wall, a bar) has no
+/// hashes (stored as zeros): its hash is noise, and all such windows would look alike.
+///
+/// Encoding (485 bytes, 648 base64 characters): a format byte (1), the content box as
+/// four bytes (the fraction trimmed from the left, top, right and bottom, in 1/255), then
+/// for each window in ``HashWindow`` order its pHash (32 bytes, as ``Hash256``'s words,
+/// most significant byte first) and its dHash (8 bytes).
+public struct WindowHashes: Sendable, Hashable {
+    /// The pHash of each window (``HashWindow/rawValue`` indexes); nil for a flat window.
+    public var phash: [Hash256?]
+    /// The 64-bit dHash of each window.
+    public var dhash: [UInt64]
+    /// The fraction trimmed from each side as borders (left, top, right, bottom), 0–1.
+    public var trimmed: [Double]
+
+    /// The luma standard deviation under which a window counts as flat.
+    public static let flatDeviation = 4.0
+    static let format: UInt8 = 1
+    static let byteCount = 1 + 4 + HashWindow.allCases.count * 40
+
+    public init(phash: [Hash256?], dhash: [UInt64], trimmed: [Double] = [0, 0, 0, 0]) {
+        self.phash = phash
+        self.dhash = dhash
+        self.trimmed = trimmed
+    }
+
+    /// Whether a border was removed before hashing.
+    public var borderRemoved: Bool { trimmed.contains { $0 > 0 } }
+
+    public subscript(_ window: HashWindow) -> Hash256? { phash[window.rawValue] }
+
+    /// The window hashes of `gray` (already upright).
+    ///
+    /// The content box is found on `gray`, scaled once to 128 × 128 (every window of at
+    /// least 60% is then at least 76 pixels, more than the 64 the pHash reads), and each
+    /// window is cut from that and scaled to 64 × 64.
+    ///
+    /// - Complexity: O(width × height) for the content box and the one reduction; then
+    ///   twelve 64 × 64 partial DCTs (about 80,000 multiply–adds each).
+    public static func compute(_ gray: GrayImage) -> WindowHashes {
+        let box = ContentBox.find(gray)
+        let content = gray.cropped(x: box.left, y: box.top, width: box.contentWidth, height: box.contentHeight)
+        let base = content.resized(width: 128, height: 128)
+        let aspect = Double(max(1, box.contentWidth)) / Double(max(1, box.contentHeight))
+        var phash: [Hash256?] = []
+        var dhash: [UInt64] = []
+        phash.reserveCapacity(HashWindow.allCases.count)
+        dhash.reserveCapacity(HashWindow.allCases.count)
+        for window in HashWindow.allCases {
+            let small: GrayImage
+            if let (x0, y0, x1, y1) = window.rect {
+                let x = Int((x0 * 128).rounded()), y = Int((y0 * 128).rounded())
+                let w = Int((x1 * 128).rounded()) - x, h = Int((y1 * 128).rounded()) - y
+                small = base.cropped(x: x, y: y, width: w, height: h).resized(width: 64, height: 64)
+            } else {
+                let degrees = window == .rotatedRight ? HashWindow.rotationDegrees : -HashWindow.rotationDegrees
+                small = base.rotatedCrop(degrees: degrees, aspect: aspect, side: 64)
+            }
+            if small.standardDeviation < flatDeviation {
+                phash.append(nil)
+                dhash.append(0)
+                continue
+            }
+            phash.append(Hash256(hex: PerceptualHash.dctHash(small, hashSize: 16)))
+            dhash.append(dhash64(small))
+        }
+        let f = box.fractions
+        return WindowHashes(phash: phash, dhash: dhash, trimmed: f.map { Double($0) / 255 })
+    }
+
+    /// The 64-bit dHash of an image: 9 × 8 area-averaged luma, a bit per horizontal step.
+    static func dhash64(_ gray: GrayImage) -> UInt64 {
+        let small = gray.resized(width: 9, height: 8)
+        var bits: UInt64 = 0
+        for y in 0..<8 {
+            for x in 0..<8 {
+                bits = bits << 1 | (small.pixels[y * 9 + x + 1] > small.pixels[y * 9 + x] ? 1 : 0)
+            }
+        }
+        return bits
+    }
+
+    /// The base64 text of the manifest's `window_hashes` field.
+    public var encoded: String {
+        var bytes: [UInt8] = [Self.format]
+        bytes.reserveCapacity(Self.byteCount)
+        bytes += trimmed.map { UInt8(clamping: Int(($0 * 255).rounded())) }
+        func append(_ word: UInt64) {
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        for i in 0..<HashWindow.allCases.count {
+            let h = i < phash.count ? phash[i] ?? Hash256(0, 0, 0, 0) : Hash256(0, 0, 0, 0)
+            append(h.w0)
+            append(h.w1)
+            append(h.w2)
+            append(h.w3)
+            append(i < dhash.count ? dhash[i] : 0)
+        }
+        return Data(bytes).base64EncodedString()
+    }
+
+    /// Parses the manifest's `window_hashes` field; nil for anything this build did not write.
+    public init?(encoded text: String) {
+        guard let data = Data(base64Encoded: text), data.count == Self.byteCount else { return nil }
+        let bytes = [UInt8](data)
+        guard bytes[0] == Self.format else { return nil }
+        func word(_ at: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for k in 0..<8 { v = v << 8 | UInt64(bytes[at + k]) }
+            return v
+        }
+        var phash: [Hash256?] = []
+        var dhash: [UInt64] = []
+        for i in 0..<HashWindow.allCases.count {
+            let at = 5 + i * 40
+            let h = Hash256(word(at), word(at + 8), word(at + 16), word(at + 24))
+            phash.append(h == Hash256(0, 0, 0, 0) ? nil : h)
+            dhash.append(word(at + 32))
+        }
+        self.init(phash: phash, dhash: dhash, trimmed: bytes[1...4].map { Double($0) / 255 })
+    }
+}
+
+extension GrayImage {
+    /// The rectangle (clamped to the image) as a new image.
+    ///
+    /// - Complexity: O(width × height) of the rectangle.
+    public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> GrayImage {
+        let x0 = max(0, min(x, width)), y0 = max(0, min(y, height))
+        let cw = max(0, min(w, width - x0)), ch = max(0, min(h, height - y0))
+        if x0 == 0 && y0 == 0 && cw == width && ch == height { return self }
+        var out = [UInt8](repeating: 0, count: cw * ch)
+        for row in 0..<ch {
+            let src = (y0 + row) * width + x0
+            for col in 0..<cw { out[row * cw + col] = pixels[src + col] }
+        }
+        return GrayImage(width: cw, height: ch, pixels: out)
+    }
+
+    /// The standard deviation of the pixels (0 for an empty image).
+    var standardDeviation: Double {
+        guard !pixels.isEmpty else { return 0 }
+        var sum = 0, squares = 0
+        for p in pixels {
+            sum += Int(p)
+            squares += Int(p) * Int(p)
+        }
+        let n = Double(pixels.count)
+        let mean = Double(sum) / n
+        return (max(0, Double(squares) / n - mean * mean)).squareRoot()
+    }
+
+    /// The picture rotated by `degrees` (clockwise positive) about its centre and cropped to
+    /// the largest centred rectangle of the same shape, sampled bilinearly onto a `side` ×
+    /// `side` grid. `aspect` is the shape (width / height) the square image stands for, so a
+    /// 128 × 128 reduction of a wide picture rotates as the wide picture does.
+    ///
+    /// - Complexity: O(side²).
+    func rotatedCrop(degrees: Double, aspect: Double, side: Int) -> GrayImage {
+        // In units where the picture is `aspect` × 1.
+        let a = abs(degrees) * Double.pi / 180
+        let c = cos(a), s = sin(a)
+        let scale = min(aspect / (aspect * c + s), 1 / (aspect * s + c))
+        let theta = degrees * Double.pi / 180
+        let ct = cos(theta), st = sin(theta)
+        var out = [UInt8](repeating: 0, count: side * side)
+        let fw = Double(width), fh = Double(height)
+        for v in 0..<side {
+            for u in 0..<side {
+                // The output pixel's position in the crop, centred, in picture units.
+                let px = ((Double(u) + 0.5) / Double(side) - 0.5) * aspect * scale
+                let py = ((Double(v) + 0.5) / Double(side) - 0.5) * scale
+                // Rotated into the source picture (clockwise on screen, y down).
+                let sx = px * ct - py * st
+                let sy = px * st + py * ct
+                let x = (sx / aspect + 0.5) * fw - 0.5
+                let y = (sy + 0.5) * fh - 0.5
+                let x0 = max(0, min(width - 1, Int(x.rounded(.down)))), y0 = max(0, min(height - 1, Int(y.rounded(.down))))
+                let x1 = min(width - 1, x0 + 1), y1 = min(height - 1, y0 + 1)
+                let dx = max(0, min(1, x - Double(x0))), dy = max(0, min(1, y - Double(y0)))
+                let top = Double(pixels[y0 * width + x0]) * (1 - dx) + Double(pixels[y0 * width + x1]) * dx
+                let bottom = Double(pixels[y1 * width + x0]) * (1 - dx) + Double(pixels[y1 * width + x1]) * dx
+                out[v * side + u] = UInt8(clamping: Int((top * (1 - dy) + bottom * dy).rounded()))
+            }
+        }
+        return GrayImage(width: side, height: side, pixels: out)
+    }
+}
