@@ -156,6 +156,10 @@ public protocol CatalogStore: Sendable {
     /// Empties the store (schema kept).
     func removeAll() async throws
 
+    /// Tidies up after a bulk write (`rebuild`, `update`): whatever makes the next reads
+    /// fast for this backend (a checkpoint, fresh statistics).
+    func optimize() async throws
+
     /// Number of images, and of contents with decisions.
     func counts() async throws -> (images: Int, sidecars: Int)
 

@@ -133,6 +133,7 @@ public enum LibraryIndexer {
         try await streamImages(library, pass: pass, only: nil, into: store)
         try await store.apply(sidecars: listing.sidecars)
         sync.sidecars = listing.sidecars.count
+        try await store.optimize()
         sync.images = try await store.counts().images
         sync.added = sync.images
         return sync
@@ -201,6 +202,7 @@ public enum LibraryIndexer {
         sync.sidecars = sidecarsOfContent.count
         sync.duplicateGroups = pass.groupCount
         if !gone.isEmpty || pass.malformed > 0 { try compactManifest(library, keep: pass.newest) }
+        try await store.optimize()
         sync.images = try await store.counts().images
         return sync
     }

@@ -430,6 +430,12 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
+    /// Refreshes the planner's statistics after a bulk write, so the first searches after a
+    /// rebuild use the indexes (autovacuum would, a minute later).
+    public func optimize() async throws {
+        _ = try await fetch("ANALYZE image, decision, tag")
+    }
+
     public func removeAll() async throws {
         _ = try await fetch("TRUNCATE image, decision, tag")
     }

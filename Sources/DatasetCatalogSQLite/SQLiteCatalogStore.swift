@@ -77,6 +77,10 @@ public final class SQLiteCatalogStore: CatalogStore {
                     CREATE VIRTUAL TABLE image_fts USING fts5(lib_path, tags, caption, camera, lens, tokenize = 'unicode61');
                     """)
         }
+        // A range of capture dates (`date:2023-07`) filters by the plain column.
+        migrator.registerMigration("v2-capture-index") { db in
+            try db.execute(sql: "CREATE INDEX image_capture ON image(capture_local)")
+        }
         return migrator
     }
 
@@ -140,8 +144,8 @@ public final class SQLiteCatalogStore: CatalogStore {
                     sql: """
                         INSERT INTO image (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
                         ON CONFLICT(lib_path) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                        RETURNING id
                         """)
-                let findID = try db.cachedStatement(sql: "SELECT id FROM image WHERE lib_path = ?")
                 let decisionOf = try db.cachedStatement(sql: "SELECT tag_text, caption FROM decision WHERE sha256 = ?")
                 let deleteFTS = try db.cachedStatement(sql: "DELETE FROM image_fts WHERE rowid = ?")
                 let insertFTS = try db.cachedStatement(
@@ -153,8 +157,7 @@ public final class SQLiteCatalogStore: CatalogStore {
                         image.capture?.local, image.capture?.offset, image.capture?.source.rawValue, image.quality,
                         image.duplicateGroup,
                     ]
-                    try insert.execute(arguments: StatementArguments(values))
-                    guard let id = try Int64.fetchOne(findID, arguments: [image.path]) else { continue }
+                    guard let id = try Int64.fetchOne(insert, arguments: StatementArguments(values)) else { continue }
                     var tags = ""
                     var caption: String?
                     if let sha = image.sha256, let row = try Row.fetchOne(decisionOf, arguments: [sha]) {
@@ -216,6 +219,18 @@ public final class SQLiteCatalogStore: CatalogStore {
                         try updateFTS.execute(arguments: [tagText, sidecar.caption, id])
                     }
                 }
+            }
+        }
+    }
+
+    /// Folds the write-ahead log into the database and refreshes the planner's statistics:
+    /// after a bulk load the log holds the whole index, and every new connection would read
+    /// all of it to open.
+    public func optimize() async throws {
+        try await wrap {
+            try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA optimize")
+                try db.checkpoint(.truncate)
             }
         }
     }

@@ -7,6 +7,8 @@ public enum ExifWriter {
         public var focalLength: Int, focalLength35mm: Int, iso: Int
         public var exposureDenominator: Int, fNumberTenths: Int
         public var date: String
+        /// `OffsetTimeOriginal` (`-05:00`), written when set.
+        public var offset: String?
 
         public init(
             make: String, model: String, lens: String, focalLength: Int, focalLength35mm: Int, iso: Int,
@@ -43,11 +45,13 @@ public enum ExifWriter {
         func u16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
         func u32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
         let ifd0: [(Int, Value)] = [(0x010F, .ascii(c.make)), (0x0110, .ascii(c.model)), (0x0112, .short(1))]
-        let exif: [(Int, Value)] = [
-            (0x829A, .rational(1, c.exposureDenominator)), (0x829D, .rational(c.fNumberTenths, 10)), (0x8827, .short(c.iso)),
-            (0x9003, .ascii(c.date)), (0x920A, .rational(c.focalLength, 1)), (0xA405, .short(c.focalLength35mm)),
-            (0xA434, .ascii(c.lens)),
-        ]
+        // Entries in ascending tag order, as TIFF requires.
+        let exif: [(Int, Value)] =
+            [
+                (0x829A, .rational(1, c.exposureDenominator)), (0x829D, .rational(c.fNumberTenths, 10)), (0x8827, .short(c.iso)),
+                (0x9003, .ascii(c.date)),
+            ] + (c.offset.map { [(0x9011, .ascii($0))] } ?? [])
+            + [(0x920A, .rational(c.focalLength, 1)), (0xA405, .short(c.focalLength35mm)), (0xA434, .ascii(c.lens))]
         let ifd0Size = 2 + 12 * (ifd0.count + 1) + 4
         let exifOffset = 8 + ifd0Size
         let dataStart = exifOffset + 2 + 12 * exif.count + 4

@@ -15,8 +15,9 @@ struct LibraryFixture {
     let ws: Workspace
     var root: String { ws.file("photos") }
 
-    init(_ name: String = #function, count: Int = 6) throws {
+    init(_ name: String = #function, count: Int = 6, prepare: (Workspace) throws -> Void = { _ in }) throws {
         ws = try Workspace(name)
+        try prepare(ws)
         try Fixtures.jpegFolder(ws, folder: "photos/2023/beach", count: count / 2, size: 96)
         for i in 0..<(count - count / 2) {
             try ws.write(try Fixtures.jpeg(Fixtures.scene(UInt64(100 + i), width: 120, height: 90)), to: "photos/city/street_\(i).jpg")
@@ -199,5 +200,69 @@ struct LibraryCommandTests {
         let store = try SQLiteCatalogStore(path: library.index)
         let indexed = try await store.allSidecars()
         #expect(indexed == listing.sidecars.sorted { $0.sha256 < $1.sha256 })
+    }
+}
+
+@Suite("capture dates in a library")
+struct LibraryCaptureDateTests {
+    /// Real files through scan and index: EXIF with an offset (23:30 at UTC−5, which is the
+    /// next day in UTC), EXIF without one, a file-name date, a folder date, and none.
+    @Test func eachFileGetsItsDateSourceAndConfidence() async throws {
+        let lib = try LibraryFixture(count: 0) { ws in
+            func camera(_ date: String, offset: String?) -> ExifWriter.Camera {
+                var c = ExifWriter.Camera(
+                    make: "Canon", model: "Canon EOS R6", lens: "RF50mm F1.8 STM", focalLength: 50, focalLength35mm: 50, iso: 400,
+                    exposureDenominator: 125, fNumberTenths: 18, date: date)
+                c.offset = offset
+                return c
+            }
+            let plain = try Fixtures.jpeg(Fixtures.scene(1))
+            try ws.write(ExifWriter.insert(camera("2023:07:14 23:30:00", offset: "-05:00"), into: plain), to: "photos/night.jpg")
+            try ws.write(
+                ExifWriter.insert(camera("2021:05:01 12:00:00", offset: nil), into: try Fixtures.jpeg(Fixtures.scene(2))),
+                to: "photos/noon.jpg")
+            try ws.write(try Fixtures.jpeg(Fixtures.scene(3)), to: "photos/IMG_20220102_030405.jpg")
+            try ws.write(try Fixtures.jpeg(Fixtures.scene(4)), to: "photos/2019/06/21/beach.jpg")
+            try ws.write(try Fixtures.jpeg(Fixtures.scene(5)), to: "photos/misc/plain.jpg")
+        }
+        let library = try lib.library
+        let store = try SQLiteCatalogStore(path: library.index)
+        func date(_ path: String) async throws -> CaptureDate? {
+            try await store.image(path: path)?.capture
+        }
+        let night = try #require(try await date("night.jpg"))
+        #expect(night == CaptureDate(local: "2023-07-14T23:30:00", offset: "-05:00", source: .exifOriginal))
+        #expect(night.confidence == .high && night.timeZoneKnown)
+        #expect(try await date("noon.jpg") == CaptureDate(local: "2021-05-01T12:00:00", source: .exifOriginal))
+        #expect(try await date("IMG_20220102_030405.jpg") == CaptureDate(local: "2022-01-02T03:04:05", source: .fileName))
+        #expect(try await date("2019/06/21/beach.jpg") == CaptureDate(local: "2019-06-21", source: .folder))
+        #expect(try await date("misc/plain.jpg")?.source == .mtime)
+        // The night photo is found on its local day, not the UTC one.
+        #expect(try lib.search("date:2023-07-14") == ["night.jpg"])
+        #expect(try lib.search("date:2023-07-15").isEmpty)
+        #expect(try lib.search(#"camera:"Canon EOS R6" lens:rf50"#) == ["night.jpg", "noon.jpg"])
+    }
+}
+
+@Suite("library export")
+struct LibraryExportTests {
+    @Test func aSearchExportsImagesCaptionsAndAManifest() throws {
+        let lib = try LibraryFixture()
+        let first = "\(lib.root)/2023/beach/img_0000.jpg"
+        #expect(try Imgeda.run(["tag", lib.root, "caption", "a wave, at dusk", "--path", first]).status == 0)
+        #expect(try Imgeda.run(["tag", lib.root, "add", "beach", "sea", "--search", "path:beach"]).status == 0)
+        let out = lib.ws.file("lora")
+        let result = try Imgeda.run(["library", "export", lib.root, "-o", out, "--search", "tag:beach"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: "\(out)/2023/beach/img_0000.txt", encoding: .utf8) == "a wave, at dusk\n")
+        #expect(try String(contentsOfFile: "\(out)/2023/beach/img_0001.txt", encoding: .utf8) == "beach, sea\n")
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/city"))
+        let exported = try records("\(out)/manifest.jsonl")
+        #expect(exported.map(\.path).sorted() == (0..<3).map { "\(out)/2023/beach/img_000\($0).jpg" })
+        #expect(FileManager.default.contentsEqual(atPath: first, andPath: "\(out)/2023/beach/img_0000.jpg"))
+        // Never into the library itself.
+        let inside = try Imgeda.run(["library", "export", lib.root, "-o", "\(lib.root)/out"])
+        #expect(inside.status == 1)
+        #expect(inside.stderr.contains("inside the library"))
     }
 }

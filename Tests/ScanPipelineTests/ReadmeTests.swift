@@ -118,6 +118,7 @@ struct ReadmeTests {
         let hit = outputs["imgeda search album \"dusk date:2023-07 width>=100 -is:blurry status:selected\" --json"] ?? ""
         #expect(hit.contains("\"capture_date\" : \"2023-07-10T16:02:11\"") && hit.contains("\"rating\" : 4"), "\(hit)")
         #expect(outputs["imgeda tag album list"]?.contains("place:Lisbon") == true)
+        #expect((try? String(contentsOfFile: ws.file("lora-set/2023/IMG_20230710_160211.txt"), encoding: .utf8)) == "Waves at dusk\n")
         #expect(!FileManager.default.fileExists(atPath: ws.file("album/2023/IMG_20230712_160211.jpg")))
     }
 }

@@ -16,7 +16,11 @@ extension Imgeda {
                 The files are the truth: the images, the scan manifest and one JSON sidecar per picture (by SHA-256) \
                 in DIR/.imgeda/ (or --state). The index (SQLite, or PostgreSQL with --db) is rebuildable: delete it and `rebuild` loses nothing.
                 """,
-            subcommands: [Init.self, Update.self, Rebuild.self, Check.self, Trash.self, Restore.self, EmptyTrash.self]
+            subcommands: [
+                Init.self, Update.self, Rebuild.self, Check.self, Duplicates.self, Keep.self, NotDuplicate.self, Export.self, Trash.self,
+                Restore.self,
+                EmptyTrash.self,
+            ]
         )
     }
 }
@@ -253,6 +257,133 @@ extension Imgeda.LibraryCommand {
             }
             let deleted = try editor.emptyTrash()
             Console.out("Deleted \(Plural.count(deleted.count, "file")) for good.")
+        }
+    }
+}
+
+extension Imgeda.LibraryCommand {
+    struct Duplicates: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List duplicate groups with the copy to keep first (quality first); only undecided ones unless --all.",
+            discussion: """
+                Decide once: `imgeda library keep DIR FILE` keeps a copy (the others are marked rejected), \
+                `imgeda library not-duplicate DIR FILE FILE…` separates pictures for good. Decisions live in the sidecars.
+                """)
+
+        @OptionGroup var library: LibraryOptions
+
+        @Flag(help: "Also list groups already decided.")
+        var all = false
+
+        @Flag(help: "Print the groups as JSON.")
+        var json = false
+
+        func run() throws {
+            let library = try library.library()
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
+            let editor = LibraryEditor(library: library, store: store)
+            let groups = try runBlocking { try await editor.duplicateGroups() }.filter { all || !$0.decided }
+            if json {
+                Console.out(try JSONRenderer.text(groups))
+                return
+            }
+            if groups.isEmpty { Console.out(all ? "No duplicate groups." : "No undecided duplicate groups.") }
+            for group in groups {
+                Console.out("Group \(group.group)\(group.decided ? " (decided)" : ""):")
+                for (i, member) in group.members.enumerated() {
+                    let quality = member.quality.map { "quality \($0)" } ?? "no quality"
+                    Console.out(
+                        "  \(i == 0 ? "keep" : "    ")  \(library.absolutePath(member.path))  (\(member.width)×\(member.height), \(quality))"
+                    )
+                }
+            }
+        }
+    }
+
+    struct Keep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep this copy of its duplicate group; the other pictures are marked rejected (and trashed with --trash-others).")
+
+        @OptionGroup var library: LibraryOptions
+
+        @Argument(help: "The file to keep.")
+        var file: String
+
+        @Flag(help: "Also move the other members of the group to the trash.")
+        var trashOthers = false
+
+        func run() throws {
+            let library = try library.library()
+            let store = try LibraryContext.open(library, index: try self.library.index())
+            let editor = LibraryEditor(library: library, store: store)
+            let file = file
+            let others = try runBlocking { try await editor.keep(file) }
+            if trashOthers, !others.isEmpty {
+                _ = try runBlocking { try await editor.trash(.paths(others)) }
+                Console.out("Kept \(file); moved \(Plural.count(others.count, "other copy", plural: "other copies")) to the trash.")
+            } else {
+                Console.out("Kept \(file); \(Plural.count(others.count, "other copy", plural: "other copies")) marked rejected.")
+            }
+        }
+    }
+
+    struct NotDuplicate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "not-duplicate", abstract: "Mark pictures as not duplicates of one another, for good.")
+
+        @OptionGroup var library: LibraryOptions
+
+        @Argument(help: "Two or more files.")
+        var files: [String] = []
+
+        func validate() throws {
+            if files.count < 2 { throw ValidationError("name two or more files that are not duplicates of one another") }
+        }
+
+        func run() throws {
+            let library = try library.library()
+            let store = try LibraryContext.open(library, index: try self.library.index())
+            let editor = LibraryEditor(library: library, store: store)
+            let files = files
+            try runBlocking { try await editor.markNotDuplicates(files) }
+            _ = try runBlocking { try await LibraryIndexer.sync(library, into: store) }
+            Console.out("Marked \(Plural.count(files.count, "picture")) as not duplicates of one another.")
+        }
+    }
+}
+
+extension Imgeda.LibraryCommand {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a collection (a search) out as a training set: images, a caption .txt beside each, and a manifest.",
+            discussion: "The .txt holds the caption, or the tags joined by \", \" when there is none (the layout LoRA trainers read).")
+
+        @OptionGroup var library: LibraryOptions
+
+        @Option(name: [.short, .long], help: "The folder to write (outside the library).", completion: .directory)
+        var output: String
+
+        @Option(name: [.short, .long], help: "Which images (see `imgeda search --help`); all when absent.")
+        var search: String = ""
+
+        @Flag(help: "Print the result as JSON.")
+        var json = false
+
+        func run() throws {
+            let query: CatalogQuery
+            do { query = try CatalogQuery.parse(search) } catch { throw ValidationError(error.description) }
+            let library = try library.library()
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
+            let editor = LibraryEditor(library: library, store: store)
+            let output = output
+            let result = try runBlocking { try await editor.export(query, to: output) }
+            if json {
+                Console.out(try JSONRenderer.text(result))
+            } else {
+                Console.out(
+                    "Exported \(Plural.count(result.images, "image")) (\(Plural.count(result.captions, "caption file"))) to \(output); manifest \(result.manifest)."
+                )
+            }
         }
     }
 }

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""The library at scale: index build from a synthetic manifest, and search latency.
+
+    library_scale.py IMGEDA N [--queries-runs R] [--keep]
+
+Writes bench-data/library-N/.imgeda/manifest.jsonl with N synthetic records (paths under the
+library's root, EXIF-like cameras and lenses, dates in file names, sha256, 256-bit pHash,
+a few flags), a sidecar for one image in 50 (tags, captions, statuses), then:
+
+  1. `imgeda library rebuild DIR` under peakmem.py: index build time and peak memory from the
+     manifest and sidecars alone (the files do not exist; rebuild never opens them);
+  2. each query of QUERIES R times as `imgeda search DIR Q --limit 50` (a first page, as the
+     web UI asks for it), and `imgeda search DIR --help`-free start-up floor (`imgeda --version`),
+     reporting median and p95 wall time per query, with and without that floor.
+
+Times are wall clock: note the machine's load (printed) beside them.
+"""
+import hashlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+QUERIES = [
+    "tag:beach",
+    "sunset",
+    'camera:"Canon EOS R6"',
+    "date:2023-07",
+    "format:png width>=1024",
+    "is:blurry",
+    "status:rejected",
+    "beach -is:blurry quality>=50",
+    "path:2021/",
+    '"golden hour"',
+]
+
+CAMERAS = [("Canon", "Canon EOS R6"), ("NIKON CORPORATION", "NIKON Z 6"), ("SONY", "ILCE-7M3"), ("Apple", "iPhone 13"), (None, None)]
+LENSES = ["RF50mm F1.8 STM", "NIKKOR Z 24-70mm f/4 S", "FE 35mm F1.8", None]
+TAGS = ["beach", "sunset", "family", "city", "mountain", "food", "place:Lisbon", "place:Porto", "person:Ana"]
+
+
+def main():
+    imgeda, n = sys.argv[1], int(sys.argv[2])
+    runs = int(sys.argv[sys.argv.index("--queries-runs") + 1]) if "--queries-runs" in sys.argv else 5
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.abspath(os.path.join(here, "..", "bench-data", f"library-{n}"))
+    state = os.path.join(root, ".imgeda")
+    manifest = os.path.join(state, "manifest.jsonl")
+    rng = random.Random(11)
+    if not os.path.exists(manifest):
+        os.makedirs(os.path.join(state, "sidecars"), exist_ok=True)
+        started = time.time()
+        with open(manifest + ".tmp", "w") as out:
+            out.write(json.dumps({"__manifest_meta__": True, "schema_version": 1, "input_dir": root, "input_dirs": [root],
+                                  "settings": {}, "total_files": n, "created_at": "2026-11-27T00:00:00+00:00",
+                                  "tool": "imgeda-swift", "tool_version": "bench"}) + "\n")
+            for i in range(n):
+                year = 2015 + i % 10
+                month = 1 + (i // 7) % 12
+                day = 1 + (i // 3) % 28
+                name = f"IMG_{year}{month:02d}{day:02d}_{i % 24:02d}{i % 60:02d}{(i * 7) % 60:02d}.jpg"
+                path = f"{root}/{year}/{month:02d}/{name[:-4]}_{i}.jpg"
+                make, model = CAMERAS[i % len(CAMERAS)]
+                sha = hashlib.sha256(str(i).encode()).hexdigest()
+                blur = rng.uniform(10, 900)
+                record = {
+                    "path": path, "filename": os.path.basename(path), "file_size_bytes": 200_000 + i % 5_000_000,
+                    "mtime": 1_600_000_000 + i, "width": [640, 1024, 4000, 6000][i % 4], "height": [480, 768, 3000, 4000][i % 4],
+                    "format": "PNG" if i % 13 == 0 else "JPEG", "color_mode": "RGB", "num_channels": 3, "aspect_ratio": 1.3333,
+                    "camera_make": make, "camera_model": model, "lens_model": LENSES[i % len(LENSES)],
+                    "datetime_original": f"{year}:{month:02d}:{day:02d} 12:00:00" if i % 3 else None,
+                    "has_gps_data": i % 5 == 0,
+                    "pixel_stats": {"mean_r": 110.0, "mean_g": 115.0, "mean_b": 120.0, "std_r": 40.0, "std_g": 41.0, "std_b": 42.0,
+                                    "mean_brightness": 115.0, "min_val": 0, "max_val": 255},
+                    "phash": "%064x" % rng.getrandbits(256), "dhash": "%064x" % rng.getrandbits(256),
+                    "blur_score": round(blur, 2), "is_blurry": blur < 100, "is_corrupt": False, "is_dark": False,
+                    "is_overexposed": False, "has_border_artifact": False, "analyzed_at": "2026-11-27T00:00:00+00:00",
+                    "analyzer_version": "bench", "sha256": sha,
+                }
+                out.write(json.dumps(record) + "\n")
+                if i % 50 == 0:
+                    tags = [{"category": t.split(":")[0] if ":" in t else "tag", "value": t.split(":")[-1]}
+                            for t in rng.sample(TAGS, 2)]
+                    sidecar = {"version": 1, "sha256": sha, "tags": tags,
+                               "caption": "golden hour at the beach" if i % 150 == 0 else None,
+                               "status": ["active", "selected", "rejected"][i % 3], "rating": i % 6 or None}
+                    folder = os.path.join(state, "sidecars", sha[:2])
+                    os.makedirs(folder, exist_ok=True)
+                    with open(os.path.join(folder, sha + ".json"), "w") as f:
+                        json.dump(sidecar, f)
+        os.rename(manifest + ".tmp", manifest)
+        print(f"wrote {n:,} records in {time.time() - started:.1f} s", file=sys.stderr)
+
+    for f in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm"]:
+        try:
+            os.unlink(os.path.join(state, f))
+        except FileNotFoundError:
+            pass
+    load = os.getloadavg()
+    peak = subprocess.run([sys.executable, os.path.join(here, "peakmem.py"), "--", imgeda, "library", "rebuild", root, "--json"],
+                          capture_output=True, text=True)
+    measured = json.loads(peak.stderr.strip().splitlines()[-1])
+    result = json.loads(peak.stdout)
+    print(f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    print(f"rebuild: {result['images']:,} images, {result['sidecars']:,} sidecars, {result['duplicate_groups']:,} duplicate groups; "
+          f"wall {measured['wall_s']:.1f} s, cpu {measured['cpu_s']:.1f} s, peak RSS {measured['peak_rss_mb']:.0f} MB; "
+          f"index {os.path.getsize(os.path.join(state, 'index.sqlite')) / 1e6:.0f} MB")
+
+    def timed(args):
+        t = time.perf_counter()
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"{args}: {r.stderr}")
+        return (time.perf_counter() - t) * 1000, r.stdout
+
+    floor = statistics.median(timed([imgeda, "--version"])[0] for _ in range(runs))
+    print(f"process start-up floor (imgeda --version): median {floor:.1f} ms")
+    all_ms = []
+    for q in QUERIES:
+        samples = []
+        for _ in range(runs):
+            ms, out = timed([imgeda, "search", root, q, "--limit", "50"])
+            samples.append(ms)
+        hits = out.count("\n")
+        samples.sort()
+        all_ms += samples
+        print(f"  {q:40s} first page {hits:3d} hits   median {statistics.median(samples):7.1f} ms   max {samples[-1]:7.1f} ms")
+    all_ms.sort()
+    p95 = all_ms[int(0.95 * (len(all_ms) - 1))]
+    print(f"search, {len(QUERIES)} queries x {runs}: median {statistics.median(all_ms):.1f} ms, p95 {p95:.1f} ms "
+          f"(start-up floor {floor:.1f} ms included; load {os.getloadavg()[0]:.1f})")
+
+
+if __name__ == "__main__":
+    main()
