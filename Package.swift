@@ -29,6 +29,7 @@ let package = Package(
         // Already a dependency of async-http-client; named for the tests' local HTTP server.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libvips' headers, for the C shim only. vips.h needs just glib's include paths, which
@@ -116,11 +117,17 @@ let package = Package(
             dependencies: ["DatasetAnalysis", "DatasetCatalog", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The catalog's team backend: PostgreSQL through postgres-nio (tsvector/GIN full text).
+        .target(
+            name: "DatasetCatalogPostgres",
+            dependencies: ["DatasetAnalysis", "DatasetCatalog", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "imgeda",
             dependencies: [
                 "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "CImgedaSupport", "ExampleData",
-                "DatasetReport", "Downloader", "DatasetCatalog", "DatasetCatalogSQLite",
+                "DatasetReport", "Downloader", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -169,7 +176,7 @@ package.targets += [
     ),
     .testTarget(
         name: "DatasetCatalogTests",
-        dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite"],
+        dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres"],
         swiftSettings: swiftSettings
     ),
 ]

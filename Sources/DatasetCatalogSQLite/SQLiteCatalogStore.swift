@@ -306,58 +306,19 @@ public final class SQLiteCatalogStore: CatalogStore {
     }
 
     public func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage {
-        var sql = SQLiteQuery.translate(query)
-        let key = SQLiteQuery.orderKey(order)
-        var conditions = sql.conditions
-        var arguments = sql.arguments
-        if let cursor {
-            switch order {
-            case .path:
-                conditions.append("i.lib_path > ?")
-                arguments.append(cursor.path)
-            case .newest, .quality:
-                // Descending key, then ascending path.
-                conditions.append("(\(key) < ? OR (\(key) = ? AND i.lib_path > ?))")
-                let value: (any DatabaseValueConvertible)? = order == .quality ? Int(cursor.key ?? "") ?? -1 : cursor.key ?? ""
-                arguments += [value, value, cursor.path]
-            }
-        }
-        sql.conditions = conditions
-        let orderBy = order == .path ? "i.lib_path" : "\(key) DESC, i.lib_path"
-        let text = """
-            SELECT i.lib_path, i.sha256, i.width, i.height, i.format, i.capture_local, i.capture_source, i.quality,
-                   d.status, d.rating, d.tag_text, d.caption, i.duplicate_group, \(key) AS sort_key
-            FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY \(orderBy) LIMIT ?
-            """
-        arguments.append(max(1, limit) + 1)
-        let finalArguments = arguments.map { $0?.databaseValue ?? .null }
+        var sql = CatalogSQL(query, dialect: SQLiteDialect())
+        let text = sql.pageStatement(order: order, after: cursor, limit: limit)
+        let arguments = SQLiteDialect.arguments(sql)
         let pageSize = max(1, limit)
         return try await wrap {
             try await pool.read { db in
-                let rows = try Row.fetchAll(db, sql: text, arguments: StatementArguments(finalArguments))
-                var hits: [CatalogHit] = []
-                for row in rows.prefix(pageSize) {
-                    let tagText: String? = row[10]
-                    hits.append(
-                        CatalogHit(
-                            path: row[0], sha256: row[1], width: row[2] ?? 0, height: row[3] ?? 0, format: row[4] ?? "",
-                            captureDate: row[5], captureSource: row[6], quality: row[7],
-                            status: (row[8] as String?).flatMap(ImageStatus.init(rawValue:)) ?? .active, rating: row[9],
-                            tags: tagText.map { $0.split(separator: "\n").map(String.init) } ?? [], caption: row[11],
-                            duplicateGroup: row[12]))
+                let rows = try Row.fetchAll(db, sql: text, arguments: arguments)
+                let hits = rows.prefix(pageSize).map { row in
+                    CatalogSQL.hit(Array(row.databaseValues.prefix(13)).map(Self.anyValue))
                 }
                 var next: CatalogCursor?
                 if rows.count > pageSize, let last = rows.prefix(pageSize).last {
-                    let sortKey: DatabaseValue = last["sort_key"]
-                    let key: String? =
-                        switch sortKey.storage {
-                        case .int64(let v): String(v)
-                        case .string(let v): v
-                        default: nil
-                        }
-                    next = CatalogCursor(key: key, path: last[0])
+                    next = CatalogSQL.cursor(path: last[0], sortKey: Self.anyValue(last["sort_key"]))
                 }
                 return CatalogPage(hits: hits, next: next)
             }
@@ -365,14 +326,11 @@ public final class SQLiteCatalogStore: CatalogStore {
     }
 
     public func count(_ query: CatalogQuery) async throws -> Int {
-        let sql = SQLiteQuery.translate(query)
-        let text = """
-            SELECT COUNT(*) FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
-            \(sql.conditions.isEmpty ? "" : "WHERE " + sql.conditions.joined(separator: " AND "))
-            """
-        let arguments = sql.arguments.map { $0?.databaseValue ?? .null }
+        let sql = CatalogSQL(query, dialect: SQLiteDialect())
+        let text = sql.countStatement()
+        let arguments = SQLiteDialect.arguments(sql)
         return try await wrap {
-            try await pool.read { db in try Int.fetchOne(db, sql: text, arguments: StatementArguments(arguments)) ?? 0 }
+            try await pool.read { db in try Int.fetchOne(db, sql: text, arguments: arguments) ?? 0 }
         }
     }
 
@@ -391,6 +349,16 @@ public final class SQLiteCatalogStore: CatalogStore {
         case .bool(let v): v
         case .string(let v): v
         case .null: nil
+        }
+    }
+
+    /// A column's value as it is stored, whatever the column.
+    static func anyValue(_ value: DatabaseValue) -> RecordField.Value {
+        switch value.storage {
+        case .int64(let v): .int(Int(v))
+        case .double(let v): .double(v)
+        case .string(let v): .string(v)
+        case .null, .blob: .null
         }
     }
 

@@ -1,14 +1,17 @@
 import DatasetAnalysis
 import DatasetCatalog
+import DatasetCatalogPostgres
 import DatasetCatalogSQLite
 import Foundation
 import Testing
 
-/// The backends the conformance suite runs against. A PostgreSQL case joins here when its
-/// store exists (with a server started by the test support), so one behaviour cannot exist
-/// in one backend and not the other.
+/// The backends the conformance suite runs against, so one behaviour cannot exist in one
+/// backend and not the other. PostgreSQL runs when `IMGEDA_TEST_POSTGRES_URL` names a server
+/// (`.ci/start-postgres` starts one; CI always does); without it its cases are skipped,
+/// saying why. Each PostgreSQL case gets a schema of its own (``PostgresSchemaTrait``).
 enum CatalogBackend: String, CaseIterable, CustomTestStringConvertible {
     case sqlite
+    case postgresql
 
     var testDescription: String { rawValue }
 
@@ -18,8 +21,73 @@ enum CatalogBackend: String, CaseIterable, CustomTestStringConvertible {
             let store = try SQLiteCatalogStore(path: ws.file("index.sqlite"))
             try await store.migrate()
             return store
+        case .postgresql:
+            let store = try await PostgresTestServer.makeStore()
+            try await store.migrate()
+            return store
         }
     }
+}
+
+/// The PostgreSQL server of the tests, named by `IMGEDA_TEST_POSTGRES_URL`.
+enum PostgresTestServer {
+    static var url: String? {
+        ProcessInfo.processInfo.environment["IMGEDA_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static let notConfigured = Comment(
+        rawValue: "IMGEDA_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against (start one with "
+            + "`export IMGEDA_TEST_POSTGRES_URL=$(.ci/start-postgres)`)")
+
+    /// The test case's schema (set by ``PostgresSchemaTrait``).
+    @TaskLocal static var schema: String?
+
+    /// The server's location with the test case's own schema; skips the test when no server
+    /// is configured.
+    static func location() throws -> PostgresLocation {
+        guard let url else { try Test.cancel(notConfigured) }
+        var location = try PostgresLocation(url: url)
+        location.schema = try #require(schema, "the suite needs the .postgresSchema trait")
+        return location
+    }
+
+    /// A store in the test case's own schema.
+    static func makeStore() async throws -> PostgresCatalogStore {
+        try await PostgresCatalogStore.open(try location())
+    }
+}
+
+/// Gives each test case a PostgreSQL schema no other test uses, and drops it afterwards
+/// (whether the case passed or not), so tests run in parallel against one server and leave
+/// nothing behind.
+struct PostgresSchemaTrait: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? { testCase == nil ? nil : self }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let schema = "imgeda_test_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let outcome: Result<Void, any Error>
+        do {
+            try await PostgresTestServer.$schema.withValue(schema) { try await function() }
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        if let url = PostgresTestServer.url, var location = try? PostgresLocation(url: url) {
+            location.schema = schema
+            if let store = try? await PostgresCatalogStore.open(location) {
+                try? await store.dropSchema()
+                await store.close()
+            }
+        }
+        try outcome.get()
+    }
+}
+
+extension Trait where Self == PostgresSchemaTrait {
+    /// A schema of its own for each test case that uses PostgreSQL.
+    static var postgresSchema: Self { Self() }
 }
 
 /// Synthetic catalog images: deterministic, varied enough for every filter.
@@ -54,7 +122,7 @@ enum SyntheticCatalog {
     static func folder(_ i: Int) -> String { i % 2 == 0 ? "beach" : "city" }
 }
 
-@Suite("catalog store conformance")
+@Suite("catalog store conformance", .postgresSchema)
 struct CatalogStoreConformanceTests {
     @Test(arguments: CatalogBackend.allCases)
     func imagesRoundTripThroughTheIndex(backend: CatalogBackend) async throws {

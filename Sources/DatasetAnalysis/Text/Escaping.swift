@@ -107,6 +107,23 @@ package enum Escape {
 
     private static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
 
+    /// A SQL `LIKE` pattern matching any text that contains `text`: LIKE's wildcards `%` and
+    /// `_` and the escape character itself are escaped with a backslash, so the condition
+    /// must say `ESCAPE '\'` (SQLite and PostgreSQL both read it so).
+    package static func sqlLikeContaining(_ text: String) -> String { "%" + sqlLikeLiteral(text) + "%" }
+
+    /// A SQL `LIKE` pattern matching any text that starts with `text` (escaped the same way).
+    package static func sqlLikePrefix(_ text: String) -> String { sqlLikeLiteral(text) + "%" }
+
+    private static func sqlLikeLiteral(_ text: String) -> String {
+        var escaped = ""
+        for c in text {
+            if c == "%" || c == "_" || c == "\\" { escaped.append("\\") }
+            escaped.append(c)
+        }
+        return escaped
+    }
+
     /// C0 controls, DEL and C1 controls.
     private static func isControl(_ s: Unicode.Scalar) -> Bool {
         s.value < 0x20 || (0x7F...0x9F).contains(s.value)

@@ -14,7 +14,7 @@ extension Imgeda {
             abstract: "Keep a folder of images as a library: tags, captions, decisions in sidecars, an index to search.",
             discussion: """
                 The files are the truth: the images, the scan manifest and one JSON sidecar per picture (by SHA-256) \
-                in DIR/.imgeda/ (or --state). The index (SQLite) is rebuildable: delete it and `rebuild` loses nothing.
+                in DIR/.imgeda/ (or --state). The index (SQLite, or PostgreSQL with --db) is rebuildable: delete it and `rebuild` loses nothing.
                 """,
             subcommands: [
                 Init.self, Update.self, Rebuild.self, Check.self, Duplicates.self, Keep.self, NotDuplicate.self, Export.self, Trash.self,
@@ -39,7 +39,7 @@ struct LibraryScanOptions: ParsableArguments {
 
 extension Imgeda.LibraryCommand {
     /// Scans the root (resuming: unchanged files are only stat'ed) and syncs the index.
-    static func scanAndSync(_ library: Library, workers: Int?, quiet: Bool, store: SQLiteCatalogStore) throws -> LibrarySync {
+    static func scanAndSync(_ library: Library, workers: Int?, quiet: Bool, store: any CatalogStore) throws -> LibrarySync {
         try FileSystem.createDirectories(library.state)
         let configuration = library.scanConfiguration(
             workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -82,9 +82,10 @@ extension Imgeda.LibraryCommand {
         }
 
         func run() throws {
+            let index = try self.library.index()
             let library = try library.library()
             try FileSystem.createDirectories(library.state)
-            let store = try SQLiteCatalogStore(path: library.index)
+            let store = try index.store(library)
             let sync = try Imgeda.LibraryCommand.scanAndSync(
                 library, workers: options.workers, quiet: options.quiet || options.json, store: store)
             try Imgeda.LibraryCommand.printSync(sync, library, verb: "Library", json: options.json, quiet: options.quiet)
@@ -105,7 +106,7 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
-            let store = try LibraryContext.open(library, quiet: options.quiet || options.json)
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: options.quiet || options.json)
             let sync = try Imgeda.LibraryCommand.scanAndSync(
                 library, workers: options.workers, quiet: options.quiet || options.json, store: store)
             try Imgeda.LibraryCommand.printSync(sync, library, verb: "Updated", json: options.json, quiet: options.quiet)
@@ -123,9 +124,10 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
+            let index = try self.library.index()
             try library.requireExisting()
-            LibraryContext.deleteIndex(library)
-            let store = try SQLiteCatalogStore(path: library.index)
+            try LibraryContext.deleteIndex(library, index: index)
+            let store = try index.store(library)
             let sync = try runBlocking { try await LibraryIndexer.rebuild(library, into: store) }
             try Imgeda.LibraryCommand.printSync(sync, library, verb: "Rebuilt", json: json, quiet: false)
         }
@@ -146,7 +148,7 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
-            let store = try LibraryContext.open(library, quiet: json)
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
             let result = try runBlocking { [verify] in try await library.check(store: store, verify: verify) }
             if json {
                 Console.out(try JSONRenderer.text(result))
@@ -194,7 +196,7 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
-            let store = try LibraryContext.open(library)
+            let store = try LibraryContext.open(library, index: try self.library.index())
             let editor = LibraryEditor(library: library, store: store)
             if list {
                 for path in editor.trashed() { Console.out(path) }
@@ -217,7 +219,7 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
-            let store = try LibraryContext.open(library)
+            let store = try LibraryContext.open(library, index: try self.library.index())
             let editor = LibraryEditor(library: library, store: store)
             let restored = try editor.restore(paths)
             _ = try Imgeda.LibraryCommand.scanAndSync(library, workers: nil, quiet: true, store: store)
@@ -236,7 +238,7 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
-            let store = try LibraryContext.open(library)
+            let store = try LibraryContext.open(library, index: try self.library.index())
             let editor = LibraryEditor(library: library, store: store)
             let count = editor.trashed().count
             guard count > 0 else {
@@ -278,7 +280,7 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
-            let store = try LibraryContext.open(library, quiet: json)
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
             let editor = LibraryEditor(library: library, store: store)
             let groups = try runBlocking { try await editor.duplicateGroups() }.filter { all || !$0.decided }
             if json {
@@ -312,7 +314,7 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
-            let store = try LibraryContext.open(library)
+            let store = try LibraryContext.open(library, index: try self.library.index())
             let editor = LibraryEditor(library: library, store: store)
             let file = file
             let others = try runBlocking { try await editor.keep(file) }
@@ -340,7 +342,7 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
-            let store = try LibraryContext.open(library)
+            let store = try LibraryContext.open(library, index: try self.library.index())
             let editor = LibraryEditor(library: library, store: store)
             let files = files
             try runBlocking { try await editor.markNotDuplicates(files) }
@@ -371,7 +373,7 @@ extension Imgeda.LibraryCommand {
             let query: CatalogQuery
             do { query = try CatalogQuery.parse(search) } catch { throw ValidationError(error.description) }
             let library = try library.library()
-            let store = try LibraryContext.open(library, quiet: json)
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
             let editor = LibraryEditor(library: library, store: store)
             let output = output
             let result = try runBlocking { try await editor.export(query, to: output) }

@@ -89,7 +89,7 @@ extension Imgeda {
         private func apply(_ describe: String, _ change: @escaping @Sendable (inout Sidecar, String) -> Void) throws {
             let library = try library.library()
             guard let target = try target.target() else { return }
-            let store = try LibraryContext.open(library, quiet: json)
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
             let editor = LibraryEditor(library: library, store: store)
             let edit = try runBlocking { try await editor.edit(target, change) }
             if json {
@@ -102,7 +102,7 @@ extension Imgeda {
         private func list() throws {
             let library = try library.library()
             let target = try target.target(required: false)
-            let store = try LibraryContext.open(library, quiet: json)
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
             let editor = LibraryEditor(library: library, store: store)
             let counts = try runBlocking { try await editor.tagCounts(target).map { TagCount(tag: $0.tag, images: $0.images) } }
             if json {

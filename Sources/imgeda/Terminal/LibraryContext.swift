@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetCatalog
+import DatasetCatalogPostgres
 import DatasetCatalogSQLite
 import DatasetIO
 import Foundation
@@ -28,7 +29,7 @@ private final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, any Error>?
 }
 
-/// `DIR` and `--state` for every library command.
+/// `DIR`, `--state` and `--db` for every library command.
 struct LibraryOptions: ParsableArguments {
     @Argument(help: "The library: a folder of images.", completion: .directory)
     var directory: String
@@ -36,14 +37,69 @@ struct LibraryOptions: ParsableArguments {
     @Option(help: "The state folder (manifest, sidecars, index), for read-only originals. Default: DIR/.imgeda.", completion: .directory)
     var state: String?
 
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "The index in PostgreSQL, for a library a team shares: postgresql://USER@HOST:PORT/DATABASE (?schema=NAME).",
+            discussion: "Default: SQLite in the state folder. A password may come from PGPASSWORD.",
+            valueName: "url"))
+    var database: String?
+
     func library() throws -> Library { try Library(root: directory, state: state) }
+
+    func validate() throws { _ = try index() }
+
+    /// Where the index lives: the one place `--db` is read.
+    func index() throws -> CatalogIndex {
+        guard let database else { return .sqlite }
+        guard PostgresLocation.isURL(database) else {
+            throw ValidationError("--db takes a PostgreSQL URL such as postgresql://USER@HOST:5432/DATABASE (got '\(database)')")
+        }
+        var location: PostgresLocation
+        do { location = try PostgresLocation(url: database) } catch { throw ValidationError(error.description) }
+        if location.password == nil, let password = ProcessInfo.processInfo.environment["PGPASSWORD"] { location.password = password }
+        return .postgres(location)
+    }
+}
+
+/// Where a library's index lives: SQLite in its state folder (the default), or PostgreSQL.
+enum CatalogIndex: Sendable {
+    case sqlite
+    case postgres(PostgresLocation)
+
+    /// Opens the store as it is (made when missing, not checked).
+    func store(_ library: Library) throws -> any CatalogStore {
+        switch self {
+        case .sqlite:
+            try FileSystem.createDirectories(library.state)
+            return try SQLiteCatalogStore(path: library.index)
+        case .postgres(let location):
+            return try runBlocking { try await PostgresCatalogStore.open(location) }
+        }
+    }
+
+    /// Where it is, for messages.
+    func describe(_ library: Library) -> String {
+        switch self {
+        case .sqlite: library.index
+        case .postgres(let location): location.description
+        }
+    }
 }
 
 /// Opening a library's index for a command: a missing index is made from the manifest and
-/// sidecars; a damaged one is set aside and made again — both with a note on stderr.
+/// sidecars; a damaged one is set aside (SQLite) or dropped (PostgreSQL) and made again —
+/// both with a note on stderr.
 enum LibraryContext {
-    static func open(_ library: Library, quiet: Bool = false) throws -> SQLiteCatalogStore {
+    static func open(_ library: Library, index: CatalogIndex, quiet: Bool = false) throws -> any CatalogStore {
         try library.requireExisting()
+        switch index {
+        case .sqlite: return try openSQLite(library, quiet: quiet)
+        case .postgres(let location): return try openPostgres(library, location, quiet: quiet)
+        }
+    }
+
+    private static func openSQLite(_ library: Library, quiet: Bool) throws -> any CatalogStore {
         let path = library.index
         let existed = FileManager.default.fileExists(atPath: path)
         if existed, let store = try? SQLiteCatalogStore(path: path), (try? runBlocking({ try await healthy(store) })) == true {
@@ -61,7 +117,31 @@ enum LibraryContext {
         } else if !quiet {
             Console.err("Note: no index at \(path); building it from the manifest and sidecars.")
         }
-        let store = try SQLiteCatalogStore(path: path)
+        return try rebuild(library, into: SQLiteCatalogStore(path: path), quiet: quiet)
+    }
+
+    private static func openPostgres(_ library: Library, _ location: PostgresLocation, quiet: Bool) throws -> any CatalogStore {
+        let store = try runBlocking { try await PostgresCatalogStore.open(location) }
+        if try runBlocking({ try await store.exists() }) {
+            // An index a newer imgeda made is a teammate's, not damage: leave it alone.
+            let version = try runBlocking { try await store.schemaVersion() }
+            if version > PostgresCatalogStore.currentVersion {
+                throw ImgedaError(
+                    .databaseFailed, "the index at \(location) is at schema version \(version), newer than this imgeda knows",
+                    remedy: "update imgeda, or use another schema (?schema=NAME)")
+            }
+            if (try? runBlocking({ try await healthy(store) })) == true { return store }
+            if !quiet {
+                Console.err("Note: the index at \(location) was damaged; dropping it and rebuilding it from the manifest and sidecars.")
+            }
+            try runBlocking { try await store.dropTables() }
+        } else if !quiet {
+            Console.err("Note: no index at \(location); building it from the manifest and sidecars.")
+        }
+        return try rebuild(library, into: store, quiet: quiet)
+    }
+
+    private static func rebuild(_ library: Library, into store: any CatalogStore, quiet: Bool) throws -> any CatalogStore {
         let sync = try runBlocking { try await LibraryIndexer.rebuild(library, into: store) }
         if !quiet { Console.err("Indexed \(Plural.count(sync.images, "image")) and \(Plural.count(sync.sidecars, "sidecar")).") }
         return store
@@ -69,13 +149,19 @@ enum LibraryContext {
 
     /// Whether the index opens, migrates and reads. (The full integrity check reads every
     /// page, seconds at a million images; `imgeda library check` runs it.)
-    static func healthy(_ store: SQLiteCatalogStore) async throws -> Bool {
+    static func healthy(_ store: any CatalogStore) async throws -> Bool {
         try await store.migrate()
         return try await store.schemaVersion() > 0
     }
 
-    /// Deletes the index files (the rebuildable part), leaving the truth alone.
-    static func deleteIndex(_ library: Library) {
-        for file in SQLiteCatalogStore.files(of: library.index) { unlink(file) }
+    /// Deletes the index (the rebuildable part), leaving the truth alone.
+    static func deleteIndex(_ library: Library, index: CatalogIndex) throws {
+        switch index {
+        case .sqlite:
+            for file in SQLiteCatalogStore.files(of: library.index) { unlink(file) }
+        case .postgres(let location):
+            let store = try runBlocking { try await PostgresCatalogStore.open(location) }
+            try runBlocking { try await store.dropTables() }
+        }
     }
 }

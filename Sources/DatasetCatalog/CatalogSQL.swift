@@ -1,0 +1,213 @@
+public import DatasetAnalysis
+import Foundation
+
+/// What differs between the SQL backends when a ``CatalogQuery`` becomes SQL: how an argument
+/// is written, how text is compared ignoring case, how booleans read, and the full-text
+/// search. Everything else — which column a filter reads, how a negated term treats NULL,
+/// the keyset, the page query — is ``CatalogSQL``'s, once for every backend.
+///
+/// Both backends share the schema's names: `image i` (a column per record field named by
+/// ``CatalogColumns``, `lib_path`, `sha256`, `capture_local`, `quality`, `duplicate_group`),
+/// `decision d` (`status`, `rating`, `caption`, `keeper`, `tag_text`) and `tag` (`sha256`,
+/// `category`, `value`).
+public protocol CatalogSQLDialect: Sendable {
+    /// The text of the `number`-th bound argument, from 1: `?` (SQLite) or `$1` (PostgreSQL).
+    func placeholder(_ number: Int) -> String
+    /// `expression` equals the text at `placeholder`, ignoring case.
+    func equalsIgnoringCase(_ expression: String, _ placeholder: String) -> String
+    /// `expression` matches the LIKE pattern at `placeholder` (backslash escapes), ignoring case.
+    func likeIgnoringCase(_ expression: String, _ placeholder: String) -> String
+    /// `expression`, a boolean column, is true.
+    func isTrue(_ expression: String) -> String
+    /// The literal false.
+    var falseLiteral: String { get }
+    /// A condition on image `i`: the full-text index matches `text` (the words, or the phrase,
+    /// of a ``CatalogQuery/Filter/text(_:)`` term), binding what it needs with `bind`.
+    func fullText(_ text: String, bind: (RecordField.Value) -> String) -> String
+}
+
+/// A ``CatalogQuery`` as SQL over `image i LEFT JOIN decision d`: one condition per term, every
+/// value bound as an argument (none is ever spliced into the SQL text), and the keyset page
+/// and count statements built from them. Each backend runs the statements and reads the rows.
+public struct CatalogSQL: Sendable {
+    public var conditions: [String] = []
+    /// The arguments, in placeholder order.
+    public var arguments: [RecordField.Value] = []
+    let dialect: any CatalogSQLDialect
+
+    public init(_ query: CatalogQuery, dialect: some CatalogSQLDialect) {
+        self.dialect = dialect
+        for term in query.terms {
+            let condition = condition(term.filter)
+            // NULL is neither true nor false; a negated term treats it as "does not match".
+            conditions.append(term.negated ? "NOT COALESCE((\(condition)), \(dialect.falseLiteral))" : "(\(condition))")
+        }
+    }
+
+    /// Binds `value` and returns its placeholder.
+    mutating func bind(_ value: RecordField.Value) -> String {
+        arguments.append(value)
+        return dialect.placeholder(arguments.count)
+    }
+
+    /// The sort expression of an order, matching the expression indexes of both schemas.
+    public static func orderKey(_ order: CatalogOrder) -> String {
+        switch order {
+        case .path: "i.lib_path"
+        case .newest: "COALESCE(i.capture_local, '')"
+        case .quality: "COALESCE(i.quality, -1)"
+        }
+    }
+
+    /// The columns a page query selects, in the order ``hit(_:)`` reads them; the last is the
+    /// sort key (text for `newest` and `path`, an integer for `quality`).
+    public static let hitColumns =
+        "i.lib_path, i.sha256, i.width, i.height, i.format, i.capture_local, i.capture_source, i.quality, "
+        + "d.status, d.rating, d.tag_text, d.caption, i.duplicate_group"
+
+    /// The statement of one page: up to `limit + 1` rows (one more than asked, to tell
+    /// whether another page follows) after `cursor`, in `order`.
+    public mutating func pageStatement(order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) -> String {
+        let key = Self.orderKey(order)
+        var conditions = conditions
+        if let cursor {
+            switch order {
+            case .path:
+                conditions.append("i.lib_path > \(bind(.string(cursor.path)))")
+            case .newest, .quality:
+                // Descending key, then ascending path.
+                let value: RecordField.Value = order == .quality ? .int(Int(cursor.key ?? "") ?? -1) : .string(cursor.key ?? "")
+                let a = bind(value)
+                let b = bind(value)
+                conditions.append("(\(key) < \(a) OR (\(key) = \(b) AND i.lib_path > \(bind(.string(cursor.path)))))")
+            }
+        }
+        let orderBy = order == .path ? "i.lib_path" : "\(key) DESC, i.lib_path"
+        return """
+            SELECT \(Self.hitColumns), \(key) AS sort_key
+            FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY \(orderBy) LIMIT \(bind(.int(max(1, limit) + 1)))
+            """
+    }
+
+    /// The statement counting the matches.
+    public func countStatement() -> String {
+        """
+        SELECT COUNT(*) FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
+        \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+        """
+    }
+
+    /// A hit from the columns of ``hitColumns``, in order, already read into values.
+    public static func hit(_ values: [RecordField.Value]) -> CatalogHit {
+        func string(_ i: Int) -> String? {
+            if case .string(let v) = values[i] { return v }
+            return nil
+        }
+        func int(_ i: Int) -> Int? {
+            switch values[i] {
+            case .int(let v): v
+            case .double(let v): Int(v)
+            default: nil
+            }
+        }
+        return CatalogHit(
+            path: string(0) ?? "", sha256: string(1), width: int(2) ?? 0, height: int(3) ?? 0, format: string(4) ?? "",
+            captureDate: string(5), captureSource: string(6), quality: int(7),
+            status: string(8).flatMap(ImageStatus.init(rawValue:)) ?? .active, rating: int(9),
+            tags: string(10).map { $0.split(separator: "\n").map(String.init) } ?? [], caption: string(11),
+            duplicateGroup: int(12))
+    }
+
+    /// The cursor after a page whose last row had this path and sort key.
+    public static func cursor(path: String, sortKey: RecordField.Value) -> CatalogCursor {
+        let key: String? =
+            switch sortKey {
+            case .int(let v): String(v)
+            case .string(let v): v
+            default: nil
+            }
+        return CatalogCursor(key: key, path: path)
+    }
+
+    private static func column(_ field: RecordField) -> String { "i.\(CatalogColumns.name(field))" }
+
+    private mutating func condition(_ filter: CatalogQuery.Filter) -> String {
+        let dialect = self.dialect
+        switch filter {
+        case .text(let text):
+            return dialect.fullText(text) { bind($0) }
+        case .tag(let category, let value):
+            let valueMatches = dialect.equalsIgnoringCase("value", bind(.string(value)))
+            if let category {
+                let categoryMatches = dialect.equalsIgnoringCase("category", bind(.string(category)))
+                return "i.sha256 IN (SELECT sha256 FROM tag WHERE \(valueMatches) AND \(categoryMatches))"
+            }
+            return "i.sha256 IN (SELECT sha256 FROM tag WHERE \(valueMatches))"
+        case .camera(let text):
+            let camera = "(COALESCE(\(Self.column(.cameraMake)), '') || ' ' || COALESCE(\(Self.column(.cameraModel)), ''))"
+            return dialect.likeIgnoringCase(camera, bind(.string(Escape.sqlLikeContaining(text))))
+        case .lens(let text):
+            return dialect.likeIgnoringCase(Self.column(.lensModel), bind(.string(Escape.sqlLikeContaining(text))))
+        case .path(let text):
+            return dialect.likeIgnoringCase("i.lib_path", bind(.string(Escape.sqlLikeContaining(text))))
+        case .caption(let text):
+            return dialect.likeIgnoringCase("d.caption", bind(.string(Escape.sqlLikeContaining(text))))
+        case .format(let format):
+            return dialect.equalsIgnoringCase(Self.column(.format), bind(.string(format)))
+        case .date(let from, let through):
+            // '~' sorts after every digit, 'T' and ':' (the columns compare bytes), so the
+            // prefix `through` includes all its times.
+            return "i.capture_local >= \(bind(.string(from))) AND i.capture_local < \(bind(.string(through + "~")))"
+        case .status(let status):
+            return "COALESCE(d.status, 'active') = \(bind(.string(status.rawValue)))"
+        case .flag(let flag):
+            if let field = flag.recordField { return dialect.isTrue(Self.column(field)) }
+            switch flag {
+            case .duplicate: return "i.duplicate_group IS NOT NULL"
+            case .tagged: return "COALESCE(d.tag_text, '') <> ''"
+            case .captioned: return "d.caption IS NOT NULL AND d.caption <> ''"
+            case .keeper: return dialect.isTrue("d.keeper")
+            default: return dialect.falseLiteral
+            }
+        case .compare(let key, let comparison, let value):
+            let left: String
+            switch key {
+            case .record(let field): left = Self.column(field)
+            case .rating: left = "d.rating"
+            case .quality: left = "i.quality"
+            }
+            return "\(left) \(comparison.rawValue) \(bind(.double(value)))"
+        case .sha256(let prefix):
+            return "i.sha256 LIKE \(bind(.string(Escape.sqlLikePrefix(prefix)))) ESCAPE '\\'"
+        case .split(let split):
+            return "\(Self.column(.split)) = \(bind(.string(split)))"
+        case .className(let name):
+            return "\(Self.column(.className)) = \(bind(.string(name)))"
+        }
+    }
+}
+
+/// The words of text as both full-text indexes see them: runs of letters and digits,
+/// lowercased, with diacritics removed (`Café_2023.jpg` → `cafe`, `2023`, `jpg`) — what
+/// SQLite's FTS5 `unicode61` tokenizer does (with its default `remove_diacritics 1`; it folds
+/// case letter by letter, so `ß` stays `ß`), so a backend that builds its own index
+/// (PostgreSQL's tsvector) finds the same images for the same words.
+public enum CatalogWords {
+    public static func words(_ text: String) -> [String] {
+        let folded = text.lowercased().folding(options: [.diacriticInsensitive], locale: nil)
+        var words: [String] = []
+        var current = ""
+        for scalar in folded.unicodeScalars {
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                current.unicodeScalars.append(scalar)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+}

@@ -1,0 +1,599 @@
+public import DatasetAnalysis
+public import DatasetCatalog
+import Foundation
+internal import PostgresNIO
+
+extension ImgedaError.Code {
+    /// A `--db` URL that cannot be used as written.
+    public static let invalidDatabaseURL = Self(rawValue: "invalid_database_url")
+    /// The database server could not be reached, or refused the login.
+    public static let databaseUnavailable = Self(rawValue: "database_unavailable")
+    /// The database server refused a statement (a damaged or foreign schema, no permission).
+    public static let databaseFailed = Self(rawValue: "database_failed")
+}
+
+/// The catalog in a PostgreSQL database, through postgres-nio: for teams, one server shared
+/// by several people's commands (and, later, the web UI), with the behaviour of the SQLite
+/// store — the conformance suite runs against both.
+///
+/// Tables (in the location's schema): `schema_version` (one row per applied migration),
+/// `image` (one row per library path; a column per record field from the field table, plus
+/// the capture date, quality, duplicate group and `fts`, a tsvector of the path, camera and
+/// lens), `decision` (one row per content with a sidecar, with `fts` over its tags and
+/// caption) and `tag`. Both `fts` columns have GIN indexes; their words are
+/// ``CatalogWords``', the same as SQLite's FTS5 `unicode61` tokenizer sees, written as
+/// tsvector literals so no text-search configuration of the server changes them. Text columns
+/// that are compared or sorted use the "C" collation: byte order, as SQLite compares, so a
+/// keyset continues exactly where the last page ended whatever the server's locale.
+///
+/// Nothing blocks a thread: every method is async over postgres-nio's connection pool, whose
+/// event loops are NIO's. Writes of many rows go in multi-row statements inside one
+/// transaction; migrations take an advisory lock, so two commands opening a new database at
+/// once do not both create it.
+///
+/// ```swift
+/// let store = try await PostgresCatalogStore.open(try PostgresLocation(url: "postgresql://ana@127.0.0.1/photos"))
+/// try await store.migrate()
+/// let page = try await store.search(try CatalogQuery.parse("tag:beach"), order: .newest, after: nil, limit: 50)
+/// ```
+public final class PostgresCatalogStore: CatalogStore {
+    public let location: PostgresLocation
+    private let client: PostgresClient
+    private let running: Task<Void, Never>
+    private let logger: Logger
+
+    /// The migrations, in order; the version of the schema is the number applied. Append
+    /// only: a released migration is never edited.
+    static let migrations: [[String]] = [version1]
+
+    /// The schema version this build makes and reads.
+    public static var currentVersion: Int { migrations.count }
+
+    /// Connects (one connection first, so a wrong host, port, user or database is one clear
+    /// error now rather than a pool retrying behind the scenes), then keeps a small pool.
+    public static func open(_ location: PostgresLocation) async throws -> PostgresCatalogStore {
+        var logger = Logger(label: "imgeda.catalog.postgres")
+        // Library code does not print: postgres-nio logs nothing below critical here.
+        logger.logLevel = .critical
+        let probe: PostgresConnection
+        do {
+            probe = try await PostgresConnection.connect(configuration: connectionConfiguration(location), id: 0, logger: logger)
+        } catch {
+            throw ImgedaError(
+                .databaseUnavailable, "cannot connect to \(location): \(describe(error))",
+                remedy: "check that the server runs and that the URL's user, password and database are right")
+        }
+        try? await probe.close()
+        return PostgresCatalogStore(location: location, logger: logger)
+    }
+
+    private init(location: PostgresLocation, logger: Logger) {
+        self.location = location
+        self.logger = logger
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: Self.tls(location.tls))
+        configuration.options.additionalStartupParameters = [("search_path", location.schema), ("application_name", "imgeda")]
+        configuration.options.maximumConnections = 4
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        running = Task { await client.run() }
+    }
+
+    deinit {
+        running.cancel()
+    }
+
+    /// Closes the pool's connections.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    private static func connectionConfiguration(_ location: PostgresLocation) -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: connectionTLS(location.tls))
+        configuration.options.additionalStartupParameters = [("search_path", location.schema), ("application_name", "imgeda")]
+        return configuration
+    }
+
+    private static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+    }
+
+    private static func connectionTLS(_ mode: PostgresLocation.TLSMode) -> PostgresConnection.Configuration.TLS {
+        switch mode {
+        case .disable: .disable
+        case .prefer: (try? .prefer(.init(configuration: .makeClientConfiguration()))) ?? .disable
+        case .require: (try? .require(.init(configuration: .makeClientConfiguration()))) ?? .disable
+        }
+    }
+
+    /// postgres-nio's errors hide their detail from `description` (it may hold secrets); this
+    /// takes the server's message, or the connection's cause, which name no password.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let state = error.serverInfo?[.sqlState].map { " [\($0)]" } ?? ""
+                return message + state
+            }
+            if let underlying = error.underlying { return "\(underlying)" }
+            return "\(error.code)"
+        }
+        if let error = error as? ImgedaError { return error.message }
+        return "\(error)"
+    }
+
+    /// Runs `body`, turning postgres-nio's errors into one line that names the database.
+    private func wrap<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ImgedaError {
+            throw error
+        } catch let error as PSQLError {
+            if error.serverInfo == nil {
+                throw ImgedaError(
+                    .databaseUnavailable, "lost the connection to \(location): \(Self.describe(error))",
+                    remedy: "check that the server runs, then run the command again")
+            }
+            throw ImgedaError(
+                .databaseFailed, "the index at \(location) refused a statement: \(Self.describe(error))",
+                remedy: "run `imgeda library rebuild --db …` to make it again from the manifest and sidecars")
+        } catch {
+            throw ImgedaError(.databaseFailed, "reading the index at \(location) failed: \(Self.describe(error))")
+        }
+    }
+
+    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await wrap { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+    }
+
+    private func fetch(_ sql: String, _ arguments: [RecordField.Value] = []) async throws -> [PostgresRow] {
+        let query = try Self.query(sql, arguments)
+        return try await wrap { try await client.query(query, logger: logger).collect() }
+    }
+
+    static func query(_ sql: String, _ arguments: [RecordField.Value]) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument {
+            case .int(let v): binds.append(v)
+            case .double(let v): binds.append(v)
+            case .bool(let v): binds.append(v)
+            case .string(let v): binds.append(v)
+            case .null: binds.appendNull()
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    // MARK: - Schema
+
+    static func sqlType(_ kind: RecordField.Kind) -> String {
+        switch kind {
+        case .int: "BIGINT"
+        case .double: "DOUBLE PRECISION"
+        case .bool: "BOOLEAN"
+        case .string: #"TEXT COLLATE "C""#
+        }
+    }
+
+    static var version1: [String] {
+        let fields = CatalogColumns.recordFields.map { "\(CatalogColumns.name($0)) \(sqlType($0.kind))" }
+        return [
+            """
+            CREATE TABLE image (
+                id BIGSERIAL PRIMARY KEY,
+                lib_path TEXT COLLATE "C" NOT NULL UNIQUE,
+                \(fields.joined(separator: ",\n    ")),
+                capture_local TEXT COLLATE "C", capture_offset TEXT, capture_source TEXT,
+                quality INTEGER, duplicate_group BIGINT,
+                fts TSVECTOR NOT NULL
+            )
+            """,
+            "CREATE INDEX image_sha ON image (sha256)",
+            "CREATE INDEX image_newest ON image ((COALESCE(capture_local, '')) DESC, lib_path)",
+            "CREATE INDEX image_quality ON image ((COALESCE(quality, -1)) DESC, lib_path)",
+            "CREATE INDEX image_fts ON image USING GIN (fts)",
+            """
+            CREATE TABLE decision (
+                sha256 TEXT COLLATE "C" PRIMARY KEY,
+                status TEXT NOT NULL,
+                rating INTEGER,
+                caption TEXT,
+                keeper BOOLEAN NOT NULL,
+                tag_text TEXT NOT NULL,
+                sidecar TEXT NOT NULL,
+                fts TSVECTOR NOT NULL
+            )
+            """,
+            "CREATE INDEX decision_status ON decision (status)",
+            "CREATE INDEX decision_fts ON decision USING GIN (fts)",
+            #"CREATE TABLE tag (sha256 TEXT COLLATE "C" NOT NULL, category TEXT NOT NULL, value TEXT NOT NULL)"#,
+            "CREATE INDEX tag_value ON tag (lower(value), lower(category))",
+            "CREATE INDEX tag_sha ON tag (sha256)",
+        ]
+    }
+
+    /// The tables a sound schema has.
+    static let tables = ["schema_version", "image", "decision", "tag"]
+
+    public func migrate() async throws {
+        let schema = location.schema
+        try await transaction { connection in
+            // One migrator at a time per schema: the others wait, then find the work done.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("imgeda.catalog." + schema)))", logger: logger)
+            if schema != "public" {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+            }
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_version (
+                    version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            var current = 0
+            for try await version in try await connection.query("SELECT COALESCE(MAX(version), 0) FROM schema_version", logger: logger)
+                .decode(Int.self)
+            {
+                current = version
+            }
+            for (index, statements) in Self.migrations.enumerated() where index + 1 > current {
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_version (version) VALUES (\(index + 1))", logger: logger)
+            }
+            // Record fields added to the field table after this index was made.
+            var existing: Set<String> = []
+            let columns = try await connection.query(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = \(schema) AND table_name = 'image'",
+                logger: logger)
+            for try await name in columns.decode(String.self) { existing.insert(name) }
+            for field in CatalogColumns.recordFields where !existing.contains(CatalogColumns.name(field)) {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "ALTER TABLE image ADD COLUMN \(CatalogColumns.name(field)) \(Self.sqlType(field.kind))"),
+                    logger: logger)
+            }
+        }
+    }
+
+    public func schemaVersion() async throws -> Int {
+        let exists = try await fetch("SELECT to_regclass('schema_version') IS NOT NULL")
+        guard let row = exists.first, try row.decode(Bool.self) else { return 0 }
+        let version = try await fetch("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version")
+        return try version.first?.decode(Int.self) ?? 0
+    }
+
+    /// Whether this location holds a catalog at all (its `schema_version` table), so that a
+    /// command can build a missing one from the files.
+    public func exists() async throws -> Bool {
+        let rows = try await fetch("SELECT to_regclass('schema_version') IS NOT NULL")
+        return try rows.first?.decode(Bool.self) ?? false
+    }
+
+    public func integrityProblems() async throws -> [String] {
+        var problems: [String] = []
+        for table in Self.tables {
+            let rows = try await fetch("SELECT to_regclass($1) IS NOT NULL", [.string(table)])
+            if try rows.first?.decode(Bool.self) != true { problems.append("the table \(table) is missing") }
+        }
+        guard problems.isEmpty else { return problems }
+        let version = try await schemaVersion()
+        if version != Self.migrations.count {
+            problems.append("the schema is at version \(version), this imgeda knows \(Self.migrations.count)")
+        }
+        // Every decision's sidecar must read back (the index's copy of the truth).
+        let sidecars = try await fetch("SELECT sha256, sidecar FROM decision")
+        for row in sidecars {
+            let (sha, json) = try row.decode((String, String).self)
+            if (try? JSONDecoder().decode(Sidecar.self, from: Data(json.utf8))) == nil {
+                problems.append("the decisions of \(sha) do not read as a sidecar")
+            }
+        }
+        return problems
+    }
+
+    /// Drops the catalog's tables (the rebuildable index; the files stay). `migrate()` makes
+    /// them again.
+    public func dropTables() async throws {
+        try await transaction { connection in
+            for table in Self.tables.reversed() {
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(table) CASCADE"), logger: logger)
+            }
+        }
+    }
+
+    /// Drops the location's schema with everything in it — for tests and tools that made a
+    /// schema of their own. Refuses `public`, which other software may share.
+    public func dropSchema() async throws {
+        guard location.schema != "public" else {
+            throw ImgedaError(.databaseFailed, "refusing to drop the schema public", remedy: "use dropTables() instead")
+        }
+        _ = try await fetch("DROP SCHEMA IF EXISTS \(location.schema) CASCADE")
+    }
+
+    // MARK: - Writes
+
+    /// How many rows one multi-row statement carries: PostgreSQL takes at most 65,535
+    /// arguments per statement, and an image row has about 70.
+    static let rowsPerStatement = 500
+
+    static var imageColumns: [String] {
+        ["lib_path"] + CatalogColumns.recordFields.map(CatalogColumns.name)
+            + ["capture_local", "capture_offset", "capture_source", "quality", "duplicate_group", "fts"]
+    }
+
+    public func upsert(images: [CatalogImage]) async throws {
+        guard !images.isEmpty else { return }
+        // One row per path (the last wins), as one statement cannot update a row twice.
+        var latest: [String: Int] = [:]
+        for (index, image) in images.enumerated() { latest[image.path] = index }
+        let unique = images.indices.filter { latest[images[$0].path] == $0 }.map { images[$0] }
+        let columns = Self.imageColumns
+        let updates = columns.dropFirst().map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        try await transaction { connection in
+            for start in stride(from: 0, to: unique.count, by: Self.rowsPerStatement) {
+                let batch = unique[start..<min(unique.count, start + Self.rowsPerStatement)]
+                var arguments: [RecordField.Value] = []
+                var rows: [String] = []
+                for image in batch {
+                    var row: [RecordField.Value] = [.string(image.path)]
+                    row += CatalogColumns.values(of: image.record)
+                    row += [
+                        Self.optional(image.capture?.local), Self.optional(image.capture?.offset),
+                        Self.optional(image.capture?.source.rawValue), image.quality.map { .int($0) } ?? .null,
+                        image.duplicateGroup.map { .int($0) } ?? .null,
+                        .string(
+                            Self.tsvector([image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""])),
+                    ]
+                    let first = arguments.count
+                    arguments += row
+                    let placeholders = (1...row.count).map { "$\(first + $0)" }
+                    rows.append("(" + placeholders.dropLast().joined(separator: ", ") + ", \(placeholders.last ?? "NULL")::tsvector)")
+                }
+                let sql = """
+                    INSERT INTO image (\(columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))
+                    ON CONFLICT (lib_path) DO UPDATE SET \(updates)
+                    """
+                try await connection.query(try Self.query(sql, arguments), logger: logger)
+            }
+        }
+    }
+
+    public func remove(paths: [String]) async throws {
+        guard !paths.isEmpty else { return }
+        try await transaction { connection in
+            for start in stride(from: 0, to: paths.count, by: 10_000) {
+                let batch = Array(paths[start..<min(paths.count, start + 10_000)])
+                try await connection.query("DELETE FROM image WHERE lib_path = ANY(\(batch))", logger: logger)
+            }
+        }
+    }
+
+    public func apply(sidecars: [Sidecar]) async throws {
+        guard !sidecars.isEmpty else { return }
+        var latest: [String: Sidecar] = [:]
+        for sidecar in sidecars { latest[sidecar.sha256] = sidecar }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let all = latest.values.sorted { $0.sha256 < $1.sha256 }
+        // Rows of (sha, status, rating, caption, keeper, tag text, sidecar, fts) and of tags.
+        var decisions: [[RecordField.Value]] = []
+        var tags: [[RecordField.Value]] = []
+        for sidecar in all where !sidecar.isEmpty {
+            let tagText = sidecar.tags.map(\.text).joined(separator: "\n")
+            let json = String(decoding: try encoder.encode(sidecar), as: UTF8.self)
+            decisions.append([
+                .string(sidecar.sha256), .string(sidecar.status.rawValue), sidecar.rating.map { .int($0) } ?? .null,
+                Self.optional(sidecar.caption), .bool(sidecar.keeper), .string(tagText), .string(json),
+                .string(Self.tsvector([tagText, sidecar.caption ?? ""])),
+            ])
+            for tag in sidecar.tags { tags.append([.string(sidecar.sha256), .string(tag.category), .string(tag.value)]) }
+        }
+        let shas = all.map(\.sha256)
+        try await transaction { connection in
+            for start in stride(from: 0, to: shas.count, by: 10_000) {
+                let batch = Array(shas[start..<min(shas.count, start + 10_000)])
+                try await connection.query("DELETE FROM decision WHERE sha256 = ANY(\(batch))", logger: logger)
+                try await connection.query("DELETE FROM tag WHERE sha256 = ANY(\(batch))", logger: logger)
+            }
+            try await Self.insert(
+                decisions, into: "decision (sha256, status, rating, caption, keeper, tag_text, sidecar, fts)", castLast: "tsvector",
+                on: connection, logger: logger)
+            try await Self.insert(tags, into: "tag (sha256, category, value)", castLast: nil, on: connection, logger: logger)
+        }
+    }
+
+    /// Inserts rows in multi-row statements.
+    private static func insert(
+        _ rows: [[RecordField.Value]], into table: String, castLast: String?, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard let width = rows.first?.count else { return }
+        let perStatement = max(1, 60_000 / width)
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            var arguments: [RecordField.Value] = []
+            var tuples: [String] = []
+            for row in rows[start..<min(rows.count, start + perStatement)] {
+                let first = arguments.count
+                arguments += row
+                var placeholders = (1...row.count).map { "$\(first + $0)" }
+                if let castLast, let last = placeholders.popLast() { placeholders.append("\(last)::\(castLast)") }
+                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+            }
+            try await connection.query(
+                try query("INSERT INTO \(table) VALUES \(tuples.joined(separator: ", "))", arguments), logger: logger)
+        }
+    }
+
+    /// Refreshes the planner's statistics after a bulk write, so the first searches after a
+    /// rebuild use the indexes (autovacuum would, a minute later).
+    public func optimize() async throws {
+        _ = try await fetch("ANALYZE image, decision, tag")
+    }
+
+    public func removeAll() async throws {
+        _ = try await fetch("TRUNCATE image, decision, tag")
+    }
+
+    // MARK: - Reads
+
+    public func counts() async throws -> (images: Int, sidecars: Int) {
+        let rows = try await fetch("SELECT (SELECT COUNT(*) FROM image), (SELECT COUNT(*) FROM decision)")
+        guard let row = rows.first else { return (0, 0) }
+        let (images, sidecars) = try row.decode((Int, Int).self)
+        return (images, sidecars)
+    }
+
+    public func indexedFiles() async throws -> [IndexedFile] {
+        let size = CatalogColumns.name(.fileSizeBytes)
+        let mtime = CatalogColumns.name(.mtime)
+        let rows = try await fetch("SELECT lib_path, sha256, \(size), \(mtime), duplicate_group FROM image ORDER BY lib_path")
+        return try rows.map { row in
+            let (path, sha, size, mtime, group) = try row.decode((String, String?, Int?, Double?, Int?).self)
+            return IndexedFile(path: path, sha256: sha, fileSizeBytes: size ?? 0, mtime: mtime ?? 0, duplicateGroup: group)
+        }
+    }
+
+    public func image(path: String) async throws -> CatalogImage? {
+        let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
+        let rows = try await fetch(
+            "SELECT capture_local, capture_offset, capture_source, quality, duplicate_group, \(columns) FROM image WHERE lib_path = $1",
+            [.string(path)])
+        guard let row = rows.first else { return nil }
+        let values = try row.map(Self.value)
+        let record = CatalogColumns.record(from: Array(values.dropFirst(5)))
+        func string(_ i: Int) -> String? {
+            if case .string(let v) = values[i] { return v }
+            return nil
+        }
+        func int(_ i: Int) -> Int? {
+            if case .int(let v) = values[i] { return v }
+            return nil
+        }
+        var capture: CaptureDate?
+        if let local = string(0), let source = string(2).flatMap(CaptureDate.Source.init(rawValue:)) {
+            capture = CaptureDate(local: local, offset: string(1), source: source)
+        }
+        return CatalogImage(path: path, record: record, capture: capture, quality: int(3), duplicateGroup: int(4))
+    }
+
+    public func sidecar(sha256: String) async throws -> Sidecar? {
+        let rows = try await fetch("SELECT sidecar FROM decision WHERE sha256 = $1", [.string(sha256)])
+        guard let row = rows.first else { return nil }
+        return try JSONDecoder().decode(Sidecar.self, from: Data(try row.decode(String.self).utf8))
+    }
+
+    public func allSidecars() async throws -> [Sidecar] {
+        let rows = try await fetch("SELECT sidecar FROM decision ORDER BY sha256")
+        let decoder = JSONDecoder()
+        return try rows.map { try decoder.decode(Sidecar.self, from: Data(try $0.decode(String.self).utf8)) }
+    }
+
+    public func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage {
+        var sql = CatalogSQL(query, dialect: PostgresDialect())
+        let text = sql.pageStatement(order: order, after: cursor, limit: limit)
+        let rows = try await fetch(text, sql.arguments)
+        let pageSize = max(1, limit)
+        var hits: [CatalogHit] = []
+        var next: CatalogCursor?
+        for (index, row) in rows.prefix(pageSize).enumerated() {
+            let values = try row.map(Self.value)
+            hits.append(CatalogSQL.hit(Array(values.prefix(13))))
+            if index == pageSize - 1, rows.count > pageSize, let path = hits.last?.path, let key = values.last {
+                next = CatalogSQL.cursor(path: path, sortKey: key)
+            }
+        }
+        return CatalogPage(hits: hits, next: next)
+    }
+
+    public func count(_ query: CatalogQuery) async throws -> Int {
+        let sql = CatalogSQL(query, dialect: PostgresDialect())
+        let rows = try await fetch(sql.countStatement(), sql.arguments)
+        return try rows.first?.decode(Int.self) ?? 0
+    }
+
+    // MARK: - Values
+
+    static func optional(_ text: String?) -> RecordField.Value { text.map { .string($0) } ?? .null }
+
+    /// A cell as the value it holds, by its type.
+    static func value(_ cell: PostgresCell) throws -> RecordField.Value {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .int(try cell.decode(Int.self))
+        case .float4, .float8: return .double(try cell.decode(Double.self))
+        case .bool: return .bool(try cell.decode(Bool.self))
+        default: return .string(try cell.decode(String.self))
+        }
+    }
+
+    /// A tsvector literal of the texts' words (``CatalogWords``), in order, with positions.
+    /// Each text starts a new stretch of positions, so a phrase never spans two texts (as an
+    /// FTS5 phrase never spans two columns).
+    static func tsvector(_ texts: [String]) -> String {
+        var positions: [String: [Int]] = [:]
+        var order: [String] = []
+        var position = 0
+        for text in texts {
+            for word in CatalogWords.words(text) {
+                position += 1
+                if positions[word] == nil { order.append(word) }
+                // PostgreSQL keeps positions up to 16,383.
+                positions[word, default: []].append(min(position, 16_383))
+            }
+            position += 100
+        }
+        return order.map { word in
+            "\(lexeme(word)):" + (positions[word] ?? []).prefix(256).map(String.init).joined(separator: ",")
+        }.joined(separator: " ")
+    }
+
+    /// A lexeme quoted for tsvector and tsquery input.
+    static func lexeme(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}
+
+/// PostgreSQL's side of ``CatalogSQL``: numbered arguments, `lower()` and `ILIKE` for case,
+/// real booleans, and the two tsvector columns with their GIN indexes.
+struct PostgresDialect: CatalogSQLDialect {
+    func placeholder(_ number: Int) -> String { "$\(number)" }
+
+    func equalsIgnoringCase(_ expression: String, _ placeholder: String) -> String {
+        "lower(\(expression)) = lower(\(placeholder))"
+    }
+
+    func likeIgnoringCase(_ expression: String, _ placeholder: String) -> String {
+        "\(expression) ILIKE \(placeholder) ESCAPE '\\'"
+    }
+
+    func isTrue(_ expression: String) -> String { "\(expression)" }
+
+    var falseLiteral: String { "FALSE" }
+
+    /// Matches what FTS5 matches for the same text (see `SQLiteDialect.ftsQuery`): one word
+    /// as a prefix (its last token), several words as the exact phrase; in the image's path,
+    /// camera and lens, or in its content's tags and caption. Each side uses its GIN index.
+    func fullText(_ text: String, bind: (RecordField.Value) -> String) -> String {
+        guard let query = Self.tsquery(text) else { return falseLiteral }
+        let q = bind(.string(query))
+        return """
+            i.id IN (SELECT id FROM image WHERE fts @@ \(q)::tsquery \
+            UNION SELECT im.id FROM decision dd JOIN image im ON im.sha256 = dd.sha256 WHERE dd.fts @@ \(q)::tsquery)
+            """
+    }
+
+    static func tsquery(_ text: String) -> String? {
+        let words = CatalogWords.words(text)
+        guard !words.isEmpty else { return nil }
+        let single = text.split(whereSeparator: { $0.isWhitespace }).count == 1
+        var lexemes = words.map(PostgresCatalogStore.lexeme)
+        if single, let last = lexemes.popLast() { lexemes.append(last + ":*") }
+        return lexemes.joined(separator: " <-> ")
+    }
+}
