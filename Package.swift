@@ -138,7 +138,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ScanPipelineTests",
+            name: "CommandTests",
             dependencies: ["DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "ExampleData", "DatasetReport"],
             exclude: ["Scripts"],
             swiftSettings: swiftSettings
@@ -184,4 +184,4 @@ for target in package.targets where target.type == .test {
     target.dependencies.append("TestSupport")
 }
 // Golden files (help texts, `--json` outputs) sit next to the tests that compare them.
-package.targets.first { $0.name == "ScanPipelineTests" }?.exclude.append("Snapshots")
+package.targets.first { $0.name == "CommandTests" }?.exclude.append("Snapshots")
