@@ -38,7 +38,7 @@ struct PostgresLocationTests {
             try PostgresLocation(url: url)
         } throws: { error in
             guard let error = error as? ImgedaError else { return false }
-            return error.code == .invalidDatabaseURL && error.remedy?.contains("postgresql://USER@HOST") == true
+            return error.code == .invalidDatabaseURL && error.remedy?.description.contains("postgresql://USER@HOST") == true
         }
     }
 
