@@ -77,15 +77,7 @@ public enum LibraryIndexer {
         let list = ordered.compactMap { candidates[$0] }
         let found = DuplicateFinder.find(list)
         // Exact and near groups that share a member are one group (union–find).
-        var parent = Array(0..<list.count)
-        func find(_ i: Int) -> Int {
-            var i = i
-            while parent[i] != i {
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            }
-            return i
-        }
+        var sets = UnionFind(count: list.count)
         for group in found.exactGroups + found.nearGroups {
             // A member a person said is not a duplicate of another member leaves the group.
             let members = group.members.filter { m in
@@ -93,11 +85,11 @@ public enum LibraryIndexer {
                 return !group.members.contains { other in other != m && list[other].sha256.map(marks.contains) == true }
             }
             guard let first = members.first, members.count > 1 else { continue }
-            for m in members.dropFirst() { parent[find(m)] = find(first) }
+            for m in members.dropFirst() { sets.union(m, first) }
         }
         var members: [Int: [Int]] = [:]
         for i in 0..<list.count {
-            members[find(i), default: []].append(i)
+            members[sets.root(i), default: []].append(i)
         }
         // Numbered by their first path, so the same library gets the same numbers.
         let groups = members.values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }

@@ -333,105 +333,31 @@ public enum DuplicateFinder {
         if let cb { d = min(d, a.distance(to: cb)) }
         return d
     }
-
-    /// Union-find components of the pair graph, each split into stars (see the type's
-    /// documentation): the member with the most neighbours among those left is a group's
-    /// centre, and the group is every remaining member within the threshold of it. The
-    /// keeper is then chosen within the group by ``keeperOrder(_:_:)``, with the most
-    /// central copy (smallest total distance to the others) preferred among copies of the
-    /// same size and flags — the original rather than its watermarked or brightened edit.
-    /// `better(i, j)` ranks hash `i` before `j` for choosing centres; `keeperFirst(i, j, ci, cj)`
-    /// orders a group's members given their centralities (total distances).
-    static func groups(
-        pairs: [MultiIndexHash.Pair], hashes: [Hash256], centres: [Hash256?], threshold: Int, transforms: Bool,
-        better: (Int, Int) -> Bool, keeperFirst: (Int, Int, Int, Int) -> Bool
-    ) -> [DuplicateGroup] {
-        var parent = Array(0..<hashes.count)
-        func root(_ x: Int) -> Int {
-            var x = x
-            while parent[x] != x {
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            }
-            return x
-        }
-        var neighbours: [Int: [Int]] = [:]
-        for p in pairs {
-            let ra = root(p.a), rb = root(p.b)
-            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
-            neighbours[p.a, default: []].append(p.b)
-            neighbours[p.b, default: []].append(p.a)
-        }
-        var components: [Int: [Int]] = [:]
-        for i in neighbours.keys { components[root(i), default: []].append(i) }
-
-        var result: [DuplicateGroup] = []
-        for (_, members) in components where members.count > 1 {
-            var remaining = Set(members)
-            while remaining.count > 1 {
-                // The centre: most neighbours still unassigned, then the better keeper.
-                let centre =
-                    remaining.max { a, b in
-                        let da = neighbours[a, default: []].filter(remaining.contains).count
-                        let db = neighbours[b, default: []].filter(remaining.contains).count
-                        return da != db ? da < db : better(b, a)
-                    } ?? members[0]
-                var group = [centre]
-                for m in remaining
-                where m != centre
-                    && distance(centre, m, hashes: hashes, centres: centres, transforms: transforms) <= threshold
-                {
-                    group.append(m)
-                }
-                remaining.subtract(group)
-                guard group.count > 1 else { continue }
-                // Centrality: total distance to the other members.
-                var total = [Int: Int]()
-                for a in group {
-                    total[a] = group.reduce(0) {
-                        $0 + ($1 == a ? 0 : distance(a, $1, hashes: hashes, centres: centres, transforms: transforms))
-                    }
-                }
-                group.sort { a, b in keeperFirst(a, b, total[a] ?? 0, total[b] ?? 0) }
-                let keeper = group[0]
-                let maxDistance =
-                    group.dropFirst().map {
-                        distance(keeper, $0, hashes: hashes, centres: centres, transforms: transforms)
-                    }.max() ?? 0
-                result.append(DuplicateGroup(members: group, maxDistance: maxDistance))
-            }
-        }
-        return result
-    }
 }
 
 extension DuplicateFinder {
-    /// Union-find components of the linked pairs, each split into stars as
-    /// ``groups(pairs:hashes:centres:threshold:transforms:better:keeperFirst:)`` does, with
-    /// "linked" meaning that a matching rule accepted the pair (see ``explain(_:_:rules:)``):
-    /// every member of a group is linked to its centre.
+    /// Union-find components of the linked pairs ("linked": a matching rule accepted the
+    /// pair, see ``explain(_:_:rules:)``), each split into stars (see the type's
+    /// documentation): the member with the most links among those left is a group's centre,
+    /// and the group is every remaining member linked to it. The keeper is then chosen
+    /// within the group by ``keeperOrder(_:_:)``, with the most central copy (smallest total
+    /// distance to the others) preferred among copies of the same size and flags — the
+    /// original rather than its watermarked or brightened edit. `better(i, j)` ranks `i`
+    /// before `j` for choosing centres; `keeperFirst(i, j, ci, cj)` orders a group's members
+    /// given their centralities (total distances).
     static func groups(
         links: [PairKey: Match], count: Int, better: (Int, Int) -> Bool, keeperFirst: (Int, Int, Int, Int) -> Bool
     ) -> [DuplicateGroup] {
-        var parent = Array(0..<count)
-        func root(_ x: Int) -> Int {
-            var x = x
-            while parent[x] != x {
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            }
-            return x
-        }
+        var sets = UnionFind(count: count)
         var neighbours: [Int: [Int]] = [:]
         for key in links.keys.sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) {
-            let ra = root(key.a), rb = root(key.b)
-            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+            sets.union(key.a, key.b)
             neighbours[key.a, default: []].append(key.b)
             neighbours[key.b, default: []].append(key.a)
         }
         func distance(_ a: Int, _ b: Int) -> Int? { a == b ? 0 : links[PairKey(a, b)]?.distance }
         var components: [Int: [Int]] = [:]
-        for i in neighbours.keys.sorted() { components[root(i), default: []].append(i) }
+        for i in neighbours.keys.sorted() { components[sets.root(i), default: []].append(i) }
 
         var result: [DuplicateGroup] = []
         for root in components.keys.sorted() {

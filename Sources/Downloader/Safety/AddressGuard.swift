@@ -1,4 +1,4 @@
-public import DatasetAnalysis
+import DatasetAnalysis
 import Foundation
 import NIOPosix
 
@@ -45,7 +45,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         var copy = bytes
         let family = isIPv4 ? AF_INET : AF_INET6
         guard inet_ntop(family, &copy, &out, socklen_t(out.count)) != nil else { return "?" }
-        return String(cString: out)
+        return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The address as it appears in a URL's host: IPv6 in brackets.
