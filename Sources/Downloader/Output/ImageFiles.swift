@@ -1,4 +1,4 @@
-public import DatasetAnalysis
+import DatasetAnalysis
 import DatasetIO
 import Foundation
 

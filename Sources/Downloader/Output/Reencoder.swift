@@ -1,4 +1,4 @@
-public import DatasetAnalysis
+import DatasetAnalysis
 import ImageDecoding
 
 /// Re-encoding on the way in (`--resize`, `--format`, `--quality`).
