@@ -4,8 +4,9 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 JOBS ?= 2
-APT_PACKAGES := libvips-dev libvips-tools libturbojpeg0-dev libdeflate-dev libjpeg-turbo-progs python3-venv libsnappy-dev libzstd-dev zlib1g-dev libsqlite3-dev
+APT_PACKAGES := libvips-dev libvips-tools libturbojpeg0-dev libdeflate-dev libjpeg-turbo-progs python3-venv libsnappy-dev libzstd-dev zlib1g-dev libsqlite3-dev libimage-exiftool-perl
 REFVENV := .build/refvenv
+TESTVENV := .build/testvenv
 
 .PHONY: all deps build release demo test bench screenshots install uninstall completions clean format lint
 
@@ -43,12 +44,22 @@ $(REFSTAMP):
 	$(REFVENV)/bin/pip install -q imgeda==0.1.0 pyarrow duckdb
 	touch $(REFSTAMP)
 
+# The test tools, apart from the reference so that they never change its packages: Playwright
+# (drives Debian's Chromium, downloads no browser), schemathesis (the web API against its
+# OpenAPI document), moto's S3 server and boto3 (S3 on 127.0.0.1), cfn-lint.
+TESTSTAMP := $(TESTVENV)/.ready-1
+$(TESTSTAMP):
+	python3 -m venv $(TESTVENV)
+	$(TESTVENV)/bin/pip install -q playwright schemathesis 'moto[server]' boto3 cfn-lint
+	touch $(TESTSTAMP)
+
 # The tests also drive a headless Chromium over the HTML report.
-test: deps $(REFSTAMP)
+test: deps $(REFSTAMP) $(TESTSTAMP)
 	@dpkg -s chromium >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) build -j $(JOBS) --build-tests
-	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda $(SWIFT) test -j $(JOBS) --skip-build
+	IMGEDA_REFERENCE_BIN=$(CURDIR)/$(REFVENV)/bin/imgeda IMGEDA_TEST_PYTHON=$(CURDIR)/$(TESTVENV)/bin/python \
+	  $(SWIFT) test -j $(JOBS) --skip-build
 
 # Scan speed and memory against the reference and the decode floor, near-duplicate grouping
 # at 1,000,000 hashes, duplicate precision and recall on a ground-truth set, and a

@@ -24,3 +24,8 @@ public func runPython(_ script: String, _ arguments: [String]) throws -> String 
     #expect(process.terminationStatus == 0, "\(text)")
     return text
 }
+
+/// The Python of the test tools (Playwright, schemathesis, moto, boto3, cfn-lint):
+/// `IMGEDA_TEST_PYTHON`, which `make test` sets to `.build/testvenv/bin/python`. Tests that need
+/// one of those tools skip when it is not set (run them through `make test`).
+public let testToolsPython: String? = ProcessInfo.processInfo.environment["IMGEDA_TEST_PYTHON"]
