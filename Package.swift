@@ -104,6 +104,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // S3 (issue 14): SigV4, the credentials chain, a small client (list, get, put, multipart
+        // upload) and the scan of an S3 prefix, whose objects go to the scan's workers.
+        // Reuses the Downloader's retry policy.
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                "DatasetAnalysis", "DatasetIO", "DatasetPipeline", "Downloader",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The library (issue 11): the CatalogStore protocol, the importer from manifest and
         // sidecars, and the library's jobs. Backend-neutral: no database types appear here.
         .target(
@@ -128,6 +142,7 @@ let package = Package(
             dependencies: [
                 "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "CImgedaSupport", "ExampleData",
                 "DatasetReport", "Downloader", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres",
+                "ObjectStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -172,6 +187,12 @@ package.targets += [
     .testTarget(
         name: "DownloaderTests",
         dependencies: ["Downloader", "DatasetAnalysis", "DatasetIO"],
+        swiftSettings: swiftSettings
+    ),
+    // S3 against moto's server on 127.0.0.1 and SigV4 against botocore's signer.
+    .testTarget(
+        name: "ObjectStorageTests",
+        dependencies: ["ObjectStorage", "DatasetAnalysis", "DatasetIO", "Downloader"],
         swiftSettings: swiftSettings
     ),
     .testTarget(

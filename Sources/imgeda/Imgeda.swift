@@ -59,6 +59,8 @@ struct Imgeda: ParsableCommand {
             print(configuration.version)
             Glibc.exit(0)
         }
+        // `s3://` manifests, for every command that reads one.
+        S3Terminal.register()
         do {
             var command = try parseAsRoot()
             try command.run()

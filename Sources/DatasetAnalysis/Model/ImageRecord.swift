@@ -146,6 +146,8 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     public var className: String?
     /// The URL the image was downloaded from (`imgeda download`), after redirects.
     public var sourceURL: String?
+    /// The S3 object's ETag (a scan of `s3://…`): with the key and size, what resume compares.
+    public var etag: String?
 
     // Meta
     public var analyzedAt: String

@@ -31,6 +31,8 @@ public enum RecordField: Int, CaseIterable, Sendable {
     case corruptReason, sha256, phashCenter, frameCount, pathRaw, split, className
     // The URL an image was downloaded from (`imgeda download`).
     case sourceURL
+    // The object's ETag, for a scan of S3 (its resume key is the key, size and ETag).
+    case etag
     case offsetTimeOriginal
     // The window hashes of robust duplicate search (WindowHashes).
     case windowHashes
@@ -156,6 +158,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .split: Spec("split", .string, optional: true, omittedWhenNull: true)
         case .className: Spec("class_name", .string, optional: true, omittedWhenNull: true)
         case .sourceURL: Spec("source_url", .string, optional: true, omittedWhenNull: true)
+        case .etag: Spec("etag", .string, optional: true, omittedWhenNull: true)
         case .offsetTimeOriginal: Spec("offset_time_original", .string, optional: true, omittedWhenNull: true)
         case .windowHashes: Spec("window_hashes", .string, optional: true, omittedWhenNull: true)
         }
@@ -281,6 +284,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .split: Value(r.split)
         case .className: Value(r.className)
         case .sourceURL: Value(r.sourceURL)
+        case .etag: Value(r.etag)
         case .offsetTimeOriginal: Value(r.offsetTimeOriginal)
         case .windowHashes: Value(r.windowHashes)
         }
@@ -336,6 +340,7 @@ public enum RecordField: Int, CaseIterable, Sendable {
         case .split: guard let x = v.asString else { return false }; r.split = x
         case .className: guard let x = v.asString else { return false }; r.className = x
         case .sourceURL: guard let x = v.asString else { return false }; r.sourceURL = x
+        case .etag: guard let x = v.asString else { return false }; r.etag = x
         case .offsetTimeOriginal: guard let x = v.asString else { return false }; r.offsetTimeOriginal = x
         case .windowHashes: guard let x = v.asString else { return false }; r.windowHashes = x
         }

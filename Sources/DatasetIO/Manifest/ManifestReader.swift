@@ -49,12 +49,16 @@ public struct ManifestReadReport: Sendable, Hashable {
 /// let report = try reader.forEachRecord { summary.add($0) }
 /// ```
 public struct ManifestReader {
+    /// The manifest as named (a path, or `s3://…`).
     public let path: String
+    /// The local file read: `path`, or a staged copy of a remote manifest (``RemoteManifests``).
+    public let file: String
 
     public init(path: String) throws(DatasetIOError) {
         self.path = path
+        file = try RemoteManifests.localPath(for: path)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
             throw DatasetIOError(.notFound, "manifest not found: \(path)", remedy: .createManifest(path: path))
         }
         guard !isDirectory.boolValue else {
@@ -112,6 +116,13 @@ public struct ManifestReader {
         return try? decoder.decode(ImageRecord.self, from: Data(line))
     }
 
+    /// A record line (a worker's payload, with or without its newline) decoded, or nil.
+    public static func record(line: [UInt8]) -> ImageRecord? {
+        var end = line.count
+        while end > 0 && (line[end - 1] == 0x0A || line[end - 1] == 0x0D) { end -= 1 }
+        return decodeRecord(line[0..<end], JSONDecoder())
+    }
+
     static func isHeaderLine(_ line: ArraySlice<UInt8>) -> Bool {
         // The reference writes the key first; we do too. Look only at the start to keep this cheap.
         let prefix = line.prefix(40)
@@ -145,7 +156,7 @@ public struct ManifestReader {
     /// Splits the file into non-blank lines. `body` returns false to stop; `isLast` is true
     /// only for a final line with no newline after it (possibly cut short by a crash).
     private func forEachLine(_ body: (ArraySlice<UInt8>, _ isLast: Bool) throws -> Bool) throws(DatasetIOError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: file) else {
             throw DatasetIOError(.notFound, "cannot read manifest \(path)", remedy: "check its permissions")
         }
         defer { try? handle.close() }

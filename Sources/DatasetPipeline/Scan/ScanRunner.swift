@@ -72,6 +72,18 @@ public struct ScanPlan: Sendable {
     public var skipped: [SkippedEntry]
     public var notes: [PipelineNote]
     public var layouts: [DatasetLayout]
+
+    public init(
+        discovered: Int, reused: Int, pending: Int, skipped: [SkippedEntry] = [], notes: [PipelineNote] = [],
+        layouts: [DatasetLayout] = []
+    ) {
+        self.discovered = discovered
+        self.reused = reused
+        self.pending = pending
+        self.skipped = skipped
+        self.notes = notes
+        self.layouts = layouts
+    }
 }
 
 /// The outcome of a scan.
@@ -91,6 +103,8 @@ public struct ScanSummary: Sendable {
     public var timedOut = 0
     public var seconds = 0.0
     public var notes: [PipelineNote] = []
+
+    public init() {}
 
     /// The skipped entries counted by reason, the most common first (then by reason, so the
     /// order is the same every run).

@@ -3,6 +3,7 @@ import DatasetAnalysis
 import DatasetIO
 import DatasetPipeline
 import Foundation
+import ObjectStorage
 
 extension Imgeda {
     struct Scan: ParsableCommand {
@@ -16,13 +17,19 @@ extension Imgeda {
                 Re-running resumes: only new or changed files (by path, size and modification \
                 time) are analysed. Ctrl-C stops cleanly and keeps what is done; a second Ctrl-C \
                 exits at once.
+
+                S3: scan `s3://bucket/prefix` (records' paths are the keys under the prefix; resume \
+                compares key, size and ETag) and write `-o s3://bucket/key.jsonl`. Credentials, region \
+                and endpoint come from the usual AWS variables and files (AWS_PROFILE, AWS_REGION, \
+                AWS_ENDPOINT_URL_S3, …).
                 """
         )
 
-        @Argument(help: "Folders (or files) to scan.", completion: .directory)
+        @Argument(help: "Folders (or files) to scan, or one s3://bucket/prefix.", completion: .directory)
         var directories: [String]
 
-        @Option(name: [.short, .long], help: "Manifest to write.", completion: .file(extensions: ["jsonl"]))
+        @Option(
+            name: [.short, .long], help: "Manifest to write (a path, or s3://bucket/key.jsonl).", completion: .file(extensions: ["jsonl"]))
         var output = "./imgeda_manifest.jsonl"
 
         @Option(help: "Worker processes (default: all cores).")
@@ -110,6 +117,11 @@ extension Imgeda {
             if maxPixels < 1 { throw ValidationError("--max-pixels must be positive (got \(maxPixels))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
             if let maxMemory, maxMemory < 512 { throw ValidationError("--max-memory must be at least 512 (MiB; got \(maxMemory))") }
+            if directories.contains(where: S3Location.isS3) && directories.count > 1 {
+                throw ValidationError(
+                    "scan one s3:// prefix at a time, without folders (got \(directories.joined(separator: " "))): run one scan per prefix, or --append them to one manifest"
+                )
+            }
             if let extensions, Discovery.parseExtensions(extensions).isEmpty {
                 throw ValidationError("--extensions lists no extension (example: --extensions jpg,png)")
             }
@@ -140,10 +152,30 @@ extension Imgeda {
             configuration.followSymlinksOutside = followSymlinksOutside
             configuration.allowUntrustedLoaders = allowUntrustedLoaders
             configuration.workerMemoryLimit = maxMemory.map { UInt64($0) << 20 }
-            let summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: quiet) { plan in
+            // An s3:// output is written to a local file (the existing manifest fetched first,
+            // to resume), then uploaded.
+            let target = try S3Terminal.output(output, fetchExisting: resume && !force)
+            configuration.output = target.local
+            let quiet = quiet
+            let planned: @Sendable (ScanPlan) -> Void = { plan in
                 guard !quiet else { return }
                 for line in ScanText.plan(plan) { Console.err(line) }
             }
+            let summary: ScanSummary
+            if let root = directories.first, S3Location.isS3(root) {
+                var s3 = S3ScanConfiguration(
+                    source: try S3Location(url: root), output: target.local, settings: settings,
+                    extensions: configuration.extensions, workers: configuration.workers, timeout: timeout,
+                    workerExecutable: configuration.workerExecutable, toolVersion: Imgeda.version)
+                s3.resume = resume
+                s3.force = force
+                s3.workerMemoryLimit = configuration.workerMemoryLimit
+                s3.allowUntrustedLoaders = allowUntrustedLoaders
+                summary = try S3Terminal.scan(s3, quiet: quiet, planned: planned)
+            } else {
+                summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: quiet, planned: planned)
+            }
+            try target.upload()
             if summary.stopped != nil {
                 Console.err("")
                 Console.err(
