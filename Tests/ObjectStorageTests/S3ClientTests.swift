@@ -1,4 +1,5 @@
 import DatasetAnalysis
+import DatasetIO
 import Downloader
 import Foundation
 import ObjectStorage
@@ -234,5 +235,12 @@ import Testing
         }
         let aws = try S3Endpoint(environment: AWSEnvironment(isolatedAWSEnvironment(["AWS_REGION": "eu-west-1"])))
         #expect(aws.host == "s3.eu-west-1.amazonaws.com" && !aws.pathStyle)
+        // The S3-specific endpoint beats the general one; both mean path-style addressing.
+        let both = try S3Endpoint(
+            environment: AWSEnvironment(
+                isolatedAWSEnvironment(["AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_S3": "http://localhost:9000"])))
+        #expect(both.host == "localhost" && both.port == 9000 && both.pathStyle)
+        // Writers refuse s3:// paths rather than making a local folder named `s3:`.
+        #expect(throws: ImgedaError.self) { try AtomicFile.write([1], to: "s3://my-data/out.csv") }
     }
 }

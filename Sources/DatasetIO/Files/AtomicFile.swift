@@ -29,6 +29,13 @@ public final class AtomicFile {
     private var done = false
 
     public init(path: String) throws(DatasetIOError) {
+        // `s3://b/k` would otherwise become a local folder named `s3:`: only a scan's manifest
+        // goes to S3 (written locally first, then uploaded).
+        guard !RemoteManifests.isRemote(path) else {
+            throw DatasetIOError(
+                .invalidArgument, "cannot write \(path): only a scan's manifest is written to S3",
+                remedy: "write to a local file, then upload it")
+        }
         self.path = path
         let (folder, base) = Self.split(path)
         Self.removeAbandoned(base: base, in: folder)
