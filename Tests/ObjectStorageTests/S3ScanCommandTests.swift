@@ -4,6 +4,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `imgeda scan s3://…`, `-o s3://…` and `s3://` manifests, run like a user runs them,
 /// against moto's server on 127.0.0.1.
 @Suite(.serialized) struct S3ScanCommandTests {
@@ -95,6 +99,39 @@ import Testing
         let after = try records(workspace.file("copy2.jsonl"))
         #expect(after.count == 10)
         #expect(after.first { $0.path == "img_0000.jpg" }?.format.uppercased() == "PNG")
+    }
+
+    /// Ctrl-C keeps what was analysed and says how to resume; the re-run completes the
+    /// manifest with every object once.
+    @Test func ctrlCKeepsWhatIsDoneAndTheRerunResumes() throws {
+        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        _ = Fixtures.libvipsStarted
+        let workspace = try Workspace()
+        try Fixtures.jpegFolder(workspace, folder: "imgs", count: 40, size: 64)
+        try moto.createBucket("imgeda-scan-stop", uploading: workspace.file("imgs"), prefix: "data/")
+        let manifest = workspace.file("m.jsonl")
+        let arguments = ["scan", "s3://imgeda-scan-stop/data/", "-o", manifest, "--workers", "2"]
+        // Each analysis takes 150 ms longer, so the scan is still running when it is stopped.
+        let running = try Imgeda.start(arguments, environment: moto.environment(["IMGEDA_TEST_DELAY_MS": "150"]))
+        for _ in 0..<1200 {
+            let lines = (try? String(contentsOfFile: manifest, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if lines >= 2 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        running.signal(SIGINT)
+        let stopped = running.wait()
+        #expect(stopped.status == 130, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("Resume with: imgeda scan s3://imgeda-scan-stop/data/"), "\(stopped.stderr)")
+        let partial = try records(manifest)
+        #expect(partial.count > 0 && partial.count < 40, "records after Ctrl-C: \(partial.count)")
+
+        let again = try Imgeda.run(arguments, environment: moto.environment())
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("reused"), "\(again.stdout)")
+        let all = try records(manifest)
+        #expect(all.count == 40)
+        #expect(Set(all.map(\.path)).count == 40)
+        #expect(all.allSatisfy { !$0.isCorrupt })
     }
 
     @Test func aWrongSecretIsOneClearLineAndExitOne() throws {
