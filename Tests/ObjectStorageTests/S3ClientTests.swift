@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func listsPagesPutsGetsAndUploadsInPartsAgainstMoto() async throws {
-        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
         try moto.createBucket("imgeda-client")
         let keys = ["plain.txt", "a b/ü+=~.txt", "deep/er/x.txt", "deep/y.txt", "z&<>.txt"]
         let big = try Workspace()
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aWrongSecretIsOneLineNamingTheKey() async throws {
-        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
         try moto.createBucket("imgeda-wrong-secret")
         let environment = moto.environment(["AWS_SECRET_ACCESS_KEY": "not-the-secret"])
         let error = await #expect(throws: ImgedaError.self) {
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func anUnknownBucketIsNamed() async throws {
-        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
         let error = await #expect(throws: ImgedaError.self) {
             try await withClient(moto.environment()) { s3 in
                 for try await _ in s3.listObjects(try S3Location(url: "s3://imgeda-no-such-bucket/x/")) {}
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func credentialsComeFromAProfileOfTheSharedFiles() async throws {
-        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
         try moto.createBucket("imgeda-profile")
         let workspace = try Workspace()
         try workspace.write(

@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func aBucketScanEqualsTheScanOfTheSameFilesOnDisk() throws {
-        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
         let (workspace, folder) = try dataset(moto, bucket: "imgeda-scan-equal")
         let disk = try Imgeda.run(["scan", folder, "-o", workspace.file("disk.jsonl"), "--workers", "2"])
         #expect(disk.status == 0, "\(disk.stderr)")
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func manifestsAreWrittenToAndReadFromS3AndResumeByETag() throws {
-        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
         let (workspace, _) = try dataset(moto, bucket: "imgeda-scan-out")
         let manifest = "s3://imgeda-scan-out/manifests/m.jsonl"
         let first = try Imgeda.run(
@@ -104,7 +104,7 @@ import Testing
     /// Ctrl-C keeps what was analysed and says how to resume; the re-run completes the
     /// manifest with every object once.
     @Test func ctrlCKeepsWhatIsDoneAndTheRerunResumes() throws {
-        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
         _ = Fixtures.libvipsStarted
         let workspace = try Workspace()
         try Fixtures.jpegFolder(workspace, folder: "imgs", count: 40, size: 64)
@@ -135,7 +135,7 @@ import Testing
     }
 
     @Test func aWrongSecretIsOneClearLineAndExitOne() throws {
-        guard let moto = MotoServer.shared else { return print("skipped: \(MotoServer.skipReason)") }
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
         let workspace = try Workspace()
         try moto.createBucket("imgeda-scan-secret")
         let result = try Imgeda.run(
@@ -163,7 +163,8 @@ import Testing
         let bad = try Imgeda.run(["info", "-m", "s3://X/m.jsonl"], environment: isolatedAWSEnvironment())
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("not a valid S3 bucket name"), "\(bad.stderr)")
-        let mixed = try Imgeda.run(["scan", "s3://imgeda-anything/x", workspace.path, "-o", workspace.file("m.jsonl")])
+        let mixed = try Imgeda.run(
+            ["scan", "s3://imgeda-anything/x", workspace.path, "-o", workspace.file("m.jsonl")], environment: isolatedAWSEnvironment())
         #expect(mixed.status == 1)
         #expect(mixed.stderr.contains("one s3:// prefix at a time"), "\(mixed.stderr)")
     }

@@ -37,11 +37,14 @@ public final class MotoServer: Sendable {
     public let accessKeyID: String
     public let secretAccessKey: String
 
-    /// The server, or nil when `IMGEDA_TEST_PYTHON` is not set (tests then skip).
-    public static let shared: MotoServer? = {
+    private static let started: Result<MotoServer, any Error>? = {
         guard let python = testToolsPython else { return nil }
-        return try? MotoServer(python: python)
+        return Result { try MotoServer(python: python) }
     }()
+
+    /// The server; nil when `IMGEDA_TEST_PYTHON` is not set (tests then skip). A server that
+    /// does not start is an error, so the test fails rather than skips.
+    public static func shared() throws -> MotoServer? { try started?.get() }
 
     /// Why S3 tests skip, when they do.
     public static let skipReason = "IMGEDA_TEST_PYTHON is not set (run through `make test`): moto's S3 server is not available"
