@@ -167,5 +167,9 @@ import Testing
             ["scan", "s3://imgeda-anything/x", workspace.path, "-o", workspace.file("m.jsonl")], environment: isolatedAWSEnvironment())
         #expect(mixed.status == 1)
         #expect(mixed.stderr.contains("one s3:// prefix at a time"), "\(mixed.stderr)")
+        let append = try Imgeda.run(
+            ["scan", "s3://imgeda-anything/x", "--append", "-o", workspace.file("m.jsonl")], environment: isolatedAWSEnvironment())
+        #expect(append.status == 1)
+        #expect(append.stderr.contains("--append is for folders"), "\(append.stderr)")
     }
 }

@@ -339,7 +339,7 @@ public struct S3ScanRunner: Sendable {
         if let previous = try reader.header(), !previous.inputDir.isEmpty, previous.inputDir != root.description {
             throw PipelineError(
                 .manifestOfOtherFolders, "\(config.output) already holds a scan of \(previous.inputDir)",
-                remedy: .otherOutputAppendOrReplace)
+                remedy: "write this scan to another manifest, or analyse everything again to replace it")
         }
         var byPath: [String: Int] = [:]
         for (index, path) in relative.enumerated() { byPath[path] = index }

@@ -119,8 +119,11 @@ extension Imgeda {
             if let maxMemory, maxMemory < 512 { throw ValidationError("--max-memory must be at least 512 (MiB; got \(maxMemory))") }
             if directories.contains(where: S3Location.isS3) && directories.count > 1 {
                 throw ValidationError(
-                    "scan one s3:// prefix at a time, without folders (got \(directories.joined(separator: " "))): run one scan per prefix, or --append them to one manifest"
+                    "scan one s3:// prefix at a time, without folders (got \(directories.joined(separator: " "))): run one scan per prefix, each to its own manifest"
                 )
+            }
+            if append && directories.contains(where: S3Location.isS3) {
+                throw ValidationError("--append is for folders: an s3:// prefix is scanned into a manifest of its own")
             }
             if let extensions, Discovery.parseExtensions(extensions).isEmpty {
                 throw ValidationError("--extensions lists no extension (example: --extensions jpg,png)")
