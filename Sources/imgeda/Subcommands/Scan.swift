@@ -97,6 +97,21 @@ extension Imgeda {
         )
         var allowUntrustedLoaders = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Scan only part I of N of the files (1 ≤ I ≤ N), chosen by a hash of each file's path in its folder.",
+                discussion:
+                    "Run the N parts anywhere at once, each into its own manifest, then join them with `imgeda merge`.",
+                valueName: "I/N"))
+        var shard: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Scan only the files listed in FILE (one path a line, relative to the scanned folder; - reads standard input).",
+                discussion: "How one worker of a fan-out scans the batch of keys it was handed.",
+                valueName: "FILE"))
+        var keysFrom: String?
+
         @Flag(name: [.short, .long], help: "Print nothing but errors.")
         var quiet = false
 
@@ -110,6 +125,7 @@ extension Imgeda {
             if maxPixels < 1 { throw ValidationError("--max-pixels must be positive (got \(maxPixels))") }
             if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
             if let maxMemory, maxMemory < 512 { throw ValidationError("--max-memory must be at least 512 (MiB; got \(maxMemory))") }
+            if let shard { _ = try Shard(parsing: shard) }
             if let extensions, Discovery.parseExtensions(extensions).isEmpty {
                 throw ValidationError("--extensions lists no extension (example: --extensions jpg,png)")
             }
@@ -140,6 +156,8 @@ extension Imgeda {
             configuration.followSymlinksOutside = followSymlinksOutside
             configuration.allowUntrustedLoaders = allowUntrustedLoaders
             configuration.workerMemoryLimit = maxMemory.map { UInt64($0) << 20 }
+            if let shard { configuration.shard = try Shard(parsing: shard) }
+            if let keysFrom { configuration.onlyPaths = try Self.readKeys(keysFrom) }
             let summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: quiet) { plan in
                 guard !quiet else { return }
                 for line in ScanText.plan(plan) { Console.err(line) }
@@ -157,12 +175,34 @@ extension Imgeda {
         }
 
         private func resumeCommand() -> String {
-            (["imgeda", "scan"] + directories + ["-o", output]).map(Self.shellQuoted).joined(separator: " ")
+            (["imgeda", "scan"] + directories + ["-o", output] + (shard.map { ["--shard", $0] } ?? [])).map(Self.shellQuoted).joined(
+                separator: " ")
         }
 
         static func shellQuoted(_ word: String) -> String {
             let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
             return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+
+        /// The lines of a key list (a file, or `-` for standard input) as path bytes; blank
+        /// lines and a trailing carriage return are dropped.
+        static func readKeys(_ source: String) throws -> Set<[UInt8]> {
+            let data: Data
+            if source == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let read = FileManager.default.contents(atPath: source) else {
+                    throw ImgedaError(.notFound, "cannot read the key list \(source)", remedy: "check the path and its permissions")
+                }
+                data = read
+            }
+            var keys = Set<[UInt8]>()
+            for line in data.split(separator: 0x0A) {
+                var bytes = Array(line)
+                if bytes.last == 0x0D { bytes.removeLast() }
+                if !bytes.isEmpty { keys.insert(bytes) }
+            }
+            return keys
         }
 
         /// This program's own path, so workers run the same build.
