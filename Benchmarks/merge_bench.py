@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""`imgeda merge` of PARTS partial manifests totalling N records (synthetic, shuffled within
-each part as a multi-worker scan writes them, each part a shard I/PARTS): wall time and the
+"""`imgeda merge` of PARTS partial manifests totalling N records (copies of a real record of
+this build with their own paths and hashes, shuffled within each part as a multi-worker scan
+writes them, each part a shard I/PARTS): wall time and the
 peak memory of the process tree (peakmem.py), and a check that the output holds every record
 once, in path order.
 
@@ -32,20 +33,34 @@ settings = {"include_hashes": True, "skip_pixel_stats": False, "skip_exif": Fals
 rng = random.Random(14)
 
 
+# The template: a real record of this build (so the lines are exactly what a scan writes and
+# what the fast record parser reads), from a scan of the example dataset.
+template_dir = os.path.join(work, "template")
+subprocess.run([binary, "example", template_dir], check=True, stdout=subprocess.DEVNULL)
+subprocess.run([binary, "scan", template_dir, "-o", os.path.join(work, "template.jsonl"), "--workers", "1", "--quiet"], check=True)
+template = None
+with open(os.path.join(work, "template.jsonl")) as f:
+    next(f)
+    for line in f:
+        candidate = json.loads(line)
+        if not candidate.get("is_corrupt") and candidate.get("phash"):
+            template = candidate
+            break
+shutil.rmtree(template_dir, ignore_errors=True)
+os.remove(os.path.join(work, "template.jsonl"))
+
+
 def record(i):
-    # A record shaped like a scan's (about the same bytes): path, checksum, statistics, hashes.
+    r = dict(template)
     h = "%064x" % rng.getrandbits(256)
-    return {"path": "/data/d%03d/img_%07d.jpg" % (i % 997, i), "filename": "img_%07d.jpg" % i,
-            "file_size_bytes": 20000 + i % 5000, "mtime": 1795758946.5 + i, "width": 640, "height": 480,
-            "format": "JPEG", "color_mode": "RGB", "num_channels": 3, "aspect_ratio": 1.3333,
-            "camera_make": None, "camera_model": None, "has_gps_data": False,
-            "pixel_stats": {"mean_r": 127.8, "mean_g": 167.375, "mean_b": 211.868, "std_r": 30.324,
-                            "std_g": 29.382, "std_b": 22.105, "mean_brightness": 169.014,
-                            "min_val": 51, "max_val": 255},
-            "corner_stats": {"corner_mean": 176.485, "center_mean": 165.428, "border_mean": 172.394, "delta": 11.056},
-            "phash": h, "dhash": h[::-1], "blur_score": 812.4, "is_blurry": False, "is_dark": False,
-            "is_overexposed": False, "has_border_artifact": False, "is_corrupt": False,
-            "analyzer_version": "1", "sha256": "%064x" % rng.getrandbits(256)}
+    r["path"] = "/data/d%03d/img_%07d.jpg" % (i % 997, i)
+    r["filename"] = "img_%07d.jpg" % i
+    r["file_size_bytes"] = 20000 + i % 5000
+    r["mtime"] = 1795758946.5 + i
+    r["phash"] = h
+    r["dhash"] = h[::-1]
+    r["sha256"] = "%064x" % rng.getrandbits(256)
+    return r
 
 
 files = []
@@ -60,7 +75,7 @@ for p, indices in enumerate(per_part):
                             "total_files": len(indices), "created_at": "2026-11-27T00:00:00Z", "input_dirs": ["/data"],
                             "tool": "imgeda-swift", "tool_version": "0.1.0", "shard": "%d/%d" % (p + 1, parts)}) + "\n")
         for i in indices:
-            f.write(json.dumps(record(i)) + "\n")
+            f.write(json.dumps(record(i), ensure_ascii=False) + "\n")
     files.append(path)
 part_bytes = sum(os.path.getsize(f) for f in files)
 
