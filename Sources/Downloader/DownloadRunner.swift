@@ -35,6 +35,9 @@ public struct DownloadConfiguration: Sendable {
     public var toolVersion: String
     /// Re-encode images on the way in, if set.
     public var reencode: Reencoding?
+    /// Only the rows of this part (by ``Shard``'s hash of each row's URL); the output folder
+    /// then holds this part alone, and `imgeda merge` joins the parts' manifests.
+    public var shard: Shard?
 
     public init(source: String, outputDir: String, workers: Int, workerExecutable: String, toolVersion: String) {
         self.source = source
@@ -103,6 +106,14 @@ public struct DownloadRunner: Sendable {
         defer { if let spooled { unlink(spooled) } }
         let format = config.format ?? (config.source == "-" ? .text : URLListFormat.guess(path: config.source))
         let total = try URLSource.countRows(path: listPath, format: format, urlColumn: config.urlColumn)
+        // The rows of this shard (all of them without one), keyed by URL so that a row keeps
+        // its part when rows are added, removed or reordered around it.
+        var inShard = [Bool](repeating: true, count: total)
+        if let shard = config.shard {
+            let rows = try URLSource(path: listPath, format: format, urlColumn: config.urlColumn)
+            while let row = try rows.next(), row.index < total { inShard[row.index] = shard.contains(key: row.url) }
+        }
+        let shardTotal = config.shard == nil ? total : inShard.lazy.filter { $0 }.count
 
         let state = try JournalState.load(config.journalPath, keepHashes: config.skipDuplicates)
         ImageFiles.removeAbandonedTemporaries(in: config.outputDir)
@@ -111,15 +122,22 @@ public struct DownloadRunner: Sendable {
         // One flag per row (not a set of indices): a byte a row at millions of rows.
         var analysed = [Bool](repeating: false, count: total)
         if FileManager.default.fileExists(atPath: config.manifestPath) {
+            if let shard = config.shard, let header = try ManifestReader(path: config.manifestPath).header(), header.shard != shard {
+                throw ImgedaError(
+                    .outputConflict,
+                    "\(config.manifestPath) holds \(header.shard.map { "shard \($0)" } ?? "a whole download"), not shard \(shard)",
+                    remedy: "download each shard into a folder of its own")
+            }
             _ = try ManifestReader(path: config.manifestPath).forEachRecord { record in
                 if let index = ImageFiles.index(ofFile: record.path), index < total { analysed[index] = true }
             }
         } else if config.analyse {
             var header = ManifestHeader(
                 inputDir: Self.absolute(config.outputDir), inputDirs: [Self.absolute(config.outputDir)],
-                schemaVersion: ManifestEncoding.schemaVersion, settings: config.settings, totalFiles: total,
+                schemaVersion: ManifestEncoding.schemaVersion, settings: config.settings, totalFiles: shardTotal,
                 createdAt: Timestamp.nowISO8601(), tool: "imgeda-swift", toolVersion: config.toolVersion)
             header.workingDir = FileManager.default.currentDirectoryPath
+            header.shard = config.shard
             try AtomicFile.replace(config.manifestPath) { write in try write(ManifestEncoding.line(for: header)) }
         }
 
@@ -127,7 +145,7 @@ public struct DownloadRunner: Sendable {
         var alreadyDone = 0
         var unanalysed: [(index: Int, file: String)] = []
         var redo = [Bool](repeating: false, count: total)
-        for index in 0..<total {
+        for index in 0..<total where inShard[index] {
             guard let outcome = state.outcome(of: index) else {
                 redo[index] = true
                 continue
@@ -149,7 +167,8 @@ public struct DownloadRunner: Sendable {
             }
         }
         analysed = []
-        planned(DownloadPlan(total: total, alreadyDone: alreadyDone, toAnalyse: unanalysed.count))
+        inShard = []
+        planned(DownloadPlan(total: shardTotal, alreadyDone: alreadyDone, toAnalyse: unanalysed.count))
 
         let journal = try JournalWriter(path: config.journalPath)
         let stats = DownloadStats(alreadyDone: alreadyDone)
@@ -178,16 +197,16 @@ public struct DownloadRunner: Sendable {
         defer { stopWatcher.cancel() }
 
         // Progress, from the counters, until the fetching ends.
-        let toDo = max(0, total - alreadyDone)
+        let toDo = max(0, shardTotal - alreadyDone)
         let interval = progressInterval
         let ticker: Task<Void, Never>? = progress.map { sink in
             Task.detached {
                 let meter = ProgressMeter(total: toDo, startedAt: Monotonic.now())
                 while !Task.isCancelled {
-                    sink.yield(stats.progress(meter: meter, total: total))
+                    sink.yield(stats.progress(meter: meter, total: shardTotal))
                     try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
                 }
-                sink.yield(stats.progress(meter: meter, total: total))
+                sink.yield(stats.progress(meter: meter, total: shardTotal))
             }
         }
 
@@ -255,7 +274,7 @@ public struct DownloadRunner: Sendable {
         // The journal is the truth: the summary is read back from it.
         let tally = try JournalState.tally(config.journalPath)
         var summary = DownloadSummary()
-        summary.total = total
+        summary.total = shardTotal
         summary.ok = tally.ok
         summary.failed = tally.failed
         summary.skipped = tally.skipped
@@ -266,7 +285,7 @@ public struct DownloadRunner: Sendable {
         summary.failedThisRun = stats.notOK
         summary.bytes = stats.bytes
         summary.analysed = analysedNow
-        summary.unfinished = max(0, total - tally.ok - tally.failed - tally.skipped)
+        summary.unfinished = max(0, shardTotal - tally.ok - tally.failed - tally.skipped)
         summary.stopped = stop.isStopped
         summary.seconds = Monotonic.now() - started
         summary.outputDir = config.outputDir

@@ -140,6 +140,10 @@ struct ReadmeTests {
         #expect(FileManager.default.fileExists(atPath: ws.file("stats.json")))
         #expect(try records(ws.file("images/manifest.jsonl")).count == 3, "the download example saves and analyses the images")
         #expect(outputs["imgeda download urls.txt -o images"]?.contains("3 of 4 rows ok") == true)
+        // The shards of a scan merge into the records of the whole scan; the download's shards
+        // into its saved images.
+        #expect(try records(ws.file("merged.jsonl")).map(\.path).sorted() == (try records(ws.file("data.jsonl")).map(\.path).sorted()))
+        #expect(try records(ws.file("downloaded.jsonl")).count == 3)
         // The library's examples: a tag found, the JSON hit dated from its file name, the trash emptied.
         #expect(outputs["imgeda search album \"tag:beach\""]?.hasSuffix("album/2023/IMG_20230710_160211.jpg\n") == true)
         let hit = outputs["imgeda search album \"dusk date:2023-07 width>=100 -is:blurry status:selected\" --json"] ?? ""

@@ -111,6 +111,9 @@ public struct ManifestHeader: Sendable, Hashable {
     public var createdAt: String
     public var tool: String
     public var toolVersion: String
+    /// The part of the input this manifest covers, when the scan or download ran with
+    /// `--shard I/N` (nil for a whole scan); `imgeda merge` joins the parts.
+    public var shard: Shard?
 
     public init(
         inputDir: String = "", inputDirs: [String] = [], schemaVersion: Int = 1,

@@ -101,6 +101,7 @@ public enum ManifestEncoding {
         if !h.workingDir.isEmpty { w.key("working_dir"); w.string(h.workingDir) }
         w.key("tool"); w.string(h.tool)
         w.key("tool_version"); w.string(h.toolVersion)
+        if let shard = h.shard { w.key("shard"); w.string(shard.description) }
         w.endObject()
         w.newline()
         return w.bytes

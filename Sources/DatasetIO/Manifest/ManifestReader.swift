@@ -144,6 +144,7 @@ public struct ManifestReader {
         header.createdAt = object["created_at"] as? String ?? ""
         header.tool = object["tool"] as? String ?? "imgeda (python)"
         header.toolVersion = object["tool_version"] as? String ?? ""
+        header.shard = (object["shard"] as? String).flatMap { try? Shard(parsing: $0) }
         if let settings = object["settings"],
             let data = try? JSONSerialization.data(withJSONObject: settings),
             let decoded = try? JSONDecoder().decode(ScanSettings.self, from: data)

@@ -18,6 +18,13 @@ enum ScanPreflight {
             let reader = try? ManifestReader(path: config.output),
             let header = try? reader.header()
         else { return [] }
+        if let shard = config.shard, header.shard != shard {
+            // Resuming would drop every record outside this part as if its file were gone.
+            throw PipelineError(
+                .outputConflict,
+                "\(config.output) holds \(header.shard.map { "shard \($0)" } ?? "a whole scan"), not shard \(shard)",
+                remedy: "write each shard to a manifest of its own")
+        }
         let previous = header.inputDirs.isEmpty ? [header.inputDir].filter { !$0.isEmpty } : header.inputDirs
         let now = Set(config.roots.map(ScanRunner.absolute).map(Self.canonical))
         let others = previous.filter { !now.contains(Self.canonical($0)) }

@@ -40,6 +40,12 @@ public struct ScanConfiguration: Sendable {
     /// Folders under the roots never scanned (a library's state folder, with its thumbnails
     /// and trash).
     public var excludedFolders: [String] = []
+    /// Only this part of the files (by ``Shard``'s hash of each file's path relative to its
+    /// scanned folder); the manifest's header records it. Nil: every file.
+    public var shard: Shard?
+    /// Only the files whose path relative to their scanned folder is one of these (a batch of
+    /// keys handed to one worker of a fan-out); nil: every file.
+    public var onlyPaths: Set<[UInt8]>?
 
     public init(
         roots: [String], output: String, settings: ScanSettings = ScanSettings(),
@@ -202,6 +208,20 @@ public struct ScanRunner: Sendable {
             summary.discovered = discovery.files.count
         }
         try ScanPreflight.requireImages(discovery, config: config)
+        // A shard may hold no file of a small folder: it still writes its (empty) part, so
+        // that the merge sees every part.
+        if let shard = config.shard {
+            discovery.files = ScanShards.files(discovery.files, in: shard, roots: config.roots)
+            summary.discovered = discovery.files.count
+        }
+        if let wanted = config.onlyPaths {
+            let found = ScanShards.files(discovery.files, named: wanted, roots: config.roots)
+            discovery.files = found.files
+            summary.discovered = discovery.files.count
+            if found.missing > 0 {
+                summary.notes.append(PipelineNote("\(found.missing) of the \(wanted.count) listed paths matched no image file"))
+            }
+        }
 
         let roots = config.roots.map(Self.absolute)
         let allRoots = keptRoots + roots.filter { root in !keptRoots.contains(root) }
@@ -216,6 +236,7 @@ public struct ScanRunner: Sendable {
             toolVersion: config.toolVersion
         )
         header.workingDir = FileManager.default.currentDirectoryPath
+        header.shard = config.shard
 
         var pending = discovery.files
         let existing = FileManager.default.fileExists(atPath: config.output)

@@ -31,6 +31,11 @@ public struct S3ScanConfiguration: Sendable {
     /// Where fetched objects wait for a worker (removed at the end); nil for the system's
     /// temporary folder.
     public var stagingFolder: String?
+    /// Only the keys of this part (by the key relative to the prefix, as a folder's shard
+    /// takes relative paths), and the part is recorded in the header.
+    public var shard: Shard?
+    /// Only these keys, relative to the prefix (`scan --keys-from`).
+    public var onlyPaths: Set<[UInt8]>?
 
     public init(
         source: S3Location, output: String, settings: ScanSettings = ScanSettings(),
@@ -91,10 +96,14 @@ public struct S3ScanRunner: Sendable {
         for try await object in client.listObjects(root) {
             if stop.isStopped { break }
             guard !object.key.hasSuffix("/"), wanted.contains(Self.fileExtension(object.key)) else { continue }
+            let key = object.key.utf8.dropFirst(root.key.utf8.count)
+            if let shard = config.shard, !shard.contains(key: key) { continue }
+            if let only = config.onlyPaths, !only.contains(Array(key)) { continue }
             found.append(object)
         }
         let objects = found
-        guard !objects.isEmpty else {
+        // A shard may hold no key of a small prefix: it still writes its (empty) part.
+        guard !objects.isEmpty || config.shard != nil else {
             throw PipelineError(
                 .noImages,
                 "no images found in \(root) with the extensions \(config.extensions.map { "." + $0 }.joined(separator: " "))",
@@ -114,6 +123,7 @@ public struct S3ScanRunner: Sendable {
             settings: config.settings, totalFiles: objects.count, createdAt: Timestamp.nowISO8601(), tool: "imgeda-swift",
             toolVersion: config.toolVersion)
         header.workingDir = ""
+        header.shard = config.shard
 
         // Resume: the newest record of each key stays when the key's size and ETag are unchanged.
         var toDo = Array(objects.indices)

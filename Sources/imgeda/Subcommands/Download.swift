@@ -114,6 +114,13 @@ extension Imgeda {
         @Option(help: "JPEG and WebP quality when re-encoding (default 90).")
         var quality: Int?
 
+        @Option(
+            help: ArgumentHelp(
+                "Download only part I of N of the rows (1 ≤ I ≤ N), chosen by a hash of each row's URL.",
+                discussion: "Run each part into its own folder, then join their manifests with `imgeda merge`.",
+                valueName: "I/N"))
+        var shard: String?
+
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
@@ -157,6 +164,7 @@ extension Imgeda {
                     "--input-format must be one of \(URLListFormat.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(inputFormat)')"
                 )
             }
+            if let shard { _ = try Shard(parsing: shard) }
             if source != "-" && !FileManager.default.fileExists(atPath: source) {
                 throw ValidationError("URL list not found: \(source) (give a file, or - to read standard input)")
             }
@@ -176,6 +184,7 @@ extension Imgeda {
             configuration.urlColumn = urlColumn
             configuration.format = inputFormat.flatMap { URLListFormat(rawValue: $0.lowercased()) }
             configuration.retryFailed = retryFailed
+            if let shard { configuration.shard = try Shard(parsing: shard) }
             do {
                 try settings.apply(to: &configuration)
             } catch {

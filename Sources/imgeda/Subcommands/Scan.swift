@@ -104,6 +104,21 @@ extension Imgeda {
         )
         var allowUntrustedLoaders = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Scan only part I of N of the files (1 ≤ I ≤ N), chosen by a hash of each file's path in its folder.",
+                discussion:
+                    "Run the N parts anywhere at once, each into its own manifest, then join them with `imgeda merge`.",
+                valueName: "I/N"))
+        var shard: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Scan only the files listed in FILE (one path a line, relative to the scanned folder; - reads standard input).",
+                discussion: "How one worker of a fan-out scans the batch of keys it was handed.",
+                valueName: "FILE"))
+        var keysFrom: String?
+
         @Flag(name: [.short, .long], help: "Print nothing but errors.")
         var quiet = false
 
@@ -125,6 +140,7 @@ extension Imgeda {
             if append && directories.contains(where: S3Location.isS3) {
                 throw ValidationError("--append is for folders: an s3:// prefix is scanned into a manifest of its own")
             }
+            if let shard { _ = try Shard(parsing: shard) }
             if let extensions, Discovery.parseExtensions(extensions).isEmpty {
                 throw ValidationError("--extensions lists no extension (example: --extensions jpg,png)")
             }
@@ -155,6 +171,10 @@ extension Imgeda {
             configuration.followSymlinksOutside = followSymlinksOutside
             configuration.allowUntrustedLoaders = allowUntrustedLoaders
             configuration.workerMemoryLimit = maxMemory.map { UInt64($0) << 20 }
+            let shard = try shard.map { try Shard(parsing: $0) }
+            let onlyPaths = try keysFrom.map { try Self.readKeys($0) }
+            configuration.shard = shard
+            configuration.onlyPaths = onlyPaths
             // An s3:// output is written to a local file (the existing manifest fetched first,
             // to resume), then uploaded.
             let target = try S3Terminal.output(output, fetchExisting: resume && !force)
@@ -174,6 +194,8 @@ extension Imgeda {
                 s3.force = force
                 s3.workerMemoryLimit = configuration.workerMemoryLimit
                 s3.allowUntrustedLoaders = allowUntrustedLoaders
+                s3.shard = shard
+                s3.onlyPaths = onlyPaths
                 summary = try S3Terminal.scan(s3, quiet: quiet, planned: planned)
             } else {
                 summary = try ScanRunner(configuration: configuration).runInTerminal(quiet: quiet, planned: planned)
@@ -192,12 +214,34 @@ extension Imgeda {
         }
 
         private func resumeCommand() -> String {
-            (["imgeda", "scan"] + directories + ["-o", output]).map(Self.shellQuoted).joined(separator: " ")
+            (["imgeda", "scan"] + directories + ["-o", output] + (shard.map { ["--shard", $0] } ?? [])).map(Self.shellQuoted).joined(
+                separator: " ")
         }
 
         static func shellQuoted(_ word: String) -> String {
             let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
             return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+
+        /// The lines of a key list (a file, or `-` for standard input) as path bytes; blank
+        /// lines and a trailing carriage return are dropped.
+        static func readKeys(_ source: String) throws -> Set<[UInt8]> {
+            let data: Data
+            if source == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let read = FileManager.default.contents(atPath: source) else {
+                    throw ImgedaError(.notFound, "cannot read the key list \(source)", remedy: "check the path and its permissions")
+                }
+                data = read
+            }
+            var keys = Set<[UInt8]>()
+            for line in data.split(separator: 0x0A) {
+                var bytes = Array(line)
+                if bytes.last == 0x0D { bytes.removeLast() }
+                if !bytes.isEmpty { keys.insert(bytes) }
+            }
+            return keys
         }
 
         /// This program's own path, so workers run the same build.
