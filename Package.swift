@@ -197,6 +197,13 @@ package.targets += [
         dependencies: ["Downloader", "DatasetAnalysis", "DatasetIO"],
         swiftSettings: swiftSettings
     ),
+    // `imgeda serve` on 127.0.0.1: security, the API, Playwright and schemathesis (Scripts/).
+    .testTarget(
+        name: "DatasetWebUITests",
+        dependencies: ["DatasetAnalysis", "ExampleData"],
+        exclude: ["Scripts"],
+        swiftSettings: swiftSettings
+    ),
     .testTarget(
         name: "DatasetCatalogTests",
         dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres"],

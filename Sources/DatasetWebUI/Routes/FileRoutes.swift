@@ -33,6 +33,8 @@ enum FileRoutes {
             let file = try await app.configuration.previews.file(for: sha, source: source, size: size)
             return try send(file, format: file == source ? image.record.format : "JPEG", app: app)
         }
+        // Browsers ask for it on every page; there is none.
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/static/{name}") { _, context in
             let name = try context.parameters.require("name")
             guard let file = StaticFiles.files[name] else { throw APIError(.notFound, "there is no static file '\(name.prefix(80))'") }
