@@ -44,7 +44,7 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// The migrations, in order; the version of the schema is the number applied. Append
     /// only: a released migration is never edited.
-    static let migrations: [[String]] = [version1]
+    static let migrations: [[String]] = [version1, version2]
 
     /// The schema version this build makes and reads.
     public static var currentVersion: Int { migrations.count }
@@ -149,11 +149,11 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
-    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await wrap { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
     }
 
-    private func fetch(_ sql: String, _ arguments: [RecordField.Value] = []) async throws -> [PostgresRow] {
+    func fetch(_ sql: String, _ arguments: [RecordField.Value] = []) async throws -> [PostgresRow] {
         let query = try Self.query(sql, arguments)
         return try await wrap { try await client.query(query, logger: logger).collect() }
     }
@@ -221,7 +221,7 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     /// The tables a sound schema has.
-    static let tables = ["schema_version", "image", "decision", "tag"]
+    static let tables = ["schema_version", "image", "decision", "tag", "job"]
 
     public func migrate() async throws {
         let schema = location.schema

@@ -80,6 +80,7 @@ public func buildApplication(
     let app = WebApp(
         configuration: configuration, policy: SecurityPolicy(host: configuration.host, token: configuration.token), jobs: jobs,
         caches: caches)
+    _ = try await jobs.recover()
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: SecurityMiddleware(policy: app.policy))
     APIRoutes.add(to: router, app: app)

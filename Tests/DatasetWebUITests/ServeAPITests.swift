@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The JSON API on a live server: pages by keyset, search, edits that reach the sidecar,
 /// duplicate decisions, trash and restore, jobs.
 @Suite(.serialized)
@@ -122,5 +126,49 @@ struct ServeAPITests {
         #expect(resumed.status == 202)
         let unknown = try serve.post("/api/jobs", json: #"{"kind": "format-disk"}"#)
         #expect(unknown.status == 400)
+    }
+
+    @Test func aRestartMarksRunningJobsInterruptedAndTheyResume() throws {
+        let serve = try ServeFixture()
+        for i in 0..<150 {
+            try serve.ws.write(try Fixtures.jpeg(Fixtures.scene(UInt64(500 + i), width: 320, height: 240)), to: "photos/new/n\(i).jpg")
+        }
+        let started = try serve.post("/api/jobs", json: #"{"kind": "update"}"#)
+        let id = try #require((try Self.json(started.body) as? [String: Any])?["id"] as? Int)
+        // Kill the server while the scan is under way (some files done, not all).
+        var running = false
+        for _ in 0..<600 where !running {
+            let job = try #require(try Self.json(try serve.request("GET", "/api/jobs/\(id)").body) as? [String: Any])
+            running = job["status"] as? String == "running" && (job["done"] as? Int ?? 0) > 0
+            if !running { usleep(50_000) }
+        }
+        #expect(running)
+        serve.running.signal(SIGKILL)
+        _ = serve.running.wait()
+
+        let again = try Imgeda.start(["serve", serve.root, "--port", "0", "--workers", "1"])
+        defer {
+            again.signal(SIGTERM)
+            _ = again.wait()
+        }
+        let (_, port) = try ServeFixture.address(of: again)
+        let job = try #require(try Self.json(try RawHTTP.send(port: port, method: "GET", path: "/api/jobs/\(id)").body) as? [String: Any])
+        #expect(job["status"] as? String == "interrupted")
+        let csrf = try #require(
+            (try Self.json(try RawHTTP.send(port: port, method: "GET", path: "/api/session").body) as? [String: Any])?["csrf_token"] as? String)
+        let resumed = try RawHTTP.send(
+            port: port, method: "POST", path: "/api/jobs/\(id)/resume", headers: ["X-CSRF-Token": csrf, "Content-Type": "application/json"],
+            body: "{}")
+        #expect(resumed.status == 202, "\(resumed.body)")
+        let newID = try #require((try Self.json(resumed.body) as? [String: Any])?["id"] as? Int)
+        var status = ""
+        for _ in 0..<1200 where status != "done" && status != "failed" {
+            let body = try RawHTTP.send(port: port, method: "GET", path: "/api/jobs/\(newID)").body
+            status = (try Self.json(body) as? [String: Any])?["status"] as? String ?? ""
+            if status != "done" { usleep(100_000) }
+        }
+        #expect(status == "done")
+        let indexed = try RawHTTP.send(port: port, method: "GET", path: "/api/images?q=path:new/&limit=200").body
+        #expect(((try Self.json(indexed) as? [String: Any])?["images"] as? [Any])?.count == 150)
     }
 }

@@ -39,6 +39,11 @@ final class ServeFixture {
         let made = try Imgeda.run(["library", "init", ws.file("photos"), "--quiet", "--workers", "1"])
         #expect(made.status == 0, "\(made.stdout)\(made.stderr)")
         running = try Imgeda.start(["serve", ws.file("photos"), "--port", "0", "--workers", "1"] + extraArguments)
+        (url, port) = try Self.address(of: running)
+    }
+
+    /// Waits for a starting server's "Serving … at URL" line; its URL and port.
+    static func address(of running: RunningCommand) throws -> (url: String, port: Int) {
         var found: String?
         for _ in 0..<1200 where found == nil {
             let out = (try? String(contentsOfFile: running.outputBase + ".out", encoding: .utf8)) ?? ""
@@ -54,8 +59,7 @@ final class ServeFixture {
             let result = running.wait()
             throw FixtureError("imgeda serve did not start: \(result.stdout)\(result.stderr)")
         }
-        url = found
-        self.port = port
+        return (found, port)
     }
 
     deinit {

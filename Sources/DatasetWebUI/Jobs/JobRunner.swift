@@ -52,21 +52,41 @@ public struct WebJob: Sendable, Codable, Hashable {
     }
 }
 
-/// Runs the web app's background jobs: at most `concurrency` at once, the rest queued; each
-/// with a ``StopToken`` (cancel) and ``JobProgress`` values, which every subscriber (a
-/// server-sent event stream) receives as ``WebJob`` values.
+extension WebJob {
+    /// The index's record of a job; nil for a kind or status this version does not know.
+    init?(_ job: CatalogJob) {
+        guard let kind = WebJobKind(rawValue: job.kind), let status = WebJobStatus(rawValue: job.status) else { return nil }
+        self.init(
+            id: job.id, kind: kind, status: status, done: job.done, total: job.total, rate: 0, eta: nil, current: nil, error: job.error,
+            createdAt: job.createdAt, startedAt: job.startedAt, finishedAt: job.finishedAt)
+    }
+
+    func catalogJob(owner: String?) -> CatalogJob {
+        CatalogJob(
+            id: id, kind: kind.rawValue, status: status.rawValue, done: done, total: total, error: error, owner: owner,
+            createdAt: createdAt, startedAt: startedAt, finishedAt: finishedAt)
+    }
+}
+
+/// Runs the web app's background jobs. The queue and the history live in the index
+/// (``CatalogStore/addJob(kind:createdAt:)``, ``CatalogStore/claimJob(owner:startedAt:)``), so a
+/// restart finds them: jobs that were running are marked interrupted and can be resumed, queued
+/// ones run. At most `concurrency` run at once; each has a ``StopToken`` (cancel) and sends
+/// ``JobProgress`` values, which every subscriber (a server-sent event stream) receives as
+/// ``WebJob`` values.
 actor JobRunner {
     private let configuration: WebConfiguration
-    private var jobs: [Int: WebJob] = [:]
+    private var store: any CatalogStore { configuration.store }
+    /// The jobs this server runs, with their live progress.
+    private var live: [Int: WebJob] = [:]
     private var tokens: [Int: StopToken] = [:]
-    private var nextID = 1
-    private var running = 0
     private var subscribers: [UUID: AsyncStream<WebJob>.Continuation] = [:]
     private var lastPublished: [Int: Double] = [:]
+    private var lastSaved: [Int: Double] = [:]
     /// Called after a job changed the index (the tag list and overview are cached).
     private let changed: @Sendable () async -> Void
 
-    /// Finished jobs kept for the history.
+    /// Jobs the history shows.
     static let historyLimit = 200
 
     init(configuration: WebConfiguration, changed: @escaping @Sendable () async -> Void) {
@@ -74,57 +94,67 @@ actor JobRunner {
         self.changed = changed
     }
 
-    func list() -> [WebJob] { jobs.values.sorted { $0.id > $1.id } }
+    /// At start: jobs left running by a server that stopped are interrupted; queued ones run.
+    /// Returns how many were interrupted.
+    func recover() async throws -> Int {
+        let interrupted = try await store.interruptRunningJobs(finishedAt: Timestamp.nowISO8601())
+        await launchWaiting()
+        return interrupted
+    }
 
-    func job(_ id: Int) throws -> WebJob {
-        guard let job = jobs[id] else { throw APIError(.notFound, "there is no job \(id)") }
+    func list() async throws -> [WebJob] {
+        try await store.jobs(limit: Self.historyLimit).compactMap { live[$0.id] ?? WebJob($0) }
+    }
+
+    func job(_ id: Int) async throws -> WebJob {
+        if let job = live[id] { return job }
+        guard let job = try await store.job(id: id).flatMap(WebJob.init) else { throw APIError(.notFound, "there is no job \(id)") }
         return job
     }
 
     /// Queues a job; it starts as soon as fewer than `concurrency` jobs run.
-    func start(_ kind: WebJobKind) -> WebJob {
-        let job = WebJob(
-            id: nextID, kind: kind, status: .queued, done: 0, total: 0, rate: 0, eta: nil, current: nil, error: nil,
-            createdAt: Timestamp.nowISO8601(), startedAt: nil, finishedAt: nil)
-        nextID += 1
-        jobs[job.id] = job
-        tokens[job.id] = StopToken()
+    func start(_ kind: WebJobKind) async throws -> WebJob {
+        let added = try await store.addJob(kind: kind.rawValue, createdAt: Timestamp.nowISO8601())
+        guard let job = WebJob(added) else { throw APIError(.internalServerError, "the index returned a job this server cannot read") }
         publish(job)
-        trimHistory()
-        launchWaiting()
-        return job
+        await launchWaiting()
+        return live[job.id] ?? job
     }
 
     /// Asks a job to stop: a queued one never starts; a running one stops after the work in
     /// flight, keeping what it did.
-    func cancel(_ id: Int) throws -> WebJob {
-        guard var job = jobs[id] else { throw APIError(.notFound, "there is no job \(id)") }
-        guard !job.status.isFinal else { throw APIError(.conflict, "job \(id) has already ended (\(job.status.rawValue))") }
-        tokens[id]?.stop(.requested)
-        if job.status == .queued {
-            job.status = .cancelled
-            job.finishedAt = Timestamp.nowISO8601()
-            jobs[id] = job
-            publish(job)
+    func cancel(_ id: Int) async throws -> WebJob {
+        if var job = live[id] {
+            tokens[id]?.stop(.requested)
+            job.current = "stopping"
+            return job
         }
-        return job
+        if try await store.cancelQueuedJob(id: id, finishedAt: Timestamp.nowISO8601()) {
+            let job = try await self.job(id)
+            publish(job)
+            return job
+        }
+        let job = try await self.job(id)
+        if job.status == .running { throw APIError(.conflict, "job \(id) runs on another server; cancel it there") }
+        throw APIError(.conflict, "job \(id) has already ended (\(job.status.rawValue))")
     }
 
-    /// Starts an interrupted, failed or cancelled job's work again as a new job.
-    func resume(_ id: Int) throws -> WebJob {
-        guard let job = jobs[id] else { throw APIError(.notFound, "there is no job \(id)") }
+    /// Starts an interrupted, failed or cancelled job's work again as a new job (a scan
+    /// resumes where it stopped: what it analysed is in the manifest).
+    func resume(_ id: Int) async throws -> WebJob {
+        let job = try await self.job(id)
         guard job.status.isFinal, job.status != .done else {
             throw APIError(.conflict, "job \(id) is \(job.status.rawValue); only an interrupted, failed or cancelled job resumes")
         }
-        return start(job.kind)
+        return try await start(job.kind)
     }
 
     /// Every job change from now on, starting with the current jobs.
-    func subscribe() -> (stream: AsyncStream<WebJob>, key: UUID) {
+    func subscribe() async -> (stream: AsyncStream<WebJob>, key: UUID) {
         let (stream, continuation) = AsyncStream<WebJob>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let key = UUID()
         subscribers[key] = continuation
-        for job in list().reversed() { continuation.yield(job) }
+        for job in ((try? await list()) ?? []).reversed() { continuation.yield(job) }
         continuation.onTermination = { _ in Task { await self.unsubscribe(key) } }
         return (stream, key)
     }
@@ -137,36 +167,31 @@ actor JobRunner {
         subscribers[key] = nil
     }
 
-    /// Ends every subscription (server shutdown) and stops running jobs.
-    func shutdown() {
-        for token in tokens.values { token.stop(.requested) }
-        for continuation in subscribers.values { continuation.finish() }
-        subscribers = [:]
-    }
-
     private func publish(_ job: WebJob) {
         for continuation in subscribers.values { continuation.yield(job) }
     }
 
-    private func trimHistory() {
-        let finished = jobs.values.filter(\.status.isFinal).map(\.id).sorted()
-        for id in finished.dropLast(Self.historyLimit) {
-            jobs[id] = nil
-            tokens[id] = nil
-        }
-    }
-
-    private func launchWaiting() {
-        while running < max(1, configuration.jobConcurrency),
-            let next = jobs.values.filter({ $0.status == .queued }).min(by: { $0.id < $1.id })
-        {
-            var job = next
-            job.status = .running
-            job.startedAt = Timestamp.nowISO8601()
-            jobs[job.id] = job
-            running += 1
+    private func launchWaiting() async {
+        while live.count < max(1, configuration.jobConcurrency) {
+            let claimed: CatalogJob?
+            do {
+                claimed = try await store.claimJob(owner: configuration.serverID, startedAt: Timestamp.nowISO8601())
+            } catch {
+                return
+            }
+            guard let claimed else { return }
+            guard let job = WebJob(claimed) else {
+                var unknown = claimed
+                unknown.status = WebJobStatus.failed.rawValue
+                unknown.error = "this server does not know the job kind '\(claimed.kind)'"
+                unknown.finishedAt = Timestamp.nowISO8601()
+                try? await store.updateJob(unknown)
+                continue
+            }
+            live[job.id] = job
+            let token = StopToken()
+            tokens[job.id] = token
             publish(job)
-            let token = tokens[job.id] ?? StopToken()
             let work = JobWork(kind: job.kind, configuration: configuration)
             let id = job.id
             Task.detached {
@@ -176,37 +201,43 @@ actor JobRunner {
         }
     }
 
-    private func progress(_ id: Int, _ progress: JobProgress) {
-        guard var job = jobs[id], job.status == .running else { return }
+    private func progress(_ id: Int, _ progress: JobProgress) async {
+        guard var job = live[id] else { return }
         job.apply(progress)
-        jobs[id] = job
-        // Ten updates a second at most: a live bar, not a flood of events.
+        live[id] = job
+        // Ten updates a second at most to the browsers, one a second to the index.
         let now = Monotonic.now()
         if now - (lastPublished[id] ?? 0) >= 0.1 || progress.isFinished {
             lastPublished[id] = now
             publish(job)
         }
+        if now - (lastSaved[id] ?? 0) >= 1 {
+            lastSaved[id] = now
+            try? await store.updateJob(job.catalogJob(owner: configuration.serverID))
+        }
     }
 
     private func finish(_ id: Int, _ outcome: JobWork.Outcome) async {
-        running -= 1
-        lastPublished[id] = nil
-        if var job = jobs[id] {
-            switch outcome {
-            case .done: job.status = .done
-            case .stopped: job.status = .cancelled
-            case .failed(let message):
-                job.status = .failed
-                job.error = message
-            }
-            if job.status == .done { job.done = max(job.done, job.total) }
-            job.finishedAt = Timestamp.nowISO8601()
-            job.eta = nil
-            jobs[id] = job
-            publish(job)
+        guard var job = live[id] else { return }
+        switch outcome {
+        case .done: job.status = .done
+        case .stopped: job.status = .cancelled
+        case .failed(let message):
+            job.status = .failed
+            job.error = message
         }
+        if job.status == .done { job.done = max(job.done, job.total) }
+        job.finishedAt = Timestamp.nowISO8601()
+        job.eta = nil
+        job.current = nil
+        try? await store.updateJob(job.catalogJob(owner: configuration.serverID))
+        live[id] = nil
+        tokens[id] = nil
+        lastPublished[id] = nil
+        lastSaved[id] = nil
+        publish(job)
         await changed()
-        launchWaiting()
+        await launchWaiting()
     }
 }
 

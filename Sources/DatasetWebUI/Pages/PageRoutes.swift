@@ -30,7 +30,7 @@ enum PageRoutes {
                 title: "Overview", active: "/overview", csrf: csrf, script: nil, body: self.overview(overview, app.library.root))
         }
         router.get("/jobs") { _, _ in
-            Layout.page(title: "Jobs", active: "/jobs", csrf: csrf, script: "jobs.js", body: jobs(await app.jobs.list()))
+            Layout.page(title: "Jobs", active: "/jobs", csrf: csrf, script: "jobs.js", body: jobs(try await app.jobs.list()))
         }
     }
 

@@ -81,7 +81,7 @@ enum APIRoutes {
             }
             let restored = try app.editor.restore(body.paths)
             // Restored files go back into the index through a scan (their records may be gone).
-            let job = await app.jobs.start(.update)
+            let job = try await app.jobs.start(.update)
             return JSONResponse.make(RestoreResult(restored: restored, job: job))
         }
         router.get("/api/overview") { _, _ in

@@ -16,7 +16,7 @@ enum JobRoutes {
     static let streamSeconds: UInt64 = 300
 
     static func add(to router: Router<BasicRequestContext>, app: WebApp) {
-        router.get("/api/jobs") { _, _ in JSONResponse.make(await app.jobs.list()) }
+        router.get("/api/jobs") { _, _ in JSONResponse.make(try await app.jobs.list()) }
         router.post("/api/jobs") { request, context in
             let body = try await request.decode(as: StartJobRequest.self, context: context)
             guard let kind = WebJobKind(rawValue: body.kind) else {
@@ -24,7 +24,7 @@ enum JobRoutes {
                     .badRequest, "unknown job kind '\(body.kind.prefix(40))'",
                     remedy: "one of \(WebJobKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return JSONResponse.make(await app.jobs.start(kind), status: .accepted)
+            return JSONResponse.make(try await app.jobs.start(kind), status: .accepted)
         }
         router.get("/api/jobs/events") { _, _ in
             let (stream, key) = await app.jobs.subscribe()
