@@ -155,9 +155,11 @@ struct ServeAPITests {
         let job = try #require(try Self.json(try RawHTTP.send(port: port, method: "GET", path: "/api/jobs/\(id)").body) as? [String: Any])
         #expect(job["status"] as? String == "interrupted")
         let csrf = try #require(
-            (try Self.json(try RawHTTP.send(port: port, method: "GET", path: "/api/session").body) as? [String: Any])?["csrf_token"] as? String)
+            (try Self.json(try RawHTTP.send(port: port, method: "GET", path: "/api/session").body) as? [String: Any])?["csrf_token"]
+                as? String)
         let resumed = try RawHTTP.send(
-            port: port, method: "POST", path: "/api/jobs/\(id)/resume", headers: ["X-CSRF-Token": csrf, "Content-Type": "application/json"],
+            port: port, method: "POST", path: "/api/jobs/\(id)/resume",
+            headers: ["X-CSRF-Token": csrf, "Content-Type": "application/json"],
             body: "{}")
         #expect(resumed.status == 202, "\(resumed.body)")
         let newID = try #require((try Self.json(resumed.body) as? [String: Any])?["id"] as? Int)
