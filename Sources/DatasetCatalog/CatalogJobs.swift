@@ -34,3 +34,15 @@ public struct CatalogJob: Sendable, Hashable, Codable {
     /// The statuses of a job still to be done or being done.
     public static let liveStatuses: Set<String> = ["queued", "running"]
 }
+
+/// How servers that share one index hear about each other's work (team mode): job progress,
+/// decisions, cancel requests. PostgreSQL's LISTEN/NOTIFY carries it; the embedded SQLite
+/// index serves one process, which needs no feed, so it does not conform.
+public protocol CatalogChangeFeed: Sendable {
+    /// Sends `message` to every listener of this index, other processes included.
+    func announce(_ message: String) async throws
+
+    /// Calls `receive` with every message announced from now on (this process's own
+    /// included), until the task is cancelled or the connection is lost (then it throws).
+    func listen(_ receive: @escaping @Sendable (String) async -> Void) async throws
+}

@@ -82,3 +82,23 @@ extension PostgresCatalogStore {
         ).count
     }
 }
+
+extension PostgresCatalogStore: CatalogChangeFeed {
+    /// One channel per schema: libraries in other schemas of the server hear nothing.
+    var channel: String { "imgeda_" + location.schema }
+
+    public func announce(_ message: String) async throws {
+        _ = try await fetch("SELECT pg_notify($1, $2)::text", [.string(channel), .string(message)])
+    }
+
+    public func listen(_ receive: @escaping @Sendable (String) async -> Void) async throws {
+        let channel = channel
+        try await wrap {
+            try await client.withConnection { connection in
+                try await connection.listen(on: channel) { notifications in
+                    for try await notification in notifications { await receive(notification.payload) }
+                }
+            }
+        }
+    }
+}

@@ -38,9 +38,9 @@ extension ImgedaError.Code {
 /// ```
 public final class PostgresCatalogStore: CatalogStore {
     public let location: PostgresLocation
-    private let client: PostgresClient
+    let client: PostgresClient
     private let running: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
 
     /// The migrations, in order; the version of the schema is the number applied. Append
     /// only: a released migration is never edited.
@@ -130,7 +130,7 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     /// Runs `body`, turning postgres-nio's errors into one line that names the database.
-    private func wrap<T>(_ body: () async throws -> T) async throws -> T {
+    func wrap<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as ImgedaError {

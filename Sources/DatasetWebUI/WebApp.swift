@@ -21,6 +21,12 @@ struct WebApp: Sendable {
     var store: any CatalogStore { configuration.store }
     var editor: LibraryEditor { LibraryEditor(library: library, store: store) }
 
+    /// After an edit or a decision: caches go, and the other servers of a team hear of it.
+    func changed() async {
+        await caches.invalidate()
+        await jobs.announceChange()
+    }
+
     /// The index entry of an id, or a 404.
     func image(_ id: String) async throws -> CatalogImage {
         let path = try ImageID.path(id)

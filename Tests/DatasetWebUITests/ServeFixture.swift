@@ -21,7 +21,9 @@ final class ServeFixture {
     static let attributeName = "\"><img src=x onerror=alert(1)>.jpg"
     static let exifMake = "<script>alert('exif')</script>"
 
-    init(_ name: String = #function, extraArguments: [String] = [], prepare: (Workspace) throws -> Void = { _ in }) throws {
+    init(
+        _ name: String = #function, extraArguments: [String] = [], database: String? = nil, prepare: (Workspace) throws -> Void = { _ in }
+    ) throws {
         _ = Fixtures.libvipsStarted
         ws = try Workspace(name)
         try Fixtures.jpegFolder(ws, folder: "photos/2023/beach", count: 4, size: 96)
@@ -36,9 +38,10 @@ final class ServeFixture {
         try ws.write(
             ExifWriter.insert(camera, into: try Fixtures.jpeg(Fixtures.scene(80, width: 100, height: 80))), to: "photos/hostile/exif.jpg")
         try prepare(ws)
-        let made = try Imgeda.run(["library", "init", ws.file("photos"), "--quiet", "--workers", "1"])
+        let db = database.map { ["--db", $0] } ?? []
+        let made = try Imgeda.run(["library", "init", ws.file("photos"), "--quiet", "--workers", "1"] + db)
         #expect(made.status == 0, "\(made.stdout)\(made.stderr)")
-        running = try Imgeda.start(["serve", ws.file("photos"), "--port", "0", "--workers", "1"] + extraArguments)
+        running = try Imgeda.start(["serve", ws.file("photos"), "--port", "0", "--workers", "1"] + db + extraArguments)
         (url, port) = try Self.address(of: running)
     }
 
@@ -158,6 +161,35 @@ enum RawHTTP {
         var payload = received[(split + 4)...]
         if fields["transfer-encoding"] == "chunked" { payload = dechunk(payload) }
         return Reply(status: status, headers: fields, body: String(decoding: payload, as: UTF8.self))
+    }
+
+    /// Opens a GET whose body never ends (server-sent events) and reads until `done` holds for
+    /// what arrived, or `seconds` pass without it; returns what arrived.
+    static func stream(port: Int, path: String, seconds: Int, until done: (String) -> Bool) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureError("socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw FixtureError("cannot connect to 127.0.0.1:\(port)") }
+        let head = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n\r\n".utf8)
+        _ = head.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(Double(seconds))
+        while Date() < deadline {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 { received += buffer[0..<n] } else if n == 0 { break }
+            if done(String(decoding: received, as: UTF8.self)) { break }
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 
     static func find(_ needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {

@@ -52,6 +52,16 @@ public struct WebJob: Sendable, Codable, Hashable {
     }
 }
 
+/// What one server tells the others that share its index (team mode, through
+/// ``CatalogChangeFeed``): a job's progress, a request to cancel a job it runs, or that the
+/// library changed (a decision, an edit).
+struct TeamMessage: Codable, Sendable {
+    var server: String
+    var job: WebJob?
+    var cancel: Int?
+    var changed: Bool?
+}
+
 extension WebJob {
     /// The index's record of a job; nil for a kind or status this version does not know.
     init?(_ job: CatalogJob) {
@@ -85,6 +95,9 @@ actor JobRunner {
     private var lastSaved: [Int: Double] = [:]
     /// Called after a job changed the index (the tag list and overview are cached).
     private let changed: @Sendable () async -> Void
+    /// Team mode: messages to the other servers, sent in order by one task.
+    private var outbox: AsyncStream<String>.Continuation?
+    private var feedTasks: [Task<Void, Never>] = []
 
     /// Jobs the history shows.
     static let historyLimit = 200
@@ -98,8 +111,47 @@ actor JobRunner {
     /// Returns how many were interrupted.
     func recover() async throws -> Int {
         let interrupted = try await store.interruptRunningJobs(finishedAt: Timestamp.nowISO8601())
+        if let feed = store as? any CatalogChangeFeed { startFeed(feed) }
         await launchWaiting()
         return interrupted
+    }
+
+    /// Team mode: listen to the other servers (retrying after a lost connection) and send
+    /// this server's messages in order.
+    private func startFeed(_ feed: any CatalogChangeFeed) {
+        let (messages, outbox) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        self.outbox = outbox
+        feedTasks.append(
+            Task.detached {
+                for await message in messages { try? await feed.announce(message) }
+            })
+        feedTasks.append(
+            Task.detached {  // The runner lives as long as the server; so does this listener.
+                while !Task.isCancelled {
+                    try? await feed.listen { message in await self.received(message) }
+                    try? await Task.sleep(nanoseconds: 1_000_000_000)
+                }
+            })
+    }
+
+    /// Tells the other servers something (nothing without a feed).
+    private func send(_ message: TeamMessage) {
+        guard let outbox, let data = try? JSONEncoder().encode(message) else { return }
+        outbox.yield(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The library changed here (a decision, an edit): the other servers drop their caches.
+    func announceChange() {
+        send(TeamMessage(server: configuration.serverID, changed: true))
+    }
+
+    private func received(_ text: String) async {
+        guard let message = try? JSONDecoder().decode(TeamMessage.self, from: Data(text.utf8)),
+            message.server != configuration.serverID
+        else { return }
+        if let job = message.job, live[job.id] == nil { publish(job, toTeam: false) }
+        if let id = message.cancel { tokens[id]?.stop(.requested) }
+        if message.changed == true { await changed() }
     }
 
     func list() async throws -> [WebJob] {
@@ -135,7 +187,11 @@ actor JobRunner {
             return job
         }
         let job = try await self.job(id)
-        if job.status == .running { throw APIError(.conflict, "job \(id) runs on another server; cancel it there") }
+        if job.status == .running, outbox != nil {
+            // Another server runs it: ask that one to stop it.
+            send(TeamMessage(server: configuration.serverID, cancel: id))
+            return job
+        }
         throw APIError(.conflict, "job \(id) has already ended (\(job.status.rawValue))")
     }
 
@@ -167,8 +223,9 @@ actor JobRunner {
         subscribers[key] = nil
     }
 
-    private func publish(_ job: WebJob) {
+    private func publish(_ job: WebJob, toTeam: Bool = true) {
         for continuation in subscribers.values { continuation.yield(job) }
+        if toTeam { send(TeamMessage(server: configuration.serverID, job: job)) }
     }
 
     private func launchWaiting() async {
@@ -237,6 +294,7 @@ actor JobRunner {
         lastSaved[id] = nil
         publish(job)
         await changed()
+        announceChange()
         await launchWaiting()
     }
 }

@@ -34,7 +34,7 @@ enum APIRoutes {
         router.post("/api/images/{id}/trash") { _, context in
             let image = try await app.image(try context.parameters.require("id"))
             let edit = try await app.editor.trash(.paths([image.path]))
-            await app.caches.invalidate()
+            await app.changed()
             return JSONResponse.make(DecisionResult(kept: nil, trashed: edit.images, separated: []))
         }
         router.get("/api/tags") { request, _ in
@@ -57,7 +57,7 @@ enum APIRoutes {
             }
             let others = try await app.editor.keep(keep)
             let trashed = others.isEmpty ? [] : try await app.editor.trash(.paths(others)).images
-            await app.caches.invalidate()
+            await app.changed()
             return JSONResponse.make(DecisionResult(kept: keep, trashed: trashed, separated: []))
         }
         router.post("/api/duplicates/{group}/not-duplicates") { _, context in
@@ -66,7 +66,7 @@ enum APIRoutes {
             let paths = review.members.map(\.path)
             try await app.editor.markNotDuplicates(paths)
             _ = try await LibraryIndexer.sync(app.library, into: app.store)
-            await app.caches.invalidate()
+            await app.changed()
             return JSONResponse.make(DecisionResult(kept: nil, trashed: [], separated: paths))
         }
         router.get("/api/trash") { _, _ in
@@ -159,7 +159,7 @@ enum APIRoutes {
             if let status { sidecar.status = status }
             if let rating { sidecar.rating = rating == 0 ? nil : rating }
         }
-        await app.caches.invalidate()
+        await app.changed()
     }
 
     static func groupNumber(_ context: BasicRequestContext) throws -> Int {
