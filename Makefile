@@ -67,8 +67,11 @@ test: deps $(REFSTAMP) $(TESTSTAMP)
 # against the reference and at 1,000,000 records (also with splits, every picture copied 333
 # times), and `imgeda download` against img2dataset on 10,000 URLs from a local
 # fault-injecting server, and the peak memory of reading a 2,000,000-row Parquet URL list
-# with our reader against pyarrow, and `imgeda serve`'s gallery pages and searches at 100,000
-# and 1,000,000 records (server-side time, p50/p95 under wrk, peak memory).
+# with our reader against pyarrow, and the library at 1,000,000 records (index build time and
+# peak memory, search p50/p95, on SQLite and on a throwaway PostgreSQL) and on mixed10k's
+# 10,000 real paths (an unchanged `library update` against `find`), and `imgeda serve`'s
+# gallery pages and searches at 100,000 and 1,000,000 records (server-side time, p50/p95
+# under wrk, peak memory).
 # BENCH_STRICT=0 reports without failing.
 bench: release $(REFSTAMP)
 	bash Benchmarks/bench.sh $(CURDIR)/.build/release/imgeda; s1=$$?; \
@@ -79,8 +82,9 @@ bench: release $(REFSTAMP)
 	$(SWIFT) build -c release -j $(JOBS) --package-path Benchmarks --product parquet-scale && \
 	  python3 Benchmarks/parquet_scale.py $(CURDIR)/Benchmarks/.build/release/parquet-scale $(CURDIR)/$(REFVENV)/bin/python; s6=$$?; \
 	python3 Benchmarks/report_copies.py $(CURDIR)/.build/release/imgeda; s7=$$?; \
-	python3 Benchmarks/serve_bench.py $(CURDIR)/.build/release/imgeda; s8=$$?; \
-	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ] && [ $$s4 -eq 0 ] && [ $$s5 -eq 0 ] && [ $$s6 -eq 0 ] && [ $$s7 -eq 0 ] && [ $$s8 -eq 0 ]
+	python3 Benchmarks/library_scale.py $(CURDIR)/.build/release/imgeda 1000000 --postgres auto --real bench-data/mixed10k; s8=$$?; \
+	python3 Benchmarks/serve_bench.py $(CURDIR)/.build/release/imgeda; s9=$$?; \
+	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ] && [ $$s4 -eq 0 ] && [ $$s5 -eq 0 ] && [ $$s6 -eq 0 ] && [ $$s7 -eq 0 ] && [ $$s8 -eq 0 ] && [ $$s9 -eq 0 ]
 
 # The README's pictures: every plot kind and a screenshot of the report, made by the project
 # from the example dataset.

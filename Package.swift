@@ -206,7 +206,9 @@ package.targets += [
     ),
     .testTarget(
         name: "DatasetCatalogTests",
-        dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres"],
+        dependencies: [
+            "DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres", "DatasetPipeline",
+        ],
         swiftSettings: swiftSettings
     ),
 ]

@@ -143,7 +143,7 @@ public final class PostgresCatalogStore: CatalogStore {
             }
             throw ImgedaError(
                 .databaseFailed, "the index at \(location) refused a statement: \(Self.describe(error))",
-                remedy: "run `imgeda library rebuild --db …` to make it again from the manifest and sidecars")
+                remedy: .rebuildIndex)
         } catch {
             throw ImgedaError(.databaseFailed, "reading the index at \(location) failed: \(Self.describe(error))")
         }

@@ -1,3 +1,5 @@
+import DatasetPipeline
+
 /// The two preview sizes the pages show: grid thumbnails and the image page's large preview.
 public enum PreviewSize: String, Sendable, CaseIterable {
     case thumbnail = "256"
@@ -21,4 +23,33 @@ public protocol PreviewSource: Sendable {
 public struct OriginalPreviews: PreviewSource {
     public init() {}
     public func file(for sha256: String, source: String, size: PreviewSize) async throws -> String { source }
+}
+
+/// The library's thumbnail cache (``ThumbnailCache``: 256 and 1024 px JPEGs keyed by SHA-256
+/// in the state folder, EXIF orientation applied, RAW files through their embedded preview),
+/// made on first request.
+public struct CachedPreviews: PreviewSource {
+    let cache: ThumbnailCache
+
+    public init(stateFolder: String) {
+        cache = ThumbnailCache(stateFolder: stateFolder)
+    }
+
+    public func file(for sha256: String, source: String, size: PreviewSize) async throws -> String {
+        let cacheSize: ThumbnailCache.Size = size == .thumbnail ? .small : .preview
+        if let cached = cache.cached(sha256, size: cacheSize) { return cached }
+        return try await maker.make(cache, sha256: sha256, source: source, size: cacheSize)
+    }
+
+    private let maker = PreviewMaker()
+}
+
+/// Makes missing previews one at a time: two requests for one content (byte-identical copies
+/// side by side) would otherwise write the same cache file at once, and decoding in the
+/// server's process stays bounded to one image.
+private actor PreviewMaker {
+    func make(_ cache: ThumbnailCache, sha256: String, source: String, size: ThumbnailCache.Size) throws -> String {
+        if let cached = cache.cached(sha256, size: size) { return cached }
+        return try cache.file(for: sha256, source: source, size: size)
+    }
 }

@@ -41,7 +41,7 @@ public struct WebConfiguration: Sendable {
         self.toolVersion = toolVersion
         self.scanWorkers = scanWorkers
         self.jobConcurrency = jobConcurrency
-        self.previews = previews ?? OriginalPreviews()
+        self.previews = previews ?? CachedPreviews(stateFolder: library.state)
         self.serverID = serverID ?? "\(ProcessInfo.processInfo.processIdentifier)"
     }
 

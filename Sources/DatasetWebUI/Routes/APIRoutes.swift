@@ -79,7 +79,7 @@ enum APIRoutes {
             for path in body.paths where !trashed.contains(path) {
                 throw APIError(.notFound, "\(path.prefix(200)) is not in the trash", remedy: "take paths from /api/trash")
             }
-            let restored = try app.editor.restore(body.paths)
+            let restored = try await app.editor.restore(body.paths)
             // Restored files go back into the index through a scan (their records may be gone).
             let job = try await app.jobs.start(.update)
             return JSONResponse.make(RestoreResult(restored: restored, job: job))

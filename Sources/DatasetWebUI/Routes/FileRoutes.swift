@@ -30,7 +30,12 @@ enum FileRoutes {
             }
             let source = app.library.absolutePath(image.path)
             guard let sha = image.sha256 else { return try send(source, format: image.record.format, app: app) }
-            let file = try await app.configuration.previews.file(for: sha, source: source, size: size)
+            let file: String
+            do {
+                file = try await app.configuration.previews.file(for: sha, source: source, size: size)
+            } catch is ImgedaError {
+                throw APIError(.notFound, "no preview can be made of this image (it is damaged or in a format this build cannot decode)")
+            }
             return try send(file, format: file == source ? image.record.format : "JPEG", app: app)
         }
         // Browsers ask for it on every page; there is none.

@@ -16,7 +16,8 @@ with sync_playwright() as p:
     browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("console", lambda m: problems.append(f"console: {m.text} {m.location}") if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 500 else None)
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     expect.set_options(timeout=30_000)
 
