@@ -68,25 +68,32 @@ test: deps $(REFSTAMP) $(TESTSTAMP)
 # times), the merge of 100 partial manifests totalling 1,000,000 records (merge_bench.py), and
 # `imgeda download` against img2dataset on 10,000 URLs from a local
 # fault-injecting server, and the peak memory of reading a 2,000,000-row Parquet URL list
-# with our reader against pyarrow, and a scan from S3 (moto's server on 127.0.0.1) against the
-# same files on disk (Benchmarks/s3bench.sh).
+# with our reader against pyarrow, a scan from S3 (moto's server on 127.0.0.1) against the
+# same files on disk (s3bench.sh), the merge of 100 partial manifests, the library at
+# 1,000,000 records (index build time and peak memory, search p50/p95, on SQLite and on a
+# throwaway PostgreSQL) and on mixed10k's 10,000 real paths (an unchanged `library update`
+# against `find`), and `imgeda serve`'s gallery pages and searches at 100,000 and 1,000,000
+# records (server-side time, p50/p95 under wrk, peak memory).
 # BENCH_STRICT=0 reports without failing.
 bench: release $(REFSTAMP) $(TESTSTAMP)
-	bash Benchmarks/bench.sh $(CURDIR)/.build/release/imgeda; s1=$$?; \
-	bash Benchmarks/dupbench.sh $(CURDIR)/.build/release/imgeda; s2=$$?; \
-	python3 Benchmarks/export_scale.py $(CURDIR)/.build/release/imgeda $(CURDIR)/$(REFVENV)/bin/python; s3=$$?; \
-	python3 Benchmarks/report_bench.py $(CURDIR)/.build/release/imgeda $(CURDIR)/$(REFVENV)/bin/imgeda bench-data/runs/ours-dataset.jsonl; s4=$$?; \
-	bash Benchmarks/downloadbench.sh $(CURDIR)/.build/release/imgeda; s5=$$?; \
-	$(SWIFT) build -c release -j $(JOBS) --package-path Benchmarks --product parquet-scale && \
-	  python3 Benchmarks/parquet_scale.py $(CURDIR)/Benchmarks/.build/release/parquet-scale $(CURDIR)/$(REFVENV)/bin/python; s6=$$?; \
-	python3 Benchmarks/report_copies.py $(CURDIR)/.build/release/imgeda; s7=$$?; \
-	IMGEDA_TEST_PYTHON=$(CURDIR)/$(TESTVENV)/bin/python bash Benchmarks/s3bench.sh $(CURDIR)/.build/release/imgeda; s8=$$?; \
-	python3 Benchmarks/merge_bench.py $(CURDIR)/.build/release/imgeda; s9=$$?; \
-	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ] && [ $$s4 -eq 0 ] && [ $$s5 -eq 0 ] && [ $$s6 -eq 0 ] && [ $$s7 -eq 0 ] && [ $$s8 -eq 0 ] && [ $$s9 -eq 0 ]
+	@B=$(CURDIR)/.build/release/imgeda; failed=0; \
+	bash Benchmarks/bench.sh $$B || failed=$$((failed+1)); \
+	bash Benchmarks/dupbench.sh $$B || failed=$$((failed+1)); \
+	python3 Benchmarks/export_scale.py $$B $(CURDIR)/$(REFVENV)/bin/python || failed=$$((failed+1)); \
+	python3 Benchmarks/report_bench.py $$B $(CURDIR)/$(REFVENV)/bin/imgeda bench-data/runs/ours-dataset.jsonl || failed=$$((failed+1)); \
+	bash Benchmarks/downloadbench.sh $$B || failed=$$((failed+1)); \
+	{ $(SWIFT) build -c release -j $(JOBS) --package-path Benchmarks --product parquet-scale && \
+	  python3 Benchmarks/parquet_scale.py $(CURDIR)/Benchmarks/.build/release/parquet-scale $(CURDIR)/$(REFVENV)/bin/python; } || failed=$$((failed+1)); \
+	python3 Benchmarks/report_copies.py $$B || failed=$$((failed+1)); \
+	IMGEDA_TEST_PYTHON=$(CURDIR)/$(TESTVENV)/bin/python bash Benchmarks/s3bench.sh $$B || failed=$$((failed+1)); \
+	python3 Benchmarks/merge_bench.py $$B || failed=$$((failed+1)); \
+	python3 Benchmarks/library_scale.py $$B 1000000 --postgres auto --real bench-data/mixed10k || failed=$$((failed+1)); \
+	python3 Benchmarks/serve_bench.py $$B || failed=$$((failed+1)); \
+	echo "make bench: $$failed benchmark(s) missed a target"; [ $$failed -eq 0 ]
 
 # The README's pictures: every plot kind and a screenshot of the report, made by the project
 # from the example dataset.
-screenshots: release
+screenshots: release $(TESTSTAMP)
 	rm -rf .build/shots && mkdir -p docs/images
 	.build/release/imgeda example .build/shots/example >/dev/null
 	.build/release/imgeda scan .build/shots/example -o .build/shots/m.jsonl --quiet
@@ -94,6 +101,7 @@ screenshots: release
 	.build/release/imgeda report -m .build/shots/m.jsonl -o .build/shots/report.html >/dev/null
 	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,2600 \
 	  --screenshot=docs/images/report.png file://$(CURDIR)/.build/shots/report.html 2>/dev/null
+	$(TESTVENV)/bin/python Tests/DatasetWebUITests/Scripts/screenshots.py .build/release/imgeda docs/images .build/shots/serve
 
 # Formats the sources in place with the toolchain's swift-format and the checked-in
 # .swift-format; `lint` fails on anything `format` would change, as CI does.

@@ -30,6 +30,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // The web app of `imgeda serve` (issue 12); no traits: swift-configuration is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Already dependencies of hummingbird; named for the server's logger and graceful shutdown.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libvips' headers, for the C shim only. vips.h needs just glib's include paths, which
@@ -137,12 +143,29 @@ let package = Package(
             dependencies: ["DatasetAnalysis", "DatasetCatalog", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
+        // `imgeda serve`: the Hummingbird app, its routes, pages, static files, jobs and SSE.
+        .target(
+            name: "DatasetWebUI",
+            dependencies: [
+                "DatasetAnalysis", "DatasetIO", "DatasetPipeline", "DatasetCatalog", "DatasetReport", "ImageDecoding",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: ["app.css", "common.js", "gallery.js", "image.js", "duplicates.js", "trash.js", "jobs.js", "openapi.yaml"].map {
+                .embedInCode("Static/\($0)")
+            },
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "imgeda",
             dependencies: [
                 "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "CImgedaSupport", "ExampleData",
                 "DatasetReport", "Downloader", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres",
                 "ObjectStorage",
+                "DatasetWebUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -195,9 +218,18 @@ package.targets += [
         dependencies: ["ObjectStorage", "DatasetAnalysis", "DatasetIO", "Downloader"],
         swiftSettings: swiftSettings
     ),
+    // `imgeda serve` on 127.0.0.1: security, the API, Playwright and schemathesis (Scripts/).
+    .testTarget(
+        name: "DatasetWebUITests",
+        dependencies: ["DatasetAnalysis", "ExampleData"],
+        exclude: ["Scripts"],
+        swiftSettings: swiftSettings
+    ),
     .testTarget(
         name: "DatasetCatalogTests",
-        dependencies: ["DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres"],
+        dependencies: [
+            "DatasetAnalysis", "DatasetIO", "DatasetCatalog", "DatasetCatalogSQLite", "DatasetCatalogPostgres", "DatasetPipeline",
+        ],
         swiftSettings: swiftSettings
     ),
 ]

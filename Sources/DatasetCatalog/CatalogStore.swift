@@ -180,6 +180,31 @@ public protocol CatalogStore: Sendable {
 
     /// How many images a query matches.
     func count(_ query: CatalogQuery) async throws -> Int
+
+    // Background jobs (``CatalogJob``): the web app's queue and history.
+
+    /// Adds a queued job and returns it with its id.
+    func addJob(kind: String, createdAt: String) async throws -> CatalogJob
+
+    /// Takes the oldest queued job for `owner`, marking it running: each job is taken once,
+    /// however many servers ask at the same moment.
+    func claimJob(owner: String, startedAt: String) async throws -> CatalogJob?
+
+    /// Writes a job's status, progress, error and times.
+    func updateJob(_ job: CatalogJob) async throws
+
+    /// Cancels a job that is still queued; false when it was taken or has ended.
+    func cancelQueuedJob(id: Int, finishedAt: String) async throws -> Bool
+
+    /// The job with this id.
+    func job(id: Int) async throws -> CatalogJob?
+
+    /// The newest `limit` jobs, newest first.
+    func jobs(limit: Int) async throws -> [CatalogJob]
+
+    /// Marks every running job as interrupted (a server stopped without finishing them);
+    /// returns how many.
+    func interruptRunningJobs(finishedAt: String) async throws -> Int
 }
 
 extension CatalogStore {

@@ -19,6 +19,10 @@ public struct Library: Sendable {
     /// The state folder, absolute.
     public let state: String
 
+    /// The files a library holds: the scan's image formats and the camera RAW formats
+    /// (catalogued from their EXIF and embedded preview).
+    public static let extensions = Discovery.defaultExtensions + RawFile.extensions
+
     /// The name of the default state folder inside the root.
     public static let defaultStateName = ".imgeda"
 
@@ -36,9 +40,11 @@ public struct Library: Sendable {
     public var manifest: String { "\(state)/manifest.jsonl" }
     public var sidecarFolder: String { "\(state)/sidecars" }
     public var index: String { "\(state)/index.sqlite" }
-    public var thumbnails: String { "\(state)/thumbnails" }
+    public var thumbnails: String { thumbnailCache.folder }
     public var trash: String { "\(state)/trash" }
     public var sidecars: SidecarStore { SidecarStore(folder: sidecarFolder) }
+    /// The thumbnail cache (`STATE/thumbnails`), keyed by content.
+    public var thumbnailCache: ThumbnailCache { ThumbnailCache(stateFolder: state) }
 
     /// Whether `init` has made this library (its state folder holds a manifest).
     public var exists: Bool { FileManager.default.fileExists(atPath: manifest) }
@@ -58,7 +64,20 @@ public struct Library: Sendable {
             roots: [root], output: manifest, settings: ScanSettings(), workers: workers, resume: true,
             workerExecutable: workerExecutable, toolVersion: toolVersion)
         configuration.excludedFolders = [state, trash]
+        configuration.extensions = Self.extensions
         return configuration
+    }
+
+    /// One source per indexed content for the thumbnail cache: its SHA-256 and the first
+    /// indexed file (by path) that holds it.
+    public func thumbnailSources(_ store: any CatalogStore) async throws -> [ThumbnailSource] {
+        var seen = Set<String>()
+        var sources: [ThumbnailSource] = []
+        for file in try await store.indexedFiles().sorted(by: { $0.path < $1.path }) {
+            guard let sha = file.sha256, seen.insert(sha).inserted else { continue }
+            sources.append(ThumbnailSource(sha256: sha, path: FilePathBytes(absolutePath(file.path))))
+        }
+        return sources
     }
 
     /// The path of a record relative to the root, or nil when the record is not under it.

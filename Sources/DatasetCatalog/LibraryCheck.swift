@@ -67,7 +67,7 @@ extension Library {
         result.indexProblems = problems
         let files = try await store.indexedFiles()
         result.images = files.count
-        let discovered = try Discovery.discover(roots: [root], extensions: Discovery.defaultExtensions, excluding: [state, trash])
+        let discovered = try Discovery.discover(roots: [root], extensions: Self.extensions, excluding: [state, trash])
         var onDisk = Set<String>()
         for file in discovered.files {
             if let relative = relativePath(file.path.display) { onDisk.insert(relative) }

@@ -103,13 +103,28 @@ public struct LibraryEditor: Sendable {
 
     // MARK: - Soft delete
 
+    /// The folder inside the trash where trashed files' sidecars wait, by library path.
+    static let trashedSidecarsName = ".sidecars"
+
+    /// Where the sidecar (or the per-path part of it) of a trashed file waits:
+    /// `TRASH/.sidecars/PATH.json`.
+    public func trashedSidecar(_ path: String) -> String {
+        "\(library.trash)/\(Self.trashedSidecarsName)/\(path).json"
+    }
+
     /// Moves the target's files into the trash folder (same relative path under it) and out
-    /// of the index. Their sidecars stay: they are keyed by content, which may have other
-    /// copies, and `restore` needs them.
+    /// of the index, each with its sidecar: the whole sidecar when no other indexed copy of
+    /// the content stays, else only what concerns that path (its per-copy decision), so the
+    /// copies that stay keep their tags. `restore` puts both back.
+    ///
+    /// The sidecar's trashed part is written before the live one is changed: a crash between
+    /// the two leaves a decision in both places, never in none.
     public func trash(_ target: LibraryTarget) async throws -> LibraryEdit {
         var edit = LibraryEdit()
         let images = try await resolve(target)
-        for (path, _) in images {
+        var trashedPaths = Set<String>()
+        var changed: [Sidecar] = []
+        for (path, sha) in images {
             let destination = "\(library.trash)/\(path)"
             try FileSystem.createDirectories(FileSystem.parentFolder(of: destination))
             guard !FileManager.default.fileExists(atPath: destination) else {
@@ -121,16 +136,44 @@ public struct LibraryEditor: Sendable {
                 throw ImgedaError(.ioFailed, "cannot move \(path) to the trash: \(String(cString: strerror(errno)))")
             }
             edit.images.append(path)
+            trashedPaths.insert(path)
+            guard let sha, let sidecar = try library.sidecars.read(sha256: sha) else { continue }
+            let staying = try await store.searchAll(CatalogQuery(terms: [.init(.sha256(sha))])).contains {
+                $0.sha256 == sha && !trashedPaths.contains($0.path)
+            }
+            var part = Sidecar(sha256: sha)
+            var remaining = sidecar
+            if staying {
+                part.copies = sidecar.copies[path].map { [path: $0] } ?? [:]
+                remaining.copies[path] = nil
+            } else {
+                part = sidecar
+                remaining = Sidecar(sha256: sha)
+            }
+            if !part.isEmpty {
+                let file = trashedSidecar(path)
+                try FileSystem.createDirectories(FileSystem.parentFolder(of: file))
+                try AtomicFile.write(SidecarStore.encode(part), to: file)
+            }
+            if remaining != sidecar {
+                try library.sidecars.write(remaining)
+                changed.append(remaining)
+            }
         }
         try await store.remove(paths: edit.images)
+        try await store.apply(sidecars: changed)
         return edit
     }
 
-    /// The library-relative paths waiting in the trash.
+    /// The library-relative paths waiting in the trash (their sidecars not counted).
     public func trashed() -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: library.trash) else { return [] }
         var paths: [String] = []
         while let next = enumerator.nextObject() as? String {
+            if next == Self.trashedSidecarsName {
+                enumerator.skipDescendants()
+                continue
+            }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: "\(library.trash)/\(next)", isDirectory: &isDirectory), !isDirectory.boolValue {
                 paths.append(next)
@@ -139,14 +182,17 @@ public struct LibraryEditor: Sendable {
         return paths.sorted()
     }
 
-    /// Moves trashed files back to their place (all when `paths` is empty). The caller then
-    /// updates the library so they are indexed again.
-    public func restore(_ paths: [String]) throws -> [String] {
+    /// Moves trashed files back to their place (all when `paths` is empty), with their
+    /// sidecars: a trashed sidecar returns as it was, or, when the content has a sidecar
+    /// again (another copy was tagged meanwhile), is merged into it. The caller then updates
+    /// the library so the files are indexed again.
+    public func restore(_ paths: [String]) async throws -> [String] {
         let wanted = paths.isEmpty ? trashed() : paths.map { library.relativePath($0) ?? $0 }
         var restored: [String] = []
+        var changed: [Sidecar] = []
         for path in wanted {
             let source = "\(library.trash)/\(path)"
-            guard FileManager.default.fileExists(atPath: source) else {
+            guard FileManager.default.fileExists(atPath: source), !path.hasPrefix(Self.trashedSidecarsName + "/") else {
                 throw ImgedaError(
                     .notFound, "\(path) is not in the trash", remedy: .listTrash(library: library.root))
             }
@@ -161,7 +207,21 @@ public struct LibraryEditor: Sendable {
                 throw ImgedaError(.ioFailed, "cannot restore \(path): \(String(cString: strerror(errno)))")
             }
             restored.append(path)
+            let file = trashedSidecar(path)
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            guard let part = try? JSONDecoder().decode(Sidecar.self, from: data), SidecarStore.isContentKey(part.sha256) else {
+                throw ImgedaError(
+                    .invalidFormat, "the trashed sidecar \(file) of \(path) is not a valid sidecar",
+                    remedy: "fix the JSON by hand, or delete the file to drop its decisions")
+            }
+            let merged = (try library.sidecars.read(sha256: part.sha256)).map { $0.merging(part) } ?? part
+            try library.sidecars.write(merged)
+            changed.append(merged)
+            guard unlink(file) == 0 || errno == ENOENT else {
+                throw ImgedaError(.ioFailed, "cannot remove \(file): \(String(cString: strerror(errno)))")
+            }
         }
+        try await store.apply(sidecars: changed)
         return restored
     }
 

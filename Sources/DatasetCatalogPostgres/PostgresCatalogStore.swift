@@ -38,13 +38,13 @@ extension ImgedaError.Code {
 /// ```
 public final class PostgresCatalogStore: CatalogStore {
     public let location: PostgresLocation
-    private let client: PostgresClient
+    let client: PostgresClient
     private let running: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
 
     /// The migrations, in order; the version of the schema is the number applied. Append
     /// only: a released migration is never edited.
-    static let migrations: [[String]] = [version1]
+    static let migrations: [[String]] = [version1, version2]
 
     /// The schema version this build makes and reads.
     public static var currentVersion: Int { migrations.count }
@@ -130,7 +130,7 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     /// Runs `body`, turning postgres-nio's errors into one line that names the database.
-    private func wrap<T>(_ body: () async throws -> T) async throws -> T {
+    func wrap<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as ImgedaError {
@@ -143,17 +143,17 @@ public final class PostgresCatalogStore: CatalogStore {
             }
             throw ImgedaError(
                 .databaseFailed, "the index at \(location) refused a statement: \(Self.describe(error))",
-                remedy: "run `imgeda library rebuild --db …` to make it again from the manifest and sidecars")
+                remedy: .rebuildIndex)
         } catch {
             throw ImgedaError(.databaseFailed, "reading the index at \(location) failed: \(Self.describe(error))")
         }
     }
 
-    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await wrap { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
     }
 
-    private func fetch(_ sql: String, _ arguments: [RecordField.Value] = []) async throws -> [PostgresRow] {
+    func fetch(_ sql: String, _ arguments: [RecordField.Value] = []) async throws -> [PostgresRow] {
         let query = try Self.query(sql, arguments)
         return try await wrap { try await client.query(query, logger: logger).collect() }
     }
@@ -221,7 +221,7 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     /// The tables a sound schema has.
-    static let tables = ["schema_version", "image", "decision", "tag"]
+    static let tables = ["schema_version", "image", "decision", "tag", "job"]
 
     public func migrate() async throws {
         let schema = location.schema

@@ -18,7 +18,7 @@ internal import GRDB
 /// ```
 public final class SQLiteCatalogStore: CatalogStore {
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating when absent) the index at `path`. Throws when the file is not a
     /// SQLite database.
@@ -81,6 +81,10 @@ public final class SQLiteCatalogStore: CatalogStore {
         migrator.registerMigration("v2-capture-index") { db in
             try db.execute(sql: "CREATE INDEX image_capture ON image(capture_local)")
         }
+        // The web app's background jobs: queue, owner, progress, history.
+        migrator.registerMigration("v3-jobs") { db in
+            try db.execute(sql: SQLiteCatalogStore.jobTable)
+        }
         return migrator
     }
 
@@ -121,7 +125,7 @@ public final class SQLiteCatalogStore: CatalogStore {
     }
 
     /// Runs `body`, turning GRDB's errors into one line that names the index and the fix.
-    private func wrap<T>(_ body: () async throws -> T) async throws -> T {
+    func wrap<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as DatabaseError {

@@ -25,7 +25,7 @@ struct Imgeda: ParsableCommand {
             Scan.self, Info.self, Check.self, Plot.self, Report.self, Diff.self, Gate.self, Export.self, Annotations.self, Example.self,
             Uniquify.self,
             Download.self, Merge.self, Config.self,
-            LibraryCommand.self, TagCommand.self, Search.self,
+            LibraryCommand.self, TagCommand.self, Search.self, Serve.self,
         ]
     )
 

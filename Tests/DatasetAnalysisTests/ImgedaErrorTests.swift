@@ -205,7 +205,7 @@ struct LibraryFlagNameTests {
         var files = 0
         for target in [
             "DatasetAnalysis", "ImageDecoding", "DatasetIO", "DatasetPipeline", "DatasetReport", "Downloader", "DatasetCatalog",
-            "DatasetCatalogSQLite", "ObjectStorage",
+            "DatasetCatalogSQLite", "DatasetCatalogPostgres", "ObjectStorage",
         ] {
             let folder = root.appendingPathComponent("Sources/\(target)")
             let enumerator = try #require(fm.enumerator(atPath: folder.path))

@@ -134,6 +134,22 @@ public struct Sidecar: Sendable, Hashable, Codable {
         return tags.count != before
     }
 
+    /// This sidecar with what `other` (a sidecar of the same content set aside, as in the
+    /// trash) adds: its tags, marks, relations and per-copy decisions, and its caption,
+    /// rating, status and keeper choice where this one has none.
+    public func merging(_ other: Sidecar) -> Sidecar {
+        var merged = self
+        for tag in other.tags { merged.add(tag) }
+        if merged.caption == nil { merged.caption = other.caption }
+        if merged.rating == nil { merged.rating = other.rating }
+        if merged.status == .active { merged.status = other.status }
+        merged.keeper = merged.keeper || other.keeper
+        for mark in other.notDuplicateOf where !merged.notDuplicateOf.contains(mark) { merged.notDuplicateOf.append(mark) }
+        for relation in other.relations where !merged.relations.contains(relation) { merged.relations.append(relation) }
+        for (path, decision) in other.copies where merged.copies[path] == nil { merged.copies[path] = decision }
+        return merged
+    }
+
     /// What the picture inherits when it is edited in place: what describes it (tags,
     /// caption, status, rating, relations), not duplicate decisions, which were about the
     /// old content.

@@ -80,7 +80,14 @@ public enum ExifReader {
         for _ in 0..<2 where ByteReader(data).matches("Exif\0\0", at: 0) {
             data = UnsafeRawBufferPointer(rebasing: data[6...])
         }
-        guard let tiff = TIFFStructure(data), let ifd0Offset = tiff.firstIFDOffset else { return nil }
+        guard let tiff = TIFFStructure(data) else { return nil }
+        return summary(of: tiff)
+    }
+
+    /// The summary of a TIFF structure already found (a TIFF file, an EXIF block, a RAW
+    /// file's header); nil when IFD0 holds no readable entry.
+    static func summary(of tiff: TIFFStructure) -> ExifSummary? {
+        guard let ifd0Offset = tiff.firstIFDOffset else { return nil }
         let ifd0 = tiff.directory(at: ifd0Offset)
         guard !ifd0.isEmpty else { return nil }
 
@@ -303,6 +310,12 @@ struct TIFFStructure {
             return nil
         }
         self.reader = reader
+    }
+
+    /// A structure whose header the caller has checked (a RAW format's own signature).
+    init(reader: ByteReader, bigEndian: Bool) {
+        self.reader = reader
+        self.bigEndian = bigEndian
     }
 
     /// The offset of IFD0, from the header.

@@ -132,6 +132,8 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
     case restoreOrEmptyTrash(library: String)
     /// A path is not in a library's trash: list what the trash holds.
     case listTrash(library: String)
+    /// A library's index is damaged or refuses statements: make it again from the files.
+    case rebuildIndex
 
     public init(stringLiteral value: String) { self = .text(value) }
     public init(stringInterpolation: DefaultStringInterpolation) { self = .text(String(stringInterpolation: stringInterpolation)) }
@@ -160,6 +162,7 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
         case .nameURLColumn: return "name the URL column, or call it `url`"
         case .restoreOrEmptyTrash: return "restore it or empty the trash first"
         case .listTrash: return "list what the trash holds"
+        case .rebuildIndex: return "rebuild the index from the manifest and the sidecars"
         }
     }
 

@@ -52,6 +52,10 @@ public struct FileAnalyzer {
         let options = DecodeOptions(
             previewSide: settings.maxImageDimension, maxPixels: settings.maxPixels,
             readExif: !settings.skipExif)
+        if RawFile.isRawName(record.filename), let raw = RawFile.read(bytes) {
+            analyzeRaw(raw, bytes, options: options, into: &record)
+            return
+        }
         let decoded: DecodedImage
         do {
             decoded = try decoder.decode(bytes, options: options)
@@ -70,6 +74,38 @@ public struct FileAnalyzer {
             }
             return
         }
+        measure(decoded, into: &record)
+    }
+
+    /// A camera RAW file (TIFF-based): its size, EXIF and format from its directories, and
+    /// the pixel measures of its largest embedded JPEG preview, turned as the RAW says. A RAW
+    /// file is not corrupt for having sensor data this build does not decode; without a
+    /// preview it gets no pixel measures.
+    private func analyzeRaw(
+        _ raw: RawFile.Summary, _ bytes: UnsafeRawBufferPointer, options: DecodeOptions, into record: inout ImageRecord
+    ) {
+        guard let preview = raw.preview,
+            var decoded = try? decoder.decode(UnsafeRawBufferPointer(rebasing: bytes[preview.range]), options: options)
+        else {
+            record.format = RawFile.formatName(record.filename)
+            record.colorMode = "RGB"
+            record.numChannels = 3
+            record.width = raw.width
+            record.height = raw.height
+            record.aspectRatio = raw.height > 0 ? Double(raw.width) / Double(raw.height) : 0
+            recordExif(raw.exif, into: &record)
+            return
+        }
+        decoded.format = RawFile.formatName(record.filename)
+        decoded.width = raw.width
+        decoded.height = raw.height
+        decoded.exif = raw.exif
+        decoded.orientation = raw.orientation
+        measure(decoded, into: &record)
+    }
+
+    /// Records what a decoded image says and what its pixels measure.
+    private func measure(_ decoded: DecodedImage, into record: inout ImageRecord) {
         record.width = decoded.width
         record.height = decoded.height
         record.format = decoded.format
@@ -77,7 +113,13 @@ public struct FileAnalyzer {
         record.numChannels = decoded.channels
         record.aspectRatio = decoded.height > 0 ? Double(decoded.width) / Double(decoded.height) : 0
         record.frameCount = decoded.frameCount
-        if let exif = decoded.exif, !settings.skipExif {
+        recordExif(decoded.exif, into: &record)
+        measurePixels(decoded, into: &record)
+    }
+
+    /// Copies what the camera's EXIF says into the record (unless EXIF is skipped).
+    private func recordExif(_ exif: ExifSummary?, into record: inout ImageRecord) {
+        if let exif, !settings.skipExif {
             record.cameraMake = exif.cameraMake
             record.cameraModel = exif.cameraModel
             record.lensModel = exif.lensModel
@@ -92,7 +134,10 @@ public struct FileAnalyzer {
             record.hasGPSData = exif.hasGPS
             record.distortionRisk = exif.distortionRisk
         }
+    }
 
+    /// Pixel statistics, blur and hashes of the decoded preview.
+    private func measurePixels(_ decoded: DecodedImage, into record: inout ImageRecord) {
         let preview = decoded.preview
         if !settings.skipPixelStats {
             let stats = PixelStatistics.compute(preview)

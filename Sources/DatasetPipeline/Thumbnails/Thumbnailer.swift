@@ -19,6 +19,8 @@ public struct Thumbnailer: Sendable {
         public var timeout: Double = 30
         /// Bytes of address space one worker may use; nil for ``WorkerPool/defaultMemoryLimit(maxPixels:)``.
         public var memoryLimit: UInt64?
+        /// More environment for the workers, `KEY=VALUE` (see ``WorkerPool/Configuration/environment``).
+        public var environment: [String] = []
 
         public init(executable: String, workers: Int, side: Int = 160, timeout: Double = 30, memoryLimit: UInt64? = nil) {
             self.executable = executable
@@ -45,6 +47,7 @@ public struct Thumbnailer: Sendable {
             workers: configuration.workers, timeout: configuration.timeout)
         pool.job = .thumbnail(side: configuration.side)
         pool.memoryLimit = configuration.memoryLimit
+        pool.environment = configuration.environment
         let workers = try WorkerPool(configuration: pool)
         defer { workers.shutdown() }
         var results = [[UInt8]?](repeating: nil, count: paths.count)
@@ -62,11 +65,19 @@ public struct Thumbnailer: Sendable {
     }
 
     /// A JPEG thumbnail of the image at `path` made in this process, or nil: the thumbnail
-    /// worker's body (reading the file; the decoding is ``ImageDecoder/thumbnailJPEG(_:side:maxPixels:quality:)``).
+    /// worker's body (reading the file; the decoding is ``ImageDecoder/thumbnailJPEG(_:side:maxPixels:quality:orientation:)``).
+    /// A RAW file's thumbnail is made from its largest embedded JPEG preview, turned as the
+    /// RAW says.
     static func jpeg(_ path: FilePathBytes, side: Int, decoder: ImageDecoder) -> [UInt8]? {
         var result: [UInt8]?
+        let raw = RawFile.isRawName(path.lastComponent.display)
         _ = MappedFile.withBytes(path) { bytes, _, _ in
-            result = decoder.thumbnailJPEG(bytes, side: side)
+            if raw, let summary = RawFile.read(bytes), let preview = summary.preview {
+                let jpeg = UnsafeRawBufferPointer(rebasing: bytes[preview.range])
+                result = decoder.thumbnailJPEG(jpeg, side: side, orientation: summary.orientation)
+            } else {
+                result = decoder.thumbnailJPEG(bytes, side: side)
+            }
         }
         return result
     }

@@ -19,7 +19,7 @@ extension Imgeda {
             subcommands: [
                 Init.self, Update.self, Rebuild.self, Check.self, Duplicates.self, Keep.self, NotDuplicate.self, Export.self, Trash.self,
                 Restore.self,
-                EmptyTrash.self,
+                EmptyTrash.self, Thumbnails.self,
             ]
         )
     }
@@ -221,7 +221,8 @@ extension Imgeda.LibraryCommand {
             let library = try library.library()
             let store = try LibraryContext.open(library, index: try self.library.index())
             let editor = LibraryEditor(library: library, store: store)
-            let restored = try editor.restore(paths)
+            let paths = paths
+            let restored = try runBlocking { try await editor.restore(paths) }
             _ = try Imgeda.LibraryCommand.scanAndSync(library, workers: nil, quiet: true, store: store)
             Console.out("Restored \(Plural.count(restored.count, "file")).")
         }

@@ -30,6 +30,7 @@ extension Remedy {
         case .nameURLColumn: return "name the column with --url-column, or call it `url`"
         case .restoreOrEmptyTrash(let library): return "restore it or empty the trash (`imgeda library empty-trash \(library) --yes`) first"
         case .listTrash(let library): return "list it with `imgeda library trash \(library) --list`"
+        case .rebuildIndex: return "run `imgeda library rebuild DIR --db URL` to make it again from the manifest and sidecars"
         }
     }
 
