@@ -67,7 +67,8 @@ test: deps $(REFSTAMP) $(TESTSTAMP)
 # against the reference and at 1,000,000 records (also with splits, every picture copied 333
 # times), and `imgeda download` against img2dataset on 10,000 URLs from a local
 # fault-injecting server, and the peak memory of reading a 2,000,000-row Parquet URL list
-# with our reader against pyarrow.
+# with our reader against pyarrow, and `imgeda organize` filing 20,000 photos by date (copy
+# and move, verified) against `cp -r` and exiftool.
 # BENCH_STRICT=0 reports without failing.
 bench: release $(REFSTAMP)
 	bash Benchmarks/bench.sh $(CURDIR)/.build/release/imgeda; s1=$$?; \
@@ -78,7 +79,8 @@ bench: release $(REFSTAMP)
 	$(SWIFT) build -c release -j $(JOBS) --package-path Benchmarks --product parquet-scale && \
 	  python3 Benchmarks/parquet_scale.py $(CURDIR)/Benchmarks/.build/release/parquet-scale $(CURDIR)/$(REFVENV)/bin/python; s6=$$?; \
 	python3 Benchmarks/report_copies.py $(CURDIR)/.build/release/imgeda; s7=$$?; \
-	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ] && [ $$s4 -eq 0 ] && [ $$s5 -eq 0 ] && [ $$s6 -eq 0 ] && [ $$s7 -eq 0 ]
+	bash Benchmarks/organize_bench.sh $(CURDIR)/.build/release/imgeda; s8=$$?; \
+	[ $$s1 -eq 0 ] && [ $$s2 -eq 0 ] && [ $$s3 -eq 0 ] && [ $$s4 -eq 0 ] && [ $$s5 -eq 0 ] && [ $$s6 -eq 0 ] && [ $$s7 -eq 0 ] && [ $$s8 -eq 0 ]
 
 # The README's pictures: every plot kind and a screenshot of the report, made by the project
 # from the example dataset.
