@@ -54,7 +54,7 @@ extension Imgeda {
         @Option(help: "Put back everything the run of this journal did.", completion: .file())
         var undo: String?
 
-        @Option(help: "Files copied at the same time (default: 4).")
+        @Option(help: "Files copied at the same time.")
         var workers = 4
 
         @Flag(help: "Print the plan or the result as JSON.")
