@@ -241,4 +241,26 @@ struct OrganizeCommandTests {
         let escape = try Imgeda.run(["organize", ws.file("src"), "-o", ws.file("dest"), "--template", "../{name}"])
         #expect(escape.status == 1 && escape.stderr.contains("\"..\""), "\(escape.stderr)")
     }
+    @Test func tagsFollowTheirPhotosIntoADestinationLibraryAndBothIndexesAreUpdated() throws {
+        let ws = try Workspace()
+        try ws.write(try photo(7), to: "lib/IMG_20230710_160211.jpg")
+        try ws.write(try photo(8), to: "lib/IMG_20230711_160211.jpg")
+        // An exact copy: a move places its content once and leaves the copy in the library.
+        try ws.write(try photo(8), to: "lib/copy.jpg")
+        try ws.write(try photo(9), to: "sorted/kept.jpg")
+        for library in ["lib", "sorted"] {
+            let made = try Imgeda.run(["library", "init", ws.file(library), "--quiet"])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        let tag = try Imgeda.run(["tag", ws.file("lib"), "add", "beach", "--path", ws.file("lib/IMG_20230710_160211.jpg")])
+        #expect(tag.status == 0, "\(tag.stderr)")
+        let run = try Imgeda.run(["organize", ws.file("lib"), "-o", ws.file("sorted"), "--apply", "--move", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let found = try Imgeda.run(["search", ws.file("sorted"), "tag:beach"])
+        #expect(found.status == 0, "\(found.stderr)")
+        #expect(found.stdout.contains("2023/2023-07-10/IMG_20230710_160211.jpg"), "the tag followed the photo: \(found.stdout)")
+        let left = try Imgeda.run(["search", ws.file("lib"), ""])
+        #expect(left.status == 0 && !left.stdout.contains("IMG_"), "the source library's index lists no moved file: \(left.stdout)")
+        #expect(left.stdout.contains("copy.jpg"))
+    }
 }

@@ -206,6 +206,7 @@ extension Imgeda {
         private func updateLibraries(_ plan: OrganizePlan, outcome: OrganizeOutcome) throws {
             let destination = try? Library(root: plan.destination)
             let sourceLibraries = plan.sources.compactMap { try? Library(root: $0) }.filter(\.exists)
+            var adopted = 0
             if let destination, destination.exists {
                 for source in sourceLibraries where source.state != destination.state {
                     for op in plan.operations where op.action == .place && !op.sha256.isEmpty {
@@ -213,18 +214,27 @@ extension Imgeda {
                             (try? destination.sidecars.read(sha256: op.sha256)) == nil
                         {
                             try destination.sidecars.write(sidecar)
+                            adopted += 1
                         }
                     }
                 }
             }
-            var libraries = plan.mode == .move ? sourceLibraries : []
-            if let destination, destination.exists, !libraries.contains(where: { $0.state == destination.state }) {
-                libraries.append(destination)
-            }
+            // The destination first: it receives the tags; then the sources a move emptied.
+            var libraries: [Library] = []
+            if let destination, destination.exists { libraries.append(destination) }
+            if plan.mode == .move { libraries += sourceLibraries.filter { s in !libraries.contains { $0.state == s.state } } }
             for library in libraries {
                 let store = try LibraryContext.open(library, index: .sqlite, quiet: json || quiet)
-                let sync = try Imgeda.LibraryCommand.scanAndSync(library, workers: nil, quiet: json || quiet, store: store)
-                try Imgeda.LibraryCommand.printSync(sync, library, verb: "Updated", json: false, quiet: json || quiet)
+                do {
+                    let sync = try Imgeda.LibraryCommand.scanAndSync(library, workers: nil, quiet: json || quiet, store: store)
+                    try Imgeda.LibraryCommand.printSync(sync, library, verb: "Updated", json: false, quiet: json || quiet)
+                    // Sidecars that arrived with their images are read into the index by a rebuild.
+                    if adopted > 0, library.state == destination?.state {
+                        _ = try runBlocking { try await LibraryIndexer.rebuild(library, into: store) }
+                    }
+                } catch let error as ImgedaError where error.code == .noImages {
+                    Console.err("Warning: \(library.root) holds no images now; its index still lists the moved files.")
+                }
             }
         }
     }
