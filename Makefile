@@ -73,7 +73,8 @@ test: deps $(REFSTAMP) $(TESTSTAMP)
 # 1,000,000 records (index build time and peak memory, search p50/p95, on SQLite and on a
 # throwaway PostgreSQL) and on mixed10k's 10,000 real paths (an unchanged `library update`
 # against `find`), and `imgeda serve`'s gallery pages and searches at 100,000 and 1,000,000
-# records (server-side time, p50/p95 under wrk, peak memory).
+# records (server-side time, p50/p95 under wrk, peak memory), and `imgeda organize` filing
+# 20,000 photos by date (copy and move, verified) against `cp -r` and exiftool.
 # BENCH_STRICT=0 reports without failing.
 bench: release $(REFSTAMP) $(TESTSTAMP)
 	@B=$(CURDIR)/.build/release/imgeda; failed=0; \
@@ -89,6 +90,7 @@ bench: release $(REFSTAMP) $(TESTSTAMP)
 	python3 Benchmarks/merge_bench.py $$B || failed=$$((failed+1)); \
 	python3 Benchmarks/library_scale.py $$B 1000000 --postgres auto --real bench-data/mixed10k || failed=$$((failed+1)); \
 	python3 Benchmarks/serve_bench.py $$B || failed=$$((failed+1)); \
+	bash Benchmarks/organize_bench.sh $$B || failed=$$((failed+1)); \
 	echo "make bench: $$failed benchmark(s) missed a target"; [ $$failed -eq 0 ]
 
 # The README's pictures: every plot kind and a screenshot of the report, made by the project

@@ -23,7 +23,7 @@ struct Imgeda: ParsableCommand {
         version: "imgeda \(version) (Swift)",
         subcommands: [
             Scan.self, Info.self, Check.self, Plot.self, Report.self, Diff.self, Gate.self, Export.self, Annotations.self, Example.self,
-            Uniquify.self,
+            Uniquify.self, Organize.self,
             Download.self, Merge.self, Config.self,
             LibraryCommand.self, TagCommand.self, Search.self, Serve.self,
         ]

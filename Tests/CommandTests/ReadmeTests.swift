@@ -60,6 +60,10 @@ struct ReadmeTests {
         try jpeg(50, "downloads/a_copy.jpg")
         try jpeg(51, "downloads/b.jpg")
         for i in 0..<3 { try jpeg(UInt64(80 + i), "album/2023/IMG_2023071\(i)_160211.jpg") }
+        // `organize card`: a photo dated by its name with its .xmp, and one with no date.
+        try jpeg(90, "card/IMG_20230714_233000.jpg")
+        try ws.write(Array("<x:xmpmeta/>".utf8), to: "card/IMG_20230714_233000.xmp")
+        try jpeg(91, "card/DSC_0001.jpg")
         for i in 0..<4 { try jpeg(UInt64(60 + i), "v1/img\(i).jpg") }
         for i in 1..<5 { try jpeg(UInt64(60 + i), "v2/img\(i).jpg") }
         _ = try ExampleDataset.write(to: ws.file("dataset"))
@@ -151,5 +155,10 @@ struct ReadmeTests {
         #expect(outputs["imgeda tag album list"]?.contains("place:Lisbon") == true)
         #expect((try? String(contentsOfFile: ws.file("lora-set/2023/IMG_20230710_160211.txt"), encoding: .utf8)) == "Waves at dusk\n")
         #expect(!FileManager.default.fileExists(atPath: ws.file("album/2023/IMG_20230712_160211.jpg")))
+        // organize: the plan carried out files the photo and its .xmp under its day; the move emptied the card.
+        #expect(FileManager.default.fileExists(atPath: ws.file("sorted/2023/2023-07-14/IMG_20230714_233000.xmp")))
+        #expect(FileManager.default.fileExists(atPath: ws.file("by-camera/unknown/2023/2023-07-14_233000_0001.xmp")))
+        #expect(FileManager.default.fileExists(atPath: ws.file("by-camera/unsorted/DSC_0001.jpg")))
+        #expect(outputs["imgeda organize card -o sorted"]?.contains("Dry run: nothing was changed") == true)
     }
 }

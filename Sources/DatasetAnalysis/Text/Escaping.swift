@@ -34,6 +34,34 @@ package enum Escape {
         return true
     }
 
+    /// One folder or file name made from text anyone can set (a camera model, a file name,
+    /// a template's literal): it can never name another folder. `/`, a backslash, NUL and other
+    /// control characters become `_`; a name that is empty, `.` or `..` becomes `_`; a name
+    /// longer than ``pathComponentLimit`` bytes is cut (at a character boundary), keeping
+    /// room for a clash suffix within the file system's 255.
+    package static func pathComponent(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "/", "\\": out += "_"
+            default: out.unicodeScalars.append(isControl(scalar) ? "_" : scalar)
+            }
+        }
+        if out.utf8.count > pathComponentLimit {
+            var cut = ""
+            for character in out {
+                guard cut.utf8.count + character.utf8.count <= pathComponentLimit else { break }
+                cut.append(character)
+            }
+            out = cut
+        }
+        return out.isEmpty || out == "." || out == ".." ? "_" : out
+    }
+
+    /// The longest name ``pathComponent(_:)`` makes, in UTF-8 bytes.
+    package static let pathComponentLimit = 240
+
     /// HTML text and attribute values: the same rule as ``xml(_:)``.
     package static func html(_ text: String) -> String { xml(text) }
 

@@ -148,4 +148,22 @@ public final class AtomicFile {
             if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(folder)/\(name)") }
         }
     }
+
+    /// The temporary name a writer in this process uses for `path`: `.<name>.<pid>.tmp` in
+    /// the same folder (what ``removeAbandonedTemporaries(in:)`` recognises).
+    package static func temporaryName(for path: String) -> String {
+        let (folder, base) = split(path)
+        return "\(folder)/.\(base).\(getpid()).tmp"
+    }
+
+    /// Removes every `.<name>.<pid>.tmp` in `folder` whose process no longer exists: one
+    /// listing for a whole folder, for writers that put many files there.
+    package static func removeAbandonedTemporaries(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count >= 3, let pid = Int32(parts[parts.count - 1]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(folder)/\(name)") }
+        }
+    }
 }

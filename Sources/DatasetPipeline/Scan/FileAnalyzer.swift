@@ -170,7 +170,11 @@ public struct FileAnalyzer {
     }
 
     package static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String {
-        let digest = SHA256.hash(data: bytes)
+        hex(SHA256.hash(data: bytes))
+    }
+
+    /// A digest as lowercase hexadecimal, as `sha256sum` prints it.
+    package static func hex(_ digest: some Sequence<UInt8>) -> String {
         let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)

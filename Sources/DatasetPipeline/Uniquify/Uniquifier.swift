@@ -250,46 +250,31 @@ public struct Uniquifier {
     }
 }
 
-/// The append-only journal of backups: JSON lines, each synced before the file it names is
-/// changed. A torn last line (a crash while appending) is ignored when read.
+/// The journal of backups (a ``SyncedJournal``): each line is on disk before the file it
+/// names is changed. The first line for a path wins.
 struct Journal {
-    let path: String
+    private let file: SyncedJournal<Uniquifier.JournalEntry>
+    var path: String { file.path }
     private(set) var entries: [Uniquifier.JournalEntry] = []
     private var index: [String: Int] = [:]
 
     init(folder: String, create: Bool = true) throws(ImgedaError) {
-        path = folder + "/" + Uniquifier.journalName
-        if let data = FileManager.default.contents(atPath: path) {
-            for line in data.split(separator: UInt8(ascii: "\n")) {
-                guard let entry = try? JSONDecoder().decode(Uniquifier.JournalEntry.self, from: Data(line)) else { continue }
-                if index[entry.path] == nil {
-                    index[entry.path] = entries.count
-                    entries.append(entry)
-                }
+        file = SyncedJournal(path: folder + "/" + Uniquifier.journalName)
+        if let lines = file.read() {
+            for entry in lines where index[entry.path] == nil {
+                index[entry.path] = entries.count
+                entries.append(entry)
             }
         } else if !create {
             throw ImgedaError(
-                .notFound, "nothing to restore: \(path) does not exist", remedy: "name the backup folder that uniquify used")
+                .notFound, "nothing to restore: \(file.path) does not exist", remedy: "name the backup folder that uniquify used")
         }
     }
 
     func entry(for relative: String) -> Uniquifier.JournalEntry? { index[relative].map { entries[$0] } }
 
     mutating func append(_ entry: Uniquifier.JournalEntry) throws(ImgedaError) {
-        guard let json = try? JSONEncoder().encode(entry) else { throw ImgedaError(.ioFailed, "cannot encode a journal line") }
-        // A torn last line from an earlier crash must not swallow this one.
-        try ManifestFiles.dropPartialLastLine(path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ImgedaError(
-                .ioFailed, "cannot write \(path): \(String(cString: strerror(errno)))", remedy: "check that the folder is writable")
-        }
-        defer { close(fd) }
-        let line = [UInt8](json) + [0x0A]
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count, fsync(fd) == 0 else {
-            throw ImgedaError(.ioFailed, "cannot write \(path): \(String(cString: strerror(errno)))", remedy: "is the disk full?")
-        }
+        try file.append([entry])
         index[entry.path] = entries.count
         entries.append(entry)
     }

@@ -1,0 +1,509 @@
+import Crypto
+public import DatasetAnalysis
+import DatasetIO
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One line of an `organize` journal (a ``SyncedJournal``).
+public struct OrganizeJournalLine: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The run begins: its mode and destination.
+        case start
+        /// A folder is about to be created (undo removes it again when empty).
+        case mkdir
+        /// An operation is about to be performed.
+        case begin
+        /// An operation ended, with its status.
+        case done
+        /// Every operation of the run has ended.
+        case finish
+        /// `--undo` put everything back.
+        case undone
+    }
+
+    public var kind: Kind
+    /// The operation's number within the run.
+    public var index: Int?
+    public var operation: OrganizePlan.Operation?
+    /// `begin`: the absolute destination; `mkdir`: the folder; `start`: the destination root.
+    public var path: String?
+    public var mode: OrganizePlan.Mode?
+    /// `done`: "ok" or "failed".
+    public var status: String?
+    /// `done`: how it was done (copied, moved, already there), or why it failed.
+    public var detail: String?
+    /// `done`: the SHA-256 of the bytes now at the destination.
+    public var sha256: String?
+
+    public init(
+        kind: Kind, index: Int? = nil, operation: OrganizePlan.Operation? = nil, path: String? = nil, mode: OrganizePlan.Mode? = nil,
+        status: String? = nil, detail: String? = nil, sha256: String? = nil
+    ) {
+        self.kind = kind
+        self.index = index
+        self.operation = operation
+        self.path = path
+        self.mode = mode
+        self.status = status
+        self.detail = detail
+        self.sha256 = sha256
+    }
+}
+
+/// Carries out an ``OrganizePlan``, crash-safe and verified.
+///
+/// Every operation is written to the journal (and flushed to disk) before it is performed,
+/// in batches of ``batchSize``. A copy goes to a temporary name in the destination folder,
+/// is flushed, read back and compared by SHA-256 with the source's bytes (and the plan's),
+/// gets the source's mtime and permissions, and is linked into place (never over an
+/// existing file). A move on one file system links the source itself into place after
+/// checking its SHA-256; across file systems it copies as above. Sources are removed only
+/// after the destination folders are flushed. So after `kill -9` at any moment every file is
+/// at its source, its destination, or both with the same bytes; ``finishInterrupted(in:workers:)``
+/// completes such a run, and ``undo(journal:)`` reverses any run.
+///
+/// Files are processed with bounded concurrency (``workers`` threads), each streaming
+/// through a 1 MiB buffer while hashing.
+public struct Organizer: Sendable {
+    /// Test hook: the process kills itself (SIGKILL) after this many steps (journal writes,
+    /// copies, links, removals), so tests can interrupt it at chosen points.
+    public static let killSwitch = "IMGEDA_TEST_ORGANIZE_KILL_AFTER"
+    /// Operations journaled and flushed together: one `fsync` of the journal per batch
+    /// instead of one per file, and still every operation is on disk before it starts.
+    public static let batchSize = 256
+
+    public var plan: OrganizePlan
+    public var workers: Int
+    public var killAfterSteps: Int?
+
+    public init(plan: OrganizePlan, workers: Int = 4, killAfterSteps: Int? = nil) {
+        self.plan = plan
+        self.workers = max(1, workers)
+        self.killAfterSteps = killAfterSteps
+    }
+
+    /// Where the journals of runs into `destination` are kept.
+    public static func journalFolder(destination: String) -> String { destination + "/.imgeda/organize" }
+
+    /// Carries out the plan. `progress` receives values after each batch (files done,
+    /// rate, ETA; `current` holds the MB/s).
+    public func run(
+        stop: StopToken? = nil, progress: @escaping @Sendable (JobProgress) -> Void = { _ in }
+    ) throws(ImgedaError) -> OrganizeOutcome {
+        let folder = Self.journalFolder(destination: plan.destination)
+        try FileSystem.createDirectories(folder)
+        let stamp = Timestamp.nowISO8601().filter { $0.isNumber }
+        let journal = SyncedJournal<OrganizeJournalLine>(path: "\(folder)/journal-\(stamp)-\(getpid()).jsonl")
+        let steps = Steps(limit: killAfterSteps)
+        try journal.append([OrganizeJournalLine(kind: .start, path: plan.destination, mode: plan.mode)])
+        steps.step()
+        let items = plan.operations.enumerated().map {
+            Item(index: $0.offset, operation: $0.element, destination: plan.destinationPath($0.element))
+        }
+        let executor = Executor(journal: journal, mode: plan.mode, root: plan.destination, workers: workers, steps: steps)
+        var outcome = OrganizeOutcome(journal: journal.path, mode: plan.mode)
+        let meter = ProgressMeter(total: items.count, startedAt: Monotonic.now())
+        var start = 0
+        while start < items.count {
+            if stop?.isStopped == true {
+                outcome.stopped = true
+                break
+            }
+            let batch = Array(items[start..<min(start + Self.batchSize, items.count)])
+            try executor.execute(batch, into: &outcome)
+            start += batch.count
+            let p = meter.progress(done: start, at: Monotonic.now())
+            progress(
+                JobProgress(
+                    done: p.done, total: p.total, elapsed: p.elapsed, rate: p.rate, eta: p.eta,
+                    current: Self.megabytesPerSecond(outcome.bytes, p.elapsed)))
+        }
+        if !outcome.stopped {
+            try journal.append([OrganizeJournalLine(kind: .finish)])
+            steps.step()
+        }
+        outcome.seconds = Monotonic.now() - meter.startedAt
+        return outcome
+    }
+
+    static func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
+        String(format: "%.1f MB/s", seconds > 0 ? Double(bytes) / 1e6 / seconds : 0)
+    }
+
+    /// Journals in `folder` of runs that did not finish (killed, or stopped), oldest first.
+    public static func interruptedJournals(in folder: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return names.filter { $0.hasPrefix("journal-") && $0.hasSuffix(".jsonl") }.sorted().map { "\(folder)/\($0)" }.filter { path in
+            guard let lines = SyncedJournal<OrganizeJournalLine>(path: path).read() else { return false }
+            return !lines.contains { $0.kind == .finish || $0.kind == .undone }
+        }
+    }
+
+    /// Finishes every interrupted run journaled in `folder`: each operation begun and not
+    /// done is completed (or found complete), then the journal is marked finished.
+    public static func finishInterrupted(in folder: String, workers: Int = 4, killAfterSteps: Int? = nil) throws(ImgedaError)
+        -> OrganizeOutcome?
+    {
+        var total: OrganizeOutcome?
+        let steps = Steps(limit: killAfterSteps)
+        for path in interruptedJournals(in: folder) {
+            let journal = SyncedJournal<OrganizeJournalLine>(path: path)
+            let lines = journal.read() ?? []
+            guard let start = lines.first(where: { $0.kind == .start }), let mode = start.mode, let root = start.path else { continue }
+            let done = Set(lines.filter { $0.kind == .done }.compactMap(\.index))
+            let pending = lines.filter { $0.kind == .begin && !done.contains($0.index ?? -1) }.compactMap { line -> Item? in
+                guard let index = line.index, let operation = line.operation, let destination = line.path else { return nil }
+                return Item(index: index, operation: operation, destination: destination)
+            }
+            var outcome = total ?? OrganizeOutcome(journal: path, mode: mode)
+            let executor = Executor(journal: journal, mode: mode, root: root, workers: workers, steps: steps)
+            var part = OrganizeOutcome(journal: path, mode: mode)
+            try executor.execute(pending, into: &part, journalBegin: false)
+            try journal.append([OrganizeJournalLine(kind: .finish)])
+            steps.step()
+            outcome.recovered += pending.count
+            outcome.failed += part.failed
+            total = outcome
+        }
+        return total
+    }
+
+    /// Puts back what the run of `journal` did, newest first: sources restored from their
+    /// destination copy (checked by SHA-256, with their mtime and permissions), destination
+    /// copies removed once the source holds the same bytes, and the folders the run created
+    /// removed when empty. Files changed since are left as they are and reported.
+    public static func undo(journal path: String) throws(ImgedaError) -> OrganizeUndoResult {
+        let journal = SyncedJournal<OrganizeJournalLine>(path: path)
+        guard let lines = journal.read(), lines.contains(where: { $0.kind == .start }) else {
+            throw ImgedaError(.notFound, "\(path) is not an organize journal", remedy: "name a journal-….jsonl that organize wrote")
+        }
+        if lines.contains(where: { $0.kind == .undone }) {
+            throw ImgedaError(.invalidArgument, "\(path) was undone already; nothing to do")
+        }
+        var result = OrganizeUndoResult(journal: path)
+        var doneSHA: [Int: String] = [:]
+        for line in lines where line.kind == .done && line.status == "ok" {
+            if let i = line.index, let sha = line.sha256 { doneSHA[i] = sha }
+        }
+        let mode = lines.first { $0.kind == .start }?.mode ?? .copy
+        for line in lines.reversed() where line.kind == .begin {
+            guard let op = line.operation, let destination = line.path, op.action != .inPlace else { continue }
+            let expected = doneSHA[line.index ?? -1] ?? op.sha256
+            let destinationSHA = OrganizeSurvey.sha256(of: destination)
+            var sourceSHA = OrganizeSurvey.sha256(of: op.source)
+            let wanted = expected.isEmpty ? (destinationSHA ?? sourceSHA ?? "") : expected
+            if sourceSHA != wanted, destinationSHA == wanted, op.action == .place || mode == .move {
+                do throws(OrganizeFailure) {
+                    do throws(ImgedaError) {
+                        try FileSystem.createDirectories(FileSystem.parentFolder(of: op.source))
+                    } catch {
+                        throw OrganizeFailure(reason: error.description)
+                    }
+                    _ = try Copier.copyVerified(from: destination, to: op.source, expected: wanted, steps: nil)
+                    sourceSHA = wanted
+                    result.restored += 1
+                } catch {
+                    result.failed.append(.init(path: op.source, reason: error.reason))
+                    continue
+                }
+            }
+            guard sourceSHA == wanted else {
+                if destinationSHA != wanted {
+                    result.failed.append(
+                        .init(path: op.source, reason: "changed since it was organised: neither it nor \(destination) holds the bytes"))
+                }
+                continue
+            }
+            if op.action == .place, destinationSHA == wanted {
+                if unlink(destination) == 0 { result.removed += 1 }
+            }
+        }
+        for line in lines.reversed() where line.kind == .mkdir {
+            if let folder = line.path, rmdir(folder) == 0 { result.folders += 1 }
+        }
+        if result.failed.isEmpty { try journal.append([OrganizeJournalLine(kind: .undone)]) }
+        return result
+    }
+}
+
+/// An operation with its number in the run and its absolute destination.
+struct Item: Sendable {
+    var index: Int
+    var operation: OrganizePlan.Operation
+    var destination: String
+}
+
+struct OrganizeFailure: Error {
+    var reason: String
+}
+
+/// Performs batches of operations for ``Organizer``: journal, folders, parallel copies,
+/// folder flushes, source removals, journal.
+struct Executor: Sendable {
+    let journal: SyncedJournal<OrganizeJournalLine>
+    let mode: OrganizePlan.Mode
+    let root: String
+    let workers: Int
+    let steps: Steps
+
+    struct Result: Sendable {
+        var status: String
+        var detail: String
+        var sha256: String?
+        var removeSource: Bool
+        var bytes: Int
+    }
+
+    func execute(_ batch: [Item], into outcome: inout OrganizeOutcome, journalBegin: Bool = true) throws(ImgedaError) {
+        guard !batch.isEmpty else { return }
+        // Folders to create, parents first, each journaled so undo can remove it.
+        var missing: [String] = []
+        var seen = Set<String>()
+        for item in batch where item.operation.action == .place {
+            var folder = FileSystem.parentFolder(of: item.destination)
+            var chain: [String] = []
+            while !folder.isEmpty, folder != "/", !seen.contains(folder), !FileManager.default.fileExists(atPath: folder) {
+                seen.insert(folder)
+                chain.append(folder)
+                folder = FileSystem.parentFolder(of: folder)
+            }
+            missing += chain.reversed()
+        }
+        var lines = missing.map { OrganizeJournalLine(kind: .mkdir, path: $0) }
+        if journalBegin {
+            lines += batch.map { OrganizeJournalLine(kind: .begin, index: $0.index, operation: $0.operation, path: $0.destination) }
+        }
+        try journal.append(lines)
+        steps.step()
+        for folder in missing { try FileSystem.createDirectories(folder) }
+        let folders = Set(batch.map { FileSystem.parentFolder(of: $0.destination) })
+        for folder in folders { AtomicFile.removeAbandonedTemporaries(in: folder) }
+
+        let results = Slots<Result>(count: batch.count)
+        let counter = Counter()
+        let mode = self.mode
+        let steps = self.steps
+        DispatchQueue.concurrentPerform(iterations: min(workers, batch.count)) { _ in
+            while let i = counter.next(below: batch.count) {
+                results[i] = Self.perform(batch[i], mode: mode, steps: steps)
+            }
+        }
+        // The destinations' folder entries reach the disk before any source is removed.
+        for folder in folders {
+            let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 {
+                fsync(fd)
+                close(fd)
+            }
+        }
+        var done: [OrganizeJournalLine] = []
+        for (i, item) in batch.enumerated() {
+            guard var result = results[i] else { continue }
+            if result.removeSource {
+                if unlink(item.operation.source) == 0 || errno == ENOENT {
+                    outcome.sourcesRemoved += 1
+                    steps.step()
+                } else {
+                    result.status = "failed"
+                    result.detail = "placed, but the source could not be removed: \(String(cString: strerror(errno)))"
+                }
+            }
+            switch (result.status, result.detail) {
+            case ("ok", "already there"), ("ok", "placed earlier"): outcome.alreadyThere += 1
+            case ("ok", "in place"): outcome.inPlace += 1
+            case ("ok", _): outcome.placed += 1
+            default: outcome.failed.append(.init(path: item.operation.source, reason: result.detail))
+            }
+            outcome.bytes += result.bytes
+            done.append(
+                OrganizeJournalLine(kind: .done, index: item.index, status: result.status, detail: result.detail, sha256: result.sha256))
+        }
+        try journal.append(done)
+        steps.step()
+    }
+
+    /// One operation; idempotent, so a re-run after a crash finishes it.
+    static func perform(_ item: Item, mode: OrganizePlan.Mode, steps: Steps) -> Result {
+        let op = item.operation
+        let destination = item.destination
+        func failed(_ reason: String) -> Result { Result(status: "failed", detail: reason, sha256: nil, removeSource: false, bytes: 0) }
+        let sourceExists = access(op.source, F_OK) == 0
+        switch op.action {
+        case .inPlace:
+            return Result(status: "ok", detail: "in place", sha256: op.sha256, removeSource: false, bytes: 0)
+        case .alreadyThere, .place:
+            if access(destination, F_OK) == 0 {
+                // Already placed (an earlier, interrupted run), or there before the plan.
+                guard let there = OrganizeSurvey.sha256(of: destination) else { return failed("cannot read \(destination)") }
+                var expected = op.sha256
+                if expected.isEmpty, sourceExists { expected = OrganizeSurvey.sha256(of: op.source) ?? "" }
+                guard expected.isEmpty || there == expected else {
+                    return failed(
+                        op.action == .place
+                            ? "another file appeared at \(destination) since the plan; left both as they are"
+                            : "\(destination) changed since the plan; left both as they are")
+                }
+                var remove = false
+                if mode == .move, sourceExists {
+                    guard OrganizeSurvey.sha256(of: op.source) == there else {
+                        return failed("the source changed since the plan (SHA-256 differs); left it in place")
+                    }
+                    remove = true
+                }
+                return Result(
+                    status: "ok", detail: op.action == .alreadyThere ? "already there" : "placed earlier", sha256: there,
+                    removeSource: remove, bytes: 0)
+            }
+            guard op.action == .place else { return failed("\(destination) is gone since the plan") }
+            guard sourceExists else { return failed("the source is gone since the plan") }
+            if mode == .move, let sha = linkInPlace(op, destination: destination, steps: steps) {
+                switch sha {
+                case .success(let digest):
+                    return Result(status: "ok", detail: "moved", sha256: digest, removeSource: true, bytes: op.size)
+                case .failure(let failure): return failed(failure.reason)
+                }
+            }
+            do throws(OrganizeFailure) {
+                let digest = try Copier.copyVerified(from: op.source, to: destination, expected: op.sha256, steps: steps)
+                return Result(status: "ok", detail: "copied", sha256: digest, removeSource: mode == .move, bytes: op.size)
+            } catch {
+                return failed(error.reason)
+            }
+        }
+    }
+
+    /// A move within one file system: the source's SHA-256 is checked, then the same file is
+    /// linked at the destination (never over an existing file); the source name is removed
+    /// later. Nil when a link is not possible here (another file system), so the caller copies.
+    static func linkInPlace(_ op: OrganizePlan.Operation, destination: String, steps: Steps) -> Swift.Result<String, OrganizeFailure>? {
+        var source = stat(), folder = stat()
+        guard stat(op.source, &source) == 0, stat(FileSystem.parentFolder(of: destination), &folder) == 0,
+            source.st_dev == folder.st_dev
+        else { return nil }
+        guard let digest = OrganizeSurvey.sha256(of: op.source) else { return .failure(OrganizeFailure(reason: "cannot read the source")) }
+        guard op.sha256.isEmpty || digest == op.sha256 else {
+            return .failure(OrganizeFailure(reason: "the source changed since the plan (SHA-256 differs); left it in place"))
+        }
+        if link(op.source, destination) != 0 {
+            let error = errno
+            if error == EEXIST {
+                return .failure(OrganizeFailure(reason: "another file appeared at \(destination) since the plan; left both as they are"))
+            }
+            return nil
+        }
+        steps.step()
+        return .success(digest)
+    }
+}
+
+/// Verified copies: stream, hash, flush, read back, compare, link into place.
+enum Copier {
+    static let bufferSize = 1 << 20
+
+    /// Copies `source` to `destination` (which must not exist) and returns the SHA-256 of
+    /// the bytes, after checking that the copy reads back with the source's digest and, when
+    /// `expected` is not empty, that the source still has the digest the plan recorded.
+    static func copyVerified(from source: String, to destination: String, expected: String, steps: Steps?) throws(OrganizeFailure) -> String
+    {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw OrganizeFailure(reason: "cannot read the source: \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        var info = stat()
+        guard fstat(input, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw OrganizeFailure(reason: "the source is not a regular file")
+        }
+        _ = posix_fadvise(input, 0, 0, POSIX_FADV_SEQUENTIAL)
+        let temporary = AtomicFile.temporaryName(for: destination)
+        unlink(temporary)
+        let output = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else {
+            throw OrganizeFailure(
+                reason: "cannot write in \(FileSystem.parentFolder(of: destination)): \(String(cString: strerror(errno)))")
+        }
+        // The temporary name goes in every case: linked into place, or given up.
+        defer {
+            close(output)
+            unlink(temporary)
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        var hasher = SHA256()
+        while true {
+            let count = read(input, buffer.baseAddress, bufferSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw OrganizeFailure(reason: "cannot read the source: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            hasher.update(bufferPointer: chunk)
+            var offset = 0
+            while offset < count {
+                let written = write(output, chunk.baseAddress.map { $0 + offset }, count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(errno)))")
+                }
+                offset += written
+            }
+        }
+        let digest = FileAnalyzer.hex(hasher.finalize())
+        guard expected.isEmpty || digest == expected else {
+            throw OrganizeFailure(reason: "the source changed since the plan (SHA-256 differs); left it in place")
+        }
+        // The source's permissions and times, then the bytes on disk, then read them back.
+        _ = fchmod(output, info.st_mode & 0o7777)
+        var times = [info.st_atim, info.st_mtim]
+        _ = futimens(output, &times)
+        guard fsync(output) == 0 else {
+            throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(errno))) (is the disk full?)")
+        }
+        var check = SHA256()
+        var position: off_t = 0
+        while true {
+            let count = pread(output, buffer.baseAddress, bufferSize, position)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw OrganizeFailure(reason: "cannot read back \(destination): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            check.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            position += off_t(count)
+        }
+        guard FileAnalyzer.hex(check.finalize()) == digest else {
+            throw OrganizeFailure(reason: "the copy at \(destination) does not read back with the source's SHA-256; removed it")
+        }
+        steps?.step()
+        // A link never replaces a file that appeared meanwhile (rename would).
+        guard link(temporary, destination) == 0 else {
+            let reason =
+                errno == EEXIST
+                ? "another file appeared at \(destination) since the plan; left both as they are" : String(cString: strerror(errno))
+            throw OrganizeFailure(reason: reason)
+        }
+        steps?.step()
+        return digest
+    }
+}
+
+/// Counts steps for ``Organizer/killSwitch`` and kills the process at the limit.
+final class Steps: @unchecked Sendable {
+    // @unchecked Sendable: the count changes only under the lock.
+    private let limit: Int?
+    private var count = 0
+    private let lock = NSLock()
+
+    init(limit: Int?) { self.limit = limit }
+
+    func step() {
+        guard let limit else { return }
+        let reached = lock.withLock {
+            count += 1
+            return count >= limit
+        }
+        if reached { kill(getpid(), SIGKILL) }
+    }
+}
