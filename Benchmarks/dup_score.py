@@ -396,7 +396,7 @@ def window_study(truth, manifest):
 
     crop  = min over the crop windows w of d(whole_a, w_b) and d(w_a, whole_b), with the
             dHash distance (64 bits) of the pair that gave it;
-    same  = the second smallest d(w_a, w_b) over the four 60% corners (two must agree).
+    same  = the second smallest d(w_a, w_b) over the four 50% corners (two must agree).
     For every (original, variant) pair and, as histograms, every pair of files of different
     originals (burst frames included) and the burst pairs themselves.
     """

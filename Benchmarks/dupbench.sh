@@ -15,7 +15,7 @@
 #    scene overlapping by half) under random names in images/, and the ground truth in
 #    truth.json (see dup_corpus.py).
 # 2. Runs on that folder, one after the other:
-#      ours        BIN scan images -o ours.jsonl --workers 2 --quiet
+#      ours        BIN scan images -o ours.jsonl --workers 2 --window-hashes --quiet
 #                  BIN check duplicates -m ours.jsonl --json                (> ours.json)
 #                  BIN check duplicates -m ours.jsonl --json --transforms   (> ours_t.json)
 #                  and both again with --threshold 16 20 28 32 40 and with
@@ -100,7 +100,7 @@ run() {  # run NAME CMD...: stdout to runs/NAME.out, stderr to runs/NAME.err, wa
     return 0
 }
 
-run ours_scan "$BIN" scan images -o "$RUNS/ours.jsonl" --workers 2 --quiet
+run ours_scan "$BIN" scan images -o "$RUNS/ours.jsonl" --workers 2 --window-hashes --quiet
 run ours_check "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json
 mv "$RUNS/ours_check.out" "$RUNS/ours.json"
 run ours_check_t "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --transforms

@@ -284,7 +284,7 @@ public enum DuplicateFinder {
         public var windowB: HashWindow? = nil
         /// Whether either picture's uniform border was removed before hashing.
         public var borderRemoved = false
-        /// For ``MatchKind/sameWindows``: how many of the four 60% corners agree.
+        /// For ``MatchKind/sameWindows``: how many of the four 50% corners agree.
         public var agreeingWindows: Int? = nil
 
         /// In words, for terminal text and the report: "b is the top-left 80% of a, 6 bits,

@@ -5,15 +5,17 @@ import Foundation
 /// All are taken of the content box (the picture without uniform borders). The windows were
 /// chosen on the duplicate ground truth (`make bench`, Benchmarks/dup_corpus.py): the centre
 /// 80% and the four 80% corners make a crop of 10% from every side or of one corner look
-/// like a resize; the four 60% corners each leave out more than a fifth of the picture on
-/// two sides, so a caption band or a logo over a fifth of the picture leaves at least two of
-/// them untouched; the two rotations (±``rotationDegrees``, cropped to the largest centred
+/// like a resize; the four 50% corners (the quarters) each leave out half of the picture on
+/// two sides, so a caption band over the bottom fifth leaves the two top quarters untouched
+/// and a logo over a fifth of the area in one corner (a box of 45% × 45%) leaves the other
+/// three (the 60% corners of format 1 each overlapped such a box: logo recall was 0.16);
+/// the two rotations (±``rotationDegrees``, cropped to the largest centred
 /// rectangle of the same shape, as a straightened photo is) catch copies rotated by a few
 /// degrees.
 public enum HashWindow: Int, CaseIterable, Sendable, Hashable, Codable {
     case whole, centre80
     case topLeft80, topRight80, bottomLeft80, bottomRight80
-    case topLeft60, topRight60, bottomLeft60, bottomRight60
+    case topLeft50, topRight50, bottomLeft50, bottomRight50
     case rotatedLeft, rotatedRight
 
     /// The rotation of the two rotated windows, in degrees. Copies rotated by 3–5° are within
@@ -27,9 +29,9 @@ public enum HashWindow: Int, CaseIterable, Sendable, Hashable, Codable {
     ]
     /// Windows compared with the same window of the other picture: a band or a box over part
     /// of the picture changes the windows that cover it only.
-    public static let sameWindows: [HashWindow] = [.topLeft60, .topRight60, .bottomLeft60, .bottomRight60]
+    public static let sameWindows: [HashWindow] = [.topLeft50, .topRight50, .bottomLeft50, .bottomRight50]
 
-    /// A stable name for JSON output: `whole`, `centre_80`, `top_left_60`, `rotated_-4`, ….
+    /// A stable name for JSON output: `whole`, `centre_80`, `top_left_50`, `rotated_-4`, ….
     public var name: String {
         switch self {
         case .whole: return "whole"
@@ -38,16 +40,16 @@ public enum HashWindow: Int, CaseIterable, Sendable, Hashable, Codable {
         case .topRight80: return "top_right_80"
         case .bottomLeft80: return "bottom_left_80"
         case .bottomRight80: return "bottom_right_80"
-        case .topLeft60: return "top_left_60"
-        case .topRight60: return "top_right_60"
-        case .bottomLeft60: return "bottom_left_60"
-        case .bottomRight60: return "bottom_right_60"
+        case .topLeft50: return "top_left_50"
+        case .topRight50: return "top_right_50"
+        case .bottomLeft50: return "bottom_left_50"
+        case .bottomRight50: return "bottom_right_50"
         case .rotatedLeft: return "rotated_-\(Int(Self.rotationDegrees))"
         case .rotatedRight: return "rotated_+\(Int(Self.rotationDegrees))"
         }
     }
 
-    /// In words, for reports: "the centre 80%", "the top-left 60%", "rotated 4° clockwise".
+    /// In words, for reports: "the centre 80%", "the top-left 50%", "rotated 4° clockwise".
     public var words: String {
         switch self {
         case .whole: return "the whole picture"
@@ -56,10 +58,10 @@ public enum HashWindow: Int, CaseIterable, Sendable, Hashable, Codable {
         case .topRight80: return "the top-right 80%"
         case .bottomLeft80: return "the bottom-left 80%"
         case .bottomRight80: return "the bottom-right 80%"
-        case .topLeft60: return "the top-left 60%"
-        case .topRight60: return "the top-right 60%"
-        case .bottomLeft60: return "the bottom-left 60%"
-        case .bottomRight60: return "the bottom-right 60%"
+        case .topLeft50: return "the top-left 50%"
+        case .topRight50: return "the top-right 50%"
+        case .bottomLeft50: return "the bottom-left 50%"
+        case .bottomRight50: return "the bottom-right 50%"
         case .rotatedLeft: return "rotated \(Int(Self.rotationDegrees))° counter-clockwise"
         case .rotatedRight: return "rotated \(Int(Self.rotationDegrees))° clockwise"
         }
@@ -75,10 +77,10 @@ public enum HashWindow: Int, CaseIterable, Sendable, Hashable, Codable {
         case .topRight80: return (0.2, 0, 1, 0.8)
         case .bottomLeft80: return (0, 0.2, 0.8, 1)
         case .bottomRight80: return (0.2, 0.2, 1, 1)
-        case .topLeft60: return (0, 0, 0.6, 0.6)
-        case .topRight60: return (0.4, 0, 1, 0.6)
-        case .bottomLeft60: return (0, 0.4, 0.6, 1)
-        case .bottomRight60: return (0.4, 0.4, 1, 1)
+        case .topLeft50: return (0, 0, 0.5, 0.5)
+        case .topRight50: return (0.5, 0, 1, 0.5)
+        case .bottomLeft50: return (0, 0.5, 0.5, 1)
+        case .bottomRight50: return (0.5, 0.5, 1, 1)
         case .rotatedLeft, .rotatedRight: return nil
         }
     }
@@ -86,16 +88,16 @@ public enum HashWindow: Int, CaseIterable, Sendable, Hashable, Codable {
     /// Which corner a corner window sits in: (x, y) with 0 = left/top, 1 = right/bottom.
     var corner: (Int, Int)? {
         switch self {
-        case .topLeft60, .topLeft80: return (0, 0)
-        case .topRight60, .topRight80: return (1, 0)
-        case .bottomLeft60, .bottomLeft80: return (0, 1)
-        case .bottomRight60, .bottomRight80: return (1, 1)
+        case .topLeft50, .topLeft80: return (0, 0)
+        case .topRight50, .topRight80: return (1, 0)
+        case .bottomLeft50, .bottomLeft80: return (0, 1)
+        case .bottomRight50, .bottomRight80: return (1, 1)
         default: return nil
         }
     }
 
     /// The same-size window in the corner where `transform` moves this window's corner: the
-    /// top-left 60% of a picture is the top-right 60% of its mirror image.
+    /// top-left 50% of a picture is the top-right 50% of its mirror image.
     func moved(by transform: HashTransform) -> HashWindow {
         guard let (x, y) = corner else { return self }
         let (nx, ny): (Int, Int)
@@ -109,10 +111,10 @@ public enum HashWindow: Int, CaseIterable, Sendable, Hashable, Codable {
         case .rotate270: (nx, ny) = (y, 1 - x)
         case .transverse: (nx, ny) = (1 - y, 1 - x)
         }
-        let sixty = [HashWindow.topLeft60, .topRight60, .bottomLeft60, .bottomRight60]
+        let fifty = [HashWindow.topLeft50, .topRight50, .bottomLeft50, .bottomRight50]
         let eighty = [HashWindow.topLeft80, .topRight80, .bottomLeft80, .bottomRight80]
         let index = ny * 2 + nx
-        return sixty.contains(self) ? sixty[index] : eighty[index]
+        return fifty.contains(self) ? fifty[index] : eighty[index]
     }
 }
 
@@ -139,7 +141,7 @@ public struct WindowHashes: Sendable, Hashable {
 
     /// The luma standard deviation under which a window counts as flat.
     public static let flatDeviation = 4.0
-    static let format: UInt8 = 1
+    static let format: UInt8 = 2
     static let byteCount = 1 + 4 + HashWindow.allCases.count * 40
 
     public init(phash: [Hash256?], dhash: [UInt64], trimmed: [Double] = [0, 0, 0, 0]) {
@@ -156,8 +158,8 @@ public struct WindowHashes: Sendable, Hashable {
     /// The window hashes of `gray` (already upright).
     ///
     /// The content box is found on `gray`, scaled once to 128 × 128 (every window of at
-    /// least 60% is then at least 76 pixels, more than the 64 the pHash reads), and each
-    /// window is cut from that and scaled to 64 × 64.
+    /// least 50% is then at least 64 pixels, the 64 the pHash reads), and each window is cut
+    /// from that and scaled to 64 × 64 (the quarters need no scaling).
     ///
     /// - Complexity: O(width × height) for the content box and the one reduction; then
     ///   twelve 64 × 64 partial DCTs (about 80,000 multiply–adds each).
@@ -223,7 +225,9 @@ public struct WindowHashes: Sendable, Hashable {
         return Data(bytes).base64EncodedString()
     }
 
-    /// Parses the manifest's `window_hashes` field; nil for anything this build did not write.
+    /// Parses the manifest's `window_hashes` field; nil for anything this build did not write
+    /// — including format 1 (the first window build, whose corners were 60%): such a record is
+    /// matched by its whole `phash` and `phash_center` only, until it is scanned again.
     public init?(encoded text: String) {
         guard let data = Data(base64Encoded: text), data.count == Self.byteCount else { return nil }
         let bytes = [UInt8](data)
