@@ -1,5 +1,5 @@
 // Duplicates: one undecided group at a time, copies side by side with zoom and pan kept in
-// step, differences highlighted; 1–9 keep that copy (the others go to the trash), n not
+// step, what differs from the suggested keeper highlighted; 1–9 keep that copy (the others go to the trash), n not
 // duplicates, s skip.
 import { api, el, toast, typing } from '/static/common.js';
 
@@ -11,7 +11,7 @@ let view = { scale: 1, x: 0, y: 0 };
 
 const facts = [
   ['Resolution', (m) => `${m.width} × ${m.height}`],
-  ['Pixels', (m) => m.width * m.height],
+  ['Pixels', (m) => `${(m.width * m.height / 1e6).toFixed(2)} MP`],
   ['Format', (m) => m.format],
   ['Date', (m) => m.capture_date ?? 'unknown'],
   ['Quality', (m) => m.quality ?? '—'],
@@ -34,10 +34,12 @@ function render() {
   const group = groups[index];
   status.textContent = `Group ${index + 1} of ${groups.length} (group #${group.group}); suggested keeper first.`;
   const values = facts.map(([, get]) => group.members.map(get));
+  // A copy's value is highlighted where it differs from the suggested keeper's.
+  const reference = Math.max(0, group.members.findIndex((m) => m.id === group.keeper));
   box.replaceChildren(...group.members.map((member, i) => {
     const table = el('table', { class: 'facts' }, el('tr', {}, el('th', {}, 'Path'), el('td', {}, member.path)));
     facts.forEach(([label], f) => {
-      const differs = new Set(values[f].map(String)).size > 1;
+      const differs = String(values[f][i]) !== String(values[f][reference]);
       table.append(el('tr', {}, el('th', {}, label), el('td', { class: differs ? 'diff' : '' }, values[f][i])));
     });
     const keeper = member.id === group.keeper;
