@@ -111,20 +111,30 @@ enum RawHTTP {
         var body: String
     }
 
-    static func send(port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil) throws -> Reply {
+    /// A TCP socket connected to 127.0.0.1:`port`, reads timing out after `receiveTimeout`
+    /// seconds; the caller closes it.
+    static func connectLoopback(port: Int, receiveTimeout: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw FixtureError("socket failed") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw FixtureError("cannot connect to 127.0.0.1:\(port)") }
+        guard connected == 0 else {
+            close(fd)
+            throw FixtureError("cannot connect to 127.0.0.1:\(port)")
+        }
+        return fd
+    }
+
+    static func send(port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil) throws -> Reply {
+        let fd = try connectLoopback(port: port, receiveTimeout: 60)
+        defer { close(fd) }
         var all = headers
         if all["Host"] == nil { all["Host"] = "127.0.0.1:\(port)" }
         all["Connection"] = "close"
@@ -166,19 +176,8 @@ enum RawHTTP {
     /// Opens a GET whose body never ends (server-sent events) and reads until `done` holds for
     /// what arrived, or `seconds` pass without it; returns what arrived.
     static func stream(port: Int, path: String, seconds: Int, until done: (String) -> Bool) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FixtureError("socket failed") }
+        let fd = try connectLoopback(port: port, receiveTimeout: 1)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw FixtureError("cannot connect to 127.0.0.1:\(port)") }
         let head = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/event-stream\r\n\r\n".utf8)
         _ = head.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
         var received: [UInt8] = []
