@@ -27,7 +27,9 @@ struct ServeBrowserTests {
     func aPersonBrowsesTagsDecidesRestoresAndWatchesJobs() throws {
         let python = try #require(testToolsPython)
         // A library whose only duplicate pair is city/original.jpg and city/copy.jpg.
-        let serve = try ServeFixture()
+        // Each file the server's scan workers analyse takes 3 s, so the update job (which finds one
+        // file added by the script) is still running when the queued job behind it is cancelled.
+        let serve = try ServeFixture(environment: ["IMGEDA_TEST_DELAY_MS": "3000"])
         let result = try Self.run(python, ["\(Self.scripts)/e2e.py", "http://127.0.0.1:\(serve.port)"], cwd: serve.ws.path)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("e2e ok"))

@@ -22,7 +22,8 @@ final class ServeFixture {
     static let exifMake = "<script>alert('exif')</script>"
 
     init(
-        _ name: String = #function, extraArguments: [String] = [], database: String? = nil, prepare: (Workspace) throws -> Void = { _ in }
+        _ name: String = #function, extraArguments: [String] = [], database: String? = nil, environment: [String: String] = [:],
+        prepare: (Workspace) throws -> Void = { _ in }
     ) throws {
         _ = Fixtures.libvipsStarted
         ws = try Workspace(name)
@@ -41,7 +42,8 @@ final class ServeFixture {
         let db = database.map { ["--db", $0] } ?? []
         let made = try Imgeda.run(["library", "init", ws.file("photos"), "--quiet", "--workers", "1"] + db)
         #expect(made.status == 0, "\(made.stdout)\(made.stderr)")
-        running = try Imgeda.start(["serve", ws.file("photos"), "--port", "0", "--workers", "1"] + db + extraArguments)
+        running = try Imgeda.start(
+            ["serve", ws.file("photos"), "--port", "0", "--workers", "1"] + db + extraArguments, environment: environment)
         (url, port) = try Self.address(of: running)
     }
 

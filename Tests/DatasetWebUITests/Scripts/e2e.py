@@ -6,6 +6,8 @@ it kept, resolve a duplicate group by keyboard and find the other copy in the tr
 it, start a job and watch its progress reach 100% over server-sent events, cancel another.
 Fails on any page error, console error or dialog (a hostile name that ran as script).
 """
+import os
+import shutil
 import sys
 from playwright.sync_api import sync_playwright, expect
 
@@ -63,6 +65,9 @@ with sync_playwright() as p:
     # Jobs: a job's live progress reaches 100% through SSE; a second, queued one is cancelled.
     page.goto(base + "/jobs")
     expect(page.locator("body[data-live=yes]")).to_have_count(1)
+    # A new file, so the update job has an image to analyse (slowed by the test) while the
+    # thumbnails job waits behind it to be cancelled.
+    shutil.copyfile("photos/2023/beach/" + sorted(os.listdir("photos/2023/beach"))[0], "photos/2023/beach/added.jpg")
     page.locator('.start[data-kind="update"]').click()
     page.locator('.start[data-kind="thumbnails"]').click()
     queued = page.locator('#jobs tr[data-status="queued"], #jobs tr[data-status="running"]').filter(has_text="thumbnails")
