@@ -50,39 +50,77 @@ public struct CatalogSQL: Sendable {
         return dialect.placeholder(arguments.count)
     }
 
-    /// The sort expression of an order, matching the expression indexes of both schemas.
-    public static func orderKey(_ order: CatalogOrder) -> String {
+    /// The sort expression of an order; the expression indexes of both schemas are made from
+    /// it too (with `alias` ""), so a query and its index cannot drift apart.
+    public static func orderKey(_ order: CatalogOrder, alias: String = "i.") -> String {
         switch order {
-        case .path: "i.lib_path"
-        case .newest: "COALESCE(i.capture_local, '')"
-        case .quality: "COALESCE(i.quality, -1)"
+        case .path: "\(alias)lib_path"
+        case .newest: "COALESCE(\(alias)capture_local, '')"
+        case .quality: "COALESCE(\(alias)quality, -1)"
+        case .size: "COALESCE(\(alias)\(CatalogColumns.name(.fileSizeBytes)), 0)"
+        case .pixels: "COALESCE(\(alias)\(CatalogColumns.name(.width)), 0) * COALESCE(\(alias)\(CatalogColumns.name(.height)), 0)"
         }
     }
 
-    /// The columns a page query selects, in the order ``hit(_:)`` reads them; the last is the
-    /// sort key (text for `newest` and `path`, an integer for `quality`).
-    public static let hitColumns =
-        "i.lib_path, i.sha256, i.width, i.height, i.format, i.capture_local, i.capture_source, i.quality, "
-        + "d.status, d.rating, d.tag_text, d.caption, i.duplicate_group"
+    /// Whether an order's key is a number (the cursor's text is read back as one).
+    static func isNumeric(_ order: CatalogOrder) -> Bool {
+        switch order {
+        case .path, .newest: false
+        case .quality, .size, .pixels: true
+        }
+    }
+
+    /// The cursor standing at `image` in `order`: its sort key as ``orderKey(_:alias:)``
+    /// computes it, and its path.
+    public static func cursor(at image: CatalogImage, order: CatalogOrder) -> CatalogCursor {
+        let key: String? =
+            switch order {
+            case .path: nil
+            case .newest: image.capture?.local ?? ""
+            case .quality: String(image.quality ?? -1)
+            case .size: String(image.record.fileSizeBytes)
+            case .pixels: String(image.record.width * image.record.height)
+            }
+        return CatalogCursor(key: key, path: image.path)
+    }
+
+    /// The columns a page query selects, in the order ``hit(_:)`` reads them.
+    static let hitColumnList = [
+        "i.lib_path", "i.sha256", "i.\(CatalogColumns.name(.width))", "i.\(CatalogColumns.name(.height))",
+        "i.\(CatalogColumns.name(.format))", "i.capture_local", "i.capture_source", "i.quality", "d.status", "d.rating", "d.tag_text",
+        "d.caption", "i.duplicate_group", "i.\(CatalogColumns.name(.fileSizeBytes))",
+    ]
+
+    /// The columns a page query selects, in the order ``hit(_:)`` reads them; the statement
+    /// adds the sort key after them as `sort_key`.
+    public static let hitColumns = hitColumnList.joined(separator: ", ")
+
+    /// How many columns of a page's row are the hit's (the sort key follows).
+    public static var hitColumnCount: Int { hitColumnList.count }
 
     /// The statement of one page: up to `limit + 1` rows (one more than asked, to tell
-    /// whether another page follows) after `cursor`, in `order`.
-    public mutating func pageStatement(order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) -> String {
+    /// whether another page follows) after `cursor`, in `order`; or, `backward`, the rows
+    /// just before `cursor`, nearest first.
+    public mutating func pageStatement(order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool = false) -> String {
         let key = Self.orderKey(order)
         var conditions = conditions
+        // Forward, a key sorts descending (newest, best, largest first) and paths ascending;
+        // backward flips both comparisons and both directions.
+        let (less, greater) = backward ? (">", "<") : ("<", ">")
         if let cursor {
             switch order {
             case .path:
-                conditions.append("i.lib_path > \(bind(.string(cursor.path)))")
-            case .newest, .quality:
-                // Descending key, then ascending path.
-                let value: RecordField.Value = order == .quality ? .int(Int(cursor.key ?? "") ?? -1) : .string(cursor.key ?? "")
+                conditions.append("i.lib_path \(greater) \(bind(.string(cursor.path)))")
+            case .newest, .quality, .size, .pixels:
+                let value: RecordField.Value =
+                    Self.isNumeric(order) ? .int(Int(cursor.key ?? "") ?? -1) : .string(cursor.key ?? "")
                 let a = bind(value)
                 let b = bind(value)
-                conditions.append("(\(key) < \(a) OR (\(key) = \(b) AND i.lib_path > \(bind(.string(cursor.path)))))")
+                conditions.append("(\(key) \(less) \(a) OR (\(key) = \(b) AND i.lib_path \(greater) \(bind(.string(cursor.path)))))")
             }
         }
-        let orderBy = order == .path ? "i.lib_path" : "\(key) DESC, i.lib_path"
+        let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
+        let orderBy = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
         return """
             SELECT \(Self.hitColumns), \(key) AS sort_key
             FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
@@ -117,7 +155,7 @@ public struct CatalogSQL: Sendable {
             captureDate: string(5), captureSource: string(6), quality: int(7),
             status: string(8).flatMap(ImageStatus.init(rawValue:)) ?? .active, rating: int(9),
             tags: string(10).map { $0.split(separator: "\n").map(String.init) } ?? [], caption: string(11),
-            duplicateGroup: int(12))
+            duplicateGroup: int(12), fileSizeBytes: values.count > 13 ? int(13) ?? 0 : 0)
     }
 
     /// The cursor after a page whose last row had this path and sort key.

@@ -41,10 +41,13 @@ public struct CatalogHit: Sendable, Hashable, Codable {
     public var tags: [String]
     public var caption: String?
     public var duplicateGroup: Int?
+    /// The file's size in bytes.
+    public var fileSizeBytes: Int
 
     public init(
         path: String, sha256: String?, width: Int, height: Int, format: String, captureDate: String?, captureSource: String?,
-        quality: Int?, status: ImageStatus, rating: Int?, tags: [String], caption: String?, duplicateGroup: Int?
+        quality: Int?, status: ImageStatus, rating: Int?, tags: [String], caption: String?, duplicateGroup: Int?,
+        fileSizeBytes: Int = 0
     ) {
         self.path = path
         self.sha256 = sha256
@@ -59,6 +62,7 @@ public struct CatalogHit: Sendable, Hashable, Codable {
         self.tags = tags
         self.caption = caption
         self.duplicateGroup = duplicateGroup
+        self.fileSizeBytes = fileSizeBytes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -67,6 +71,7 @@ public struct CatalogHit: Sendable, Hashable, Codable {
         case captureSource = "capture_source"
         case quality, status, rating, tags, caption
         case duplicateGroup = "duplicate_group"
+        case fileSizeBytes = "file_size_bytes"
     }
 }
 
@@ -79,6 +84,10 @@ public enum CatalogOrder: String, Sendable, Hashable, CaseIterable {
     case newest
     /// Best quality first, then by path.
     case quality
+    /// Largest file first, then by path.
+    case size
+    /// Most pixels (width × height) first, then by path.
+    case pixels
 }
 
 /// Where the next page starts: the sort key and path of the last hit of the previous page.
@@ -178,6 +187,10 @@ public protocol CatalogStore: Sendable {
     /// Runs a query: up to `limit` hits in `order`, starting after `cursor`.
     func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage
 
+    /// Runs a query backwards: up to `limit` hits that come just before `cursor` in `order`,
+    /// nearest first (the image page's "previous").
+    func search(_ query: CatalogQuery, order: CatalogOrder, before cursor: CatalogCursor, limit: Int) async throws -> [CatalogHit]
+
     /// How many images a query matches.
     func count(_ query: CatalogQuery) async throws -> Int
 
@@ -218,5 +231,18 @@ extension CatalogStore {
             cursor = page.next
         } while cursor != nil
         return hits
+    }
+
+    /// The hits just before and just after `image` among a query's results in `order` (the
+    /// image need not match the query: its place in the order is what counts).
+    ///
+    /// - Complexity: two keyset lookups of one row each.
+    public func neighbours(of image: CatalogImage, _ query: CatalogQuery, order: CatalogOrder) async throws -> (
+        previous: CatalogHit?, next: CatalogHit?
+    ) {
+        let cursor = CatalogSQL.cursor(at: image, order: order)
+        let previous = try await search(query, order: order, before: cursor, limit: 1).first
+        let next = try await search(query, order: order, after: cursor, limit: 1).hits.first
+        return (previous, next)
     }
 }

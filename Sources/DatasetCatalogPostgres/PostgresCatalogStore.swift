@@ -44,7 +44,7 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// The migrations, in order; the version of the schema is the number applied. Append
     /// only: a released migration is never edited.
-    static let migrations: [[String]] = [version1, version2]
+    static let migrations: [[String]] = [version1, version2, version3]
 
     /// The schema version this build makes and reads.
     public static var currentVersion: Int { migrations.count }
@@ -218,6 +218,13 @@ public final class PostgresCatalogStore: CatalogStore {
             "CREATE INDEX tag_value ON tag (lower(value), lower(category))",
             "CREATE INDEX tag_sha ON tag (sha256)",
         ]
+    }
+
+    /// Sorting by file size and by pixels, a keyset each (descending key, then path).
+    static var version3: [String] {
+        [("image_size", CatalogOrder.size), ("image_pixels", .pixels)].map { name, order in
+            "CREATE INDEX \(name) ON image ((\(CatalogSQL.orderKey(order, alias: ""))) DESC, lib_path)"
+        }
     }
 
     /// The tables a sound schema has.
@@ -503,12 +510,19 @@ public final class PostgresCatalogStore: CatalogStore {
         var next: CatalogCursor?
         for (index, row) in rows.prefix(pageSize).enumerated() {
             let values = try row.map(Self.value)
-            hits.append(CatalogSQL.hit(Array(values.prefix(13))))
+            hits.append(CatalogSQL.hit(Array(values.prefix(CatalogSQL.hitColumnCount))))
             if index == pageSize - 1, rows.count > pageSize, let path = hits.last?.path, let key = values.last {
                 next = CatalogSQL.cursor(path: path, sortKey: key)
             }
         }
         return CatalogPage(hits: hits, next: next)
+    }
+
+    public func search(_ query: CatalogQuery, order: CatalogOrder, before cursor: CatalogCursor, limit: Int) async throws -> [CatalogHit] {
+        var sql = CatalogSQL(query, dialect: PostgresDialect())
+        let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: true)
+        let rows = try await fetch(text, sql.arguments)
+        return try rows.prefix(max(1, limit)).map { CatalogSQL.hit(Array(try $0.map(Self.value).prefix(CatalogSQL.hitColumnCount))) }
     }
 
     public func count(_ query: CatalogQuery) async throws -> Int {

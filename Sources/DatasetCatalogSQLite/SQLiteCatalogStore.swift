@@ -85,6 +85,12 @@ public final class SQLiteCatalogStore: CatalogStore {
         migrator.registerMigration("v3-jobs") { db in
             try db.execute(sql: SQLiteCatalogStore.jobTable)
         }
+        // Sorting by file size and by pixels, a keyset each (descending key, then path).
+        migrator.registerMigration("v4-size-orders") { db in
+            for (name, order) in [("image_size", CatalogOrder.size), ("image_pixels", .pixels)] {
+                try db.execute(sql: "CREATE INDEX \(name) ON image(\(CatalogSQL.orderKey(order, alias: "")) DESC, lib_path)")
+            }
+        }
         return migrator
     }
 
@@ -310,21 +316,35 @@ public final class SQLiteCatalogStore: CatalogStore {
     }
 
     public func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage {
-        var sql = CatalogSQL(query, dialect: SQLiteDialect())
-        let text = sql.pageStatement(order: order, after: cursor, limit: limit)
-        let arguments = SQLiteDialect.arguments(sql)
         let pageSize = max(1, limit)
+        let rows = try await pageRows(query, order: order, cursor: cursor, limit: limit, backward: false)
+        var next: CatalogCursor?
+        if rows.count > pageSize, let last = rows.prefix(pageSize).last {
+            next = CatalogSQL.cursor(path: last.hit.path, sortKey: last.sortKey)
+        }
+        return CatalogPage(hits: rows.prefix(pageSize).map(\.hit), next: next)
+    }
+
+    public func search(_ query: CatalogQuery, order: CatalogOrder, before cursor: CatalogCursor, limit: Int) async throws -> [CatalogHit] {
+        let rows = try await pageRows(query, order: order, cursor: cursor, limit: limit, backward: true)
+        return rows.prefix(max(1, limit)).map(\.hit)
+    }
+
+    /// The rows of ``CatalogSQL/pageStatement(order:after:limit:backward:)``: each hit and its sort key.
+    private func pageRows(_ query: CatalogQuery, order: CatalogOrder, cursor: CatalogCursor?, limit: Int, backward: Bool) async throws
+        -> [(hit: CatalogHit, sortKey: RecordField.Value)]
+    {
+        var sql = CatalogSQL(query, dialect: SQLiteDialect())
+        let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward)
+        let arguments = SQLiteDialect.arguments(sql)
         return try await wrap {
             try await pool.read { db in
-                let rows = try Row.fetchAll(db, sql: text, arguments: arguments)
-                let hits = rows.prefix(pageSize).map { row in
-                    CatalogSQL.hit(Array(row.databaseValues.prefix(13)).map(Self.anyValue))
+                try Row.fetchAll(db, sql: text, arguments: arguments).map { row in
+                    (
+                        CatalogSQL.hit(Array(row.databaseValues.prefix(CatalogSQL.hitColumnCount)).map(Self.anyValue)),
+                        Self.anyValue(row["sort_key"])
+                    )
                 }
-                var next: CatalogCursor?
-                if rows.count > pageSize, let last = rows.prefix(pageSize).last {
-                    next = CatalogSQL.cursor(path: last[0], sortKey: Self.anyValue(last["sort_key"]))
-                }
-                return CatalogPage(hits: hits, next: next)
             }
         }
     }

@@ -19,12 +19,16 @@ struct ImageSummary: Encodable, Sendable {
         id = ImageID.make(hit.path)
     }
 
-    enum Keys: String, CodingKey { case id, thumbnail, preview, original, page }
+    enum Keys: String, CodingKey {
+        case id, thumbnail, preview, original, page
+        case fileSize = "file_size"
+    }
 
     func encode(to encoder: any Encoder) throws {
         try hit.encode(to: encoder)
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(id, forKey: .id)
+        try c.encode(Layout.bytes(hit.fileSizeBytes), forKey: .fileSize)
         try c.encode(thumbnail, forKey: .thumbnail)
         try c.encode(preview, forKey: .preview)
         try c.encode(original, forKey: .original)
@@ -48,6 +52,9 @@ struct ImageDetail: Encodable, Sendable {
     var capture: CaptureInfo?
     var findings: [String]
     var sidecar: SidecarInfo
+    /// The ids of the images before and after this one in the gallery's query and order.
+    var previous: String?
+    var next: String?
 
     struct CaptureInfo: Encodable, Sendable {
         var local: String

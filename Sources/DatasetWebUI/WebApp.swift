@@ -38,10 +38,12 @@ struct WebApp: Sendable {
 }
 
 /// What is computed once and kept until the library changes: the tag list (for completion)
-/// and the overview.
+/// and the overview. The overview's manifest part is kept until the manifest itself changes
+/// (its size or modification time): a decision or an edit only re-reads the index's counts.
 actor Caches {
     private var tags: [TagCount]?
     private var overview: Overview?
+    private var fromManifest: (stamp: Overview.ManifestStamp?, value: Overview.FromManifest)?
 
     func invalidate() {
         tags = nil
@@ -63,8 +65,16 @@ actor Caches {
     }
 
     func overview(_ library: Library, store: any CatalogStore) async throws -> Overview {
-        if let overview { return overview }
-        let made = try await Overview.make(library, store: store)
+        let stamp = Overview.ManifestStamp(library.manifest)
+        if let overview, fromManifest?.stamp == stamp { return overview }
+        let part: Overview.FromManifest
+        if let cached = fromManifest, cached.stamp == stamp {
+            part = cached.value
+        } else {
+            part = try Overview.fromManifest(library)
+            fromManifest = (stamp, part)
+        }
+        let made = try await Overview.make(part, store: store)
         overview = made
         return made
     }

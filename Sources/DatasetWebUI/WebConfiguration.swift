@@ -26,6 +26,15 @@ public struct WebConfiguration: Sendable {
     public var previews: any PreviewSource
     /// This server's name in the jobs table (team mode: which process runs a job).
     public var serverID: String
+    /// Seconds between the comment lines an event stream sends when nothing happens, so
+    /// proxies and browsers do not close a quiet connection (many give up after 30–60 s).
+    public var heartbeatSeconds: Double = 15
+
+    #if DEBUG
+        /// Milliseconds between heartbeats instead, for the test that watches them arrive.
+        /// Debug builds only.
+        public static let heartbeatSwitch = "IMGEDA_TEST_SSE_HEARTBEAT_MS"
+    #endif
 
     public init(
         host: String = "127.0.0.1", port: Int = 8765, token: String? = nil, library: Library, store: any CatalogStore,
@@ -43,6 +52,11 @@ public struct WebConfiguration: Sendable {
         self.jobConcurrency = jobConcurrency
         self.previews = previews ?? CachedPreviews(stateFolder: library.state)
         self.serverID = serverID ?? "\(ProcessInfo.processInfo.processIdentifier)"
+        #if DEBUG
+            if let ms = ProcessInfo.processInfo.environment[Self.heartbeatSwitch].flatMap(Double.init), ms > 0 {
+                heartbeatSeconds = ms / 1000
+            }
+        #endif
     }
 
     /// Whether `host` names this machine's loopback interface only.

@@ -234,7 +234,70 @@ struct CatalogStoreConformanceTests {
             case .quality:
                 let keys = seen.map { $0.quality ?? -1 }
                 #expect(keys == keys.sorted(by: >))
+            case .size:
+                let keys = seen.map(\.fileSizeBytes)
+                #expect(keys == keys.sorted(by: >))
+            case .pixels:
+                let keys = seen.map { $0.width * $0.height }
+                #expect(keys == keys.sorted(by: >))
             }
+        }
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func sizeAndPixelOrdersPageEveryImageOnceWithTiesByPath(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        // Thirteen file sizes and five resolutions: most keys are shared, so the keyset must
+        // continue inside a run of equal keys by path.
+        let images = (0..<257).map { i in
+            var image = SyntheticCatalog.image(i)
+            image.record.fileSizeBytes = 10_000 + (i * 7 % 13) * 1_000
+            return image
+        }
+        try await store.upsert(images: images)
+        let expected: [CatalogOrder: [String]] = [
+            .size: images.sorted { ($0.record.fileSizeBytes, $1.path) > ($1.record.fileSizeBytes, $0.path) }.map(\.path),
+            .pixels: images.sorted { ($0.record.width * $0.record.height, $1.path) > ($1.record.width * $1.record.height, $0.path) }
+                .map(\.path),
+        ]
+        for (order, paths) in expected {
+            var seen: [String] = []
+            var cursor: CatalogCursor?
+            repeat {
+                let page = try await store.search(.all, order: order, after: cursor, limit: 7)
+                seen += page.hits.map(\.path)
+                cursor = page.next
+            } while cursor != nil
+            #expect(seen == paths, "\(order)")
+        }
+        let sizes = try await store.search(.all, order: .size, after: nil, limit: 3).hits.map(\.fileSizeBytes)
+        #expect(sizes == [22_000, 22_000, 22_000])
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func everyOrderKnowsAnImagesNeighboursInAQuery(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        let images = (0..<120).map(SyntheticCatalog.image)
+        try await store.upsert(images: images)
+        let query = try CatalogQuery.parse("format:jpeg")
+        for order in CatalogOrder.allCases {
+            let all = try await store.searchAll(query, order: order, pageSize: 1000).map(\.path)
+            #expect(all.count == 90, "\(order)")
+            for k in stride(from: 0, to: all.count, by: 11) {
+                let image = try #require(try await store.image(path: all[k]))
+                let (previous, next) = try await store.neighbours(of: image, query, order: order)
+                #expect(previous?.path == (k > 0 ? all[k - 1] : nil), "\(order) at \(k)")
+                #expect(next?.path == (k + 1 < all.count ? all[k + 1] : nil), "\(order) at \(k)")
+                let before = try await store.search(query, order: order, before: CatalogSQL.cursor(at: image, order: order), limit: 3)
+                #expect(before.map(\.path) == Array(all[max(0, k - 3)..<k].reversed()), "\(order) at \(k)")
+            }
+            // An image outside the query still has its place in the order.
+            let png = try #require(try await store.image(path: images[4].path))
+            let around = try await store.neighbours(of: png, query, order: order)
+            #expect(around.previous.map { !$0.path.hasSuffix("img_4.jpg") } ?? true)
+            #expect(around.previous != nil || around.next != nil)
         }
     }
 

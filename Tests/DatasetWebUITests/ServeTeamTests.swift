@@ -67,4 +67,57 @@ struct ServeTeamTests {
         let history = try RawHTTP.send(port: bPort, method: "GET", path: "/api/jobs").body
         #expect(history.contains(#""id":\#(id),"kind":"update""#))
     }
+
+    @Test(.enabled(if: postgres != nil))
+    func aCancelOnOneServerStopsAJobRunningOnAnother() throws {
+        let base = try #require(Self.postgres)
+        let schema = "imgeda_serve_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let db = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+        // A's workers take 300 ms a file, so its scan is still running when B asks it to stop.
+        let a = try ServeFixture(database: db, environment: ["IMGEDA_TEST_DELAY_MS": "300"])
+        for i in 0..<60 {
+            try a.ws.write(try Fixtures.jpeg(Fixtures.scene(UInt64(700 + i), width: 64, height: 48)), to: "photos/team/c\(i).jpg")
+        }
+        let b = try Imgeda.start(["serve", a.root, "--port", "0", "--workers", "1", "--db", db])
+        defer {
+            b.signal(SIGTERM)
+            _ = b.wait()
+        }
+        let (_, bPort) = try ServeFixture.address(of: b)
+        func onB(_ method: String, _ path: String, headers: [String: String] = [:]) throws -> [String: Any] {
+            let reply = try RawHTTP.send(port: bPort, method: method, path: path, headers: headers, body: method == "POST" ? "{}" : nil)
+            return try #require(try Self.json(reply.body) as? [String: Any], "\(reply.status) \(reply.body)")
+        }
+
+        // A takes the job as it queues it (it runs nothing else).
+        let started = try a.post("/api/jobs", json: #"{"kind": "update"}"#)
+        let id = try #require((try Self.json(started.body) as? [String: Any])?["id"] as? Int)
+        var seenRunning = false
+        for _ in 0..<600 where !seenRunning {
+            let job = try onB("GET", "/api/jobs/\(id)")
+            seenRunning = job["status"] as? String == "running" && (job["done"] as? Int ?? 0) > 0
+            if !seenRunning { usleep(100_000) }
+        }
+        #expect(seenRunning)
+
+        // B does not run it: it asks A, through PostgreSQL, to stop it.
+        let csrfB = try #require(try onB("GET", "/api/session")["csrf_token"] as? String)
+        let cancel = try onB("POST", "/api/jobs/\(id)/cancel", headers: ["X-CSRF-Token": csrfB, "Content-Type": "application/json"])
+        #expect(cancel["id"] as? Int == id, "\(cancel)")
+        var job: [String: Any] = [:]
+        for _ in 0..<600 {
+            job = try #require(try Self.json(try a.request("GET", "/api/jobs/\(id)").body) as? [String: Any])
+            if job["status"] as? String != "running" { break }
+            usleep(100_000)
+        }
+        #expect(job["status"] as? String == "cancelled", "\(job)")
+        #expect((job["done"] as? Int ?? 0) < (job["total"] as? Int ?? 0), "\(job)")
+        // B's history says so too.
+        var onBStatus = ""
+        for _ in 0..<100 where onBStatus != "cancelled" {
+            onBStatus = try onB("GET", "/api/jobs/\(id)")["status"] as? String ?? ""
+            if onBStatus != "cancelled" { usleep(100_000) }
+        }
+        #expect(onBStatus == "cancelled")
+    }
 }

@@ -152,6 +152,23 @@ package enum Escape {
         return escaped
     }
 
+    /// One name or value of a URL's query (RFC 3986): every UTF-8 byte other than the
+    /// unreserved `A–Z a–z 0–9 - . _ ~` is percent-encoded, so `&`, `=`, `+`, `#` and spaces
+    /// stay inside the value.
+    package static func urlQueryComponent(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0x0F, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+
     /// C0 controls, DEL and C1 controls.
     private static func isControl(_ s: Unicode.Scalar) -> Bool {
         s.value < 0x20 || (0x7F...0x9F).contains(s.value)

@@ -228,4 +228,16 @@ extension ThumbnailCache {
         batch.failed.sort()
         return batch
     }
+
+    /// ``generate(_:sizes:configuration:stop:progress:)`` from async code (the web app's
+    /// thumbnails job): the workers are supervised on a thread of their own; cancelling the
+    /// task stops them.
+    public func generateInBackground(
+        _ sources: [ThumbnailSource], sizes: Set<Size>, configuration: Thumbnailer.Configuration, stop: StopToken = StopToken(),
+        progress: ProgressSink? = nil
+    ) async throws -> ThumbnailBatch {
+        try await BlockingJob.run(stop: stop) { [self] in
+            try generate(sources, sizes: sizes, configuration: configuration, stop: stop, progress: progress)
+        }
+    }
 }

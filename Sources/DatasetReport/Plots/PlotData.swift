@@ -59,7 +59,9 @@ public struct Histogram: Sendable {
 
 /// Everything the plots and the report need, gathered in one pass over a manifest: fixed
 /// bins, counts, a bounded random sample for scatter plots, and compact duplicate
-/// candidates. Memory does not grow with the number of records except for the candidates.
+/// candidates. Memory does not grow with the number of records except for the candidates,
+/// and not at all without them (`duplicateCandidates: false`, for a summary without the
+/// duplicate plot).
 public struct PlotData: Sendable {
     public var total = 0
     public var readable = 0
@@ -88,10 +90,13 @@ public struct PlotData: Sendable {
     public var candidates: [DuplicateCandidate] = []
     public var summary = DatasetSummary()
     private var random = SplitMix(seed: 42)
+    /// Whether ``candidates`` are gathered (the duplicate plot needs them).
+    public let keepsDuplicateCandidates: Bool
 
     /// `thresholds` decide the summary's dark, overexposed, artifact and blurry counts.
-    public init(sampleLimit: Int = 20_000, thresholds: QualityThresholds = QualityThresholds()) {
+    public init(sampleLimit: Int = 20_000, thresholds: QualityThresholds = QualityThresholds(), duplicateCandidates: Bool = true) {
         self.sampleLimit = sampleLimit
+        keepsDuplicateCandidates = duplicateCandidates
         summary = DatasetSummary(thresholds: thresholds)
     }
 
@@ -99,7 +104,7 @@ public struct PlotData: Sendable {
         total += 1
         summary.add(r)
         if r.fileSizeBytes > 0 { fileSize.add(Double(r.fileSizeBytes)) }
-        candidates.append(DuplicateCandidate(record: r, split: r.split ?? ""))
+        if keepsDuplicateCandidates { candidates.append(DuplicateCandidate(record: r, split: r.split ?? "")) }
         if let camera = r.cameraName { cameras[camera, default: 0] += 1 }
         if let f = r.focalLength35mm { focal.add(Double(f)) } else if r.focalLengthMM != nil { focalWithoutEquivalent += 1 }
         if let i = r.isoSpeed { iso.add(Double(i)) }

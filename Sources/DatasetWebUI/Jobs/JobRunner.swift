@@ -344,25 +344,17 @@ struct JobWork: Sendable {
         await progress(meter.progress(done: 1, at: Monotonic.now()))
     }
 
+    /// The library's bulk generation (`imgeda library thumbnails`' code path): supervised
+    /// worker processes, so a file that crashes or hangs a decoder costs its thumbnail only.
     private func thumbnails(stop: StopToken, progress: @escaping @Sendable (JobProgress) async -> Void) async throws {
-        let store = configuration.store
-        let total = try await store.counts().images
-        let meter = ProgressMeter(total: total, startedAt: Monotonic.now())
-        var done = 0
-        var cursor: CatalogCursor?
-        await progress(meter.progress(done: 0, at: Monotonic.now()))
-        repeat {
-            let page = try await store.search(.all, order: .path, after: cursor, limit: 100)
-            for hit in page.hits {
-                if stop.isStopped { return }
-                if let sha = hit.sha256 {
-                    let source = configuration.library.absolutePath(hit.path)
-                    for size in PreviewSize.allCases { _ = try? await configuration.previews.file(for: sha, source: source, size: size) }
-                }
-                done += 1
-                await progress(meter.progress(done: done, at: Monotonic.now(), current: hit.path))
-            }
-            cursor = page.next
-        } while cursor != nil && !stop.isStopped
+        let library = configuration.library
+        let sources = try await library.thumbnailSources(configuration.store)
+        let workers = Thumbnailer.Configuration(executable: configuration.workerExecutable, workers: configuration.scanWorkers)
+        let (updates, sink) = JobProgress.stream()
+        let forward = Task { for await value in updates { await progress(value) } }
+        defer { forward.cancel() }
+        _ = try await library.thumbnailCache.generateInBackground(
+            sources, sizes: Set(ThumbnailCache.Size.allCases), configuration: workers, stop: stop, progress: sink)
+        await forward.value
     }
 }

@@ -14,9 +14,11 @@ enum PageRoutes {
             let page = try await APIRoutes.gallery(app, query)
             return Layout.page(title: "Gallery", active: "/", csrf: csrf, script: "gallery.js", body: gallery(query, page))
         }
-        router.get("/image/{id}") { _, context in
-            let detail = try await APIRoutes.detail(app, id: try context.parameters.require("id"))
-            return Layout.page(title: detail.image.hit.path, active: "/", csrf: csrf, script: "image.js", body: image(detail))
+        router.get("/image/{id}") { request, context in
+            let query = try GalleryQuery(request.uri.queryParameters)
+            let detail = try await APIRoutes.detail(app, id: try context.parameters.require("id"), neighboursIn: query)
+            return Layout.page(
+                title: detail.image.hit.path, active: "/", csrf: csrf, script: "image.js", body: image(detail, query: query))
         }
         router.get("/duplicates") { _, _ in
             Layout.page(title: "Duplicates", active: "/duplicates", csrf: csrf, script: "duplicates.js", body: duplicates())
@@ -45,10 +47,9 @@ enum PageRoutes {
             [option("", "any status", selected: query.status)]
                 + ImageStatus.allCases.map { option($0.rawValue, $0.rawValue, selected: query.status) })
         let orders = HTML.join(
-            [("newest", "date"), ("quality", "quality"), ("path", "path")].map {
-                option($0.0, "sort: \($0.1)", selected: query.order.rawValue)
-            })
-        let cells = HTML.join(page.images.map(cell))
+            GalleryQuery.orders.map { option($0.order.rawValue, "sort: \($0.label)", selected: query.order.rawValue) })
+        let link = query.linkQuery
+        let cells = HTML.join(page.images.map { cell($0, link: link) })
         let more: HTML =
             page.next.map { "<button id=\"more\" type=\"button\" data-next=\"\($0)\">More</button>" } ?? .empty
         let empty: HTML = page.images.isEmpty ? "<p class=\"empty\">No image matches.</p>" : .empty
@@ -67,16 +68,17 @@ enum PageRoutes {
             </form>
             <p class="query">Query: <code>\(page.query.isEmpty ? "everything" : page.query)</code></p>
             \(empty)
-            <div id="grid" class="grid" data-query="\(query.queryText)" data-order="\(query.order.rawValue)">\(cells)</div>
+            <div id="grid" class="grid" data-query="\(query.queryText)" data-order="\(query.order.rawValue)" data-link="\(link)">\(cells)</div>
             \(more)
             """
     }
 
-    static func cell(_ image: ImageSummary) -> HTML {
+    /// One gallery cell; its link carries the gallery's query (`link`, ``GalleryQuery/linkQuery``).
+    static func cell(_ image: ImageSummary, link: String) -> HTML {
         let badges = HTML.join(image.hit.tags.prefix(3).map { "<span class=\"tag\">\($0)</span>" })
         let quality: HTML = image.hit.quality.map { "<span class=\"quality\">Q\($0)</span>" } ?? .empty
         return """
-            <a class="cell" href="\(image.page)" data-id="\(image.id)" title="\(image.hit.path)"><img src="\(image.thumbnail)" alt="\(image.hit.path)" loading="lazy"><span class="name">\(image.hit.path)</span>\(quality)\(badges)</a>
+            <a class="cell" href="\(image.page + link)" data-id="\(image.id)" title="\(image.hit.path)"><img src="\(image.thumbnail)" alt="\(image.hit.path)" loading="lazy"><span class="name">\(image.hit.path)</span>\(quality)\(badges)</a>
             """
     }
 
@@ -89,7 +91,12 @@ enum PageRoutes {
         value.map { $0 == $0.rounded() ? String(Int($0)) : String(format: "%.3g", $0) }
     }
 
-    static func image(_ detail: ImageDetail) -> HTML {
+    static func image(_ detail: ImageDetail, query: GalleryQuery) -> HTML {
+        let link = query.linkQuery
+        let previous: HTML =
+            detail.previous.map { "<a id=\"prev\" href=\"\("/image/\($0)" + link)\">← previous</a>" } ?? "<span id=\"prev\" hidden></span>"
+        let next: HTML =
+            detail.next.map { "<a id=\"next\" href=\"\("/image/\($0)" + link)\">next →</a>" } ?? "<span id=\"next\" hidden></span>"
         let r = detail.record
         let hit = detail.image.hit
         let capture = detail.capture.map {
@@ -97,7 +104,8 @@ enum PageRoutes {
         }
         let facts = HTML.join([
             row("Path", hit.path), row("Format", r.format), row("Size", "\(r.width) × \(r.height) px"),
-            row("File size", Layout.bytes(r.fileSizeBytes)), row("Date", capture ?? "unknown"),
+            row("File size", "\(Layout.bytes(r.fileSizeBytes)) (\(Layout.grouped(r.fileSizeBytes)) bytes)"),
+            row("Date", capture ?? "unknown"),
             row("Quality", hit.quality.map { "\($0) / 100" }),
             row("Findings", detail.findings.isEmpty ? "none" : detail.findings.joined(separator: ", ")),
             row("Duplicate group", hit.duplicateGroup.map(String.init)), row("SHA-256", r.sha256), row("pHash", r.phash),
@@ -122,7 +130,7 @@ enum PageRoutes {
                 + (1...5).map { option(String($0), String(repeating: "★", count: $0), selected: String(detail.sidecar.rating ?? 0)) })
         return """
             <div class="image-page" id="image" data-id="\(detail.image.id)">
-            <nav class="pager"><a id="prev" href="/" hidden>← previous</a> <a href="/" id="back">gallery</a> <a id="next" href="/" hidden>next →</a> <span class="hint">keys: ← → move, t tag, Esc gallery</span></nav>
+            <nav class="pager">\(previous) <a href="\("/" + link)" id="back">gallery</a> \(next) <span class="hint">keys: ← → move, t tag, Esc gallery</span></nav>
             <figure class="preview"><img src="\(detail.image.preview)" alt="\(hit.path)"><figcaption><a href="\(detail.image.original)">original</a></figcaption></figure>
             <section class="side">
             <h1>\(r.filename)</h1>

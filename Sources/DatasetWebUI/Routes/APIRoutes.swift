@@ -22,8 +22,9 @@ enum APIRoutes {
         router.get("/api/images") { request, _ in
             JSONResponse.make(try await gallery(app, try GalleryQuery(request.uri.queryParameters)))
         }
-        router.get("/api/images/{id}") { _, context in
-            JSONResponse.make(try await detail(app, id: try context.parameters.require("id")))
+        router.get("/api/images/{id}") { request, context in
+            let query = try GalleryQuery(request.uri.queryParameters)
+            return JSONResponse.make(try await detail(app, id: try context.parameters.require("id"), neighboursIn: query))
         }
         router.post("/api/images/{id}") { request, context in
             let id = try context.parameters.require("id")
@@ -106,21 +107,25 @@ enum APIRoutes {
             order: query.order.rawValue)
     }
 
-    static func detail(_ app: WebApp, id: String) async throws -> ImageDetail {
+    /// An image's page content; with `query`, also its neighbours in that query and order.
+    static func detail(_ app: WebApp, id: String, neighboursIn query: GalleryQuery? = nil) async throws -> ImageDetail {
         let image = try await app.image(id)
+        let neighbours = try await query.asyncMap { try await app.store.neighbours(of: image, try $0.parsed(), order: $0.order) }
         let sidecar = try await image.sha256.asyncMap { try await app.store.sidecar(sha256: $0) } ?? nil
         let hit = CatalogHit(
             path: image.path, sha256: image.sha256, width: image.record.width, height: image.record.height,
             format: image.record.format, captureDate: image.capture?.local, captureSource: image.capture?.source.rawValue,
             quality: image.quality, status: sidecar?.status ?? .active, rating: sidecar?.rating,
-            tags: sidecar?.tags.map(\.text) ?? [], caption: sidecar?.caption, duplicateGroup: image.duplicateGroup)
+            tags: sidecar?.tags.map(\.text) ?? [], caption: sidecar?.caption, duplicateGroup: image.duplicateGroup,
+            fileSizeBytes: image.record.fileSizeBytes)
         return ImageDetail(
             image: ImageSummary(hit), record: image.record,
             capture: image.capture.map { .init(local: $0.local, source: $0.source.rawValue, confidence: $0.source.confidence.rawValue) },
             findings: ImageDetail.findings(image.record),
             sidecar: .init(
                 tags: sidecar?.tags.map(\.text) ?? [], caption: sidecar?.caption, status: (sidecar?.status ?? .active).rawValue,
-                rating: sidecar?.rating, keeper: sidecar?.keeper ?? false))
+                rating: sidecar?.rating, keeper: sidecar?.keeper ?? false),
+            previous: neighbours?.previous.map { ImageID.make($0.path) }, next: neighbours?.next.map { ImageID.make($0.path) })
     }
 
     static let maxTagLength = 200

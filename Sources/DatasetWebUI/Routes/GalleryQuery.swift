@@ -15,9 +15,17 @@ struct GalleryQuery: Sendable, Hashable {
     var to: String?
     var tag: String?
     var status: String?
-    var order: CatalogOrder = .newest
+    var order: CatalogOrder = Self.defaultOrder
     var after: CatalogCursor?
     var limit = 60
+
+    /// The gallery's order when the request names none.
+    static let defaultOrder = CatalogOrder.newest
+
+    /// The orders the gallery offers, as its sort control words them.
+    static let orders: [(order: CatalogOrder, label: String)] = [
+        (.newest, "date"), (.quality, "quality"), (.size, "file size"), (.pixels, "pixels"), (.path, "path"),
+    ]
 
     static let issues = ["blurry", "dark", "overexposed", "corrupt", "bordered", "duplicate", "gps"]
     static let maxLimit = 200
@@ -79,4 +87,17 @@ struct GalleryQuery: Sendable, Hashable {
     }
 
     func parsed() throws -> CatalogQuery { try CatalogQuery.parse(queryText) }
+
+    /// The gallery's own parameters (not its page position) as a URL query, `?q=…&order=…`,
+    /// or "" for the default gallery. Links carry it from the gallery to an image and from an
+    /// image to its neighbours, so previous and next follow the same query and order however
+    /// the page was reached (a direct link too).
+    var linkQuery: String {
+        let items: [(String, String?)] = [
+            ("q", text.isEmpty ? nil : text), ("issue", issue), ("format", format), ("camera", camera), ("from", from), ("to", to),
+            ("tag", tag), ("status", status), ("order", order == Self.defaultOrder ? nil : order.rawValue),
+        ]
+        let parts = items.compactMap { name, value in value.map { "\(name)=\(Escape.urlQueryComponent($0))" } }
+        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
+    }
 }

@@ -28,19 +28,43 @@ enum JobRoutes {
         }
         router.get("/api/jobs/events") { _, _ in
             let (stream, key) = await app.jobs.subscribe()
+            let heartbeat = app.configuration.heartbeatSeconds
             let body = ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                // One writer: the jobs' changes and the heartbeat's ticks meet in one stream.
+                let (events, sink) = AsyncStream<StreamEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
+                let forward = Task {
+                    for await job in stream { sink.yield(.job(job)) }
+                    sink.finish()
+                }
+                let ticks = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(nanoseconds: UInt64(heartbeat * 1_000_000_000))
+                        if Task.isCancelled { break }
+                        sink.yield(.heartbeat)
+                    }
+                }
                 let expiry = Task {
                     try? await Task.sleep(nanoseconds: streamSeconds * 1_000_000_000)
                     await app.jobs.end(key)
                 }
-                defer { expiry.cancel() }
+                defer {
+                    expiry.cancel()
+                    ticks.cancel()
+                    forward.cancel()
+                }
                 try await withGracefulShutdownHandler {
-                    for await job in stream {
-                        let data = try encoder.encode(job)
-                        try await writer.write(ByteBuffer(string: "event: job\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                    for await event in events {
+                        switch event {
+                        case .job(let job):
+                            let data = try encoder.encode(job)
+                            try await writer.write(ByteBuffer(string: "event: job\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                        case .heartbeat:
+                            // A comment line: EventSource ignores it, the connection stays busy.
+                            try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                        }
                     }
                 } onGracefulShutdown: {
                     Task { await app.jobs.end(key) }
@@ -55,6 +79,12 @@ enum JobRoutes {
         router.post("/api/jobs/{id}/resume") { _, context in
             JSONResponse.make(try await app.jobs.resume(try jobID(context)), status: .accepted)
         }
+    }
+
+    /// What an event stream writes next.
+    enum StreamEvent: Sendable {
+        case job(WebJob)
+        case heartbeat
     }
 
     static func jobID(_ context: BasicRequestContext) throws -> Int {

@@ -6,7 +6,8 @@ import Foundation
 import HTTPTypes
 
 /// The overview page's content: the dataset summary and the project's SVG plots, computed from
-/// the manifest in one streaming pass.
+/// the manifest in one streaming pass (cached while the manifest is unchanged), and the
+/// index's counts.
 struct Overview: Encodable, Sendable {
     struct Summary: Encodable, Sendable {
         var images: Int
@@ -41,21 +42,52 @@ struct Overview: Encodable, Sendable {
     /// The plots the overview shows (the duplicate plot is the duplicates page's job).
     static let kinds: [PlotKind] = [.dimensions, .fileSize, .aspectRatio, .brightness, .blur, .exifCamera]
 
-    static func make(_ library: Library, store: any CatalogStore) async throws -> Overview {
-        var data = PlotData(sampleLimit: 5_000)
+    /// What the overview takes from the manifest: everything but the index's counts.
+    struct FromManifest: Sendable {
+        var summary: Summary
+        var svgs: [String: String]
+    }
+
+    /// The manifest's size and modification time: the overview read from it stays valid while
+    /// they do (edits and decisions go to sidecars, never to the manifest).
+    struct ManifestStamp: Sendable, Hashable {
+        var size: Int
+        var modified: Date
+
+        init?(_ path: String) {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = (attributes[.size] as? NSNumber)?.intValue, let modified = attributes[.modificationDate] as? Date
+            else { return nil }
+            self.size = size
+            self.modified = modified
+        }
+    }
+
+    /// One streaming pass over the manifest: counts, fixed bins and a bounded sample, so memory
+    /// does not grow with the library (no duplicate candidates: that plot is not shown here).
+    static func fromManifest(_ library: Library) throws -> FromManifest {
+        var data = PlotData(sampleLimit: 5_000, duplicateCandidates: false)
         if FileManager.default.fileExists(atPath: library.manifest) {
             _ = try ManifestReader(path: library.manifest).forEachRecord { data.add($0) }
         }
         let s = data.summary
-        let counts = try await store.counts()
         let summary = Summary(
             images: s.totalImages, totalBytes: s.totalSizeBytes, corrupt: s.corruptCount, dark: s.darkCount,
             overexposed: s.overexposedCount, bordered: s.artifactCount, blurry: s.blurryCount, withGPS: s.gpsTaggedCount,
-            formats: s.formatCounts, cameras: s.cameraCounts, indexed: counts.images, decided: counts.sidecars)
+            formats: s.formatCounts, cameras: s.cameraCounts, indexed: 0, decided: 0)
         var svgs: [String: String] = [:]
         if s.totalImages > 0 {
             for kind in kinds { svgs[kind.rawValue] = Plots.chart(kind, data).svg() }
         }
-        return Overview(summary: summary, plots: kinds.map(\.rawValue).filter { svgs[$0] != nil }, svgs: svgs)
+        return FromManifest(summary: summary, svgs: svgs)
+    }
+
+    /// The overview: the manifest's part (computed by the caller, cached) and the index's counts.
+    static func make(_ part: FromManifest, store: any CatalogStore) async throws -> Overview {
+        var summary = part.summary
+        let counts = try await store.counts()
+        summary.indexed = counts.images
+        summary.decided = counts.sidecars
+        return Overview(summary: summary, plots: kinds.map(\.rawValue).filter { part.svgs[$0] != nil }, svgs: part.svgs)
     }
 }

@@ -52,11 +52,3 @@ export function typing(event) {
   const target = event.target;
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 }
-
-/** The gallery's list of image ids, kept for the image page's previous/next. */
-export const order = {
-  save(ids) { sessionStorage.setItem('imgeda.order', JSON.stringify(ids)); },
-  load() {
-    try { return JSON.parse(sessionStorage.getItem('imgeda.order') ?? '[]'); } catch { return []; }
-  },
-};

@@ -9,9 +9,12 @@ let groups = [];
 let index = 0;
 let view = { scale: 1, x: 0, y: 0 };
 
+// [label, what is shown, what is compared (the shown text when absent)]: file sizes are
+// compared in bytes, shown as the server words them ("2.4 MB").
 const facts = [
   ['Resolution', (m) => `${m.width} × ${m.height}`],
   ['Pixels', (m) => `${(m.width * m.height / 1e6).toFixed(2)} MP`],
+  ['File size', (m) => m.file_size, (m) => m.file_size_bytes],
   ['Format', (m) => m.format],
   ['Date', (m) => m.capture_date ?? 'unknown'],
   ['Quality', (m) => m.quality ?? '—'],
@@ -34,12 +37,13 @@ function render() {
   const group = groups[index];
   status.textContent = `Group ${index + 1} of ${groups.length} (group #${group.group}); suggested keeper first.`;
   const values = facts.map(([, get]) => group.members.map(get));
+  const keys = facts.map(([, get, key]) => group.members.map(key ?? get));
   // A copy's value is highlighted where it differs from the suggested keeper's.
   const reference = Math.max(0, group.members.findIndex((m) => m.id === group.keeper));
   box.replaceChildren(...group.members.map((member, i) => {
     const table = el('table', { class: 'facts' }, el('tr', {}, el('th', {}, 'Path'), el('td', {}, member.path)));
     facts.forEach(([label], f) => {
-      const differs = String(values[f][i]) !== String(values[f][reference]);
+      const differs = String(keys[f][i]) !== String(keys[f][reference]);
       table.append(el('tr', {}, el('th', {}, label), el('td', { class: differs ? 'diff' : '' }, values[f][i])));
     });
     const keeper = member.id === group.keeper;

@@ -1,12 +1,12 @@
-// Gallery: more pages by keyset cursor as you scroll, and the order of ids for the image page.
-import { api, el, toast, order } from '/static/common.js';
+// Gallery: more pages by keyset cursor as you scroll. Each cell's link carries the gallery's
+// query and order (data-link, made by the server), so the image page knows its neighbours.
+import { api, el, toast } from '/static/common.js';
 
 const grid = document.getElementById('grid');
 const more = document.getElementById('more');
-const ids = () => [...grid.querySelectorAll('.cell')].map((cell) => cell.dataset.id);
 
 function cell(image) {
-  const link = el('a', { class: 'cell', href: image.page, 'data-id': image.id, title: image.path },
+  const link = el('a', { class: 'cell', href: image.page + (grid.dataset.link ?? ''), 'data-id': image.id, title: image.path },
     el('img', { src: image.thumbnail, alt: image.path, loading: 'lazy' }),
     el('span', { class: 'name' }, image.path));
   if (image.quality !== undefined && image.quality !== null) link.append(el('span', { class: 'quality' }, `Q${image.quality}`));
@@ -25,7 +25,6 @@ async function loadMore() {
     const page = await api(`/api/images?${params}`);
     for (const image of page.images) grid.append(cell(image));
     if (page.next) more.dataset.next = page.next; else more.remove();
-    order.save(ids());
   } catch (error) {
     toast(error.message, true);
   } finally {
@@ -34,7 +33,6 @@ async function loadMore() {
   }
 }
 
-order.save(ids());
 if (more) {
   more.addEventListener('click', loadMore);
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: '600px' }).observe(more);

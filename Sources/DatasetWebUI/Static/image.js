@@ -1,5 +1,5 @@
 // Image page: edit tags (with completion), caption, status and rating; previous/next by keyboard.
-import { api, el, toast, typing, order } from '/static/common.js';
+import { api, el, toast, typing } from '/static/common.js';
 
 const page = document.getElementById('image');
 const id = page.dataset.id;
@@ -61,18 +61,18 @@ document.getElementById('edit').addEventListener('submit', (event) => {
   save(change);
 });
 
-// Previous and next follow the gallery the person came from.
-const ids = order.load();
-const at = ids.indexOf(id);
+// Previous and next come from the server: the neighbours in the gallery's query and order,
+// which the page's address carries (so a direct link has them too).
 const prev = document.getElementById('prev');
 const next = document.getElementById('next');
-if (at > 0) { prev.href = `/image/${ids[at - 1]}`; prev.hidden = false; }
-if (at >= 0 && at < ids.length - 1) { next.href = `/image/${ids[at + 1]}`; next.hidden = false; }
+const back = document.getElementById('back');
 
 document.addEventListener('keydown', (event) => {
   if (typing(event)) return;
-  if (event.key === 'ArrowLeft' && !prev.hidden) window.location.href = prev.href;
-  else if (event.key === 'ArrowRight' && !next.hidden) window.location.href = next.href;
+  if (event.key === 'ArrowLeft' && prev.href) window.location.href = prev.href;
+  else if (event.key === 'ArrowRight' && next.href) window.location.href = next.href;
   else if (event.key === 't') { event.preventDefault(); newTag.focus(); }
-  else if (event.key === 'Escape') window.history.length > 1 ? window.history.back() : (window.location.href = '/');
+  else if (event.key === 'Escape') window.location.href = back.href;
 });
+// The keys above are live (tests wait for this before pressing them).
+document.body.dataset.ready = 'yes';

@@ -23,7 +23,7 @@ extension Imgeda {
         @Argument(help: "The query (quote it for the shell). Empty finds everything.")
         var query: String = ""
 
-        @Option(help: "Order: path, newest (capture date) or quality.")
+        @Option(help: "Order: path, newest (capture date), quality, size (largest file first) or pixels (most first).")
         var order: String = "path"
 
         @Option(help: "Print at most this many (all when 0).")

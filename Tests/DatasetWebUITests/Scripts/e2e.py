@@ -30,12 +30,29 @@ with sync_playwright() as p:
     # Open an image, add a tag with the keyboard, reload: it is kept.
     page.locator('.cell[title="2023/beach/img_0002.jpg"]').click()
     expect(page.locator("h1")).to_have_text("img_0002.jpg")
+    expect(page.locator("body[data-ready=yes]")).to_have_count(1)  # the page's keys are live
     page.keyboard.press("t")
     page.locator("#new-tag").fill("golden-hour")
     page.locator("#new-tag").press("Enter")
     expect(page.locator("#tags .tag")).to_have_text(["golden-hour"])
     page.reload()
     expect(page.locator("#tags .tag")).to_have_text(["golden-hour"])
+
+    # A direct link to an image, in a fresh browser context (no gallery seen there): the page
+    # still knows its neighbours in the order its address names, and the arrow keys follow them.
+    image_id = page.locator('#image').get_attribute("data-id")
+    direct = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    direct.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    direct.goto(base + "/image/" + image_id + "?order=path")
+    for key, name in [("ArrowRight", "img_0003.jpg"), ("ArrowLeft", "img_0002.jpg"), ("ArrowLeft", "img_0001.jpg")]:
+        expect(direct.locator("body[data-ready=yes]")).to_have_count(1)
+        direct.keyboard.press(key)
+        expect(direct.locator("h1")).to_have_text(name)
+    expect(direct.locator("#back")).to_have_attribute("href", "/?order=path")
+    direct.goto(base + "/?order=size")
+    expect(direct.locator(".cell")).to_have_count(9)
+    expect(direct.locator('select[name="order"]')).to_have_value("size")
+    direct.context.close()
 
     # Search by that tag in the gallery.
     page.goto(base + "/")
