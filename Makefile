@@ -72,8 +72,9 @@ test: deps $(REFSTAMP) $(TESTSTAMP)
 # same files on disk (s3bench.sh), the merge of 100 partial manifests, the library at
 # 1,000,000 records (index build time and peak memory, search p50/p95, on SQLite and on a
 # throwaway PostgreSQL) and on mixed10k's 10,000 real paths (an unchanged `library update`
-# against `find`), and `imgeda serve`'s gallery pages and searches at 100,000 and 1,000,000
-# records (server-side time, p50/p95 under wrk, peak memory), and `imgeda organize` filing
+# against `find`), and `imgeda serve`'s gallery pages, searches and image pages at 100,000
+# and 1,000,000 records (server-side time, p50/p95 under wrk — goal p95 < 50 ms — and peak
+# memory, flat within 1.3x), and `imgeda organize` filing
 # 20,000 photos by date (copy and move, verified) against `cp -r` and exiftool.
 # BENCH_STRICT=0 reports without failing.
 bench: release $(REFSTAMP) $(TESTSTAMP)

@@ -114,9 +114,15 @@ public struct CatalogSQL: Sendable {
             case .newest, .quality, .size, .pixels:
                 let value: RecordField.Value =
                     Self.isNumeric(order) ? .int(Int(cursor.key ?? "") ?? -1) : .string(cursor.key ?? "")
+                // The first condition is implied by the second; it is there for SQLite's planner,
+                // which with bound values reads the OR as a filter and scans the index from its
+                // start (a page 10,000 deep read 10,000 pages of rows) unless it also has a range.
+                let range = bind(value)
                 let a = bind(value)
                 let b = bind(value)
-                conditions.append("(\(key) \(less) \(a) OR (\(key) = \(b) AND i.lib_path \(greater) \(bind(.string(cursor.path)))))")
+                conditions.append(
+                    "\(key) \(less)= \(range) AND (\(key) \(less) \(a) OR (\(key) = \(b) AND i.lib_path \(greater) \(bind(.string(cursor.path)))))"
+                )
             }
         }
         let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")

@@ -28,7 +28,8 @@ enum JobRoutes {
         }
         router.get("/api/jobs/events") { _, _ in
             let (stream, key) = await app.jobs.subscribe()
-            let heartbeat = app.configuration.heartbeatSeconds
+            // At most 20 a second, whatever the configuration says.
+            let heartbeat = max(0.05, app.configuration.heartbeatSeconds)
             let body = ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
                 let encoder = JSONEncoder()
