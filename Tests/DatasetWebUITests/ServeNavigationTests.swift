@@ -140,6 +140,7 @@ struct ServeNavigationTests {
             usleep(100_000)
         }
         #expect(job["status"] as? String == "done", "\(job)")
+        #expect(job["error"] as? String == "no thumbnail could be made of 1 file: hostile/exif.jpg", "\(job)")
         // Eight contents (the two copies share theirs): seven made in both sizes.
         #expect(job["total"] as? Int == 8)
         let folder = serve.ws.file("photos/.imgeda/thumbnails")

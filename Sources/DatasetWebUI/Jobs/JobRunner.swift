@@ -277,7 +277,9 @@ actor JobRunner {
     private func finish(_ id: Int, _ outcome: JobWork.Outcome) async {
         guard var job = live[id] else { return }
         switch outcome {
-        case .done: job.status = .done
+        case .done(let note):
+            job.status = .done
+            job.error = note
         case .stopped: job.status = .cancelled
         case .failed(let message):
             job.status = .failed
@@ -305,18 +307,21 @@ struct JobWork: Sendable {
     let configuration: WebConfiguration
 
     enum Outcome: Sendable {
-        case done, stopped
+        /// Finished; `note` says what it could not do (files no thumbnail could be made of).
+        case done(note: String?)
+        case stopped
         case failed(String)
     }
 
     func run(stop: StopToken, progress: @escaping @Sendable (JobProgress) async -> Void) async -> Outcome {
         do {
+            var note: String?
             switch kind {
             case .update: try await update(stop: stop, progress: progress)
             case .duplicates: try await duplicates(progress: progress)
-            case .thumbnails: try await thumbnails(stop: stop, progress: progress)
+            case .thumbnails: note = try await thumbnails(stop: stop, progress: progress)
             }
-            return stop.isStopped ? .stopped : .done
+            return stop.isStopped ? .stopped : .done(note: note)
         } catch let error as ImgedaError {
             return stop.isStopped ? .stopped : .failed(error.description)
         } catch {
@@ -346,15 +351,20 @@ struct JobWork: Sendable {
 
     /// The library's bulk generation (`imgeda library thumbnails`' code path): supervised
     /// worker processes, so a file that crashes or hangs a decoder costs its thumbnail only.
-    private func thumbnails(stop: StopToken, progress: @escaping @Sendable (JobProgress) async -> Void) async throws {
+    /// Returns a note naming the files no thumbnail could be made of, if any.
+    private func thumbnails(stop: StopToken, progress: @escaping @Sendable (JobProgress) async -> Void) async throws -> String? {
         let library = configuration.library
         let sources = try await library.thumbnailSources(configuration.store)
         let workers = Thumbnailer.Configuration(executable: configuration.workerExecutable, workers: configuration.scanWorkers)
         let (updates, sink) = JobProgress.stream()
         let forward = Task { for await value in updates { await progress(value) } }
         defer { forward.cancel() }
-        _ = try await library.thumbnailCache.generateInBackground(
+        let batch = try await library.thumbnailCache.generateInBackground(
             sources, sizes: Set(ThumbnailCache.Size.allCases), configuration: workers, stop: stop, progress: sink)
         await forward.value
+        guard !batch.failed.isEmpty else { return nil }
+        let named = batch.failed.prefix(3).map { library.relativePath($0) ?? $0 }.joined(separator: ", ")
+        return "no thumbnail could be made of \(batch.failed.count) file\(batch.failed.count == 1 ? "" : "s"): \(named)"
+            + (batch.failed.count > 3 ? ", …" : "")
     }
 }
