@@ -73,7 +73,9 @@ public enum LibraryIndexer {
             candidates[relative] = candidate
         }
         pass.malformed = report.malformedLines
-        let grouping = duplicateGroups(candidates, notDuplicate: notDuplicate)
+        var list = Array(candidates.values)
+        candidates = [:]
+        let grouping = duplicateGroups(&list, notDuplicate: notDuplicate)
         pass.groups = grouping.groups
         pass.groupCount = grouping.count
         return pass
@@ -83,11 +85,11 @@ public enum LibraryIndexer {
     /// member are one group), minus the pairs a person marked "not a duplicate"; groups are
     /// numbered by their first path, so the same library gets the same numbers.
     /// - Complexity: ``DuplicateFinder/find(_:threshold:transforms:threads:)`` plus O(n log n).
-    static func duplicateGroups(_ candidates: [String: DuplicateCandidate], notDuplicate: [String: Set<String>]) -> (
+    /// `list` (one candidate per path) is sorted by path in place: no copy of it is made.
+    static func duplicateGroups(_ list: inout [DuplicateCandidate], notDuplicate: [String: Set<String>]) -> (
         groups: [String: Int], count: Int
     ) {
-        let ordered = candidates.keys.sorted()
-        let list = ordered.compactMap { candidates[$0] }
+        list.sort { $0.path < $1.path }
         let found = DuplicateFinder.find(list)
         // Exact and near groups that share a member are one group (union–find).
         var sets = UnionFind(count: list.count)
@@ -140,9 +142,11 @@ public enum LibraryIndexer {
         var groupCount = 0
         try await store.replaceAll { load in
             try await load.apply(sidecars: listing.sidecars)
-            let read = try await streamAll(library, into: load)
+            var read = try await streamAll(library, into: load)
             malformed = read.malformed
-            let grouping = duplicateGroups(read.candidates, notDuplicate: marks)
+            var candidates = read.candidates
+            read.candidates = []
+            let grouping = duplicateGroups(&candidates, notDuplicate: marks)
             groupCount = grouping.count
             try await load.setDuplicateGroups(grouping.groups)
         }
@@ -159,7 +163,7 @@ public enum LibraryIndexer {
     /// their duplicate groups) to `load`, one batch in flight at a time; returns each path's
     /// duplicate candidate (the newest record's) and the unreadable lines.
     static func streamAll(_ library: Library, into load: any CatalogBulkLoad) async throws -> (
-        candidates: [String: DuplicateCandidate], malformed: Int
+        candidates: [DuplicateCandidate], malformed: Int
     ) {
         let batches = BatchChannel<CatalogImage>()
         let result = PassResult()
@@ -167,13 +171,20 @@ public enum LibraryIndexer {
         let thread = Thread {
             var batch: [CatalogImage] = []
             batch.reserveCapacity(batchSize)
-            var candidates: [String: DuplicateCandidate] = [:]
+            // One candidate per path (the newest record's), and where it is in the list.
+            var candidates: [DuplicateCandidate] = []
+            var slots: [String: Int] = [:]
             do {
                 let report = try ManifestReader(path: manifest).forEachRecord { record in
                     guard let relative = library.relativePath(record.path) else { return }
                     var candidate = DuplicateCandidate(record: record)
                     candidate.path = relative
-                    candidates[relative] = candidate
+                    if let slot = slots[relative] {
+                        candidates[slot] = candidate
+                    } else {
+                        slots[relative] = candidates.count
+                        candidates.append(candidate)
+                    }
                     batch.append(image(record, relativePath: relative, duplicateGroup: nil))
                     if batch.count >= batchSize {
                         guard batches.send(batch) else { throw CancellationError() }
@@ -181,7 +192,9 @@ public enum LibraryIndexer {
                     }
                 }
                 if !batch.isEmpty { _ = batches.send(batch) }
+                slots = [:]
                 result.store(candidates, malformed: report.malformedLines)
+                candidates = []
                 batches.finish(nil)
             } catch {
                 batches.finish(error)
@@ -368,19 +381,19 @@ public enum LibraryIndexer {
 /// by the consumer after the channel reported the end; the lock orders the two.
 final class PassResult: @unchecked Sendable {
     private let lock = NSLock()
-    private var candidates: [String: DuplicateCandidate] = [:]
+    private var candidates: [DuplicateCandidate] = []
     private var malformed = 0
 
-    func store(_ candidates: [String: DuplicateCandidate], malformed: Int) {
+    func store(_ candidates: [DuplicateCandidate], malformed: Int) {
         lock.withLock {
             self.candidates = candidates
             self.malformed = malformed
         }
     }
 
-    func taken() -> (candidates: [String: DuplicateCandidate], malformed: Int) {
+    func taken() -> (candidates: [DuplicateCandidate], malformed: Int) {
         lock.withLock {
-            defer { candidates = [:] }
+            defer { candidates = [] }
             return (candidates, malformed)
         }
     }
