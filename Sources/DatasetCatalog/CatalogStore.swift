@@ -131,6 +131,20 @@ public struct IndexedFile: Sendable, Hashable {
     }
 }
 
+/// What ``CatalogStore/replaceAll(_:)`` hands its loader: writes into an index that nobody
+/// reads until it is complete, in batches the caller chooses.
+public protocol CatalogBulkLoad: Sendable {
+    /// Adds images; a path given again replaces its earlier image (the newest record wins).
+    func insert(images: [CatalogImage]) async throws
+
+    /// Adds the decisions of these contents (call it before ``insert(images:)``, so the
+    /// full-text index built at the end holds their tags and captions).
+    func apply(sidecars: [Sidecar]) async throws
+
+    /// Sets the duplicate group of these paths (every other image has none).
+    func setDuplicateGroups(_ groups: [String: Int]) async throws
+}
+
 /// The library's index: a rebuildable copy of the manifest and the sidecars, made to answer
 /// searches and pages in milliseconds. The files (images, manifest, sidecars) are the truth;
 /// a store may be deleted at any time and rebuilt with ``CatalogImporter``.
@@ -164,6 +178,15 @@ public protocol CatalogStore: Sendable {
 
     /// Empties the store (schema kept).
     func removeAll() async throws
+
+    /// Replaces the images and decisions the store holds with what `load` writes, all or
+    /// nothing: until `load` has returned and the new index is complete, readers see the
+    /// previous one, and a failure or a crash (even SIGKILL) part-way leaves the previous
+    /// index in use, never a half-built one. Backends load without their secondary indexes
+    /// and full-text index and build those once at the end. Jobs are kept.
+    ///
+    /// - Complexity: O(n) writes; memory independent of n (the caller hands batches).
+    func replaceAll(_ load: (any CatalogBulkLoad) async throws -> Void) async throws
 
     /// Tidies up after a bulk write (`rebuild`, `update`): whatever makes the next reads
     /// fast for this backend (a checkpoint, fresh statistics).

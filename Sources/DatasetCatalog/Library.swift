@@ -82,8 +82,15 @@ public struct Library: Sendable {
 
     /// The path of a record relative to the root, or nil when the record is not under it.
     public func relativePath(_ path: String) -> String? {
-        let absolute = Self.absolute(path)
         let prefix = root == "/" ? "/" : root + "/"
+        // The common case, a path the scan wrote under this root, needs no normalising (it
+        // runs once per record when a million are indexed).
+        if path.hasPrefix(prefix), path.utf8.count > prefix.utf8.count, !path.contains("/."), !path.contains("//"),
+            !path.hasSuffix("/")
+        {
+            return String(path.dropFirst(prefix.count))
+        }
+        let absolute = Self.absolute(path)
         guard absolute.hasPrefix(prefix), absolute.count > prefix.count else { return nil }
         return String(absolute.dropFirst(prefix.count))
     }

@@ -73,8 +73,23 @@ public enum LibraryIndexer {
             candidates[relative] = candidate
         }
         pass.malformed = report.malformedLines
-        let ordered = candidates.keys.sorted()
-        let list = ordered.compactMap { candidates[$0] }
+        var list = Array(candidates.values)
+        candidates = [:]
+        let grouping = duplicateGroups(&list, notDuplicate: notDuplicate)
+        pass.groups = grouping.groups
+        pass.groupCount = grouping.count
+        return pass
+    }
+
+    /// The duplicate group of each path that has one (exact and near groups that share a
+    /// member are one group), minus the pairs a person marked "not a duplicate"; groups are
+    /// numbered by their first path, so the same library gets the same numbers.
+    /// - Complexity: ``DuplicateFinder/find(_:threshold:transforms:threads:)`` plus O(n log n).
+    /// `list` (one candidate per path) is sorted by path in place: no copy of it is made.
+    static func duplicateGroups(_ list: inout [DuplicateCandidate], notDuplicate: [String: Set<String>]) -> (
+        groups: [String: Int], count: Int
+    ) {
+        list.sort { $0.path < $1.path }
         let found = DuplicateFinder.find(list)
         // Exact and near groups that share a member are one group (union–find).
         var sets = UnionFind(count: list.count)
@@ -88,16 +103,15 @@ public enum LibraryIndexer {
             for m in members.dropFirst() { sets.union(m, first) }
         }
         var members: [Int: [Int]] = [:]
-        for i in 0..<list.count {
-            members[sets.root(i), default: []].append(i)
+        for group in found.exactGroups + found.nearGroups {
+            for m in group.members { members[sets.root(m), default: []].append(m) }
         }
-        // Numbered by their first path, so the same library gets the same numbers.
-        let groups = members.values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        let groups = members.values.map { Array(Set($0)).sorted() }.filter { $0.count > 1 }.sorted { $0[0] < $1[0] }
+        var numbers: [String: Int] = [:]
         for (number, group) in groups.enumerated() {
-            for m in group { pass.groups[list[m].path] = number + 1 }
+            for m in group { numbers[list[m].path] = number + 1 }
         }
-        pass.groupCount = groups.count
-        return pass
+        return (numbers, groups.count)
     }
 
     /// The catalog entry of a record: its capture date, quality score and group.
@@ -111,24 +125,93 @@ public enum LibraryIndexer {
             duplicateGroup: duplicateGroup)
     }
 
-    /// Empties the store and fills it from the manifest and the sidecars alone.
+    /// Makes the index from the manifest and the sidecars alone, replacing what the store
+    /// held all at once (``CatalogStore/replaceAll(_:)``: a crash part-way leaves the previous
+    /// index). One pass over the manifest: a reading thread parses records and hands batches
+    /// of images to the store while it keeps only each path's hashes for the duplicate
+    /// finder; the groups are written after the pass.
+    /// - Complexity: O(n) reading and writing, plus the duplicate finder; memory O(n) only in
+    ///   the duplicate candidates (hashes), flat in everything else.
     public static func rebuild(_ library: Library, into store: some CatalogStore) async throws -> LibrarySync {
         try library.requireExisting()
-        try await store.migrate()
-        try await store.removeAll()
         var sync = LibrarySync()
         let listing = library.sidecars.readAll()
         sync.invalidSidecars = listing.invalid.map { "\($0.path): \($0.reason)" }
-        let pass = try firstPass(library, notDuplicate: notDuplicateMarks(listing.sidecars))
-        sync.malformedManifestLines = pass.malformed
-        sync.duplicateGroups = pass.groupCount
-        try await streamImages(library, pass: pass, only: nil, into: store)
-        try await store.apply(sidecars: listing.sidecars)
+        let marks = notDuplicateMarks(listing.sidecars)
+        var malformed = 0
+        var groupCount = 0
+        try await store.replaceAll { load in
+            try await load.apply(sidecars: listing.sidecars)
+            var read = try await streamAll(library, into: load)
+            malformed = read.malformed
+            var candidates = read.candidates
+            read.candidates = []
+            let grouping = duplicateGroups(&candidates, notDuplicate: marks)
+            groupCount = grouping.count
+            try await load.setDuplicateGroups(grouping.groups)
+        }
+        sync.malformedManifestLines = malformed
+        sync.duplicateGroups = groupCount
         sync.sidecars = listing.sidecars.count
         try await store.optimize()
         sync.images = try await store.counts().images
         sync.added = sync.images
         return sync
+    }
+
+    /// Reads the manifest once on a thread of its own, handing batches of images (without
+    /// their duplicate groups) to `load`, one batch in flight at a time; returns each path's
+    /// duplicate candidate (the newest record's) and the unreadable lines.
+    static func streamAll(_ library: Library, into load: any CatalogBulkLoad) async throws -> (
+        candidates: [DuplicateCandidate], malformed: Int
+    ) {
+        let batches = BatchChannel<CatalogImage>()
+        let result = PassResult()
+        let manifest = library.manifest
+        let thread = Thread {
+            var batch: [CatalogImage] = []
+            batch.reserveCapacity(batchSize)
+            // One candidate per path (the newest record's), and where it is in the list.
+            var candidates: [DuplicateCandidate] = []
+            var slots: [String: Int] = [:]
+            do {
+                let report = try ManifestReader(path: manifest).forEachRecord { record in
+                    guard let relative = library.relativePath(record.path) else { return }
+                    var candidate = DuplicateCandidate(record: record)
+                    candidate.path = relative
+                    if let slot = slots[relative] {
+                        candidates[slot] = candidate
+                    } else {
+                        slots[relative] = candidates.count
+                        candidates.append(candidate)
+                    }
+                    batch.append(image(record, relativePath: relative, duplicateGroup: nil))
+                    if batch.count >= batchSize {
+                        guard batches.send(batch) else { throw CancellationError() }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !batch.isEmpty { _ = batches.send(batch) }
+                slots = [:]
+                result.store(candidates, malformed: report.malformedLines)
+                candidates = []
+                batches.finish(nil)
+            } catch {
+                batches.finish(error)
+            }
+        }
+        thread.name = "imgeda library reader"
+        thread.start()
+        do {
+            while let batch = try batches.receive() {
+                try await load.insert(images: batch)
+                batches.consumed()
+            }
+        } catch {
+            batches.cancel()
+            throw error
+        }
+        return result.taken()
     }
 
     /// Brings the store up to date with the manifest (which a scan with resume has just
@@ -199,6 +282,29 @@ public enum LibraryIndexer {
         return sync
     }
 
+    /// What an update would find when nothing changed, or nil when something did: walks the
+    /// root as the scan does (a `stat` per file; no image and no manifest is read) and
+    /// compares every file's path, size and modification time with the index's. Both lists
+    /// are sorted by path bytes, so they are compared side by side, without a map.
+    /// - Complexity: O(n) stats and index rows.
+    public static func unchanged(_ library: Library, in store: some CatalogStore) async throws -> LibrarySync? {
+        guard library.exists else { return nil }
+        let found = try Discovery.discover(
+            roots: [library.root], extensions: Library.extensions, excluding: [library.state, library.trash])
+        let indexed = try await store.indexedFiles()
+        guard found.files.count == indexed.count else { return nil }
+        for (file, entry) in zip(found.files, indexed) {
+            guard file.size == entry.fileSizeBytes, file.mtime == entry.mtime, library.relativePath(file.path.display) == entry.path
+            else { return nil }
+        }
+        var sync = LibrarySync()
+        sync.images = indexed.count
+        sync.unchanged = indexed.count
+        sync.duplicateGroups = Set(indexed.compactMap(\.duplicateGroup)).count
+        sync.sidecars = try await store.counts().sidecars
+        return sync
+    }
+
     static func notDuplicateMarks(_ sidecars: [Sidecar]) -> [String: Set<String>] {
         var marks: [String: Set<String>] = [:]
         for sidecar in sidecars where !sidecar.notDuplicateOf.isEmpty {
@@ -264,6 +370,31 @@ public enum LibraryIndexer {
         try AtomicFile.replace(library.manifest) { write in
             if let header { try write(ManifestEncoding.line(for: header)) }
             for line in lines { try write(line) }
+        }
+    }
+}
+
+/// What the reading thread of ``LibraryIndexer/streamAll(_:into:)`` found, handed over once
+/// it has finished.
+///
+/// `@unchecked Sendable`: written by the reading thread before it finishes the channel, read
+/// by the consumer after the channel reported the end; the lock orders the two.
+final class PassResult: @unchecked Sendable {
+    private let lock = NSLock()
+    private var candidates: [DuplicateCandidate] = []
+    private var malformed = 0
+
+    func store(_ candidates: [DuplicateCandidate], malformed: Int) {
+        lock.withLock {
+            self.candidates = candidates
+            self.malformed = malformed
+        }
+    }
+
+    func taken() -> (candidates: [DuplicateCandidate], malformed: Int) {
+        lock.withLock {
+            defer { candidates = [] }
+            return (candidates, malformed)
         }
     }
 }

@@ -337,37 +337,65 @@ public final class PostgresCatalogStore: CatalogStore {
 
     public func upsert(images: [CatalogImage]) async throws {
         guard !images.isEmpty else { return }
+        try await transaction { connection in try await Self.upsert(images, on: connection, logger: logger) }
+    }
+
+    /// Writes images in multi-row statements, replacing the rows of their paths.
+    static func upsert(_ images: [CatalogImage], on connection: PostgresConnection, logger: Logger) async throws {
         // One row per path (the last wins), as one statement cannot update a row twice.
         var latest: [String: Int] = [:]
         for (index, image) in images.enumerated() { latest[image.path] = index }
         let unique = images.indices.filter { latest[images[$0].path] == $0 }.map { images[$0] }
         let columns = Self.imageColumns
         let updates = columns.dropFirst().map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        for start in stride(from: 0, to: unique.count, by: Self.rowsPerStatement) {
+            let batch = unique[start..<min(unique.count, start + Self.rowsPerStatement)]
+            var arguments: [RecordField.Value] = []
+            var rows: [String] = []
+            for image in batch {
+                var row: [RecordField.Value] = [.string(image.path)]
+                row += CatalogColumns.values(of: image.record)
+                row += [
+                    Self.optional(image.capture?.local), Self.optional(image.capture?.offset),
+                    Self.optional(image.capture?.source.rawValue), image.quality.map { .int($0) } ?? .null,
+                    image.duplicateGroup.map { .int($0) } ?? .null,
+                    .string(
+                        Self.tsvector([image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""])),
+                ]
+                let first = arguments.count
+                arguments += row
+                let placeholders = (1...row.count).map { "$\(first + $0)" }
+                rows.append("(" + placeholders.dropLast().joined(separator: ", ") + ", \(placeholders.last ?? "NULL")::tsvector)")
+            }
+            let sql = """
+                INSERT INTO image (\(columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))
+                ON CONFLICT (lib_path) DO UPDATE SET \(updates)
+                """
+            try await connection.query(try Self.query(sql, arguments), logger: logger)
+        }
+    }
+
+    /// Replaces everything in one transaction on one connection: readers see the previous
+    /// index until it commits, and a crash rolls it back. The image table's secondary indexes
+    /// (its GIN full-text index among them) are dropped for the load and made once after it.
+    public func replaceAll(_ load: (any CatalogBulkLoad) async throws -> Void) async throws {
+        try await migrate()
         try await transaction { connection in
-            for start in stride(from: 0, to: unique.count, by: Self.rowsPerStatement) {
-                let batch = unique[start..<min(unique.count, start + Self.rowsPerStatement)]
-                var arguments: [RecordField.Value] = []
-                var rows: [String] = []
-                for image in batch {
-                    var row: [RecordField.Value] = [.string(image.path)]
-                    row += CatalogColumns.values(of: image.record)
-                    row += [
-                        Self.optional(image.capture?.local), Self.optional(image.capture?.offset),
-                        Self.optional(image.capture?.source.rawValue), image.quality.map { .int($0) } ?? .null,
-                        image.duplicateGroup.map { .int($0) } ?? .null,
-                        .string(
-                            Self.tsvector([image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""])),
-                    ]
-                    let first = arguments.count
-                    arguments += row
-                    let placeholders = (1...row.count).map { "$\(first + $0)" }
-                    rows.append("(" + placeholders.dropLast().joined(separator: ", ") + ", \(placeholders.last ?? "NULL")::tsvector)")
-                }
-                let sql = """
-                    INSERT INTO image (\(columns.joined(separator: ", "))) VALUES \(rows.joined(separator: ", "))
-                    ON CONFLICT (lib_path) DO UPDATE SET \(updates)
-                    """
-                try await connection.query(try Self.query(sql, arguments), logger: logger)
+            try await connection.query("TRUNCATE image, decision, tag", logger: logger)
+            var deferred: [(name: String, definition: String)] = []
+            let indexes = try await connection.query(
+                """
+                SELECT indexname::text, indexdef::text FROM pg_indexes
+                WHERE schemaname = current_schema() AND tablename = 'image'
+                AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'image'::regclass)
+                """, logger: logger)
+            for try await (name, definition) in indexes.decode((String, String).self) { deferred.append((name, definition)) }
+            for index in deferred {
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX \(index.name)"), logger: logger)
+            }
+            try await load(PostgresBulkLoad(connection: connection, logger: logger))
+            for index in deferred {
+                try await connection.query(PostgresQuery(unsafeSQL: index.definition), logger: logger)
             }
         }
     }
@@ -384,6 +412,11 @@ public final class PostgresCatalogStore: CatalogStore {
 
     public func apply(sidecars: [Sidecar]) async throws {
         guard !sidecars.isEmpty else { return }
+        try await transaction { connection in try await Self.apply(sidecars, on: connection, logger: logger) }
+    }
+
+    /// Replaces the decisions and tags of these contents.
+    static func apply(_ sidecars: [Sidecar], on connection: PostgresConnection, logger: Logger) async throws {
         var latest: [String: Sidecar] = [:]
         for sidecar in sidecars { latest[sidecar.sha256] = sidecar }
         let encoder = JSONEncoder()
@@ -403,17 +436,15 @@ public final class PostgresCatalogStore: CatalogStore {
             for tag in sidecar.tags { tags.append([.string(sidecar.sha256), .string(tag.category), .string(tag.value)]) }
         }
         let shas = all.map(\.sha256)
-        try await transaction { connection in
-            for start in stride(from: 0, to: shas.count, by: 10_000) {
-                let batch = Array(shas[start..<min(shas.count, start + 10_000)])
-                try await connection.query("DELETE FROM decision WHERE sha256 = ANY(\(batch))", logger: logger)
-                try await connection.query("DELETE FROM tag WHERE sha256 = ANY(\(batch))", logger: logger)
-            }
-            try await Self.insert(
-                decisions, into: "decision (sha256, status, rating, caption, keeper, tag_text, sidecar, fts)", castLast: "tsvector",
-                on: connection, logger: logger)
-            try await Self.insert(tags, into: "tag (sha256, category, value)", castLast: nil, on: connection, logger: logger)
+        for start in stride(from: 0, to: shas.count, by: 10_000) {
+            let batch = Array(shas[start..<min(shas.count, start + 10_000)])
+            try await connection.query("DELETE FROM decision WHERE sha256 = ANY(\(batch))", logger: logger)
+            try await connection.query("DELETE FROM tag WHERE sha256 = ANY(\(batch))", logger: logger)
         }
+        try await Self.insert(
+            decisions, into: "decision (sha256, status, rating, caption, keeper, tag_text, sidecar, fts)", castLast: "tsvector",
+            on: connection, logger: logger)
+        try await Self.insert(tags, into: "tag (sha256, category, value)", castLast: nil, on: connection, logger: logger)
     }
 
     /// Inserts rows in multi-row statements.
@@ -609,5 +640,35 @@ struct PostgresDialect: CatalogSQLDialect {
         var lexemes = words.map(PostgresCatalogStore.lexeme)
         if single, let last = lexemes.popLast() { lexemes.append(last + ":*") }
         return lexemes.joined(separator: " <-> ")
+    }
+}
+
+/// Writes a new index inside ``PostgresCatalogStore/replaceAll(_:)``'s transaction.
+struct PostgresBulkLoad: CatalogBulkLoad {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func insert(images: [CatalogImage]) async throws {
+        guard !images.isEmpty else { return }
+        try await PostgresCatalogStore.upsert(images, on: connection, logger: logger)
+    }
+
+    func apply(sidecars: [Sidecar]) async throws {
+        guard !sidecars.isEmpty else { return }
+        try await PostgresCatalogStore.apply(sidecars, on: connection, logger: logger)
+    }
+
+    func setDuplicateGroups(_ groups: [String: Int]) async throws {
+        let all = groups.sorted { $0.key < $1.key }
+        for start in stride(from: 0, to: all.count, by: 10_000) {
+            let batch = all[start..<min(all.count, start + 10_000)]
+            let paths = batch.map(\.key)
+            let numbers = batch.map(\.value)
+            try await connection.query(
+                """
+                UPDATE image SET duplicate_group = v.g FROM unnest(\(paths)::text[], \(numbers)::bigint[]) AS v(p, g)
+                WHERE image.lib_path = v.p
+                """, logger: logger)
+        }
     }
 }

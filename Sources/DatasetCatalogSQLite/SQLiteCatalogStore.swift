@@ -3,6 +3,10 @@ public import DatasetCatalog
 import Foundation
 internal import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The catalog in one SQLite file, through GRDB: the embedded default, zero set-up.
 ///
 /// Tables: `image` (one row per library path; a column per record field, from the field
@@ -18,16 +22,34 @@ internal import GRDB
 /// ```
 public final class SQLiteCatalogStore: CatalogStore {
     public let path: String
-    let pool: DatabasePool
+    private let current: PoolBox
+
+    /// The open index; another one after ``replaceAll(_:)`` has put a new file in place.
+    var pool: DatabasePool { current.pool }
 
     /// Opens (creating when absent) the index at `path`. Throws when the file is not a
     /// SQLite database.
     public init(path: String) throws {
         self.path = path
+        current = PoolBox(try Self.openPool(path))
+    }
+
+    /// Opens an existing index for reading only: nothing is written to its files, not even
+    /// by opening it (for the checks that must leave an unchanged library untouched).
+    public init(readingOnly path: String) throws {
+        self.path = path
+        current = PoolBox(try Self.openPool(path, readOnly: true))
+    }
+
+    static func openPool(_ path: String, readOnly: Bool = false) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // Read-only: no writer connection, so opening writes nothing (GRDB makes a missing
+        // write-ahead log by creating and dropping a table, and the last connection to close
+        // checkpoints into the file).
+        configuration.readonly = readOnly
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            return try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw ImgedaError(
                 .invalidFormat, "cannot open the index \(path): \(Self.describe(error))",
@@ -104,6 +126,14 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     public func migrate() async throws {
         try await wrap {
+            // An index at the current schema is left alone: opening one (every command does)
+            // writes nothing, so an unchanged `library update` leaves its bytes as they were.
+            let current = try? await pool.read { db in
+                let columns = Set(try db.columns(in: "image").map(\.name))
+                return try Self.migrator.hasCompletedMigrations(db)
+                    && CatalogColumns.recordFields.allSatisfy { columns.contains(CatalogColumns.name($0)) }
+            }
+            if current == true { return }
             try Self.migrator.migrate(pool)
             // Record fields added to the field table after this index was made.
             try await pool.write { db in
@@ -143,31 +173,36 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     // MARK: - Writes
 
+    /// The image table's columns as ``row(_:)`` fills them.
+    static let imageColumns =
+        ["lib_path"] + CatalogColumns.recordFields.map(CatalogColumns.name)
+        + ["capture_local", "capture_offset", "capture_source", "quality", "duplicate_group"]
+
+    /// Inserts an image row, or updates the row of its path.
+    static let upsertSQL = """
+        INSERT INTO image (\(imageColumns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: imageColumns.count).joined(separator: ", ")))
+        ON CONFLICT(lib_path) DO UPDATE SET \(imageColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+        """
+
+    /// An image's values in ``imageColumns``' order.
+    static func row(_ image: CatalogImage) -> StatementArguments {
+        var values: [(any DatabaseValueConvertible)?] = [image.path]
+        values += CatalogColumns.values(of: image.record).map(Self.databaseValue)
+        values += [image.capture?.local, image.capture?.offset, image.capture?.source.rawValue, image.quality, image.duplicateGroup]
+        return StatementArguments(values)
+    }
+
     public func upsert(images: [CatalogImage]) async throws {
         guard !images.isEmpty else { return }
         try await wrap {
             try await pool.write { db in
-                let columns =
-                    ["lib_path"] + CatalogColumns.recordFields.map(CatalogColumns.name)
-                    + ["capture_local", "capture_offset", "capture_source", "quality", "duplicate_group"]
-                let insert = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO image (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
-                        ON CONFLICT(lib_path) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-                        RETURNING id
-                        """)
+                let insert = try db.cachedStatement(sql: Self.upsertSQL + " RETURNING id")
                 let decisionOf = try db.cachedStatement(sql: "SELECT tag_text, caption FROM decision WHERE sha256 = ?")
                 let deleteFTS = try db.cachedStatement(sql: "DELETE FROM image_fts WHERE rowid = ?")
                 let insertFTS = try db.cachedStatement(
                     sql: "INSERT INTO image_fts (rowid, lib_path, tags, caption, camera, lens) VALUES (?, ?, ?, ?, ?, ?)")
                 for image in images {
-                    var values: [(any DatabaseValueConvertible)?] = [image.path]
-                    values += CatalogColumns.values(of: image.record).map(Self.databaseValue)
-                    values += [
-                        image.capture?.local, image.capture?.offset, image.capture?.source.rawValue, image.quality,
-                        image.duplicateGroup,
-                    ]
-                    guard let id = try Int64.fetchOne(insert, arguments: StatementArguments(values)) else { continue }
+                    guard let id = try Int64.fetchOne(insert, arguments: Self.row(image)) else { continue }
                     var tags = ""
                     var caption: String?
                     if let sha = image.sha256, let row = try Row.fetchOne(decisionOf, arguments: [sha]) {
@@ -200,36 +235,130 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     public func apply(sidecars: [Sidecar]) async throws {
         guard !sidecars.isEmpty else { return }
+        let encoded = try Self.encoded(sidecars)
+        try await wrap {
+            try await pool.write { db in try Self.writeDecisions(encoded, db, updatingFullText: true) }
+        }
+    }
+
+    static func encoded(_ sidecars: [Sidecar]) throws -> [(Sidecar, String)] {
         let encoder = Self.encoder
-        let encoded = try sidecars.map { sidecar -> (Sidecar, String) in
+        return try sidecars.map { sidecar -> (Sidecar, String) in
             (sidecar, String(decoding: try encoder.encode(sidecar), as: UTF8.self))
         }
-        try await wrap {
-            try await pool.write { db in
-                let deleteDecision = try db.cachedStatement(sql: "DELETE FROM decision WHERE sha256 = ?")
-                let deleteTags = try db.cachedStatement(sql: "DELETE FROM tag WHERE sha256 = ?")
-                let insertDecision = try db.cachedStatement(
-                    sql: "INSERT INTO decision (sha256, status, rating, caption, keeper, tag_text, sidecar) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                let insertTag = try db.cachedStatement(sql: "INSERT INTO tag (sha256, category, value) VALUES (?, ?, ?)")
-                let images = try db.cachedStatement(sql: "SELECT id FROM image WHERE sha256 = ?")
-                let updateFTS = try db.cachedStatement(sql: "UPDATE image_fts SET tags = ?, caption = ? WHERE rowid = ?")
-                for (sidecar, json) in encoded {
-                    let sha = sidecar.sha256
-                    try deleteDecision.execute(arguments: [sha])
-                    try deleteTags.execute(arguments: [sha])
-                    let tagText = sidecar.tags.map(\.text).joined(separator: "\n")
-                    if !sidecar.isEmpty {
-                        try insertDecision.execute(
-                            arguments: [sha, sidecar.status.rawValue, sidecar.rating, sidecar.caption, sidecar.keeper, tagText, json])
-                        for tag in sidecar.tags {
-                            try insertTag.execute(arguments: [sha, tag.category, tag.value])
-                        }
-                    }
-                    for id in try Int64.fetchAll(images, arguments: [sha]) {
-                        try updateFTS.execute(arguments: [tagText, sidecar.caption, id])
-                    }
+    }
+
+    /// Replaces the decisions and tags of these contents; with `updatingFullText`, also the
+    /// tags and caption in the full-text rows of their images.
+    static func writeDecisions(_ encoded: [(Sidecar, String)], _ db: Database, updatingFullText: Bool) throws {
+        let deleteDecision = try db.cachedStatement(sql: "DELETE FROM decision WHERE sha256 = ?")
+        let deleteTags = try db.cachedStatement(sql: "DELETE FROM tag WHERE sha256 = ?")
+        let insertDecision = try db.cachedStatement(
+            sql: "INSERT INTO decision (sha256, status, rating, caption, keeper, tag_text, sidecar) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let insertTag = try db.cachedStatement(sql: "INSERT INTO tag (sha256, category, value) VALUES (?, ?, ?)")
+        let images = try db.cachedStatement(sql: "SELECT id FROM image WHERE sha256 = ?")
+        let updateFTS = try db.cachedStatement(sql: "UPDATE image_fts SET tags = ?, caption = ? WHERE rowid = ?")
+        for (sidecar, json) in encoded {
+            let sha = sidecar.sha256
+            try deleteDecision.execute(arguments: [sha])
+            try deleteTags.execute(arguments: [sha])
+            let tagText = sidecar.tags.map(\.text).joined(separator: "\n")
+            if !sidecar.isEmpty {
+                try insertDecision.execute(
+                    arguments: [sha, sidecar.status.rawValue, sidecar.rating, sidecar.caption, sidecar.keeper, tagText, json])
+                for tag in sidecar.tags {
+                    try insertTag.execute(arguments: [sha, tag.category, tag.value])
                 }
             }
+            guard updatingFullText else { continue }
+            for id in try Int64.fetchAll(images, arguments: [sha]) {
+                try updateFTS.execute(arguments: [tagText, sidecar.caption, id])
+            }
+        }
+    }
+
+    // MARK: - Bulk load
+
+    /// The camera as the full-text index holds it (``ImageRecord/cameraName``), as an SQL
+    /// function of the make and model columns, so the index built after a bulk load says
+    /// what ``upsert(images:)`` says.
+    static let cameraFunction = DatabaseFunction("imgeda_camera", argumentCount: 2, pure: true) { values in
+        var record = ImageRecord(path: "", filename: "")
+        record.cameraMake = String.fromDatabaseValue(values[0])
+        record.cameraModel = String.fromDatabaseValue(values[1])
+        return record.cameraName
+    }
+
+    /// Fills the full-text index from the loaded images and decisions in one statement.
+    static var fillFullText: String {
+        """
+        INSERT INTO image_fts (rowid, lib_path, tags, caption, camera, lens)
+        SELECT i.id, i.lib_path, COALESCE(d.tag_text, ''), d.caption,
+            imgeda_camera(i.\(CatalogColumns.name(.cameraMake)), i.\(CatalogColumns.name(.cameraModel))), i.\(CatalogColumns.name(.lensModel))
+        FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
+        """
+    }
+
+    /// Builds the new index in `PATH.rebuilding` — no journal and no syncing while it loads
+    /// (a crash only loses that file, which nobody reads), the image table's secondary
+    /// indexes and the full-text index made once at the end —, copies the jobs of the
+    /// index it replaces, flushes it and renames it over the index.
+    public func replaceAll(_ load: (any CatalogBulkLoad) async throws -> Void) async throws {
+        let staging = path + ".rebuilding"
+        func removeStaging() { for file in Self.files(of: staging) + [staging + "-journal"] { unlink(file) } }
+        removeStaging()
+        do {
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+                db.add(function: Self.cameraFunction)
+            }
+            let queue = try DatabaseQueue(path: staging, configuration: configuration)
+            try Self.migrator.migrate(queue)
+            let deferred = try await queue.write { db in
+                let indexes = try Row.fetchAll(
+                    db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'image' AND sql IS NOT NULL")
+                for index in indexes { try db.execute(sql: "DROP INDEX \(index["name"] as String)") }
+                return indexes.map { $0["sql"] as String }
+            }
+            try await load(SQLiteBulkLoad(queue: queue))
+            try await queue.write { db in
+                for sql in deferred { try db.execute(sql: sql) }
+                try db.execute(sql: Self.fillFullText)
+            }
+            try await queue.writeWithoutTransaction { db in
+                // The web app's job history belongs to the index being replaced (when it reads).
+                if FileManager.default.fileExists(atPath: path),
+                    (try? db.execute(sql: "ATTACH DATABASE ? AS previous", arguments: [path])) != nil
+                {
+                    try? db.execute(sql: "INSERT INTO job SELECT * FROM previous.job")
+                    try? db.execute(sql: "DETACH DATABASE previous")
+                }
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "ANALYZE")
+            }
+            try queue.close()
+            try pool.close()
+            for file in Self.files(of: path).dropFirst() { unlink(file) }
+            try CatalogFiles.install(staging, at: path)
+            current.pool = try Self.openPool(path)
+        } catch let error as DatabaseError {
+            removeStaging()
+            reopenIfClosed()
+            throw ImgedaError(
+                .ioFailed, "cannot build the index \(path): \(Self.describe(error)); the previous index is unchanged",
+                remedy: "check the disk space and that the state folder is writable")
+        } catch {
+            removeStaging()
+            reopenIfClosed()
+            throw error
+        }
+    }
+
+    /// After a failed replacement, the index in place open again (when it was closed).
+    private func reopenIfClosed() {
+        if (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == nil, let reopened = try? Self.openPool(path) {
+            current.pool = reopened
         }
     }
 
@@ -396,6 +525,50 @@ public final class SQLiteCatalogStore: CatalogStore {
         case (.double(let v), .int): .int(Int(v))
         case (.string(let v), .string): .string(v)
         default: .null
+        }
+    }
+}
+
+/// The open pool of a store, replaced when ``SQLiteCatalogStore/replaceAll(_:)`` installs a
+/// new index file.
+///
+/// `@unchecked Sendable`: `pool` is read and written only under `lock`.
+final class PoolBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: DatabasePool
+
+    init(_ pool: DatabasePool) { stored = pool }
+
+    var pool: DatabasePool {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// Writes a new index that nobody reads yet: plain inserts in one transaction per batch,
+/// with statements prepared once per connection.
+struct SQLiteBulkLoad: CatalogBulkLoad {
+    let queue: DatabaseQueue
+
+    func insert(images: [CatalogImage]) async throws {
+        guard !images.isEmpty else { return }
+        try await queue.write { db in
+            let insert = try db.cachedStatement(sql: SQLiteCatalogStore.upsertSQL)
+            for image in images { try insert.execute(arguments: SQLiteCatalogStore.row(image)) }
+        }
+    }
+
+    func apply(sidecars: [Sidecar]) async throws {
+        guard !sidecars.isEmpty else { return }
+        let encoded = try SQLiteCatalogStore.encoded(sidecars)
+        try await queue.write { db in try SQLiteCatalogStore.writeDecisions(encoded, db, updatingFullText: false) }
+    }
+
+    func setDuplicateGroups(_ groups: [String: Int]) async throws {
+        guard !groups.isEmpty else { return }
+        try await queue.write { db in
+            let update = try db.cachedStatement(sql: "UPDATE image SET duplicate_group = ? WHERE lib_path = ?")
+            for (path, group) in groups { try update.execute(arguments: [group, path]) }
         }
     }
 }

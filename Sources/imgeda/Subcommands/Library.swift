@@ -106,6 +106,11 @@ extension Imgeda.LibraryCommand {
 
         func run() throws {
             let library = try library.library()
+            // Nothing changed: a stat walk matching the index is the whole update.
+            if let unchanged = LibraryContext.unchanged(library, index: try self.library.index()) {
+                try Imgeda.LibraryCommand.printSync(unchanged, library, verb: "Updated", json: options.json, quiet: options.quiet)
+                return
+            }
             let store = try LibraryContext.open(library, index: try self.library.index(), quiet: options.quiet || options.json)
             let sync = try Imgeda.LibraryCommand.scanAndSync(
                 library, workers: options.workers, quiet: options.quiet || options.json, store: store)
@@ -126,8 +131,7 @@ extension Imgeda.LibraryCommand {
             let library = try library.library()
             let index = try self.library.index()
             try library.requireExisting()
-            try LibraryContext.deleteIndex(library, index: index)
-            let store = try index.store(library)
+            let store = try LibraryContext.storeForRebuild(library, index: index)
             let sync = try runBlocking { try await LibraryIndexer.rebuild(library, into: store) }
             try Imgeda.LibraryCommand.printSync(sync, library, verb: "Rebuilt", json: json, quiet: false)
         }

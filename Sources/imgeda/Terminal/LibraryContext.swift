@@ -154,6 +154,40 @@ enum LibraryContext {
         return try await store.schemaVersion() > 0
     }
 
+    /// What `update` would find when no file changed (``LibraryIndexer/unchanged(_:in:)``),
+    /// read without writing anything: the SQLite index opened read-only. Nil when anything
+    /// changed or the index cannot tell (missing, damaged): the full update handles those.
+    static func unchanged(_ library: Library, index: CatalogIndex) -> LibrarySync? {
+        guard library.exists else { return nil }
+        let store: any CatalogStore
+        switch index {
+        case .sqlite:
+            guard FileManager.default.fileExists(atPath: library.index),
+                let readOnly = try? SQLiteCatalogStore(readingOnly: library.index)
+            else { return nil }
+            store = readOnly
+        case .postgres:
+            guard let opened = try? index.store(library) else { return nil }
+            store = opened
+        }
+        return (try? runBlocking { try await LibraryIndexer.unchanged(library, in: store) }) ?? nil
+    }
+
+    /// The store `library rebuild` replaces: the SQLite index as it is (the rebuild is made
+    /// beside it and renamed over it, so a crash leaves the old one), or a new file when the
+    /// old one does not even open; PostgreSQL's tables dropped (the rebuild is one transaction).
+    static func storeForRebuild(_ library: Library, index: CatalogIndex) throws -> any CatalogStore {
+        switch index {
+        case .sqlite:
+            if let store = try? index.store(library) { return store }
+            for file in SQLiteCatalogStore.files(of: library.index) { unlink(file) }
+            return try index.store(library)
+        case .postgres:
+            try deleteIndex(library, index: index)
+            return try index.store(library)
+        }
+    }
+
     /// Deletes the index (the rebuildable part), leaving the truth alone.
     static func deleteIndex(_ library: Library, index: CatalogIndex) throws {
         switch index {
