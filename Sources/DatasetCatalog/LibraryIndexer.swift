@@ -214,6 +214,24 @@ public enum LibraryIndexer {
         return result.taken()
     }
 
+    /// ``sync(_:into:)``, made as fast as ``rebuild(_:into:)`` for an empty index (a new
+    /// library's first `init`): every path is new then, so the index is built in one pass
+    /// over the manifest. When the manifest names files that are gone or has unreadable
+    /// lines, the index is emptied again and the full sync removes them and compacts the
+    /// manifest.
+    public static func syncOrBuild(_ library: Library, into store: some CatalogStore) async throws -> LibrarySync {
+        try library.requireExisting()
+        try await store.migrate()
+        guard try await store.counts().images == 0 else { return try await sync(library, into: store) }
+        let built = try await rebuild(library, into: store)
+        let complete = try await store.indexedFiles().allSatisfy {
+            Discovery.currentVersion(of: FilePathBytes(library.absolutePath($0.path))) != nil
+        }
+        guard built.malformedManifestLines > 0 || !complete else { return built }
+        try await store.removeAll()
+        return try await sync(library, into: store)
+    }
+
     /// Brings the store up to date with the manifest (which a scan with resume has just
     /// brought up to date with the files): adds new paths, replaces changed ones, removes
     /// paths whose file is gone, lets a file edited in place inherit its old sidecar, and

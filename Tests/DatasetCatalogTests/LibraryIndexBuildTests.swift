@@ -96,6 +96,24 @@ struct LibraryIndexBuildTests {
         await PostgresLibraryCommandTests.dropSchema(location)
     }
 
+    @Test func initOfAnEmptyIndexLeavesOutFilesThatAreGone() async throws {
+        let lib = try LibraryFixture(count: 6)
+        let library = try lib.library
+        // The manifest names a file that is gone, and the index is missing: `init` builds the
+        // index in one pass, notices the gone file and falls back to the full sync.
+        for file in SQLiteCatalogStore.files(of: library.index) { unlink(file) }
+        #expect(unlink("\(lib.root)/city/street_0.jpg") == 0)
+        let made = try lib.run(["library", "init", lib.root, "--json", "--quiet", "--workers", "1"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let sync = try #require(try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])
+        #expect(sync["images"] as? Int == 5)
+        #expect(try lib.search("").count == 5)
+        #expect(try !String(contentsOfFile: library.manifest, encoding: .utf8).contains("street_0.jpg"))
+        // A new library's index holds what a rebuild makes.
+        let store = try SQLiteCatalogStore(path: library.index)
+        #expect(try await store.counts().images == 5)
+    }
+
     @Test func aRebuildKilledPartWayLeavesThePreviousIndex() async throws {
         let lib = try LibraryFixture(count: 4)
         let library = try lib.library

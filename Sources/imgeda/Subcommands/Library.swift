@@ -49,7 +49,7 @@ extension Imgeda.LibraryCommand {
             Console.err("Stopped: what was analysed is saved; run the same command again to go on.")
             throw ExitCode(130)
         }
-        return try runBlocking { try await LibraryIndexer.sync(library, into: store) }
+        return try runBlocking { try await LibraryIndexer.syncOrBuild(library, into: store) }
     }
 
     static func printSync(_ sync: LibrarySync, _ library: Library, verb: String, json: Bool, quiet: Bool) throws {
