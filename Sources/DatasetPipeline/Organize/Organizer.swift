@@ -62,8 +62,12 @@ public struct OrganizeJournalLine: Sendable, Hashable, Codable {
 /// existing file). A move on one file system links the source itself into place after
 /// checking its SHA-256; across file systems it copies as above. Sources are removed only
 /// after the destination folders are flushed. So after `kill -9` at any moment every file is
-/// at its source, its destination, or both with the same bytes; ``finishInterrupted(in:workers:)``
+/// at its source, its destination, or both with the same bytes; ``finishInterrupted(in:workers:killAfterSteps:stop:resuming:)``
 /// completes such a run, and ``undo(journal:)`` reverses any run.
+///
+/// The whole plan is written beside the journal (``planPath(journal:)``) before the run
+/// starts, so a run that was killed or stopped is finished as it was planned — every file
+/// under the name and sequence number the plan gave it — not planned again from what is left.
 ///
 /// Files are processed with bounded concurrency (``workers`` threads), each streaming
 /// through a 1 MiB buffer while hashing.
@@ -98,6 +102,7 @@ public struct Organizer: Sendable {
         let stamp = Timestamp.nowISO8601().filter { $0.isNumber }
         let journal = SyncedJournal<OrganizeJournalLine>(path: "\(folder)/journal-\(stamp)-\(getpid()).jsonl")
         let steps = Steps(limit: killAfterSteps)
+        try Self.writePlan(plan, to: Self.planPath(journal: journal.path))
         try journal.append([OrganizeJournalLine(kind: .start, path: plan.destination, mode: plan.mode)])
         steps.step()
         let items = plan.operations.enumerated().map {
@@ -129,6 +134,29 @@ public struct Organizer: Sendable {
         return outcome
     }
 
+    /// Where the plan of the run journaled at `journal` is kept: `journal-….plan.json`
+    /// beside `journal-….jsonl`.
+    public static func planPath(journal: String) -> String {
+        (journal.hasSuffix(".jsonl") ? String(journal.dropLast(".jsonl".count)) : journal) + ".plan.json"
+    }
+
+    static func writePlan(_ plan: OrganizePlan, to path: String) throws(ImgedaError) {
+        let data: Data
+        do {
+            data = try JSONEncoder().encode(plan)
+        } catch {
+            throw ImgedaError(.internal, "the plan could not be encoded: \(error)")
+        }
+        try AtomicFile.write(Array(data), to: path)
+    }
+
+    /// The plan kept beside `journal`; nil when there is none (a journal of an older
+    /// version) or it cannot be read.
+    public static func keptPlan(journal: String) -> OrganizePlan? {
+        guard let data = FileManager.default.contents(atPath: planPath(journal: journal)) else { return nil }
+        return try? JSONDecoder().decode(OrganizePlan.self, from: data)
+    }
+
     static func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
         String(format: "%.1f MB/s", seconds > 0 ? Double(bytes) / 1e6 / seconds : 0)
     }
@@ -143,10 +171,15 @@ public struct Organizer: Sendable {
     }
 
     /// Finishes every interrupted run journaled in `folder`: each operation begun and not
-    /// done is completed (or found complete), then the journal is marked finished.
-    public static func finishInterrupted(in folder: String, workers: Int = 4, killAfterSteps: Int? = nil) throws(ImgedaError)
-        -> OrganizeOutcome?
-    {
+    /// done is completed (or found complete). When `resuming` accepts the run's kept plan
+    /// (the same request as now), the operations it had not begun are carried out too, so
+    /// every file gets the name and sequence number that plan gave it; otherwise the caller
+    /// plans them afresh. The journal is then marked finished — unless `stop` tripped
+    /// between batches, which leaves it interrupted for the next run.
+    public static func finishInterrupted(
+        in folder: String, workers: Int = 4, killAfterSteps: Int? = nil, stop: StopToken? = nil,
+        resuming: (OrganizePlan) -> Bool = { _ in false }
+    ) throws(ImgedaError) -> OrganizeOutcome? {
         var total: OrganizeOutcome?
         let steps = Steps(limit: killAfterSteps)
         for path in interruptedJournals(in: folder) {
@@ -154,19 +187,46 @@ public struct Organizer: Sendable {
             let lines = journal.read() ?? []
             guard let start = lines.first(where: { $0.kind == .start }), let mode = start.mode, let root = start.path else { continue }
             let done = Set(lines.filter { $0.kind == .done }.compactMap(\.index))
-            let pending = lines.filter { $0.kind == .begin && !done.contains($0.index ?? -1) }.compactMap { line -> Item? in
+            let begun = lines.filter { $0.kind == .begin }
+            let pending = begun.filter { !done.contains($0.index ?? -1) }.compactMap { line -> Item? in
                 guard let index = line.index, let operation = line.operation, let destination = line.path else { return nil }
                 return Item(index: index, operation: operation, destination: destination)
+            }
+            var unbegun: [Item] = []
+            if let plan = keptPlan(journal: path), plan.destination == root, plan.mode == mode, resuming(plan) {
+                let started = Set(begun.compactMap(\.index))
+                unbegun = plan.operations.enumerated().filter { !started.contains($0.offset) }.map {
+                    Item(index: $0.offset, operation: $0.element, destination: plan.destinationPath($0.element))
+                }
             }
             var outcome = total ?? OrganizeOutcome(journal: path, mode: mode)
             let executor = Executor(journal: journal, mode: mode, root: root, workers: workers, steps: steps)
             var part = OrganizeOutcome(journal: path, mode: mode)
             try executor.execute(pending, into: &part, journalBegin: false)
-            try journal.append([OrganizeJournalLine(kind: .finish)])
-            steps.step()
-            outcome.recovered += pending.count
+            var next = 0
+            while next < unbegun.count {
+                if stop?.isStopped == true {
+                    part.stopped = true
+                    break
+                }
+                let batch = Array(unbegun[next..<min(next + batchSize, unbegun.count)])
+                try executor.execute(batch, into: &part)
+                next += batch.count
+            }
+            if !part.stopped {
+                try journal.append([OrganizeJournalLine(kind: .finish)])
+                steps.step()
+            }
+            outcome.recovered += pending.count + next
+            outcome.placed += part.placed
+            outcome.alreadyThere += part.alreadyThere
+            outcome.inPlace += part.inPlace
+            outcome.sourcesRemoved += part.sourcesRemoved
+            outcome.bytes += part.bytes
             outcome.failed += part.failed
+            outcome.stopped = outcome.stopped || part.stopped
             total = outcome
+            if part.stopped { break }
         }
         return total
     }
