@@ -168,8 +168,11 @@ public enum OrganizeSurvey {
         if let executable = settings.previewWorkers {
             let missing = photos.filter { byPath[$0.path] == nil }.map { FilePathBytes($0.path) }
             if !missing.isEmpty {
+                // The scan's analysis, less the blur score (it only ranks copies to keep).
+                var analysis = ScanSettings()
+                analysis.skipBlur = true
                 let pool = WorkerPool.Configuration(
-                    executable: executable, settings: ScanSettings(), workers: settings.workers, timeout: settings.timeout)
+                    executable: executable, settings: analysis, workers: settings.workers, timeout: settings.timeout)
                 let meter = ProgressMeter(total: missing.count, startedAt: Monotonic.now())
                 var done = 0
                 do {
