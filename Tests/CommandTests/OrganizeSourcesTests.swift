@@ -72,6 +72,28 @@ struct OrganizeSourcesTests {
         #expect(helpers.tree(ws.file("dest")).count == 300, "no file placed twice under another number")
     }
 
+    // MARK: Exact copies
+
+    /// Files of one size are told apart by their first and last bytes before any is hashed
+    /// whole; files alike there but different in the middle are not copies.
+    @Test func filesAlikeAtBothEndsButDifferentInsideAreNotCopies() throws {
+        let ws = try Workspace()
+        var content = [UInt8](repeating: 7, count: 3 * OrganizeSurvey.probeLength)
+        try ws.write(content, to: "src/IMG_20230714_120000.jpg")
+        try ws.write(content, to: "src/IMG_20230714_120001.jpg")
+        content[content.count / 2] = 8
+        try ws.write(content, to: "src/IMG_20230714_120002.jpg")
+        content[0] = 9
+        try ws.write(content, to: "src/IMG_20230714_120003.jpg")
+        let dry = try Imgeda.run(["organize", ws.file("src"), "-o", ws.file("dest"), "--json"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let planned = try plan(dry.stdout)
+        #expect(
+            planned.duplicates == [.init(path: ws.file("src/IMG_20230714_120001.jpg"), copyOf: ws.file("src/IMG_20230714_120000.jpg"))],
+            "\(planned.duplicates)")
+        #expect(planned.toPlace.count == 3)
+    }
+
     // MARK: Near duplicates
 
     @Test func nearDuplicatesOfAPlainFolderAreListedAndAllPlaced() throws {

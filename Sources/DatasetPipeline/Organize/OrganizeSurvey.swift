@@ -13,9 +13,10 @@ import Foundation
 /// JPEG, PNG, WebP, HEIF/AVIF, TIFF and TIFF-based RAW files (``EmbeddedMetadata``), the
 /// camera, and the SHA-256 where the plan needs it.
 ///
-/// A file is read as little as the plan needs: its metadata only, unless its size equals
-/// another file's (a possible exact copy) or ``Settings/hashEverything`` (a plan written to
-/// be carried out later records every checksum). The copy hashes the rest as it reads them.
+/// A file is read as little as the plan needs: its metadata only, unless its size and its
+/// first and last ``probeLength`` bytes equal another file's (a possible exact copy: then it
+/// is hashed whole) or ``Settings/hashEverything`` (a plan written to be carried out later
+/// records every checksum). The copy hashes the rest as it reads them.
 ///
 /// Near duplicates (``Settings/previewWorkers``) come from the scan's own analysis: the
 /// perceptual hashes of a library's manifest where a source is a library, else a preview
@@ -79,6 +80,7 @@ public enum OrganizeSurvey {
         let files = found.files
         let meter = ProgressMeter(total: files.count, startedAt: Monotonic.now())
         let results = Slots<OrganizeSource>(count: files.count)
+        let probes = Slots<String>(count: files.count)
         let counter = Counter()
         // One progress call at a time: a display draws from whichever worker reports.
         let reporting = NSLock()
@@ -88,12 +90,30 @@ public enum OrganizeSurvey {
                 let root = settings.roots.first {
                     file.path.display == $0 || file.path.display.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/")
                 }
-                let hash = settings.hashEverything || (sizes[file.size] ?? 0) > 1
-                results[i] = read(file, root: root ?? FileSystem.parentFolder(of: file.path.display), hash: hash)
+                let probe = !settings.hashEverything && (sizes[file.size] ?? 0) > 1
+                let read = read(
+                    file, root: root ?? FileSystem.parentFolder(of: file.path.display), hash: settings.hashEverything, probe: probe)
+                results[i] = read?.source
+                probes[i] = read?.probe
                 let done = counter.finished()
                 if done % 64 == 0 || done == files.count {
                     reporting.withLock { progress(meter.progress(done: done, at: Monotonic.now(), current: file.path.display)) }
                 }
+            }
+        }
+        // Files alike in size and in their first and last bytes may be exact copies: hashed whole.
+        var alike: [String: [Int]] = [:]
+        for (i, probe) in probes.values.enumerated() {
+            if let probe { alike["\(files[i].size) \(probe)", default: []].append(i) }
+        }
+        let suspects = alike.values.filter { $0.count > 1 }.flatMap { $0 }
+        let hashing = Counter()
+        DispatchQueue.concurrentPerform(iterations: min(settings.workers, max(1, suspects.count))) { _ in
+            while let n = hashing.next(below: suspects.count) {
+                let i = suspects[n]
+                guard var source = results[i] else { continue }
+                source.sha256 = sha256(of: source.path) ?? ""
+                results[i] = source
             }
         }
         var out: [OrganizeSource] = []
@@ -105,9 +125,15 @@ public enum OrganizeSurvey {
         return Result(files: out, skipped: skipped, nearDuplicates: near)
     }
 
-    /// One file: date, camera and (when `hash`) SHA-256; nil when it cannot be read.
-    static func read(_ file: DiscoveredFile, root: String, hash: Bool) -> OrganizeSource? {
+    /// Bytes from each end of a file that tell apart files of one size before any is hashed
+    /// whole: most differ in their first few kilobytes (EXIF dates, headers) or their last.
+    public static let probeLength = 4096
+
+    /// One file: date, camera, (when `hash`) SHA-256 and (when `probe`) the SHA-256 of its
+    /// first and last ``probeLength`` bytes; nil when it cannot be read.
+    static func read(_ file: DiscoveredFile, root: String, hash: Bool, probe: Bool) -> (source: OrganizeSource, probe: String?)? {
         var source: OrganizeSource?
+        var probeDigest: String?
         let outcome = MappedFile.withBytes(file.path) { bytes, size, mtime in
             let path = file.path.display
             var exif: ExifSummary?
@@ -124,9 +150,16 @@ public enum OrganizeSurvey {
                 make: exif?.cameraMake, model: exif?.cameraModel)
             s.date = CaptureDate.extract(exif: exif, xmp: xmp, path: s.relative, mtime: mtime)
             source = s
+            if probe {
+                var hasher = SHA256()
+                let head = min(bytes.count, probeLength)
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[0..<head]))
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[max(head, bytes.count - probeLength)...]))
+                probeDigest = FileAnalyzer.hex(hasher.finalize())
+            }
         }
         if case .failure = outcome { return nil }
-        return source
+        return source.map { ($0, probeDigest) }
     }
 
     /// The SHA-256 of the file at `path`, streamed; nil when it cannot be read.
