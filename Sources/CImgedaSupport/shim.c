@@ -206,6 +206,10 @@ void cimgeda_hang_forever(void) {
     for (;;) pause();
 }
 
+int cimgeda_syncfs(int fd) {
+    return syncfs(fd);
+}
+
 int cimgeda_limit_memory(unsigned long long bytes) {
     struct rlimit limit;
     limit.rlim_cur = (rlim_t)bytes;

@@ -74,4 +74,10 @@ void cimgeda_silence_stderr(void);
 void cimgeda_crash_now(void);
 void cimgeda_hang_forever(void);
 
+/// Flushes every file system buffer of the file system holding `fd` to disk (`syncfs`), so
+/// a batch of new files needs one flush instead of one `fsync` each. Returns 0 on success,
+/// -1 with errno set. Glibc declares `syncfs` only with `_GNU_SOURCE`, which Swift's Glibc
+/// module does not define.
+int cimgeda_syncfs(int fd);
+
 #endif

@@ -94,6 +94,34 @@ public struct CaptureDate: Sendable, Hashable, Codable {
         return localTime(mtime: mtime).map { CaptureDate(local: $0.local, offset: $0.offset, source: .mtime) }
     }
 
+    /// The capture date from what a file's own metadata says (``EmbeddedMetadata``): EXIF
+    /// `DateTimeOriginal` with `OffsetTimeOriginal`, else XMP's original date with the zone
+    /// it is written with, else XMP's creation date; then, as ``extract(exifOriginal:exifOffset:exifOther:path:mtime:)``,
+    /// the name, the folders and `mtime`.
+    public static func extract(exif: ExifSummary?, xmp: XMPDates?, path: String, mtime: Double) -> CaptureDate? {
+        if let original = exif?.datetimeOriginal, parseExif(original) != nil {
+            return extract(exifOriginal: original, exifOffset: exif?.offsetTimeOriginal, path: path, mtime: mtime)
+        }
+        if let original = xmp?.original, parseExif(original) != nil {
+            return extract(exifOriginal: original, exifOffset: zone(ofISO: original), path: path, mtime: mtime)
+        }
+        return extract(exifOther: xmp?.created, path: path, mtime: mtime)
+    }
+
+    /// The zone of an ISO 8601 date and time (`2023-07-14T23:30:00.12-05:00` → `-05:00`,
+    /// `…Z` → `+00:00`); nil when it states none.
+    public static func zone(ofISO text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count > 19 else { return nil }
+        var at = 19
+        if bytes[at] == UInt8(ascii: ".") {
+            at += 1
+            while at < bytes.count, isDigit(bytes[at]) { at += 1 }
+        }
+        guard at < bytes.count else { return nil }
+        return parseOffset(String(decoding: bytes[at...], as: UTF8.self))
+    }
+
     /// `2023:07:14 23:30:00` (EXIF's form; `-` separators too, and XMP's `2023-07-14T23:30:00`
     /// with an optional fraction or zone, which is dropped) as `2023-07-14T23:30:00`. Nil for
     /// the all-zero placeholder cameras write and for impossible values.

@@ -552,7 +552,7 @@ public enum ImageHeaderSniffer {
         return header
     }
 
-    private static func fourCC(_ r: ByteReader, at offset: Int) -> String {
+    static func fourCC(_ r: ByteReader, at offset: Int) -> String {
         guard let code = r.slice(offset, length: 4) else { return "" }
         return String(decoding: code, as: UTF8.self)
     }
@@ -562,10 +562,10 @@ public enum ImageHeaderSniffer {
 
     /// A box's type, its payload range (clipped to the buffer) and whether the buffer holds
     /// all of it.
-    private typealias Box = (type: String, payload: Range<Int>, complete: Bool)
+    typealias Box = (type: String, payload: Range<Int>, complete: Bool)
 
     /// The boxes in `start ..< end`. Each box is at least 8 bytes, so the walk ends.
-    private static func boxes(in r: ByteReader, from start: Int, to end: Int) -> [Box] {
+    static func boxes(in r: ByteReader, from start: Int, to end: Int) -> [Box] {
         var result: [Box] = []
         var position = start
         let end = min(end, r.count)
@@ -589,7 +589,7 @@ public enum ImageHeaderSniffer {
     }
 
     /// The first box of `type` in `start ..< end`.
-    private static func box(_ type: String, in r: ByteReader, from start: Int, to end: Int) -> Box? {
+    static func box(_ type: String, in r: ByteReader, from start: Int, to end: Int) -> Box? {
         boxes(in: r, from: start, to: end).first { $0.type == type }
     }
 

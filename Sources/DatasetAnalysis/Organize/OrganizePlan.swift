@@ -160,6 +160,14 @@ public struct OrganizePlan: Sendable, Hashable, Codable {
         self.sources = sources
     }
 
+    /// Whether `other` was asked for with the same sources, destination, templates, mode and
+    /// duplicate handling (its operations aside): a run of it that was interrupted is then
+    /// finished as it was planned.
+    public func sameRequest(as other: OrganizePlan) -> Bool {
+        (destination, template, lowConfidenceTemplate, mode, keepDuplicates, sources)
+            == (other.destination, other.template, other.lowConfidenceTemplate, other.mode, other.keepDuplicates, other.sources)
+    }
+
     /// The absolute destination path of `operation`.
     public func destinationPath(_ operation: Operation) -> String {
         destination == "/" ? "/" + operation.destination : destination + "/" + operation.destination
@@ -188,10 +196,14 @@ public struct OrganizePlan: Sendable, Hashable, Codable {
 
 /// Makes an ``OrganizePlan`` from the files found: groups each photo with its companions
 /// (same folder, same name before the extensions: `IMG_1.jpg`, `IMG_1.CR2`, `IMG_1.xmp`,
-/// `IMG_1.jpg.json`, `IMG_1.MOV`), renders the template for the photo, sends the companions
-/// to the same folder under the same new name, numbers `{seq}` in capture order, places
-/// exact copies once, and adds a `_n` suffix — the same for the whole group — when a
-/// different file holds a name.
+/// `IMG_1.jpg.json`, `IMG_1.MOV`), places exact copies once, renders the template for the
+/// photo, sends the companions to the same folder under the same new name, and adds a `_n`
+/// suffix — the same for the whole group — when a different file holds a name.
+///
+/// `{seq}` numbers belong to the plan: the photos placed (exact copies take none) are
+/// numbered 1, 2, 3 … within each destination folder in capture order, then path — a
+/// function of the sources alone, so planning the same sources again gives every file the
+/// same number, and a run interrupted part-way is finished from its kept plan.
 public enum OrganizePlanner {
     /// Dates below this confidence (from folder names or the modification time) are listed
     /// as uncertain, and go to the low-confidence template when there is one.
@@ -246,6 +258,27 @@ public enum OrganizePlanner {
         let (groups, skipped) = group(files)
         plan.skipped = skipped
 
+        // Exact copies first, so that they take no sequence number: a group all of whose
+        // members' bytes an earlier group holds is placed once, as that group.
+        var placedBySHA: [String: (primary: String, members: [String: String])] = [:]
+        var placing: [Group] = []
+        for g in groups {
+            let primary = g.members[g.primary]
+            if !settings.keepDuplicates, !primary.sha256.isEmpty, let kept = placedBySHA[primary.sha256],
+                g.members.allSatisfy({ kept.members[$0.sha256] != nil })
+            {
+                for m in g.members {
+                    plan.duplicates.append(OrganizePlan.Duplicate(path: m.path, copyOf: kept.members[m.sha256] ?? kept.primary))
+                }
+                continue
+            }
+            placing.append(g)
+            guard !primary.sha256.isEmpty, placedBySHA[primary.sha256] == nil else { continue }
+            var members: [String: String] = [:]
+            for m in g.members where !m.sha256.isEmpty { members[m.sha256] = members[m.sha256] ?? m.path }
+            placedBySHA[primary.sha256] = (primary.path, members)
+        }
+
         // Each group's template path, numbered in capture order within its folder.
         func templateFor(_ g: Group) -> OrganizeTemplate {
             if let low = settings.lowConfidenceTemplate, (g.date?.confidence ?? .lowest) < trustedConfidence { return low }
@@ -256,7 +289,7 @@ public enum OrganizePlanner {
         }
         var rendered: [String] = []
         var sequence: [String: Int] = [:]
-        for g in groups {
+        for g in placing {
             let template = templateFor(g)
             guard template.usesSequence else {
                 rendered.append(template.render(values(g, sequence: 0)))
@@ -269,17 +302,8 @@ public enum OrganizePlanner {
         }
 
         var claimed = Set<String>()
-        var placedBySHA: [String: (primary: String, members: [String: String])] = [:]
-        for (g, target) in zip(groups, rendered) {
+        for (g, target) in zip(placing, rendered) {
             let primary = g.members[g.primary]
-            if !settings.keepDuplicates, !primary.sha256.isEmpty, let kept = placedBySHA[primary.sha256],
-                g.members.allSatisfy({ kept.members[$0.sha256] != nil })
-            {
-                for m in g.members {
-                    plan.duplicates.append(OrganizePlan.Duplicate(path: m.path, copyOf: kept.members[m.sha256] ?? kept.primary))
-                }
-                continue
-            }
             let targetFolder = folder(of: target)
             let targetName = lastComponent(of: target)
             // The new stem, so companions keep sharing the photo's (new) name.
@@ -325,17 +349,14 @@ public enum OrganizePlanner {
                 for m in g.members { plan.skipped.append(.init(path: m.path, reason: "no free name at \(target) after 10000 tries")) }
                 continue
             }
-            var kept: [String: String] = [:]
             for (i, (m, relative, action)) in chosen.enumerated() {
                 claimed.insert(relative)
-                if !m.sha256.isEmpty { kept[m.sha256] = kept[m.sha256] ?? m.path }
                 plan.operations.append(
                     OrganizePlan.Operation(
                         source: m.path, destination: relative, sha256: m.sha256, size: m.size, mtime: m.mtime, action: action,
                         companionOf: i == g.primary ? nil : primary.path, date: g.date?.local, dateSource: g.date?.source,
                         renamed: number > 0))
             }
-            if !primary.sha256.isEmpty, placedBySHA[primary.sha256] == nil { placedBySHA[primary.sha256] = (primary.path, kept) }
         }
         return plan
     }

@@ -8,13 +8,19 @@ import Foundation
 #endif
 
 /// Finds the files `organize` works on and reads what the plan needs from each: the
-/// capture date (EXIF `DateTimeOriginal` with `OffsetTimeOriginal`, else a date in the
-/// name or the folders, else the modification time — ``CaptureDate``), the camera, and the
-/// SHA-256 where the plan needs it.
+/// capture date (EXIF `DateTimeOriginal` with `OffsetTimeOriginal`, else XMP's dates, else a
+/// date in the name or the folders, else the modification time — ``CaptureDate``), from
+/// JPEG, PNG, WebP, HEIF/AVIF, TIFF and TIFF-based RAW files (``EmbeddedMetadata``), the
+/// camera, and the SHA-256 where the plan needs it.
 ///
-/// A file is read as little as the plan needs: its EXIF block only, unless its size equals
-/// another file's (a possible exact copy) or ``Settings/hashEverything`` (a plan written to
-/// be carried out later records every checksum). The copy hashes the rest as it reads them.
+/// A file is read as little as the plan needs: its metadata only, unless its size and its
+/// first and last ``probeLength`` bytes equal another file's (a possible exact copy: then it
+/// is hashed whole) or ``Settings/hashEverything`` (a plan written to be carried out later
+/// records every checksum). The copy hashes the rest as it reads them.
+///
+/// Near duplicates (``Settings/previewWorkers``) come from the scan's own analysis: the
+/// perceptual hashes of a library's manifest where a source is a library, else a preview
+/// decode of each photo in the scan's crash-isolated workers, compared by ``DuplicateFinder``.
 public enum OrganizeSurvey {
     public struct Settings: Sendable {
         /// Absolute source folders (or files).
@@ -23,12 +29,24 @@ public enum OrganizeSurvey {
         public var excluding: [String]
         public var hashEverything: Bool
         public var workers: Int
+        /// The executable whose scan workers (``ScanWorker``) decode a preview of each photo
+        /// to look for near duplicates; nil to look only in library manifests (nothing is
+        /// decoded then).
+        public var previewWorkers: String?
+        /// Seconds one photo's preview may take before its worker is killed (the photo is
+        /// then left out of the near-duplicate search).
+        public var timeout: Double
 
-        public init(roots: [String], excluding: [String] = [], hashEverything: Bool = false, workers: Int = 2) {
+        public init(
+            roots: [String], excluding: [String] = [], hashEverything: Bool = false, workers: Int = 2, previewWorkers: String? = nil,
+            timeout: Double = 30
+        ) {
             self.roots = roots
             self.excluding = excluding
             self.hashEverything = hashEverything
             self.workers = max(1, workers)
+            self.previewWorkers = previewWorkers
+            self.timeout = timeout
         }
     }
 
@@ -36,7 +54,7 @@ public enum OrganizeSurvey {
         public var files: [OrganizeSource]
         /// Entries discovery could not use, with the reason.
         public var skipped: [OrganizePlan.Skipped]
-        /// Sets of near-identical photos, from a library manifest when a source is a library.
+        /// Sets of near-identical photos (each set sorted, sets by their first path).
         public var nearDuplicates: [[String]]
     }
 
@@ -49,8 +67,12 @@ public enum OrganizeSurvey {
     }
 
     /// Surveys `settings.roots`; `progress` is called (from worker threads, one call at a
-    /// time) as files are read.
-    public static func run(_ settings: Settings, progress: @Sendable (JobProgress) -> Void = { _ in }) throws(ImgedaError) -> Result {
+    /// time) as files are read, and `previews` as photos are decoded for the near-duplicate
+    /// search. A stopped `stop` ends the search early (fewer photos compared).
+    public static func run(
+        _ settings: Settings, stop: StopToken = StopToken(), progress: @Sendable (JobProgress) -> Void = { _ in },
+        previews: (JobProgress) -> Void = { _ in }
+    ) throws(ImgedaError) -> Result {
         let found = try Discovery.discover(roots: settings.roots, extensions: extensions, excluding: settings.excluding)
         var counts: [Int: Int] = [:]
         for f in found.files { counts[f.size, default: 0] += 1 }
@@ -58,6 +80,7 @@ public enum OrganizeSurvey {
         let files = found.files
         let meter = ProgressMeter(total: files.count, startedAt: Monotonic.now())
         let results = Slots<OrganizeSource>(count: files.count)
+        let probes = Slots<String>(count: files.count)
         let counter = Counter()
         // One progress call at a time: a display draws from whichever worker reports.
         let reporting = NSLock()
@@ -67,12 +90,30 @@ public enum OrganizeSurvey {
                 let root = settings.roots.first {
                     file.path.display == $0 || file.path.display.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/")
                 }
-                let hash = settings.hashEverything || (sizes[file.size] ?? 0) > 1
-                results[i] = read(file, root: root ?? FileSystem.parentFolder(of: file.path.display), hash: hash)
+                let probe = !settings.hashEverything && (sizes[file.size] ?? 0) > 1
+                let read = read(
+                    file, root: root ?? FileSystem.parentFolder(of: file.path.display), hash: settings.hashEverything, probe: probe)
+                results[i] = read?.source
+                probes[i] = read?.probe
                 let done = counter.finished()
                 if done % 64 == 0 || done == files.count {
                     reporting.withLock { progress(meter.progress(done: done, at: Monotonic.now(), current: file.path.display)) }
                 }
+            }
+        }
+        // Files alike in size and in their first and last bytes may be exact copies: hashed whole.
+        var alike: [String: [Int]] = [:]
+        for (i, probe) in probes.values.enumerated() {
+            if let probe { alike["\(files[i].size) \(probe)", default: []].append(i) }
+        }
+        let suspects = alike.values.filter { $0.count > 1 }.flatMap { $0 }
+        let hashing = Counter()
+        DispatchQueue.concurrentPerform(iterations: min(settings.workers, max(1, suspects.count))) { _ in
+            while let n = hashing.next(below: suspects.count) {
+                let i = suspects[n]
+                guard var source = results[i] else { continue }
+                source.sha256 = sha256(of: source.path) ?? ""
+                results[i] = source
             }
         }
         var out: [OrganizeSource] = []
@@ -80,34 +121,45 @@ public enum OrganizeSurvey {
         for (i, result) in results.values.enumerated() {
             if let result { out.append(result) } else { skipped.append(.init(path: files[i].path.display, reason: "cannot read the file")) }
         }
-        return Result(files: out, skipped: skipped, nearDuplicates: nearDuplicates(out, roots: settings.roots))
+        let near = try nearDuplicates(out, settings: settings, stop: stop, progress: previews)
+        return Result(files: out, skipped: skipped, nearDuplicates: near)
     }
 
-    /// One file: date, camera and (when `hash`) SHA-256; nil when it cannot be read.
-    static func read(_ file: DiscoveredFile, root: String, hash: Bool) -> OrganizeSource? {
+    /// Bytes from each end of a file that tell apart files of one size before any is hashed
+    /// whole: most differ in their first few kilobytes (EXIF dates, headers) or their last.
+    public static let probeLength = 4096
+
+    /// One file: date, camera, (when `hash`) SHA-256 and (when `probe`) the SHA-256 of its
+    /// first and last ``probeLength`` bytes; nil when it cannot be read.
+    static func read(_ file: DiscoveredFile, root: String, hash: Bool, probe: Bool) -> (source: OrganizeSource, probe: String?)? {
         var source: OrganizeSource?
+        var probeDigest: String?
         let outcome = MappedFile.withBytes(file.path) { bytes, size, mtime in
             let path = file.path.display
             var exif: ExifSummary?
+            var xmp: XMPDates?
             switch OrganizeNames.kind(of: path) {
             case .image, .raw:
-                if let payload = ExifReader.jpegExifPayload(in: bytes) {
-                    exif = ExifReader.parse(payload)
-                } else if isTIFF(bytes) {
-                    // TIFF and the TIFF-based RAW formats (DNG, CR2, NEF, ARW…) are EXIF themselves.
-                    exif = ExifReader.parse(bytes)
-                }
+                let found = EmbeddedMetadata.locate(in: bytes)
+                exif = found.exif.flatMap(ExifReader.parse)
+                xmp = found.xmp.flatMap(XMPDates.parse)
             case .video, .sidecar, .other: break
             }
             var s = OrganizeSource(
                 path: path, root: root, size: size, mtime: mtime, sha256: hash ? FileAnalyzer.sha256Hex(bytes) : "", date: nil,
                 make: exif?.cameraMake, model: exif?.cameraModel)
-            s.date = CaptureDate.extract(
-                exifOriginal: exif?.datetimeOriginal, exifOffset: exif?.offsetTimeOriginal, path: s.relative, mtime: mtime)
+            s.date = CaptureDate.extract(exif: exif, xmp: xmp, path: s.relative, mtime: mtime)
             source = s
+            if probe {
+                var hasher = SHA256()
+                let head = min(bytes.count, probeLength)
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[0..<head]))
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[max(head, bytes.count - probeLength)...]))
+                probeDigest = FileAnalyzer.hex(hasher.finalize())
+            }
         }
         if case .failure = outcome { return nil }
-        return source
+        return source.map { ($0, probeDigest) }
     }
 
     /// The SHA-256 of the file at `path`, streamed; nil when it cannot be read.
@@ -117,36 +169,70 @@ public enum OrganizeSurvey {
         return digest
     }
 
-    /// Near-duplicate sets among `files`, from the scan manifest of each source that is a
-    /// library (`.imgeda/manifest.jsonl` in it): the perceptual hashes are already there,
-    /// so nothing is decoded.
-    static func nearDuplicates(_ files: [OrganizeSource], roots: [String]) -> [[String]] {
-        let wanted = Set(files.map(\.path))
-        var records: [ImageRecord] = []
-        for root in roots {
+    /// Near-duplicate sets among the photos of `files` (not their RAW, video or sidecar
+    /// companions). A source that is a library gives its manifest's perceptual hashes (nothing
+    /// decoded); with ``Settings/previewWorkers`` every other photo is analysed as `scan`
+    /// analyses it — a preview decode, in crash-isolated workers — and all are compared by
+    /// ``DuplicateFinder`` at its default threshold. A photo that cannot be decoded is left
+    /// out of the comparison, not out of the plan.
+    ///
+    /// - Complexity: one preview decode per photo outside a library, then
+    ///   ``DuplicateFinder/find(_:threshold:transforms:threads:)``.
+    static func nearDuplicates(
+        _ files: [OrganizeSource], settings: Settings, stop: StopToken, progress: (JobProgress) -> Void
+    ) throws(ImgedaError) -> [[String]] {
+        let photos = files.filter { OrganizeNames.kind(of: $0.name) == .image }
+        let current = Dictionary(photos.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var byPath: [String: ImageRecord] = [:]
+        for root in settings.roots {
             let manifest = root + "/.imgeda/manifest.jsonl"
             guard FileManager.default.fileExists(atPath: manifest) else { continue }
-            var newest: [String: ImageRecord] = [:]
             _ = try? ManifestReader(path: manifest).forEachRecord { record in
                 let path = record.path.hasPrefix("/") ? record.path : root + "/" + record.path
-                guard wanted.contains(path) else { return }
+                // Only a record of the file as it is now (a changed file is analysed again).
+                guard let file = current[path], record.fileSizeBytes == file.size, abs(record.mtime - file.mtime) < 1e-6 else {
+                    return
+                }
                 var r = record
                 r.path = path
-                newest[path] = r
+                byPath[path] = r
             }
-            records += newest.values.sorted { $0.path < $1.path }
         }
+        if let executable = settings.previewWorkers {
+            let missing = photos.filter { byPath[$0.path] == nil }.map { FilePathBytes($0.path) }
+            if !missing.isEmpty {
+                // The scan's analysis, less the blur score (it only ranks copies to keep).
+                var analysis = ScanSettings()
+                analysis.skipBlur = true
+                let pool = WorkerPool.Configuration(
+                    executable: executable, settings: analysis, workers: settings.workers, timeout: settings.timeout)
+                let meter = ProgressMeter(total: missing.count, startedAt: Monotonic.now())
+                var done = 0
+                do {
+                    let workers = try WorkerPool(configuration: pool)
+                    defer { workers.shutdown() }
+                    _ = try workers.run(files: missing, stop: stop) { completion in
+                        done += 1
+                        if var record = ManifestReader.record(line: completion.payload), !record.isCorrupt {
+                            record.path = completion.path.display
+                            byPath[record.path] = record
+                        }
+                        if done % 16 == 0 || done == missing.count {
+                            progress(meter.progress(done: done, at: Monotonic.now(), current: completion.path.display))
+                        }
+                    }
+                } catch let error as ImgedaError {
+                    throw error
+                } catch {
+                    throw ImgedaError(.internal, "the near-duplicate search failed: \(error)")
+                }
+            }
+        }
+        let records = byPath.values.sorted { $0.path < $1.path }
         guard records.count > 1 else { return [] }
         let report = DuplicateFinder.find(records.map { DuplicateCandidate(record: $0) }, threshold: DuplicateFinder.defaultThreshold)
         return report.nearGroups.map { group in group.members.map { records[$0].path }.sorted() }.sorted { $0[0] < $1[0] }
     }
-}
-
-/// Whether `bytes` start with a TIFF header (`II*\0` or `MM\0*`).
-private func isTIFF(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    bytes.count >= 4
-        && ((bytes[0] == 0x49 && bytes[1] == 0x49 && bytes[2] == 0x2A && bytes[3] == 0)
-            || (bytes[0] == 0x4D && bytes[1] == 0x4D && bytes[2] == 0 && bytes[3] == 0x2A))
 }
 
 /// Results written by worker threads, one slot each.

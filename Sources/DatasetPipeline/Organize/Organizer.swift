@@ -1,3 +1,4 @@
+import CImgedaSupport
 import Crypto
 public import DatasetAnalysis
 import DatasetIO
@@ -57,13 +58,18 @@ public struct OrganizeJournalLine: Sendable, Hashable, Codable {
 ///
 /// Every operation is written to the journal (and flushed to disk) before it is performed,
 /// in batches of ``batchSize``. A copy goes to a temporary name in the destination folder,
-/// is flushed, read back and compared by SHA-256 with the source's bytes (and the plan's),
-/// gets the source's mtime and permissions, and is linked into place (never over an
-/// existing file). A move on one file system links the source itself into place after
+/// is read back and compared by SHA-256 with the source's bytes (and the plan's), and gets
+/// the source's mtime and permissions; once every copy of the batch is on disk (one
+/// `syncfs` of the destination's file system rather than an `fsync` per file, which costs
+/// a disk flush each) each is linked into place (never over an existing file). A move on one file system links the source itself into place after
 /// checking its SHA-256; across file systems it copies as above. Sources are removed only
 /// after the destination folders are flushed. So after `kill -9` at any moment every file is
-/// at its source, its destination, or both with the same bytes; ``finishInterrupted(in:workers:)``
+/// at its source, its destination, or both with the same bytes; ``finishInterrupted(in:workers:killAfterSteps:stop:resuming:)``
 /// completes such a run, and ``undo(journal:)`` reverses any run.
+///
+/// The whole plan is written beside the journal (``planPath(journal:)``) before the run
+/// starts, so a run that was killed or stopped is finished as it was planned — every file
+/// under the name and sequence number the plan gave it — not planned again from what is left.
 ///
 /// Files are processed with bounded concurrency (``workers`` threads), each streaming
 /// through a 1 MiB buffer while hashing.
@@ -98,6 +104,7 @@ public struct Organizer: Sendable {
         let stamp = Timestamp.nowISO8601().filter { $0.isNumber }
         let journal = SyncedJournal<OrganizeJournalLine>(path: "\(folder)/journal-\(stamp)-\(getpid()).jsonl")
         let steps = Steps(limit: killAfterSteps)
+        try Self.writePlan(plan, to: Self.planPath(journal: journal.path))
         try journal.append([OrganizeJournalLine(kind: .start, path: plan.destination, mode: plan.mode)])
         steps.step()
         let items = plan.operations.enumerated().map {
@@ -129,6 +136,29 @@ public struct Organizer: Sendable {
         return outcome
     }
 
+    /// Where the plan of the run journaled at `journal` is kept: `journal-….plan.json`
+    /// beside `journal-….jsonl`.
+    public static func planPath(journal: String) -> String {
+        (journal.hasSuffix(".jsonl") ? String(journal.dropLast(".jsonl".count)) : journal) + ".plan.json"
+    }
+
+    static func writePlan(_ plan: OrganizePlan, to path: String) throws(ImgedaError) {
+        let data: Data
+        do {
+            data = try JSONEncoder().encode(plan)
+        } catch {
+            throw ImgedaError(.internal, "the plan could not be encoded: \(error)")
+        }
+        try AtomicFile.write(Array(data), to: path)
+    }
+
+    /// The plan kept beside `journal`; nil when there is none (a journal of an older
+    /// version) or it cannot be read.
+    public static func keptPlan(journal: String) -> OrganizePlan? {
+        guard let data = FileManager.default.contents(atPath: planPath(journal: journal)) else { return nil }
+        return try? JSONDecoder().decode(OrganizePlan.self, from: data)
+    }
+
     static func megabytesPerSecond(_ bytes: Int, _ seconds: Double) -> String {
         String(format: "%.1f MB/s", seconds > 0 ? Double(bytes) / 1e6 / seconds : 0)
     }
@@ -143,10 +173,15 @@ public struct Organizer: Sendable {
     }
 
     /// Finishes every interrupted run journaled in `folder`: each operation begun and not
-    /// done is completed (or found complete), then the journal is marked finished.
-    public static func finishInterrupted(in folder: String, workers: Int = 4, killAfterSteps: Int? = nil) throws(ImgedaError)
-        -> OrganizeOutcome?
-    {
+    /// done is completed (or found complete). When `resuming` accepts the run's kept plan
+    /// (the same request as now), the operations it had not begun are carried out too, so
+    /// every file gets the name and sequence number that plan gave it; otherwise the caller
+    /// plans them afresh. The journal is then marked finished — unless `stop` tripped
+    /// between batches, which leaves it interrupted for the next run.
+    public static func finishInterrupted(
+        in folder: String, workers: Int = 4, killAfterSteps: Int? = nil, stop: StopToken? = nil,
+        resuming: (OrganizePlan) -> Bool = { _ in false }
+    ) throws(ImgedaError) -> OrganizeOutcome? {
         var total: OrganizeOutcome?
         let steps = Steps(limit: killAfterSteps)
         for path in interruptedJournals(in: folder) {
@@ -154,19 +189,46 @@ public struct Organizer: Sendable {
             let lines = journal.read() ?? []
             guard let start = lines.first(where: { $0.kind == .start }), let mode = start.mode, let root = start.path else { continue }
             let done = Set(lines.filter { $0.kind == .done }.compactMap(\.index))
-            let pending = lines.filter { $0.kind == .begin && !done.contains($0.index ?? -1) }.compactMap { line -> Item? in
+            let begun = lines.filter { $0.kind == .begin }
+            let pending = begun.filter { !done.contains($0.index ?? -1) }.compactMap { line -> Item? in
                 guard let index = line.index, let operation = line.operation, let destination = line.path else { return nil }
                 return Item(index: index, operation: operation, destination: destination)
+            }
+            var unbegun: [Item] = []
+            if let plan = keptPlan(journal: path), plan.destination == root, plan.mode == mode, resuming(plan) {
+                let started = Set(begun.compactMap(\.index))
+                unbegun = plan.operations.enumerated().filter { !started.contains($0.offset) }.map {
+                    Item(index: $0.offset, operation: $0.element, destination: plan.destinationPath($0.element))
+                }
             }
             var outcome = total ?? OrganizeOutcome(journal: path, mode: mode)
             let executor = Executor(journal: journal, mode: mode, root: root, workers: workers, steps: steps)
             var part = OrganizeOutcome(journal: path, mode: mode)
             try executor.execute(pending, into: &part, journalBegin: false)
-            try journal.append([OrganizeJournalLine(kind: .finish)])
-            steps.step()
-            outcome.recovered += pending.count
+            var next = 0
+            while next < unbegun.count {
+                if stop?.isStopped == true {
+                    part.stopped = true
+                    break
+                }
+                let batch = Array(unbegun[next..<min(next + batchSize, unbegun.count)])
+                try executor.execute(batch, into: &part)
+                next += batch.count
+            }
+            if !part.stopped {
+                try journal.append([OrganizeJournalLine(kind: .finish)])
+                steps.step()
+            }
+            outcome.recovered += pending.count + next
+            outcome.placed += part.placed
+            outcome.alreadyThere += part.alreadyThere
+            outcome.inPlace += part.inPlace
+            outcome.sourcesRemoved += part.sourcesRemoved
+            outcome.bytes += part.bytes
             outcome.failed += part.failed
+            outcome.stopped = outcome.stopped || part.stopped
             total = outcome
+            if part.stopped { break }
         }
         return total
     }
@@ -255,6 +317,8 @@ struct Executor: Sendable {
         var sha256: String?
         var removeSource: Bool
         var bytes: Int
+        /// A verified copy waiting under its temporary name for the batch's flush.
+        var temporary: String?
     }
 
     func execute(_ batch: [Item], into outcome: inout OrganizeOutcome, journalBegin: Bool = true) throws(ImgedaError) {
@@ -291,14 +355,28 @@ struct Executor: Sendable {
                 results[i] = Self.perform(batch[i], mode: mode, steps: steps)
             }
         }
-        // The destinations' folder entries reach the disk before any source is removed.
-        for folder in folders {
-            let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if fd >= 0 {
-                fsync(fd)
-                close(fd)
+        // Every copy's bytes reach the disk before any of them gets its name.
+        let waiting = batch.indices.filter { results[$0]?.temporary != nil }
+        if !waiting.isEmpty {
+            let flushed = Durability.flush(fileSystemOf: root, orEach: waiting.compactMap { results[$0]?.temporary }, folders: [])
+            for i in waiting {
+                guard var result = results[i], let temporary = result.temporary else { continue }
+                result.temporary = nil
+                do throws(OrganizeFailure) {
+                    guard flushed else {
+                        throw OrganizeFailure(reason: "cannot flush the copy to disk (is the disk full?); left the source")
+                    }
+                    try Copier.linkIntoPlace(temporary, batch[i].destination)
+                    steps.step()
+                } catch {
+                    unlink(temporary)
+                    result = Result(status: "failed", detail: error.reason, sha256: nil, removeSource: false, bytes: 0)
+                }
+                results[i] = result
             }
         }
+        // The destinations' folder entries reach the disk before any source is removed.
+        _ = Durability.flush(fileSystemOf: root, orEach: [], folders: Array(folders))
         var done: [OrganizeJournalLine] = []
         for (i, item) in batch.enumerated() {
             guard var result = results[i] else { continue }
@@ -367,8 +445,10 @@ struct Executor: Sendable {
                 }
             }
             do throws(OrganizeFailure) {
-                let digest = try Copier.copyVerified(from: op.source, to: destination, expected: op.sha256, steps: steps)
-                return Result(status: "ok", detail: "copied", sha256: digest, removeSource: mode == .move, bytes: op.size)
+                let copy = try Copier.copyToTemporary(from: op.source, to: destination, expected: op.sha256, steps: steps)
+                return Result(
+                    status: "ok", detail: "copied", sha256: copy.digest, removeSource: mode == .move, bytes: op.size,
+                    temporary: copy.temporary)
             } catch {
                 return failed(error.reason)
             }
@@ -399,14 +479,67 @@ struct Executor: Sendable {
     }
 }
 
-/// Verified copies: stream, hash, flush, read back, compare, link into place.
+/// Getting written files onto the disk.
+enum Durability {
+    /// Flushes the file system holding `path` (`syncfs`): one disk flush for a whole batch
+    /// of new files and folder entries. Should that fail, each of `files` and `folders` is
+    /// flushed on its own. Returns whether everything reached the disk.
+    static func flush(fileSystemOf path: String, orEach files: [String], folders: [String]) -> Bool {
+        let root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if root >= 0 {
+            defer { close(root) }
+            if cimgeda_syncfs(root) == 0 { return true }
+        }
+        var ok = true
+        for file in files {
+            let fd = open(file, O_RDONLY | O_CLOEXEC)
+            if fd < 0 || fsync(fd) != 0 { ok = false }
+            if fd >= 0 { close(fd) }
+        }
+        for folder in folders {
+            let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd < 0 || fsync(fd) != 0 { ok = false }
+            if fd >= 0 { close(fd) }
+        }
+        return ok
+    }
+}
+
+/// Verified copies: stream, hash, read back, compare, flush, link into place.
 enum Copier {
     static let bufferSize = 1 << 20
 
-    /// Copies `source` to `destination` (which must not exist) and returns the SHA-256 of
-    /// the bytes, after checking that the copy reads back with the source's digest and, when
-    /// `expected` is not empty, that the source still has the digest the plan recorded.
+    /// Copies `source` to `destination` (which must not exist), flushed to disk, and returns
+    /// the SHA-256 of the bytes (see ``copyToTemporary(from:to:expected:steps:)``).
     static func copyVerified(from source: String, to destination: String, expected: String, steps: Steps?) throws(OrganizeFailure) -> String
+    {
+        let copy = try copyToTemporary(from: source, to: destination, expected: expected, steps: steps)
+        let fd = open(copy.temporary, O_RDONLY | O_CLOEXEC)
+        let synced = fd >= 0 && fsync(fd) == 0
+        let error = errno
+        if fd >= 0 { close(fd) }
+        guard synced else {
+            unlink(copy.temporary)
+            throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(error))) (is the disk full?)")
+        }
+        do throws(OrganizeFailure) {
+            try linkIntoPlace(copy.temporary, destination)
+        } catch {
+            unlink(copy.temporary)
+            throw error
+        }
+        steps?.step()
+        return copy.digest
+    }
+
+    /// Copies `source` to a temporary name beside `destination` and returns that name and the
+    /// SHA-256 of the bytes, after checking that the copy reads back with the source's digest
+    /// and, when `expected` is not empty, that the source still has the digest the plan
+    /// recorded. The copy has the source's permissions and times; it is not flushed to disk
+    /// (the caller flushes a batch at once) nor in place (``linkIntoPlace(_:_:)``). On
+    /// failure nothing is left behind.
+    static func copyToTemporary(from source: String, to destination: String, expected: String, steps: Steps?) throws(OrganizeFailure)
+        -> (temporary: String, digest: String)
     {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw OrganizeFailure(reason: "cannot read the source: \(String(cString: strerror(errno)))") }
@@ -423,10 +556,11 @@ enum Copier {
             throw OrganizeFailure(
                 reason: "cannot write in \(FileSystem.parentFolder(of: destination)): \(String(cString: strerror(errno)))")
         }
-        // The temporary name goes in every case: linked into place, or given up.
+        var kept = false
+        // The temporary name goes unless the verified copy is handed back.
         defer {
             close(output)
-            unlink(temporary)
+            if !kept { unlink(temporary) }
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
         defer { buffer.deallocate() }
@@ -454,13 +588,10 @@ enum Copier {
         guard expected.isEmpty || digest == expected else {
             throw OrganizeFailure(reason: "the source changed since the plan (SHA-256 differs); left it in place")
         }
-        // The source's permissions and times, then the bytes on disk, then read them back.
+        // The source's permissions and times, then read the copy back.
         _ = fchmod(output, info.st_mode & 0o7777)
         var times = [info.st_atim, info.st_mtim]
         _ = futimens(output, &times)
-        guard fsync(output) == 0 else {
-            throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(errno))) (is the disk full?)")
-        }
         var check = SHA256()
         var position: off_t = 0
         while true {
@@ -476,16 +607,21 @@ enum Copier {
         guard FileAnalyzer.hex(check.finalize()) == digest else {
             throw OrganizeFailure(reason: "the copy at \(destination) does not read back with the source's SHA-256; removed it")
         }
+        kept = true
         steps?.step()
-        // A link never replaces a file that appeared meanwhile (rename would).
+        return (temporary, digest)
+    }
+
+    /// Gives the flushed copy at `temporary` its name `destination` and removes the temporary
+    /// name. A link never replaces a file that appeared meanwhile (rename would).
+    static func linkIntoPlace(_ temporary: String, _ destination: String) throws(OrganizeFailure) {
         guard link(temporary, destination) == 0 else {
             let reason =
                 errno == EEXIST
                 ? "another file appeared at \(destination) since the plan; left both as they are" : String(cString: strerror(errno))
             throw OrganizeFailure(reason: reason)
         }
-        steps?.step()
-        return digest
+        unlink(temporary)
     }
 }
 

@@ -13,11 +13,14 @@ extension Imgeda {
             discussion: """
                 Plans first and, without --apply, only shows the plan: how many files go to which folder, a sample, every \
                 name conflict, uncertain dates, duplicates not placed twice. Dates are local capture times (EXIF \
-                DateTimeOriginal, else a date in the file name or folders, else the file time). Companions travel with \
-                their photo: .xmp, .aae, Takeout .json, RAW beside a JPEG, a Live Photo's .mov. Every file is copied to a \
-                temporary name, flushed, checked by SHA-256 and then put in place; --move removes a source only after its \
-                checked copy exists. Every operation is journaled first: after a crash the same command finishes the run, \
-                and --undo JOURNAL puts everything back.
+                DateTimeOriginal or XMP in JPEG, PNG, WebP, HEIC/AVIF, TIFF and RAW files, else a date in the file name or \
+                folders, else the file time). Near duplicates (resized or recompressed copies) are listed in the plan, never \
+                dropped: a preview of each photo is compared, as scan does. Companions travel with their photo: .xmp, .aae, \
+                Takeout .json, RAW beside a JPEG, a Live Photo's .mov. Every file is copied to a temporary name, flushed, \
+                checked by SHA-256 and then put in place; --move removes a source only after its checked copy exists. Every \
+                operation is journaled first: after a crash the same command finishes the run as planned (same names and \
+                {seq} numbers), and --undo JOURNAL puts everything back. A library among the sources or the destination has \
+                its index updated.
                 Template fields: \(OrganizeTemplate.Field.allCases.map { "{\($0.rawValue)}" }.joined(separator: " ")).
                 """
         )
@@ -95,11 +98,11 @@ extension Imgeda {
             let plan: OrganizePlan
             if let fromPlan {
                 plan = try Self.readPlan(fromPlan)
-                if apply { try finishInterrupted(Organizer.journalFolder(destination: plan.destination)) }
+                if apply { try finishInterrupted(plan) }
                 if apply { try Self.refuseIfChanged(plan, file: fromPlan, workers: workers) }
             } else {
                 let destination = Library.absolute(output ?? "")
-                if apply { try finishInterrupted(Organizer.journalFolder(destination: destination)) }
+                if apply { try finishInterrupted(request(destination: destination)) }
                 plan = try makePlan(destination: destination)
             }
             if let path = self.plan { try AtomicFile.write(Array(try JSONRenderer.data(plan)), to: path) }
@@ -133,11 +136,30 @@ extension Imgeda {
             if json { Console.out(try JSONRenderer.text(value)) } else { text.forEach(Console.out) }
         }
 
-        /// A run that was killed or stopped is finished before anything else is planned.
-        private func finishInterrupted(_ folder: String) throws {
-            guard let recovered = try Organizer.finishInterrupted(in: folder, workers: workers) else { return }
+        /// What this command asks for, without operations: compared with the plan kept by an
+        /// interrupted run.
+        private func request(destination: String) -> OrganizePlan {
+            OrganizePlan(
+                destination: destination, template: template, lowConfidenceTemplate: lowConfidence, mode: transfer == .move ? .move : .copy,
+                keepDuplicates: keepDuplicates, sources: sources.map(Library.absolute))
+        }
+
+        /// A run into the same destination that was killed or stopped is finished before
+        /// anything else is planned: as it was planned when it asked for the same as now
+        /// (every file keeps its name and `{seq}` number), else only what it had begun.
+        private func finishInterrupted(_ request: OrganizePlan) throws {
+            let killAfter = ProcessInfo.processInfo.environment[Organizer.killSwitch].flatMap { Int($0) }
+            guard
+                let recovered = try Organizer.finishInterrupted(
+                    in: Organizer.journalFolder(destination: request.destination), workers: workers, killAfterSteps: killAfter,
+                    stop: StopSignals.token, resuming: { $0.sameRequest(as: request) })
+            else { return }
             if !json, !quiet, let first = OrganizeRenderer.outcome(recovered).first { Console.err(first) }
             for failure in recovered.failed { Console.err("Warning: \(failure.path): \(failure.reason)") }
+            if recovered.stopped {
+                Console.err("Stopped: what was done is kept and journaled. Run the same command again to go on.")
+                throw ExitCode(130)
+            }
         }
 
         private func makePlan(destination: String) throws -> OrganizePlan {
@@ -150,12 +172,21 @@ extension Imgeda {
             var excluding = [destination + "/" + Library.defaultStateName] + roots.map { $0 + "/" + Library.defaultStateName }
             if roots.contains(where: { destination.hasPrefix($0 + "/") }) { excluding.append(destination) }
             let display = ProgressDisplay(label: "Reading", quiet: json || quiet, unit: "files/s")
+            let comparing = ProgressDisplay(label: "Comparing", quiet: json || quiet, unit: "images/s")
+            // Near duplicates are only shown in a plan: a dry run, or a plan written to review.
+            let showsPlan = !apply || self.plan != nil
             let survey = try OrganizeSurvey.run(
                 OrganizeSurvey.Settings(
                     roots: roots, excluding: excluding, hashEverything: self.plan != nil || touchesLibrary(roots + [destination]),
-                    workers: workers)
-            ) { display.draw($0) }
+                    workers: workers, previewWorkers: showsPlan ? ScanWorker.currentExecutable() : nil),
+                stop: StopSignals.token,
+                progress: { display.draw($0) },
+                previews: { progress in
+                    display.finish()
+                    comparing.draw(progress)
+                })
             display.finish()
+            comparing.finish()
             var plan = OrganizePlanner.make(
                 survey.files, sources: roots,
                 settings: OrganizePlanner.Settings(
@@ -219,22 +250,22 @@ extension Imgeda {
                     }
                 }
             }
-            // The destination first: it receives the tags; then the sources a move emptied.
-            var libraries: [Library] = []
-            if let destination, destination.exists { libraries.append(destination) }
-            if plan.mode == .move { libraries += sourceLibraries.filter { s in !libraries.contains { $0.state == s.state } } }
-            for library in libraries {
+            // The destination first: it receives the images and their tags (scanned, then indexed).
+            if let destination, destination.exists {
+                let store = try LibraryContext.open(destination, index: .sqlite, quiet: json || quiet)
+                let sync = try Imgeda.LibraryCommand.scanAndSync(destination, workers: nil, quiet: json || quiet, store: store)
+                try Imgeda.LibraryCommand.printSync(sync, destination, verb: "Updated", json: false, quiet: json || quiet)
+                // Sidecars that arrived with their images are read into the index by a rebuild.
+                if adopted > 0 { _ = try runBlocking { try await LibraryIndexer.rebuild(destination, into: store) } }
+            }
+            // Then the sources a move took files from: nothing new is there, so no scan — their
+            // index drops the moved paths as `library update` drops deleted files (even when
+            // the move left the library empty).
+            guard plan.mode == .move, outcome.sourcesRemoved > 0 else { return }
+            for library in sourceLibraries where library.state != destination?.state {
                 let store = try LibraryContext.open(library, index: .sqlite, quiet: json || quiet)
-                do {
-                    let sync = try Imgeda.LibraryCommand.scanAndSync(library, workers: nil, quiet: json || quiet, store: store)
-                    try Imgeda.LibraryCommand.printSync(sync, library, verb: "Updated", json: false, quiet: json || quiet)
-                    // Sidecars that arrived with their images are read into the index by a rebuild.
-                    if adopted > 0, library.state == destination?.state {
-                        _ = try runBlocking { try await LibraryIndexer.rebuild(library, into: store) }
-                    }
-                } catch let error as ImgedaError where error.code == .noImages {
-                    Console.err("Warning: \(library.root) holds no images now; its index still lists the moved files.")
-                }
+                let sync = try runBlocking { try await LibraryIndexer.sync(library, into: store) }
+                try Imgeda.LibraryCommand.printSync(sync, library, verb: "Updated", json: false, quiet: json || quiet)
             }
         }
     }
