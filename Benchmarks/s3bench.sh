@@ -14,7 +14,8 @@
 # 3. Prints images/s of both, their ratio, and checks that the two manifests hold the same
 #    records (by path relative to the root: sha256, phash, dhash).
 # 4. Memory flat in the bucket's size: scans of N and of 4N tiny objects (copies of the
-#    smallest JPEG of `imgeda example`; N = S3BENCH_TINY, default 5000), each under
+#    smallest JPEG of `imgeda example`; N = S3BENCH_TINY, default 25000: the gather-first
+#    listing it replaced held about 300 bytes a key, so 100,000 keys would show), each under
 #    peakmem.py; the listing is streamed into the analysis, so the larger scan's peak must
 #    stay within 15% + 8 MB of the smaller's.
 # Prints PASS/FAIL for each goal (same records; every tiny object once; memory flat) and
@@ -24,7 +25,7 @@
 # itself, so it is a floor for what a real bucket gives (the gap to disk is the price of
 # listing, HTTP and staging). Everything stays on 127.0.0.1; the metadata service is disabled.
 #
-# Environment: S3BENCH_WORKERS (all cores), S3BENCH_TINY (5000), BENCH_DATA (<repo>/bench-data), S3BENCH_CORPUS
+# Environment: S3BENCH_WORKERS (all cores), S3BENCH_TINY (25000), BENCH_DATA (<repo>/bench-data), S3BENCH_CORPUS
 # (BENCH_DATA/dataset), IMGEDA_TEST_PYTHON (<repo>/.build/testvenv/bin/python).
 # Raw outputs go to BENCH_DATA/s3bench/.
 set -euo pipefail
@@ -47,11 +48,11 @@ if [ ! -d "$CORPUS" ]; then
     echo "[s3bench] no corpus at $CORPUS; building it with corpus.sh" >&2
     bash "$HERE/corpus.sh" "$DATA" >&2
 fi
-TINY=${S3BENCH_TINY:-5000}
+TINY=${S3BENCH_TINY:-25000}
 rm -rf "$WORK"
 mkdir -p "$WORK"
 "$BIN" example "$WORK/example" > /dev/null
-TINYFILE=$(find "$WORK/example" -name '*.jpg' -printf '%s %p\n' | sort -n | head -n 1 | cut -d' ' -f2-)
+TINYFILE=$(find "$WORK/example" -name '*.jpg' -not -path '*broken*' -size +100c -printf '%s %p\n' | sort -n | head -n 1 | cut -d' ' -f2-)
 
 # The server, its endpoint and key on its first line; it ends with this script.
 coproc MOTO { "$PY" "$HERE/s3server.py" --upload "$CORPUS" --bucket imgeda-bench --prefix dataset/ \
