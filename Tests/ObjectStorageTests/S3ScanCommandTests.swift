@@ -99,6 +99,18 @@ import Testing
         let after = try records(workspace.file("copy2.jsonl"))
         #expect(after.count == 10)
         #expect(after.first { $0.path == "img_0000.jpg" }?.format.uppercased() == "PNG")
+
+        // An object deleted: its record goes once the listing has ended without it.
+        _ = try moto.boto3("s3.delete_object(Bucket='imgeda-scan-out', Key='data/p.png')", [:])
+        let third = try Imgeda.run(
+            ["scan", "s3://imgeda-scan-out/data/", "-o", manifest, "--workers", "2"], environment: moto.environment())
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.stdout.contains("9 images in \(manifest)"), "\(third.stdout)")
+        try workspace.write(try moto.object("imgeda-scan-out", "manifests/m.jsonl"), to: "copy3.jsonl")
+        let remaining = try records(workspace.file("copy3.jsonl"))
+        #expect(remaining.count == 9)
+        #expect(!remaining.contains { $0.path == "p.png" })
+        #expect(try ManifestReader(path: workspace.file("copy3.jsonl")).header()?.totalFiles == 9)
     }
 
     /// Ctrl-C keeps what was analysed and says how to resume; the re-run completes the
@@ -177,8 +189,14 @@ import Testing
         proxy.arguments = ["-c", Self.holdingProxy, moto.endpoint, log]
         let out = Pipe()
         proxy.standardOutput = out
+        // Not the test runner's stderr: a pipe held open would keep `swift test` waiting.
+        proxy.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try proxy.run()
-        defer { proxy.terminate() }
+        // SIGKILL: the test process's blocked signals are inherited, so SIGTERM would wait.
+        defer {
+            kill(proxy.processIdentifier, SIGKILL)
+            proxy.waitUntilExit()
+        }
         let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(Int(port) != nil, "proxy port: \(port)")
         let result = try Imgeda.run(
@@ -197,7 +215,7 @@ import Testing
     /// to argv[2] and holding the listing's last page until an object has been fetched
     /// (30 s at most). The Host header passes unchanged, so signatures still verify.
     static let holdingProxy = """
-        import http.client, sys, threading, time, urllib.parse
+        import http.client, os, sys, threading, time, urllib.parse
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         upstream = urllib.parse.urlparse(sys.argv[1])
         log = open(sys.argv[2], "a", buffering=1)
@@ -233,8 +251,13 @@ import Testing
                     self.wfile.write(data)
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = forward
         server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+        server.daemon_threads = True
         print(server.server_address[1], flush=True)
-        server.serve_forever()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # Ends with its parent (the tests), whatever happens to them.
+        parent = os.getppid()
+        while os.getppid() == parent:
+            time.sleep(0.5)
         """
 
     /// The AWS flow's last steps: a report and plots of an `s3://` manifest written to S3
