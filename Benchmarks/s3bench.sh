@@ -13,12 +13,19 @@
 #      imgeda scan s3://imgeda-bench/dataset -o s3.jsonl --workers W --force
 # 3. Prints images/s of both, their ratio, and checks that the two manifests hold the same
 #    records (by path relative to the root: sha256, phash, dhash).
+# 4. Memory flat in the bucket's size: scans of N and of 4N tiny objects (copies of the
+#    smallest JPEG of `imgeda example`; N = S3BENCH_TINY, default 25000: the gather-first
+#    listing it replaced held about 300 bytes a key, so 100,000 keys would show), each under
+#    peakmem.py; the listing is streamed into the analysis, so the larger scan's peak must
+#    stay within 15% + 8 MB of the smaller's.
+# Prints PASS/FAIL for each goal (same records; every tiny object once; memory flat) and
+# exits 1 on a miss (BENCH_STRICT=0: the memory goal only reported).
 #
 # moto is a Python server: the S3 figure measures imgeda against a server slower than S3
 # itself, so it is a floor for what a real bucket gives (the gap to disk is the price of
 # listing, HTTP and staging). Everything stays on 127.0.0.1; the metadata service is disabled.
 #
-# Environment: S3BENCH_WORKERS (all cores), BENCH_DATA (<repo>/bench-data), S3BENCH_CORPUS
+# Environment: S3BENCH_WORKERS (all cores), S3BENCH_TINY (25000), BENCH_DATA (<repo>/bench-data), S3BENCH_CORPUS
 # (BENCH_DATA/dataset), IMGEDA_TEST_PYTHON (<repo>/.build/testvenv/bin/python).
 # Raw outputs go to BENCH_DATA/s3bench/.
 set -euo pipefail
@@ -41,11 +48,15 @@ if [ ! -d "$CORPUS" ]; then
     echo "[s3bench] no corpus at $CORPUS; building it with corpus.sh" >&2
     bash "$HERE/corpus.sh" "$DATA" >&2
 fi
+TINY=${S3BENCH_TINY:-25000}
 rm -rf "$WORK"
 mkdir -p "$WORK"
+"$BIN" example "$WORK/example" > /dev/null
+TINYFILE=$(find "$WORK/example" -name '*.jpg' -not -path '*broken*' -size +100c -printf '%s %p\n' | sort -n | head -n 1 | cut -d' ' -f2-)
 
 # The server, its endpoint and key on its first line; it ends with this script.
-coproc MOTO { "$PY" "$HERE/s3server.py" --upload "$CORPUS" --bucket imgeda-bench --prefix dataset/ 2>"$WORK/moto.log"; }
+coproc MOTO { "$PY" "$HERE/s3server.py" --upload "$CORPUS" --bucket imgeda-bench --prefix dataset/ \
+    --copies "$TINYFILE:tiny-1/:$TINY" --copies "$TINYFILE:tiny-4/:$((TINY * 4))" 2>"$WORK/moto.log"; }
 read -r -u "${MOTO[0]}" LINE
 ENDPOINT=$(echo "$LINE" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["endpoint"])')
 KEY=$(echo "$LINE" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_key_id"])')
@@ -59,9 +70,15 @@ unset AWS_PROFILE AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_R
 python3 "$HERE/peakmem.py" --json "$WORK/disk.json" -- "$BIN" scan "$CORPUS" -o "$WORK/disk.jsonl" --workers "$WORKERS" --force --quiet
 python3 "$HERE/peakmem.py" --json "$WORK/s3.json" -- "$BIN" scan s3://imgeda-bench/dataset -o "$WORK/s3.jsonl" --workers "$WORKERS" --force --quiet
 
-python3 - "$WORK" "$CORPUS" <<'PY'
+for n in 1 4; do
+    python3 "$HERE/peakmem.py" --json "$WORK/tiny-$n.json" -- "$BIN" scan "s3://imgeda-bench/tiny-$n/" -o "$WORK/tiny-$n.jsonl" \
+        --workers "$WORKERS" --force --quiet
+done
+
+python3 - "$WORK" "$CORPUS" "$TINY" <<'PY'
 import json, os, sys
-work, corpus = sys.argv[1], sys.argv[2].rstrip("/")
+work, corpus, tiny = sys.argv[1], sys.argv[2].rstrip("/"), int(sys.argv[3])
+strict = os.environ.get("BENCH_STRICT", "1") != "0"
 def load(name):
     out = {}
     with open(os.path.join(work, name)) as f:
@@ -81,6 +98,17 @@ print(f"  disk : {n / d['wall_s']:8.1f} img/s  {d['wall_s']:7.1f} s  peak {d['pe
 print(f"  s3   : {n / s['wall_s']:8.1f} img/s  {s['wall_s']:7.1f} s  peak {s['peak_rss_mb']:7.0f} MB")
 print(f"  s3/disk throughput ratio: {d['wall_s'] / s['wall_s']:.2f}")
 same = disk == s3
-print(f"  same records (sha256, phash, dhash by relative path): {'yes' if same else 'NO'}")
-sys.exit(0 if same else 1)
+print(f"  {'PASS' if same else 'FAIL'} same records (sha256, phash, dhash by relative path)")
+t1, t4 = (json.load(open(os.path.join(work, f"tiny-{n}.json"))) for n in (1, 4))
+def count(name):
+    with open(os.path.join(work, name)) as f:
+        return sum(1 for line in f) - 1
+c1, c4 = count("tiny-1.jsonl"), count("tiny-4.jsonl")
+print(f"  tiny objects: {tiny:7d} -> {c1} records, peak {t1['peak_rss_mb']:6.0f} MB, {c1 / t1['wall_s']:7.1f} img/s")
+print(f"                {tiny * 4:7d} -> {c4} records, peak {t4['peak_rss_mb']:6.0f} MB, {c4 / t4['wall_s']:7.1f} img/s")
+complete = c1 == tiny and c4 == 4 * tiny
+print(f"  {'PASS' if complete else 'FAIL'} every tiny object scanned once")
+flat = t4["peak_rss_mb"] <= t1["peak_rss_mb"] * 1.15 + 8
+print(f"  {'PASS' if flat else 'FAIL'} memory flat: 4x the objects peak at {t4['peak_rss_mb'] / t1['peak_rss_mb']:.2f}x (goal <= 1.15x + 8 MB)")
+sys.exit(0 if same and complete and (flat or not strict) else 1)
 PY

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """moto's S3 server on 127.0.0.1 for benchmarks, with signatures checked.
 
-    s3server.py [--upload DIR --bucket B --prefix P]
+    s3server.py [--upload DIR --bucket B --prefix P] [--copies FILE:PREFIX:COUNT ...]
 
 Starts moto (ThreadedMotoServer) on an ephemeral port, makes an IAM user with an access key
-(the first three requests need no signature), optionally uploads DIR to s3://B/P, then prints
+(the first three requests need no signature), optionally uploads DIR to s3://B/P and COUNT
+copies of FILE to s3://B/PREFIX (img_0000000.jpg, ...: tiny objects for a flat-memory check), then prints
 one JSON line: {"endpoint", "access_key_id", "secret_access_key"}, and serves until stdin
 closes or it is killed.
 """
@@ -23,6 +24,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--upload")
 parser.add_argument("--bucket", default="imgeda-bench")
 parser.add_argument("--prefix", default="")
+parser.add_argument("--copies", action="append", default=[])
 args = parser.parse_args()
 
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -34,10 +36,18 @@ iam.create_user(UserName="imgeda")
 iam.put_user_policy(UserName="imgeda", PolicyName="all", PolicyDocument=json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
 key = iam.create_access_key(UserName="imgeda")["AccessKey"]
-if args.upload:
+if args.upload or args.copies:
     s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key["AccessKeyId"],
                       aws_secret_access_key=key["SecretAccessKey"], region_name="us-east-1")
     s3.create_bucket(Bucket=args.bucket)
+for spec in args.copies:
+    source, prefix, count = spec.rsplit(":", 2)
+    body = open(source, "rb").read()
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda i: s3.put_object(Bucket=args.bucket, Key="%simg_%07d.jpg" % (prefix, i), Body=body),
+                      range(int(count))))
+    print(f"[s3server] put {count} copies of {source} under s3://{args.bucket}/{prefix}", file=sys.stderr)
+if args.upload:
     files = [os.path.join(root, name) for root, _, names in os.walk(args.upload) for name in names]
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda path: s3.upload_file(path, args.bucket, args.prefix + os.path.relpath(path, args.upload),

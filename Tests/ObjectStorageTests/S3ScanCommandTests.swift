@@ -99,6 +99,18 @@ import Testing
         let after = try records(workspace.file("copy2.jsonl"))
         #expect(after.count == 10)
         #expect(after.first { $0.path == "img_0000.jpg" }?.format.uppercased() == "PNG")
+
+        // An object deleted: its record goes once the listing has ended without it.
+        _ = try moto.boto3("s3.delete_object(Bucket='imgeda-scan-out', Key='data/p.png')", [:])
+        let third = try Imgeda.run(
+            ["scan", "s3://imgeda-scan-out/data/", "-o", manifest, "--workers", "2"], environment: moto.environment())
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.stdout.contains("9 images in \(manifest)"), "\(third.stdout)")
+        try workspace.write(try moto.object("imgeda-scan-out", "manifests/m.jsonl"), to: "copy3.jsonl")
+        let remaining = try records(workspace.file("copy3.jsonl"))
+        #expect(remaining.count == 9)
+        #expect(!remaining.contains { $0.path == "p.png" })
+        #expect(try ManifestReader(path: workspace.file("copy3.jsonl")).header()?.totalFiles == 9)
     }
 
     /// Ctrl-C keeps what was analysed and says how to resume; the re-run completes the
@@ -132,6 +144,167 @@ import Testing
         #expect(all.count == 40)
         #expect(Set(all.map(\.path)).count == 40)
         #expect(all.allSatisfy { !$0.isCorrupt })
+    }
+
+    /// Keys in class folders get their class, as files on disk do, though the listing is
+    /// streamed (the layout is known only at its end); a key named only `.jpg` is scanned on
+    /// S3 as on disk (one extension rule).
+    @Test func aStreamedScanLabelsClassFoldersAndTakesDotOnlyNamesAsDiskDoes() throws {
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
+        _ = Fixtures.libvipsStarted
+        let workspace = try Workspace()
+        try Fixtures.jpegFolder(workspace, folder: "imgs/cats", count: 3, size: 48)
+        try Fixtures.jpegFolder(workspace, folder: "imgs/dogs", count: 2, size: 48)
+        try workspace.write(try Fixtures.jpeg(Fixtures.scene(9)), to: "imgs/dogs/.jpg")
+        try moto.createBucket("imgeda-scan-classes", uploading: workspace.file("imgs"), prefix: "set/")
+        let disk = try Imgeda.run(["scan", workspace.file("imgs"), "-o", workspace.file("disk.jsonl"), "--workers", "2"])
+        #expect(disk.status == 0, "\(disk.stderr)")
+        let s3 = try Imgeda.run(
+            ["scan", "s3://imgeda-scan-classes/set/", "-o", workspace.file("s3.jsonl"), "--workers", "2"],
+            environment: moto.environment(["IMGEDA_TEST_S3_PAGE_SIZE": "2"]))
+        #expect(s3.status == 0, "\(s3.stderr)")
+        let fromDisk = try comparable(workspace.file("disk.jsonl"), root: workspace.file("imgs"))
+        let fromS3 = try comparable(workspace.file("s3.jsonl"), root: workspace.file("imgs"))
+        #expect(fromDisk.count == 6)
+        #expect(fromS3 == fromDisk)
+        #expect(fromS3["dogs/.jpg"]?.className == "dogs")
+        #expect(fromS3["cats/img_0000.jpg"]?.className == "cats")
+        let header = try #require(try ManifestReader(path: workspace.file("s3.jsonl")).header())
+        #expect(header.totalFiles == 6)
+    }
+
+    /// Listing is streamed into the analysis: a proxy in front of the S3 server holds the
+    /// last page of a listing of 2-key pages until it has seen an object fetched. A scan
+    /// that listed everything before fetching would make it wait in vain (and say so).
+    @Test func objectsAreFetchedBeforeTheListingEnds() throws {
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
+        let python = try #require(testToolsPython)
+        _ = Fixtures.libvipsStarted
+        let workspace = try Workspace()
+        try Fixtures.jpegFolder(workspace, folder: "imgs", count: 20, size: 40)
+        try moto.createBucket("imgeda-scan-stream", uploading: workspace.file("imgs"), prefix: "data/")
+        let log = workspace.file("proxy.log")
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: python)
+        proxy.arguments = ["-c", Self.holdingProxy, moto.endpoint, log]
+        let out = Pipe()
+        proxy.standardOutput = out
+        // Not the test runner's stderr: a pipe held open would keep `swift test` waiting.
+        proxy.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try proxy.run()
+        // SIGKILL: the test process's blocked signals are inherited, so SIGTERM would wait.
+        defer {
+            kill(proxy.processIdentifier, SIGKILL)
+            proxy.waitUntilExit()
+        }
+        let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(port) != nil, "proxy port: \(port)")
+        let result = try Imgeda.run(
+            ["scan", "s3://imgeda-scan-stream/data/", "-o", workspace.file("m.jsonl"), "--workers", "1"],
+            environment: moto.environment(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(port)", "IMGEDA_TEST_S3_PAGE_SIZE": "2"]))
+        #expect(result.status == 0, "\(result.stderr)")
+        let events = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n").map(String.init)
+        #expect(events.filter { $0.hasPrefix("list") }.count >= 10, "\(events)")
+        #expect(events.contains("last page released after a fetch"), "\(events)")
+        #expect(!events.contains("last page released on timeout"), "\(events)")
+        #expect(try records(workspace.file("m.jsonl")).count == 20)
+        #expect(try ManifestReader(path: workspace.file("m.jsonl")).header()?.totalFiles == 20)
+    }
+
+    /// A proxy on 127.0.0.1 (port printed) to the S3 server in argv[1], logging each request
+    /// to argv[2] and holding the listing's last page until an object has been fetched
+    /// (30 s at most). The Host header passes unchanged, so signatures still verify.
+    static let holdingProxy = """
+        import http.client, os, sys, threading, time, urllib.parse
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        upstream = urllib.parse.urlparse(sys.argv[1])
+        log = open(sys.argv[2], "a", buffering=1)
+        fetched = threading.Event()
+        class Proxy(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args):
+                pass
+            def forward(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query, keep_blank_values=True)
+                listing = "list-type" in query
+                if self.command == "GET" and not listing:
+                    log.write("get " + self.path + "\\n")
+                    fetched.set()
+                connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+                connection.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
+                answer = connection.getresponse()
+                data = answer.read()
+                if listing:
+                    log.write("list\\n")
+                    if "continuation-token" in query and b"<IsTruncated>false</IsTruncated>" in data:
+                        held = fetched.wait(30)
+                        log.write("last page released after a fetch\\n" if held else "last page released on timeout\\n")
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = forward
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+        server.daemon_threads = True
+        print(server.server_address[1], flush=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # Ends with its parent (the tests), whatever happens to them.
+        parent = os.getppid()
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        """
+
+    /// The AWS flow's last steps: a report and plots of an `s3://` manifest written to S3
+    /// (locally first, then uploaded), with their content types; an `-o` naming no object is
+    /// one line.
+    @Test func reportAndPlotsAreWrittenToS3() throws {
+        guard let moto = try MotoServer.shared() else { return print("skipped: \(MotoServer.skipReason)") }
+        _ = Fixtures.libvipsStarted
+        let workspace = try Workspace()
+        try Fixtures.jpegFolder(workspace, folder: "imgs", count: 4, size: 48)
+        try moto.createBucket("imgeda-report-out")
+        let manifest = "s3://imgeda-report-out/runs/r1/manifest.jsonl"
+        let scan = try Imgeda.run(["scan", workspace.file("imgs"), "-o", manifest, "--workers", "2"], environment: moto.environment())
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let report = try Imgeda.run(
+            ["report", "-m", manifest, "-o", "s3://imgeda-report-out/runs/r1/report.html", "--no-thumbnails"],
+            environment: moto.environment())
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("Wrote s3://imgeda-report-out/runs/r1/report.html"), "\(report.stdout)")
+        let html = String(decoding: try moto.object("imgeda-report-out", "runs/r1/report.html"), as: UTF8.self)
+        #expect(html.hasPrefix("<!DOCTYPE html>"), "\(html.prefix(80))")
+        #expect(html.hasSuffix("</html>\n") || html.hasSuffix("</html>"))
+        let type = try moto.boto3(
+            "print(s3.head_object(Bucket='imgeda-report-out', Key='runs/r1/report.html')['ContentType'])", [:])
+        #expect(type == "text/html; charset=utf-8")
+
+        let plots = try Imgeda.run(
+            ["plot", "all", "-m", manifest, "-o", "s3://imgeda-report-out/runs/r1/plots", "--format", "svg"],
+            environment: moto.environment())
+        #expect(plots.status == 0, "\(plots.stderr)")
+        #expect(plots.stdout.contains("s3://imgeda-report-out/runs/r1/plots/brightness.svg"), "\(plots.stdout)")
+        let keys = try moto.boto3(
+            "print('\\n'.join(o['Key'] for o in s3.list_objects_v2(Bucket='imgeda-report-out', Prefix='runs/r1/plots/')['Contents']))",
+            [:]
+        ).split(separator: "\n").map(String.init)
+        #expect(keys.contains("runs/r1/plots/brightness.svg"), "\(keys)")
+        #expect(keys.count >= 5 && keys.allSatisfy { $0.hasSuffix(".svg") }, "\(keys)")
+        let svg = String(decoding: try moto.object("imgeda-report-out", "runs/r1/plots/brightness.svg"), as: UTF8.self)
+        #expect(svg.contains("<svg"))
+        // Nothing was written to a local path that looks like the URL.
+        #expect(!FileManager.default.fileExists(atPath: "s3:"))
+
+        let noName = try Imgeda.run(
+            ["report", "-m", manifest, "-o", "s3://imgeda-report-out/runs/"], environment: moto.environment())
+        #expect(noName.status == 1)
+        #expect(noName.stderr.split(separator: "\n").count == 1, "\(noName.stderr)")
+        #expect(noName.stderr.contains("names no object"), "\(noName.stderr)")
     }
 
     @Test func aWrongSecretIsOneClearLineAndExitOne() throws {

@@ -6,6 +6,7 @@
 # in deploy/aws/imgeda-scan.yaml:
 #   {"step":"scan", "Items":[{"Key":…},…], "BatchInput":{"bucket","prefix","output","run"}}
 #   {"step":"merge"|"summary"|"report", "output":"s3://bucket/runs/RUN"}
+# Everything a run makes lands under that output: parts/, manifest.jsonl, report.html.
 set -eu
 
 if [ -z "${AWS_LAMBDA_RUNTIME_API:-}" ]; then
@@ -44,7 +45,10 @@ while true; do
             ;;
         report)
             output=$(jq -r '.output' "$tmp/event.json")
-            /usr/local/bin/imgeda report -m "$output/manifest.jsonl" -o "$tmp/report.html" > "$tmp/out.txt" 2>&1 || status=$?
+            # The report lands beside the manifest in the results bucket (written in /tmp, then
+            # uploaded); thumbnails would need every image fetched again, so none.
+            /usr/local/bin/imgeda report -m "$output/manifest.jsonl" -o "$output/report.html" --no-thumbnails \
+                > "$tmp/out.txt" 2>&1 || status=$?
             ;;
         *)
             echo "unknown step '$step'" > "$tmp/out.txt"

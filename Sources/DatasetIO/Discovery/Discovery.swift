@@ -73,7 +73,7 @@ public enum Discovery {
     public static func discover(
         roots: [String], extensions: [String], followSymlinksOutside: Bool = false, excluding: [String] = []
     ) throws(DatasetIOError) -> DiscoveryResult {
-        let wanted = Set(extensions.map { Array($0.lowercased().utf8) })
+        let wanted = wantedExtensions(extensions)
         var files: [DiscoveredFile] = []
         var skipped: [SkippedEntry] = []
         var visited = Set<DirectoryIdentity>()
@@ -225,10 +225,23 @@ public enum Discovery {
         }
     }
 
-    private static func hasWantedExtension(_ name: [UInt8], _ wanted: Set<[UInt8]>) -> Bool {
-        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot + 1 < name.count else { return false }
-        let ext = name[(dot + 1)...].map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
-        return wanted.contains(ext)
+    /// The extension of a file (or object) name as discovery reads it: the bytes after its
+    /// last dot, in lower case, or nil when no byte follows a dot. A name that is only an
+    /// extension (`.jpg`) has one: such a file is scanned, on disk and on S3 alike.
+    public static func fileExtension(ofName name: [UInt8]) -> [UInt8]? {
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot + 1 < name.count else { return nil }
+        return name[(dot + 1)...].map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
+    }
+
+    /// Extensions as given (`jpg`, `PNG`) in the form ``hasWantedExtension(_:_:)`` compares.
+    public static func wantedExtensions(_ extensions: [String]) -> Set<[UInt8]> {
+        Set(extensions.map { Array($0.lowercased().utf8) })
+    }
+
+    /// Whether the file (or object) named `name` is one discovery takes: the one rule for
+    /// folders and S3 prefixes.
+    public static func hasWantedExtension(_ name: [UInt8], _ wanted: Set<[UInt8]>) -> Bool {
+        fileExtension(ofName: name).map(wanted.contains) ?? false
     }
 }
 

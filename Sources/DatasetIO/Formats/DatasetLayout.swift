@@ -147,24 +147,22 @@ public enum DatasetDetector {
             }
             layout.classNames = vocClassNames(prefix + "Annotations")
         } else {
-            // Classification: images sit in class folders (directly or under split folders).
-            var classes = Set<String>()
-            var allInClassFolders = !relative.isEmpty
-            for path in relative {
-                let parts = path.split(separator: "/")
-                let depthOK =
-                    parts.count == 2 && DatasetLayout.canonicalSplit(String(parts[0])) == nil
-                    || parts.count == 3 && DatasetLayout.canonicalSplit(String(parts[0])) != nil
-                if depthOK { classes.insert(String(parts[parts.count - 2])) } else { allInClassFolders = false }
-            }
-            if allInClassFolders && classes.count >= 2 {
-                layout.format = "classification"
-                layout.classNames = classes.sorted()
-            }
+            var folders = ClassFolders()
+            for path in relative { folders.add(path) }
+            folders.apply(to: &layout)
         }
         for path in relative {
             if let split = layout.labels(relativePath: path).split { layout.splitCounts[split, default: 0] += 1 }
         }
+        return layout
+    }
+
+    /// The layout of keys under an object-storage prefix, judged as they were listed: there
+    /// are no annotation files to read, so it is class folders (``ClassFolders``) or flat;
+    /// splits come from each key's folders (``DatasetLayout/labels(relativePath:)``).
+    public static func keyLayout(_ root: String, classFolders: ClassFolders = ClassFolders()) -> DatasetLayout {
+        var layout = DatasetLayout(format: "flat", root: root)
+        classFolders.apply(to: &layout)
         return layout
     }
 
@@ -307,5 +305,44 @@ enum VOCXML {
 
     static func first(_ tag: String, in text: Substring) -> String? {
         elements(tag, in: String(text)).first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+}
+
+/// Whether images sit in class folders (`class/x.jpg`, or `split/class/x.jpg`), decided one
+/// path at a time, so a streamed listing is judged without keeping its keys.
+///
+/// - Complexity: O(1) per path; memory O(classes).
+public struct ClassFolders: Sendable {
+    /// The class folders seen (emptied once a path is outside any).
+    public private(set) var classes = Set<String>()
+    private var allInClassFolders = true
+    private var paths = 0
+
+    public init() {}
+
+    /// Takes one image's path relative to the root.
+    public mutating func add(_ relativePath: String) {
+        paths += 1
+        guard allInClassFolders else { return }
+        let parts = relativePath.split(separator: "/")
+        let depthOK =
+            parts.count == 2 && DatasetLayout.canonicalSplit(String(parts[0])) == nil
+            || parts.count == 3 && DatasetLayout.canonicalSplit(String(parts[0])) != nil
+        if depthOK {
+            classes.insert(String(parts[parts.count - 2]))
+        } else {
+            allInClassFolders = false
+            classes = []
+        }
+    }
+
+    /// A classification dataset: every image in a class folder, and at least two classes.
+    public var isClassification: Bool { paths > 0 && allInClassFolders && classes.count >= 2 }
+
+    /// Makes `layout` a classification layout with these classes, when it is one.
+    public func apply(to layout: inout DatasetLayout) {
+        guard isClassification else { return }
+        layout.format = "classification"
+        layout.classNames = classes.sorted()
     }
 }

@@ -78,6 +78,10 @@ public struct ScanPlan: Sendable {
     public var skipped: [SkippedEntry]
     public var notes: [PipelineNote]
     public var layouts: [DatasetLayout]
+    /// The source is listed while its images are analysed (an S3 prefix): `discovered` and
+    /// `pending` are not known yet, and `reused` counts the records an earlier run left that
+    /// may be kept (each is kept if its object is unchanged when the listing reaches it).
+    public var streamed = false
 
     public init(
         discovered: Int, reused: Int, pending: Int, skipped: [SkippedEntry] = [], notes: [PipelineNote] = [],

@@ -58,7 +58,10 @@ public struct AWSEnvironment: Sendable {
 
     /// The profile's settings: the credentials file's `[name]` over the config file's
     /// `[profile name]` (`[default]` for the default profile).
-    public func profileSettings() -> [String: String] {
+    public func profileSettings() -> [String: String] { profileSettings(named: profile) }
+
+    /// The settings of the profile `profile` (a `source_profile` names another).
+    public func profileSettings(named profile: String) -> [String: String] {
         var merged: [String: String] = [:]
         if let config = try? String(contentsOfFile: configFile, encoding: .utf8) {
             let sections = SharedConfigFile.parse(config)

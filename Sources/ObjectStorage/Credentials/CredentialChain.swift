@@ -14,7 +14,9 @@ extension ImgedaError.Code {
 ///
 /// 1. the environment: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`;
 /// 2. the shared files: `AWS_SHARED_CREDENTIALS_FILE` (`~/.aws/credentials`) and
-///    `AWS_CONFIG_FILE` (`~/.aws/config`, `[profile name]`), for `AWS_PROFILE`;
+///    `AWS_CONFIG_FILE` (`~/.aws/config`, `[profile name]`), for `AWS_PROFILE`: static keys,
+///    a role assumed at STS (`role_arn` with `source_profile`, `credential_source` or
+///    `web_identity_token_file`), or a `credential_process` (see ``ProfileCredentials``);
 /// 3. web identity (EKS IRSA): `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`, exchanged at
 ///    STS (`AssumeRoleWithWebIdentity`; `AWS_ENDPOINT_URL_STS` or `AWS_ENDPOINT_URL` override it);
 /// 4. container credentials (ECS, EKS Pod Identity): `AWS_CONTAINER_CREDENTIALS_FULL_URI` or
@@ -44,7 +46,7 @@ public struct CredentialChain: Sendable {
         var tried: [String] = []
         if let found = try fromEnvironment() { return found }
         tried.append("environment variables (AWS_ACCESS_KEY_ID)")
-        if let found = try fromSharedFiles() { return found }
+        if let found = try await fromSharedFiles(transport) { return found }
         tried.append("profile '\(environment.profile)' in \(environment.credentialsFile) and \(environment.configFile)")
         if let found = try await fromWebIdentity(transport) { return found }
         tried.append("web identity (AWS_WEB_IDENTITY_TOKEN_FILE)")
@@ -81,26 +83,18 @@ public struct CredentialChain: Sendable {
         }
     }
 
-    func fromSharedFiles() throws(ImgedaError) -> AWSCredentials? {
-        let settings = environment.profileSettings()
-        guard let key = settings["aws_access_key_id"] else {
-            // A profile named on purpose that does not exist is a mistake worth naming.
-            if environment["AWS_PROFILE"] != nil && settings.isEmpty {
-                throw ImgedaError(
-                    .s3Credentials,
-                    "the profile '\(environment.profile)' (AWS_PROFILE) is in neither \(environment.credentialsFile) nor \(environment.configFile)",
-                    remedy: "check the profile's name, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE")
-            }
-            return nil
+    func fromSharedFiles(_ transport: HTTPTransport) async throws(ImgedaError) -> AWSCredentials? {
+        if let found = try await ProfileCredentials(chain: self, transport: transport).credentials(profile: environment.profile) {
+            return found
         }
-        guard let secret = settings["aws_secret_access_key"] else {
+        // A profile named on purpose that does not exist is a mistake worth naming.
+        if environment["AWS_PROFILE"] != nil && environment.profileSettings().isEmpty {
             throw ImgedaError(
-                .s3Credentials, "the profile '\(environment.profile)' has aws_access_key_id but no aws_secret_access_key",
-                remedy: "add aws_secret_access_key to the profile in \(environment.credentialsFile)")
+                .s3Credentials,
+                "the profile '\(environment.profile)' (AWS_PROFILE) is in neither \(environment.credentialsFile) nor \(environment.configFile)",
+                remedy: "check the profile's name, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE")
         }
-        return AWSCredentials(
-            accessKeyID: key, secretAccessKey: secret, sessionToken: settings["aws_session_token"],
-            source: "profile '\(environment.profile)' of the shared credentials files")
+        return nil
     }
 
     func fromWebIdentity(_ transport: HTTPTransport) async throws(ImgedaError) -> AWSCredentials? {
@@ -110,13 +104,20 @@ public struct CredentialChain: Sendable {
                 .s3Credentials, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not",
                 remedy: "set AWS_ROLE_ARN to the role to assume")
         }
+        return try await webIdentity(role: role, tokenFile: tokenFile, session: environment["AWS_ROLE_SESSION_NAME"], transport)
+    }
+
+    /// The role's credentials for the web identity token in `tokenFile` (STS
+    /// `AssumeRoleWithWebIdentity`, which needs no signature).
+    func webIdentity(role: String, tokenFile: String, session: String?, _ transport: HTTPTransport) async throws(ImgedaError)
+        -> AWSCredentials
+    {
         guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         else {
             throw ImgedaError(.s3Credentials, "cannot read the web identity token file \(tokenFile) (AWS_WEB_IDENTITY_TOKEN_FILE)")
         }
-        let session = environment["AWS_ROLE_SESSION_NAME"] ?? "imgeda-\(Int(Date().timeIntervalSince1970))"
-        let endpoint =
-            environment["AWS_ENDPOINT_URL_STS"] ?? environment["AWS_ENDPOINT_URL"] ?? "https://sts.\(environment.region).amazonaws.com"
+        let session = session ?? "imgeda-\(Int(Date().timeIntervalSince1970))"
+        let endpoint = stsEndpoint
         let form = [
             ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", role),
             ("RoleSessionName", session), ("WebIdentityToken", token),
@@ -175,6 +176,11 @@ public struct CredentialChain: Sendable {
                 .s3Credentials, "the container credentials endpoint \(url) answered HTTP \(answer.status) without credentials")
         }
         return found
+    }
+
+    /// STS: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, else the region's.
+    var stsEndpoint: String {
+        environment["AWS_ENDPOINT_URL_STS"] ?? environment["AWS_ENDPOINT_URL"] ?? "https://sts.\(environment.region).amazonaws.com"
     }
 
     var metadataEndpoint: String {

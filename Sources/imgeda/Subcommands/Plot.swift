@@ -23,7 +23,9 @@ extension Imgeda {
         @OptionGroup var source: ManifestOption
         var manifest: String { source.manifest }
 
-        @Option(name: [.short, .long], help: "Folder to write the plots to (created if needed).", completion: .directory)
+        @Option(
+            name: [.short, .long], help: "Folder to write the plots to (created if needed), or s3://bucket/prefix/.", completion: .directory
+        )
         var output = "./plots"
 
         @Option(help: "Image format: png or svg.", completion: .list(["png", "svg"]))
@@ -56,19 +58,23 @@ extension Imgeda {
             if chartFormat == .png, let message = ImageDecoder.startLibvips() {
                 throw ValidationError("libvips failed to start: \(message); use --format svg")
             }
-            try FileSystem.createDirectories(output)
+            // An s3:// folder is written locally, then each plot uploaded under the prefix.
+            let folder = try S3Terminal.outputFolder(output)
+            try FileSystem.createDirectories(folder.local)
             let kinds = kind == "all" ? PlotKind.allCases : [PlotKind(rawValue: kind)].compactMap { $0 }
-            for k in kinds { try OutputPath.refuseInput("\(output)/\(k.rawValue).\(format)", inputs: [manifest]) }
+            let names = kinds.map { "\($0.rawValue).\(format)" }
+            for name in names { try OutputPath.refuseInput("\(folder.local)/\(name)", inputs: [manifest]) }
             let duplicates =
                 kinds.contains(.duplicates) ? DuplicateFinder.find(data.candidates, threshold: resolved.thresholds.duplicate) : nil
             let charts = kinds.map { kind in
                 (
-                    "\(output)/\(kind.rawValue).\(format)",
+                    "\(folder.local)/\(kind.rawValue).\(format)",
                     Plots.chart(kind, data, thresholds: resolved.thresholds, duplicates: duplicates).svg()
                 )
             }
             try ChartFiles.write(charts, format: chartFormat, dpi: dpi)
-            for k in kinds { Console.out("  \(output)/\(k.rawValue).\(format)") }
+            try folder.upload(names) { $0.hasSuffix(".svg") ? "image/svg+xml" : "image/png" }
+            for name in names { Console.out("  \(folder.display(name))") }
             Console.out(resolved.line)
             Console.out("Wrote \(kinds.count) plot\(kinds.count == 1 ? "" : "s") of \(Plural.count(report.records, "image")) to \(output).")
         }

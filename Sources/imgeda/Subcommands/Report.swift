@@ -16,7 +16,8 @@ extension Imgeda {
         @OptionGroup var source: ManifestOption
         var manifest: String { source.manifest }
 
-        @Option(name: [.short, .long], help: "HTML file to write.", completion: .file(extensions: ["html"]))
+        @Option(
+            name: [.short, .long], help: "HTML file to write (a path, or s3://bucket/key.html).", completion: .file(extensions: ["html"]))
         var output = "./imgeda_report.html"
 
         @Option(help: "Thumbnails per gallery of flagged images.")
@@ -48,6 +49,8 @@ extension Imgeda {
         func run() throws {
             let reader = try ManifestReader(path: manifest)
             try OutputPath.refuseInput(output, inputs: [manifest])
+            // An s3:// output is written to a local file, then uploaded.
+            let target = try S3Terminal.output(output, fetchExisting: false, example: "s3://bucket/reports/report.html")
             let header = try reader.header()
             let resolved = try thresholdOptions.resolve(manifests: [manifest])
             let thresholds = resolved.thresholds
@@ -86,7 +89,8 @@ extension Imgeda {
                 galleryLimit: gallery, groupLimit: groups, generatedAt: Timestamp.nowISO8601(), toolVersion: Imgeda.version)
             let html = HTMLReport.render(input)
             try thumbnails.checkFailure()
-            try AtomicFile.write(Array(html.utf8), to: output)
+            try AtomicFile.write(Array(html.utf8), to: target.local)
+            try target.upload(contentType: "text/html; charset=utf-8")
             Console.out(resolved.line)
             Console.out(
                 "Wrote \(output) (\(Console.bytes(html.utf8.count))): \(Plural.count(read.records, "image")), \(PlotKind.allCases.count) plots."

@@ -19,6 +19,13 @@ enum ScanText {
             }
             lines.append(line + ".")
         }
+        if plan.streamed {
+            var line = "Listing and analysing images as their keys arrive"
+            if plan.reused > 0 { line += "; \(Plural.count(plan.reused, "record")) of the last scan kept where unchanged" }
+            lines.append(line + ".")
+            for note in plan.notes { lines.append("Note: \(note.commandLine).") }
+            return lines
+        }
         var line = "Found \(Plural.count(plan.discovered, "image"))"
         if plan.reused > 0 { line += "; \(Console.grouped(plan.reused)) unchanged since the last scan" }
         line += "; analysing \(Console.grouped(plan.pending))"

@@ -31,6 +31,23 @@ struct DiscoveryTests {
         #expect(Discovery.parseExtensions(" .JPG, png,,.Tif ") == ["jpg", "png", "tif"])
     }
 
+    /// One rule for folders and S3 keys: a name that is only an extension has one; a name
+    /// ending in a dot, or without one, has none.
+    @Test func aNameThatIsOnlyAnExtensionIsTakenEverywhere() throws {
+        let wanted = Discovery.wantedExtensions(["jpg", "PNG"])
+        #expect(Discovery.hasWantedExtension(Array(".jpg".utf8), wanted))
+        #expect(Discovery.hasWantedExtension(Array("A.Png".utf8), wanted))
+        #expect(!Discovery.hasWantedExtension(Array("photo.".utf8), wanted))
+        #expect(!Discovery.hasWantedExtension(Array("jpg".utf8), wanted))
+        #expect(!Discovery.hasWantedExtension(Array("x.jpeg".utf8), wanted))
+        #expect(Discovery.fileExtension(ofName: Array("a.b.TIF".utf8)) == Array("tif".utf8))
+        let workspace = try Workspace()
+        _ = FileManager.default.createFile(atPath: workspace.path + "/.jpg", contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: workspace.path + "/photo.", contents: Data([1]))
+        let found = try Discovery.discover(roots: [workspace.path], extensions: ["jpg"])
+        #expect(found.files.map(\.path.lastComponent.display) == [".jpg"])
+    }
+
     @Test func missingRootIsAnError() {
         #expect(throws: DatasetIOError.self) {
             try Discovery.discover(roots: ["/nonexistent-imgeda-root"], extensions: ["jpg"])
