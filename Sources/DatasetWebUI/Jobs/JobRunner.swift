@@ -331,6 +331,12 @@ struct JobWork: Sendable {
 
     private func update(stop: StopToken, progress: @escaping @Sendable (JobProgress) async -> Void) async throws {
         let library = configuration.library
+        // Nothing changed: a stat walk compared with the index says so, and nothing is read.
+        if let unchanged = try await LibraryIndexer.unchanged(library, in: configuration.store) {
+            let meter = ProgressMeter(total: unchanged.images, startedAt: Monotonic.now())
+            await progress(meter.progress(done: unchanged.images, at: Monotonic.now()))
+            return
+        }
         try FileSystem.createDirectories(library.state)
         let scan = library.scanConfiguration(
             workers: configuration.scanWorkers, workerExecutable: configuration.workerExecutable, toolVersion: configuration.toolVersion)
