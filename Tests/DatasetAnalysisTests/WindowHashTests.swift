@@ -488,3 +488,32 @@ final class BruteForceSlots: @unchecked Sendable {
 
     func all() -> [(Int, Int)] { slots.flatMap { $0 } }
 }
+
+@Suite("window pHash in single precision")
+struct WindowDCTTests {
+    /// The windows' pHashes are computed in single precision with SIMD (``WindowHashes``);
+    /// the manifest's `phash` in double precision. On the same 64 × 64 pixels they must
+    /// agree to within a bit or two (a coefficient next to the median), and mostly exactly.
+    @Test func windowHashesAgreeWithTheDoublePrecisionPHash() throws {
+        var exact = 0, compared = 0
+        for seed in 0..<24 {
+            let scene = busyScene(width: 300, height: 200, seed: seed)
+            let windows = WindowHashes.compute(scene)
+            // No uniform border: the content box is the picture, scaled once to 128 × 128.
+            let base = scene.resized(width: 128, height: 128)
+            let pairs: [(HashWindow, GrayImage)] = [
+                (.whole, base), (.topLeft50, base.cropped(x: 0, y: 0, width: 64, height: 64)),
+                (.bottomRight50, base.cropped(x: 64, y: 64, width: 64, height: 64)),
+            ]
+            for (window, pixels) in pairs {
+                let reference = try #require(Hash256(hex: PerceptualHash.phash(pixels)))
+                let fast = try #require(windows[window])
+                let d = fast.distance(to: reference)
+                #expect(d <= 2, "seed \(seed), \(window.name): \(d) bits")
+                compared += 1
+                if d == 0 { exact += 1 }
+            }
+        }
+        #expect(exact * 10 >= compared * 8, "\(exact) of \(compared) exactly equal")
+    }
+}
