@@ -268,7 +268,7 @@ struct WindowHashTests {
 struct WindowIndexTests {
     /// 5,000 pictures' window hashes (twelve windows and their dHashes each): random
     /// pictures, and copies planted for every rule near its thresholds — whole matches at
-    /// distances around the threshold, crops of every window (on the full pHash, and on the
+    /// distances around the threshold (and on the low frequencies beyond it), crops of every window (on the full pHash, and on the
     /// low frequencies with the full distance around its bound), corner agreements of one to
     /// four corners, with the dHash both within and beyond its verification threshold. The
     /// index must link exactly the pairs that trying every pair of pictures links. (Random
@@ -312,7 +312,7 @@ struct WindowIndexTests {
             dhash.append(d)
             guard phash.count < n, source % 3 == 0 else { continue }
             var (q, e) = randomPicture()
-            let kind = Int(maker.next() % 5)
+            let kind = Int(maker.next() % 6)
             let bits = Int(maker.next() % 22)
             let dbits = Int(maker.next() % 24)
             switch kind {
@@ -332,6 +332,9 @@ struct WindowIndexTests {
                 let source = p[w.rawValue] ?? maker.hash()
                 q[0] = flip(source, low: 4 + Int(maker.next() % 9), high: 20 + Int(maker.next() % 24))
                 e[0] = flip64(d[w.rawValue], dbits)
+            case 4:  // a smooth picture's edit: the wholes close on the low frequencies only
+                q[0] = flip(p[0] ?? maker.hash(), low: 4 + Int(maker.next() % 9), high: 20 + Int(maker.next() % 32))
+                e[0] = flip64(d[0], dbits)
             default:  // some of the 50% corners agree
                 let agreeing = 1 + Int(maker.next() % 4)
                 for w in HashWindow.sameWindows.prefix(agreeing) {
@@ -403,6 +406,8 @@ struct WindowIndexTests {
         // Some crops are linked on the low frequencies only (full distance beyond the window
         // threshold), and some planted ones are not (beyond the low or the full bound).
         #expect(found.contains { $0.match.kind == .crop && $0.match.distance > rules.windowThreshold })
+        // And some wholes (smooth pictures) beyond the whole threshold.
+        #expect(found.contains { $0.match.kind == .whole && $0.match.distance > rules.threshold })
     }
 }
 
@@ -434,12 +439,18 @@ func bruteForceHits(
         var j = i &+ 1
         while j < n {
             let wj = j &* windows
-            var hit = distance(wi, wj) <= threshold
-            // A crop rule's necessary condition: within the window threshold, or within the
-            // low-frequency threshold and the full bound of that rule.
+            // The low-frequency rule's condition: within the low-frequency threshold and
+            // the full bound of that rule.
+            @inline(__always) func lowClose(_ x: Int, _ y: Int, _ d: Int) -> Bool {
+                d <= lowFull && (low[x] ^ low[y]).nonzeroBitCount <= lowThreshold
+            }
+            let whole = distance(wi, wj)
+            var hit = whole <= threshold || lowClose(wi, wj, whole)
+            // A crop rule's necessary condition: within the window threshold, or the
+            // low-frequency rule's.
             @inline(__always) func close(_ x: Int, _ y: Int) -> Bool {
                 let d = distance(x, y)
-                return d <= windowThreshold || (d <= lowFull && (low[x] ^ low[y]).nonzeroBitCount <= lowThreshold)
+                return d <= windowThreshold || lowClose(x, y, d)
             }
             @inline(__always) func cropped(_ w: Int) -> Bool { close(wi &+ w, wj) || close(wi, wj &+ w) }
             if !hit {
@@ -476,4 +487,33 @@ final class BruteForceSlots: @unchecked Sendable {
     }
 
     func all() -> [(Int, Int)] { slots.flatMap { $0 } }
+}
+
+@Suite("window pHash in single precision")
+struct WindowDCTTests {
+    /// The windows' pHashes are computed in single precision with SIMD (``WindowHashes``);
+    /// the manifest's `phash` in double precision. On the same 64 × 64 pixels they must
+    /// agree to within a bit or two (a coefficient next to the median), and mostly exactly.
+    @Test func windowHashesAgreeWithTheDoublePrecisionPHash() throws {
+        var exact = 0, compared = 0
+        for seed in 0..<24 {
+            let scene = busyScene(width: 300, height: 200, seed: seed)
+            let windows = WindowHashes.compute(scene)
+            // No uniform border: the content box is the picture, scaled once to 128 × 128.
+            let base = scene.resized(width: 128, height: 128)
+            let pairs: [(HashWindow, GrayImage)] = [
+                (.whole, base), (.topLeft50, base.cropped(x: 0, y: 0, width: 64, height: 64)),
+                (.bottomRight50, base.cropped(x: 64, y: 64, width: 64, height: 64)),
+            ]
+            for (window, pixels) in pairs {
+                let reference = try #require(Hash256(hex: PerceptualHash.phash(pixels)))
+                let fast = try #require(windows[window])
+                let d = fast.distance(to: reference)
+                #expect(d <= 2, "seed \(seed), \(window.name): \(d) bits")
+                compared += 1
+                if d == 0 { exact += 1 }
+            }
+        }
+        #expect(exact * 10 >= compared * 8, "\(exact) of \(compared) exactly equal")
+    }
 }

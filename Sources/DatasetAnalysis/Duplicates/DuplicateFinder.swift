@@ -278,7 +278,8 @@ public enum DuplicateFinder {
         public var transform: HashTransform
         /// Which rule matched: the wholes, a centre, a crop window, a rotation, same windows.
         public var kind: MatchKind = .whole
-        /// The window of `a` that matched (nil for the wholes and the centre rule).
+        /// The window of `a` that matched (nil for the wholes and the centre rule; `.whole`
+        /// on both sides for wholes linked by the low-frequency rule).
         public var windowA: HashWindow? = nil
         /// The window of `b` that matched.
         public var windowB: HashWindow? = nil
@@ -292,7 +293,7 @@ public enum DuplicateFinder {
         public var words: String {
             var parts: [String] = []
             switch kind {
-            case .whole: parts.append("whole picture")
+            case .whole: parts.append(windowA == .whole ? "whole picture, by its low frequencies" : "whole picture")
             case .centre: parts.append("centre 89% (a small crop)")
             case .crop, .rotated:
                 if let w = windowA, w != .whole {

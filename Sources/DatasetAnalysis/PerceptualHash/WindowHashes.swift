@@ -157,16 +157,18 @@ public struct WindowHashes: Sendable, Hashable {
 
     /// The window hashes of `gray` (already upright).
     ///
-    /// The content box is found on `gray`, scaled once to 128 × 128 (every window of at
-    /// least 50% is then at least 64 pixels, the 64 the pHash reads), and each window is cut
-    /// from that and scaled to 64 × 64 (the quarters need no scaling).
+    /// The content box is found on `gray` and scaled twice: to 80 × 80, where each 80%
+    /// window is a 64 × 64 crop, and to 128 × 128, where each quarter is a 64 × 64 crop and
+    /// the whole is that halved; the rotations are sampled from the 128 × 128. No window is
+    /// resampled twice, and each 64 × 64 is hashed in single precision (``WindowDCT``).
     ///
-    /// - Complexity: O(width × height) for the content box and the one reduction; then
-    ///   twelve 64 × 64 partial DCTs (about 80,000 multiply–adds each).
+    /// - Complexity: O(width × height) for the content box and the two reductions; then
+    ///   twelve 64 × 64 partial DCTs (about 80,000 multiply–adds each, sixteen at a time).
     public static func compute(_ gray: GrayImage) -> WindowHashes {
         let box = ContentBox.find(gray)
         let content = gray.cropped(x: box.left, y: box.top, width: box.contentWidth, height: box.contentHeight)
         let base = content.resized(width: 128, height: 128)
+        let eighty = content.resized(width: 80, height: 80)
         let aspect = Double(max(1, box.contentWidth)) / Double(max(1, box.contentHeight))
         var phash: [Hash256?] = []
         var dhash: [UInt64] = []
@@ -174,20 +176,23 @@ public struct WindowHashes: Sendable, Hashable {
         dhash.reserveCapacity(HashWindow.allCases.count)
         for window in HashWindow.allCases {
             let small: GrayImage
-            if let (x0, y0, x1, y1) = window.rect {
-                let x = Int((x0 * 128).rounded()), y = Int((y0 * 128).rounded())
-                let w = Int((x1 * 128).rounded()) - x, h = Int((y1 * 128).rounded()) - y
-                small = base.cropped(x: x, y: y, width: w, height: h).resized(width: 64, height: 64)
+            if window == .whole {
+                small = base.halved()
+            } else if let (x0, y0, x1, _) = window.rect {
+                // A quarter of the 128 × 128, or an 80% window of the 80 × 80: 64 × 64 either way.
+                let side = x1 - x0 > 0.6 ? 80.0 : 128.0
+                let source = side == 80 ? eighty : base
+                small = source.cropped(x: Int((x0 * side).rounded()), y: Int((y0 * side).rounded()), width: 64, height: 64)
             } else {
                 let degrees = window == .rotatedRight ? HashWindow.rotationDegrees : -HashWindow.rotationDegrees
                 small = base.rotatedCrop(degrees: degrees, aspect: aspect, side: 64)
             }
-            if small.standardDeviation < flatDeviation {
+            guard small.standardDeviation >= flatDeviation, let hash = WindowDCT.hash(small) else {
                 phash.append(nil)
                 dhash.append(0)
                 continue
             }
-            phash.append(Hash256(hex: PerceptualHash.dctHash(small, hashSize: 16)))
+            phash.append(hash)
             dhash.append(dhash64(small))
         }
         let f = box.fractions
@@ -265,6 +270,24 @@ extension GrayImage {
         return GrayImage(width: cw, height: ch, pixels: out)
     }
 
+    /// Each 2 × 2 block averaged (rounded): half the width and height (odd edges dropped).
+    ///
+    /// - Complexity: O(width × height).
+    func halved() -> GrayImage {
+        let w = width / 2, h = height / 2
+        var out = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h {
+            let top = 2 * y * width, bottom = top + width
+            for x in 0..<w {
+                let sum =
+                    Int(pixels[top + 2 * x]) + Int(pixels[top + 2 * x + 1]) + Int(pixels[bottom + 2 * x])
+                    + Int(pixels[bottom + 2 * x + 1])
+                out[y * w + x] = UInt8(truncatingIfNeeded: (sum + 2) >> 2)
+            }
+        }
+        return GrayImage(width: w, height: h, pixels: out)
+    }
+
     /// The standard deviation of the pixels (0 for an empty image).
     var standardDeviation: Double {
         guard !pixels.isEmpty else { return 0 }
@@ -293,22 +316,29 @@ extension GrayImage {
         let ct = cos(theta), st = sin(theta)
         var out = [UInt8](repeating: 0, count: side * side)
         let fw = Double(width), fh = Double(height)
-        for v in 0..<side {
-            for u in 0..<side {
-                // The output pixel's position in the crop, centred, in picture units.
-                let px = ((Double(u) + 0.5) / Double(side) - 0.5) * aspect * scale
-                let py = ((Double(v) + 0.5) / Double(side) - 0.5) * scale
-                // Rotated into the source picture (clockwise on screen, y down).
-                let sx = px * ct - py * st
-                let sy = px * st + py * ct
-                let x = (sx / aspect + 0.5) * fw - 0.5
-                let y = (sy + 0.5) * fh - 0.5
-                let x0 = max(0, min(width - 1, Int(x.rounded(.down)))), y0 = max(0, min(height - 1, Int(y.rounded(.down))))
-                let x1 = min(width - 1, x0 + 1), y1 = min(height - 1, y0 + 1)
-                let dx = max(0, min(1, x - Double(x0))), dy = max(0, min(1, y - Double(y0)))
-                let top = Double(pixels[y0 * width + x0]) * (1 - dx) + Double(pixels[y0 * width + x1]) * dx
-                let bottom = Double(pixels[y1 * width + x0]) * (1 - dx) + Double(pixels[y1 * width + x1]) * dx
-                out[v * side + u] = UInt8(clamping: Int((top * (1 - dy) + bottom * dy).rounded()))
+        // The source position is affine in (u, v): x = x0 + u·xu + v·xv, y likewise.
+        let step = scale / Double(side)
+        let xu = Float(aspect * step * ct / aspect * fw), xv = Float(-step * st / aspect * fw)
+        let yu = Float(aspect * step * st * fh), yv = Float(step * ct * fh)
+        let px0 = (0.5 / Double(side) - 0.5) * aspect * scale, py0 = (0.5 / Double(side) - 0.5) * scale
+        let x0 = Float(((px0 * ct - py0 * st) / aspect + 0.5) * fw - 0.5)
+        let y0 = Float((px0 * st + py0 * ct + 0.5) * fh - 0.5)
+        let maxX = width - 1, maxY = height - 1
+        pixels.withUnsafeBufferPointer { source in
+            guard let p = source.baseAddress, source.count >= width * height, width > 0, height > 0 else { return }
+            for v in 0..<side {
+                var x = x0 + Float(v) * xv, y = y0 + Float(v) * yv
+                for u in 0..<side {
+                    let fx = x.rounded(.down), fy = y.rounded(.down)
+                    let ix = max(0, min(maxX, Int(fx))), iy = max(0, min(maxY, Int(fy)))
+                    let ix1 = min(maxX, ix + 1), iy1 = min(maxY, iy + 1)
+                    let dx = max(0, min(1, x - Float(ix))), dy = max(0, min(1, y - Float(iy)))
+                    let top = Float(p[iy * width + ix]) * (1 - dx) + Float(p[iy * width + ix1]) * dx
+                    let bottom = Float(p[iy1 * width + ix]) * (1 - dx) + Float(p[iy1 * width + ix1]) * dx
+                    out[v * side + u] = UInt8(clamping: Int((top * (1 - dy) + bottom * dy).rounded()))
+                    x += xu
+                    y += yu
+                }
             }
         }
         return GrayImage(width: side, height: side, pixels: out)
