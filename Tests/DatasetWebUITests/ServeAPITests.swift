@@ -103,7 +103,13 @@ struct ServeAPITests {
     }
 
     @Test func jobsRunQueueAndCancel() throws {
-        let serve = try ServeFixture()
+        // The update has a new file to analyse, slowed by the test switch, so the job queued
+        // behind it is still waiting when it is cancelled (an unchanged library's update
+        // ends after its stat walk, before the cancel could arrive).
+        let serve = try ServeFixture(environment: ["IMGEDA_TEST_DELAY_MS": "1500"])
+        let files = try FileManager.default.subpathsOfDirectory(atPath: serve.root)
+        let picture = try #require(files.first { $0.hasSuffix(".jpg") && !$0.hasPrefix(".") })
+        try FileManager.default.copyItem(atPath: "\(serve.root)/\(picture)", toPath: "\(serve.root)/added-for-the-update.jpg")
         let first = try serve.post("/api/jobs", json: #"{"kind": "update"}"#)
         #expect(first.status == 202)
         let second = try serve.post("/api/jobs", json: #"{"kind": "thumbnails"}"#)
