@@ -200,17 +200,7 @@ public enum LibraryIndexer {
                 batches.finish(error)
             }
         }
-        thread.name = "imgeda library reader"
-        thread.start()
-        do {
-            while let batch = try batches.receive() {
-                try await load.insert(images: batch)
-                batches.consumed()
-            }
-        } catch {
-            batches.cancel()
-            throw error
-        }
+        try await batches.drain(reader: thread) { try await load.insert(images: $0) }
         return result.taken()
     }
 
@@ -361,17 +351,7 @@ public enum LibraryIndexer {
                 batches.finish(error)
             }
         }
-        thread.name = "imgeda library reader"
-        thread.start()
-        do {
-            while let batch = try batches.receive() {
-                try await store.upsert(images: batch)
-                batches.consumed()
-            }
-        } catch {
-            batches.cancel()
-            throw error
-        }
+        try await batches.drain(reader: thread) { try await store.upsert(images: $0) }
     }
 
     /// Rewrites the manifest with only the newest record of each path still in the library.
@@ -475,5 +455,22 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
         cancelled = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Starts `reader` (the thread sending this channel's batches) and hands each batch to
+    /// `consume`, in order; when `consume` throws, the reader is told to stop and the error
+    /// is rethrown.
+    func drain(reader: Thread, _ consume: ([Element]) async throws -> Void) async throws {
+        reader.name = "imgeda library reader"
+        reader.start()
+        do {
+            while let batch = try receive() {
+                try await consume(batch)
+                consumed()
+            }
+        } catch {
+            cancel()
+            throw error
+        }
     }
 }
