@@ -344,14 +344,17 @@ extension GrayImage {
                         // Truncation instead of the floor (a libm call without SSE 4.1): they
                         // differ only below zero, where both clamp to the first pixel.
                         let ix = max(0, min(maxX, Int(x))), iy = max(0, min(maxY, Int(y)))
-                        let ix1 = min(maxX, ix + 1), iy1 = min(maxY, iy + 1)
+                        // Indices inside the image: wrapping arithmetic cannot wrap, and
+                        // skips the overflow checks.
+                        let ix1 = min(maxX, ix &+ 1), iy1 = min(maxY, iy &+ 1)
+                        let upper = iy &* w, lower = iy1 &* w
                         let dx = max(0, min(1, x - Float(ix))), dy = max(0, min(1, y - Float(iy)))
-                        let top = Float(p[iy * w + ix]) * (1 - dx) + Float(p[iy * w + ix1]) * dx
-                        let bottom = Float(p[iy1 * w + ix]) * (1 - dx) + Float(p[iy1 * w + ix1]) * dx
+                        let top = Float(p[upper &+ ix]) * (1 - dx) + Float(p[upper &+ ix1]) * dx
+                        let bottom = Float(p[lower &+ ix]) * (1 - dx) + Float(p[lower &+ ix1]) * dx
                         // The value is not negative, so adding a half and truncating rounds
                         // half away from zero, as `rounded()` does, without a libm call.
                         o[at] = UInt8(clamping: Int(top * (1 - dy) + bottom * dy + 0.5))
-                        at += 1
+                        at &+= 1
                         x += xu
                         y += yu
                     }
