@@ -15,8 +15,8 @@ enum WindowDCT {
 
     /// The 256-bit pHash of `small` (64 × 64); nil for any other size.
     ///
-    /// - Complexity: 16 × 64 × 64 multiply–adds for the columns and 16 × 16 × 64 for the
-    ///   rows, sixteen lanes at a time.
+    /// - Complexity: 16 × 32 × 64 multiply–adds for the columns (the basis's symmetry halves
+    ///   them) and 16 × 16 × 64 for the rows, sixteen lanes at a time.
     static func hash(_ small: GrayImage) -> Hash256? {
         guard small.width == size, small.height == size, small.pixels.count == size * size else { return nil }
         // The sixteen lowest vertical frequencies of every column: 16 rows of 64 as 4 × 16 lanes.
@@ -33,19 +33,35 @@ enum WindowDCT {
                 rows.withUnsafeMutableBufferPointer { rowBuffer in
                     guard let t = tableBuffer.baseAddress, let px = valueBuffer.baseAddress, let r = rowBuffer.baseAddress
                     else { return }
-                    for n in 0..<size {
-                        let line = UnsafeRawPointer(px + n * size)
-                        let v0 = line.loadUnaligned(as: SIMD16<Float>.self)
-                        let v1 = line.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-                        let v2 = line.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
-                        let v3 = line.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
-                        for k in 0..<keep {
-                            let c = t[k * size + n]
+                    // The basis is symmetric about the middle for even frequencies and
+                    // antisymmetric for odd ones (cos(πk − x) = (−1)^k cos x), so row n and
+                    // row 63 − n are summed (even) or subtracted (odd) first — exactly, these
+                    // are integers — and each frequency takes 32 rows instead of 64.
+                    for n in 0..<(size / 2) {
+                        let line = UnsafeRawPointer(px + n * size), mirror = UnsafeRawPointer(px + (size - 1 - n) * size)
+                        let a0 = line.loadUnaligned(as: SIMD16<Float>.self)
+                        let a1 = line.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                        let a2 = line.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
+                        let a3 = line.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
+                        let b0 = mirror.loadUnaligned(as: SIMD16<Float>.self)
+                        let b1 = mirror.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                        let b2 = mirror.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
+                        let b3 = mirror.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
+                        let s0 = a0 + b0, s1 = a1 + b1, s2 = a2 + b2, s3 = a3 + b3
+                        let d0 = a0 - b0, d1 = a1 - b1, d2 = a2 - b2, d3 = a3 - b3
+                        var k = 0
+                        while k < keep {
+                            let even = t[k * size + n], odd = t[(k + 1) * size + n]
                             let out = r + k * 4
-                            out[0] += c * v0
-                            out[1] += c * v1
-                            out[2] += c * v2
-                            out[3] += c * v3
+                            out[0] += even * s0
+                            out[1] += even * s1
+                            out[2] += even * s2
+                            out[3] += even * s3
+                            out[4] += odd * d0
+                            out[5] += odd * d1
+                            out[6] += odd * d2
+                            out[7] += odd * d3
+                            k += 2
                         }
                     }
                     coefficients.withUnsafeMutableBufferPointer { coefficientBuffer in
