@@ -272,9 +272,14 @@ extension GrayImage {
         let cw = max(0, min(w, width - x0)), ch = max(0, min(h, height - y0))
         if x0 == 0 && y0 == 0 && cw == width && ch == height { return self }
         var out = [UInt8](repeating: 0, count: cw * ch)
-        for row in 0..<ch {
-            let src = (y0 + row) * width + x0
-            for col in 0..<cw { out[row * cw + col] = pixels[src + col] }
+        pixels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                guard let from = source.baseAddress, let to = target.baseAddress, source.count >= width * height else { return }
+                // Row by row, a copy of `cw` bytes each.
+                for row in 0..<ch {
+                    (to + row * cw).update(from: from + (y0 + row) * width + x0, count: cw)
+                }
+            }
         }
         return GrayImage(width: cw, height: ch, pixels: out)
     }
@@ -301,9 +306,11 @@ extension GrayImage {
     var standardDeviation: Double {
         guard !pixels.isEmpty else { return 0 }
         var sum = 0, squares = 0
+        // At most 255² per pixel: no sum of an image's pixels comes near overflowing, so the
+        // arithmetic needs no checks.
         for p in pixels {
-            sum += Int(p)
-            squares += Int(p) * Int(p)
+            sum &+= Int(p)
+            squares &+= Int(p) &* Int(p)
         }
         let n = Double(pixels.count)
         let mean = Double(sum) / n
