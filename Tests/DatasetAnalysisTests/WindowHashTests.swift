@@ -214,6 +214,66 @@ struct WindowHashTests {
         #expect(DuplicateFinder.find([original, copy], rules: turning).nearGroups.count == 1)
     }
 
+    /// A 90° rotation (or a diagonal mirror) turns a picture's rows into columns, so no dHash
+    /// can verify a window match in those orientations: the low-frequency rule does not link
+    /// them, and a match within the window threshold must also agree on the 64 lowest
+    /// frequencies. A mirror keeps rows rows: its low-frequency match stands, verified by
+    /// the dHash.
+    @Test func turnedWindowMatchesNeedASecondCheck() throws {
+        var maker = HashMaker(state: 15)
+        let windows = HashWindow.allCases.count
+        let phash = (0..<windows).map { _ in Optional(maker.hash()) }
+        let dhash = (0..<windows).map { _ in maker.next() }
+        let crop = try #require(phash[HashWindow.centre80.rawValue])
+        func candidate(_ name: String, whole: Hash256, dhash wholeDHash: UInt64) -> DuplicateCandidate {
+            var record = ImageRecord(path: name, filename: name)
+            record.pixelStats = PixelStats(stdR: 40, stdG: 40, stdB: 40)
+            var c = DuplicateCandidate(record: record)
+            var hashes = (0..<windows).map { _ in Optional(maker.hash()) }
+            var dhashes = (0..<windows).map { _ in maker.next() }
+            hashes[0] = whole
+            dhashes[0] = wholeDHash
+            c.windows = WindowHashes(phash: hashes, dhash: dhashes)
+            return c
+        }
+        var original = candidate("a.jpg", whole: maker.hash(), dhash: maker.next())
+        original.windows = WindowHashes(phash: phash, dhash: dhash)
+        // Rows 8–15 of the bit grid (words 2 and 3) hold no low frequency; the top byte of
+        // word 0 is the first row's eight lowest.
+        func changed(_ h: Hash256, high: Int, low: Int = 0) -> Hash256 {
+            Hash256(h.w0 ^ ((1 << UInt64(low)) - 1) << 56, h.w1, h.w2 ^ ((1 << UInt64(high)) - 1), h.w3)
+        }
+        var turning = rules
+        turning.transforms = true
+        let centreDHash = dhash[HashWindow.centre80.rawValue]
+        // Close on the low frequencies only (30 bits of the 256 apart): turned by 90°, nothing
+        // verifies it; mirrored, the dHash does.
+        let rotated = candidate("r.jpg", whole: changed(HashTransform.rotate90.apply(crop), high: 30), dhash: maker.next())
+        #expect(DuplicateFinder.explain(original, rotated, rules: turning) == nil)
+        // The dHash of the mirror image: each row's steps reversed in order and direction.
+        var mirroredDHash: UInt64 = 0
+        for r in 0..<8 {
+            let row = UInt8(truncatingIfNeeded: centreDHash >> UInt64(8 * r))
+            var reversed: UInt8 = 0
+            for b in 0..<8 where row & (1 << b) != 0 { reversed |= 1 << (7 - b) }
+            mirroredDHash |= UInt64(~reversed) << UInt64(8 * r)
+        }
+        let mirrored = candidate("m.jpg", whole: changed(HashTransform.flipHorizontal.apply(crop), high: 30), dhash: mirroredDHash)
+        let m = try #require(DuplicateFinder.explain(original, mirrored, rules: turning))
+        #expect(m.kind == .crop && m.transform == .flipHorizontal && m.windowA == .centre80 && m.distance == 30, "\(m)")
+        // Within the window threshold, turned by 90°: linked when the low frequencies agree
+        // too, not when 9 of them differ.
+        let near = candidate("n.jpg", whole: changed(HashTransform.rotate90.apply(crop), high: 10), dhash: maker.next())
+        let r = try #require(DuplicateFinder.explain(original, near, rules: turning))
+        #expect(r.kind == .crop && r.transform == .rotate90 && r.distance == 10, "\(r)")
+        let lowApart = candidate("l.jpg", whole: changed(HashTransform.rotate90.apply(crop), high: 0, low: 8), dhash: maker.next())
+        #expect(DuplicateFinder.explain(original, lowApart, rules: turning) == nil)
+        // The index proposes the rejected ones (their hashes are within its radii) and the
+        // check turns them down.
+        #expect(DuplicateFinder.find([original, rotated, lowApart], rules: turning).nearGroups.isEmpty)
+        #expect(DuplicateFinder.find([original, near], rules: turning).nearGroups.count == 1)
+    }
+
     /// Two frames of one scene overlapping by half (a burst) are different pictures.
     @Test func burstLikeFramesAreNotGrouped() {
         let scene = busyScene(width: 600, height: 300, seed: 9)

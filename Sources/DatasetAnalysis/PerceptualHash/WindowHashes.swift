@@ -199,13 +199,22 @@ public struct WindowHashes: Sendable, Hashable {
         return WindowHashes(phash: phash, dhash: dhash, trimmed: f.map { Double($0) / 255 })
     }
 
+    /// The area-resampling taps from a 64 × 64 window to the dHash's 9 × 8, made once.
+    static let dhashTaps = (x: AreaResampler.Taps(source: 64, target: 9), y: AreaResampler.Taps(source: 64, target: 8))
+
     /// The 64-bit dHash of an image: 9 × 8 area-averaged luma, a bit per horizontal step.
+    ///
+    /// - Complexity: O(width × height); a 64 × 64 window reuses ``dhashTaps``.
     static func dhash64(_ gray: GrayImage) -> UInt64 {
-        let small = gray.resized(width: 9, height: 8)
+        let small =
+            gray.width == 64 && gray.height == 64
+            ? AreaResampler.resize(gray.pixels, width: 64, height: 64, channels: 1, xTaps: dhashTaps.x, yTaps: dhashTaps.y)
+            : gray.resized(width: 9, height: 8).pixels
+        guard small.count == 72 else { return 0 }
         var bits: UInt64 = 0
         for y in 0..<8 {
             for x in 0..<8 {
-                bits = bits << 1 | (small.pixels[y * 9 + x + 1] > small.pixels[y * 9 + x] ? 1 : 0)
+                bits = bits << 1 | (small[y * 9 + x + 1] > small[y * 9 + x] ? 1 : 0)
             }
         }
         return bits
@@ -263,9 +272,14 @@ extension GrayImage {
         let cw = max(0, min(w, width - x0)), ch = max(0, min(h, height - y0))
         if x0 == 0 && y0 == 0 && cw == width && ch == height { return self }
         var out = [UInt8](repeating: 0, count: cw * ch)
-        for row in 0..<ch {
-            let src = (y0 + row) * width + x0
-            for col in 0..<cw { out[row * cw + col] = pixels[src + col] }
+        pixels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                guard let from = source.baseAddress, let to = target.baseAddress, source.count >= width * height else { return }
+                // Row by row, a copy of `cw` bytes each.
+                for row in 0..<ch {
+                    (to + row * cw).update(from: from + (y0 + row) * width + x0, count: cw)
+                }
+            }
         }
         return GrayImage(width: cw, height: ch, pixels: out)
     }
@@ -292,9 +306,11 @@ extension GrayImage {
     var standardDeviation: Double {
         guard !pixels.isEmpty else { return 0 }
         var sum = 0, squares = 0
+        // At most 255² per pixel: no sum of an image's pixels comes near overflowing, so the
+        // arithmetic needs no checks.
         for p in pixels {
-            sum += Int(p)
-            squares += Int(p) * Int(p)
+            sum &+= Int(p)
+            squares &+= Int(p) &* Int(p)
         }
         let n = Double(pixels.count)
         let mean = Double(sum) / n
@@ -323,21 +339,32 @@ extension GrayImage {
         let px0 = (0.5 / Double(side) - 0.5) * aspect * scale, py0 = (0.5 / Double(side) - 0.5) * scale
         let x0 = Float(((px0 * ct - py0 * st) / aspect + 0.5) * fw - 0.5)
         let y0 = Float((px0 * st + py0 * ct + 0.5) * fh - 0.5)
-        let maxX = width - 1, maxY = height - 1
+        let maxX = width - 1, maxY = height - 1, w = width
         pixels.withUnsafeBufferPointer { source in
-            guard let p = source.baseAddress, source.count >= width * height, width > 0, height > 0 else { return }
-            for v in 0..<side {
-                var x = x0 + Float(v) * xv, y = y0 + Float(v) * yv
-                for u in 0..<side {
-                    let fx = x.rounded(.down), fy = y.rounded(.down)
-                    let ix = max(0, min(maxX, Int(fx))), iy = max(0, min(maxY, Int(fy)))
-                    let ix1 = min(maxX, ix + 1), iy1 = min(maxY, iy + 1)
-                    let dx = max(0, min(1, x - Float(ix))), dy = max(0, min(1, y - Float(iy)))
-                    let top = Float(p[iy * width + ix]) * (1 - dx) + Float(p[iy * width + ix1]) * dx
-                    let bottom = Float(p[iy1 * width + ix]) * (1 - dx) + Float(p[iy1 * width + ix1]) * dx
-                    out[v * side + u] = UInt8(clamping: Int((top * (1 - dy) + bottom * dy).rounded()))
-                    x += xu
-                    y += yu
+            out.withUnsafeMutableBufferPointer { target in
+                guard let p = source.baseAddress, let o = target.baseAddress, source.count >= width * height, width > 0, height > 0
+                else { return }
+                var at = 0
+                for v in 0..<side {
+                    var x = x0 + Float(v) * xv, y = y0 + Float(v) * yv
+                    for _ in 0..<side {
+                        // Truncation instead of the floor (a libm call without SSE 4.1): they
+                        // differ only below zero, where both clamp to the first pixel.
+                        let ix = max(0, min(maxX, Int(x))), iy = max(0, min(maxY, Int(y)))
+                        // Indices inside the image: wrapping arithmetic cannot wrap, and
+                        // skips the overflow checks.
+                        let ix1 = min(maxX, ix &+ 1), iy1 = min(maxY, iy &+ 1)
+                        let upper = iy &* w, lower = iy1 &* w
+                        let dx = max(0, min(1, x - Float(ix))), dy = max(0, min(1, y - Float(iy)))
+                        let top = Float(p[upper &+ ix]) * (1 - dx) + Float(p[upper &+ ix1]) * dx
+                        let bottom = Float(p[lower &+ ix]) * (1 - dx) + Float(p[lower &+ ix1]) * dx
+                        // The value is not negative, so adding a half and truncating rounds
+                        // half away from zero, as `rounded()` does, without a libm call.
+                        o[at] = UInt8(clamping: Int(top * (1 - dy) + bottom * dy + 0.5))
+                        at &+= 1
+                        x += xu
+                        y += yu
+                    }
                 }
             }
         }

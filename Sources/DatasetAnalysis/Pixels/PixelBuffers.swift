@@ -252,14 +252,22 @@ enum AreaResampler {
 
     /// - Parameter channels: 1 (grey) or 3 (RGB).
     static func resize(_ pixels: [UInt8], width: Int, height: Int, channels: Int, to newWidth: Int, _ newHeight: Int) -> [UInt8] {
+        guard newWidth > 0, newHeight > 0 else { return [] }
+        return resize(
+            pixels, width: width, height: height, channels: channels,
+            xTaps: Taps(source: width, target: newWidth), yTaps: Taps(source: height, target: newHeight))
+    }
+
+    /// The same, with the taps made once by the caller (for many images of one size: building
+    /// the taps costs more than resampling a 64 × 64 window to 9 × 8).
+    static func resize(_ pixels: [UInt8], width: Int, height: Int, channels: Int, xTaps xt: Taps, yTaps yt: Taps) -> [UInt8] {
+        let newWidth = xt.start.count - 1, newHeight = yt.start.count - 1
         var out = [UInt8](repeating: 0, count: max(0, newWidth * newHeight * channels))
         guard channels == 1 || channels == 3, width > 0, height > 0, newWidth > 0, newHeight > 0,
-            pixels.count >= width * height * channels
+            pixels.count >= width * height * channels, xt.index.allSatisfy({ $0 < width }), yt.index.allSatisfy({ $0 < height })
         else {
             return out
         }
-        let xt = Taps(source: width, target: newWidth)
-        let yt = Taps(source: height, target: newHeight)
         let rowLength = newWidth * channels
         let shift1 = weightBits - intermediateBits
         let round1 = Int32(1) << (shift1 - 1)
