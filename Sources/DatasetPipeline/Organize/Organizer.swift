@@ -479,7 +479,8 @@ struct Executor: Sendable {
                         guard flushed else {
                             throw OrganizeFailure(reason: "cannot flush the copy to disk (is the disk full?); left the source")
                         }
-                        result.sha256 = try Copier.verify(copy, source: item.operation.source, destination: item.destination, buffers: buffers)
+                        result.sha256 = try Copier.verify(
+                            copy, source: item.operation.source, destination: item.destination, buffers: buffers)
                         try Copier.linkIntoPlace(copy.temporary, item.destination)
                         steps.step()
                     } catch {
@@ -738,7 +739,9 @@ enum Copier {
             let back = try fill(buffers.second, from: written) { "cannot read back \(destination): \($0)" }
             guard count == back, same(buffers.first, buffers.second, count) else {
                 throw OrganizeFailure(
-                    reason: "the copy at \(destination) does not read back with its source's bytes (did the source change meanwhile?); removed it")
+                    reason:
+                        "the copy at \(destination) does not read back with its source's bytes (did the source change meanwhile?); removed it"
+                )
             }
             if count == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffers.first[0..<count]))
