@@ -361,6 +361,12 @@ public enum OrganizePlanner {
         return plan
     }
 
+    /// What files travelling together share: their source, their folder and their stem
+    /// (case aside), so `IMG_1.CR2`, `IMG_1.JPG` and `IMG_1.xmp` are one group.
+    public static func companionKey(of file: OrganizeSource) -> String {
+        file.root + "\u{0}" + folder(of: file.relative) + "\u{0}" + OrganizeNames.groupStem(of: file.name).lowercased()
+    }
+
     /// Groups files by folder and shared stem; the photo of a group is its first image, else
     /// its RAW file, else its video. Files that are none of these, and sidecars without a
     /// photo, are skipped with a reason. Groups come in capture order (then path).
@@ -372,8 +378,7 @@ public enum OrganizePlanner {
                 skipped.append(.init(path: file.path, reason: "not a photo, video or sidecar"))
                 continue
             }
-            let key = file.root + "\u{0}" + folder(of: file.relative) + "\u{0}" + OrganizeNames.groupStem(of: file.name).lowercased()
-            byKey[key, default: []].append(file)
+            byKey[companionKey(of: file), default: []].append(file)
         }
         func rank(_ kind: OrganizeNames.Kind) -> Int {
             switch kind {
