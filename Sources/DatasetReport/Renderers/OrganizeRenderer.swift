@@ -80,7 +80,7 @@ public enum OrganizeRenderer {
                 format: ", %.0f files/s, %.1f MB/s", Double(outcome.placed) / outcome.seconds, Double(outcome.bytes) / 1e6 / outcome.seconds
             ) : ""
         lines.append(
-            "\(verb) \(Plural.count(outcome.placed, "file")) (\(Plural.bytes(outcome.bytes))), each checked by SHA-256\(rate).")
+            "\(verb) \(Plural.count(outcome.placed, "file")) (\(Plural.bytes(outcome.bytes))), each checked against its source\(rate).")
         if outcome.alreadyThere > 0 { lines.append("  \(Plural.count(outcome.alreadyThere, "file")) already there with the same bytes") }
         if outcome.inPlace > 0 { lines.append("  \(Plural.count(outcome.inPlace, "file")) already in place") }
         if outcome.mode == .move { lines.append("  \(Plural.count(outcome.sourcesRemoved, "source")) removed after its copy was verified") }
