@@ -32,8 +32,20 @@ public struct OrganizeSource: Sendable, Hashable, Codable {
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
-    /// The last path component.
-    public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
+    /// The last path component (trailing slashes aside; the whole path when it has none).
+    ///
+    /// - Complexity: O(length of the name): the path is scanned from its end, nothing is
+    ///   split (the planner asks for names many times per file).
+    public var name: String {
+        let bytes = path.utf8
+        let slash = UInt8(ascii: "/")
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == slash { end = bytes.index(before: end) }
+        guard end > bytes.startIndex else { return path }
+        var start = end
+        while start > bytes.startIndex, bytes[bytes.index(before: start)] != slash { start = bytes.index(before: start) }
+        return String(path[start..<end])
+    }
 }
 
 /// What `organize` will do, decided before anything is touched: one operation per file
