@@ -119,3 +119,36 @@ struct OrganizeCopierTests {
         #expect(helpers.tree(ws.file("src")).count == count, "a copy leaves its sources")
     }
 }
+
+extension OrganizeCopierTests {
+    /// `begin` lines name each operation by its number in the plan kept beside the journal
+    /// instead of repeating it; undo reads the operations from there, and says so in one line
+    /// when that plan is gone.
+    @Test func theJournalNamesOperationsByTheirNumberInTheKeptPlan() throws {
+        let ws = try Workspace()
+        for i in 0..<5 { try ws.write(Array("photo \(i)".utf8), to: "src/IMG_2023071\(i)_120000.jpg") }
+        let applied = try Imgeda.run(["organize", ws.file("src"), "-o", ws.file("dest"), "--apply", "--quiet", "--json"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let folder = Organizer.journalFolder(destination: ws.file("dest"))
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".jsonl") })
+        let journal = folder + "/" + name
+        let lines = try #require(SyncedJournal<OrganizeJournalLine>(path: journal).read())
+        let begun = lines.filter { $0.kind == .begin }
+        #expect(begun.count == 5)
+        #expect(begun.allSatisfy { $0.operation == nil && $0.index != nil && $0.path != nil })
+
+        let plan = Organizer.planPath(journal: journal)
+        try FileManager.default.moveItem(atPath: plan, toPath: plan + ".away")
+        let refused = try Imgeda.run(["organize", "--undo", journal])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the plan kept beside it is missing"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "one line: \(refused.stderr)")
+        #expect(helpers.tree(ws.file("dest")).count == 5, "nothing undone without the plan")
+
+        try FileManager.default.moveItem(atPath: plan + ".away", toPath: plan)
+        let undone = try Imgeda.run(["organize", "--undo", journal])
+        #expect(undone.status == 0, "\(undone.stderr)")
+        #expect(helpers.tree(ws.file("dest")).isEmpty)
+        #expect(helpers.tree(ws.file("src")).count == 5)
+    }
+}

@@ -28,6 +28,9 @@ public struct OrganizeJournalLine: Sendable, Hashable, Codable {
     public var kind: Kind
     /// The operation's number within the run.
     public var index: Int?
+    /// `begin`: the operation, in journals whose plan is not kept beside them (older ones);
+    /// otherwise the plan kept beside the journal holds it under ``index``
+    /// (``Organizer/keptPlan(journal:)``), and the line stays short.
     public var operation: OrganizePlan.Operation?
     /// `begin`: the absolute destination; `mkdir`: the folder; `start`: the destination root.
     public var path: String?
@@ -111,7 +114,8 @@ public struct Organizer: Sendable {
         let items = plan.operations.enumerated().map {
             Item(index: $0.offset, operation: $0.element, destination: plan.destinationPath($0.element))
         }
-        let executor = Executor(journal: journal, mode: plan.mode, root: plan.destination, workers: workers, steps: steps)
+        let executor = Executor(
+            journal: journal, mode: plan.mode, root: plan.destination, workers: workers, steps: steps, planKept: true)
         var outcome = OrganizeOutcome(journal: journal.path, mode: plan.mode)
         let meter = ProgressMeter(total: items.count, startedAt: Monotonic.now())
         try executor.executeAll(items, into: &outcome, stop: stop) { done, sofar in
@@ -183,19 +187,26 @@ public struct Organizer: Sendable {
             guard let start = lines.first(where: { $0.kind == .start }), let mode = start.mode, let root = start.path else { continue }
             let done = Set(lines.filter { $0.kind == .done }.compactMap(\.index))
             let begun = lines.filter { $0.kind == .begin }
-            let pending = begun.filter { !done.contains($0.index ?? -1) }.compactMap { line -> Item? in
-                guard let index = line.index, let operation = line.operation, let destination = line.path else { return nil }
-                return Item(index: index, operation: operation, destination: destination)
+            let kept = keptPlan(journal: path)
+            var pending: [Item] = []
+            for line in begun where !done.contains(line.index ?? -1) {
+                guard let index = line.index, let destination = line.path else { continue }
+                guard let operation = line.operation ?? kept?.operation(at: index) else {
+                    throw ImgedaError(
+                        .notFound, "cannot finish the interrupted run of \(path): the plan kept beside it is missing or unreadable",
+                        remedy: "put back \(planPath(journal: path)), or move the journal away to leave that run as it is")
+                }
+                pending.append(Item(index: index, operation: operation, destination: destination))
             }
             var unbegun: [Item] = []
-            if let plan = keptPlan(journal: path), plan.destination == root, plan.mode == mode, resuming(plan) {
+            if let plan = kept, plan.destination == root, plan.mode == mode, resuming(plan) {
                 let started = Set(begun.compactMap(\.index))
                 unbegun = plan.operations.enumerated().filter { !started.contains($0.offset) }.map {
                     Item(index: $0.offset, operation: $0.element, destination: plan.destinationPath($0.element))
                 }
             }
             var outcome = total ?? OrganizeOutcome(journal: path, mode: mode)
-            let executor = Executor(journal: journal, mode: mode, root: root, workers: workers, steps: steps)
+            let executor = Executor(journal: journal, mode: mode, root: root, workers: workers, steps: steps, planKept: kept != nil)
             var part = OrganizeOutcome(journal: path, mode: mode)
             try executor.execute(pending, into: &part, journalBegin: false)
             let carried = try executor.executeAll(unbegun, into: &part, stop: stop)
@@ -229,8 +240,15 @@ public struct Organizer: Sendable {
             if let i = line.index, let sha = line.sha256 { doneSHA[i] = sha }
         }
         let mode = lines.first { $0.kind == .start }?.mode ?? .copy
+        let kept = keptPlan(journal: path)
         for line in lines.reversed() where line.kind == .begin {
-            guard let op = line.operation, let destination = line.path, op.action != .inPlace else { continue }
+            guard let destination = line.path else { continue }
+            guard let op = line.operation ?? kept?.operation(at: line.index) else {
+                throw ImgedaError(
+                    .notFound, "cannot undo \(path): the plan kept beside it is missing or unreadable",
+                    remedy: "put back \(planPath(journal: path)) (the journal names each operation by its number in it)")
+            }
+            guard op.action != .inPlace else { continue }
             let expected = doneSHA[line.index ?? -1] ?? op.sha256
             let destinationSHA = OrganizeSurvey.sha256(of: destination)
             var sourceSHA = OrganizeSurvey.sha256(of: op.source)
@@ -266,6 +284,14 @@ public struct Organizer: Sendable {
         }
         if result.failed.isEmpty { try journal.append([OrganizeJournalLine(kind: .undone)]) }
         return result
+    }
+}
+
+extension OrganizePlan {
+    /// Operation `index` of the plan; nil when there is none.
+    func operation(at index: Int?) -> Operation? {
+        guard let index, operations.indices.contains(index) else { return nil }
+        return operations[index]
     }
 }
 
@@ -305,14 +331,21 @@ struct Executor: Sendable {
     let root: String
     let workers: Int
     let steps: Steps
+    /// Whether the plan is kept beside the journal: `begin` lines then name each operation
+    /// by its number in it instead of repeating it (most of a journal's size, and of the
+    /// time spent writing it).
+    let planKept: Bool
     private let shared = Shared()
 
-    init(journal: SyncedJournal<OrganizeJournalLine>, mode: OrganizePlan.Mode, root: String, workers: Int, steps: Steps) {
+    init(
+        journal: SyncedJournal<OrganizeJournalLine>, mode: OrganizePlan.Mode, root: String, workers: Int, steps: Steps, planKept: Bool
+    ) {
         self.journal = journal
         self.mode = mode
         self.root = root
         self.workers = workers
         self.steps = steps
+        self.planKept = planKept
     }
 
     struct Result: Sendable {
@@ -433,7 +466,9 @@ struct Executor: Sendable {
         }
         var lines = missing.map { OrganizeJournalLine(kind: .mkdir, path: $0) }
         if journalBegin {
-            lines += batch.map { OrganizeJournalLine(kind: .begin, index: $0.index, operation: $0.operation, path: $0.destination) }
+            lines += batch.map {
+                OrganizeJournalLine(kind: .begin, index: $0.index, operation: planKept ? nil : $0.operation, path: $0.destination)
+            }
         }
         try append(lines)
         steps.step()
