@@ -152,3 +152,21 @@ extension OrganizeCopierTests {
         #expect(helpers.tree(ws.file("src")).count == 5)
     }
 }
+
+extension OrganizeCopierTests {
+    /// A temporary name already taken (a killed process of the same number, since reused) is
+    /// replaced, not copied into.
+    @Test func aStaleTemporaryOfTheSameNameIsReplaced() throws {
+        let ws = try Workspace()
+        let bytes = content(5, count: 1000)
+        try ws.write(bytes, to: "src/d.bin")
+        try ws.write(content(6, count: 5000), to: "dest/" + (AtomicFile.temporaryName(for: "dest/d.bin") as NSString).lastPathComponent)
+        let buffers = Copier.Buffers()
+        let copy = try Copier.copyToTemporary(
+            from: ws.file("src/d.bin"), to: ws.file("dest/d.bin"), expected: "", buffers: buffers, steps: nil)
+        #expect(copy.temporary == AtomicFile.temporaryName(for: ws.file("dest/d.bin")))
+        #expect(FileManager.default.contents(atPath: copy.temporary).map { [UInt8]($0) } == bytes)
+        #expect(
+            try Copier.verify(copy, source: ws.file("src/d.bin"), destination: ws.file("dest/d.bin"), buffers: buffers) == sha256(bytes))
+    }
+}

@@ -733,8 +733,12 @@ enum Copier {
             throw OrganizeFailure(reason: "the source is not a regular file")
         }
         let temporary = AtomicFile.temporaryName(for: destination)
-        unlink(temporary)
-        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        var output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if output < 0, errno == EEXIST {
+            // Left by an earlier process of the same number (killed; its number since reused).
+            unlink(temporary)
+            output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        }
         guard output >= 0 else {
             throw OrganizeFailure(
                 reason: "cannot write in \(FileSystem.parentFolder(of: destination)): \(String(cString: strerror(errno)))")
@@ -766,8 +770,6 @@ enum Copier {
         let written = open(copy.temporary, O_RDONLY | O_CLOEXEC)
         guard written >= 0 else { throw OrganizeFailure(reason: "cannot read back \(destination): \(String(cString: strerror(errno)))") }
         defer { close(written) }
-        _ = posix_fadvise(original, 0, 0, POSIX_FADV_SEQUENTIAL)
-        _ = posix_fadvise(written, 0, 0, POSIX_FADV_SEQUENTIAL)
         var hasher = SHA256()
         while true {
             let count = try fill(buffers.first, from: original) { "cannot read the source: \($0)" }
