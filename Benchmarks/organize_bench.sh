@@ -10,8 +10,10 @@
 # 2. Times, one after the other, each on a warm page cache (the tree is read once before):
 #      cp          cp -r src cp_out
 #      ours copy   BIN organize src -o copy_out --apply --template '{year}/{month}/{name}'
-#                  (every file copied to a temporary name, fsynced, read back and checked by
-#                  SHA-256, mtime and permissions kept, every operation journaled)
+#                  (every file copied by the kernel to a temporary name, flushed with one
+#                  syncfs per batch, read back beside its source and compared byte for byte
+#                  with its SHA-256 taken in the same pass, mtime and permissions kept, every
+#                  operation journaled)
 #      exiftool    exiftool -r '-Directory<DateTimeOriginal' -d OUT/%Y/%m IN   (moves files
 #                  within one file system; IN is an untimed cp -r of src)
 #      ours move   BIN organize IN -o move_out --apply --move --template '{year}/{month}/{name}'

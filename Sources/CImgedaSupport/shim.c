@@ -210,6 +210,10 @@ int cimgeda_syncfs(int fd) {
     return syncfs(fd);
 }
 
+ssize_t cimgeda_copy_file_range(int in_fd, int out_fd, size_t length) {
+    return copy_file_range(in_fd, NULL, out_fd, NULL, length, 0);
+}
+
 int cimgeda_limit_memory(unsigned long long bytes) {
     struct rlimit limit;
     limit.rlim_cur = (rlim_t)bytes;

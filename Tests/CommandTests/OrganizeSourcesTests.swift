@@ -9,8 +9,9 @@ import Testing
 #endif
 
 /// `organize` on what its sources hold and where they live: `{seq}` numbers that survive a
-/// killed run, near duplicates of a plain folder, dates inside PNG, WebP, HEIC and AVIF
-/// files, moves to another file system, and a source library's index after a move.
+/// killed run, near duplicates of a plain folder and of RAW files alone, dates inside PNG
+/// (plain or compressed XMP), WebP, HEIC, AVIF and TIFF files, moves to another file
+/// system, and a source library's index after a move.
 @Suite("organize sources")
 struct OrganizeSourcesTests {
     let helpers = OrganizeCommandTests()
@@ -180,6 +181,104 @@ struct OrganizeSourcesTests {
                 }
             }
         }
+    }
+
+    /// Rewrites the XMP `iTXt` chunk of the PNG at argv[1] compressed (flag 1, zlib), as some
+    /// writers store it (exiftool reads it back; it writes XMP only uncompressed).
+    static let compressPNGXMP = """
+        import struct, sys, zlib
+        data = open(sys.argv[1], "rb").read()
+        out, p, key = data[:8], 8, b"XML:com.adobe.xmp\\0"
+        while p < len(data):
+            n, = struct.unpack(">I", data[p:p + 4])
+            kind, body = data[p + 4:p + 8], data[p + 8:p + 8 + n]
+            if kind == b"iTXt" and body.startswith(key) and body[len(key)] == 0:
+                lang, _, rest = body[len(key) + 2:].partition(b"\\0")
+                translated, _, text = rest.partition(b"\\0")
+                body = key + b"\\x01\\x00" + lang + b"\\0" + translated + b"\\0" + zlib.compress(text, 9)
+            out += struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+            p += 12 + n
+        open(sys.argv[1], "wb").write(out)
+        """
+
+    /// XMP inside a TIFF file (IFD0's `XMLPacket`, tag 700) and a PNG's XMP compressed by
+    /// zlib (an `iTXt` chunk with its compression flag set) file them by date.
+    @Test func datesInTIFFXMPAndCompressedPNGXMPFileThem() throws {
+        let ws = try Workspace()
+        try ws.write(try helpers.photo(33), to: "work/base.jpg")
+        let base = ws.file("work/base.jpg")
+        try FileManager.default.createDirectory(atPath: ws.file("src"), withIntermediateDirectories: true)
+        let tiff = ws.file("src/scan.tif"), png = ws.file("src/export.png")
+        try tool("vips", ["copy", base, tiff + "[strip]"])
+        try tool("exiftool", ["-q", "-q", "-overwrite_original", "-XMP-exif:DateTimeOriginal=2017:02:03 23:30:00-05:00", tiff])
+        try tool("vips", ["copy", base, png + "[strip]"])
+        try tool("exiftool", ["-q", "-q", "-overwrite_original", "-XMP-exif:DateTimeOriginal=2016:08:09 00:15:00+09:00", png])
+        try tool("python3", ["-c", Self.compressPNGXMP, png])
+        for path in [tiff, png] { helpers.setMTime(path, 1_600_000_000) }
+
+        // What the files hold: XMP in the TIFF's IFD0, and in the PNG only compressed.
+        let tiffBytes = try #require(FileManager.default.contents(atPath: tiff).map { [UInt8]($0) })
+        let pngBytes = try #require(FileManager.default.contents(atPath: png).map { [UInt8]($0) })
+        tiffBytes.withUnsafeBytes { all in
+            let found = EmbeddedMetadata.locate(in: all)
+            #expect(found.xmp.flatMap(XMPDates.parse)?.original == "2017-02-03T23:30:00-05:00")
+            #expect(found.exif.flatMap(ExifReader.parse)?.datetimeOriginal == nil, "only XMP states the date")
+        }
+        try pngBytes.withUnsafeBytes { all in
+            let found = EmbeddedMetadata.locate(in: all)
+            #expect(found.xmp == nil)
+            let packet = try #require(found.compressedXMP.flatMap { Zlib.inflate($0, limit: 1 << 20) })
+            #expect(packet.withUnsafeBytes(XMPDates.parse)?.original == "2016-08-09T00:15:00+09:00")
+        }
+
+        let dry = try Imgeda.run(["organize", ws.file("src"), "-o", ws.file("dest"), "--json"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let planned = try plan(dry.stdout)
+        let found = Dictionary(uniqueKeysWithValues: planned.operations.map { (($0.source as NSString).lastPathComponent, $0) })
+        #expect(found["scan.tif"]?.destination == "2017/2017-02-03/scan.tif")
+        #expect(found["export.png"]?.destination == "2016/2016-08-09/export.png", "local time, not shifted to UTC")
+        #expect(found.values.allSatisfy { $0.dateSource == .exifOriginal })
+
+        // Every truncation is read without a crash (and a cut zlib stream inflates to nothing).
+        for bytes in [tiffBytes, pngBytes] {
+            bytes.withUnsafeBytes { all in
+                for length in stride(from: 0, to: all.count, by: max(1, all.count / 4000)) {
+                    let part = EmbeddedMetadata.locate(in: UnsafeRawBufferPointer(rebasing: all[0..<length]))
+                    _ = part.exif.flatMap(ExifReader.parse)
+                    _ = part.xmp.flatMap(XMPDates.parse)
+                    _ = part.compressedXMP.flatMap { Zlib.inflate($0, limit: 1 << 20) }
+                }
+            }
+        }
+    }
+
+    // MARK: RAW files alone
+
+    /// RAW files with no JPEG beside them are photos too: their embedded previews are compared,
+    /// so a RAW file and a smaller copy of the same picture are one near-duplicate set. A RAW
+    /// file beside its JPEG is a companion and is not compared twice.
+    @Test func nearDuplicatesOfRawOnlyPhotosAreFoundByTheirPreviews() throws {
+        let ws = try Workspace()
+        _ = Fixtures.libvipsStarted
+        let thumbnail = try Fixtures.jpeg(Fixtures.scene(1, width: 64, height: 48))
+        let picture = Fixtures.scene(21, width: 480, height: 360)
+        try ws.write(RawFixture.camera(thumbnail: thumbnail, preview: try Fixtures.jpeg(picture)), to: "src/IMG_0001.CR2")
+        try ws.write(
+            RawFixture.camera(thumbnail: thumbnail, preview: try Fixtures.jpeg(picture.fitted(longSide: 320), quality: 60)),
+            to: "src/DSC_0002.NEF")
+        try ws.write(
+            RawFixture.camera(thumbnail: thumbnail, preview: try Fixtures.jpeg(Fixtures.scene(22, width: 480, height: 360))),
+            to: "src/DSC_0003.NEF")
+        // A pair: its JPEG is compared, its RAW travels with it.
+        let other = Fixtures.scene(23, width: 480, height: 360)
+        try ws.write(RawFixture.camera(thumbnail: thumbnail, preview: try Fixtures.jpeg(other)), to: "src/IMG_0004.CR2")
+        try ws.write(try Fixtures.jpeg(other), to: "src/IMG_0004.JPG")
+
+        let dry = try Imgeda.run(["organize", ws.file("src"), "-o", ws.file("dest"), "--json"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let planned = try plan(dry.stdout)
+        #expect(planned.nearDuplicates == [[ws.file("src/DSC_0002.NEF"), ws.file("src/IMG_0001.CR2")]], "\(planned.nearDuplicates)")
+        #expect(planned.toPlace.count == 5, "near duplicates are all placed")
     }
 
     // MARK: Another file system

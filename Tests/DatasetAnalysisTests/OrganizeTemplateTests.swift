@@ -84,4 +84,14 @@ struct OrganizeTemplateTests {
         #expect(placed["/src/p0.jpg"] == "2023-07-14/0002.jpg")
         #expect(placed["/src/p2.jpg"] == "2023-07-15/0001.jpg")
     }
+
+    @Test func aSourcesNameIsItsLastPathComponent() {
+        func name(_ path: String) -> String { OrganizeSource(path: path, root: "/", size: 0, mtime: 0, sha256: "", date: nil).name }
+        #expect(name("/photos/2023/IMG_1.jpg") == "IMG_1.jpg")
+        #expect(name("/photos/été/Ça va.jpg") == "Ça va.jpg")
+        #expect(name("/photos/card/") == "card")
+        #expect(name("IMG_1.jpg") == "IMG_1.jpg")
+        #expect(name("/") == "/")
+        #expect(name("") == "")
+    }
 }

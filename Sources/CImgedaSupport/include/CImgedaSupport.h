@@ -80,4 +80,10 @@ void cimgeda_hang_forever(void);
 /// module does not define.
 int cimgeda_syncfs(int fd);
 
+/// Copies up to `length` bytes from `in_fd` to `out_fd` at their current offsets inside the
+/// kernel (`copy_file_range`), advancing both. Returns the bytes copied (0 at the end of
+/// `in_fd`), or -1 with errno set (EXDEV, ENOSYS, EINVAL… where the kernel cannot: copy by
+/// reading and writing then). Glibc declares it only with `_GNU_SOURCE`.
+ssize_t cimgeda_copy_file_range(int in_fd, int out_fd, size_t length);
+
 #endif

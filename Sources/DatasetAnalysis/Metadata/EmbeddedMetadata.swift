@@ -1,7 +1,8 @@
 /// Where a photo keeps its EXIF block and its XMP packet, found without decoding a pixel:
 /// a JPEG's APP1 segments, a PNG's `eXIf` and `iTXt` chunks, a WebP's `EXIF` and `XMP `
 /// chunks, a HEIF or AVIF file's `Exif` and XMP (`mime`) items, and a TIFF file (or a
-/// TIFF-based RAW file), which is an EXIF structure itself.
+/// TIFF-based RAW file), which is an EXIF structure itself with its XMP in IFD0's
+/// `XMLPacket` entry.
 ///
 /// Both results point into the buffer searched and are valid as long as it is. Every read
 /// is bounds-checked, so a truncated or crafted file yields less, never a crash.
@@ -11,17 +12,27 @@
 /// let exif = found.exif.flatMap(ExifReader.parse)
 /// let xmp = found.xmp.flatMap(XMPDates.parse)
 /// ```
+///
+/// A PNG may hold its XMP packet compressed (``compressedXMP``): this module has no zlib,
+/// so a reader that has one inflates it before ``XMPDates/parse(_:)``.
 public struct EmbeddedMetadata {
     /// The EXIF (TIFF) structure, possibly still behind an `Exif\0\0` prefix, which
     /// ``ExifReader/parse(_:)`` removes.
     public var exif: UnsafeRawBufferPointer?
     /// The XMP packet (RDF/XML text).
     public var xmp: UnsafeRawBufferPointer?
+    /// A PNG's XMP packet as a zlib stream (an `iTXt` chunk with its compression flag set),
+    /// when it is not stored plainly in ``xmp``.
+    public var compressedXMP: UnsafeRawBufferPointer?
 
-    public init(exif: UnsafeRawBufferPointer? = nil, xmp: UnsafeRawBufferPointer? = nil) {
+    public init(exif: UnsafeRawBufferPointer? = nil, xmp: UnsafeRawBufferPointer? = nil, compressedXMP: UnsafeRawBufferPointer? = nil) {
         self.exif = exif
         self.xmp = xmp
+        self.compressedXMP = compressedXMP
     }
+
+    /// Whether an XMP packet was found, plain or compressed.
+    var hasXMP: Bool { xmp != nil || compressedXMP != nil }
 
     /// Finds the EXIF block and XMP packet of the file in `bytes`, by its signature (not its
     /// name); both nil for other formats.
@@ -33,7 +44,7 @@ public struct EmbeddedMetadata {
         if r.matches([0xFF, 0xD8, 0xFF], at: 0) { return jpeg(bytes) }
         if r.matches([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], at: 0) { return png(r) }
         if r.matches("RIFF", at: 0) && r.matches("WEBP", at: 8) { return webp(r) }
-        if r.matches("II*\0", at: 0) || r.matches("MM\0*", at: 0) { return EmbeddedMetadata(exif: bytes) }
+        if r.matches("II*\0", at: 0) || r.matches("MM\0*", at: 0) { return tiff(bytes) }
         if r.matches("ftyp", at: 4) { return isoMedia(r) }
         return EmbeddedMetadata()
     }
@@ -56,9 +67,23 @@ public struct EmbeddedMetadata {
         return found
     }
 
-    /// PNG chunks: `eXIf` holds EXIF; an uncompressed `iTXt` with the keyword
-    /// `XML:com.adobe.xmp` holds XMP (keyword, NUL, compression flag and method, language,
-    /// NUL, translated keyword, NUL, text).
+    /// TIFF tag `XMLPacket`: a TIFF file's XMP packet, in IFD0 (TIFF-based RAW files too).
+    private static let tiffXMPTag: UInt16 = 700
+
+    /// A TIFF file is an EXIF structure itself; its XMP packet is IFD0's `XMLPacket` entry
+    /// (BYTE or UNDEFINED values; some writers say ASCII).
+    private static func tiff(_ bytes: UnsafeRawBufferPointer) -> EmbeddedMetadata {
+        var found = EmbeddedMetadata(exif: bytes)
+        guard let structure = TIFFStructure(bytes), let ifd0 = structure.firstIFDOffset,
+            let entry = structure.directory(at: ifd0)[tiffXMPTag], [1, 2, 7].contains(entry.type)
+        else { return found }
+        found.xmp = structure.reader.slice(entry.valueOffset, length: entry.count)
+        return found
+    }
+
+    /// PNG chunks: `eXIf` holds EXIF; an `iTXt` with the keyword `XML:com.adobe.xmp` holds
+    /// XMP (keyword, NUL, compression flag and method, language, NUL, translated keyword,
+    /// NUL, text), plain or — flag 1, method 0 — as a zlib stream.
     private static func png(_ r: ByteReader) -> EmbeddedMetadata {
         var found = EmbeddedMetadata()
         var position = 8
@@ -68,14 +93,14 @@ public struct EmbeddedMetadata {
             let size = Int(length)
             if r.matches("IEND", at: type) { break }
             // Writers put metadata before the image data; look past it only when none was there.
-            if r.matches("IDAT", at: type), found.exif != nil || found.xmp != nil { break }
+            if r.matches("IDAT", at: type), found.exif != nil || found.hasXMP { break }
             guard let payload = r.slice(data, length: size) else { break }
             if found.exif == nil, r.matches("eXIf", at: type) {
                 found.exif = payload
-            } else if found.xmp == nil, r.matches("iTXt", at: type), let text = pngXMP(payload) {
-                found.xmp = text
+            } else if !found.hasXMP, r.matches("iTXt", at: type), let text = pngXMP(payload) {
+                if text.compressed { found.compressedXMP = text.bytes } else { found.xmp = text.bytes }
             }
-            if found.exif != nil && found.xmp != nil { break }
+            if found.exif != nil && found.hasXMP { break }
             position = data + size + 4
         }
         return found
@@ -83,19 +108,19 @@ public struct EmbeddedMetadata {
 
     private static let pngXMPKeyword: StaticString = "XML:com.adobe.xmp\0"
 
-    private static func pngXMP(_ payload: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    private static func pngXMP(_ payload: UnsafeRawBufferPointer) -> (bytes: UnsafeRawBufferPointer, compressed: Bool)? {
         let p = ByteReader(payload)
         guard p.matches(pngXMPKeyword, at: 0) else { return nil }
         var at = pngXMPKeyword.utf8CodeUnitCount
-        // A compressed packet (flag 1) would need zlib; writers store XMP uncompressed.
-        guard p.u8(at) == 0 else { return nil }
+        // Flag 0: plain text; flag 1 with method 0: zlib (exiftool -z writes it).
+        guard let flag = p.u8(at), let method = p.u8(at + 1), flag == 0 || (flag == 1 && method == 0) else { return nil }
         at += 2
         for _ in 0..<2 {  // language tag, translated keyword
             while let byte = p.u8(at), byte != 0 { at += 1 }
             guard p.u8(at) == 0 else { return nil }
             at += 1
         }
-        return p.slice(at, length: payload.count - at)
+        return p.slice(at, length: payload.count - at).map { ($0, flag == 1) }
     }
 
     /// WebP's RIFF chunks after `RIFF size WEBP`: `EXIF` and `XMP `, each padded to an even size.

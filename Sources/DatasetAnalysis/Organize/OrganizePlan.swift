@@ -32,8 +32,20 @@ public struct OrganizeSource: Sendable, Hashable, Codable {
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
-    /// The last path component.
-    public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
+    /// The last path component (trailing slashes aside; the whole path when it has none).
+    ///
+    /// - Complexity: O(length of the name): the path is scanned from its end, nothing is
+    ///   split (the planner asks for names many times per file).
+    public var name: String {
+        let bytes = path.utf8
+        let slash = UInt8(ascii: "/")
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == slash { end = bytes.index(before: end) }
+        guard end > bytes.startIndex else { return path }
+        var start = end
+        while start > bytes.startIndex, bytes[bytes.index(before: start)] != slash { start = bytes.index(before: start) }
+        return String(path[start..<end])
+    }
 }
 
 /// What `organize` will do, decided before anything is touched: one operation per file
@@ -361,6 +373,12 @@ public enum OrganizePlanner {
         return plan
     }
 
+    /// What files travelling together share: their source, their folder and their stem
+    /// (case aside), so `IMG_1.CR2`, `IMG_1.JPG` and `IMG_1.xmp` are one group.
+    public static func companionKey(of file: OrganizeSource) -> String {
+        file.root + "\u{0}" + folder(of: file.relative) + "\u{0}" + OrganizeNames.groupStem(of: file.name).lowercased()
+    }
+
     /// Groups files by folder and shared stem; the photo of a group is its first image, else
     /// its RAW file, else its video. Files that are none of these, and sidecars without a
     /// photo, are skipped with a reason. Groups come in capture order (then path).
@@ -372,8 +390,7 @@ public enum OrganizePlanner {
                 skipped.append(.init(path: file.path, reason: "not a photo, video or sidecar"))
                 continue
             }
-            let key = file.root + "\u{0}" + folder(of: file.relative) + "\u{0}" + OrganizeNames.groupStem(of: file.name).lowercased()
-            byKey[key, default: []].append(file)
+            byKey[companionKey(of: file), default: []].append(file)
         }
         func rank(_ kind: OrganizeNames.Kind) -> Int {
             switch kind {

@@ -12,7 +12,8 @@ public struct OrganizeOutcome: Sendable, Hashable, Encodable {
 
     public var journal: String
     public var mode: OrganizePlan.Mode
-    /// Files copied or moved to their destination, each checked by SHA-256.
+    /// Files copied or moved to their destination, each checked against its source (a copy
+    /// byte for byte after the flush, a move within a file system by its SHA-256).
     public var placed = 0
     /// Files whose destination already held the same bytes.
     public var alreadyThere = 0

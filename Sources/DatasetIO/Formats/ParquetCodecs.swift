@@ -1,5 +1,4 @@
 internal import CSnappy
-internal import CZlib
 internal import CZstd
 
 /// Decompression of Parquet pages: Snappy, ZSTD and GZIP through the system libraries.
@@ -66,19 +65,7 @@ enum ParquetCodecs {
     }
 
     private static func gzip(_ input: UnsafeRawBufferPointer, size: Int) throws(Failure) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: size)
-        var stream = z_stream()
-        guard czlib_inflate_init(&stream) == Z_OK else { throw Failure(reason: "zlib could not start") }
-        defer { inflateEnd(&stream) }
-        // zlib's API takes a mutable pointer to its input but never writes through it.
-        let status: Int32 = output.withUnsafeMutableBytes { out in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
-            stream.avail_in = UInt32(clamping: input.count)
-            stream.next_out = out.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            stream.avail_out = UInt32(clamping: size)
-            return inflate(&stream, Z_FINISH)
-        }
-        guard status == Z_STREAM_END, Int(stream.total_out) == size else {
+        guard let output = Zlib.inflate(input, limit: size, capacity: size), output.count == size else {
             throw Failure(reason: "a GZIP page is corrupt or does not decompress to its declared \(size) bytes")
         }
         return output

@@ -125,6 +125,10 @@ public enum OrganizeSurvey {
         return Result(files: out, skipped: skipped, nearDuplicates: near)
     }
 
+    /// The most a compressed XMP packet may inflate to: packets are a few kilobytes, Adobe's
+    /// largest (with a thumbnail) well under a megabyte; more is not a packet but a bomb.
+    static let xmpLimit = 4 << 20
+
     /// Bytes from each end of a file that tell apart files of one size before any is hashed
     /// whole: most differ in their first few kilobytes (EXIF dates, headers) or their last.
     public static let probeLength = 4096
@@ -142,7 +146,9 @@ public enum OrganizeSurvey {
             case .image, .raw:
                 let found = EmbeddedMetadata.locate(in: bytes)
                 exif = found.exif.flatMap(ExifReader.parse)
-                xmp = found.xmp.flatMap(XMPDates.parse)
+                xmp =
+                    found.xmp.flatMap(XMPDates.parse)
+                    ?? found.compressedXMP.flatMap { Zlib.inflate($0, limit: xmpLimit) }.flatMap { $0.withUnsafeBytes(XMPDates.parse) }
             case .video, .sidecar, .other: break
             }
             var s = OrganizeSource(
@@ -170,7 +176,7 @@ public enum OrganizeSurvey {
     }
 
     /// Near-duplicate sets among the photos of `files` (not their RAW, video or sidecar
-    /// companions). A source that is a library gives its manifest's perceptual hashes (nothing
+    /// companions; a RAW file without a photo beside it is a photo, compared by its preview). A source that is a library gives its manifest's perceptual hashes (nothing
     /// decoded); with ``Settings/previewWorkers`` every other photo is analysed as `scan`
     /// analyses it — a preview decode, in crash-isolated workers — and all are compared by
     /// ``DuplicateFinder`` at its default threshold. A photo that cannot be decoded is left
@@ -181,7 +187,16 @@ public enum OrganizeSurvey {
     static func nearDuplicates(
         _ files: [OrganizeSource], settings: Settings, stop: StopToken, progress: (JobProgress) -> Void
     ) throws(ImgedaError) -> [[String]] {
-        let photos = files.filter { OrganizeNames.kind(of: $0.name) == .image }
+        // Photos, and RAW files with no photo of their stem beside them: the scan's analysis
+        // compares a RAW file by its embedded preview.
+        let withPhoto = Set(files.filter { OrganizeNames.kind(of: $0.name) == .image }.map(OrganizePlanner.companionKey))
+        let photos = files.filter {
+            switch OrganizeNames.kind(of: $0.name) {
+            case .image: true
+            case .raw: !withPhoto.contains(OrganizePlanner.companionKey(of: $0))
+            case .video, .sidecar, .other: false
+            }
+        }
         let current = Dictionary(photos.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         var byPath: [String: ImageRecord] = [:]
         for root in settings.roots {

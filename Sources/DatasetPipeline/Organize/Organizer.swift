@@ -28,6 +28,9 @@ public struct OrganizeJournalLine: Sendable, Hashable, Codable {
     public var kind: Kind
     /// The operation's number within the run.
     public var index: Int?
+    /// `begin`: the operation, in journals whose plan is not kept beside them (older ones);
+    /// otherwise the plan kept beside the journal holds it under ``index``
+    /// (``Organizer/keptPlan(journal:)``), and the line stays short.
     public var operation: OrganizePlan.Operation?
     /// `begin`: the absolute destination; `mkdir`: the folder; `start`: the destination root.
     public var path: String?
@@ -57,22 +60,23 @@ public struct OrganizeJournalLine: Sendable, Hashable, Codable {
 /// Carries out an ``OrganizePlan``, crash-safe and verified.
 ///
 /// Every operation is written to the journal (and flushed to disk) before it is performed,
-/// in batches of ``batchSize``. A copy goes to a temporary name in the destination folder,
-/// is read back and compared by SHA-256 with the source's bytes (and the plan's), and gets
-/// the source's mtime and permissions; once every copy of the batch is on disk (one
-/// `syncfs` of the destination's file system rather than an `fsync` per file, which costs
-/// a disk flush each) each is linked into place (never over an existing file). A move on one file system links the source itself into place after
-/// checking its SHA-256; across file systems it copies as above. Sources are removed only
-/// after the destination folders are flushed. So after `kill -9` at any moment every file is
-/// at its source, its destination, or both with the same bytes; ``finishInterrupted(in:workers:killAfterSteps:stop:resuming:)``
+/// in batches of ``batchSize``. A copy goes to a temporary name in the destination folder
+/// with the source's mtime and permissions (``Copier``); once every copy of the batch is on
+/// disk (one `syncfs` of the destination's file system rather than an `fsync` per file,
+/// which costs a disk flush each) each is read back and compared by SHA-256 with its
+/// source's digest, then linked into place (never over an existing file). A move on one
+/// file system links the source itself into place after checking its SHA-256; across file
+/// systems it copies as above. Sources are removed only after the destination folders are
+/// flushed. So after `kill -9` at any moment every file is at its source, its destination,
+/// or both with the same bytes; ``finishInterrupted(in:workers:killAfterSteps:stop:resuming:)``
 /// completes such a run, and ``undo(journal:)`` reverses any run.
 ///
 /// The whole plan is written beside the journal (``planPath(journal:)``) before the run
 /// starts, so a run that was killed or stopped is finished as it was planned — every file
 /// under the name and sequence number the plan gave it — not planned again from what is left.
 ///
-/// Files are processed with bounded concurrency (``workers`` threads), each streaming
-/// through a 1 MiB buffer while hashing.
+/// Files are copied by ``workers`` threads; while one batch is flushed, read back and put
+/// in place, the next is copied (``Executor``), so the disk and the hashing overlap.
 public struct Organizer: Sendable {
     /// Test hook: the process kills itself (SIGKILL) after this many steps (journal writes,
     /// copies, links, removals), so tests can interrupt it at chosen points.
@@ -110,23 +114,16 @@ public struct Organizer: Sendable {
         let items = plan.operations.enumerated().map {
             Item(index: $0.offset, operation: $0.element, destination: plan.destinationPath($0.element))
         }
-        let executor = Executor(journal: journal, mode: plan.mode, root: plan.destination, workers: workers, steps: steps)
+        let executor = Executor(
+            journal: journal, mode: plan.mode, root: plan.destination, workers: workers, steps: steps, planKept: true)
         var outcome = OrganizeOutcome(journal: journal.path, mode: plan.mode)
         let meter = ProgressMeter(total: items.count, startedAt: Monotonic.now())
-        var start = 0
-        while start < items.count {
-            if stop?.isStopped == true {
-                outcome.stopped = true
-                break
-            }
-            let batch = Array(items[start..<min(start + Self.batchSize, items.count)])
-            try executor.execute(batch, into: &outcome)
-            start += batch.count
-            let p = meter.progress(done: start, at: Monotonic.now())
+        try executor.executeAll(items, into: &outcome, stop: stop) { done, sofar in
+            let p = meter.progress(done: done, at: Monotonic.now())
             progress(
                 JobProgress(
                     done: p.done, total: p.total, elapsed: p.elapsed, rate: p.rate, eta: p.eta,
-                    current: Self.megabytesPerSecond(outcome.bytes, p.elapsed)))
+                    current: Self.megabytesPerSecond(sofar.bytes, p.elapsed)))
         }
         if !outcome.stopped {
             try journal.append([OrganizeJournalLine(kind: .finish)])
@@ -190,43 +187,35 @@ public struct Organizer: Sendable {
             guard let start = lines.first(where: { $0.kind == .start }), let mode = start.mode, let root = start.path else { continue }
             let done = Set(lines.filter { $0.kind == .done }.compactMap(\.index))
             let begun = lines.filter { $0.kind == .begin }
-            let pending = begun.filter { !done.contains($0.index ?? -1) }.compactMap { line -> Item? in
-                guard let index = line.index, let operation = line.operation, let destination = line.path else { return nil }
-                return Item(index: index, operation: operation, destination: destination)
+            let kept = keptPlan(journal: path)
+            var pending: [Item] = []
+            for line in begun where !done.contains(line.index ?? -1) {
+                guard let index = line.index, let destination = line.path else { continue }
+                guard let operation = line.operation ?? kept?.operation(at: index) else {
+                    throw ImgedaError(
+                        .notFound, "cannot finish the interrupted run of \(path): the plan kept beside it is missing or unreadable",
+                        remedy: "put back \(planPath(journal: path)), or move the journal away to leave that run as it is")
+                }
+                pending.append(Item(index: index, operation: operation, destination: destination))
             }
             var unbegun: [Item] = []
-            if let plan = keptPlan(journal: path), plan.destination == root, plan.mode == mode, resuming(plan) {
+            if let plan = kept, plan.destination == root, plan.mode == mode, resuming(plan) {
                 let started = Set(begun.compactMap(\.index))
                 unbegun = plan.operations.enumerated().filter { !started.contains($0.offset) }.map {
                     Item(index: $0.offset, operation: $0.element, destination: plan.destinationPath($0.element))
                 }
             }
             var outcome = total ?? OrganizeOutcome(journal: path, mode: mode)
-            let executor = Executor(journal: journal, mode: mode, root: root, workers: workers, steps: steps)
+            let executor = Executor(journal: journal, mode: mode, root: root, workers: workers, steps: steps, planKept: kept != nil)
             var part = OrganizeOutcome(journal: path, mode: mode)
             try executor.execute(pending, into: &part, journalBegin: false)
-            var next = 0
-            while next < unbegun.count {
-                if stop?.isStopped == true {
-                    part.stopped = true
-                    break
-                }
-                let batch = Array(unbegun[next..<min(next + batchSize, unbegun.count)])
-                try executor.execute(batch, into: &part)
-                next += batch.count
-            }
+            let carried = try executor.executeAll(unbegun, into: &part, stop: stop)
             if !part.stopped {
                 try journal.append([OrganizeJournalLine(kind: .finish)])
                 steps.step()
             }
-            outcome.recovered += pending.count + next
-            outcome.placed += part.placed
-            outcome.alreadyThere += part.alreadyThere
-            outcome.inPlace += part.inPlace
-            outcome.sourcesRemoved += part.sourcesRemoved
-            outcome.bytes += part.bytes
-            outcome.failed += part.failed
-            outcome.stopped = outcome.stopped || part.stopped
+            outcome.recovered += pending.count + carried
+            outcome.absorb(part)
             total = outcome
             if part.stopped { break }
         }
@@ -251,8 +240,15 @@ public struct Organizer: Sendable {
             if let i = line.index, let sha = line.sha256 { doneSHA[i] = sha }
         }
         let mode = lines.first { $0.kind == .start }?.mode ?? .copy
+        let kept = keptPlan(journal: path)
         for line in lines.reversed() where line.kind == .begin {
-            guard let op = line.operation, let destination = line.path, op.action != .inPlace else { continue }
+            guard let destination = line.path else { continue }
+            guard let op = line.operation ?? kept?.operation(at: line.index) else {
+                throw ImgedaError(
+                    .notFound, "cannot undo \(path): the plan kept beside it is missing or unreadable",
+                    remedy: "put back \(planPath(journal: path)) (the journal names each operation by its number in it)")
+            }
+            guard op.action != .inPlace else { continue }
             let expected = doneSHA[line.index ?? -1] ?? op.sha256
             let destinationSHA = OrganizeSurvey.sha256(of: destination)
             var sourceSHA = OrganizeSurvey.sha256(of: op.source)
@@ -291,6 +287,14 @@ public struct Organizer: Sendable {
     }
 }
 
+extension OrganizePlan {
+    /// Operation `index` of the plan; nil when there is none.
+    func operation(at index: Int?) -> Operation? {
+        guard let index, operations.indices.contains(index) else { return nil }
+        return operations[index]
+    }
+}
+
 /// An operation with its number in the run and its absolute destination.
 struct Item: Sendable {
     var index: Int
@@ -302,14 +306,47 @@ struct OrganizeFailure: Error {
     var reason: String
 }
 
-/// Performs batches of operations for ``Organizer``: journal, folders, parallel copies,
-/// folder flushes, source removals, journal.
+extension OrganizeOutcome {
+    /// Adds what another part of the run did (counts, bytes, failures).
+    mutating func absorb(_ part: OrganizeOutcome) {
+        placed += part.placed
+        alreadyThere += part.alreadyThere
+        inPlace += part.inPlace
+        sourcesRemoved += part.sourcesRemoved
+        bytes += part.bytes
+        failed += part.failed
+        stopped = stopped || part.stopped
+    }
+}
+
+/// Performs batches of operations for ``Organizer``, in two stages that overlap from one
+/// batch to the next: ``start(_:journalBegin:)`` journals the batch, creates its folders and
+/// copies its files to temporary names (parallel); ``finish(_:)`` flushes them to disk,
+/// reads each copy back against its digest, links it into place, removes the sources of a
+/// move and journals the outcome. ``executeAll(_:into:stop:progress:)`` finishes batch N on a
+/// second thread while batch N+1 is copied, so the disk's flush and the hashing overlap.
 struct Executor: Sendable {
     let journal: SyncedJournal<OrganizeJournalLine>
     let mode: OrganizePlan.Mode
     let root: String
     let workers: Int
     let steps: Steps
+    /// Whether the plan is kept beside the journal: `begin` lines then name each operation
+    /// by its number in it instead of repeating it (most of a journal's size, and of the
+    /// time spent writing it).
+    let planKept: Bool
+    private let shared = Shared()
+
+    init(
+        journal: SyncedJournal<OrganizeJournalLine>, mode: OrganizePlan.Mode, root: String, workers: Int, steps: Steps, planKept: Bool
+    ) {
+        self.journal = journal
+        self.mode = mode
+        self.root = root
+        self.workers = workers
+        self.steps = steps
+        self.planKept = planKept
+    }
 
     struct Result: Sendable {
         var status: String
@@ -317,12 +354,103 @@ struct Executor: Sendable {
         var sha256: String?
         var removeSource: Bool
         var bytes: Int
-        /// A verified copy waiting under its temporary name for the batch's flush.
-        var temporary: String?
+        /// A copy waiting under its temporary name for the batch's flush and read-back.
+        var copy: Copier.Copied?
     }
 
+    /// A batch whose copies are made and not yet flushed, checked or in place.
+    struct Started: Sendable {
+        var batch: [Item]
+        var results: [Result?]
+    }
+
+    /// What both stages share: the journal's writer (one append at a time: `start` of the
+    /// next batch and `finish` of this one run at once) and the folders already cleared of
+    /// temporaries an earlier killed process left (once per folder and run is enough: this
+    /// process leaves none behind that it does not handle).
+    private final class Shared: @unchecked Sendable {
+        // @unchecked Sendable: `cleaned` changes only under `lock`, and `journaling`
+        // serialises whole appends.
+        let journaling = NSLock()
+        private let lock = NSLock()
+        private var cleaned = Set<String>()
+
+        /// The folders of `folders` not cleared yet, now marked cleared.
+        func uncleaned(_ folders: Set<String>) -> [String] {
+            lock.withLock {
+                let new = folders.subtracting(cleaned)
+                cleaned.formUnion(new)
+                return Array(new)
+            }
+        }
+    }
+
+    private func append(_ lines: [OrganizeJournalLine]) throws(ImgedaError) {
+        shared.journaling.lock()
+        defer { shared.journaling.unlock() }
+        try journal.append(lines)
+    }
+
+    /// Both stages of one batch, one after the other.
     func execute(_ batch: [Item], into outcome: inout OrganizeOutcome, journalBegin: Bool = true) throws(ImgedaError) {
         guard !batch.isEmpty else { return }
+        outcome.absorb(try finish(try start(batch, journalBegin: journalBegin)))
+    }
+
+    /// Every item of `items`, in batches of ``Organizer/batchSize``, each batch's finish
+    /// overlapping the next one's copies. `stop` is looked at between batches; `progress`
+    /// gets the number of items finished after each batch. Returns how many were finished.
+    @discardableResult
+    func executeAll(
+        _ items: [Item], into outcome: inout OrganizeOutcome, stop: StopToken?, progress: (Int, OrganizeOutcome) -> Void = { _, _ in }
+    ) throws(ImgedaError) -> Int {
+        let finishing = FinishingSlot()
+        let finisher = DispatchQueue(label: "imgeda.organize.finish")
+        var next = 0, finished = 0
+        var inFlight = 0
+        /// Waits for the batch being finished, if any, and takes its outcome.
+        func collect() throws(ImgedaError) {
+            guard inFlight > 0 else { return }
+            let result = finishing.wait()
+            let count = inFlight
+            inFlight = 0
+            switch result {
+            case .success(let part):
+                outcome.absorb(part)
+                finished += count
+                progress(finished, outcome)
+            case .failure(let error): throw error
+            }
+        }
+        while next < items.count {
+            if stop?.isStopped == true {
+                outcome.stopped = true
+                break
+            }
+            let batch = Array(items[next..<min(next + Organizer.batchSize, items.count)])
+            let started: Started
+            do {
+                started = try start(batch)
+            } catch {
+                try? collect()
+                throw error
+            }
+            try collect()
+            inFlight = batch.count
+            finisher.async { [self] in
+                finishing.put(Swift.Result { () throws(ImgedaError) -> OrganizeOutcome in try finish(started) })
+            }
+            next += batch.count
+        }
+        try collect()
+        return finished
+    }
+
+    /// Journals the batch (its folders to create and, unless it was journaled already, its
+    /// operations), creates the folders and carries out each operation as far as it goes
+    /// before the flush: copies to temporary names, links of moves within a file system,
+    /// checks of what is already there.
+    func start(_ batch: [Item], journalBegin: Bool = true) throws(ImgedaError) -> Started {
         // Folders to create, parents first, each journaled so undo can remove it.
         var missing: [String] = []
         var seen = Set<String>()
@@ -338,45 +466,72 @@ struct Executor: Sendable {
         }
         var lines = missing.map { OrganizeJournalLine(kind: .mkdir, path: $0) }
         if journalBegin {
-            lines += batch.map { OrganizeJournalLine(kind: .begin, index: $0.index, operation: $0.operation, path: $0.destination) }
+            lines += batch.map {
+                OrganizeJournalLine(kind: .begin, index: $0.index, operation: planKept ? nil : $0.operation, path: $0.destination)
+            }
         }
-        try journal.append(lines)
+        try append(lines)
         steps.step()
         for folder in missing { try FileSystem.createDirectories(folder) }
         let folders = Set(batch.map { FileSystem.parentFolder(of: $0.destination) })
-        for folder in folders { AtomicFile.removeAbandonedTemporaries(in: folder) }
+        for folder in shared.uncleaned(folders) { AtomicFile.removeAbandonedTemporaries(in: folder) }
 
         let results = Slots<Result>(count: batch.count)
         let counter = Counter()
         let mode = self.mode
         let steps = self.steps
         DispatchQueue.concurrentPerform(iterations: min(workers, batch.count)) { _ in
+            let buffers = Copier.Buffers()
             while let i = counter.next(below: batch.count) {
-                results[i] = Self.perform(batch[i], mode: mode, steps: steps)
+                results[i] = Self.perform(batch[i], mode: mode, buffers: buffers, steps: steps)
             }
         }
-        // Every copy's bytes reach the disk before any of them gets its name.
-        let waiting = batch.indices.filter { results[$0]?.temporary != nil }
+        return Started(batch: batch, results: results.values)
+    }
+
+    /// Flushes the batch's copies (one `syncfs`), reads each back against its digest, links
+    /// it into place, flushes the folder entries before any source is removed, removes the
+    /// sources of a move, and journals how each operation ended.
+    func finish(_ started: Started) throws(ImgedaError) -> OrganizeOutcome {
+        let batch = started.batch
+        var results = started.results
+        var outcome = OrganizeOutcome(journal: journal.path, mode: mode)
+        // Every copy's bytes reach the disk before any of them is read back and named.
+        let waiting = batch.indices.filter { results[$0]?.copy != nil }
         if !waiting.isEmpty {
-            let flushed = Durability.flush(fileSystemOf: root, orEach: waiting.compactMap { results[$0]?.temporary }, folders: [])
-            for i in waiting {
-                guard var result = results[i], let temporary = result.temporary else { continue }
-                result.temporary = nil
-                do throws(OrganizeFailure) {
-                    guard flushed else {
-                        throw OrganizeFailure(reason: "cannot flush the copy to disk (is the disk full?); left the source")
+            let flushed = Durability.flush(fileSystemOf: root, orEach: waiting.compactMap { results[$0]?.copy?.temporary }, folders: [])
+            let checked = Slots<Result>(count: waiting.count)
+            let counter = Counter()
+            let steps = self.steps
+            let pending = waiting.map { (i: $0, result: results[$0]) }
+            DispatchQueue.concurrentPerform(iterations: min(workers, waiting.count)) { _ in
+                let buffers = Copier.Buffers()
+                while let n = counter.next(below: pending.count) {
+                    guard var result = pending[n].result, let copy = result.copy else { continue }
+                    let item = batch[pending[n].i]
+                    result.copy = nil
+                    do throws(OrganizeFailure) {
+                        guard flushed else {
+                            throw OrganizeFailure(reason: "cannot flush the copy to disk (is the disk full?); left the source")
+                        }
+                        result.sha256 = try Copier.verify(
+                            copy, source: item.operation.source, destination: item.destination, buffers: buffers)
+                        try Copier.linkIntoPlace(copy.temporary, item.destination)
+                        steps.step()
+                    } catch {
+                        unlink(copy.temporary)
+                        result = Result(status: "failed", detail: error.reason, sha256: nil, removeSource: false, bytes: 0)
                     }
-                    try Copier.linkIntoPlace(temporary, batch[i].destination)
-                    steps.step()
-                } catch {
-                    unlink(temporary)
-                    result = Result(status: "failed", detail: error.reason, sha256: nil, removeSource: false, bytes: 0)
+                    checked[n] = result
                 }
-                results[i] = result
             }
+            for (n, i) in waiting.enumerated() { results[i] = checked[n] }
         }
         // The destinations' folder entries reach the disk before any source is removed.
-        _ = Durability.flush(fileSystemOf: root, orEach: [], folders: Array(folders))
+        if results.contains(where: { $0?.removeSource == true }) {
+            let folders = Set(batch.map { FileSystem.parentFolder(of: $0.destination) })
+            _ = Durability.flush(fileSystemOf: root, orEach: [], folders: Array(folders))
+        }
         var done: [OrganizeJournalLine] = []
         for (i, item) in batch.enumerated() {
             guard var result = results[i] else { continue }
@@ -399,12 +554,13 @@ struct Executor: Sendable {
             done.append(
                 OrganizeJournalLine(kind: .done, index: item.index, status: result.status, detail: result.detail, sha256: result.sha256))
         }
-        try journal.append(done)
+        try append(done)
         steps.step()
+        return outcome
     }
 
-    /// One operation; idempotent, so a re-run after a crash finishes it.
-    static func perform(_ item: Item, mode: OrganizePlan.Mode, steps: Steps) -> Result {
+    /// One operation up to the flush; idempotent, so a re-run after a crash finishes it.
+    static func perform(_ item: Item, mode: OrganizePlan.Mode, buffers: Copier.Buffers, steps: Steps) -> Result {
         let op = item.operation
         let destination = item.destination
         func failed(_ reason: String) -> Result { Result(status: "failed", detail: reason, sha256: nil, removeSource: false, bytes: 0) }
@@ -445,10 +601,8 @@ struct Executor: Sendable {
                 }
             }
             do throws(OrganizeFailure) {
-                let copy = try Copier.copyToTemporary(from: op.source, to: destination, expected: op.sha256, steps: steps)
-                return Result(
-                    status: "ok", detail: "copied", sha256: copy.digest, removeSource: mode == .move, bytes: op.size,
-                    temporary: copy.temporary)
+                let copy = try Copier.copyToTemporary(from: op.source, to: destination, expected: op.sha256, buffers: buffers, steps: steps)
+                return Result(status: "ok", detail: "copied", sha256: nil, removeSource: mode == .move, bytes: op.size, copy: copy)
             } catch {
                 return failed(error.reason)
             }
@@ -505,42 +659,72 @@ enum Durability {
     }
 }
 
-/// Verified copies: stream, hash, read back, compare, flush, link into place.
+/// Verified copies: the kernel copies, the copy is read back beside its source after the
+/// flush, and a link puts it in place.
+///
+/// Each file's bytes are hashed once. The copy itself is made by the kernel
+/// (`copy_file_range`, no pass through this process; reading and writing where it cannot),
+/// like `cp`. After the flush, ``verify(_:source:destination:buffers:)`` reads the copy and
+/// its source side by side, compares them byte for byte and takes the SHA-256 of those
+/// bytes in the same pass; where the plan recorded the source's SHA-256 (a possible exact
+/// copy, a written plan, a library) the two must agree, so a source changed since the plan
+/// is caught too. A byte comparison proves more than comparing two digests would, and
+/// costs a fraction of a second hash.
 enum Copier {
-    static let bufferSize = 1 << 20
+    /// 256 KiB: a chunk of the copy and of its source stay in the core's cache while they
+    /// are compared and hashed.
+    static let bufferSize = 256 << 10
 
-    /// Copies `source` to `destination` (which must not exist), flushed to disk, and returns
-    /// the SHA-256 of the bytes (see ``copyToTemporary(from:to:expected:steps:)``).
+    /// One worker's scratch memory for reading, reused from file to file.
+    final class Buffers {
+        let first = UnsafeMutableRawBufferPointer.allocate(byteCount: Copier.bufferSize, alignment: 4096)
+        let second = UnsafeMutableRawBufferPointer.allocate(byteCount: Copier.bufferSize, alignment: 4096)
+        deinit {
+            first.deallocate()
+            second.deallocate()
+        }
+    }
+
+    /// A copy under its temporary name, not flushed, not yet checked.
+    struct Copied: Sendable {
+        var temporary: String
+        /// The source's SHA-256 as the plan recorded it; empty when the plan did not hash it.
+        var expected: String
+    }
+
+    /// Copies `source` to `destination` (which must not exist), flushed to disk and checked,
+    /// and returns the SHA-256 of the bytes (see ``copyToTemporary(from:to:expected:buffers:steps:)``).
     static func copyVerified(from source: String, to destination: String, expected: String, steps: Steps?) throws(OrganizeFailure) -> String
     {
-        let copy = try copyToTemporary(from: source, to: destination, expected: expected, steps: steps)
-        let fd = open(copy.temporary, O_RDONLY | O_CLOEXEC)
-        let synced = fd >= 0 && fsync(fd) == 0
-        let error = errno
-        if fd >= 0 { close(fd) }
-        guard synced else {
-            unlink(copy.temporary)
-            throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(error))) (is the disk full?)")
-        }
+        let buffers = Buffers()
+        let copy = try copyToTemporary(from: source, to: destination, expected: expected, buffers: buffers, steps: steps)
+        let digest: String
         do throws(OrganizeFailure) {
+            let fd = open(copy.temporary, O_RDONLY | O_CLOEXEC)
+            let synced = fd >= 0 && fsync(fd) == 0
+            let error = errno
+            if fd >= 0 { close(fd) }
+            guard synced else {
+                throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(error))) (is the disk full?)")
+            }
+            digest = try verify(copy, source: source, destination: destination, buffers: buffers)
             try linkIntoPlace(copy.temporary, destination)
         } catch {
             unlink(copy.temporary)
             throw error
         }
         steps?.step()
-        return copy.digest
+        return digest
     }
 
-    /// Copies `source` to a temporary name beside `destination` and returns that name and the
-    /// SHA-256 of the bytes, after checking that the copy reads back with the source's digest
-    /// and, when `expected` is not empty, that the source still has the digest the plan
-    /// recorded. The copy has the source's permissions and times; it is not flushed to disk
-    /// (the caller flushes a batch at once) nor in place (``linkIntoPlace(_:_:)``). On
-    /// failure nothing is left behind.
-    static func copyToTemporary(from source: String, to destination: String, expected: String, steps: Steps?) throws(OrganizeFailure)
-        -> (temporary: String, digest: String)
-    {
+    /// Copies `source` to a temporary name beside `destination`, with the source's
+    /// permissions and times, and returns that name. The kernel copies the bytes
+    /// (`copy_file_range`; read and write where it cannot). The copy is neither flushed (the
+    /// caller flushes a batch at once), nor checked (``verify(_:source:destination:buffers:)``),
+    /// nor in place (``linkIntoPlace(_:_:)``). On failure nothing is left behind.
+    static func copyToTemporary(
+        from source: String, to destination: String, expected: String, buffers: Buffers, steps: Steps?
+    ) throws(OrganizeFailure) -> Copied {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw OrganizeFailure(reason: "cannot read the source: \(String(cString: strerror(errno)))") }
         defer { close(input) }
@@ -548,35 +732,112 @@ enum Copier {
         guard fstat(input, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw OrganizeFailure(reason: "the source is not a regular file")
         }
-        _ = posix_fadvise(input, 0, 0, POSIX_FADV_SEQUENTIAL)
         let temporary = AtomicFile.temporaryName(for: destination)
-        unlink(temporary)
-        let output = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        var output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if output < 0, errno == EEXIST {
+            // Left by an earlier process of the same number (killed; its number since reused).
+            unlink(temporary)
+            output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        }
         guard output >= 0 else {
             throw OrganizeFailure(
                 reason: "cannot write in \(FileSystem.parentFolder(of: destination)): \(String(cString: strerror(errno)))")
         }
         var kept = false
-        // The temporary name goes unless the verified copy is handed back.
+        // The temporary name goes unless the copy is handed back.
         defer {
             close(output)
             if !kept { unlink(temporary) }
         }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
-        defer { buffer.deallocate() }
+        try kernelCopy(from: input, to: output, destination: destination, buffer: buffers.first)
+        _ = fchmod(output, info.st_mode & 0o7777)
+        var times = [info.st_atim, info.st_mtim]
+        _ = futimens(output, &times)
+        kept = true
+        steps?.step()
+        return Copied(temporary: temporary, expected: expected)
+    }
+
+    /// Reads the copy and its source side by side, compares them byte for byte and returns
+    /// the SHA-256 of their bytes, which must equal the plan's when it recorded one. Leaves
+    /// the temporary to the caller.
+    ///
+    /// - Complexity: one read of each file and one SHA-256 pass.
+    static func verify(_ copy: Copied, source: String, destination: String, buffers: Buffers) throws(OrganizeFailure) -> String {
+        let original = open(source, O_RDONLY | O_CLOEXEC)
+        guard original >= 0 else { throw OrganizeFailure(reason: "cannot read the source: \(String(cString: strerror(errno)))") }
+        defer { close(original) }
+        let written = open(copy.temporary, O_RDONLY | O_CLOEXEC)
+        guard written >= 0 else { throw OrganizeFailure(reason: "cannot read back \(destination): \(String(cString: strerror(errno)))") }
+        defer { close(written) }
         var hasher = SHA256()
         while true {
-            let count = read(input, buffer.baseAddress, bufferSize)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw OrganizeFailure(reason: "cannot read the source: \(String(cString: strerror(errno)))")
+            let count = try fill(buffers.first, from: original) { "cannot read the source: \($0)" }
+            let back = try fill(buffers.second, from: written) { "cannot read back \(destination): \($0)" }
+            guard count == back, same(buffers.first, buffers.second, count) else {
+                throw OrganizeFailure(
+                    reason:
+                        "the copy at \(destination) does not read back with its source's bytes (did the source change meanwhile?); removed it"
+                )
             }
             if count == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            hasher.update(bufferPointer: chunk)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffers.first[0..<count]))
+        }
+        let digest = FileAnalyzer.hex(hasher.finalize())
+        guard copy.expected.isEmpty || digest == copy.expected else {
+            throw OrganizeFailure(reason: "the source changed since the plan (SHA-256 differs); left it in place")
+        }
+        return digest
+    }
+
+    /// Whether the first `count` bytes of `a` and `b` are equal.
+    private static func same(_ a: UnsafeMutableRawBufferPointer, _ b: UnsafeMutableRawBufferPointer, _ count: Int) -> Bool {
+        guard count > 0 else { return true }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return false }
+        return memcmp(x, y, count) == 0
+    }
+
+    /// Reads from `fd` until `buffer` is full or the file ends; returns the bytes read.
+    private static func fill(
+        _ buffer: UnsafeMutableRawBufferPointer, from fd: Int32, failure: (String) -> String
+    ) throws(OrganizeFailure) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let count = read(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw OrganizeFailure(reason: failure(String(cString: strerror(errno))))
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
+    }
+
+    /// Copies `input` from its current offset to its end inside the kernel
+    /// (`copy_file_range`: no pass through this process, and shared blocks where the file
+    /// system can). Goes on by reading and writing, from where it stopped, when the kernel
+    /// cannot (another file system on older kernels, a file system without it).
+    private static func kernelCopy(
+        from input: Int32, to output: Int32, destination: String, buffer: UnsafeMutableRawBufferPointer
+    ) throws(OrganizeFailure) {
+        while true {
+            let count = cimgeda_copy_file_range(input, output, 1 << 30)
+            if count > 0 { continue }
+            if count == 0 { return }
+            switch errno {
+            case EINTR: continue
+            case EXDEV, ENOSYS, EINVAL, EOPNOTSUPP, EBADF, EPERM, ETXTBSY: break
+            default: throw OrganizeFailure(reason: "cannot copy to \(destination): \(String(cString: strerror(errno)))")
+            }
+            break
+        }
+        while true {
+            let count = try fill(buffer, from: input) { "cannot read the source: \($0)" }
+            if count == 0 { return }
             var offset = 0
             while offset < count {
-                let written = write(output, chunk.baseAddress.map { $0 + offset }, count - offset)
+                let written = write(output, buffer.baseAddress.map { $0 + offset }, count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(errno)))")
@@ -584,32 +845,6 @@ enum Copier {
                 offset += written
             }
         }
-        let digest = FileAnalyzer.hex(hasher.finalize())
-        guard expected.isEmpty || digest == expected else {
-            throw OrganizeFailure(reason: "the source changed since the plan (SHA-256 differs); left it in place")
-        }
-        // The source's permissions and times, then read the copy back.
-        _ = fchmod(output, info.st_mode & 0o7777)
-        var times = [info.st_atim, info.st_mtim]
-        _ = futimens(output, &times)
-        var check = SHA256()
-        var position: off_t = 0
-        while true {
-            let count = pread(output, buffer.baseAddress, bufferSize, position)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw OrganizeFailure(reason: "cannot read back \(destination): \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            check.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            position += off_t(count)
-        }
-        guard FileAnalyzer.hex(check.finalize()) == digest else {
-            throw OrganizeFailure(reason: "the copy at \(destination) does not read back with the source's SHA-256; removed it")
-        }
-        kept = true
-        steps?.step()
-        return (temporary, digest)
     }
 
     /// Gives the flushed copy at `temporary` its name `destination` and removes the temporary
@@ -622,6 +857,29 @@ enum Copier {
             throw OrganizeFailure(reason: reason)
         }
         unlink(temporary)
+    }
+}
+
+/// The outcome of the batch being finished on the finisher's thread, handed to the thread
+/// that waits for it.
+final class FinishingSlot: @unchecked Sendable {
+    // @unchecked Sendable: `value` changes only under `lock`; `ready` orders each put
+    // before the wait that takes it.
+    private var value: Swift.Result<OrganizeOutcome, ImgedaError>?
+    private let lock = NSLock()
+    private let ready = DispatchSemaphore(value: 0)
+
+    func put(_ result: Swift.Result<OrganizeOutcome, ImgedaError>) {
+        lock.withLock { value = result }
+        ready.signal()
+    }
+
+    func wait() -> Swift.Result<OrganizeOutcome, ImgedaError> {
+        ready.wait()
+        return lock.withLock {
+            defer { value = nil }
+            return value ?? .failure(ImgedaError(.internal, "a batch's outcome went missing"))
+        }
     }
 }
 

@@ -6,7 +6,8 @@ import Foundation
 public enum OrganizeRenderer {
     /// The dry run: how many files go where, a sample of moves, every conflict, the dates
     /// that are not trusted, the duplicates not placed twice, the near duplicates (all
-    /// placed), and what is left alone. `sample` bounds the moves and folders listed.
+    /// placed), and what is left alone. `sample` bounds the moves, folders, near-duplicate
+    /// sets (and files of each) and files left alone listed; the JSON plan lists them all.
     public static func plan(_ plan: OrganizePlan, sample: Int = 10) -> [String] {
         let verb = plan.mode == .move ? "move" : "copy"
         let place = plan.toPlace
@@ -50,7 +51,13 @@ public enum OrganizeRenderer {
         }
         if !plan.nearDuplicates.isEmpty {
             lines.append("Near duplicates (look alike; all are placed): \(Plural.count(plan.nearDuplicates.count, "set"))")
-            for set in plan.nearDuplicates { lines.append("  " + set.joined(separator: "  ")) }
+            for set in plan.nearDuplicates.prefix(sample) {
+                let more = set.count > sample ? "  … and \(Plural.grouped(set.count - sample)) more" : ""
+                lines.append("  " + set.prefix(sample).joined(separator: "  ") + more)
+            }
+            if plan.nearDuplicates.count > sample {
+                lines.append("  … and \(Plural.count(plan.nearDuplicates.count - sample, "more set"))")
+            }
         }
         if !plan.skipped.isEmpty {
             lines.append("Left alone: \(Plural.grouped(plan.skipped.count))")
@@ -73,7 +80,7 @@ public enum OrganizeRenderer {
                 format: ", %.0f files/s, %.1f MB/s", Double(outcome.placed) / outcome.seconds, Double(outcome.bytes) / 1e6 / outcome.seconds
             ) : ""
         lines.append(
-            "\(verb) \(Plural.count(outcome.placed, "file")) (\(Plural.bytes(outcome.bytes))), each checked by SHA-256\(rate).")
+            "\(verb) \(Plural.count(outcome.placed, "file")) (\(Plural.bytes(outcome.bytes))), each checked against its source\(rate).")
         if outcome.alreadyThere > 0 { lines.append("  \(Plural.count(outcome.alreadyThere, "file")) already there with the same bytes") }
         if outcome.inPlace > 0 { lines.append("  \(Plural.count(outcome.inPlace, "file")) already in place") }
         if outcome.mode == .move { lines.append("  \(Plural.count(outcome.sourcesRemoved, "source")) removed after its copy was verified") }

@@ -1,0 +1,172 @@
+import DatasetAnalysis
+import DatasetIO
+import Foundation
+import Testing
+
+@testable import DatasetPipeline
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `organize`'s verified copy: the kernel copies, the copy is read back beside its source
+/// after the flush (byte for byte, hashed once), and batches overlap.
+@Suite("organize copier")
+struct OrganizeCopierTests {
+    let helpers = OrganizeCommandTests()
+
+    /// Bytes of `count` length that differ from those of another `seed`.
+    func content(_ seed: UInt8, count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &* 7) }
+    }
+
+    func sha256(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { FileAnalyzer.sha256Hex($0) } }
+
+    /// Several chunks and a partial one, so the side-by-side read crosses chunk edges.
+    var size: Int { 2 * Copier.bufferSize + 12_345 }
+
+    @Test func aCopyReadsBackWithItsSourcesBytesAndDigestAndKeepsModeAndTimes() throws {
+        let ws = try Workspace()
+        let bytes = content(1, count: size)
+        try ws.write(bytes, to: "src/a.bin")
+        chmod(ws.file("src/a.bin"), 0o640)
+        helpers.setMTime(ws.file("src/a.bin"), 1_500_000_000)
+        try FileManager.default.createDirectory(atPath: ws.file("dest"), withIntermediateDirectories: true)
+        let buffers = Copier.Buffers()
+        for expected in ["", sha256(bytes)] {
+            let destination = ws.file("dest/a-\(expected.isEmpty ? "unplanned" : "planned").bin")
+            let copy = try Copier.copyToTemporary(
+                from: ws.file("src/a.bin"), to: destination, expected: expected, buffers: buffers, steps: nil)
+            #expect(FileManager.default.contents(atPath: copy.temporary).map { [UInt8]($0) } == bytes)
+            #expect(!FileManager.default.fileExists(atPath: destination), "in place only after the check")
+            let digest = try Copier.verify(copy, source: ws.file("src/a.bin"), destination: destination, buffers: buffers)
+            #expect(digest == sha256(bytes))
+            var info = stat()
+            #expect(stat(copy.temporary, &info) == 0)
+            #expect(info.st_mode & 0o7777 == 0o640)
+            #expect(info.st_mtim.tv_sec == 1_500_000_000)
+            try Copier.linkIntoPlace(copy.temporary, destination)
+            #expect(FileManager.default.contents(atPath: destination).map { [UInt8]($0) } == bytes)
+            #expect(!FileManager.default.fileExists(atPath: copy.temporary))
+        }
+    }
+
+    /// A source rewritten between the copy and the read-back (same size, other bytes in its
+    /// last chunk) makes the copy fail its check: the copy no longer equals its source.
+    @Test func aSourceChangedAfterItWasCopiedFailsTheReadBack() throws {
+        let ws = try Workspace()
+        var bytes = content(2, count: size)
+        try ws.write(bytes, to: "src/b.bin")
+        try FileManager.default.createDirectory(atPath: ws.file("dest"), withIntermediateDirectories: true)
+        let buffers = Copier.Buffers()
+        let copy = try Copier.copyToTemporary(
+            from: ws.file("src/b.bin"), to: ws.file("dest/b.bin"), expected: "", buffers: buffers, steps: nil)
+        bytes[bytes.count - 1] ^= 0xFF
+        try ws.write(bytes, to: "src/b.bin")
+        #expect {
+            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), buffers: buffers)
+        } throws: { error in
+            (error as? OrganizeFailure)?.reason.contains("does not read back with its source's bytes") == true
+        }
+        // A source that grew meanwhile is caught too.
+        try ws.write(content(2, count: size) + [7], to: "src/b.bin")
+        #expect(throws: OrganizeFailure.self) {
+            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), buffers: buffers)
+        }
+    }
+
+    /// A source whose bytes are not those the plan hashed is refused, though the copy equals it.
+    @Test func aSourceChangedSinceThePlanIsCaughtByThePlansDigest() throws {
+        let ws = try Workspace()
+        try ws.write(content(3, count: size), to: "src/c.bin")
+        try FileManager.default.createDirectory(atPath: ws.file("dest"), withIntermediateDirectories: true)
+        let buffers = Copier.Buffers()
+        let planned = sha256(content(4, count: size))
+        let copy = try Copier.copyToTemporary(
+            from: ws.file("src/c.bin"), to: ws.file("dest/c.bin"), expected: planned, buffers: buffers, steps: nil)
+        #expect {
+            try Copier.verify(copy, source: ws.file("src/c.bin"), destination: ws.file("dest/c.bin"), buffers: buffers)
+        } throws: { error in
+            (error as? OrganizeFailure)?.reason.contains("changed since the plan") == true
+        }
+    }
+
+    /// Three batches and a half of copies, so one batch is flushed and checked while the next
+    /// is copied; killed at points inside the second and third batches, the next run finishes
+    /// the plan with every file placed exactly once and no temporary left behind.
+    @Test(arguments: [300, 700, 1_000])
+    func aCopyKilledWhileBatchesOverlapFinishesWithEveryFileOnce(steps: Int) throws {
+        let ws = try Workspace()
+        let count = Organizer.batchSize * 3 + Organizer.batchSize / 2
+        var before: [String: [UInt8]] = [:]
+        for i in 0..<count {
+            let name = String(format: "src/IMG_20230714_%06d.jpg", i)
+            let bytes = Array("photo \(i) ".utf8) + content(UInt8(i % 251), count: i % 97)
+            try ws.write(bytes, to: name)
+            before[String(format: "IMG_20230714_%06d.jpg", i)] = bytes
+        }
+        let arguments = ["organize", ws.file("src"), "-o", ws.file("dest"), "--apply", "--quiet", "--template", "{year}/{name}"]
+        let killed = try Imgeda.run(arguments, environment: [Organizer.killSwitch: String(steps)])
+        #expect(killed.status != 0, "the hook must kill the run at step \(steps)")
+        let rerun = try Imgeda.run(arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let placed = helpers.tree(ws.file("dest"))
+        #expect(placed.count == count, "every file once, none twice")
+        #expect(placed.keys.allSatisfy { !$0.hasSuffix(".tmp") }, "no temporary file is left")
+        for (name, bytes) in before {
+            #expect(FileManager.default.contents(atPath: ws.file("dest/2023/" + name)).map { [UInt8]($0) } == bytes, "\(name)")
+        }
+        #expect(helpers.tree(ws.file("src")).count == count, "a copy leaves its sources")
+    }
+}
+
+extension OrganizeCopierTests {
+    /// `begin` lines name each operation by its number in the plan kept beside the journal
+    /// instead of repeating it; undo reads the operations from there, and says so in one line
+    /// when that plan is gone.
+    @Test func theJournalNamesOperationsByTheirNumberInTheKeptPlan() throws {
+        let ws = try Workspace()
+        for i in 0..<5 { try ws.write(Array("photo \(i)".utf8), to: "src/IMG_2023071\(i)_120000.jpg") }
+        let applied = try Imgeda.run(["organize", ws.file("src"), "-o", ws.file("dest"), "--apply", "--quiet", "--json"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let folder = Organizer.journalFolder(destination: ws.file("dest"))
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".jsonl") })
+        let journal = folder + "/" + name
+        let lines = try #require(SyncedJournal<OrganizeJournalLine>(path: journal).read())
+        let begun = lines.filter { $0.kind == .begin }
+        #expect(begun.count == 5)
+        #expect(begun.allSatisfy { $0.operation == nil && $0.index != nil && $0.path != nil })
+
+        let plan = Organizer.planPath(journal: journal)
+        try FileManager.default.moveItem(atPath: plan, toPath: plan + ".away")
+        let refused = try Imgeda.run(["organize", "--undo", journal])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the plan kept beside it is missing"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "one line: \(refused.stderr)")
+        #expect(helpers.tree(ws.file("dest")).count == 5, "nothing undone without the plan")
+
+        try FileManager.default.moveItem(atPath: plan + ".away", toPath: plan)
+        let undone = try Imgeda.run(["organize", "--undo", journal])
+        #expect(undone.status == 0, "\(undone.stderr)")
+        #expect(helpers.tree(ws.file("dest")).isEmpty)
+        #expect(helpers.tree(ws.file("src")).count == 5)
+    }
+}
+
+extension OrganizeCopierTests {
+    /// A temporary name already taken (a killed process of the same number, since reused) is
+    /// replaced, not copied into.
+    @Test func aStaleTemporaryOfTheSameNameIsReplaced() throws {
+        let ws = try Workspace()
+        let bytes = content(5, count: 1000)
+        try ws.write(bytes, to: "src/d.bin")
+        try ws.write(content(6, count: 5000), to: "dest/" + (AtomicFile.temporaryName(for: "dest/d.bin") as NSString).lastPathComponent)
+        let buffers = Copier.Buffers()
+        let copy = try Copier.copyToTemporary(
+            from: ws.file("src/d.bin"), to: ws.file("dest/d.bin"), expected: "", buffers: buffers, steps: nil)
+        #expect(copy.temporary == AtomicFile.temporaryName(for: ws.file("dest/d.bin")))
+        #expect(FileManager.default.contents(atPath: copy.temporary).map { [UInt8]($0) } == bytes)
+        #expect(
+            try Copier.verify(copy, source: ws.file("src/d.bin"), destination: ws.file("dest/d.bin"), buffers: buffers) == sha256(bytes))
+    }
+}
