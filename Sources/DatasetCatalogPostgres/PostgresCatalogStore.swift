@@ -497,6 +497,20 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
+    public func images(_ fields: [RecordField], after path: String?, limit: Int) async throws -> [CatalogImage] {
+        let columns = (["lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
+        let rows = try await fetch(
+            "SELECT \(columns) FROM image \(path == nil ? "" : "WHERE lib_path > $1 ")ORDER BY lib_path LIMIT \(max(1, limit))",
+            path.map { [.string($0)] } ?? [])
+        return try rows.map { row in
+            let values = try row.map(Self.value)
+            guard case .string(let libraryPath) = values.first else {
+                throw ImgedaError(.invalidFormat, "an image of the index has no path")
+            }
+            return CatalogImage(path: libraryPath, record: CatalogColumns.record(from: Array(values.dropFirst()), fields: fields))
+        }
+    }
+
     public func image(path: String) async throws -> CatalogImage? {
         let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
         let rows = try await fetch(
