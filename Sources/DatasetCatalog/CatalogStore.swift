@@ -220,10 +220,12 @@ public protocol CatalogStore: Sendable {
     /// The image at a library-relative path.
     func image(path: String) async throws -> CatalogImage?
 
-    /// Up to `limit` images after `path` (from the first when nil) in path order, each record
-    /// holding only `fields` (the rest at their defaults): a pass over the whole library in
-    /// pages, for a summary of it (the web app's overview), in memory flat in its size.
-    func images(_ fields: [RecordField], after path: String?, limit: Int) async throws -> [CatalogImage]
+    /// Up to `limit` images in the index's own order (its row numbers: a plain table scan,
+    /// no index lookups), starting after row `row` (from the first when nil), each record
+    /// holding only `fields` (the rest at their defaults), and the row to continue after (nil
+    /// at the end): a pass over the whole library in pages, for a summary of it (the web
+    /// app's overview), in memory flat in its size.
+    func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?)
 
     /// The decisions the index holds for a content, as a sidecar (nil when none).
     func sidecar(sha256: String) async throws -> Sidecar?

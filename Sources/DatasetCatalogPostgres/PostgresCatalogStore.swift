@@ -497,18 +497,19 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
-    public func images(_ fields: [RecordField], after path: String?, limit: Int) async throws -> [CatalogImage] {
-        let columns = (["lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
-        let rows = try await fetch(
-            "SELECT \(columns) FROM image \(path == nil ? "" : "WHERE lib_path > $1 ")ORDER BY lib_path LIMIT \(max(1, limit))",
-            path.map { [.string($0)] } ?? [])
-        return try rows.map { row in
+    public func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?) {
+        let columns = (["id", "lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
+        let rows = try await fetch("SELECT \(columns) FROM image WHERE id > $1 ORDER BY id LIMIT \(max(1, limit))", [.int(row ?? Int.min)])
+        var last: Int?
+        let images = try rows.map { row in
             let values = try row.map(Self.value)
-            guard case .string(let libraryPath) = values.first else {
-                throw ImgedaError(.invalidFormat, "an image of the index has no path")
+            guard case .int(let id) = values[0], case .string(let libraryPath) = values[1] else {
+                throw ImgedaError(.invalidFormat, "an image of the index has no row number or path")
             }
-            return CatalogImage(path: libraryPath, record: CatalogColumns.record(from: Array(values.dropFirst()), fields: fields))
+            last = id
+            return CatalogImage(path: libraryPath, record: CatalogColumns.record(from: Array(values.dropFirst(2)), fields: fields))
         }
+        return (images, last)
     }
 
     public func image(path: String) async throws -> CatalogImage? {

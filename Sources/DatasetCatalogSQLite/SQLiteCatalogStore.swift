@@ -431,16 +431,18 @@ public final class SQLiteCatalogStore: CatalogStore {
         }
     }
 
-    public func images(_ fields: [RecordField], after path: String?, limit: Int) async throws -> [CatalogImage] {
-        let columns = (["lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
-        let sql = "SELECT \(columns) FROM image \(path == nil ? "" : "WHERE lib_path > ? ")ORDER BY lib_path LIMIT \(max(1, limit))"
-        let arguments = StatementArguments(path.map { [$0] } ?? [])
+    public func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?) {
+        let columns = (["id", "lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
+        let sql = "SELECT \(columns) FROM image WHERE id > ? ORDER BY id LIMIT \(max(1, limit))"
         return try await wrap {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                    let values = zip(fields, row.databaseValues.dropFirst()).map { Self.fieldValue($1, kind: $0.kind) }
-                    return CatalogImage(path: row[0], record: CatalogColumns.record(from: values, fields: fields))
+                var last: Int?
+                let images = try Row.fetchAll(db, sql: sql, arguments: [row ?? Int.min]).map { row in
+                    last = row[0]
+                    let values = zip(fields, row.databaseValues.dropFirst(2)).map { Self.fieldValue($1, kind: $0.kind) }
+                    return CatalogImage(path: row[1], record: CatalogColumns.record(from: values, fields: fields))
                 }
+                return (images, last)
             }
         }
     }

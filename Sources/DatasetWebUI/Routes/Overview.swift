@@ -76,20 +76,20 @@ struct Overview: Encodable, Sendable {
     /// Images read from the index per query.
     static let pageSize = 5_000
 
-    /// One pass over the index's images, page by page in path order: counts, fixed bins and a
+    /// One pass over the index's images, page by page in the index's own order: counts, fixed bins and a
     /// bounded sample, so memory does not grow with the library (no duplicate candidates:
     /// that plot is not shown here). The index holds the newest record of each path the
     /// library still has — what the gallery shows — and reads in a fraction of the manifest's
     /// time (no JSON, only the columns needed).
-    /// - Complexity: O(n) rows, n / ``pageSize`` keyset queries.
+    /// - Complexity: O(n) rows, n / ``pageSize`` keyset queries on the row number.
     static func fromIndex(_ store: any CatalogStore) async throws -> FromImages {
         var data = PlotData(sampleLimit: 5_000, duplicateCandidates: false)
-        var after: String?
+        var after: Int?
         while true {
-            let page = try await store.images(fields, after: after, limit: pageSize)
-            for image in page { data.add(image.record) }
-            guard page.count == pageSize, let last = page.last else { break }
-            after = last.path
+            let page = try await store.images(fields, afterRow: after, limit: pageSize)
+            for image in page.images { data.add(image.record) }
+            guard page.images.count == pageSize, let last = page.lastRow else { break }
+            after = last
         }
         let s = data.summary
         let summary = Summary(
