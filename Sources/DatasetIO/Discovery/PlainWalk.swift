@@ -41,7 +41,7 @@ extension Discovery {
                 let kind = Int32(entry.pointee.d_type)
                 let understood = withUnsafeBytes(of: &entry.pointee.d_name) { raw -> Bool in
                     let name = raw.bindMemory(to: UInt8.self)
-                    let length = name.firstIndex(of: 0) ?? name.count
+                    let length = raw.baseAddress.map { strnlen($0.assumingMemoryBound(to: CChar.self), raw.count) } ?? 0
                     if name[0] == UInt8(ascii: "."), length == 1 || (length == 2 && name[1] == UInt8(ascii: ".")) { return true }
                     let bytes = UnsafeBufferPointer(rebasing: name[0..<length])
                     let matches = hasWantedExtension(Array(bytes), wanted)
