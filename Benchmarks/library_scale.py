@@ -17,7 +17,7 @@ a few flags), a sidecar for one image in 50 (tags, captions, statuses), then:
      throwaway server on 127.0.0.1:55490 with .ci/start-postgres and stops it at the end);
   4. with --real DIR (a folder of real images, e.g. bench-data/mixed10k), `library init`
      (state kept in bench-data/runs/library-real-state), then R unchanged `library update`s
-     against R `find DIR -type f` over the same tree: an unchanged update only stats (compared
+     against R `find DIR -type f -printf '%s %T@ %p\\n'` over the same tree: an unchanged update only stats (compared
      without imgeda's start-up floor, as the searches are);
 
   5. memory flat: when N is larger than M (--flat-base, default 100000), the SQLite rebuild
@@ -203,7 +203,8 @@ def real_folder(here, imgeda, folder, runs):
         if sync["added"] or sync["changed"] or sync["removed"]:
             raise SystemExit(f"an unchanged update changed something: {sync}")
         updates.append(ms)
-        finds.append(timed(["find", folder, "-type", "f"])[0])
+        # `find` stats every file too (size and time printed), as the update must.
+        finds.append(timed(["find", folder, "-type", "f", "-printf", "%s %T@ %p\n"])[0])
     update, find = statistics.median(updates), statistics.median(finds)
     # Like the searches, the update is judged without the process's start-up (what
     # `imgeda --version` costs), which no walk of the tree can avoid and `find` hardly has.

@@ -14,7 +14,7 @@ For each N (default 100000 and 1000000, to show memory flat in library size):
      gallery (the HTML page and a deep keyset page of the JSON API), on searches and on
      image pages (HTML, with their neighbours; the requests cycle through 120 images):
      p50/p95/p99 as wrk measures them;
-  5. the overview once (it reads the manifest once, then serves from its cache);
+  5. the overview once (one pass over the index, then served from its cache);
   6. the server's peak memory (VmHWM from /proc) after all of that.
 
 Goals (issue 12), checked at the end: every p95 under load below 50 ms, and memory flat in
@@ -156,7 +156,7 @@ def measure(imgeda, root, n, requests, seconds, failures):
         get(base, "/api/overview")
         first_overview = time.perf_counter() - started
         _, again = get(base, "/api/overview")
-        print(f"  overview: first {first_overview:.2f} s (one pass over the manifest), then {again:.2f} ms (cached)")
+        print(f"  overview: first {first_overview:.2f} s (one pass over the index), then {again:.2f} ms (cached)")
         status = open(f"/proc/{server.pid}/status").read()
         peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
         print(f"  server peak memory (VmHWM): {peak:.0f} MiB")

@@ -23,14 +23,15 @@ public enum CatalogColumns {
         }
     }
 
-    /// A record from column values in ``recordFields``' order (missing nested objects stay nil).
-    public static func record(from values: [RecordField.Value]) -> ImageRecord {
+    /// A record from column values of `fields` (``recordFields`` unless told), in their order;
+    /// missing nested objects stay nil, fields not given keep their defaults.
+    public static func record(from values: [RecordField.Value], fields: [RecordField] = recordFields) -> ImageRecord {
         var record = ImageRecord(path: "", filename: "")
         var pixels = PixelStats()
         var corners = CornerStats()
         var hasPixels = false
         var hasCorners = false
-        for (field, value) in zip(recordFields, values) {
+        for (field, value) in zip(fields, values) {
             switch field.group {
             case .record: _ = field.set(value, in: &record)
             case .pixelStats:

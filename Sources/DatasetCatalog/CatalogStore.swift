@@ -131,6 +131,18 @@ public struct IndexedFile: Sendable, Hashable {
     }
 }
 
+/// What ``CatalogStore/holds(exactly:)`` learns on the way: the images it compared and the
+/// duplicate groups among them.
+public struct IndexedLibrary: Sendable, Hashable {
+    public var images: Int
+    public var duplicateGroups: Int
+
+    public init(images: Int, duplicateGroups: Int) {
+        self.images = images
+        self.duplicateGroups = duplicateGroups
+    }
+}
+
 /// What ``CatalogStore/replaceAll(_:)`` hands its loader: writes into an index that nobody
 /// reads until it is complete, in batches the caller chooses.
 public protocol CatalogBulkLoad: Sendable {
@@ -198,8 +210,22 @@ public protocol CatalogStore: Sendable {
     /// Every indexed file's path, size, mtime and content, for `update` and `check`.
     func indexedFiles() async throws -> [IndexedFile]
 
+    /// Whether the index holds exactly `files` (library-relative path → size and
+    /// modification time), no more and no fewer: nil when a path, a size or a time differs.
+    /// The unchanged `update`'s compare, streamed from the index in its own order.
+    ///
+    /// - Complexity: O(n) rows read once, one dictionary lookup each.
+    func holds(exactly files: [String: FileVersion]) async throws -> IndexedLibrary?
+
     /// The image at a library-relative path.
     func image(path: String) async throws -> CatalogImage?
+
+    /// Up to `limit` images in the index's own order (its row numbers: a plain table scan,
+    /// no index lookups), starting after row `row` (from the first when nil), each record
+    /// holding only `fields` (the rest at their defaults), and the row to continue after (nil
+    /// at the end): a pass over the whole library in pages, for a summary of it (the web
+    /// app's overview), in memory flat in its size.
+    func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?)
 
     /// The decisions the index holds for a content, as a sidecar (nil when none).
     func sidecar(sha256: String) async throws -> Sidecar?
@@ -244,6 +270,16 @@ public protocol CatalogStore: Sendable {
 }
 
 extension CatalogStore {
+    /// ``holds(exactly:)`` from ``indexedFiles()``, for backends without a leaner read.
+    public func holds(exactly files: [String: FileVersion]) async throws -> IndexedLibrary? {
+        let indexed = try await indexedFiles()
+        guard indexed.count == files.count else { return nil }
+        for entry in indexed {
+            guard let version = files[entry.path], version.size == entry.fileSizeBytes, version.mtime == entry.mtime else { return nil }
+        }
+        return IndexedLibrary(images: indexed.count, duplicateGroups: Set(indexed.compactMap(\.duplicateGroup)).count)
+    }
+
     /// Every hit of a query, page by page.
     public func searchAll(_ query: CatalogQuery, order: CatalogOrder = .path, pageSize: Int = 1000) async throws -> [CatalogHit] {
         var hits: [CatalogHit] = []

@@ -291,26 +291,32 @@ public enum LibraryIndexer {
     }
 
     /// What an update would find when nothing changed, or nil when something did: walks the
-    /// root as the scan does (a `stat` per file; no image and no manifest is read) and
-    /// compares every file's path, size and modification time with the index's. Both lists
-    /// are sorted by path bytes, so they are compared side by side, without a map.
-    /// - Complexity: O(n) stats and index rows.
+    /// root (a `stat` per image file; no image and no manifest is read) and asks the index
+    /// whether it holds exactly those paths with those sizes and modification times. The walk
+    /// is ``Discovery/plainWalk(root:extensions:excluding:)`` — no sort, no second list — or,
+    /// when the tree has symlinks or special files, the scan's own discovery.
+    /// - Complexity: O(n) stats and index rows, one dictionary lookup per row.
     public static func unchanged(_ library: Library, in store: some CatalogStore) async throws -> LibrarySync? {
-        guard library.exists else { return nil }
-        let found = try Discovery.discover(
-            roots: [library.root], extensions: Library.extensions, excluding: [library.state, library.trash])
-        let indexed = try await store.indexedFiles()
-        guard found.files.count == indexed.count else { return nil }
-        for (file, entry) in zip(found.files, indexed) {
-            guard file.size == entry.fileSizeBytes, file.mtime == entry.mtime, library.relativePath(file.path.display) == entry.path
-            else { return nil }
-        }
+        guard library.exists, let files = try currentFiles(library), let held = try await store.holds(exactly: files) else { return nil }
         var sync = LibrarySync()
-        sync.images = indexed.count
-        sync.unchanged = indexed.count
-        sync.duplicateGroups = Set(indexed.compactMap(\.duplicateGroup)).count
+        sync.images = held.images
+        sync.unchanged = held.images
+        sync.duplicateGroups = held.duplicateGroups
         sync.sidecars = try await store.counts().sidecars
         return sync
+    }
+
+    /// The library's image files by relative path, as the scan would find them.
+    static func currentFiles(_ library: Library) throws -> [String: FileVersion]? {
+        let excluded = [library.state, library.trash]
+        if let walked = Discovery.plainWalk(root: library.root, extensions: Library.extensions, excluding: excluded) { return walked }
+        let found = try Discovery.discover(roots: [library.root], extensions: Library.extensions, excluding: excluded)
+        var files: [String: FileVersion] = [:]
+        for file in found.files {
+            guard let relative = library.relativePath(file.path.display) else { return nil }
+            files[relative] = FileVersion(size: file.size, mtime: file.mtime)
+        }
+        return files
     }
 
     static func notDuplicateMarks(_ sidecars: [Sidecar]) -> [String: Set<String>] {

@@ -497,6 +497,21 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
+    public func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?) {
+        let columns = (["id", "lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
+        let rows = try await fetch("SELECT \(columns) FROM image WHERE id > $1 ORDER BY id LIMIT \(max(1, limit))", [.int(row ?? Int.min)])
+        var last: Int?
+        let images = try rows.map { row in
+            let values = try row.map(Self.value)
+            guard case .int(let id) = values[0], case .string(let libraryPath) = values[1] else {
+                throw ImgedaError(.invalidFormat, "an image of the index has no row number or path")
+            }
+            last = id
+            return CatalogImage(path: libraryPath, record: CatalogColumns.record(from: Array(values.dropFirst(2)), fields: fields))
+        }
+        return (images, last)
+    }
+
     public func image(path: String) async throws -> CatalogImage? {
         let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
         let rows = try await fetch(

@@ -24,21 +24,22 @@ public final class SQLiteCatalogStore: CatalogStore {
     public let path: String
     private let current: PoolBox
 
-    /// The open index; another one after ``replaceAll(_:)`` has put a new file in place.
+    /// The open index; another one after ``replaceAll(_:)`` or another process has put a new
+    /// file in place.
     var pool: DatabasePool { current.pool }
 
     /// Opens (creating when absent) the index at `path`. Throws when the file is not a
     /// SQLite database.
     public init(path: String) throws {
         self.path = path
-        current = PoolBox(try Self.openPool(path))
+        current = try PoolBox(path: path, readOnly: false)
     }
 
     /// Opens an existing index for reading only: nothing is written to its files, not even
     /// by opening it (for the checks that must leave an unchanged library untouched).
     public init(readingOnly path: String) throws {
         self.path = path
-        current = PoolBox(try Self.openPool(path, readOnly: true))
+        current = try PoolBox(path: path, readOnly: true)
     }
 
     static func openPool(_ path: String, readOnly: Bool = false) throws -> DatabasePool {
@@ -407,6 +408,45 @@ public final class SQLiteCatalogStore: CatalogStore {
         }
     }
 
+    /// One table scan in the table's own order (no sort, no index lookups), each row checked
+    /// as it is read; no row is kept.
+    public func holds(exactly files: [String: FileVersion]) async throws -> IndexedLibrary? {
+        let size = CatalogColumns.name(.fileSizeBytes)
+        let mtime = CatalogColumns.name(.mtime)
+        return try await wrap {
+            try await pool.read { db -> IndexedLibrary? in
+                let rows = try Row.fetchCursor(db, sql: "SELECT lib_path, \(size), \(mtime), duplicate_group FROM image")
+                var images = 0
+                var groups = Set<Int64>()
+                while let row = try rows.next() {
+                    let path: String = row[0]
+                    let fileSize: Int64 = row.hasNull(atIndex: 1) ? 0 : row[1]
+                    let modified: Double = row.hasNull(atIndex: 2) ? 0 : row[2]
+                    guard let version = files[path], Int64(version.size) == fileSize, version.mtime == modified else { return nil }
+                    images += 1
+                    if !row.hasNull(atIndex: 3) { groups.insert(row[3]) }
+                }
+                return images == files.count ? IndexedLibrary(images: images, duplicateGroups: groups.count) : nil
+            }
+        }
+    }
+
+    public func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?) {
+        let columns = (["id", "lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
+        let sql = "SELECT \(columns) FROM image WHERE id > ? ORDER BY id LIMIT \(max(1, limit))"
+        return try await wrap {
+            try await pool.read { db in
+                var last: Int?
+                let images = try Row.fetchAll(db, sql: sql, arguments: [row ?? Int.min]).map { row in
+                    last = row[0]
+                    let values = zip(fields, row.databaseValues.dropFirst(2)).map { Self.fieldValue($1, kind: $0.kind) }
+                    return CatalogImage(path: row[1], record: CatalogColumns.record(from: values, fields: fields))
+                }
+                return (images, last)
+            }
+        }
+    }
+
     public func image(path: String) async throws -> CatalogImage? {
         try await wrap {
             try await pool.read { db in
@@ -530,18 +570,59 @@ public final class SQLiteCatalogStore: CatalogStore {
 }
 
 /// The open pool of a store, replaced when ``SQLiteCatalogStore/replaceAll(_:)`` installs a
-/// new index file.
+/// new index file — or when another process did (`library rebuild` renames a new file over
+/// the index, and a pool still open reads the old file, which is no longer the index). Each
+/// read of ``pool`` compares the file at the path with the one opened, by device and inode:
+/// one `stat`, a microsecond, against a query's hundreds.
 ///
-/// `@unchecked Sendable`: `pool` is read and written only under `lock`.
+/// `@unchecked Sendable`: `stored` and `opened` are read and written only under `lock`.
 final class PoolBox: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: DatabasePool
+    private var opened: FileIdentity?
+    private let path: String
+    private let readOnly: Bool
 
-    init(_ pool: DatabasePool) { stored = pool }
+    init(path: String, readOnly: Bool) throws {
+        self.path = path
+        self.readOnly = readOnly
+        opened = FileIdentity(path)
+        stored = try SQLiteCatalogStore.openPool(path, readOnly: readOnly)
+    }
 
     var pool: DatabasePool {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
+        get {
+            let now = FileIdentity(path)
+            return lock.withLock {
+                // A file that cannot be opened (a rename half seen, a disk error) leaves the
+                // previous pool in use; the next read tries again.
+                if let now, now != opened, let reopened = try? SQLiteCatalogStore.openPool(path, readOnly: readOnly) {
+                    stored = reopened
+                    opened = now
+                }
+                return stored
+            }
+        }
+        set {
+            let now = FileIdentity(path)
+            lock.withLock {
+                stored = newValue
+                opened = now
+            }
+        }
+    }
+}
+
+/// Which file a path names: its device and inode (a rename over the path changes them).
+struct FileIdentity: Hashable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }
 

@@ -38,12 +38,15 @@ struct WebApp: Sendable {
 }
 
 /// What is computed once and kept until the library changes: the tag list (for completion)
-/// and the overview. The overview's manifest part is kept until the manifest itself changes
-/// (its size or modification time): a decision or an edit only re-reads the index's counts.
+/// and the overview. The overview's images part is kept until the manifest changes (its size
+/// or modification time: a scan or an update wrote it): a decision or an edit only re-reads
+/// the index's counts. One computation at a time: requests that come while it runs wait for
+/// it rather than start another.
 actor Caches {
     private var tags: [TagCount]?
     private var overview: Overview?
-    private var fromManifest: (stamp: Overview.ManifestStamp?, value: Overview.FromManifest)?
+    private var fromImages: (stamp: Overview.ManifestStamp?, value: Overview.FromImages)?
+    private var computing: (stamp: Overview.ManifestStamp?, task: Task<Overview.FromImages, any Error>)?
 
     func invalidate() {
         tags = nil
@@ -66,13 +69,21 @@ actor Caches {
 
     func overview(_ library: Library, store: any CatalogStore) async throws -> Overview {
         let stamp = Overview.ManifestStamp(library.manifest)
-        if let overview, fromManifest?.stamp == stamp { return overview }
-        let part: Overview.FromManifest
-        if let cached = fromManifest, cached.stamp == stamp {
+        if let overview, fromImages?.stamp == stamp { return overview }
+        let part: Overview.FromImages
+        if let cached = fromImages, cached.stamp == stamp {
             part = cached.value
         } else {
-            part = try Overview.fromManifest(library)
-            fromManifest = (stamp, part)
+            let task: Task<Overview.FromImages, any Error>
+            if let running = computing, running.stamp == stamp {
+                task = running.task
+            } else {
+                task = Task { try await Overview.fromIndex(store) }
+                computing = (stamp, task)
+            }
+            defer { if computing?.stamp == stamp { computing = nil } }
+            part = try await task.value
+            fromImages = (stamp, part)
         }
         let made = try await Overview.make(part, store: store)
         overview = made

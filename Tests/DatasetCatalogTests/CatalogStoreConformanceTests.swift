@@ -124,6 +124,57 @@ enum SyntheticCatalog {
 
 @Suite("catalog store conformance", .postgresSchema)
 struct CatalogStoreConformanceTests {
+    /// The overview's pass: pages by row number cover every image once, with the fields asked
+    /// for and no others.
+    @Test(arguments: CatalogBackend.allCases)
+    func pagesByRowNumberCoverEveryImageOnceWithTheFieldsAsked(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        let images = (0..<23).map(SyntheticCatalog.image)
+        try await store.upsert(images: images)
+        try await store.remove(paths: [images[7].path])
+        var seen: [String: ImageRecord] = [:]
+        var after: Int?
+        var pages = 0
+        repeat {
+            let page = try await store.images([.format, .fileSizeBytes, .meanBrightness], afterRow: after, limit: 5)
+            #expect(page.images.count <= 5)
+            for image in page.images {
+                #expect(seen.updateValue(image.record, forKey: image.path) == nil, "\(image.path) twice")
+            }
+            after = page.images.isEmpty ? nil : page.lastRow
+            pages += 1
+        } while after != nil && pages < 50
+        #expect(Set(seen.keys) == Set(images.map(\.path)).subtracting([images[7].path]))
+        let back = try #require(seen[images[4].path])
+        #expect(back.format == "PNG" && back.fileSizeBytes == 10_004)
+        #expect(back.pixelStats?.meanBrightness == 110)
+        #expect(back.sha256 == nil && back.width == 0, "a field not asked for was read")
+    }
+
+    /// The unchanged update's check: the index holds exactly these paths, sizes and times.
+    @Test(arguments: CatalogBackend.allCases)
+    func theIndexHoldsExactlyTheFilesWithTheirSizesAndTimes(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        let images = (0..<12).map(SyntheticCatalog.image)
+        try await store.upsert(images: images)
+        var files = Dictionary(
+            uniqueKeysWithValues: images.map { ($0.path, FileVersion(size: $0.record.fileSizeBytes, mtime: $0.record.mtime)) })
+        #expect(try await store.holds(exactly: files) == IndexedLibrary(images: 12, duplicateGroups: 2))
+        var resized = files
+        resized[images[5].path]?.size += 1
+        #expect(try await store.holds(exactly: resized) == nil)
+        var touched = files
+        touched[images[5].path]?.mtime += 0.000_001
+        #expect(try await store.holds(exactly: touched) == nil)
+        files["new/one.jpg"] = FileVersion(size: 1, mtime: 1)
+        #expect(try await store.holds(exactly: files) == nil)
+        files["new/one.jpg"] = nil
+        files[images[0].path] = nil
+        #expect(try await store.holds(exactly: files) == nil)
+    }
+
     @Test(arguments: CatalogBackend.allCases)
     func imagesRoundTripThroughTheIndex(backend: CatalogBackend) async throws {
         let ws = try Workspace()

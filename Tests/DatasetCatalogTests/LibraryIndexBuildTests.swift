@@ -165,6 +165,18 @@ struct LibraryIndexBuildTests {
         #expect(try lib.search("").count == 12_004)
     }
 
+    /// A symlink in the tree sends the unchanged check to the scan's own discovery, which
+    /// still finds nothing changed.
+    @Test func anUnchangedLibraryWithASymlinkInsideIsStillUnchanged() throws {
+        let lib = try LibraryFixture(count: 3)
+        #expect(symlink("/etc/hostname", "\(lib.root)/notes.txt") == 0)
+        let updated = try lib.run(["library", "update", lib.root, "--json", "--workers", "1"])
+        #expect(updated.status == 0, "\(updated.stderr)")
+        let sync = try #require(try JSONSerialization.jsonObject(with: Data(updated.stdout.utf8)) as? [String: Any])
+        #expect(sync["unchanged"] as? Int == 3)
+        #expect(sync["added"] as? Int == 0 && sync["changed"] as? Int == 0)
+    }
+
     @Test func anUnchangedUpdateWritesNothingAndOpensNoImage() throws {
         let lib = try LibraryFixture(count: 6)
         let library = try lib.library

@@ -39,6 +39,26 @@ struct ServeBrowserTests {
         #expect(FileManager.default.fileExists(atPath: serve.ws.file("photos/city/copy.jpg")))
     }
 
+    /// A truncated JPEG and a text file named .png have no thumbnail: their tiles show the
+    /// server's "cannot decode" picture, never the browser's broken-image icon.
+    @Test(.enabled(if: testToolsPython != nil && FileManager.default.fileExists(atPath: "/usr/bin/chromium")))
+    func everyGalleryTileShowsAPictureEvenOfAnUndecodableFile() throws {
+        let python = try #require(testToolsPython)
+        let serve = try ServeFixture { ws in
+            let whole = try Fixtures.jpeg(Fixtures.scene(81, width: 120, height: 90))
+            try ws.write(Array(whole.prefix(whole.count / 2)), to: "photos/broken/truncated.jpg")
+            try ws.write(Array("not a picture\n".utf8), to: "photos/broken/notes.png")
+        }
+        let result = try Self.run(python, ["\(Self.scripts)/gallery_tiles.py", "http://127.0.0.1:\(serve.port)"], cwd: serve.ws.path)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("tiles ok: 11"), "\(result.output)")
+        // The placeholder is a picture of its own, with the scan's reason escaped in it.
+        let tile = try serve.request("GET", "/thumbs/\(try serve.id(of: "broken/notes.png"))")
+        #expect(tile.status == 200)
+        #expect(tile.headers["content-type"] == "image/svg+xml", "\(tile.headers)")
+        #expect(tile.body.contains("cannot decode"))
+    }
+
     @Test(.enabled(if: testToolsPython != nil))
     func theAPIKeepsToItsOpenAPIDocument() throws {
         let python = try #require(testToolsPython)

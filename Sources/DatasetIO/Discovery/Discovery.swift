@@ -245,7 +245,7 @@ public enum Discovery {
     }
 }
 
-private struct DirectoryIdentity: Hashable {
+struct DirectoryIdentity: Hashable {
     var device: UInt64
     var inode: UInt64
     init(_ info: stat) {

@@ -29,12 +29,15 @@ enum FileRoutes {
                 throw APIError(.badRequest, "size must be 256 or 1024 (got '\(sizeText.prefix(20))')")
             }
             let source = app.library.absolutePath(image.path)
-            guard let sha = image.sha256 else { return try send(source, format: image.record.format, app: app) }
+            guard let sha = image.sha256 else {
+                guard imageTypes[image.record.format.uppercased()] != nil else { return placeholder(image, size: size) }
+                return try send(source, format: image.record.format, app: app)
+            }
             let file: String
             do {
                 file = try await app.configuration.previews.file(for: sha, source: source, size: size)
             } catch is ImgedaError {
-                throw APIError(.notFound, "no preview can be made of this image (it is damaged or in a format this build cannot decode)")
+                return placeholder(image, size: size)
             }
             return try send(file, format: file == source ? image.record.format : "JPEG", app: app)
         }
@@ -47,6 +50,26 @@ enum FileRoutes {
                 status: .ok, headers: [.contentType: file.type, .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
         }
+    }
+
+    /// The tile of an image no preview can be made of (damaged, or a format this build cannot
+    /// decode): a picture saying so, with the scan's reason, so a gallery never shows the
+    /// browser's broken-image icon. An SVG made here, every character of the reason escaped.
+    static func placeholder(_ image: CatalogImage, size: PreviewSize) -> Response {
+        let side = size.pixels
+        let reason = image.record.corruptReason ?? "\(image.record.format.isEmpty ? "this format" : image.record.format) cannot be shown"
+        // About 7 px per character at this size: longer reasons are cut to fit the tile.
+        let shown = reason.count > side / 7 ? String(reason.prefix(side / 7 - 1)) + "…" : reason
+        let svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(side)" height="\(side)" viewBox="0 0 \(side) \(side)">\
+            <rect width="100%" height="100%" fill="#eceff1"/>\
+            <text x="50%" y="46%" text-anchor="middle" font-family="sans-serif" font-size="\(side / 12)" fill="#37474f">cannot decode</text>\
+            <text x="50%" y="58%" text-anchor="middle" font-family="sans-serif" font-size="12" fill="#607d8b">\(Escape.xml(shown))</text>\
+            </svg>
+            """
+        return Response(
+            status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "private, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(string: svg)))
     }
 
     /// The file's bytes with a type from its recorded format. The path comes from the index

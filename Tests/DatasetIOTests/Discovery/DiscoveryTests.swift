@@ -48,6 +48,31 @@ struct DiscoveryTests {
         #expect(found.files.map(\.path.lastComponent.display) == [".jpg"])
     }
 
+    /// The unchanged update's walk finds what discovery finds (relative path, size, time,
+    /// excluded folders left out, no sort), and gives up where discovery's own rules are needed.
+    @Test func thePlainWalkAgreesWithDiscoveryAndGivesUpOnASymlink() throws {
+        let workspace = try Workspace()
+        let root = workspace.path
+        let fm = FileManager.default
+        for folder in ["a", "b/deeper", ".state/thumbs"] {
+            try fm.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        let names = ["a/2.JPG", "a/1.png", "b/deeper/x.Jpeg", "b/notes.txt", "z.webp", ".hidden.jpg", ".state/thumbs/t.jpg", "é.png"]
+        for (i, name) in names.enumerated() { _ = fm.createFile(atPath: root + "/" + name, contents: Data(repeating: 7, count: i + 1)) }
+        let excluded = [root + "/.state"]
+        let found = try Discovery.discover(roots: [root], extensions: Discovery.defaultExtensions, excluding: excluded)
+        let expected = Dictionary(
+            uniqueKeysWithValues: found.files.map {
+                (String($0.path.display.dropFirst(root.count + 1)), FileVersion(size: $0.size, mtime: $0.mtime))
+            })
+        let walked = try #require(Discovery.plainWalk(root: root, extensions: Discovery.defaultExtensions, excluding: excluded))
+        #expect(walked == expected)
+        #expect(Set(walked.keys) == ["a/2.JPG", "a/1.png", "b/deeper/x.Jpeg", "z.webp", ".hidden.jpg", "é.png"])
+        #expect(walked["z.webp"]?.size == 5)
+        try fm.createSymbolicLink(atPath: root + "/b/link", withDestinationPath: root + "/a")
+        #expect(Discovery.plainWalk(root: root, extensions: Discovery.defaultExtensions, excluding: excluded) == nil)
+    }
+
     @Test func missingRootIsAnError() {
         #expect(throws: DatasetIOError.self) {
             try Discovery.discover(roots: ["/nonexistent-imgeda-root"], extensions: ["jpg"])
