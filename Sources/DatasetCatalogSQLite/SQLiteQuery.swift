@@ -6,7 +6,9 @@ internal import GRDB
 /// SQLite's side of ``CatalogSQL``: `?` arguments, `COLLATE NOCASE`, booleans as 0/1, and the
 /// FTS5 table `image_fts`.
 struct SQLiteDialect: CatalogSQLDialect {
-    func placeholder(_ number: Int) -> String { "?" }
+    // Numbered, because a page's candidates come before its conditions in the text but are
+    // bound after them.
+    func placeholder(_ number: Int) -> String { "?\(number)" }
 
     func equalsIgnoringCase(_ expression: String, _ placeholder: String) -> String {
         "\(expression) = \(placeholder) COLLATE NOCASE"
@@ -21,8 +23,31 @@ struct SQLiteDialect: CatalogSQLDialect {
 
     var falseLiteral: String { "0" }
 
-    func fullText(_ text: String, bind: (RecordField.Value) -> String) -> String {
-        "i.id IN (SELECT rowid FROM image_fts WHERE image_fts MATCH \(bind(.string(Self.ftsQuery(text)))))"
+    func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String? {
+        "SELECT rowid AS id FROM image_fts WHERE image_fts MATCH \(bind(.string(Self.ftsQuery(text))))"
+    }
+
+    /// `CROSS JOIN` keeps SQLite's join order as written: the candidates first.
+    func candidatesFirst(_ candidates: String) -> String {
+        "(\(candidates)) c CROSS JOIN image i ON i.id = c.id"
+    }
+
+    /// `INDEXED BY` the order's index: the planner, seeing a term it believes selective,
+    /// would otherwise read that term's matches and sort them, however many there are.
+    func orderWalk(_ order: CatalogOrder) -> String {
+        "image i INDEXED BY \(Self.orderIndex(order))"
+    }
+
+    /// The index of each order (made by the migrations of ``SQLiteCatalogStore``; `lib_path`'s
+    /// is the one SQLite makes for its UNIQUE constraint).
+    static func orderIndex(_ order: CatalogOrder) -> String {
+        switch order {
+        case .path: "sqlite_autoindex_image_1"
+        case .newest: "image_newest"
+        case .quality: "image_quality"
+        case .size: "image_size"
+        case .pixels: "image_pixels"
+        }
     }
 
     /// An FTS5 query matching `text`: each word a quoted prefix term, or the phrase quoted
