@@ -25,9 +25,10 @@ public protocol CatalogSQLDialect: Sendable {
     /// `text` (the words, or the phrase, of a ``CatalogQuery/Filter/text(_:)`` term), binding
     /// what it needs with `bind`; nil when `text` has no word to look for (nothing matches).
     func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String?
-    /// The `FROM` of a page that reads the images `candidates` (a statement selecting `id`s)
-    /// names first, as `i`, and sorts them: the plan when an index finds few images.
-    func candidatesFirst(_ candidates: String) -> String
+    /// The `FROM` of a page that reads the images `candidates` (a statement selecting `id`s
+    /// of the images `filter`'s own index finds; the filter is among the page's conditions
+    /// too) names first, as `i`, and sorts them: the plan when an index finds few images.
+    func candidatesFirst(_ filter: CatalogQuery.Filter, ids candidates: String) -> String
     /// The `FROM` of a page that walks `order`'s index, as `i`, testing each image until the
     /// page is full: the plan when every index at hand finds many images.
     func orderWalk(_ order: CatalogOrder) -> String
@@ -232,7 +233,7 @@ public struct CatalogSQL: Sendable {
         let outerOrderBy = order == .path ? "i.lib_path \(up)" : "p.sort_key \(down), i.lib_path \(up)"
         var source = dialect.orderWalk(order)
         if case .candidates(let term) = plan, query.terms.indices.contains(term), let ids = candidates(query.terms[term].filter) {
-            source = dialect.candidatesFirst(ids)
+            source = dialect.candidatesFirst(query.terms[term].filter, ids: ids)
         }
         let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
         return """

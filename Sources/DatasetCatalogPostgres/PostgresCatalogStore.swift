@@ -660,7 +660,7 @@ struct PostgresDialect: CatalogSQLDialect {
     /// `OFFSET 0` keeps the planner from folding the candidates into the outer query, where
     /// it would weigh them against walking an order's index for the `LIMIT` (and, with
     /// matches that come late in that order, read most of the table).
-    func candidatesFirst(_ candidates: String) -> String {
+    func candidatesFirst(_ filter: CatalogQuery.Filter, ids candidates: String) -> String {
         "(\(candidates) OFFSET 0) c JOIN image i ON i.id = c.id"
     }
 

@@ -27,9 +27,19 @@ struct SQLiteDialect: CatalogSQLDialect {
         "SELECT rowid AS id FROM image_fts WHERE image_fts MATCH \(bind(.string(Self.ftsQuery(text))))"
     }
 
-    /// `CROSS JOIN` keeps SQLite's join order as written: the candidates first.
-    func candidatesFirst(_ candidates: String) -> String {
-        "(\(candidates)) c CROSS JOIN image i ON i.id = c.id"
+    /// The image table restricted to the filter's own index (`INDEXED BY`), so the planner
+    /// reads the filter's matches there — the filter is among the conditions — and nothing
+    /// else; words look their rowids up in the full-text index (`NOT INDEXED` leaves only
+    /// rowid lookups). Reading `candidates` as a subquery and joining it costs a second
+    /// lookup of each row (a third more instructions for a tag's 4,600 images at 1M).
+    func candidatesFirst(_ filter: CatalogQuery.Filter, ids candidates: String) -> String {
+        switch filter {
+        case .text: "image i NOT INDEXED"
+        case .tag: "image i INDEXED BY image_sha"
+        case .date: "image i INDEXED BY image_capture"
+        case .path: "image i INDEXED BY \(Self.orderIndex(.path))"
+        default: "(\(candidates)) c CROSS JOIN image i ON i.id = c.id"
+        }
     }
 
     /// `INDEXED BY` the order's index: the planner, seeing a term it believes selective,

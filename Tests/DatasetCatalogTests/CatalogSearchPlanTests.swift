@@ -172,6 +172,8 @@ struct SQLiteDialectProbe: CatalogSQLDialect {
     func isTrue(_ expression: String) -> String { expression }
     var falseLiteral: String { "0" }
     func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String? { "SELECT \(bind(.string(text))) AS id" }
-    func candidatesFirst(_ candidates: String) -> String { "(\(candidates)) c JOIN image i ON i.id = c.id" }
+    func candidatesFirst(_ filter: CatalogQuery.Filter, ids candidates: String) -> String {
+        "(\(candidates)) c JOIN image i ON i.id = c.id"
+    }
     func orderWalk(_ order: CatalogOrder) -> String { "image i" }
 }
