@@ -25,10 +25,14 @@ public protocol CatalogSQLDialect: Sendable {
     /// `text` (the words, or the phrase, of a ``CatalogQuery/Filter/text(_:)`` term), binding
     /// what it needs with `bind`; nil when `text` has no word to look for (nothing matches).
     func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String?
-    /// The `FROM` of a page that reads the images `candidates` (a statement selecting `id`s
-    /// of the images `filter`'s own index finds; the filter is among the page's conditions
-    /// too) names first, as `i`, and sorts them: the plan when an index finds few images.
-    func candidatesFirst(_ filter: CatalogQuery.Filter, ids candidates: String) -> String
+    /// A statement selecting about one row per image whose full-text index matches `text`
+    /// (only counted, to choose a plan: it may count a content once for all its images).
+    func fullTextEstimate(_ text: String, bind: (RecordField.Value) -> String) -> String?
+    /// The `FROM` of a page that reads the images `candidates` (a statement selecting the
+    /// rows, `i.*`, of the images `filter`'s own index finds) names first, as `i`, and sorts
+    /// them: the plan when an index finds few images. `keepsCondition`: whether the page still
+    /// tests the filter's own condition (when the `FROM` relies on it to find the rows).
+    func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool)
     /// The `FROM` of a page that walks `order`'s index, as `i`, testing each image until the
     /// page is full: the plan when every index at hand finds many images.
     func orderWalk(_ order: CatalogOrder) -> String
@@ -157,27 +161,37 @@ public struct CatalogSQL: Sendable {
             return "SELECT 1 FROM tag WHERE \(matches)"
         case .status(let status) where status != .active:
             return "SELECT 1 FROM decision WHERE status = \(bind(.string(status.rawValue)))"
+        case .text(let text):
+            return dialect.fullTextEstimate(text) { bind($0) } ?? "SELECT 1 FROM image WHERE \(dialect.falseLiteral)"
+        case .date(let from, let through):
+            return "SELECT 1 FROM image i WHERE \(dateCondition(from: from, through: through))"
+        case .path(let prefix):
+            // The range alone: an estimate need not leave out a path continuing with U+10FFFF.
+            let range = Escape.sqlPrefixRange(prefix)
+            return "SELECT 1 FROM image i WHERE i.lib_path >= \(bind(.string(range.lower))) AND i.lib_path < \(bind(.string(range.upper)))"
         default:
-            return candidates(filter)
+            return nil
         }
     }
 
-    /// A statement selecting the ids (as `id`) of the images a filter's own index finds —
-    /// exactly those the filter's condition accepts —, or nil when no index answers it.
+    /// A statement selecting the rows (`i.*`, so `id` among them) of the images a filter's
+    /// own index finds — exactly those the filter's condition accepts —, or nil when no index
+    /// answers it.
     mutating func candidates(_ filter: CatalogQuery.Filter) -> String? {
         switch filter {
         case .text(let text):
-            return dialect.fullTextIDs(text) { bind($0) } ?? "SELECT id FROM image WHERE \(dialect.falseLiteral)"
+            let ids = dialect.fullTextIDs(text) { bind($0) } ?? "SELECT id FROM image WHERE \(dialect.falseLiteral)"
+            return "SELECT i.* FROM image i WHERE i.id IN (\(ids))"
         case .tag:
-            return "SELECT i.id FROM image i WHERE \(tagCondition(filter))"
+            return "SELECT i.* FROM image i WHERE \(tagCondition(filter))"
         case .date(let from, let through):
-            return "SELECT i.id FROM image i WHERE \(dateCondition(from: from, through: through))"
+            return "SELECT i.* FROM image i WHERE \(dateCondition(from: from, through: through))"
         case .path(let prefix):
-            return "SELECT i.id FROM image i WHERE \(prefixCondition(prefix))"
+            return "SELECT i.* FROM image i WHERE \(prefixCondition(prefix))"
         case .status(let status) where status != .active:
             // Only contents with decisions have a status other than active.
             return
-                "SELECT i.id FROM image i WHERE i.sha256 IN (SELECT sha256 FROM decision WHERE status = \(bind(.string(status.rawValue))))"
+                "SELECT i.* FROM image i WHERE i.sha256 IN (SELECT sha256 FROM decision WHERE status = \(bind(.string(status.rawValue))))"
         default:
             return nil
         }
@@ -205,6 +219,22 @@ public struct CatalogSQL: Sendable {
     public mutating func pageStatement(
         order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool = false, plan: CatalogPlan = .walk
     ) -> String {
+        var source = dialect.orderWalk(order)
+        if case .candidates(let term) = plan, query.terms.indices.contains(term) {
+            let filter = query.terms[term].filter
+            var rows = CatalogSQL(.all, dialect: dialect)
+            if let scratch = rows.candidates(filter) {
+                let driven = dialect.candidatesFirst(filter, rows: scratch)
+                if !driven.keepsCondition {
+                    // The candidates are exactly the term's matches: the page tests the others.
+                    var others = query
+                    others.terms.remove(at: term)
+                    self = CatalogSQL(others, dialect: dialect)
+                }
+                // Bound again, in this statement's numbering.
+                source = dialect.candidatesFirst(filter, rows: self.candidates(filter) ?? scratch).from
+            }
+        }
         let key = Self.orderKey(order)
         var conditions = conditions
         // Forward, a key sorts descending (newest, best, largest first) and paths ascending;
@@ -231,10 +261,6 @@ public struct CatalogSQL: Sendable {
         let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
         let orderBy = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
         let outerOrderBy = order == .path ? "i.lib_path \(up)" : "p.sort_key \(down), i.lib_path \(up)"
-        var source = dialect.orderWalk(order)
-        if case .candidates(let term) = plan, query.terms.indices.contains(term), let ids = candidates(query.terms[term].filter) {
-            source = dialect.candidatesFirst(query.terms[term].filter, ids: ids)
-        }
         let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
         return """
             SELECT \(Self.hitColumns), p.sort_key AS sort_key

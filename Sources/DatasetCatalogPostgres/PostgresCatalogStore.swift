@@ -657,11 +657,19 @@ struct PostgresDialect: CatalogSQLDialect {
             """
     }
 
-    /// `OFFSET 0` keeps the planner from folding the candidates into the outer query, where
-    /// it would weigh them against walking an order's index for the `LIMIT` (and, with
-    /// matches that come late in that order, read most of the table).
-    func candidatesFirst(_ filter: CatalogQuery.Filter, ids candidates: String) -> String {
-        "(\(candidates) OFFSET 0) c JOIN image i ON i.id = c.id"
+    /// The candidates' rows, fenced by `OFFSET 0` so the planner cannot fold them into the
+    /// page, where it would weigh them against walking an order's index for the `LIMIT` (and,
+    /// with matches that come late in that order, read most of the table). They are exactly
+    /// the term's matches, so the page does not test its condition again.
+    func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool) {
+        ("(\(candidates) OFFSET 0) i", false)
+    }
+
+    /// The matching rows of each side, counted without looking up a decision's images.
+    func fullTextEstimate(_ text: String, bind: (RecordField.Value) -> String) -> String? {
+        guard let query = Self.tsquery(text) else { return nil }
+        let q = bind(.string(query))
+        return "SELECT 1 FROM image WHERE fts @@ \(q)::tsquery UNION ALL SELECT 1 FROM decision WHERE fts @@ \(q)::tsquery"
     }
 
     func orderWalk(_ order: CatalogOrder) -> String { "image i" }

@@ -32,14 +32,18 @@ struct SQLiteDialect: CatalogSQLDialect {
     /// else; words look their rowids up in the full-text index (`NOT INDEXED` leaves only
     /// rowid lookups). Reading `candidates` as a subquery and joining it costs a second
     /// lookup of each row (a third more instructions for a tag's 4,600 images at 1M).
-    func candidatesFirst(_ filter: CatalogQuery.Filter, ids candidates: String) -> String {
+    func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool) {
         switch filter {
-        case .text: "image i NOT INDEXED"
-        case .tag: "image i INDEXED BY image_sha"
-        case .date: "image i INDEXED BY image_capture"
-        case .path: "image i INDEXED BY \(Self.orderIndex(.path))"
-        default: "(\(candidates)) c CROSS JOIN image i ON i.id = c.id"
+        case .text: ("image i NOT INDEXED", true)
+        case .tag: ("image i INDEXED BY image_sha", true)
+        case .date: ("image i INDEXED BY image_capture", true)
+        case .path: ("image i INDEXED BY \(Self.orderIndex(.path))", true)
+        default: ("(SELECT id FROM (\(candidates))) c CROSS JOIN image i ON i.id = c.id", false)
         }
+    }
+
+    func fullTextEstimate(_ text: String, bind: (RecordField.Value) -> String) -> String? {
+        fullTextIDs(text, bind: bind)
     }
 
     /// `INDEXED BY` the order's index: the planner, seeing a term it believes selective,

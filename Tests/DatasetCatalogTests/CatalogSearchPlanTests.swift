@@ -172,8 +172,9 @@ struct SQLiteDialectProbe: CatalogSQLDialect {
     func isTrue(_ expression: String) -> String { expression }
     var falseLiteral: String { "0" }
     func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String? { "SELECT \(bind(.string(text))) AS id" }
-    func candidatesFirst(_ filter: CatalogQuery.Filter, ids candidates: String) -> String {
-        "(\(candidates)) c JOIN image i ON i.id = c.id"
+    func fullTextEstimate(_ text: String, bind: (RecordField.Value) -> String) -> String? { "SELECT \(bind(.string(text)))" }
+    func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool) {
+        ("(\(candidates)) i", false)
     }
     func orderWalk(_ order: CatalogOrder) -> String { "image i" }
 }
