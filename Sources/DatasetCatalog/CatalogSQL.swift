@@ -189,9 +189,7 @@ public struct CatalogSQL: Sendable {
         case .path(let prefix):
             return "SELECT i.* FROM image i WHERE \(prefixCondition(prefix))"
         case .status(let status) where status != .active:
-            // Only contents with decisions have a status other than active.
-            return
-                "SELECT i.* FROM image i WHERE i.sha256 IN (SELECT sha256 FROM decision WHERE status = \(bind(.string(status.rawValue))))"
+            return "SELECT i.* FROM image i WHERE \(condition(filter))"
         default:
             return nil
         }
@@ -341,6 +339,10 @@ public struct CatalogSQL: Sendable {
             return dialect.equalsIgnoringCase(Self.column(.format), bind(.string(format)))
         case .date(let from, let through):
             return dateCondition(from: from, through: through)
+        case .status(let status) where status != .active:
+            // Only contents with decisions have a status other than active: the same images as
+            // `COALESCE(d.status, 'active') = status`, found through the content index.
+            return "i.sha256 IN (SELECT sha256 FROM decision WHERE status = \(bind(.string(status.rawValue))))"
         case .status(let status):
             readsDecisions = true
             return "COALESCE(d.status, 'active') = \(bind(.string(status.rawValue)))"

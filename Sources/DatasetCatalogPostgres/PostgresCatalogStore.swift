@@ -237,7 +237,7 @@ public final class PostgresCatalogStore: CatalogStore {
     /// A range of capture dates (`date:2023-07`) finds its images by the plain column, as
     /// SQLite's `v2-capture-index` does (the search planner counts and reads them there).
     static var version4: [String] {
-        ["CREATE INDEX image_capture ON image (capture_local)"]
+        ["CREATE INDEX IF NOT EXISTS image_capture ON image (capture_local)"]
     }
 
     /// The tables a sound schema has.

@@ -35,7 +35,7 @@ struct SQLiteDialect: CatalogSQLDialect {
     func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool) {
         switch filter {
         case .text: ("image i NOT INDEXED", true)
-        case .tag: ("image i INDEXED BY image_sha", true)
+        case .tag, .status: ("image i INDEXED BY image_sha", true)
         case .date: ("image i INDEXED BY image_capture", true)
         case .path: ("image i INDEXED BY \(Self.orderIndex(.path))", true)
         default: ("(SELECT id FROM (\(candidates))) c CROSS JOIN image i ON i.id = c.id", false)
