@@ -133,7 +133,7 @@ struct CatalogSearchPlanTests {
                     var seen: [String] = []
                     var cursor: CatalogCursor?
                     repeat {
-                        let page = try await store.search(query, order: order, after: cursor, limit: 9)
+                        let page = try await store.search(query, order: order, after: cursor, limit: 19)
                         seen += page.hits.map(\.path)
                         cursor = page.next
                     } while cursor != nil && seen.count <= Self.count
