@@ -89,7 +89,7 @@ bench: release $(REFSTAMP) $(TESTSTAMP)
 	python3 Benchmarks/report_copies.py $$B || failed=$$((failed+1)); \
 	IMGEDA_TEST_PYTHON=$(CURDIR)/$(TESTVENV)/bin/python bash Benchmarks/s3bench.sh $$B || failed=$$((failed+1)); \
 	python3 Benchmarks/merge_bench.py $$B || failed=$$((failed+1)); \
-	python3 Benchmarks/library_scale.py $$B 1000000 --postgres auto --real bench-data/mixed10k || failed=$$((failed+1)); \
+	python3 Benchmarks/library_scale.py $$B 1000000 --orders path,newest,quality,size,pixels --postgres auto --real bench-data/mixed10k || failed=$$((failed+1)); \
 	python3 Benchmarks/serve_bench.py $$B || failed=$$((failed+1)); \
 	bash Benchmarks/organize_bench.sh $$B || failed=$$((failed+1)); \
 	echo "make bench: $$failed benchmark(s) missed a target"; [ $$failed -eq 0 ]

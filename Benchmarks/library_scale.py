@@ -2,7 +2,7 @@
 """The library at scale: index build, unchanged update against `find`, and search latency,
 on SQLite and on PostgreSQL.
 
-    library_scale.py IMGEDA N [--queries-runs R] [--postgres URL|auto] [--real DIR] [--flat-base M]
+    library_scale.py IMGEDA N [--queries-runs R] [--orders O,O…] [--postgres URL|auto] [--real DIR] [--flat-base M]
 
 Writes bench-data/library-N/.imgeda/manifest.jsonl with N synthetic records (paths under the
 library's root, EXIF-like cameras and lenses, dates in file names, sha256, 256-bit pHash,
@@ -11,8 +11,10 @@ a few flags), a sidecar for one image in 50 (tags, captions, statuses), then:
   1. `imgeda library rebuild DIR` under peakmem.py: index build time and peak memory from the
      manifest and sidecars alone (the files do not exist; rebuild never opens them);
   2. each query of QUERIES R times as `imgeda search DIR Q --limit 50` (a first page, as the
-     web UI asks for it), and the process start-up floor (`imgeda --version`), reporting
-     median and p95 wall time per query, with the floor and without it;
+     web UI asks for it) in each order of --orders (default `path`, the command's default;
+     `--orders path,newest,quality,size,pixels` adds the gallery's), and the process start-up
+     floor (`imgeda --version`), reporting median and p95 wall time per query, with the floor
+     and without it;
   3. with --postgres, 1 and 2 again with `--db URL?schema=bench_N` (`auto` starts a
      throwaway server on 127.0.0.1:55490 with .ci/start-postgres and stops it at the end);
   4. with --real DIR (a folder of real images, e.g. bench-data/mixed10k), `library init`
@@ -128,6 +130,9 @@ def write_library(root, n):
     print(f"wrote {n:,} records in {time.time() - started:.1f} s", file=sys.stderr)
 
 
+ORDERS = ["path"]
+
+
 def build_and_search(here, imgeda, root, n, runs, label, db_args):
     """Rebuilds the index, then times the queries; returns (build seconds, p95 without the floor, peak MB)."""
     state = os.path.join(root, ".imgeda")
@@ -148,19 +153,21 @@ def build_and_search(here, imgeda, root, n, runs, label, db_args):
     floor = statistics.median(timed([imgeda, "--version"])[0] for _ in range(runs))
     print(f"[{label}] process start-up floor (imgeda --version): median {floor:.1f} ms")
     all_ms = []
-    for q in QUERIES:
-        samples = []
-        out = ""
-        for _ in range(runs):
-            ms, out = timed([imgeda, "search", root, q, "--limit", "50"] + db_args)
-            samples.append(ms)
-        hits = out.count("\n")
-        samples.sort()
-        all_ms += samples
-        print(f"[{label}]   {q:40s} first page {hits:3d} hits   median {statistics.median(samples):7.1f} ms   max {samples[-1]:7.1f} ms")
+    for order in ORDERS:
+        for q in QUERIES:
+            samples = []
+            out = ""
+            for _ in range(runs):
+                ms, out = timed([imgeda, "search", root, q, "--limit", "50", "--order", order] + db_args)
+                samples.append(ms)
+            hits = out.count("\n")
+            samples.sort()
+            all_ms += samples
+            print(f"[{label}]   {q:40s} {order:8s} first page {hits:3d} hits   median {statistics.median(samples):7.1f} ms   "
+                  f"max {samples[-1]:7.1f} ms")
     all_ms.sort()
     p95 = all_ms[int(0.95 * (len(all_ms) - 1))]
-    print(f"[{label}] search, {len(QUERIES)} queries x {runs}: median {statistics.median(all_ms):.1f} ms, p95 {p95:.1f} ms "
+    print(f"[{label}] search, {len(QUERIES)} queries x {len(ORDERS)} orders x {runs}: median {statistics.median(all_ms):.1f} ms, p95 {p95:.1f} ms "
           f"(start-up floor {floor:.1f} ms included; p95 without it {p95 - floor:.1f} ms; load {os.getloadavg()[0]:.1f})")
     return measured["wall_s"], p95 - floor, measured["peak_rss_mb"]
 
@@ -224,6 +231,8 @@ def main():
         sys.exit(2)
     imgeda, n = sys.argv[1], int(sys.argv[2])
     runs = int(sys.argv[sys.argv.index("--queries-runs") + 1]) if "--queries-runs" in sys.argv else 5
+    if "--orders" in sys.argv:
+        ORDERS[:] = sys.argv[sys.argv.index("--orders") + 1].split(",")
     postgres = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else None
     real = sys.argv[sys.argv.index("--real") + 1] if "--real" in sys.argv else None
     flat_base = int(sys.argv[sys.argv.index("--flat-base") + 1]) if "--flat-base" in sys.argv else 100_000

@@ -21,22 +21,62 @@ public protocol CatalogSQLDialect: Sendable {
     func isTrue(_ expression: String) -> String
     /// The literal false.
     var falseLiteral: String { get }
-    /// A condition on image `i`: the full-text index matches `text` (the words, or the phrase,
-    /// of a ``CatalogQuery/Filter/text(_:)`` term), binding what it needs with `bind`.
-    func fullText(_ text: String, bind: (RecordField.Value) -> String) -> String
+    /// A statement selecting the ids (as `id`) of the images whose full-text index matches
+    /// `text` (the words, or the phrase, of a ``CatalogQuery/Filter/text(_:)`` term), binding
+    /// what it needs with `bind`; nil when `text` has no word to look for (nothing matches).
+    func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String?
+    /// A statement selecting about one row per image whose full-text index matches `text`
+    /// (only counted, to choose a plan: it may count a content once for all its images).
+    func fullTextEstimate(_ text: String, bind: (RecordField.Value) -> String) -> String?
+    /// The `FROM` of a page that reads the images `candidates` (a statement selecting the
+    /// rows, `i.*`, of the images `filter`'s own index finds) names first, as `i`, and sorts
+    /// them: the plan when an index finds few images. `keepsCondition`: whether the page still
+    /// tests the filter's own condition (when the `FROM` relies on it to find the rows).
+    func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool)
+    /// The `FROM` of a page that walks `order`'s index, as `i`, testing each image until the
+    /// page is full: the plan when every index at hand finds many images.
+    func orderWalk(_ order: CatalogOrder) -> String
+}
+
+/// How a page of a query is read; ``CatalogSQL/plan(counts:bound:)`` chooses.
+public enum CatalogPlan: Sendable, Hashable {
+    /// Walk the order's index from the cursor and test each image until the page is full:
+    /// cheap when many images match (about `limit / share of matches` rows are read).
+    case walk
+    /// Read the images the index of this term (its position in the query) finds, then sort
+    /// them and take the page: cheap when that index finds few.
+    case candidates(term: Int)
 }
 
 /// A ``CatalogQuery`` as SQL over `image i LEFT JOIN decision d`: one condition per term, every
 /// value bound as an argument (none is ever spliced into the SQL text), and the keyset page
 /// and count statements built from them. Each backend runs the statements and reads the rows.
+///
+/// A page is planned before it is read (``plan(counts:bound:)``): the terms an index answers
+/// alone (a tag, words, a date range, a path prefix, a status) count their images, each up
+/// to ``candidateBound``; when one finds fewer, its images are read first and sorted
+/// (``CatalogPlan/candidates(term:)``), else the order's index is walked (``CatalogPlan/walk``)
+/// — so a selective filter never waits for an index walk to meet its matches late, and a
+/// broad one never sorts a large share of the library. Either way every condition is tested
+/// on every row, so both plans return the same rows.
 public struct CatalogSQL: Sendable {
     public var conditions: [String] = []
     /// The arguments, in placeholder order.
     public var arguments: [RecordField.Value] = []
     let dialect: any CatalogSQLDialect
+    let query: CatalogQuery
+    /// Whether a condition reads the decision table `d` (a page's inner query joins it only then).
+    var readsDecisions = false
+
+    /// Up to how many images a term's index may find for the page to be read from them
+    /// (sorted in full); at or above it, the order's index is walked instead. At 1M images a
+    /// term finding 20,000 matches one image in 50, so an uncorrelated walk reads about 2,500
+    /// rows for a page of 50 — about what sorting 20,000 candidates' keys costs.
+    public static let candidateBound = 20_000
 
     public init(_ query: CatalogQuery, dialect: some CatalogSQLDialect) {
         self.dialect = dialect
+        self.query = query
         for term in query.terms {
             let condition = condition(term.filter)
             // NULL is neither true nor false; a negated term treats it as "does not match".
@@ -84,6 +124,77 @@ public struct CatalogSQL: Sendable {
         return CatalogCursor(key: key, path: image.path)
     }
 
+    // MARK: - Planning
+
+    /// For each term an index answers alone, its position in the query and the statement
+    /// counting, up to `bound`, the images that index finds (with the statement's arguments).
+    public static func candidateCounts(_ query: CatalogQuery, dialect: some CatalogSQLDialect, bound: Int) -> [(
+        term: Int, sql: String, arguments: [RecordField.Value]
+    )] {
+        query.terms.indices.compactMap { index in
+            let term = query.terms[index]
+            guard !term.negated else { return nil }
+            var sql = CatalogSQL(.all, dialect: dialect)
+            guard let rows = sql.estimate(term.filter) else { return nil }
+            let text = "SELECT COUNT(*) FROM (\(rows) LIMIT \(sql.bind(.int(bound)))) c"
+            return (index, text, sql.arguments)
+        }
+    }
+
+    /// The plan for the counts of ``candidateCounts(_:dialect:bound:)``: the term finding the
+    /// fewest images drives when it finds fewer than `bound`; otherwise the order's index is
+    /// walked.
+    public static func plan(counts: [(term: Int, count: Int)], bound: Int) -> CatalogPlan {
+        guard let fewest = counts.min(by: { $0.count < $1.count }), fewest.count < bound else { return .walk }
+        return .candidates(term: fewest.term)
+    }
+
+    /// A statement selecting about one row per image a filter's own index finds (for
+    /// ``candidateCounts(_:dialect:bound:)``): a tag or a status counts its contents in its
+    /// own table, without looking up their images (a content held twice counts once; the
+    /// count only chooses the plan).
+    mutating func estimate(_ filter: CatalogQuery.Filter) -> String? {
+        switch filter {
+        case .tag(let category, let value):
+            var matches = dialect.equalsIgnoringCase("value", bind(.string(value)))
+            if let category { matches += " AND " + dialect.equalsIgnoringCase("category", bind(.string(category))) }
+            return "SELECT 1 FROM tag WHERE \(matches)"
+        case .status(let status) where status != .active:
+            return "SELECT 1 FROM decision WHERE status = \(bind(.string(status.rawValue)))"
+        case .text(let text):
+            return dialect.fullTextEstimate(text) { bind($0) } ?? "SELECT 1 FROM image WHERE \(dialect.falseLiteral)"
+        case .date(let from, let through):
+            return "SELECT 1 FROM image i WHERE \(dateCondition(from: from, through: through))"
+        case .path(let prefix):
+            // The range alone: an estimate need not leave out a path continuing with U+10FFFF.
+            let range = Escape.sqlPrefixRange(prefix)
+            return "SELECT 1 FROM image i WHERE i.lib_path >= \(bind(.string(range.lower))) AND i.lib_path < \(bind(.string(range.upper)))"
+        default:
+            return nil
+        }
+    }
+
+    /// A statement selecting the rows (`i.*`, so `id` among them) of the images a filter's
+    /// own index finds — exactly those the filter's condition accepts —, or nil when no index
+    /// answers it.
+    mutating func candidates(_ filter: CatalogQuery.Filter) -> String? {
+        switch filter {
+        case .text(let text):
+            let ids = dialect.fullTextIDs(text) { bind($0) } ?? "SELECT id FROM image WHERE \(dialect.falseLiteral)"
+            return "SELECT i.* FROM image i WHERE i.id IN (\(ids))"
+        case .tag:
+            return "SELECT i.* FROM image i WHERE \(tagCondition(filter))"
+        case .date(let from, let through):
+            return "SELECT i.* FROM image i WHERE \(dateCondition(from: from, through: through))"
+        case .path(let prefix):
+            return "SELECT i.* FROM image i WHERE \(prefixCondition(prefix))"
+        case .status(let status) where status != .active:
+            return "SELECT i.* FROM image i WHERE \(condition(filter))"
+        default:
+            return nil
+        }
+    }
+
     /// The columns a page query selects, in the order ``hit(_:)`` reads them.
     static let hitColumnList = [
         "i.lib_path", "i.sha256", "i.\(CatalogColumns.name(.width))", "i.\(CatalogColumns.name(.height))",
@@ -100,8 +211,28 @@ public struct CatalogSQL: Sendable {
 
     /// The statement of one page: up to `limit + 1` rows (one more than asked, to tell
     /// whether another page follows) after `cursor`, in `order`; or, `backward`, the rows
-    /// just before `cursor`, nearest first.
-    public mutating func pageStatement(order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool = false) -> String {
+    /// just before `cursor`, nearest first. `plan` says how the page is found; an inner query
+    /// picks the page's ids and sort keys (from an index, reading no more than it must), and
+    /// only those rows are read in full.
+    public mutating func pageStatement(
+        order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool = false, plan: CatalogPlan = .walk
+    ) -> String {
+        var source = dialect.orderWalk(order)
+        if case .candidates(let term) = plan, query.terms.indices.contains(term) {
+            let filter = query.terms[term].filter
+            var rows = CatalogSQL(.all, dialect: dialect)
+            if let scratch = rows.candidates(filter) {
+                let driven = dialect.candidatesFirst(filter, rows: scratch)
+                if !driven.keepsCondition {
+                    // The candidates are exactly the term's matches: the page tests the others.
+                    var others = query
+                    others.terms.remove(at: term)
+                    self = CatalogSQL(others, dialect: dialect)
+                }
+                // Bound again, in this statement's numbering.
+                source = dialect.candidatesFirst(filter, rows: self.candidates(filter) ?? scratch).from
+            }
+        }
         let key = Self.orderKey(order)
         var conditions = conditions
         // Forward, a key sorts descending (newest, best, largest first) and paths ascending;
@@ -127,11 +258,18 @@ public struct CatalogSQL: Sendable {
         }
         let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
         let orderBy = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
+        let outerOrderBy = order == .path ? "i.lib_path \(up)" : "p.sort_key \(down), i.lib_path \(up)"
+        let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
         return """
-            SELECT \(Self.hitColumns), \(key) AS sort_key
-            FROM image i LEFT JOIN decision d ON d.sha256 = i.sha256
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY \(orderBy) LIMIT \(bind(.int(max(1, limit) + 1)))
+            SELECT \(Self.hitColumns), p.sort_key AS sort_key
+            FROM (
+                SELECT i.id AS id, \(key) AS sort_key
+                FROM \(source)\(decisions)
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY \(orderBy) LIMIT \(bind(.int(max(1, limit) + 1)))
+            ) p
+            JOIN image i ON i.id = p.id LEFT JOIN decision d ON d.sha256 = i.sha256
+            ORDER BY \(outerOrderBy)
             """
     }
 
@@ -181,33 +319,36 @@ public struct CatalogSQL: Sendable {
         let dialect = self.dialect
         switch filter {
         case .text(let text):
-            return dialect.fullText(text) { bind($0) }
-        case .tag(let category, let value):
-            let valueMatches = dialect.equalsIgnoringCase("value", bind(.string(value)))
-            if let category {
-                let categoryMatches = dialect.equalsIgnoringCase("category", bind(.string(category)))
-                return "i.sha256 IN (SELECT sha256 FROM tag WHERE \(valueMatches) AND \(categoryMatches))"
-            }
-            return "i.sha256 IN (SELECT sha256 FROM tag WHERE \(valueMatches))"
+            guard let ids = dialect.fullTextIDs(text, bind: { bind($0) }) else { return dialect.falseLiteral }
+            return "i.id IN (\(ids))"
+        case .tag:
+            return tagCondition(filter)
         case .camera(let text):
             let camera = "(COALESCE(\(Self.column(.cameraMake)), '') || ' ' || COALESCE(\(Self.column(.cameraModel)), ''))"
             return dialect.likeIgnoringCase(camera, bind(.string(Escape.sqlLikeContaining(text))))
         case .lens(let text):
             return dialect.likeIgnoringCase(Self.column(.lensModel), bind(.string(Escape.sqlLikeContaining(text))))
-        case .path(let text):
+        case .path(let prefix):
+            return prefixCondition(prefix)
+        case .pathContaining(let text):
             return dialect.likeIgnoringCase("i.lib_path", bind(.string(Escape.sqlLikeContaining(text))))
         case .caption(let text):
+            readsDecisions = true
             return dialect.likeIgnoringCase("d.caption", bind(.string(Escape.sqlLikeContaining(text))))
         case .format(let format):
             return dialect.equalsIgnoringCase(Self.column(.format), bind(.string(format)))
         case .date(let from, let through):
-            // '~' sorts after every digit, 'T' and ':' (the columns compare bytes), so the
-            // prefix `through` includes all its times.
-            return "i.capture_local >= \(bind(.string(from))) AND i.capture_local < \(bind(.string(through + "~")))"
+            return dateCondition(from: from, through: through)
+        case .status(let status) where status != .active:
+            // Only contents with decisions have a status other than active: the same images as
+            // `COALESCE(d.status, 'active') = status`, found through the content index.
+            return "i.sha256 IN (SELECT sha256 FROM decision WHERE status = \(bind(.string(status.rawValue))))"
         case .status(let status):
+            readsDecisions = true
             return "COALESCE(d.status, 'active') = \(bind(.string(status.rawValue)))"
         case .flag(let flag):
             if let field = flag.recordField { return dialect.isTrue(Self.column(field)) }
+            readsDecisions = flag != .duplicate
             switch flag {
             case .duplicate: return "i.duplicate_group IS NOT NULL"
             case .tagged: return "COALESCE(d.tag_text, '') <> ''"
@@ -219,7 +360,9 @@ public struct CatalogSQL: Sendable {
             let left: String
             switch key {
             case .record(let field): left = Self.column(field)
-            case .rating: left = "d.rating"
+            case .rating:
+                left = "d.rating"
+                readsDecisions = true
             case .quality: left = "i.quality"
             }
             return "\(left) \(comparison.rawValue) \(bind(.double(value)))"
@@ -230,6 +373,31 @@ public struct CatalogSQL: Sendable {
         case .className(let name):
             return "\(Self.column(.className)) = \(bind(.string(name)))"
         }
+    }
+
+    private mutating func tagCondition(_ filter: CatalogQuery.Filter) -> String {
+        guard case .tag(let category, let value) = filter else { return dialect.falseLiteral }
+        let valueMatches = dialect.equalsIgnoringCase("value", bind(.string(value)))
+        if let category {
+            let categoryMatches = dialect.equalsIgnoringCase("category", bind(.string(category)))
+            return "i.sha256 IN (SELECT sha256 FROM tag WHERE \(valueMatches) AND \(categoryMatches))"
+        }
+        return "i.sha256 IN (SELECT sha256 FROM tag WHERE \(valueMatches))"
+    }
+
+    private mutating func dateCondition(from: String, through: String) -> String {
+        // '~' sorts after every digit, 'T' and ':' (the columns compare bytes), so the
+        // prefix `through` includes all its times.
+        "i.capture_local >= \(bind(.string(from))) AND i.capture_local < \(bind(.string(through + "~")))"
+    }
+
+    /// The path starts with `prefix`: a range on the path index, and the prefix compared
+    /// exactly (the range's upper end leaves out a path continuing with U+10FFFF).
+    private mutating func prefixCondition(_ prefix: String) -> String {
+        let range = Escape.sqlPrefixRange(prefix)
+        // The length is a number this code computed, not a value from the query.
+        return "i.lib_path >= \(bind(.string(range.lower))) AND i.lib_path < \(bind(.string(range.upper))) "
+            + "AND substr(i.lib_path, 1, \(prefix.unicodeScalars.count)) = \(bind(.string(prefix)))"
     }
 }
 

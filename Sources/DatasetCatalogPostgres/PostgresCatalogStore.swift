@@ -44,14 +44,16 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// The migrations, in order; the version of the schema is the number applied. Append
     /// only: a released migration is never edited.
-    static let migrations: [[String]] = [version1, version2, version3]
+    static let migrations: [[String]] = [version1, version2, version3, version4]
 
     /// The schema version this build makes and reads.
     public static var currentVersion: Int { migrations.count }
 
     /// Connects (one connection first, so a wrong host, port, user or database is one clear
     /// error now rather than a pool retrying behind the scenes), then keeps a small pool.
-    public static func open(_ location: PostgresLocation) async throws -> PostgresCatalogStore {
+    public static func open(_ location: PostgresLocation, candidateBound: Int = CatalogSQL.candidateBound) async throws
+        -> PostgresCatalogStore
+    {
         var logger = Logger(label: "imgeda.catalog.postgres")
         // Library code does not print: postgres-nio logs nothing below critical here.
         logger.logLevel = .critical
@@ -64,16 +66,21 @@ public final class PostgresCatalogStore: CatalogStore {
                 remedy: "check that the server runs and that the URL's user, password and database are right")
         }
         try? await probe.close()
-        return PostgresCatalogStore(location: location, logger: logger)
+        return PostgresCatalogStore(location: location, logger: logger, candidateBound: candidateBound)
     }
 
-    private init(location: PostgresLocation, logger: Logger) {
+    /// Up to how many images a term's index may find for a page to be read from them
+    /// (``CatalogSQL/candidateBound``; tests lower it to try both plans on small indexes).
+    let candidateBound: Int
+
+    private init(location: PostgresLocation, logger: Logger, candidateBound: Int) {
         self.location = location
         self.logger = logger
+        self.candidateBound = candidateBound
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: Self.tls(location.tls))
-        configuration.options.additionalStartupParameters = [("search_path", location.schema), ("application_name", "imgeda")]
+        configuration.options.additionalStartupParameters = Self.startupParameters(location)
         configuration.options.maximumConnections = 4
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
@@ -90,11 +97,19 @@ public final class PostgresCatalogStore: CatalogStore {
         await running.value
     }
 
+    /// The session settings of every connection: the location's schema, a name for the
+    /// server's activity view, and no JIT compilation — a search page's estimated cost can
+    /// cross `jit_above_cost` at a million rows, and compiling it took about 100 ms, more
+    /// than running it.
+    static func startupParameters(_ location: PostgresLocation) -> [(String, String)] {
+        [("search_path", location.schema), ("application_name", "imgeda"), ("jit", "off")]
+    }
+
     private static func connectionConfiguration(_ location: PostgresLocation) -> PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: connectionTLS(location.tls))
-        configuration.options.additionalStartupParameters = [("search_path", location.schema), ("application_name", "imgeda")]
+        configuration.options.additionalStartupParameters = Self.startupParameters(location)
         return configuration
     }
 
@@ -225,6 +240,12 @@ public final class PostgresCatalogStore: CatalogStore {
         [("image_size", CatalogOrder.size), ("image_pixels", .pixels)].map { name, order in
             "CREATE INDEX \(name) ON image ((\(CatalogSQL.orderKey(order, alias: ""))) DESC, lib_path)"
         }
+    }
+
+    /// A range of capture dates (`date:2023-07`) finds its images by the plain column, as
+    /// SQLite's `v2-capture-index` does (the search planner counts and reads them there).
+    static var version4: [String] {
+        ["CREATE INDEX IF NOT EXISTS image_capture ON image (capture_local)"]
     }
 
     /// The tables a sound schema has.
@@ -547,10 +568,37 @@ public final class PostgresCatalogStore: CatalogStore {
         return try rows.map { try decoder.decode(Sidecar.self, from: Data(try $0.decode(String.self).utf8)) }
     }
 
+    /// How to read a page of `query` (``CatalogSQL/plan(counts:bound:)``).
+    func plan(_ query: CatalogQuery) async throws -> CatalogPlan {
+        var counts: [(term: Int, count: Int)] = []
+        for counted in CatalogSQL.candidateCounts(query, dialect: PostgresDialect(), bound: candidateBound) {
+            let count = try await fetch(counted.sql, counted.arguments).first?.decode(Int.self) ?? 0
+            counts.append((counted.term, count))
+            if count == 0 { break }  // nothing can be fewer
+        }
+        return CatalogSQL.plan(counts: counts, bound: candidateBound)
+    }
+
+    /// The rows of a page statement. A walk runs with sequential and bitmap scans off for
+    /// the statement: the counts said every index at hand finds many images, but the
+    /// planner's own estimate of a condition it cannot measure (`ILIKE '%…%'` is guessed at
+    /// a few dozen rows) would read the whole table and sort it (1.3 s at 1M) instead of
+    /// walking the order's index to the first page (2 ms).
+    func pageRows(_ text: String, _ arguments: [RecordField.Value], plan: CatalogPlan) async throws -> [PostgresRow] {
+        guard plan == .walk else { return try await fetch(text, arguments) }
+        let query = try Self.query(text, arguments)
+        return try await transaction { connection in
+            try await connection.query("SET LOCAL enable_seqscan = off", logger: logger)
+            try await connection.query("SET LOCAL enable_bitmapscan = off", logger: logger)
+            return try await connection.query(query, logger: logger).collect()
+        }
+    }
+
     public func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage {
         var sql = CatalogSQL(query, dialect: PostgresDialect())
-        let text = sql.pageStatement(order: order, after: cursor, limit: limit)
-        let rows = try await fetch(text, sql.arguments)
+        let plan = try await plan(query)
+        let text = sql.pageStatement(order: order, after: cursor, limit: limit, plan: plan)
+        let rows = try await pageRows(text, sql.arguments, plan: plan)
         let pageSize = max(1, limit)
         var hits: [CatalogHit] = []
         var next: CatalogCursor?
@@ -566,8 +614,9 @@ public final class PostgresCatalogStore: CatalogStore {
 
     public func search(_ query: CatalogQuery, order: CatalogOrder, before cursor: CatalogCursor, limit: Int) async throws -> [CatalogHit] {
         var sql = CatalogSQL(query, dialect: PostgresDialect())
-        let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: true)
-        let rows = try await fetch(text, sql.arguments)
+        let plan = try await plan(query)
+        let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: true, plan: plan)
+        let rows = try await pageRows(text, sql.arguments, plan: plan)
         return try rows.prefix(max(1, limit)).map { CatalogSQL.hit(Array(try $0.map(Self.value).prefix(CatalogSQL.hitColumnCount))) }
     }
 
@@ -639,14 +688,31 @@ struct PostgresDialect: CatalogSQLDialect {
     /// Matches what FTS5 matches for the same text (see `SQLiteDialect.ftsQuery`): one word
     /// as a prefix (its last token), several words as the exact phrase; in the image's path,
     /// camera and lens, or in its content's tags and caption. Each side uses its GIN index.
-    func fullText(_ text: String, bind: (RecordField.Value) -> String) -> String {
-        guard let query = Self.tsquery(text) else { return falseLiteral }
+    func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String? {
+        guard let query = Self.tsquery(text) else { return nil }
         let q = bind(.string(query))
         return """
-            i.id IN (SELECT id FROM image WHERE fts @@ \(q)::tsquery \
-            UNION SELECT im.id FROM decision dd JOIN image im ON im.sha256 = dd.sha256 WHERE dd.fts @@ \(q)::tsquery)
+            SELECT id FROM image WHERE fts @@ \(q)::tsquery \
+            UNION SELECT im.id FROM decision dd JOIN image im ON im.sha256 = dd.sha256 WHERE dd.fts @@ \(q)::tsquery
             """
     }
+
+    /// The candidates' rows, fenced by `OFFSET 0` so the planner cannot fold them into the
+    /// page, where it would weigh them against walking an order's index for the `LIMIT` (and,
+    /// with matches that come late in that order, read most of the table). They are exactly
+    /// the term's matches, so the page does not test its condition again.
+    func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool) {
+        ("(\(candidates) OFFSET 0) i", false)
+    }
+
+    /// The matching rows of each side, counted without looking up a decision's images.
+    func fullTextEstimate(_ text: String, bind: (RecordField.Value) -> String) -> String? {
+        guard let query = Self.tsquery(text) else { return nil }
+        let q = bind(.string(query))
+        return "SELECT 1 FROM image WHERE fts @@ \(q)::tsquery UNION ALL SELECT 1 FROM decision WHERE fts @@ \(q)::tsquery"
+    }
+
+    func orderWalk(_ order: CatalogOrder) -> String { "image i" }
 
     static func tsquery(_ text: String) -> String? {
         let words = CatalogWords.words(text)

@@ -30,17 +30,23 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     /// Opens (creating when absent) the index at `path`. Throws when the file is not a
     /// SQLite database.
-    public init(path: String) throws {
+    public init(path: String, candidateBound: Int = CatalogSQL.candidateBound) throws {
         self.path = path
+        self.candidateBound = candidateBound
         current = try PoolBox(path: path, readOnly: false)
     }
 
     /// Opens an existing index for reading only: nothing is written to its files, not even
     /// by opening it (for the checks that must leave an unchanged library untouched).
-    public init(readingOnly path: String) throws {
+    public init(readingOnly path: String, candidateBound: Int = CatalogSQL.candidateBound) throws {
         self.path = path
+        self.candidateBound = candidateBound
         current = try PoolBox(path: path, readOnly: true)
     }
+
+    /// Up to how many images a term's index may find for a page to be read from them
+    /// (``CatalogSQL/candidateBound``; tests lower it to try both plans on small indexes).
+    let candidateBound: Int
 
     static func openPool(_ path: String, readOnly: Bool = false) throws -> DatabasePool {
         var configuration = Configuration()
@@ -503,12 +509,20 @@ public final class SQLiteCatalogStore: CatalogStore {
     private func pageRows(_ query: CatalogQuery, order: CatalogOrder, cursor: CatalogCursor?, limit: Int, backward: Bool) async throws
         -> [(hit: CatalogHit, sortKey: RecordField.Value)]
     {
-        var sql = CatalogSQL(query, dialect: SQLiteDialect())
-        let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward)
-        let arguments = SQLiteDialect.arguments(sql)
+        let bound = candidateBound
         return try await wrap {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: text, arguments: arguments).map { row in
+                var counts: [(term: Int, count: Int)] = []
+                for counted in CatalogSQL.candidateCounts(query, dialect: SQLiteDialect(), bound: bound) {
+                    let arguments = StatementArguments(counted.arguments.map { Self.databaseValue($0)?.databaseValue ?? .null })
+                    let count = try Int.fetchOne(db, sql: counted.sql, arguments: arguments) ?? 0
+                    counts.append((counted.term, count))
+                    if count == 0 { break }  // nothing can be fewer
+                }
+                var sql = CatalogSQL(query, dialect: SQLiteDialect())
+                let text = sql.pageStatement(
+                    order: order, after: cursor, limit: limit, backward: backward, plan: CatalogSQL.plan(counts: counts, bound: bound))
+                return try Row.fetchAll(db, sql: text, arguments: SQLiteDialect.arguments(sql)).map { row in
                     (
                         CatalogSQL.hit(Array(row.databaseValues.prefix(CatalogSQL.hitColumnCount)).map(Self.anyValue)),
                         Self.anyValue(row["sort_key"])

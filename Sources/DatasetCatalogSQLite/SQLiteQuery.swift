@@ -6,7 +6,9 @@ internal import GRDB
 /// SQLite's side of ``CatalogSQL``: `?` arguments, `COLLATE NOCASE`, booleans as 0/1, and the
 /// FTS5 table `image_fts`.
 struct SQLiteDialect: CatalogSQLDialect {
-    func placeholder(_ number: Int) -> String { "?" }
+    // Numbered, because a page's candidates come before its conditions in the text but are
+    // bound after them.
+    func placeholder(_ number: Int) -> String { "?\(number)" }
 
     func equalsIgnoringCase(_ expression: String, _ placeholder: String) -> String {
         "\(expression) = \(placeholder) COLLATE NOCASE"
@@ -21,8 +23,45 @@ struct SQLiteDialect: CatalogSQLDialect {
 
     var falseLiteral: String { "0" }
 
-    func fullText(_ text: String, bind: (RecordField.Value) -> String) -> String {
-        "i.id IN (SELECT rowid FROM image_fts WHERE image_fts MATCH \(bind(.string(Self.ftsQuery(text)))))"
+    func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String? {
+        "SELECT rowid AS id FROM image_fts WHERE image_fts MATCH \(bind(.string(Self.ftsQuery(text))))"
+    }
+
+    /// The image table restricted to the filter's own index (`INDEXED BY`), so the planner
+    /// reads the filter's matches there — the filter is among the conditions — and nothing
+    /// else; words look their rowids up in the full-text index (`NOT INDEXED` leaves only
+    /// rowid lookups). Reading `candidates` as a subquery and joining it costs a second
+    /// lookup of each row (a third more instructions for a tag's 4,600 images at 1M).
+    func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool) {
+        switch filter {
+        case .text: ("image i NOT INDEXED", true)
+        case .tag, .status: ("image i INDEXED BY image_sha", true)
+        case .date: ("image i INDEXED BY image_capture", true)
+        case .path: ("image i INDEXED BY \(Self.orderIndex(.path))", true)
+        default: ("(SELECT id FROM (\(candidates))) c CROSS JOIN image i ON i.id = c.id", false)
+        }
+    }
+
+    func fullTextEstimate(_ text: String, bind: (RecordField.Value) -> String) -> String? {
+        fullTextIDs(text, bind: bind)
+    }
+
+    /// `INDEXED BY` the order's index: the planner, seeing a term it believes selective,
+    /// would otherwise read that term's matches and sort them, however many there are.
+    func orderWalk(_ order: CatalogOrder) -> String {
+        "image i INDEXED BY \(Self.orderIndex(order))"
+    }
+
+    /// The index of each order (made by the migrations of ``SQLiteCatalogStore``; `lib_path`'s
+    /// is the one SQLite makes for its UNIQUE constraint).
+    static func orderIndex(_ order: CatalogOrder) -> String {
+        switch order {
+        case .path: "sqlite_autoindex_image_1"
+        case .newest: "image_newest"
+        case .quality: "image_quality"
+        case .size: "image_size"
+        case .pixels: "image_pixels"
+        }
     }
 
     /// An FTS5 query matching `text`: each word a quoted prefix term, or the phrase quoted

@@ -108,7 +108,7 @@ struct LibraryCommandTests {
 
     @Test func aDamagedOrMissingIndexIsDetectedAndRebuilt() throws {
         let lib = try LibraryFixture()
-        #expect(try lib.run(["tag", lib.root, "add", "kept", "--search", "path:beach"]).status == 0)
+        #expect(try lib.run(["tag", lib.root, "add", "kept", "--search", "path:2023/beach"]).status == 0)
         let index = try lib.library.index
         for file in SQLiteCatalogStore.files(of: index) { unlink(file) }
         try lib.ws.write(Array(repeating: 0x42, count: 8192), to: "photos/.imgeda/index.sqlite")
@@ -250,7 +250,7 @@ struct LibraryExportTests {
         let lib = try LibraryFixture()
         let first = "\(lib.root)/2023/beach/img_0000.jpg"
         #expect(try Imgeda.run(["tag", lib.root, "caption", "a wave, at dusk", "--path", first]).status == 0)
-        #expect(try Imgeda.run(["tag", lib.root, "add", "beach", "sea", "--search", "path:beach"]).status == 0)
+        #expect(try Imgeda.run(["tag", lib.root, "add", "beach", "sea", "--search", "path:2023/beach"]).status == 0)
         let out = lib.ws.file("lora")
         let result = try Imgeda.run(["library", "export", lib.root, "-o", out, "--search", "tag:beach"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -72,7 +72,7 @@ struct LibraryTrashTests {
 
     @Test func onlyEmptyTrashDeletesAndOnlyWhenConfirmed() throws {
         let lib = try LibraryFixture()
-        #expect(try lib.run(["tag", lib.root, "add", "gone", "--search", "path:street_0"]).status == 0)
+        #expect(try lib.run(["tag", lib.root, "add", "gone", "--search", "path:city/street_0"]).status == 0)
         #expect(try lib.run(["library", "trash", lib.root, "--search", "path:city"]).status == 0)
         let refused = try lib.run(["library", "empty-trash", lib.root])
         #expect(refused.status == 1)

@@ -39,8 +39,12 @@ public struct CatalogQuery: Sendable, Hashable {
         case camera(String)
         /// Lens model contains the text (case-insensitive).
         case lens(String)
-        /// Path (relative to the library) contains the text.
+        /// Path (relative to the library) starts with the text, case-sensitively (`path:2023/`):
+        /// a range on the path index.
         case path(String)
+        /// Path (relative to the library) contains the text, ignoring ASCII case
+        /// (`path:*beach`, a leading `*`): every path is read.
+        case pathContaining(String)
         /// Caption contains the text.
         case caption(String)
         /// Container format, as the manifest names it (`JPEG`, `PNG`).
@@ -154,7 +158,7 @@ extension CatalogQuery {
             filter = .tag(category: value.contains(":") ? tag.category : nil, value: tag.value)
         case "camera": filter = .camera(value)
         case "lens": filter = .lens(value)
-        case "path": filter = .path(value)
+        case "path": filter = value.hasPrefix("*") ? .pathContaining(String(value.dropFirst())) : .path(value)
         case "caption": filter = .caption(value)
         case "format": filter = .format(value.uppercased() == "JPG" ? "JPEG" : value.uppercased())
         case "split": filter = .split(value)

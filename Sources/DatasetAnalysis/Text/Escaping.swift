@@ -143,6 +143,16 @@ package enum Escape {
     /// A SQL `LIKE` pattern matching any text that starts with `text` (escaped the same way).
     package static func sqlLikePrefix(_ text: String) -> String { sqlLikeLiteral(text) + "%" }
 
+    /// The range of text that starts with `text`, for a prefix search on an ordered index
+    /// (`column >= lower AND column < upper`) where the column compares bytes (SQLite's
+    /// BINARY, PostgreSQL's "C" collation). `upper` is `text` followed by U+10FFFF, the
+    /// largest scalar, whose UTF-8 (F4 8F BF BF) sorts after every other character's; only
+    /// text continuing with U+10FFFF itself falls outside, so callers check the prefix
+    /// exactly beside the range. No wildcard is involved: nothing in `text` needs escaping.
+    package static func sqlPrefixRange(_ text: String) -> (lower: String, upper: String) {
+        (text, text + "\u{10FFFF}")
+    }
+
     private static func sqlLikeLiteral(_ text: String) -> String {
         var escaped = ""
         for c in text {

@@ -11,7 +11,7 @@ extension Imgeda {
             abstract: "Search a library: free text plus filters; prints paths (or --json).",
             discussion: """
                 Words match tags, captions, paths, camera and lens ("quoted phrases" too). Filters: tag:beach \
-                tag:place:Lisbon camera:"Canon EOS R6" lens:50mm path:2023/ caption:sunset format:png \
+                tag:place:Lisbon camera:"Canon EOS R6" lens:50mm path:2023/ (starts with; path:*beach contains) caption:sunset format:png \
                 date:2023-07 (or 2023, 2023-07-14, 2023-06..2023-08; local capture time) status:rejected \
                 is:blurry|dark|overexposed|corrupt|bordered|gps|duplicate|tagged|captioned|keeper \
                 sha:ab12 split:train class:cat, and comparisons width>=1024 height<600 size>1000000 iso>=800 \

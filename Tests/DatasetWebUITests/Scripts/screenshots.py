@@ -15,8 +15,8 @@ library = os.path.join(work, "library")
 if not os.path.exists(library):
     subprocess.run([imgeda, "example", library], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([imgeda, "library", "init", library, "--quiet"], check=True)
-    subprocess.run([imgeda, "tag", library, "add", "beach", "place:Lisbon", "--search", "path:scene_1"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([imgeda, "tag", library, "caption", "Waves at dusk", "--search", "path:scene_1"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([imgeda, "tag", library, "add", "beach", "place:Lisbon", "--search", "path:*scene_1"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([imgeda, "tag", library, "caption", "Waves at dusk", "--search", "path:*scene_1"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([imgeda, "library", "trash", library, os.path.join(library, "problems", "dark.jpg")], check=True, stdout=subprocess.DEVNULL)
 server = subprocess.Popen([imgeda, "serve", library, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 try:

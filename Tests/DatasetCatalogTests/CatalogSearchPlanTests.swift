@@ -1,0 +1,180 @@
+import DatasetAnalysis
+import DatasetCatalog
+import DatasetCatalogPostgres
+import DatasetCatalogSQLite
+import Foundation
+import Testing
+
+/// The search planner (``CatalogSQL/plan(counts:bound:)``) may read a page from a term's
+/// candidates or walk the order's index; whichever it picks, every query must return the rows
+/// a brute-force filter over all images returns, in the same order, page after page. Each
+/// backend runs with the planner's bound at 0 (always walk), 12 (some terms drive, some do
+/// not) and 1,000,000 (every term that can drive does).
+@Suite("catalog search plans", .postgresSchema)
+struct CatalogSearchPlanTests {
+    /// One image of the fixture with what the brute-force filter reads.
+    struct Fixture {
+        var image: CatalogImage
+        var sidecar: Sidecar?
+        var tags: [DatasetAnalysis.Tag] { sidecar?.tags ?? [] }
+        var status: ImageStatus { sidecar?.status ?? .active }
+    }
+
+    static let count = 240
+
+    static func fixtures() -> [Fixture] {
+        (0..<count).map { i in
+            var image = SyntheticCatalog.image(i)
+            // Folders by year, as photo libraries keep them, so dates and paths go together.
+            let year = 2019 + i % 5
+            image.path = "\(year)/\(SyntheticCatalog.folder(i))/img_\(i).jpg"
+            if let capture = image.capture {
+                image.capture = CaptureDate(local: "\(year)" + capture.local.dropFirst(4), source: capture.source)
+            }
+            image.record.fileSizeBytes = 10_000 + (i * 37 % 50) * 100
+            var sidecar: Sidecar?
+            if i % 4 == 0 || i % 9 == 0 {
+                var s = Sidecar(sha256: SyntheticCatalog.sha(i))
+                if i % 4 == 0 { s.add(Tag(parsing: "beach")) }
+                if i % 9 == 0 { s.add(Tag(parsing: "place:Lisbon")) }
+                if i % 12 == 0 { s.caption = "golden hour at the sea" }
+                s.status = i % 8 == 0 ? .rejected : (i % 9 == 0 ? .selected : .active)
+                s.rating = i % 5
+                sidecar = s
+            }
+            return Fixture(image: image, sidecar: sidecar)
+        }
+    }
+
+    /// The queries of the benchmarks' fixed sets and their relatives, each with the filter
+    /// that decides it over the fixture's values.
+    static let queries: [(text: String, keep: @Sendable (Fixture) -> Bool)] = [
+        ("", { _ in true }),
+        ("tag:beach", { $0.tags.contains { $0.value == "beach" } }),
+        ("tag:place:lisbon", { $0.tags.contains { $0.category == "place" && $0.value == "Lisbon" } }),
+        ("beach", { $0.tags.contains { $0.value == "beach" } || $0.image.path.contains("beach") }),
+        (#""golden hour""#, { $0.sidecar?.caption == "golden hour at the sea" }),
+        (#"camera:"Canon EOS R6""#, { $0.image.record.cameraModel == "Canon EOS R6" }),
+        ("date:2021-03", { $0.image.capture?.local.hasPrefix("2021-03") == true }),
+        ("date:2020..2021-02", { ($0.image.capture?.local ?? "~") >= "2020" && ($0.image.capture?.local ?? "~") < "2021-02~" }),
+        ("format:png width>=1024", { $0.image.record.format == "PNG" && $0.image.record.width >= 1024 }),
+        ("is:blurry", { $0.image.record.isBlurry }),
+        ("status:rejected", { $0.status == .rejected }),
+        ("status:active", { $0.status == .active }),
+        (
+            "beach -is:blurry quality>=50",
+            {
+                ($0.tags.contains { $0.value == "beach" } || $0.image.path.contains("beach")) && !$0.image.record.isBlurry
+                    && ($0.image.quality ?? -1) >= 50
+            }
+        ),
+        ("path:2021/", { $0.image.path.hasPrefix("2021/") }),
+        ("path:2021/city/img_1", { $0.image.path.hasPrefix("2021/city/img_1") }),
+        ("path:City", { _ in false }),  // a prefix is compared case by case
+        ("path:*CITY/IMG_1", { $0.image.path.contains("city/img_1") }),  // a substring ignores ASCII case
+        ("tag:beach date:2020", { $0.tags.contains { $0.value == "beach" } && $0.image.capture?.local.hasPrefix("2020") == true }),
+        ("path:2022/ -tag:beach", { $0.image.path.hasPrefix("2022/") && !$0.tags.contains { $0.value == "beach" } }),
+        ("tag:nothing", { _ in false }),
+        ("status:rejected tag:place:lisbon", { $0.status == .rejected && $0.tags.contains { $0.value == "Lisbon" } }),
+    ]
+
+    /// The fixture's images in `order`, as the index sorts them (ties by path).
+    static func sorted(_ fixtures: [Fixture], _ order: CatalogOrder) -> [String] {
+        func key(_ f: Fixture) -> (Int, String) {
+            let r = f.image.record
+            switch order {
+            case .path: return (0, "")
+            case .newest: return (0, f.image.capture?.local ?? "")
+            case .quality: return (f.image.quality ?? -1, "")
+            case .size: return (r.fileSizeBytes, "")
+            case .pixels: return (r.width * r.height, "")
+            }
+        }
+        return fixtures.sorted { a, b in
+            let (ka, kb) = (key(a), key(b))
+            if ka != kb { return ka > kb }
+            return a.image.path < b.image.path
+        }.map(\.image.path)
+    }
+
+    func makeStore(_ backend: CatalogBackend, _ ws: Workspace, bound: Int) async throws -> any CatalogStore {
+        switch backend {
+        case .sqlite:
+            let store = try SQLiteCatalogStore(path: ws.file("index-\(bound).sqlite"), candidateBound: bound)
+            try await store.migrate()
+            return store
+        case .postgresql:
+            let store = try await PostgresCatalogStore.open(try PostgresTestServer.location(), candidateBound: bound)
+            try await store.migrate()
+            return store
+        }
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func everyPlanReturnsTheRowsOfABruteForceFilterInOrder(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let fixtures = Self.fixtures()
+        for bound in [0, 12, 1_000_000] {
+            let store = try await makeStore(backend, ws, bound: bound)
+            try await store.removeAll()
+            try await store.upsert(images: fixtures.map(\.image))
+            try await store.apply(sidecars: fixtures.compactMap(\.sidecar))
+            try await store.optimize()
+            for (text, keep) in Self.queries {
+                let query = try CatalogQuery.parse(text)
+                for order in CatalogOrder.allCases {
+                    let expected = Self.sorted(fixtures.filter(keep), order)
+                    let label = "\(backend) bound \(bound): '\(text)' by \(order)"
+                    // The first page as the gallery and `imgeda search --limit` ask for it.
+                    let first = try await store.search(query, order: order, after: nil, limit: 50)
+                    #expect(first.hits.map(\.path) == Array(expected.prefix(50)), "\(label)")
+                    #expect((first.next != nil) == (expected.count > 50), "\(label)")
+                    // Every page after it, small ones so that many cursors are crossed.
+                    var seen: [String] = []
+                    var cursor: CatalogCursor?
+                    repeat {
+                        let page = try await store.search(query, order: order, after: cursor, limit: 19)
+                        seen += page.hits.map(\.path)
+                        cursor = page.next
+                    } while cursor != nil && seen.count <= Self.count
+                    #expect(seen == expected, "\(label)")
+                    // And backwards from the last hit.
+                    if let last = expected.last, let image = try await store.image(path: last) {
+                        let before = try await store.search(
+                            query, order: order, before: CatalogSQL.cursor(at: image, order: order), limit: 9)
+                        #expect(before.map(\.path) == Array(expected.dropLast().suffix(9).reversed()), "\(label) backwards")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func thePlannerDrivesWithTheFewestCandidatesBelowTheBound() {
+        #expect(CatalogSQL.plan(counts: [], bound: 10) == .walk)
+        #expect(CatalogSQL.plan(counts: [(term: 0, count: 10)], bound: 10) == .walk)
+        #expect(CatalogSQL.plan(counts: [(term: 0, count: 9)], bound: 10) == .candidates(term: 0))
+        #expect(CatalogSQL.plan(counts: [(term: 0, count: 7), (term: 2, count: 3)], bound: 10) == .candidates(term: 2))
+    }
+
+    @Test func onlyPositiveTermsWithAnIndexAreCounted() throws {
+        let query = try CatalogQuery.parse(
+            "sunset -tag:x tag:beach camera:canon date:2023 path:2023/ path:*a status:rejected status:active")
+        let counted = CatalogSQL.candidateCounts(query, dialect: SQLiteDialectProbe(), bound: 100).map(\.term)
+        #expect(counted == [0, 2, 4, 5, 7])
+    }
+}
+
+/// A minimal dialect for the planner's pure parts (the SQLite store's own is internal).
+struct SQLiteDialectProbe: CatalogSQLDialect {
+    func placeholder(_ number: Int) -> String { "?\(number)" }
+    func equalsIgnoringCase(_ expression: String, _ placeholder: String) -> String { "\(expression) = \(placeholder)" }
+    func likeIgnoringCase(_ expression: String, _ placeholder: String) -> String { "\(expression) LIKE \(placeholder)" }
+    func isTrue(_ expression: String) -> String { expression }
+    var falseLiteral: String { "0" }
+    func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String? { "SELECT \(bind(.string(text))) AS id" }
+    func fullTextEstimate(_ text: String, bind: (RecordField.Value) -> String) -> String? { "SELECT \(bind(.string(text)))" }
+    func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool) {
+        ("(\(candidates)) i", false)
+    }
+    func orderWalk(_ order: CatalogOrder) -> String { "image i" }
+}
