@@ -19,7 +19,7 @@ struct ServeRebuildTests {
 
     @Test func aServerReadsTheIndexARebuildFromAnotherProcessPutInPlace() throws {
         let serve = try ServeFixture()
-        let tagged = try Imgeda.run(["tag", serve.root, "add", "ephemeral", "--search", "path:img_0001"])
+        let tagged = try Imgeda.run(["tag", serve.root, "add", "ephemeral", "--search", "path:*img_0001"])
         #expect(tagged.status == 0, "\(tagged.stderr)")
         #expect(try Self.paths(serve, "tag:ephemeral") == ["2023/beach/img_0001.jpg"])
 
