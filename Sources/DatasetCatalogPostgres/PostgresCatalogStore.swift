@@ -340,6 +340,41 @@ public final class PostgresCatalogStore: CatalogStore {
         try await transaction { connection in try await Self.upsert(images, on: connection, logger: logger) }
     }
 
+    /// An image's values in ``imageColumns``' order (the last, `fts`, a tsvector literal).
+    static func row(_ image: CatalogImage) -> [RecordField.Value] {
+        var row: [RecordField.Value] = [.string(image.path)]
+        row += CatalogColumns.values(of: image.record)
+        row += [
+            Self.optional(image.capture?.local), Self.optional(image.capture?.offset),
+            Self.optional(image.capture?.source.rawValue), image.quality.map { .int($0) } ?? .null,
+            image.duplicateGroup.map { .int($0) } ?? .null,
+            .string(Self.tsvector([image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""])),
+        ]
+        return row
+    }
+
+    /// Images as rows of `COPY … FROM STDIN`'s text format, in ``imageColumns``' order:
+    /// columns separated by tabs, `\N` for NULL, `t`/`f` for booleans, numbers as Swift
+    /// prints them (shortest round-trip form, which PostgreSQL reads back exactly).
+    static func copyRows(_ images: [CatalogImage]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(images.count * 1_500)
+        for image in images {
+            for (index, value) in row(image).enumerated() {
+                if index > 0 { out.append(0x09) }
+                switch value {
+                case .null: out += [0x5C, UInt8(ascii: "N")]
+                case .bool(let v): out.append(v ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+                case .int(let v): out += String(v).utf8
+                case .double(let v): out += String(v).utf8
+                case .string(let v): Escape.postgresCopyText(v, into: &out)
+                }
+            }
+            out.append(0x0A)
+        }
+        return out
+    }
+
     /// Writes images in multi-row statements, replacing the rows of their paths.
     static func upsert(_ images: [CatalogImage], on connection: PostgresConnection, logger: Logger) async throws {
         // One row per path (the last wins), as one statement cannot update a row twice.
@@ -353,15 +388,7 @@ public final class PostgresCatalogStore: CatalogStore {
             var arguments: [RecordField.Value] = []
             var rows: [String] = []
             for image in batch {
-                var row: [RecordField.Value] = [.string(image.path)]
-                row += CatalogColumns.values(of: image.record)
-                row += [
-                    Self.optional(image.capture?.local), Self.optional(image.capture?.offset),
-                    Self.optional(image.capture?.source.rawValue), image.quality.map { .int($0) } ?? .null,
-                    image.duplicateGroup.map { .int($0) } ?? .null,
-                    .string(
-                        Self.tsvector([image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""])),
-                ]
+                let row = Self.row(image)
                 let first = arguments.count
                 arguments += row
                 let placeholders = (1...row.count).map { "$\(first + $0)" }
@@ -393,7 +420,19 @@ public final class PostgresCatalogStore: CatalogStore {
             for index in deferred {
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX \(index.name)"), logger: logger)
             }
-            try await load(PostgresBulkLoad(connection: connection, logger: logger))
+            // The path's unique constraint too: `COPY` cannot replace a row, so a path given
+            // twice is loaded twice and the older row removed before the constraint returns.
+            var uniques: [(name: String, definition: String)] = []
+            let constraints = try await connection.query(
+                "SELECT conname::text, pg_get_constraintdef(oid)::text FROM pg_constraint WHERE conrelid = 'image'::regclass AND contype = 'u'",
+                logger: logger)
+            for try await (name, definition) in constraints.decode((String, String).self) { uniques.append((name, definition)) }
+            for unique in uniques {
+                try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE image DROP CONSTRAINT \(unique.name)"), logger: logger)
+            }
+            let bulk = PostgresBulkLoad(connection: connection, logger: logger, uniques: uniques)
+            try await load(bulk)
+            try await bulk.finishImages()
             for index in deferred {
                 try await connection.query(PostgresQuery(unsafeSQL: index.definition), logger: logger)
             }
@@ -643,14 +682,43 @@ struct PostgresDialect: CatalogSQLDialect {
     }
 }
 
-/// Writes a new index inside ``PostgresCatalogStore/replaceAll(_:)``'s transaction.
+/// Writes a new index inside ``PostgresCatalogStore/replaceAll(_:)``'s transaction: images by
+/// `COPY … FROM STDIN` into the table without its path constraint, which
+/// ``finishImages()`` puts back once each path holds its newest row only.
 struct PostgresBulkLoad: CatalogBulkLoad {
     let connection: PostgresConnection
     let logger: Logger
+    /// The image table's unique constraints, dropped for the load.
+    let uniques: [(name: String, definition: String)]
+    private let finished = FinishedFlag()
+
+    init(connection: PostgresConnection, logger: Logger, uniques: [(name: String, definition: String)]) {
+        self.connection = connection
+        self.logger = logger
+        self.uniques = uniques
+    }
 
     func insert(images: [CatalogImage]) async throws {
         guard !images.isEmpty else { return }
-        try await PostgresCatalogStore.upsert(images, on: connection, logger: logger)
+        let rows = PostgresCatalogStore.copyRows(images)
+        try await connection.copyFrom(table: "image", columns: PostgresCatalogStore.imageColumns, logger: logger) { writer in
+            try await writer.write(ByteBuffer(bytes: rows))
+        }
+    }
+
+    /// Removes the older rows of a path loaded twice (ids grow in load order, so the newest
+    /// record keeps the largest), then puts the unique constraints back. Once.
+    func finishImages() async throws {
+        guard finished.set() else { return }
+        try await connection.query(
+            """
+            DELETE FROM image i USING (SELECT lib_path, max(id) AS keep FROM image GROUP BY lib_path HAVING COUNT(*) > 1) d
+            WHERE i.lib_path = d.lib_path AND i.id <> d.keep
+            """, logger: logger)
+        for unique in uniques {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "ALTER TABLE image ADD CONSTRAINT \(unique.name) \(unique.definition)"), logger: logger)
+        }
     }
 
     func apply(sidecars: [Sidecar]) async throws {
@@ -669,6 +737,22 @@ struct PostgresBulkLoad: CatalogBulkLoad {
                 UPDATE image SET duplicate_group = v.g FROM unnest(\(paths)::text[], \(numbers)::bigint[]) AS v(p, g)
                 WHERE image.lib_path = v.p
                 """, logger: logger)
+        }
+    }
+}
+
+/// Whether ``PostgresBulkLoad/finishImages()`` ran.
+///
+/// `@unchecked Sendable`: `done` is read and written only under `lock`.
+final class FinishedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    /// Marks it done; false when it already was.
+    func set() -> Bool {
+        lock.withLock {
+            defer { done = true }
+            return !done
         }
     }
 }
