@@ -25,12 +25,18 @@ public enum CatalogColumns {
 
     /// A record from column values in ``recordFields``' order (missing nested objects stay nil).
     public static func record(from values: [RecordField.Value]) -> ImageRecord {
+        record(from: values, fields: recordFields)
+    }
+
+    /// A record from the values of `fields`, in that order (every other field at its default;
+    /// missing nested objects stay nil).
+    public static func record(from values: [RecordField.Value], fields: [RecordField]) -> ImageRecord {
         var record = ImageRecord(path: "", filename: "")
         var pixels = PixelStats()
         var corners = CornerStats()
         var hasPixels = false
         var hasCorners = false
-        for (field, value) in zip(recordFields, values) {
+        for (field, value) in zip(fields, values) {
             switch field.group {
             case .record: _ = field.set(value, in: &record)
             case .pixelStats:

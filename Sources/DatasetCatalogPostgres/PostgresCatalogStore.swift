@@ -430,12 +430,9 @@ public final class PostgresCatalogStore: CatalogStore {
             for unique in uniques {
                 try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE image DROP CONSTRAINT \(unique.name)"), logger: logger)
             }
-            let bulk = PostgresBulkLoad(connection: connection, logger: logger, uniques: uniques)
+            let bulk = PostgresBulkLoad(connection: connection, logger: logger, uniques: uniques, deferred: deferred.map(\.definition))
             try await load(bulk)
             try await bulk.finishImages()
-            for index in deferred {
-                try await connection.query(PostgresQuery(unsafeSQL: index.definition), logger: logger)
-            }
         }
     }
 
@@ -537,13 +534,22 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     public func image(path: String) async throws -> CatalogImage? {
-        let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
-        let rows = try await fetch(
-            "SELECT capture_local, capture_offset, capture_source, quality, duplicate_group, \(columns) FROM image WHERE lib_path = $1",
-            [.string(path)])
+        let rows = try await fetch(Self.imageSelect + " WHERE lib_path = $1", [.string(path)])
         guard let row = rows.first else { return nil }
+        return try Self.image(from: row)
+    }
+
+    /// The statement reading whole images (``image(from:)`` reads its rows), to which a
+    /// `WHERE` is added.
+    static var imageSelect: String {
+        let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
+        return "SELECT capture_local, capture_offset, capture_source, quality, duplicate_group, lib_path, \(columns) FROM image"
+    }
+
+    /// An image from a row of ``imageSelect``.
+    static func image(from row: PostgresRow) throws -> CatalogImage {
         let values = try row.map(Self.value)
-        let record = CatalogColumns.record(from: Array(values.dropFirst(5)))
+        let record = CatalogColumns.record(from: Array(values.dropFirst(6)))
         func string(_ i: Int) -> String? {
             if case .string(let v) = values[i] { return v }
             return nil
@@ -556,7 +562,7 @@ public final class PostgresCatalogStore: CatalogStore {
         if let local = string(0), let source = string(2).flatMap(CaptureDate.Source.init(rawValue:)) {
             capture = CaptureDate(local: local, offset: string(1), source: source)
         }
-        return CatalogImage(path: path, record: record, capture: capture, quality: int(3), duplicateGroup: int(4))
+        return CatalogImage(path: string(5) ?? "", record: record, capture: capture, quality: int(3), duplicateGroup: int(4))
     }
 
     public func sidecar(sha256: String) async throws -> Sidecar? {
@@ -690,12 +696,15 @@ struct PostgresBulkLoad: CatalogBulkLoad {
     let logger: Logger
     /// The image table's unique constraints, dropped for the load.
     let uniques: [(name: String, definition: String)]
-    private let finished = FinishedFlag()
+    /// The image table's other indexes, dropped for the load.
+    let deferred: [String]
+    private let finished = OnceFlag()
 
-    init(connection: PostgresConnection, logger: Logger, uniques: [(name: String, definition: String)]) {
+    init(connection: PostgresConnection, logger: Logger, uniques: [(name: String, definition: String)], deferred: [String]) {
         self.connection = connection
         self.logger = logger
         self.uniques = uniques
+        self.deferred = deferred
     }
 
     func insert(images: [CatalogImage]) async throws {
@@ -707,9 +716,9 @@ struct PostgresBulkLoad: CatalogBulkLoad {
     }
 
     /// Removes the older rows of a path loaded twice (ids grow in load order, so the newest
-    /// record keeps the largest), then puts the unique constraints back. Once.
+    /// record keeps the largest), then puts the unique constraints and the indexes back. Once.
     func finishImages() async throws {
-        guard finished.set() else { return }
+        guard finished.claim() else { return }
         try await connection.query(
             """
             DELETE FROM image i USING (SELECT lib_path, max(id) AS keep FROM image GROUP BY lib_path HAVING COUNT(*) > 1) d
@@ -719,6 +728,53 @@ struct PostgresBulkLoad: CatalogBulkLoad {
             try await connection.query(
                 PostgresQuery(unsafeSQL: "ALTER TABLE image ADD CONSTRAINT \(unique.name) \(unique.definition)"), logger: logger)
         }
+        for definition in deferred {
+            try await connection.query(PostgresQuery(unsafeSQL: definition), logger: logger)
+        }
+    }
+
+    func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws {
+        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT id, \(columns) FROM image"), logger: logger)
+        var batch: [(id: Int, record: ImageRecord)] = []
+        for try await row in rows {
+            let values = try row.map(PostgresCatalogStore.value)
+            guard case .int(let id) = values.first else { continue }
+            batch.append((id, CatalogColumns.record(from: Array(values.dropFirst()), fields: fields)))
+            if batch.count >= LibraryIndexer.batchSize {
+                try body(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try body(batch) }
+    }
+
+    func sharedContentIDs() async throws -> [Int] {
+        let rows = try await connection.query(
+            """
+            SELECT id FROM image WHERE sha256 IN (SELECT sha256 FROM image WHERE sha256 IS NOT NULL GROUP BY sha256 HAVING COUNT(*) > 1)
+            """, logger: logger)
+        var ids: [Int] = []
+        for try await id in rows.decode(Int.self) { ids.append(id) }
+        return ids
+    }
+
+    func images(ids: [Int]) async throws -> [CatalogImage] {
+        var images: [CatalogImage] = []
+        for start in stride(from: 0, to: ids.count, by: 10_000) {
+            let batch = Array(ids[start..<min(ids.count, start + 10_000)])
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: PostgresCatalogStore.imageSelect + " WHERE id = ANY($1)", binds: try Self.bindings(batch)),
+                logger: logger)
+            for try await row in rows { images.append(try PostgresCatalogStore.image(from: row)) }
+        }
+        return images
+    }
+
+    static func bindings(_ ids: [Int]) throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 1)
+        binds.append(ids)
+        return binds
     }
 
     func apply(sidecars: [Sidecar]) async throws {
@@ -737,22 +793,6 @@ struct PostgresBulkLoad: CatalogBulkLoad {
                 UPDATE image SET duplicate_group = v.g FROM unnest(\(paths)::text[], \(numbers)::bigint[]) AS v(p, g)
                 WHERE image.lib_path = v.p
                 """, logger: logger)
-        }
-    }
-}
-
-/// Whether ``PostgresBulkLoad/finishImages()`` ran.
-///
-/// `@unchecked Sendable`: `done` is read and written only under `lock`.
-final class FinishedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-
-    /// Marks it done; false when it already was.
-    func set() -> Bool {
-        lock.withLock {
-            defer { done = true }
-            return !done
         }
     }
 }
