@@ -66,13 +66,15 @@ final class NearDuplicateScreen: @unchecked Sendable {
     /// Takes an image into the search, unless the search leaves it out (corrupt, near blank,
     /// without a pHash), as ``DuplicateFinder`` does.
     func add(id: Int, record: ImageRecord) throws {
-        var candidate = DuplicateCandidate(record: record)
-        guard !candidate.isCorrupt, !candidate.isNearBlank, let whole = candidate.windows?[.whole] ?? candidate.phash else { return }
+        // What ``DuplicateCandidate`` and the finder's hashes read, without the rest of a
+        // candidate (this runs once per image of the library).
+        guard !record.isCorrupt, !DuplicateFinder.isNearBlank(record) else { return }
+        let windows = record.windowHashes.flatMap(WindowHashes.init(encoded:))
+        guard let whole = windows?[.whole] ?? record.phash.flatMap(Hash256.init(hex:)) else { return }
         try wholes.append(Entry(id: Int64(id), hash: whole))
-        if let centre = candidate.phashCenter { try centres.append(Entry(id: Int64(id), hash: centre)) }
-        if candidate.windows != nil {
-            candidate.path = ""
-            windowed.append(candidate)
+        if let centre = record.phashCenter.flatMap(Hash256.init(hex:)) { try centres.append(Entry(id: Int64(id), hash: centre)) }
+        if windows != nil {
+            windowed.append(DuplicateCandidate(record: record))
             windowedIDs.append(Int64(id))
         }
     }

@@ -724,6 +724,9 @@ struct PostgresBulkLoad: CatalogBulkLoad {
             DELETE FROM image i USING (SELECT lib_path, max(id) AS keep FROM image GROUP BY lib_path HAVING COUNT(*) > 1) d
             WHERE i.lib_path = d.lib_path AND i.id <> d.keep
             """, logger: logger)
+        // Index builds sort in this much of the server's memory (for this transaction only):
+        // the default 64 MB makes the GIN index of a million images spill to disk many times.
+        try await connection.query("SET LOCAL maintenance_work_mem = '256MB'", logger: logger)
         for unique in uniques {
             try await connection.query(
                 PostgresQuery(unsafeSQL: "ALTER TABLE image ADD CONSTRAINT \(unique.name) \(unique.definition)"), logger: logger)

@@ -136,6 +136,11 @@ struct LibraryDuplicateSearchTests {
         again.phash = records[5].phash
         again.sha256 = String(repeating: "e", count: 64)
         lines.append(line(again))
+        // Text that must survive each backend's load as written (PostgreSQL's COPY reads
+        // backslashes, tabs and line breaks as its own syntax unless they are escaped).
+        var odd = records[1]
+        odd.cameraModel = Self.oddText
+        lines.append(line(odd))
         try (lines.joined(separator: "\n") + "\n").write(toFile: root + "/.imgeda/manifest.jsonl", atomically: true, encoding: .utf8)
         let library = try Library(root: root)
         var mark = Sidecar(sha256: try #require(records[30].sha256))
@@ -143,6 +148,8 @@ struct LibraryDuplicateSearchTests {
         try library.sidecars.write(mark)
         return library
     }
+
+    static let oddText = "back\\slash \\N café \\\\ \\t\ttab\nline\rreturn"
 
     /// Rebuilds `store` from `library` and checks its groups against the in-memory finder's.
     static func expectSameGroups(_ library: Library, _ store: some CatalogStore) async throws {
@@ -154,6 +161,8 @@ struct LibraryDuplicateSearchTests {
         var found: [String: Int] = [:]
         for hit in try await store.searchAll(try CatalogQuery.parse("is:duplicate")) { found[hit.path] = hit.duplicateGroup }
         #expect(found == expected.groups)
+        let odd = try #require(try await store.image(path: "f1/img_1.jpg"))
+        #expect(odd.record.cameraModel == oddText)
         // The spill folder is gone.
         let left = try FileManager.default.contentsOfDirectory(atPath: library.state).filter { $0.hasPrefix("duplicate-search") }
         #expect(left.isEmpty)
