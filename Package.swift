@@ -134,7 +134,11 @@ let package = Package(
         // The catalog's embedded backend: SQLite through GRDB (FTS5 over tags, captions, paths).
         .target(
             name: "DatasetCatalogSQLite",
-            dependencies: ["DatasetAnalysis", "DatasetCatalog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "DatasetAnalysis", "DatasetCatalog", .product(name: "GRDB", package: "GRDB.swift"),
+                // sqlite3's own binding calls, for the bulk load's prepared insert.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The catalog's team backend: PostgreSQL through postgres-nio (tsvector/GIN full text).

@@ -1,4 +1,5 @@
 public import DatasetAnalysis
+import Foundation
 
 /// One image as the catalog indexes it: the scan's record, the library-relative path that
 /// identifies it, and what the library derives from the record (capture date, quality score,
@@ -155,6 +156,39 @@ public protocol CatalogBulkLoad: Sendable {
 
     /// Sets the duplicate group of these paths (every other image has none).
     func setDuplicateGroups(_ groups: [String: Int]) async throws
+
+    /// Called once after the last ``insert(images:)``: from then on each path holds the image
+    /// it was given last, and the reads below see every image (backends make their secondary
+    /// indexes here).
+    func finishImages() async throws
+
+    /// Reads back `fields` of every loaded image, in batches of its row id and a record with
+    /// only those fields set: for a search over the whole library that must not hold it.
+    func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws
+
+    /// The row ids of the loaded images whose SHA-256 another loaded image shares.
+    func sharedContentIDs() async throws -> [Int]
+
+    /// The loaded images with these row ids.
+    func images(ids: [Int]) async throws -> [CatalogImage]
+}
+
+/// A step that runs once, whoever asks first (a bulk load's ``CatalogBulkLoad/finishImages()``).
+///
+/// `@unchecked Sendable`: `done` is read and written only under `lock`.
+package final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    package init() {}
+
+    /// Marks it done; false when it already was.
+    package func claim() -> Bool {
+        lock.withLock {
+            defer { done = true }
+            return !done
+        }
+    }
 }
 
 /// The library's index: a rebuildable copy of the manifest and the sidecars, made to answer

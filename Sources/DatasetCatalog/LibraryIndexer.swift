@@ -128,10 +128,10 @@ public enum LibraryIndexer {
     /// Makes the index from the manifest and the sidecars alone, replacing what the store
     /// held all at once (``CatalogStore/replaceAll(_:)``: a crash part-way leaves the previous
     /// index). One pass over the manifest: a reading thread parses records and hands batches
-    /// of images to the store while it keeps only each path's hashes for the duplicate
-    /// finder; the groups are written after the pass.
-    /// - Complexity: O(n) reading and writing, plus the duplicate finder; memory O(n) only in
-    ///   the duplicate candidates (hashes), flat in everything else.
+    /// of images to the store; then the duplicate groups are found from the loaded index
+    /// (``loadedDuplicateGroups(_:in:notDuplicate:)``) and written.
+    /// - Complexity: O(n) reading and writing, plus the duplicate search; memory flat in the
+    ///   number of images except for the images in duplicate groups.
     public static func rebuild(_ library: Library, into store: some CatalogStore) async throws -> LibrarySync {
         try library.requireExisting()
         var sync = LibrarySync()
@@ -142,11 +142,9 @@ public enum LibraryIndexer {
         var groupCount = 0
         try await store.replaceAll { load in
             try await load.apply(sidecars: listing.sidecars)
-            var read = try await streamAll(library, into: load)
-            malformed = read.malformed
-            var candidates = read.candidates
-            read.candidates = []
-            let grouping = duplicateGroups(&candidates, notDuplicate: marks)
+            malformed = try await streamAll(library, into: load)
+            try await load.finishImages()
+            let grouping = try await loadedDuplicateGroups(library, in: load, notDuplicate: marks)
             groupCount = grouping.count
             try await load.setDuplicateGroups(grouping.groups)
         }
@@ -159,32 +157,48 @@ public enum LibraryIndexer {
         return sync
     }
 
+    /// The duplicate groups of the images `load` holds, as ``duplicateGroups(_:notDuplicate:)``
+    /// finds them among all of them, without holding all of them: the near search's first
+    /// step runs on hashes read back from the index and spilled to files
+    /// (``NearDuplicateScreen``), and only the images it links, with those sharing their
+    /// SHA-256, are read whole and grouped. The groups are the same, because every rule of
+    /// the finder links two images by their own hashes alone: an image linked to none, with
+    /// no byte-identical copy, is in no group, and leaving it out changes no other.
+    /// - Complexity: ``NearDuplicateScreen``, plus the finder on the linked images.
+    static func loadedDuplicateGroups(_ library: Library, in load: any CatalogBulkLoad, notDuplicate: [String: Set<String>])
+        async throws -> (groups: [String: Int], count: Int)
+    {
+        var ids: [Int]
+        do {
+            let screen = try NearDuplicateScreen(folder: "\(library.state)/duplicate-search-\(getpid())")
+            try await load.forEachImage(fields: NearDuplicateScreen.fields) { batch in
+                for (id, record) in batch { try screen.add(id: id, record: record) }
+            }
+            ids = try screen.linkedIDs()
+        }
+        ids += try await load.sharedContentIDs()
+        let images = try await load.images(ids: Array(Set(ids)).sorted())
+        var list = images.map { image in
+            var candidate = DuplicateCandidate(record: image.record)
+            candidate.path = image.path
+            return candidate
+        }
+        return duplicateGroups(&list, notDuplicate: notDuplicate)
+    }
+
     /// Reads the manifest once on a thread of its own, handing batches of images (without
-    /// their duplicate groups) to `load`, one batch in flight at a time; returns each path's
-    /// duplicate candidate (the newest record's) and the unreadable lines.
-    static func streamAll(_ library: Library, into load: any CatalogBulkLoad) async throws -> (
-        candidates: [DuplicateCandidate], malformed: Int
-    ) {
+    /// their duplicate groups) to `load`, one batch in flight at a time; returns the
+    /// unreadable lines.
+    static func streamAll(_ library: Library, into load: any CatalogBulkLoad) async throws -> Int {
         let batches = BatchChannel<CatalogImage>()
         let result = PassResult()
         let manifest = library.manifest
         let thread = Thread {
             var batch: [CatalogImage] = []
             batch.reserveCapacity(batchSize)
-            // One candidate per path (the newest record's), and where it is in the list.
-            var candidates: [DuplicateCandidate] = []
-            var slots: [String: Int] = [:]
             do {
                 let report = try ManifestReader(path: manifest).forEachRecord { record in
                     guard let relative = library.relativePath(record.path) else { return }
-                    var candidate = DuplicateCandidate(record: record)
-                    candidate.path = relative
-                    if let slot = slots[relative] {
-                        candidates[slot] = candidate
-                    } else {
-                        slots[relative] = candidates.count
-                        candidates.append(candidate)
-                    }
                     batch.append(image(record, relativePath: relative, duplicateGroup: nil))
                     if batch.count >= batchSize {
                         guard batches.send(batch) else { throw CancellationError() }
@@ -192,16 +206,14 @@ public enum LibraryIndexer {
                     }
                 }
                 if !batch.isEmpty { _ = batches.send(batch) }
-                slots = [:]
-                result.store(candidates, malformed: report.malformedLines)
-                candidates = []
+                result.store(malformed: report.malformedLines)
                 batches.finish(nil)
             } catch {
                 batches.finish(error)
             }
         }
         try await batches.drain(reader: thread) { try await load.insert(images: $0) }
-        return result.taken()
+        return result.malformed
     }
 
     /// ``sync(_:into:)``, made as fast as ``rebuild(_:into:)`` for an empty index (a new
@@ -385,22 +397,11 @@ public enum LibraryIndexer {
 /// by the consumer after the channel reported the end; the lock orders the two.
 final class PassResult: @unchecked Sendable {
     private let lock = NSLock()
-    private var candidates: [DuplicateCandidate] = []
-    private var malformed = 0
+    private var lines = 0
 
-    func store(_ candidates: [DuplicateCandidate], malformed: Int) {
-        lock.withLock {
-            self.candidates = candidates
-            self.malformed = malformed
-        }
-    }
+    func store(malformed: Int) { lock.withLock { lines = malformed } }
 
-    func taken() -> (candidates: [DuplicateCandidate], malformed: Int) {
-        lock.withLock {
-            defer { candidates = [] }
-            return (candidates, malformed)
-        }
-    }
+    var malformed: Int { lock.withLock { lines } }
 }
 
 /// A hand-over of one batch at a time between the reading thread and the async consumer:

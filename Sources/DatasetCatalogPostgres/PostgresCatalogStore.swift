@@ -361,6 +361,41 @@ public final class PostgresCatalogStore: CatalogStore {
         try await transaction { connection in try await Self.upsert(images, on: connection, logger: logger) }
     }
 
+    /// An image's values in ``imageColumns``' order (the last, `fts`, a tsvector literal).
+    static func row(_ image: CatalogImage) -> [RecordField.Value] {
+        var row: [RecordField.Value] = [.string(image.path)]
+        row += CatalogColumns.values(of: image.record)
+        row += [
+            Self.optional(image.capture?.local), Self.optional(image.capture?.offset),
+            Self.optional(image.capture?.source.rawValue), image.quality.map { .int($0) } ?? .null,
+            image.duplicateGroup.map { .int($0) } ?? .null,
+            .string(Self.tsvector([image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""])),
+        ]
+        return row
+    }
+
+    /// Images as rows of `COPY … FROM STDIN`'s text format, in ``imageColumns``' order:
+    /// columns separated by tabs, `\N` for NULL, `t`/`f` for booleans, numbers as Swift
+    /// prints them (shortest round-trip form, which PostgreSQL reads back exactly).
+    static func copyRows(_ images: [CatalogImage]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(images.count * 1_500)
+        for image in images {
+            for (index, value) in row(image).enumerated() {
+                if index > 0 { out.append(0x09) }
+                switch value {
+                case .null: out += [0x5C, UInt8(ascii: "N")]
+                case .bool(let v): out.append(v ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+                case .int(let v): out += String(v).utf8
+                case .double(let v): out += String(v).utf8
+                case .string(let v): Escape.postgresCopyText(v, into: &out)
+                }
+            }
+            out.append(0x0A)
+        }
+        return out
+    }
+
     /// Writes images in multi-row statements, replacing the rows of their paths.
     static func upsert(_ images: [CatalogImage], on connection: PostgresConnection, logger: Logger) async throws {
         // One row per path (the last wins), as one statement cannot update a row twice.
@@ -374,15 +409,7 @@ public final class PostgresCatalogStore: CatalogStore {
             var arguments: [RecordField.Value] = []
             var rows: [String] = []
             for image in batch {
-                var row: [RecordField.Value] = [.string(image.path)]
-                row += CatalogColumns.values(of: image.record)
-                row += [
-                    Self.optional(image.capture?.local), Self.optional(image.capture?.offset),
-                    Self.optional(image.capture?.source.rawValue), image.quality.map { .int($0) } ?? .null,
-                    image.duplicateGroup.map { .int($0) } ?? .null,
-                    .string(
-                        Self.tsvector([image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""])),
-                ]
+                let row = Self.row(image)
                 let first = arguments.count
                 arguments += row
                 let placeholders = (1...row.count).map { "$\(first + $0)" }
@@ -414,10 +441,19 @@ public final class PostgresCatalogStore: CatalogStore {
             for index in deferred {
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX \(index.name)"), logger: logger)
             }
-            try await load(PostgresBulkLoad(connection: connection, logger: logger))
-            for index in deferred {
-                try await connection.query(PostgresQuery(unsafeSQL: index.definition), logger: logger)
+            // The path's unique constraint too: `COPY` cannot replace a row, so a path given
+            // twice is loaded twice and the older row removed before the constraint returns.
+            var uniques: [(name: String, definition: String)] = []
+            let constraints = try await connection.query(
+                "SELECT conname::text, pg_get_constraintdef(oid)::text FROM pg_constraint WHERE conrelid = 'image'::regclass AND contype = 'u'",
+                logger: logger)
+            for try await (name, definition) in constraints.decode((String, String).self) { uniques.append((name, definition)) }
+            for unique in uniques {
+                try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE image DROP CONSTRAINT \(unique.name)"), logger: logger)
             }
+            let bulk = PostgresBulkLoad(connection: connection, logger: logger, uniques: uniques, deferred: deferred.map(\.definition))
+            try await load(bulk)
+            try await bulk.finishImages()
         }
     }
 
@@ -534,13 +570,22 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     public func image(path: String) async throws -> CatalogImage? {
-        let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
-        let rows = try await fetch(
-            "SELECT capture_local, capture_offset, capture_source, quality, duplicate_group, \(columns) FROM image WHERE lib_path = $1",
-            [.string(path)])
+        let rows = try await fetch(Self.imageSelect + " WHERE lib_path = $1", [.string(path)])
         guard let row = rows.first else { return nil }
+        return try Self.image(from: row)
+    }
+
+    /// The statement reading whole images (``image(from:)`` reads its rows), to which a
+    /// `WHERE` is added.
+    static var imageSelect: String {
+        let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
+        return "SELECT capture_local, capture_offset, capture_source, quality, duplicate_group, lib_path, \(columns) FROM image"
+    }
+
+    /// An image from a row of ``imageSelect``.
+    static func image(from row: PostgresRow) throws -> CatalogImage {
         let values = try row.map(Self.value)
-        let record = CatalogColumns.record(from: Array(values.dropFirst(5)))
+        let record = CatalogColumns.record(from: Array(values.dropFirst(6)))
         func string(_ i: Int) -> String? {
             if case .string(let v) = values[i] { return v }
             return nil
@@ -553,7 +598,7 @@ public final class PostgresCatalogStore: CatalogStore {
         if let local = string(0), let source = string(2).flatMap(CaptureDate.Source.init(rawValue:)) {
             capture = CaptureDate(local: local, offset: string(1), source: source)
         }
-        return CatalogImage(path: path, record: record, capture: capture, quality: int(3), duplicateGroup: int(4))
+        return CatalogImage(path: string(5) ?? "", record: record, capture: capture, quality: int(3), duplicateGroup: int(4))
     }
 
     public func sidecar(sha256: String) async throws -> Sidecar? {
@@ -724,14 +769,96 @@ struct PostgresDialect: CatalogSQLDialect {
     }
 }
 
-/// Writes a new index inside ``PostgresCatalogStore/replaceAll(_:)``'s transaction.
+/// Writes a new index inside ``PostgresCatalogStore/replaceAll(_:)``'s transaction: images by
+/// `COPY … FROM STDIN` into the table without its path constraint, which
+/// ``finishImages()`` puts back once each path holds its newest row only.
 struct PostgresBulkLoad: CatalogBulkLoad {
     let connection: PostgresConnection
     let logger: Logger
+    /// The image table's unique constraints, dropped for the load.
+    let uniques: [(name: String, definition: String)]
+    /// The image table's other indexes, dropped for the load.
+    let deferred: [String]
+    private let finished = OnceFlag()
+
+    init(connection: PostgresConnection, logger: Logger, uniques: [(name: String, definition: String)], deferred: [String]) {
+        self.connection = connection
+        self.logger = logger
+        self.uniques = uniques
+        self.deferred = deferred
+    }
 
     func insert(images: [CatalogImage]) async throws {
         guard !images.isEmpty else { return }
-        try await PostgresCatalogStore.upsert(images, on: connection, logger: logger)
+        let rows = PostgresCatalogStore.copyRows(images)
+        try await connection.copyFrom(table: "image", columns: PostgresCatalogStore.imageColumns, logger: logger) { writer in
+            try await writer.write(ByteBuffer(bytes: rows))
+        }
+    }
+
+    /// Removes the older rows of a path loaded twice (ids grow in load order, so the newest
+    /// record keeps the largest), then puts the unique constraints and the indexes back. Once.
+    func finishImages() async throws {
+        guard finished.claim() else { return }
+        try await connection.query(
+            """
+            DELETE FROM image i USING (SELECT lib_path, max(id) AS keep FROM image GROUP BY lib_path HAVING COUNT(*) > 1) d
+            WHERE i.lib_path = d.lib_path AND i.id <> d.keep
+            """, logger: logger)
+        // Index builds sort in this much of the server's memory (for this transaction only):
+        // the default 64 MB makes the GIN index of a million images spill to disk many times.
+        try await connection.query("SET LOCAL maintenance_work_mem = '256MB'", logger: logger)
+        for unique in uniques {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "ALTER TABLE image ADD CONSTRAINT \(unique.name) \(unique.definition)"), logger: logger)
+        }
+        for definition in deferred {
+            try await connection.query(PostgresQuery(unsafeSQL: definition), logger: logger)
+        }
+    }
+
+    func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws {
+        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT id, \(columns) FROM image"), logger: logger)
+        var batch: [(id: Int, record: ImageRecord)] = []
+        for try await row in rows {
+            let values = try row.map(PostgresCatalogStore.value)
+            guard case .int(let id) = values.first else { continue }
+            batch.append((id, CatalogColumns.record(from: Array(values.dropFirst()), fields: fields)))
+            if batch.count >= LibraryIndexer.batchSize {
+                try body(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try body(batch) }
+    }
+
+    func sharedContentIDs() async throws -> [Int] {
+        let rows = try await connection.query(
+            """
+            SELECT id FROM image WHERE sha256 IN (SELECT sha256 FROM image WHERE sha256 IS NOT NULL GROUP BY sha256 HAVING COUNT(*) > 1)
+            """, logger: logger)
+        var ids: [Int] = []
+        for try await id in rows.decode(Int.self) { ids.append(id) }
+        return ids
+    }
+
+    func images(ids: [Int]) async throws -> [CatalogImage] {
+        var images: [CatalogImage] = []
+        for start in stride(from: 0, to: ids.count, by: 10_000) {
+            let batch = Array(ids[start..<min(ids.count, start + 10_000)])
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: PostgresCatalogStore.imageSelect + " WHERE id = ANY($1)", binds: try Self.bindings(batch)),
+                logger: logger)
+            for try await row in rows { images.append(try PostgresCatalogStore.image(from: row)) }
+        }
+        return images
+    }
+
+    static func bindings(_ ids: [Int]) throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 1)
+        binds.append(ids)
+        return binds
     }
 
     func apply(sidecars: [Sidecar]) async throws {

@@ -2,6 +2,7 @@ public import DatasetAnalysis
 public import DatasetCatalog
 import Foundation
 internal import GRDB
+internal import GRDBSQLite
 
 #if canImport(Glibc)
     import Glibc
@@ -328,11 +329,10 @@ public final class SQLiteCatalogStore: CatalogStore {
                 for index in indexes { try db.execute(sql: "DROP INDEX \(index["name"] as String)") }
                 return indexes.map { $0["sql"] as String }
             }
-            try await load(SQLiteBulkLoad(queue: queue))
-            try await queue.write { db in
-                for sql in deferred { try db.execute(sql: sql) }
-                try db.execute(sql: Self.fillFullText)
-            }
+            let bulk = SQLiteBulkLoad(queue: queue, deferred: deferred)
+            try await load(bulk)
+            try await bulk.finishImages()
+            try await queue.write { db in try db.execute(sql: Self.fillFullText) }
             try await queue.writeWithoutTransaction { db in
                 // The web app's job history belongs to the index being replaced (when it reads).
                 if FileManager.default.fileExists(atPath: path),
@@ -456,24 +456,28 @@ public final class SQLiteCatalogStore: CatalogStore {
     public func image(path: String) async throws -> CatalogImage? {
         try await wrap {
             try await pool.read { db in
-                let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
-                guard
-                    let row = try Row.fetchOne(
-                        db,
-                        sql:
-                            "SELECT capture_local, capture_offset, capture_source, quality, duplicate_group, \(columns) FROM image WHERE lib_path = ?",
-                        arguments: [path])
-                else { return nil }
-                let values = Array(row.databaseValues)
-                let fields = zip(CatalogColumns.recordFields, values.dropFirst(5)).map { Self.fieldValue($1, kind: $0.kind) }
-                let record = CatalogColumns.record(from: fields)
-                var capture: CaptureDate?
-                if let local = row[0] as String?, let source = (row[2] as String?).flatMap(CaptureDate.Source.init(rawValue:)) {
-                    capture = CaptureDate(local: local, offset: row[1], source: source)
-                }
-                return CatalogImage(path: path, record: record, capture: capture, quality: row[3], duplicateGroup: row[4])
+                try Row.fetchOne(db, sql: Self.imageSelect + " WHERE lib_path = ?", arguments: [path]).map(Self.image(from:))
             }
         }
+    }
+
+    /// The statement reading whole images (``image(from:)`` reads its rows), to which a
+    /// `WHERE` is added.
+    static var imageSelect: String {
+        let columns = CatalogColumns.recordFields.map(CatalogColumns.name).joined(separator: ", ")
+        return "SELECT capture_local, capture_offset, capture_source, quality, duplicate_group, lib_path, \(columns) FROM image"
+    }
+
+    /// An image from a row of ``imageSelect``.
+    static func image(from row: Row) -> CatalogImage {
+        let values = Array(row.databaseValues)
+        let fields = zip(CatalogColumns.recordFields, values.dropFirst(6)).map { Self.fieldValue($1, kind: $0.kind) }
+        let record = CatalogColumns.record(from: fields)
+        var capture: CaptureDate?
+        if let local = row[0] as String?, let source = (row[2] as String?).flatMap(CaptureDate.Source.init(rawValue:)) {
+            capture = CaptureDate(local: local, offset: row[1], source: source)
+        }
+        return CatalogImage(path: row[5], record: record, capture: capture, quality: row[3], duplicateGroup: row[4])
     }
 
     public func sidecar(sha256: String) async throws -> Sidecar? {
@@ -640,16 +644,148 @@ struct FileIdentity: Hashable {
     }
 }
 
-/// Writes a new index that nobody reads yet: plain inserts in one transaction per batch,
-/// with statements prepared once per connection.
+/// Writes a new index that nobody reads yet: one transaction per batch, through one prepared
+/// statement whose columns are bound straight from the image's values (GRDB's argument
+/// arrays cost more than the insert itself at a million rows).
 struct SQLiteBulkLoad: CatalogBulkLoad {
     let queue: DatabaseQueue
+    /// The image table's secondary indexes, made once the images are in.
+    let deferred: [String]
+    private let finished = OnceFlag()
+
+    init(queue: DatabaseQueue, deferred: [String]) {
+        self.queue = queue
+        self.deferred = deferred
+    }
+
+    func finishImages() async throws {
+        guard finished.claim() else { return }
+        let deferred = deferred
+        try await queue.write { db in
+            for sql in deferred { try db.execute(sql: sql) }
+        }
+    }
+
+    func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws {
+        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
+        try queue.inDatabase { db in
+            let select = try db.makeStatement(sql: "SELECT id, \(columns) FROM image")
+            let statement = select.sqliteStatement
+            // The statement object owns the sqlite3 statement: it lives until the rows are read.
+            defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
+            var batch: [(id: Int, record: ImageRecord)] = []
+            while true {
+                let code = sqlite3_step(statement)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                var values: [RecordField.Value] = []
+                values.reserveCapacity(fields.count)
+                for (index, field) in fields.enumerated() { values.append(Self.column(statement, Int32(index + 1), kind: field.kind)) }
+                batch.append((Int(sqlite3_column_int64(statement, 0)), CatalogColumns.record(from: values, fields: fields)))
+                if batch.count >= LibraryIndexer.batchSize {
+                    try body(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try body(batch) }
+        }
+    }
+
+    /// A column of the current row as a field of `kind` holds it (as ``SQLiteCatalogStore``
+    /// reads values back).
+    static func column(_ statement: OpaquePointer, _ index: Int32, kind: RecordField.Kind) -> RecordField.Value {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER:
+            let v = sqlite3_column_int64(statement, index)
+            switch kind {
+            case .bool: return .bool(v != 0)
+            case .int: return .int(Int(v))
+            case .double: return .double(Double(v))
+            case .string: return .null
+            }
+        case SQLITE_FLOAT:
+            let v = sqlite3_column_double(statement, index)
+            switch kind {
+            case .double: return .double(v)
+            case .int: return .int(Int(v))
+            default: return .null
+            }
+        case SQLITE_TEXT:
+            guard kind == .string, let text = sqlite3_column_text(statement, index) else { return .null }
+            let count = Int(sqlite3_column_bytes(statement, index))
+            return .string(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        default:
+            return .null
+        }
+    }
+
+    func sharedContentIDs() async throws -> [Int] {
+        try await queue.read { db in
+            try Int.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM image WHERE sha256 IN (SELECT sha256 FROM image WHERE sha256 IS NOT NULL GROUP BY sha256 HAVING COUNT(*) > 1)
+                    """)
+        }
+    }
+
+    func images(ids: [Int]) async throws -> [CatalogImage] {
+        try await queue.read { db in
+            let select = try db.makeStatement(sql: SQLiteCatalogStore.imageSelect + " WHERE id = ?")
+            return try ids.compactMap { id in try Row.fetchOne(select, arguments: [id]).map(SQLiteCatalogStore.image(from:)) }
+        }
+    }
 
     func insert(images: [CatalogImage]) async throws {
         guard !images.isEmpty else { return }
         try await queue.write { db in
             let insert = try db.cachedStatement(sql: SQLiteCatalogStore.upsertSQL)
-            for image in images { try insert.execute(arguments: SQLiteCatalogStore.row(image)) }
+            let statement = insert.sqliteStatement
+            defer {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            }
+            for image in images {
+                var column: Int32 = 0
+                func bind(_ value: RecordField.Value) {
+                    column += 1
+                    Self.bind(value, to: statement, at: column)
+                }
+                bind(.string(image.path))
+                for value in CatalogColumns.values(of: image.record) { bind(value) }
+                bind(image.capture.map { .string($0.local) } ?? .null)
+                bind(image.capture?.offset.map { .string($0) } ?? .null)
+                bind(image.capture.map { .string($0.source.rawValue) } ?? .null)
+                bind(image.quality.map { .int($0) } ?? .null)
+                bind(image.duplicateGroup.map { .int($0) } ?? .null)
+                let code = sqlite3_step(statement)
+                sqlite3_reset(statement)
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+            }
+        }
+    }
+
+    /// SQLite copies the text before the call returns (`SQLITE_TRANSIENT`).
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    static func bind(_ value: RecordField.Value, to statement: OpaquePointer, at column: Int32) {
+        switch value {
+        case .int(let v): sqlite3_bind_int64(statement, column, Int64(v))
+        case .double(let v): sqlite3_bind_double(statement, column, v)
+        case .bool(let v): sqlite3_bind_int64(statement, column, v ? 1 : 0)
+        case .string(var v):
+            v.withUTF8 { text in
+                _ = sqlite3_bind_text(
+                    statement, column, text.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, Int32(text.count),
+                    transient)
+            }
+        case .null: sqlite3_bind_null(statement, column)
         }
     }
 

@@ -75,7 +75,7 @@ public struct Hash256: Sendable, Hashable {
 
     /// The 16-bit substring `index` (0–15): one row of the bit grid.
     @inline(__always)
-    func chunk(_ index: Int) -> UInt16 {
+    package func chunk(_ index: Int) -> UInt16 {
         let word: UInt64
         switch index >> 2 {
         case 0: word = w0

@@ -133,7 +133,7 @@ public enum MultiIndexHash {
     /// The first table in which the pair's substrings differ in at most `subRadius` bits:
     /// the one table that reports the pair.
     @inline(__always)
-    static func firstQualifyingTable(_ a: Hash256, _ b: Hash256, _ subRadius: Int) -> Int {
+    package static func firstQualifyingTable(_ a: Hash256, _ b: Hash256, _ subRadius: Int) -> Int {
         for t in 0..<16 where (a.chunk(t) ^ b.chunk(t)).nonzeroBitCount <= subRadius { return t }
         return 16
     }

@@ -105,7 +105,11 @@ public struct ImageRecord: Sendable, Hashable, Codable {
     /// repeating a maker the model already names ("NIKON D750", not "NIKON CORPORATION NIKON D750").
     public var cameraName: String? {
         func trimmed(_ s: String?) -> String {
-            String((s ?? "").drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+            guard let s else { return "" }
+            // Most names have no space at either end: nothing to trim (the general trim walks
+            // characters, which costs more than the rest of a library's index row).
+            guard s.utf8.first == 0x20 || s.utf8.last == 0x20 else { return s }
+            return String(s.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
         }
         let make = trimmed(cameraMake), model = trimmed(cameraModel)
         if model.isEmpty { return make.isEmpty ? nil : make }

@@ -162,6 +162,22 @@ package enum Escape {
         return escaped
     }
 
+    /// One value of PostgreSQL's `COPY … FROM STDIN` text format, appended to `out`: a
+    /// backslash, tab, line feed and carriage return become `\\`, `\t`, `\n` and `\r`, so a
+    /// value can never end its column or its row or read as `\N` (NULL). Every other byte
+    /// is itself.
+    package static func postgresCopyText(_ text: String, into out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            default: out.append(byte)
+            }
+        }
+    }
+
     /// One name or value of a URL's query (RFC 3986): every UTF-8 byte other than the
     /// unreserved `A–Z a–z 0–9 - . _ ~` is percent-encoded, so `&`, `=`, `+`, `#` and spaces
     /// stay inside the value.
