@@ -10,7 +10,8 @@ import Testing
 #endif
 
 /// `organize`'s verified copy: the kernel copies, the copy is read back beside its source
-/// after the flush (byte for byte, hashed once), and batches overlap.
+/// after the flush (byte for byte; hashed only where a digest is recorded or checked), and
+/// batches overlap.
 @Suite("organize copier")
 struct OrganizeCopierTests {
     let helpers = OrganizeCommandTests()
@@ -39,8 +40,11 @@ struct OrganizeCopierTests {
                 from: ws.file("src/a.bin"), to: destination, expected: expected, buffers: buffers, steps: nil)
             #expect(FileManager.default.contents(atPath: copy.temporary).map { [UInt8]($0) } == bytes)
             #expect(!FileManager.default.fileExists(atPath: destination), "in place only after the check")
-            let digest = try Copier.verify(copy, source: ws.file("src/a.bin"), destination: destination, buffers: buffers)
-            #expect(digest == sha256(bytes))
+            // A digest is taken only where one is recorded or checked: the plan's, or asked for (a move).
+            #expect(
+                try Copier.verify(copy, source: ws.file("src/a.bin"), destination: destination, digest: false)
+                    == (expected.isEmpty ? nil : sha256(bytes)))
+            #expect(try Copier.verify(copy, source: ws.file("src/a.bin"), destination: destination, digest: true) == sha256(bytes))
             var info = stat()
             #expect(stat(copy.temporary, &info) == 0)
             #expect(info.st_mode & 0o7777 == 0o640)
@@ -64,14 +68,14 @@ struct OrganizeCopierTests {
         bytes[bytes.count - 1] ^= 0xFF
         try ws.write(bytes, to: "src/b.bin")
         #expect {
-            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), buffers: buffers)
+            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), digest: false)
         } throws: { error in
             (error as? OrganizeFailure)?.reason.contains("does not read back with its source's bytes") == true
         }
         // A source that grew meanwhile is caught too.
         try ws.write(content(2, count: size) + [7], to: "src/b.bin")
         #expect(throws: OrganizeFailure.self) {
-            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), buffers: buffers)
+            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), digest: false)
         }
     }
 
@@ -85,7 +89,7 @@ struct OrganizeCopierTests {
         let copy = try Copier.copyToTemporary(
             from: ws.file("src/c.bin"), to: ws.file("dest/c.bin"), expected: planned, buffers: buffers, steps: nil)
         #expect {
-            try Copier.verify(copy, source: ws.file("src/c.bin"), destination: ws.file("dest/c.bin"), buffers: buffers)
+            try Copier.verify(copy, source: ws.file("src/c.bin"), destination: ws.file("dest/c.bin"), digest: false)
         } throws: { error in
             (error as? OrganizeFailure)?.reason.contains("changed since the plan") == true
         }
@@ -167,6 +171,65 @@ extension OrganizeCopierTests {
         #expect(copy.temporary == AtomicFile.temporaryName(for: ws.file("dest/d.bin")))
         #expect(FileManager.default.contents(atPath: copy.temporary).map { [UInt8]($0) } == bytes)
         #expect(
-            try Copier.verify(copy, source: ws.file("src/d.bin"), destination: ws.file("dest/d.bin"), buffers: buffers) == sha256(bytes))
+            try Copier.verify(copy, source: ws.file("src/d.bin"), destination: ws.file("dest/d.bin"), digest: true) == sha256(bytes))
+    }
+}
+
+extension OrganizeCopierTests {
+    /// A plain copy is proved by its bytes and journals no SHA-256 (its source is the
+    /// record), yet undo removes exactly the copies that still equal their sources and keeps
+    /// one changed since (as it did when copies journaled a digest); a move journals the
+    /// digest of what it moved.
+    @Test func aPlainCopyJournalsNoDigestAndUndoStillKeepsAChangedCopy() throws {
+        let ws = try Workspace()
+        for i in 0..<4 { try ws.write(Array("photo \(i) ".utf8) + content(UInt8(i), count: 3000), to: "src/IMG_2023071\(i)_120000.jpg") }
+        let applied = try Imgeda.run(["organize", ws.file("src"), "-o", ws.file("dest"), "--apply", "--quiet", "--template", "{name}"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let folder = Organizer.journalFolder(destination: ws.file("dest"))
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".jsonl") })
+        let lines = try #require(SyncedJournal<OrganizeJournalLine>(path: folder + "/" + name).read())
+        let done = lines.filter { $0.kind == .done }
+        #expect(done.count == 4)
+        #expect(done.allSatisfy { $0.status == "ok" && $0.detail == "copied" && $0.sha256 == nil })
+
+        try ws.write(Array("edited".utf8), to: "dest/IMG_20230712_120000.jpg")
+        let undone = try Imgeda.run(["organize", "--undo", folder + "/" + name])
+        #expect(undone.status == 0, "\(undone.stderr)")
+        #expect(helpers.tree(ws.file("dest")).keys.sorted() == ["IMG_20230712_120000.jpg"], "only the changed copy stays")
+        #expect(helpers.tree(ws.file("src")).count == 4, "every source is untouched")
+
+        let moved = try Imgeda.run([
+            "organize", ws.file("src"), "-o", ws.file("moved"), "--apply", "--move", "--quiet", "--template", "{name}",
+        ])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let movedFolder = Organizer.journalFolder(destination: ws.file("moved"))
+        let movedName = try #require(try FileManager.default.contentsOfDirectory(atPath: movedFolder).first { $0.hasSuffix(".jsonl") })
+        let movedDone = try #require(SyncedJournal<OrganizeJournalLine>(path: movedFolder + "/" + movedName).read()).filter {
+            $0.kind == .done
+        }
+        #expect(movedDone.count == 4)
+        let placed = Set(helpers.tree(ws.file("moved")).values)
+        #expect(placed.count == 4)
+        #expect(Set(movedDone.compactMap(\.sha256)) == placed, "each move journals the digest of what it moved")
+    }
+
+    /// The journal's own writer puts down what its `Codable` conformance reads back, for
+    /// paths and reasons holding quotes, backslashes, line breaks and control characters.
+    @Test func journalLinesWrittenByHandReadBackAsTheyWere() throws {
+        let ws = try Workspace()
+        let odd = "a \"quoted\" \\ name\nwith\tcontrols\u{1}\u{7F} café ☕/x.jpg"
+        let written: [OrganizeJournalLine] = [
+            OrganizeJournalLine(kind: .start, path: "/dest/" + odd, mode: .move),
+            OrganizeJournalLine(kind: .mkdir, path: "/dest/2023"),
+            OrganizeJournalLine(kind: .begin, index: 7, path: "/dest/2023/" + odd),
+            OrganizeJournalLine(kind: .done, index: 7, status: "failed", detail: "cannot read \"\(odd)\"", sha256: nil),
+            OrganizeJournalLine(kind: .done, index: 8, status: "ok", detail: "moved", sha256: String(repeating: "ab", count: 32)),
+            OrganizeJournalLine(kind: .finish),
+        ]
+        let journal = SyncedJournal<OrganizeJournalLine>(path: ws.file("journal.jsonl"))
+        try journal.append(written)
+        #expect(journal.read() == written)
+        let text = try String(contentsOfFile: ws.file("journal.jsonl"), encoding: .utf8)
+        #expect(text.split(separator: "\n").count == written.count, "one line each: \(text)")
     }
 }

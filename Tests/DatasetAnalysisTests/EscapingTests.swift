@@ -39,4 +39,23 @@ struct EscapingTests {
         #expect(Escape.csvCell("a,b") == "\"a,b\"")
         #expect(Escape.csvCell("plain.jpg") == "plain.jpg")
     }
+
+    /// Every string, however odd, comes back from a JSON parser as it went in, and the
+    /// escaped text holds no raw control character.
+    @Test func jsonStringsParseBackExactly() throws {
+        let texts = [
+            "plain/path.jpg", "quote\" and \\ backslash", "line\nfeed\rreturn\ttab", "\u{0}\u{1}\u{1F}\u{7F}", "café ☕ 🇯🇵",
+            "", "\u{2028}\u{2029}",
+        ]
+        for text in texts {
+            var out: [UInt8] = []
+            Escape.jsonString(text, into: &out)
+            #expect(!out.contains { $0 < 0x20 || $0 == 0x7F }, "\(text.debugDescription)")
+            let parsed = try JSONSerialization.jsonObject(with: Data(out), options: [.fragmentsAllowed]) as? String
+            #expect(parsed == text, "\(text.debugDescription)")
+        }
+        var out: [UInt8] = []
+        Escape.jsonString("a\u{1}\"", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #""a\u0001\"""#)
+    }
 }

@@ -162,6 +162,32 @@ package enum Escape {
         return escaped
     }
 
+    /// One JSON string (RFC 8259), quotes included, appended to `out`: `"` and `\` are
+    /// escaped, line feed, carriage return and tab become `\n`, `\r` and `\t`, every other
+    /// C0 control and DEL become `\u00XX`, and every other byte is itself (a `String` is
+    /// valid UTF-8, so the output is too). `/` is left as it is.
+    package static func jsonString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [0x5C, UInt8(ascii: "\"")]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0..<0x20, 0x7F:
+                out += [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigit(byte >> 4), hexDigit(byte & 0xF)]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The lowercase hexadecimal digit of `nibble` (0–15).
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+
     /// One value of PostgreSQL's `COPY … FROM STDIN` text format, appended to `out`: a
     /// backslash, tab, line feed and carriage return become `\\`, `\t`, `\n` and `\r`, so a
     /// value can never end its column or its row or read as `\N` (NULL). Every other byte

@@ -47,6 +47,11 @@ public struct SyncedJournal<Line: Codable>: Sendable {
             bytes += json
             bytes.append(0x0A)
         }
+        try write(bytes)
+    }
+
+    /// Adds `bytes` (whole lines) to the file and flushes it to disk.
+    private func write(_ bytes: [UInt8]) throws(DatasetIOError) {
         // A torn last line from an earlier crash must not swallow these.
         try ManifestFiles.dropPartialLastLine(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -59,5 +64,35 @@ public struct SyncedJournal<Line: Codable>: Sendable {
         guard fsync(fd) == 0 else {
             throw DatasetIOError(.ioFailed, "cannot write \(path): \(String(cString: strerror(errno)))", remedy: "is the disk full?")
         }
+    }
+}
+
+/// A journal line that writes its own JSON (``JSONWriter``) instead of going through
+/// `JSONEncoder` — several times cheaper for a fixed shape written once per file. What it
+/// writes must decode with the line's `Decodable` conformance (the journal is read that way).
+package protocol JournalLineWriting: Codable {
+    /// Writes the line as one JSON object and returns true; or, when this line cannot be
+    /// written so, writes nothing and returns false (it is then encoded by `JSONEncoder`).
+    func write(to writer: inout JSONWriter) -> Bool
+}
+
+extension SyncedJournal where Line: JournalLineWriting {
+    /// Appends `lines`, each written by itself where it can, and flushes them to disk
+    /// before returning.
+    package func append(_ lines: [Line]) throws(DatasetIOError) {
+        guard !lines.isEmpty else { return }
+        var writer = JSONWriter(capacity: 128 * lines.count)
+        var encoder: JSONEncoder?
+        for line in lines {
+            if !line.write(to: &writer) {
+                let fallback = encoder ?? JSONEncoder()
+                fallback.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                encoder = fallback
+                guard let json = try? fallback.encode(line) else { throw DatasetIOError(.internal, "cannot encode a line of \(path)") }
+                writer.raw(Array(json))
+            }
+            writer.newline()
+        }
+        try write(writer.bytes)
     }
 }

@@ -50,24 +50,7 @@ package struct JSONWriter {
     package mutating func string(_ value: String?) {
         separator()
         guard let value else { return null() }
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [
-                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                    hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
-                ])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        Escape.jsonString(value, into: &bytes)
         needsComma = true
     }
 
@@ -115,6 +98,13 @@ package struct JSONWriter {
     package mutating func null() {
         separator()
         bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
+    /// Bytes that are already JSON (one whole value or line), as they are.
+    package mutating func raw(_ json: [UInt8]) {
+        separator()
+        bytes.append(contentsOf: json)
         needsComma = true
     }
 

@@ -1,7 +1,7 @@
 import CImgedaSupport
 import Crypto
 public import DatasetAnalysis
-import DatasetIO
+package import DatasetIO
 import Foundation
 
 #if canImport(Glibc)
@@ -39,7 +39,9 @@ public struct OrganizeJournalLine: Sendable, Hashable, Codable {
     public var status: String?
     /// `done`: how it was done (copied, moved, already there), or why it failed.
     public var detail: String?
-    /// `done`: the SHA-256 of the bytes now at the destination.
+    /// `done`: the SHA-256 of the bytes now at the destination, where it was taken: a move
+    /// (undo restores its source from them), a digest the plan recorded, a file already
+    /// there. A plain copy has none: its source is the record (``Copier``).
     public var sha256: String?
 
     public init(
@@ -57,14 +59,53 @@ public struct OrganizeJournalLine: Sendable, Hashable, Codable {
     }
 }
 
+extension OrganizeJournalLine: JournalLineWriting {
+    /// The line's JSON without `JSONEncoder` (one or two lines per file): the same keys and
+    /// values its `Codable` conformance reads, absent ones left out. A line that carries an
+    /// operation (journals of older versions) is left to `JSONEncoder`.
+    package func write(to writer: inout JSONWriter) -> Bool {
+        guard operation == nil else { return false }
+        writer.beginObject()
+        writer.key("kind")
+        writer.string(kind.rawValue)
+        if let index {
+            writer.key("index")
+            writer.int(index)
+        }
+        if let path {
+            writer.key("path")
+            writer.string(path)
+        }
+        if let mode {
+            writer.key("mode")
+            writer.string(mode.rawValue)
+        }
+        if let status {
+            writer.key("status")
+            writer.string(status)
+        }
+        if let detail {
+            writer.key("detail")
+            writer.string(detail)
+        }
+        if let sha256 {
+            writer.key("sha256")
+            writer.string(sha256)
+        }
+        writer.endObject()
+        return true
+    }
+}
+
 /// Carries out an ``OrganizePlan``, crash-safe and verified.
 ///
 /// Every operation is written to the journal (and flushed to disk) before it is performed,
 /// in batches of ``batchSize``. A copy goes to a temporary name in the destination folder
 /// with the source's mtime and permissions (``Copier``); once every copy of the batch is on
 /// disk (one `syncfs` of the destination's file system rather than an `fsync` per file,
-/// which costs a disk flush each) each is read back and compared by SHA-256 with its
-/// source's digest, then linked into place (never over an existing file). A move on one
+/// which costs a disk flush each) each is read back and compared byte for byte with its
+/// source (and with the plan's SHA-256 where it has one), then linked into place (never over
+/// an existing file). A move on one
 /// file system links the source itself into place after checking its SHA-256; across file
 /// systems it copies as above. Sources are removed only after the destination folders are
 /// flushed. So after `kill -9` at any moment every file is at its source, its destination,
@@ -252,7 +293,8 @@ public struct Organizer: Sendable {
             let expected = doneSHA[line.index ?? -1] ?? op.sha256
             let destinationSHA = OrganizeSurvey.sha256(of: destination)
             var sourceSHA = OrganizeSurvey.sha256(of: op.source)
-            let wanted = expected.isEmpty ? (destinationSHA ?? sourceSHA ?? "") : expected
+            // Without a recorded digest (a plain copy) the source is the record while it exists.
+            let wanted = expected.isEmpty ? (sourceSHA ?? destinationSHA ?? "") : expected
             if sourceSHA != wanted, destinationSHA == wanted, op.action == .place || mode == .move {
                 do throws(OrganizeFailure) {
                     do throws(ImgedaError) {
@@ -260,7 +302,7 @@ public struct Organizer: Sendable {
                     } catch {
                         throw OrganizeFailure(reason: error.description)
                     }
-                    _ = try Copier.copyVerified(from: destination, to: op.source, expected: wanted, steps: nil)
+                    try Copier.copyVerified(from: destination, to: op.source, expected: wanted, steps: nil)
                     sourceSHA = wanted
                     result.restored += 1
                 } catch {
@@ -504,8 +546,9 @@ struct Executor: Sendable {
             let counter = Counter()
             let steps = self.steps
             let pending = waiting.map { (i: $0, result: results[$0]) }
+            // A move records the digest of what it moved (undo restores the source from it).
+            let digest = mode == .move
             DispatchQueue.concurrentPerform(iterations: min(workers, waiting.count)) { _ in
-                let buffers = Copier.Buffers()
                 while let n = counter.next(below: pending.count) {
                     guard var result = pending[n].result, let copy = result.copy else { continue }
                     let item = batch[pending[n].i]
@@ -515,7 +558,7 @@ struct Executor: Sendable {
                             throw OrganizeFailure(reason: "cannot flush the copy to disk (is the disk full?); left the source")
                         }
                         result.sha256 = try Copier.verify(
-                            copy, source: item.operation.source, destination: item.destination, buffers: buffers)
+                            copy, source: item.operation.source, destination: item.destination, digest: digest)
                         try Copier.linkIntoPlace(copy.temporary, item.destination)
                         steps.step()
                     } catch {
@@ -662,27 +705,28 @@ enum Durability {
 /// Verified copies: the kernel copies, the copy is read back beside its source after the
 /// flush, and a link puts it in place.
 ///
-/// Each file's bytes are hashed once. The copy itself is made by the kernel
-/// (`copy_file_range`, no pass through this process; reading and writing where it cannot),
-/// like `cp`. After the flush, ``verify(_:source:destination:buffers:)`` reads the copy and
-/// its source side by side, compares them byte for byte and takes the SHA-256 of those
-/// bytes in the same pass; where the plan recorded the source's SHA-256 (a possible exact
-/// copy, a written plan, a library) the two must agree, so a source changed since the plan
-/// is caught too. A byte comparison proves more than comparing two digests would, and
-/// costs a fraction of a second hash.
+/// The copy itself is made by the kernel (`copy_file_range`, no pass through this process;
+/// reading and writing where it cannot), like `cp`. After the flush,
+/// ``verify(_:source:destination:digest:)`` maps the copy and its source and compares them
+/// byte for byte: what the kernel returns for the copy after the flush is what its source
+/// holds. (Those bytes come from the page cache the flush wrote from; a disk that loses or
+/// garbles data it acknowledged is beyond what a read-back through the kernel can see.)
+///
+/// A SHA-256 is taken only where something records or checks it, in the same pass: where
+/// the plan recorded the source's digest (a possible exact copy, a written plan, a library's
+/// content key) the copy must match it, so a source changed since the plan is caught; and a
+/// move records the digest of what it moved in its journal, because undo restores a removed
+/// source from its copy and must know the copy still holds those bytes. A plain copy needs
+/// none: its source stays, and undo removes a copy only when it still equals its source.
 enum Copier {
-    /// 256 KiB: a chunk of the copy and of its source stay in the core's cache while they
-    /// are compared and hashed.
+    /// 256 KiB: the chunk compared (and hashed) at a time, and the read/write buffer where
+    /// the kernel cannot copy; a chunk of the copy and of its source stay in the core's cache.
     static let bufferSize = 256 << 10
 
-    /// One worker's scratch memory for reading, reused from file to file.
+    /// One worker's scratch memory for copying where the kernel cannot, reused from file to file.
     final class Buffers {
         let first = UnsafeMutableRawBufferPointer.allocate(byteCount: Copier.bufferSize, alignment: 4096)
-        let second = UnsafeMutableRawBufferPointer.allocate(byteCount: Copier.bufferSize, alignment: 4096)
-        deinit {
-            first.deallocate()
-            second.deallocate()
-        }
+        deinit { first.deallocate() }
     }
 
     /// A copy under its temporary name, not flushed, not yet checked.
@@ -692,13 +736,11 @@ enum Copier {
         var expected: String
     }
 
-    /// Copies `source` to `destination` (which must not exist), flushed to disk and checked,
-    /// and returns the SHA-256 of the bytes (see ``copyToTemporary(from:to:expected:buffers:steps:)``).
-    static func copyVerified(from source: String, to destination: String, expected: String, steps: Steps?) throws(OrganizeFailure) -> String
-    {
+    /// Copies `source` to `destination` (which must not exist), flushed to disk and checked
+    /// against `expected` when it is not empty (see ``copyToTemporary(from:to:expected:buffers:steps:)``).
+    static func copyVerified(from source: String, to destination: String, expected: String, steps: Steps?) throws(OrganizeFailure) {
         let buffers = Buffers()
         let copy = try copyToTemporary(from: source, to: destination, expected: expected, buffers: buffers, steps: steps)
-        let digest: String
         do throws(OrganizeFailure) {
             let fd = open(copy.temporary, O_RDONLY | O_CLOEXEC)
             let synced = fd >= 0 && fsync(fd) == 0
@@ -707,20 +749,19 @@ enum Copier {
             guard synced else {
                 throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(error))) (is the disk full?)")
             }
-            digest = try verify(copy, source: source, destination: destination, buffers: buffers)
+            _ = try verify(copy, source: source, destination: destination, digest: false)
             try linkIntoPlace(copy.temporary, destination)
         } catch {
             unlink(copy.temporary)
             throw error
         }
         steps?.step()
-        return digest
     }
 
     /// Copies `source` to a temporary name beside `destination`, with the source's
     /// permissions and times, and returns that name. The kernel copies the bytes
     /// (`copy_file_range`; read and write where it cannot). The copy is neither flushed (the
-    /// caller flushes a batch at once), nor checked (``verify(_:source:destination:buffers:)``),
+    /// caller flushes a batch at once), nor checked (``verify(_:source:destination:digest:)``),
     /// nor in place (``linkIntoPlace(_:_:)``). On failure nothing is left behind.
     static func copyToTemporary(
         from source: String, to destination: String, expected: String, buffers: Buffers, steps: Steps?
@@ -758,43 +799,53 @@ enum Copier {
         return Copied(temporary: temporary, expected: expected)
     }
 
-    /// Reads the copy and its source side by side, compares them byte for byte and returns
-    /// the SHA-256 of their bytes, which must equal the plan's when it recorded one. Leaves
-    /// the temporary to the caller.
+    /// Maps the copy and its source and compares them byte for byte. Returns their SHA-256,
+    /// taken in the same pass, when `digest` asks for it or the plan recorded one (which it
+    /// must then equal); nil otherwise. Leaves the temporary to the caller.
     ///
-    /// - Complexity: one read of each file and one SHA-256 pass.
-    static func verify(_ copy: Copied, source: String, destination: String, buffers: Buffers) throws(OrganizeFailure) -> String {
-        let original = open(source, O_RDONLY | O_CLOEXEC)
-        guard original >= 0 else { throw OrganizeFailure(reason: "cannot read the source: \(String(cString: strerror(errno)))") }
-        defer { close(original) }
-        let written = open(copy.temporary, O_RDONLY | O_CLOEXEC)
-        guard written >= 0 else { throw OrganizeFailure(reason: "cannot read back \(destination): \(String(cString: strerror(errno)))") }
-        defer { close(written) }
-        var hasher = SHA256()
-        while true {
-            let count = try fill(buffers.first, from: original) { "cannot read the source: \($0)" }
-            let back = try fill(buffers.second, from: written) { "cannot read back \(destination): \($0)" }
-            guard count == back, same(buffers.first, buffers.second, count) else {
-                throw OrganizeFailure(
-                    reason:
-                        "the copy at \(destination) does not read back with its source's bytes (did the source change meanwhile?); removed it"
-                )
+    /// - Complexity: one pass over each file's bytes as the page cache holds them (no copy
+    ///   into this process), plus a SHA-256 pass only where a digest is needed.
+    static func verify(_ copy: Copied, source: String, destination: String, digest: Bool) throws(OrganizeFailure) -> String? {
+        let hashing = digest || !copy.expected.isEmpty
+        var outcome: Swift.Result<String?, OrganizeFailure> = .success(nil)
+        let readSource = MappedFile.withBytes(FilePathBytes(source)) { original, _, _ in
+            let readBack = MappedFile.withBytes(FilePathBytes(copy.temporary)) { written, _, _ in
+                outcome = compare(original, written, hashing: hashing, destination: destination)
             }
-            if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffers.first[0..<count]))
+            if case .failure(let failure) = readBack {
+                outcome = .failure(OrganizeFailure(reason: "cannot read back \(destination): \(failure.description)"))
+            }
         }
-        let digest = FileAnalyzer.hex(hasher.finalize())
-        guard copy.expected.isEmpty || digest == copy.expected else {
+        if case .failure(let failure) = readSource { throw OrganizeFailure(reason: "cannot read the source: \(failure.description)") }
+        let sha = try outcome.get()
+        guard copy.expected.isEmpty || sha == copy.expected else {
             throw OrganizeFailure(reason: "the source changed since the plan (SHA-256 differs); left it in place")
         }
-        return digest
+        return sha
     }
 
-    /// Whether the first `count` bytes of `a` and `b` are equal.
-    private static func same(_ a: UnsafeMutableRawBufferPointer, _ b: UnsafeMutableRawBufferPointer, _ count: Int) -> Bool {
-        guard count > 0 else { return true }
-        guard let x = a.baseAddress, let y = b.baseAddress else { return false }
-        return memcmp(x, y, count) == 0
+    /// Compares `original` and `written` a chunk at a time, hashing each chunk when `hashing`.
+    private static func compare(
+        _ original: UnsafeRawBufferPointer, _ written: UnsafeRawBufferPointer, hashing: Bool, destination: String
+    ) -> Swift.Result<String?, OrganizeFailure> {
+        guard original.count == written.count else { return .failure(mismatch(destination)) }
+        var hasher = SHA256()
+        var offset = 0
+        while offset < original.count {
+            let count = min(bufferSize, original.count - offset)
+            let chunk = UnsafeRawBufferPointer(rebasing: original[offset..<(offset + count)])
+            guard let x = chunk.baseAddress, let y = written.baseAddress, memcmp(x, y + offset, count) == 0 else {
+                return .failure(mismatch(destination))
+            }
+            if hashing { hasher.update(bufferPointer: chunk) }
+            offset += count
+        }
+        return .success(hashing ? FileAnalyzer.hex(hasher.finalize()) : nil)
+    }
+
+    private static func mismatch(_ destination: String) -> OrganizeFailure {
+        OrganizeFailure(
+            reason: "the copy at \(destination) does not read back with its source's bytes (did the source change meanwhile?); removed it")
     }
 
     /// Reads from `fd` until `buffer` is full or the file ends; returns the bytes read.
