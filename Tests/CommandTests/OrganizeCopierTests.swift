@@ -233,3 +233,36 @@ extension OrganizeCopierTests {
         #expect(text.split(separator: "\n").count == written.count, "one line each: \(text)")
     }
 }
+
+extension OrganizeCopierTests {
+    /// The kept plan, its operations written without `JSONEncoder`, reads back as the plan it
+    /// was — odd names, every optional field set and unset, and a template that spells the
+    /// very key the operations are put under — and an operation written so has exactly the
+    /// keys `JSONEncoder` gives it (a field added to operations and not to the writer fails).
+    @Test func theKeptPlanReadsBackAsThePlanWithEveryFieldOfItsOperations() throws {
+        var plan = OrganizePlan(
+            destination: "/dest \"q\"", template: #"{year}/"operations":[]/{name}"#, lowConfidenceTemplate: "unsorted/{name}", mode: .move,
+            keepDuplicates: true, sources: ["/a\\b", "/c\nd"])
+        plan.operations = [
+            OrganizePlan.Operation(
+                source: "/src/IMG \"1\"\t\u{1}é☕.jpg", destination: "2023/07/IMG_1.jpg", sha256: String(repeating: "0f", count: 32),
+                size: 123_456_789_012, mtime: 1_689_345_678.123_456, action: .place, companionOf: "/src/x\\y.jpg",
+                date: "2023-07-14T23:30:00", dateSource: .exifOriginal, renamed: true),
+            OrganizePlan.Operation(source: "/src/b.xmp", destination: "b.xmp", sha256: "", size: 0, mtime: 0, action: .alreadyThere),
+            OrganizePlan.Operation(source: "/src/c.jpg", destination: "c.jpg", sha256: "", size: 1, mtime: 1e-7, action: .inPlace),
+        ]
+        plan.duplicates = [OrganizePlan.Duplicate(path: "/src/d.jpg", copyOf: "/src/IMG.jpg")]
+        plan.nearDuplicates = [["/src/e.jpg", "/src/f.jpg"]]
+        plan.skipped = [OrganizePlan.Skipped(path: "/src/g.txt", reason: "not a photo")]
+        let bytes = try Organizer.planJSON(plan)
+        #expect(try JSONDecoder().decode(OrganizePlan.self, from: Data(bytes)) == plan)
+
+        let full = plan.operations[0]
+        var own: [UInt8] = []
+        #expect(full.appendJSON(to: &own))
+        let ours = try #require(try JSONSerialization.jsonObject(with: Data(own)) as? [String: Any])
+        let theirs = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(full)) as? [String: Any])
+        #expect(Set(ours.keys) == Set(theirs.keys))
+        #expect(try JSONDecoder().decode(OrganizePlan.Operation.self, from: Data(own)) == full)
+    }
+}

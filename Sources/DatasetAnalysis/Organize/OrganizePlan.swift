@@ -436,3 +436,49 @@ public enum OrganizePlanner {
         return String(relative[relative.index(after: slash)...])
     }
 }
+
+extension OrganizePlan.Operation {
+    /// This operation as the JSON object its `Codable` conformance writes and reads (the same
+    /// keys, from ``CodingKeys``; absent values left out), appended to `out` — without
+    /// `JSONEncoder`, which costs tens of thousands of instructions per operation. False, with
+    /// nothing appended, when a value has no JSON form (a non-finite mtime): the caller then
+    /// encodes the usual way.
+    package func appendJSON(to out: inout [UInt8]) -> Bool {
+        guard mtime.isFinite else { return false }
+        var first = true
+        func key(_ key: CodingKeys) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            Escape.jsonString(key.rawValue, into: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+        key(.source)
+        Escape.jsonString(source, into: &out)
+        key(.destination)
+        Escape.jsonString(destination, into: &out)
+        key(.sha256)
+        Escape.jsonString(sha256, into: &out)
+        key(.size)
+        out += String(size).utf8
+        key(.mtime)
+        out += mtime.description.utf8
+        key(.action)
+        Escape.jsonString(action.rawValue, into: &out)
+        if let companionOf {
+            key(.companionOf)
+            Escape.jsonString(companionOf, into: &out)
+        }
+        if let date {
+            key(.date)
+            Escape.jsonString(date, into: &out)
+        }
+        if let dateSource {
+            key(.dateSource)
+            Escape.jsonString(dateSource.rawValue, into: &out)
+        }
+        key(.renamed)
+        out += (renamed ? "true" : "false").utf8
+        out.append(UInt8(ascii: "}"))
+        return true
+    }
+}

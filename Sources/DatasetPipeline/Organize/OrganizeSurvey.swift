@@ -187,6 +187,9 @@ public enum OrganizeSurvey {
     static func nearDuplicates(
         _ files: [OrganizeSource], settings: Settings, stop: StopToken, progress: (JobProgress) -> Void
     ) throws(ImgedaError) -> [[String]] {
+        let manifests = settings.roots.map { $0 + "/.imgeda/manifest.jsonl" }.filter { FileManager.default.fileExists(atPath: $0) }
+        // Nothing to compare by (a run that only carries a plan out): no photo is looked at.
+        guard settings.previewWorkers != nil || !manifests.isEmpty else { return [] }
         // Photos, and RAW files with no photo of their stem beside them: the scan's analysis
         // compares a RAW file by its embedded preview.
         let withPhoto = Set(files.filter { OrganizeNames.kind(of: $0.name) == .image }.map(OrganizePlanner.companionKey))

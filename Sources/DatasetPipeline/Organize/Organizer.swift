@@ -181,13 +181,34 @@ public struct Organizer: Sendable {
     }
 
     static func writePlan(_ plan: OrganizePlan, to path: String) throws(ImgedaError) {
-        let data: Data
+        try AtomicFile.write(try planJSON(plan), to: path)
+    }
+
+    /// The plan as JSON that its `Decodable` conformance reads: everything but the operations
+    /// by `JSONEncoder`, the operations (all but a few bytes of a large plan) written by
+    /// ``OrganizePlan/Operation/appendJSON(to:)`` into the place the encoder left for them.
+    static func planJSON(_ plan: OrganizePlan) throws(ImgedaError) -> [UInt8] {
         do {
-            data = try JSONEncoder().encode(plan)
+            var rest = plan
+            rest.operations = []
+            let head = Array(try JSONEncoder().encode(rest))
+            // The encoder escapes every quote inside a string, so this is only the key itself.
+            let empty = Array(#""operations":[]"#.utf8)
+            guard let at = head.firstRange(of: empty) else { return Array(try JSONEncoder().encode(plan)) }
+            var out: [UInt8] = []
+            out.reserveCapacity(head.count + 400 * plan.operations.count)
+            out += head[..<at.lowerBound]
+            out += #""operations":["#.utf8
+            for (i, operation) in plan.operations.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                guard operation.appendJSON(to: &out) else { return Array(try JSONEncoder().encode(plan)) }
+            }
+            out.append(UInt8(ascii: "]"))
+            out += head[at.upperBound...]
+            return out
         } catch {
             throw ImgedaError(.internal, "the plan could not be encoded: \(error)")
         }
-        try AtomicFile.write(Array(data), to: path)
     }
 
     /// The plan kept beside `journal`; nil when there is none (a journal of an older
