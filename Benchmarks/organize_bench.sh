@@ -11,7 +11,7 @@
 #      cp          cp -r src cp_out
 #      ours copy   BIN organize src -o copy_out --apply --template '{year}/{month}/{name}'
 #                  (every file copied by the kernel to a temporary name, flushed with one
-#                  syncfs per batch, mapped beside its source and compared byte for byte —
+#                  syncfs per batch, read back beside its source and compared byte for byte —
 #                  no SHA-256: the plan records none here and a copy's source is its record —
 #                  mtime and permissions kept, every operation journaled)
 #      exiftool    exiftool -r '-Directory<DateTimeOriginal' -d OUT/%Y/%m IN   (moves files

@@ -42,9 +42,11 @@ struct OrganizeCopierTests {
             #expect(!FileManager.default.fileExists(atPath: destination), "in place only after the check")
             // A digest is taken only where one is recorded or checked: the plan's, or asked for (a move).
             #expect(
-                try Copier.verify(copy, source: ws.file("src/a.bin"), destination: destination, digest: false)
+                try Copier.verify(copy, source: ws.file("src/a.bin"), destination: destination, digest: false, buffers: buffers)
                     == (expected.isEmpty ? nil : sha256(bytes)))
-            #expect(try Copier.verify(copy, source: ws.file("src/a.bin"), destination: destination, digest: true) == sha256(bytes))
+            #expect(
+                try Copier.verify(copy, source: ws.file("src/a.bin"), destination: destination, digest: true, buffers: buffers)
+                    == sha256(bytes))
             var info = stat()
             #expect(stat(copy.temporary, &info) == 0)
             #expect(info.st_mode & 0o7777 == 0o640)
@@ -68,14 +70,14 @@ struct OrganizeCopierTests {
         bytes[bytes.count - 1] ^= 0xFF
         try ws.write(bytes, to: "src/b.bin")
         #expect {
-            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), digest: false)
+            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), digest: false, buffers: buffers)
         } throws: { error in
             (error as? OrganizeFailure)?.reason.contains("does not read back with its source's bytes") == true
         }
         // A source that grew meanwhile is caught too.
         try ws.write(content(2, count: size) + [7], to: "src/b.bin")
         #expect(throws: OrganizeFailure.self) {
-            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), digest: false)
+            try Copier.verify(copy, source: ws.file("src/b.bin"), destination: ws.file("dest/b.bin"), digest: false, buffers: buffers)
         }
     }
 
@@ -89,7 +91,7 @@ struct OrganizeCopierTests {
         let copy = try Copier.copyToTemporary(
             from: ws.file("src/c.bin"), to: ws.file("dest/c.bin"), expected: planned, buffers: buffers, steps: nil)
         #expect {
-            try Copier.verify(copy, source: ws.file("src/c.bin"), destination: ws.file("dest/c.bin"), digest: false)
+            try Copier.verify(copy, source: ws.file("src/c.bin"), destination: ws.file("dest/c.bin"), digest: false, buffers: buffers)
         } throws: { error in
             (error as? OrganizeFailure)?.reason.contains("changed since the plan") == true
         }
@@ -171,7 +173,8 @@ extension OrganizeCopierTests {
         #expect(copy.temporary == AtomicFile.temporaryName(for: ws.file("dest/d.bin")))
         #expect(FileManager.default.contents(atPath: copy.temporary).map { [UInt8]($0) } == bytes)
         #expect(
-            try Copier.verify(copy, source: ws.file("src/d.bin"), destination: ws.file("dest/d.bin"), digest: true) == sha256(bytes))
+            try Copier.verify(copy, source: ws.file("src/d.bin"), destination: ws.file("dest/d.bin"), digest: true, buffers: buffers)
+                == sha256(bytes))
     }
 }
 

@@ -570,6 +570,7 @@ struct Executor: Sendable {
             // A move records the digest of what it moved (undo restores the source from it).
             let digest = mode == .move
             DispatchQueue.concurrentPerform(iterations: min(workers, waiting.count)) { _ in
+                let buffers = Copier.Buffers()
                 while let n = counter.next(below: pending.count) {
                     guard var result = pending[n].result, let copy = result.copy else { continue }
                     let item = batch[pending[n].i]
@@ -579,7 +580,7 @@ struct Executor: Sendable {
                             throw OrganizeFailure(reason: "cannot flush the copy to disk (is the disk full?); left the source")
                         }
                         result.sha256 = try Copier.verify(
-                            copy, source: item.operation.source, destination: item.destination, digest: digest)
+                            copy, source: item.operation.source, destination: item.destination, digest: digest, buffers: buffers)
                         try Copier.linkIntoPlace(copy.temporary, item.destination)
                         steps.step()
                     } catch {
@@ -728,9 +729,9 @@ enum Durability {
 ///
 /// The copy itself is made by the kernel (`copy_file_range`, no pass through this process;
 /// reading and writing where it cannot), like `cp`. After the flush,
-/// ``verify(_:source:destination:digest:)`` maps the copy and its source and compares them
-/// byte for byte: what the kernel returns for the copy after the flush is what its source
-/// holds. (Those bytes come from the page cache the flush wrote from; a disk that loses or
+/// ``verify(_:source:destination:digest:buffers:)`` reads the copy and its source side by side
+/// and compares them byte for byte: what the kernel returns for the copy after the flush is
+/// what its source holds. (Those bytes come from the page cache the flush wrote from; a disk that loses or
 /// garbles data it acknowledged is beyond what a read-back through the kernel can see.)
 ///
 /// A SHA-256 is taken only where something records or checks it, in the same pass: where
@@ -744,10 +745,14 @@ enum Copier {
     /// the kernel cannot copy; a chunk of the copy and of its source stay in the core's cache.
     static let bufferSize = 256 << 10
 
-    /// One worker's scratch memory for copying where the kernel cannot, reused from file to file.
+    /// One worker's scratch memory for reading, reused from file to file.
     final class Buffers {
         let first = UnsafeMutableRawBufferPointer.allocate(byteCount: Copier.bufferSize, alignment: 4096)
-        deinit { first.deallocate() }
+        let second = UnsafeMutableRawBufferPointer.allocate(byteCount: Copier.bufferSize, alignment: 4096)
+        deinit {
+            first.deallocate()
+            second.deallocate()
+        }
     }
 
     /// A copy under its temporary name, not flushed, not yet checked.
@@ -770,7 +775,7 @@ enum Copier {
             guard synced else {
                 throw OrganizeFailure(reason: "cannot write \(destination): \(String(cString: strerror(error))) (is the disk full?)")
             }
-            _ = try verify(copy, source: source, destination: destination, digest: false)
+            _ = try verify(copy, source: source, destination: destination, digest: false, buffers: buffers)
             try linkIntoPlace(copy.temporary, destination)
         } catch {
             unlink(copy.temporary)
@@ -782,7 +787,7 @@ enum Copier {
     /// Copies `source` to a temporary name beside `destination`, with the source's
     /// permissions and times, and returns that name. The kernel copies the bytes
     /// (`copy_file_range`; read and write where it cannot). The copy is neither flushed (the
-    /// caller flushes a batch at once), nor checked (``verify(_:source:destination:digest:)``),
+    /// caller flushes a batch at once), nor checked (``verify(_:source:destination:digest:buffers:)``),
     /// nor in place (``linkIntoPlace(_:_:)``). On failure nothing is left behind.
     static func copyToTemporary(
         from source: String, to destination: String, expected: String, buffers: Buffers, steps: Steps?
@@ -820,53 +825,52 @@ enum Copier {
         return Copied(temporary: temporary, expected: expected)
     }
 
-    /// Maps the copy and its source and compares them byte for byte. Returns their SHA-256,
-    /// taken in the same pass, when `digest` asks for it or the plan recorded one (which it
-    /// must then equal); nil otherwise. Leaves the temporary to the caller.
+    /// Reads the copy and its source side by side and compares them byte for byte. Returns
+    /// their SHA-256, taken in the same pass, when `digest` asks for it or the plan recorded
+    /// one (which it must then equal); nil otherwise. Leaves the temporary to the caller.
     ///
-    /// - Complexity: one pass over each file's bytes as the page cache holds them (no copy
-    ///   into this process), plus a SHA-256 pass only where a digest is needed.
-    static func verify(_ copy: Copied, source: String, destination: String, digest: Bool) throws(OrganizeFailure) -> String? {
+    /// Reading into two buffers costs no more than mapping both files: for photo-sized files
+    /// (100 KiB) the copy into this process is as cheap as mapping, faulting in and unmapping
+    /// their pages (measured: 2,000 pairs, about 37 µs of CPU a pair either way), and a file
+    /// truncated meanwhile is a short read here, not a SIGBUS.
+    ///
+    /// - Complexity: one read of each file, plus a SHA-256 pass only where a digest is needed.
+    static func verify(_ copy: Copied, source: String, destination: String, digest: Bool, buffers: Buffers) throws(OrganizeFailure)
+        -> String?
+    {
+        let original = open(source, O_RDONLY | O_CLOEXEC)
+        guard original >= 0 else { throw OrganizeFailure(reason: "cannot read the source: \(String(cString: strerror(errno)))") }
+        defer { close(original) }
+        let written = open(copy.temporary, O_RDONLY | O_CLOEXEC)
+        guard written >= 0 else { throw OrganizeFailure(reason: "cannot read back \(destination): \(String(cString: strerror(errno)))") }
+        defer { close(written) }
         let hashing = digest || !copy.expected.isEmpty
-        var outcome: Swift.Result<String?, OrganizeFailure> = .success(nil)
-        let readSource = MappedFile.withBytes(FilePathBytes(source)) { original, _, _ in
-            let readBack = MappedFile.withBytes(FilePathBytes(copy.temporary)) { written, _, _ in
-                outcome = compare(original, written, hashing: hashing, destination: destination)
+        var hasher = SHA256()
+        while true {
+            let count = try fill(buffers.first, from: original) { "cannot read the source: \($0)" }
+            let back = try fill(buffers.second, from: written) { "cannot read back \(destination): \($0)" }
+            guard count == back, same(buffers.first, buffers.second, count) else {
+                throw OrganizeFailure(
+                    reason:
+                        "the copy at \(destination) does not read back with its source's bytes (did the source change meanwhile?); removed it"
+                )
             }
-            if case .failure(let failure) = readBack {
-                outcome = .failure(OrganizeFailure(reason: "cannot read back \(destination): \(failure.description)"))
-            }
+            if count == 0 { break }
+            if hashing { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffers.first[0..<count])) }
         }
-        if case .failure(let failure) = readSource { throw OrganizeFailure(reason: "cannot read the source: \(failure.description)") }
-        let sha = try outcome.get()
+        guard hashing else { return nil }
+        let sha = FileAnalyzer.hex(hasher.finalize())
         guard copy.expected.isEmpty || sha == copy.expected else {
             throw OrganizeFailure(reason: "the source changed since the plan (SHA-256 differs); left it in place")
         }
         return sha
     }
 
-    /// Compares `original` and `written` a chunk at a time, hashing each chunk when `hashing`.
-    private static func compare(
-        _ original: UnsafeRawBufferPointer, _ written: UnsafeRawBufferPointer, hashing: Bool, destination: String
-    ) -> Swift.Result<String?, OrganizeFailure> {
-        guard original.count == written.count else { return .failure(mismatch(destination)) }
-        var hasher = SHA256()
-        var offset = 0
-        while offset < original.count {
-            let count = min(bufferSize, original.count - offset)
-            let chunk = UnsafeRawBufferPointer(rebasing: original[offset..<(offset + count)])
-            guard let x = chunk.baseAddress, let y = written.baseAddress, memcmp(x, y + offset, count) == 0 else {
-                return .failure(mismatch(destination))
-            }
-            if hashing { hasher.update(bufferPointer: chunk) }
-            offset += count
-        }
-        return .success(hashing ? FileAnalyzer.hex(hasher.finalize()) : nil)
-    }
-
-    private static func mismatch(_ destination: String) -> OrganizeFailure {
-        OrganizeFailure(
-            reason: "the copy at \(destination) does not read back with its source's bytes (did the source change meanwhile?); removed it")
+    /// Whether the first `count` bytes of `a` and `b` are equal.
+    private static func same(_ a: UnsafeMutableRawBufferPointer, _ b: UnsafeMutableRawBufferPointer, _ count: Int) -> Bool {
+        guard count > 0 else { return true }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return false }
+        return memcmp(x, y, count) == 0
     }
 
     /// Reads from `fd` until `buffer` is full or the file ends; returns the bytes read.

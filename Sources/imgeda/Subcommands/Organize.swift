@@ -17,9 +17,9 @@ extension Imgeda {
                 folders, else the file time). Near duplicates (resized or recompressed copies) are listed in the plan, never \
                 dropped: a preview of each photo (of a RAW file alone, its embedded preview) is compared, as scan does. \
                 Companions travel with their photo: .xmp, .aae, Takeout .json, RAW beside a JPEG, a Live Photo's .mov. Every \
-                file is copied to a temporary name, flushed, read back and compared byte for byte with its source (its \
-                SHA-256 taken in the same pass) and then put in place; --move removes a source only after its checked copy \
-                exists. Every \
+                file is copied to a temporary name, flushed, read back and compared byte for byte with its source (and with \
+                the plan's SHA-256 where it has one) and then put in place; --move removes a source only after its checked \
+                copy exists. Every \
                 operation is journaled first: after a crash the same command finishes the run as planned (same names and \
                 {seq} numbers), and --undo JOURNAL puts everything back. A library among the sources or the destination has \
                 its index updated.
