@@ -136,7 +136,9 @@ public struct CatalogSQL: Sendable {
             let key = "(\(CatalogSQL.orderKey(order, alias: ""))) DESC, lib_path"
             switch leading {
             case .camera:
-                return "CREATE INDEX \(name) ON image (\(CatalogSQL.cameraKey(alias: "")), \(key))"
+                // Paths sort ascending; the other keys descending, then by path.
+                let walked = order == .path ? "lib_path" : key
+                return "CREATE INDEX \(name) ON image (\(CatalogSQL.cameraKey(alias: "")), \(walked))"
             case .flag(let flag):
                 let column = flag.recordField.map(CatalogColumns.name) ?? ""
                 return "CREATE INDEX \(name) ON image (\(key)) WHERE \(dialect.isTrue(column))"
@@ -155,12 +157,14 @@ public struct CatalogSQL: Sendable {
 
     /// The walk indexes both backends make (an additive migration each; a bulk load re-makes
     /// them with the image table's other indexes). A camera's photos cluster in time and by
-    /// pixel count (its sensor); the flags that lower the quality score cluster
-    /// at its low end. The path, quality and size orders are not led by a camera (measured at
-    /// 1M: a camera's first page by size came within 25 ms by the size index alone; each
-    /// camera index adds about 2.5 s of CPU to a SQLite rebuild).
+    /// pixel count (its sensor), and so in paths when folders are dated; the flags that lower
+    /// the quality score cluster at its low end. The quality and size orders are not led by a
+    /// camera (measured at 1M: every camera's first page by size or quality came within 60 ms
+    /// of CPU, start-up included, by the order's index alone; each camera index adds about
+    /// 2.5 s of CPU to a SQLite rebuild). A flag's partial index also counts its images, so a
+    /// rare flag drives a page in every order.
     public static let walkIndexes: [WalkIndex] =
-        [CatalogOrder.newest, .pixels].map { WalkIndex(name: "image_camera_\($0.rawValue)", leading: .camera, order: $0) }
+        [CatalogOrder.path, .newest, .pixels].map { WalkIndex(name: "image_camera_\($0.rawValue)", leading: .camera, order: $0) }
         + [CatalogQuery.Flag.blurry, .dark, .overexposed, .corrupt].map {
             WalkIndex(name: "image_quality_\($0.rawValue)", leading: .flag($0), order: .quality)
         }
@@ -261,6 +265,8 @@ public struct CatalogSQL: Sendable {
             return "SELECT 1 FROM image i WHERE \(dateCondition(from: from, through: through))"
         case .camera:
             return "SELECT 1 FROM image i WHERE \(condition(filter))"
+        case .flag(let flag) where Self.walkIndexes.contains(where: { $0.leading == .flag(flag) }):
+            return "SELECT 1 FROM image i WHERE \(condition(filter))"
         case .path(let prefix):
             // The range alone: an estimate need not leave out a path continuing with U+10FFFF.
             let range = Escape.sqlPrefixRange(prefix)
@@ -287,6 +293,8 @@ public struct CatalogSQL: Sendable {
         case .status(let status) where status != .active:
             return "SELECT i.* FROM image i WHERE \(condition(filter))"
         case .camera:
+            return "SELECT i.* FROM image i WHERE \(condition(filter))"
+        case .flag(let flag) where Self.walkIndexes.contains(where: { $0.leading == .flag(flag) }):
             return "SELECT i.* FROM image i WHERE \(condition(filter))"
         default:
             return nil

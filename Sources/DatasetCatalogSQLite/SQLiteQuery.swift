@@ -38,6 +38,13 @@ struct SQLiteDialect: CatalogSQLDialect {
         case .tag, .status: ("image i INDEXED BY image_sha", true)
         case .date: ("image i INDEXED BY image_capture", true)
         case .path: ("image i INDEXED BY \(Self.orderIndex(.path))", true)
+        case .flag(let flag):
+            // A flag's partial index holds exactly its images.
+            if let index = CatalogSQL.walkIndexes.first(where: { $0.leading == .flag(flag) }) {
+                ("image i INDEXED BY \(index.name)", true)
+            } else {
+                ("(SELECT id FROM (\(candidates))) c CROSS JOIN image i ON i.id = c.id", false)
+            }
         case .camera:
             // Any camera index finds a camera's images (its first column is the camera).
             if let index = CatalogSQL.walkIndexes.first(where: { $0.leading == .camera }) {
