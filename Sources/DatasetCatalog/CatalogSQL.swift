@@ -34,8 +34,10 @@ public protocol CatalogSQLDialect: Sendable {
     /// tests the filter's own condition (when the `FROM` relies on it to find the rows).
     func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool)
     /// The `FROM` of a page that walks `order`'s index, as `i`, testing each image until the
-    /// page is full: the plan when every index at hand finds many images.
-    func orderWalk(_ order: CatalogOrder) -> String
+    /// page is full: the plan when every index at hand finds many images. `along`: an index
+    /// of ``CatalogSQL/walkIndexes`` that walks the order among one of the query's terms'
+    /// matches only (nil when the query has no such term).
+    func orderWalk(_ order: CatalogOrder, along index: CatalogSQL.WalkIndex?) -> String
 }
 
 /// How a page of a query is read; ``CatalogSQL/plan(counts:bound:)`` chooses.
@@ -67,6 +69,10 @@ public struct CatalogSQL: Sendable {
     let query: CatalogQuery
     /// Whether a condition reads the decision table `d` (a page's inner query joins it only then).
     var readsDecisions = false
+    /// The cameras each `camera:` text matches, when the backend looked them up first
+    /// (``camerasStatement(containing:dialect:)``); a text not here finds its cameras in the
+    /// statement itself.
+    let cameras: [String: [String]]
 
     /// Up to how many images a term's index may find for the page to be read from them
     /// (sorted in full); at or above it, the order's index is walked instead. At 1M images a
@@ -74,9 +80,10 @@ public struct CatalogSQL: Sendable {
     /// rows for a page of 50 — about what sorting 20,000 candidates' keys costs.
     public static let candidateBound = 20_000
 
-    public init(_ query: CatalogQuery, dialect: some CatalogSQLDialect) {
+    public init(_ query: CatalogQuery, dialect: some CatalogSQLDialect, cameras: [String: [String]] = [:]) {
         self.dialect = dialect
         self.query = query
+        self.cameras = cameras
         for term in query.terms {
             let condition = condition(term.filter)
             // NULL is neither true nor false; a negated term treats it as "does not match".
@@ -100,6 +107,97 @@ public struct CatalogSQL: Sendable {
         case .size: "COALESCE(\(alias)\(CatalogColumns.name(.fileSizeBytes)), 0)"
         case .pixels: "COALESCE(\(alias)\(CatalogColumns.name(.width)), 0) * COALESCE(\(alias)\(CatalogColumns.name(.height)), 0)"
         }
+    }
+
+    /// The camera as a search compares it (``CatalogQuery/Filter/camera(_:)``): make and
+    /// model with a space between; the camera indexes are made from it too.
+    public static func cameraKey(alias: String = "i.") -> String {
+        "(COALESCE(\(alias)\(CatalogColumns.name(.cameraMake)), '') || ' ' || COALESCE(\(alias)\(CatalogColumns.name(.cameraModel)), ''))"
+    }
+
+    /// An index that walks one order among the images of one kind of term only: where a
+    /// term's matches cluster at one end of an order (a camera's photos in its years and at
+    /// its sensor's pixel count; blurry, dark, overexposed and corrupt images at the low end of the
+    /// quality score), walking the order's own index meets them only after most of the
+    /// library, however many there are.
+    public struct WalkIndex: Sendable, Hashable {
+        public enum Leading: Sendable, Hashable {
+            /// Led by ``CatalogSQL/cameraKey(alias:)``: a camera term's cameras, each walked in order.
+            case camera
+            /// Partial: only the images with this flag.
+            case flag(CatalogQuery.Flag)
+        }
+        public let name: String
+        public let leading: Leading
+        public let order: CatalogOrder
+
+        /// The statement making the index in `dialect`'s SQL.
+        public func definition(_ dialect: some CatalogSQLDialect) -> String {
+            let key = "(\(CatalogSQL.orderKey(order, alias: ""))) DESC, lib_path"
+            switch leading {
+            case .camera:
+                // Paths sort ascending; the other keys descending, then by path.
+                let walked = order == .path ? "lib_path" : key
+                return "CREATE INDEX \(name) ON image (\(CatalogSQL.cameraKey(alias: "")), \(walked))"
+            case .flag(let flag):
+                let column = flag.recordField.map(CatalogColumns.name) ?? ""
+                return "CREATE INDEX \(name) ON image (\(key)) WHERE \(dialect.isTrue(column))"
+            }
+        }
+
+        /// Whether a (positive) term with `filter` can be walked along this index.
+        func leads(_ filter: CatalogQuery.Filter) -> Bool {
+            switch (leading, filter) {
+            case (.camera, .camera): true
+            case (.flag(let flag), .flag(let other)): flag == other
+            default: false
+            }
+        }
+    }
+
+    /// The walk indexes both backends make (an additive migration each; a bulk load re-makes
+    /// them with the image table's other indexes). A camera's photos cluster in time and by
+    /// pixel count (its sensor), and so in paths when folders are dated; the flags that lower
+    /// the quality score cluster at its low end. The quality and size orders are not led by a
+    /// camera (measured at 1M: every camera's first page by size or quality came within 60 ms
+    /// of CPU, start-up included, by the order's index alone; each camera index adds about
+    /// 2.5 s of CPU to a SQLite rebuild). A flag's partial index also counts its images, so a
+    /// rare flag drives a page in every order.
+    public static let walkIndexes: [WalkIndex] =
+        [CatalogOrder.path, .newest, .pixels].map { WalkIndex(name: "image_camera_\($0.rawValue)", leading: .camera, order: $0) }
+        + [CatalogQuery.Flag.blurry, .dark, .overexposed, .corrupt].map {
+            WalkIndex(name: "image_quality_\($0.rawValue)", leading: .flag($0), order: .quality)
+        }
+
+    /// The walk index for `order` along a positive term of `query`, if any.
+    public static func walkIndex(_ query: CatalogQuery, order: CatalogOrder) -> WalkIndex? {
+        for term in query.terms where !term.negated {
+            if let index = walkIndexes.first(where: { $0.order == order && $0.leads(term.filter) }) { return index }
+        }
+        return nil
+    }
+
+    /// The statement selecting the cameras a `camera:` term with `text` matches (for
+    /// ``init(_:dialect:cameras:)``, so the page compares the camera with values; PostgreSQL
+    /// then walks one camera's stretch of a camera index in order).
+    public static func camerasStatement(containing text: String, dialect: some CatalogSQLDialect) -> (
+        sql: String, arguments: [RecordField.Value]
+    ) {
+        var sql = CatalogSQL(.all, dialect: dialect)
+        let text = sql.cameras(containing: text)
+        return (text, sql.arguments)
+    }
+
+    /// The cameras (distinct values of ``cameraKey(alias:)``) whose text contains `text`,
+    /// ignoring case: a loose scan of a camera index, one step per camera the library holds.
+    private mutating func cameras(containing text: String) -> String {
+        let key = Self.cameraKey(alias: "")
+        let matches = dialect.likeIgnoringCase("c.x", bind(.string(Escape.sqlLikeContaining(text))))
+        return """
+            WITH RECURSIVE c(x) AS (SELECT MIN(\(key)) FROM image UNION ALL \
+            SELECT (SELECT MIN(\(key)) FROM image WHERE \(key) > c.x) FROM c WHERE c.x IS NOT NULL) \
+            SELECT c.x FROM c WHERE c.x IS NOT NULL AND \(matches)
+            """
     }
 
     /// Whether an order's key is a number (the cursor's text is read back as one).
@@ -128,13 +226,13 @@ public struct CatalogSQL: Sendable {
 
     /// For each term an index answers alone, its position in the query and the statement
     /// counting, up to `bound`, the images that index finds (with the statement's arguments).
-    public static func candidateCounts(_ query: CatalogQuery, dialect: some CatalogSQLDialect, bound: Int) -> [(
-        term: Int, sql: String, arguments: [RecordField.Value]
-    )] {
+    public static func candidateCounts(
+        _ query: CatalogQuery, dialect: some CatalogSQLDialect, bound: Int, cameras: [String: [String]] = [:]
+    ) -> [(term: Int, sql: String, arguments: [RecordField.Value])] {
         query.terms.indices.compactMap { index in
             let term = query.terms[index]
             guard !term.negated else { return nil }
-            var sql = CatalogSQL(.all, dialect: dialect)
+            var sql = CatalogSQL(.all, dialect: dialect, cameras: cameras)
             guard let rows = sql.estimate(term.filter) else { return nil }
             let text = "SELECT COUNT(*) FROM (\(rows) LIMIT \(sql.bind(.int(bound)))) c"
             return (index, text, sql.arguments)
@@ -165,6 +263,10 @@ public struct CatalogSQL: Sendable {
             return dialect.fullTextEstimate(text) { bind($0) } ?? "SELECT 1 FROM image WHERE \(dialect.falseLiteral)"
         case .date(let from, let through):
             return "SELECT 1 FROM image i WHERE \(dateCondition(from: from, through: through))"
+        case .camera:
+            return "SELECT 1 FROM image i WHERE \(condition(filter))"
+        case .flag(let flag) where Self.walkIndexes.contains(where: { $0.leading == .flag(flag) }):
+            return "SELECT 1 FROM image i WHERE \(condition(filter))"
         case .path(let prefix):
             // The range alone: an estimate need not leave out a path continuing with U+10FFFF.
             let range = Escape.sqlPrefixRange(prefix)
@@ -189,6 +291,10 @@ public struct CatalogSQL: Sendable {
         case .path(let prefix):
             return "SELECT i.* FROM image i WHERE \(prefixCondition(prefix))"
         case .status(let status) where status != .active:
+            return "SELECT i.* FROM image i WHERE \(condition(filter))"
+        case .camera:
+            return "SELECT i.* FROM image i WHERE \(condition(filter))"
+        case .flag(let flag) where Self.walkIndexes.contains(where: { $0.leading == .flag(flag) }):
             return "SELECT i.* FROM image i WHERE \(condition(filter))"
         default:
             return nil
@@ -217,17 +323,17 @@ public struct CatalogSQL: Sendable {
     public mutating func pageStatement(
         order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool = false, plan: CatalogPlan = .walk
     ) -> String {
-        var source = dialect.orderWalk(order)
+        var source = dialect.orderWalk(order, along: Self.walkIndex(query, order: order))
         if case .candidates(let term) = plan, query.terms.indices.contains(term) {
             let filter = query.terms[term].filter
-            var rows = CatalogSQL(.all, dialect: dialect)
+            var rows = CatalogSQL(.all, dialect: dialect, cameras: cameras)
             if let scratch = rows.candidates(filter) {
                 let driven = dialect.candidatesFirst(filter, rows: scratch)
                 if !driven.keepsCondition {
                     // The candidates are exactly the term's matches: the page tests the others.
                     var others = query
                     others.terms.remove(at: term)
-                    self = CatalogSQL(others, dialect: dialect)
+                    self = CatalogSQL(others, dialect: dialect, cameras: cameras)
                 }
                 // Bound again, in this statement's numbering.
                 source = dialect.candidatesFirst(filter, rows: self.candidates(filter) ?? scratch).from
@@ -260,17 +366,35 @@ public struct CatalogSQL: Sendable {
         let orderBy = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
         let outerOrderBy = order == .path ? "i.lib_path \(up)" : "p.sort_key \(down), i.lib_path \(up)"
         let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
+        let pageLimit = bind(.int(max(1, limit) + 1))
+        let filtered = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        var inner = "SELECT i.id AS id, \(key) AS sort_key FROM \(source)\(decisions) \(filtered) ORDER BY \(orderBy) LIMIT \(pageLimit)"
+        if plan == .walk, Self.walkIndex(query, order: order)?.leading == .camera, let values = walkedCameras(), values.count > 1 {
+            // One walk per camera along the camera index, merged: a backend that cannot walk
+            // an index for a list of values (PostgreSQL) would sort all their images.
+            let arms = values.map { value in
+                let all = conditions + ["\(Self.cameraKey()) = \(bind(.string(value)))"]
+                return "(SELECT i.id AS id, \(key) AS sort_key, i.lib_path AS lib_path FROM \(source)\(decisions) "
+                    + "WHERE \(all.joined(separator: " AND ")) ORDER BY \(orderBy) LIMIT \(pageLimit))"
+            }
+            let merged = order == .path ? "u.lib_path \(up)" : "u.sort_key \(down), u.lib_path \(up)"
+            inner =
+                "SELECT u.id AS id, u.sort_key AS sort_key FROM (\(arms.joined(separator: " UNION ALL "))) u ORDER BY \(merged) LIMIT \(pageLimit)"
+        }
         return """
             SELECT \(Self.hitColumns), p.sort_key AS sort_key
-            FROM (
-                SELECT i.id AS id, \(key) AS sort_key
-                FROM \(source)\(decisions)
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY \(orderBy) LIMIT \(bind(.int(max(1, limit) + 1)))
-            ) p
+            FROM (\(inner)) p
             JOIN image i ON i.id = p.id LEFT JOIN decision d ON d.sha256 = i.sha256
             ORDER BY \(outerOrderBy)
             """
+    }
+
+    /// The cameras the query's first camera term matches, when the backend looked them up.
+    private func walkedCameras() -> [String]? {
+        for term in query.terms where !term.negated {
+            if case .camera(let text) = term.filter, let values = cameras[text] { return values }
+        }
+        return nil
     }
 
     /// The statement counting the matches.
@@ -324,8 +448,13 @@ public struct CatalogSQL: Sendable {
         case .tag:
             return tagCondition(filter)
         case .camera(let text):
-            let camera = "(COALESCE(\(Self.column(.cameraMake)), '') || ' ' || COALESCE(\(Self.column(.cameraModel)), ''))"
-            return dialect.likeIgnoringCase(camera, bind(.string(Escape.sqlLikeContaining(text))))
+            // The cameras matching first (a few, from a camera index), then their images by
+            // the same index: the same images as the camera text matched row by row.
+            if let values = cameras[text] {
+                guard !values.isEmpty else { return dialect.falseLiteral }
+                return "\(Self.cameraKey()) IN (\(values.map { bind(.string($0)) }.joined(separator: ", ")))"
+            }
+            return "\(Self.cameraKey()) IN (\(cameras(containing: text)))"
         case .lens(let text):
             return dialect.likeIgnoringCase(Self.column(.lensModel), bind(.string(Escape.sqlLikeContaining(text))))
         case .path(let prefix):

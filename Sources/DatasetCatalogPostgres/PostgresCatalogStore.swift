@@ -44,7 +44,7 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// The migrations, in order; the version of the schema is the number applied. Append
     /// only: a released migration is never edited.
-    static let migrations: [[String]] = [version1, version2, version3, version4]
+    static let migrations: [[String]] = [version1, version2, version3, version4, version5]
 
     /// The schema version this build makes and reads.
     public static var currentVersion: Int { migrations.count }
@@ -248,10 +248,19 @@ public final class PostgresCatalogStore: CatalogStore {
         ["CREATE INDEX IF NOT EXISTS image_capture ON image (capture_local)"]
     }
 
+    /// Walking an order among a camera's or a flag's images only (``CatalogSQL/walkIndexes``),
+    /// as SQLite's `v5-walk-indexes` does.
+    static var version5: [String] {
+        CatalogSQL.walkIndexes.map { $0.definition(PostgresDialect()) }
+    }
+
     /// The tables a sound schema has.
     static let tables = ["schema_version", "image", "decision", "tag", "job"]
 
     public func migrate() async throws {
+        // An index at the current schema (every command opens one) costs one statement: no
+        // transaction, no lock, no catalog views.
+        if (try? await isCurrent()) == true { return }
         let schema = location.schema
         try await transaction { connection in
             // One migrator at a time per schema: the others wait, then find the work done.
@@ -290,11 +299,32 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
+    /// Whether the schema is at this imgeda's version with a column for every record field,
+    /// in one statement (it fails when there is no `schema_version` table).
+    func isCurrent() async throws -> Bool {
+        let names = CatalogColumns.recordFields.map(CatalogColumns.name)
+        let rows = try await fetch(
+            """
+            SELECT (SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version),
+                (SELECT COUNT(*)::bigint FROM pg_attribute WHERE attrelid = to_regclass('image') AND attnum > 0
+                    AND NOT attisdropped AND attname = ANY(string_to_array($1, ',')))
+            """, [.string(names.joined(separator: ","))])
+        guard let row = rows.first else { return false }
+        let (version, columns) = try row.decode((Int, Int).self)
+        return version == Self.migrations.count && columns == names.count
+    }
+
+    /// The schema's version, 0 when there is no index here: one statement.
     public func schemaVersion() async throws -> Int {
-        let exists = try await fetch("SELECT to_regclass('schema_version') IS NOT NULL")
-        guard let row = exists.first, try row.decode(Bool.self) else { return 0 }
-        let version = try await fetch("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version")
-        return try version.first?.decode(Int.self) ?? 0
+        try await wrap {
+            do {
+                let query = try Self.query("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version", [])
+                let rows = try await client.query(query, logger: logger).collect()
+                return try rows.first?.decode(Int.self) ?? 0
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
+                return 0  // undefined_table: no `schema_version` table, no index
+            }
+        }
     }
 
     /// Whether this location holds a catalog at all (its `schema_version` table), so that a
@@ -613,10 +643,23 @@ public final class PostgresCatalogStore: CatalogStore {
         return try rows.map { try decoder.decode(Sidecar.self, from: Data(try $0.decode(String.self).utf8)) }
     }
 
+    /// The cameras each `camera:` term of `query` matches, looked up first: the page then
+    /// compares the camera with values, and one camera's images are walked in order along
+    /// its camera index (PostgreSQL does not walk an index for a subquery's values).
+    func cameras(_ query: CatalogQuery) async throws -> [String: [String]] {
+        var cameras: [String: [String]] = [:]
+        for term in query.terms {
+            guard case .camera(let text) = term.filter, cameras[text] == nil else { continue }
+            let statement = CatalogSQL.camerasStatement(containing: text, dialect: PostgresDialect())
+            cameras[text] = try await fetch(statement.sql, statement.arguments).map { try $0.decode(String.self) }
+        }
+        return cameras
+    }
+
     /// How to read a page of `query` (``CatalogSQL/plan(counts:bound:)``).
-    func plan(_ query: CatalogQuery) async throws -> CatalogPlan {
+    func plan(_ query: CatalogQuery, cameras: [String: [String]]) async throws -> CatalogPlan {
         var counts: [(term: Int, count: Int)] = []
-        for counted in CatalogSQL.candidateCounts(query, dialect: PostgresDialect(), bound: candidateBound) {
+        for counted in CatalogSQL.candidateCounts(query, dialect: PostgresDialect(), bound: candidateBound, cameras: cameras) {
             let count = try await fetch(counted.sql, counted.arguments).first?.decode(Int.self) ?? 0
             counts.append((counted.term, count))
             if count == 0 { break }  // nothing can be fewer
@@ -640,8 +683,9 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     public func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage {
-        var sql = CatalogSQL(query, dialect: PostgresDialect())
-        let plan = try await plan(query)
+        let cameras = try await cameras(query)
+        var sql = CatalogSQL(query, dialect: PostgresDialect(), cameras: cameras)
+        let plan = try await plan(query, cameras: cameras)
         let text = sql.pageStatement(order: order, after: cursor, limit: limit, plan: plan)
         let rows = try await pageRows(text, sql.arguments, plan: plan)
         let pageSize = max(1, limit)
@@ -658,15 +702,16 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     public func search(_ query: CatalogQuery, order: CatalogOrder, before cursor: CatalogCursor, limit: Int) async throws -> [CatalogHit] {
-        var sql = CatalogSQL(query, dialect: PostgresDialect())
-        let plan = try await plan(query)
+        let cameras = try await cameras(query)
+        var sql = CatalogSQL(query, dialect: PostgresDialect(), cameras: cameras)
+        let plan = try await plan(query, cameras: cameras)
         let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: true, plan: plan)
         let rows = try await pageRows(text, sql.arguments, plan: plan)
         return try rows.prefix(max(1, limit)).map { CatalogSQL.hit(Array(try $0.map(Self.value).prefix(CatalogSQL.hitColumnCount))) }
     }
 
     public func count(_ query: CatalogQuery) async throws -> Int {
-        let sql = CatalogSQL(query, dialect: PostgresDialect())
+        let sql = CatalogSQL(query, dialect: PostgresDialect(), cameras: try await cameras(query))
         let rows = try await fetch(sql.countStatement(), sql.arguments)
         return try rows.first?.decode(Int.self) ?? 0
     }
@@ -757,7 +802,9 @@ struct PostgresDialect: CatalogSQLDialect {
         return "SELECT 1 FROM image WHERE fts @@ \(q)::tsquery UNION ALL SELECT 1 FROM decision WHERE fts @@ \(q)::tsquery"
     }
 
-    func orderWalk(_ order: CatalogOrder) -> String { "image i" }
+    /// The planner picks the index (sequential and bitmap scans are off for a walk): an
+    /// order's, or a walk index along a term, whose condition the page's conditions include.
+    func orderWalk(_ order: CatalogOrder, along index: CatalogSQL.WalkIndex?) -> String { "image i" }
 
     static func tsquery(_ text: String) -> String? {
         let words = CatalogWords.words(text)

@@ -121,6 +121,10 @@ public final class SQLiteCatalogStore: CatalogStore {
                 try db.execute(sql: "CREATE INDEX \(name) ON image(\(CatalogSQL.orderKey(order, alias: "")) DESC, lib_path)")
             }
         }
+        // Walking an order among a camera's or a flag's images only (``CatalogSQL/walkIndexes``).
+        migrator.registerMigration("v5-walk-indexes") { db in
+            for index in CatalogSQL.walkIndexes { try db.execute(sql: index.definition(SQLiteDialect())) }
+        }
         return migrator
     }
 

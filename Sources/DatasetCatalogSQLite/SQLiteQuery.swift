@@ -38,6 +38,20 @@ struct SQLiteDialect: CatalogSQLDialect {
         case .tag, .status: ("image i INDEXED BY image_sha", true)
         case .date: ("image i INDEXED BY image_capture", true)
         case .path: ("image i INDEXED BY \(Self.orderIndex(.path))", true)
+        case .flag(let flag):
+            // A flag's partial index holds exactly its images.
+            if let index = CatalogSQL.walkIndexes.first(where: { $0.leading == .flag(flag) }) {
+                ("image i INDEXED BY \(index.name)", true)
+            } else {
+                ("(SELECT id FROM (\(candidates))) c CROSS JOIN image i ON i.id = c.id", false)
+            }
+        case .camera:
+            // Any camera index finds a camera's images (its first column is the camera).
+            if let index = CatalogSQL.walkIndexes.first(where: { $0.leading == .camera }) {
+                ("image i INDEXED BY \(index.name)", true)
+            } else {
+                ("(SELECT id FROM (\(candidates))) c CROSS JOIN image i ON i.id = c.id", false)
+            }
         default: ("(SELECT id FROM (\(candidates))) c CROSS JOIN image i ON i.id = c.id", false)
         }
     }
@@ -46,10 +60,12 @@ struct SQLiteDialect: CatalogSQLDialect {
         fullTextIDs(text, bind: bind)
     }
 
-    /// `INDEXED BY` the order's index: the planner, seeing a term it believes selective,
-    /// would otherwise read that term's matches and sort them, however many there are.
-    func orderWalk(_ order: CatalogOrder) -> String {
-        "image i INDEXED BY \(Self.orderIndex(order))"
+    /// `INDEXED BY` the order's index, or the walk index along one of the query's terms: the
+    /// planner, seeing a term it believes selective, would otherwise read that term's matches
+    /// and sort them, however many there are. Along a camera index, SQLite walks each
+    /// matching camera's stretch in order and stops each once the page is full.
+    func orderWalk(_ order: CatalogOrder, along index: CatalogSQL.WalkIndex?) -> String {
+        "image i INDEXED BY \(index?.name ?? Self.orderIndex(order))"
     }
 
     /// The index of each order (made by the migrations of ``SQLiteCatalogStore``; `lib_path`'s

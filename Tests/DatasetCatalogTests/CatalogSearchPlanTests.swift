@@ -18,6 +18,8 @@ struct CatalogSearchPlanTests {
         var sidecar: Sidecar?
         var tags: [DatasetAnalysis.Tag] { sidecar?.tags ?? [] }
         var status: ImageStatus { sidecar?.status ?? .active }
+        /// The camera as a `camera:` term reads it: make and model.
+        var camera: String { "\(image.record.cameraMake ?? "") \(image.record.cameraModel ?? "")".lowercased() }
     }
 
     static let count = 240
@@ -32,6 +34,11 @@ struct CatalogSearchPlanTests {
                 image.capture = CaptureDate(local: "\(year)" + capture.local.dropFirst(4), source: capture.source)
             }
             image.record.fileSizeBytes = 10_000 + (i * 37 % 50) * 100
+            // A third camera, and images without one; a few dark and corrupt images.
+            if i % 10 == 5 { (image.record.cameraMake, image.record.cameraModel) = ("SONY", "ILCE-7M3") }
+            if i % 17 == 0 { (image.record.cameraMake, image.record.cameraModel) = (nil, nil) }
+            image.record.isDark = i % 11 == 0
+            image.record.isCorrupt = i % 23 == 0
             var sidecar: Sidecar?
             if i % 4 == 0 || i % 9 == 0 {
                 var s = Sidecar(sha256: SyntheticCatalog.sha(i))
@@ -54,7 +61,17 @@ struct CatalogSearchPlanTests {
         ("tag:place:lisbon", { $0.tags.contains { $0.category == "place" && $0.value == "Lisbon" } }),
         ("beach", { $0.tags.contains { $0.value == "beach" } || $0.image.path.contains("beach") }),
         (#""golden hour""#, { $0.sidecar?.caption == "golden hour at the sea" }),
-        (#"camera:"Canon EOS R6""#, { $0.image.record.cameraModel == "Canon EOS R6" }),
+        (#"camera:"Canon EOS R6""#, { $0.camera.contains("canon eos r6") }),
+        ("camera:o", { $0.camera.contains("o") }),  // every camera but the blank one
+        ("camera:nikon", { $0.camera.contains("nikon") }),
+        ("-camera:canon", { !$0.camera.contains("canon") }),
+        ("camera:leica", { _ in false }),
+        (#"camera:"Canon EOS R6" is:blurry"#, { $0.camera.contains("canon eos r6") && $0.image.record.isBlurry }),
+        ("camera:sony tag:beach", { $0.camera.contains("sony") && $0.tags.contains { $0.value == "beach" } }),
+        ("is:dark", { $0.image.record.isDark }),
+        ("is:corrupt", { $0.image.record.isCorrupt }),
+        ("-is:blurry", { !$0.image.record.isBlurry }),
+        ("is:blurry tag:beach", { $0.image.record.isBlurry && $0.tags.contains { $0.value == "beach" } }),
         ("date:2021-03", { $0.image.capture?.local.hasPrefix("2021-03") == true }),
         ("date:2020..2021-02", { ($0.image.capture?.local ?? "~") >= "2020" && ($0.image.capture?.local ?? "~") < "2021-02~" }),
         ("format:png width>=1024", { $0.image.record.format == "PNG" && $0.image.record.width >= 1024 }),
@@ -158,9 +175,10 @@ struct CatalogSearchPlanTests {
 
     @Test func onlyPositiveTermsWithAnIndexAreCounted() throws {
         let query = try CatalogQuery.parse(
-            "sunset -tag:x tag:beach camera:canon date:2023 path:2023/ path:*a status:rejected status:active")
+            "sunset -tag:x tag:beach camera:canon date:2023 path:2023/ path:*a status:rejected status:active is:blurry is:gps")
         let counted = CatalogSQL.candidateCounts(query, dialect: SQLiteDialectProbe(), bound: 100).map(\.term)
-        #expect(counted == [0, 2, 4, 5, 7])
+        // A flag counts where a partial index holds its images (blurry), not otherwise (gps).
+        #expect(counted == [0, 2, 3, 4, 5, 7, 9])
     }
 }
 
@@ -176,5 +194,5 @@ struct SQLiteDialectProbe: CatalogSQLDialect {
     func candidatesFirst(_ filter: CatalogQuery.Filter, rows candidates: String) -> (from: String, keepsCondition: Bool) {
         ("(\(candidates)) i", false)
     }
-    func orderWalk(_ order: CatalogOrder) -> String { "image i" }
+    func orderWalk(_ order: CatalogOrder, along index: CatalogSQL.WalkIndex?) -> String { "image i" }
 }
