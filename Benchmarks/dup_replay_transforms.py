@@ -18,10 +18,10 @@ differ from imgeda's by a few pairs. Prints, per rule set: linked pairs, pairwis
 inside groups, false pairs, recall over the non-geometric edits and the geometric ones
 (flip, 90° rotation, mirrored + cropped), and burst-like pairs grouped.
 """
-import json,sys,base64,collections
+import json,sys,os,base64,collections
 import numpy as np
-import json,sys,base64,collections
-import numpy as np
+sys.path.insert(0,os.path.dirname(os.path.abspath(__file__)))
+from dup_replay import stars  # the one star split of both replays
 recs=sys.argv[1]
 names=[];W=[];C=[]
 for line in open(recs):
@@ -156,23 +156,7 @@ def same_rule(mask):
 def evaluate(ok, label):
     edges=set(zip(a[ok&(rule!=4)],b[ok&(rule!=4)]))|same_rule(ok)
     edges={(min(x,y),max(x,y)) for x,y in edges if x!=y}
-    nb=collections.defaultdict(set)
-    for x,y in edges: nb[x].add(y); nb[y].add(x)
-    parent=list(range(n))
-    def f(x):
-        while parent[x]!=x: parent[x]=parent[parent[x]]; x=parent[x]
-        return x
-    for x,y in edges: parent[f(x)]=f(y)
-    comps=collections.defaultdict(list)
-    for x in nb: comps[f(x)].append(x)
-    groups=[]
-    for ms in comps.values():
-        rem=set(ms)
-        while len(rem)>1:
-            c=max(sorted(rem),key=lambda q:len(nb[q]&rem))
-            g=[c]+[m for m in sorted(rem) if m!=c and m in nb[c]]
-            rem-=set(g)
-            if len(g)>1: groups.append(g)
+    groups=stars(edges)
     gid={}
     for k,g in enumerate(groups):
         for m in g: gid[m]=k

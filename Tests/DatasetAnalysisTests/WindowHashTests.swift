@@ -1,7 +1,8 @@
-import DatasetAnalysis
 import Dispatch
 import Foundation
 import Testing
+
+@testable import DatasetAnalysis
 
 /// A picture with detail everywhere (two dozen soft blobs of both signs over a gradient), so
 /// that every window of it has content of its own.
@@ -559,8 +560,12 @@ struct WindowDCTTests {
         for seed in 0..<24 {
             let scene = busyScene(width: 300, height: 200, seed: seed)
             let windows = WindowHashes.compute(scene)
-            // No uniform border: the content box is the picture, scaled once to 128 × 128.
-            let base = scene.resized(width: 128, height: 128)
+            // No uniform border: the content box is the picture, reduced once to 128 × 128
+            // off its summed-area table, as the window hashes take it.
+            let sums = AreaSums(scene, x: 0, y: 0, width: scene.width, height: scene.height)
+            let base = GrayImage(
+                width: 128, height: 128,
+                pixels: sums.means(x0: 0, y0: 0, x1: Double(scene.width), y1: Double(scene.height), columns: 128, rows: 128))
             let pairs: [(HashWindow, GrayImage)] = [
                 (.whole, base), (.topLeft50, base.cropped(x: 0, y: 0, width: 64, height: 64)),
                 (.bottomRight50, base.cropped(x: 64, y: 64, width: 64, height: 64)),

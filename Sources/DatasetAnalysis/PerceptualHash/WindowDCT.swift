@@ -12,6 +12,13 @@ enum WindowDCT {
     static let keep = 16
     /// The cosine basis, frequency by frequency (`keep` rows of `size`): ``DCTTable``'s.
     static let table: [Float] = DCTTable.shared(size: size, keep: keep).map { Float($0) }
+    /// The same basis by position: entry `n` holds the `keep` frequencies' values at `n`, so
+    /// the row pass computes sixteen coefficients at a time.
+    static let columns: [SIMD16<Float>] = (0..<size).map { n in
+        var lanes = SIMD16<Float>.zero
+        for k in 0..<keep { lanes[k] = table[k * size + n] }
+        return lanes
+    }
 
     /// The 256-bit pHash of `small` (64 × 64); nil for any other size.
     ///
@@ -65,16 +72,17 @@ enum WindowDCT {
                         }
                     }
                     coefficients.withUnsafeMutableBufferPointer { coefficientBuffer in
-                        guard let out = coefficientBuffer.baseAddress else { return }
-                        for l in 0..<keep {
-                            let basis = UnsafeRawPointer(t + l * size)
-                            let b0 = basis.loadUnaligned(as: SIMD16<Float>.self)
-                            let b1 = basis.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-                            let b2 = basis.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
-                            let b3 = basis.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
+                        columns.withUnsafeBufferPointer { columnBuffer in
+                            guard let out = coefficientBuffer.baseAddress, let basis = columnBuffer.baseAddress,
+                                coefficientBuffer.count >= keep * keep, columnBuffer.count >= size
+                            else { return }
+                            // Row k's sixteen horizontal frequencies at once: the sum over
+                            // positions of the row's value times the basis at that position.
                             for k in 0..<keep {
-                                let row = r + k * 4
-                                out[k * keep + l] = (b0 * row[0] + b1 * row[1] + b2 * row[2] + b3 * row[3]).sum()
+                                let row = UnsafeRawPointer(r + k * 4)
+                                var sum = SIMD16<Float>.zero
+                                for n in 0..<size { sum += row.load(fromByteOffset: n * 4, as: Float.self) * basis[n] }
+                                UnsafeMutableRawPointer(out + k * keep).storeBytes(of: sum, as: SIMD16<Float>.self)
                             }
                         }
                     }

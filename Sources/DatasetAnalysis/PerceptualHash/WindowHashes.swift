@@ -157,18 +157,25 @@ public struct WindowHashes: Sendable, Hashable {
 
     /// The window hashes of `gray` (already upright).
     ///
-    /// The content box is found on `gray` and scaled twice: to 80 × 80, where each 80%
-    /// window is a 64 × 64 crop, and to 128 × 128, where each quarter is a 64 × 64 crop and
-    /// the whole is that halved; the rotations are sampled from the 128 × 128. No window is
-    /// resampled twice, and each 64 × 64 is hashed in single precision (``WindowDCT``).
+    /// The content box is found on `gray` and summed once (``AreaSums``); two reductions are
+    /// read off the table: 80 × 80, where each 80% window is a 64 × 64 crop, and 128 × 128,
+    /// where each quarter is a 64 × 64 crop and the whole is that halved; the rotations are
+    /// sampled from the 128 × 128. No window is resampled twice, and each 64 × 64 is hashed
+    /// in single precision (``WindowDCT``). A rectangular window's dHash is read off the
+    /// table too (its 9 × 8 cells' means); a rotated one's is the rotated window reduced.
     ///
-    /// - Complexity: O(width × height) for the content box and the two reductions; then
-    ///   twelve 64 × 64 partial DCTs (about 80,000 multiply–adds each, sixteen at a time).
+    /// - Complexity: O(width × height) for the content box and the table; then the two
+    ///   reductions (one table look-up per cell corner), twelve 64 × 64 partial DCTs (about
+    ///   50,000 multiply–adds each, sixteen at a time) and two 64 × 64 rotations.
     public static func compute(_ gray: GrayImage) -> WindowHashes {
         let box = ContentBox.find(gray)
-        let content = gray.cropped(x: box.left, y: box.top, width: box.contentWidth, height: box.contentHeight)
-        let base = content.resized(width: 128, height: 128)
-        let eighty = content.resized(width: 80, height: 80)
+        let sums = AreaSums(gray, x: box.left, y: box.top, width: box.contentWidth, height: box.contentHeight)
+        let width = Double(sums.width), height = Double(sums.height)
+        func reduction(_ side: Int) -> GrayImage {
+            GrayImage(width: side, height: side, pixels: sums.means(x0: 0, y0: 0, x1: width, y1: height, columns: side, rows: side))
+        }
+        let base = reduction(128)
+        let eighty = reduction(80)
         let aspect = Double(max(1, box.contentWidth)) / Double(max(1, box.contentHeight))
         var phash: [Hash256?] = []
         var dhash: [UInt64] = []
@@ -193,7 +200,11 @@ public struct WindowHashes: Sendable, Hashable {
                 continue
             }
             phash.append(hash)
-            dhash.append(dhash64(small))
+            if let (x0, y0, x1, y1) = window.rect {
+                dhash.append(dhashBits(sums.means(x0: x0 * width, y0: y0 * height, x1: x1 * width, y1: y1 * height, columns: 9, rows: 8)))
+            } else {
+                dhash.append(dhash64(small))
+            }
         }
         let f = box.fractions
         return WindowHashes(phash: phash, dhash: dhash, trimmed: f.map { Double($0) / 255 })
@@ -210,6 +221,12 @@ public struct WindowHashes: Sendable, Hashable {
             gray.width == 64 && gray.height == 64
             ? AreaResampler.resize(gray.pixels, width: 64, height: 64, channels: 1, xTaps: dhashTaps.x, yTaps: dhashTaps.y)
             : gray.resized(width: 9, height: 8).pixels
+        return dhashBits(small)
+    }
+
+    /// The dHash bits of a 9 × 8 luma grid (row by row): each pixel brighter than its left
+    /// neighbour; 0 for any other count.
+    static func dhashBits(_ small: [UInt8]) -> UInt64 {
         guard small.count == 72 else { return 0 }
         var bits: UInt64 = 0
         for y in 0..<8 {
@@ -332,38 +349,44 @@ extension GrayImage {
         let ct = cos(theta), st = sin(theta)
         var out = [UInt8](repeating: 0, count: side * side)
         let fw = Double(width), fh = Double(height)
-        // The source position is affine in (u, v): x = x0 + u·xu + v·xv, y likewise.
+        // The source position is affine in (u, v): x = x0 + u·xu + v·xv, y likewise; in
+        // fixed point with 16 fractional bits (64 steps drift by less than 1/1000 pixel).
         let step = scale / Double(side)
-        let xu = Float(aspect * step * ct / aspect * fw), xv = Float(-step * st / aspect * fw)
-        let yu = Float(aspect * step * st * fh), yv = Float(step * ct * fh)
+        let one = 65536.0
+        func fixed(_ value: Double) -> Int { Int((value * one).rounded()) }
+        let xu = fixed(aspect * step * ct / aspect * fw), xv = fixed(-step * st / aspect * fw)
+        let yu = fixed(aspect * step * st * fh), yv = fixed(step * ct * fh)
         let px0 = (0.5 / Double(side) - 0.5) * aspect * scale, py0 = (0.5 / Double(side) - 0.5) * scale
-        let x0 = Float(((px0 * ct - py0 * st) / aspect + 0.5) * fw - 0.5)
-        let y0 = Float((px0 * st + py0 * ct + 0.5) * fh - 0.5)
+        let x0 = fixed(((px0 * ct - py0 * st) / aspect + 0.5) * fw - 0.5)
+        let y0 = fixed((px0 * st + py0 * ct + 0.5) * fh - 0.5)
         let maxX = width - 1, maxY = height - 1, w = width
         pixels.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 guard let p = source.baseAddress, let o = target.baseAddress, source.count >= width * height, width > 0, height > 0
                 else { return }
                 var at = 0
+                // Positions stay within a few pixels of the image (the crop is inside the
+                // rotated picture), so no fixed-point product comes near overflowing: the
+                // arithmetic wraps instead of checking.
                 for v in 0..<side {
-                    var x = x0 + Float(v) * xv, y = y0 + Float(v) * yv
+                    var x = x0 &+ v &* xv, y = y0 &+ v &* yv
                     for _ in 0..<side {
-                        // Truncation instead of the floor (a libm call without SSE 4.1): they
-                        // differ only below zero, where both clamp to the first pixel.
-                        let ix = max(0, min(maxX, Int(x))), iy = max(0, min(maxY, Int(y)))
-                        // Indices inside the image: wrapping arithmetic cannot wrap, and
-                        // skips the overflow checks.
+                        // The pixel at or left of the position (an arithmetic shift floors),
+                        // clamped; the fraction past it in 1/256, none left of the first pixel.
+                        let fx = x >> 16, fy = y >> 16
+                        let ix = max(0, min(maxX, fx)), iy = max(0, min(maxY, fy))
                         let ix1 = min(maxX, ix &+ 1), iy1 = min(maxY, iy &+ 1)
+                        let dx = x < 0 ? 0 : (x >> 8) & 255, dy = y < 0 ? 0 : (y >> 8) & 255
                         let upper = iy &* w, lower = iy1 &* w
-                        let dx = max(0, min(1, x - Float(ix))), dy = max(0, min(1, y - Float(iy)))
-                        let top = Float(p[upper &+ ix]) * (1 - dx) + Float(p[upper &+ ix1]) * dx
-                        let bottom = Float(p[lower &+ ix]) * (1 - dx) + Float(p[lower &+ ix1]) * dx
-                        // The value is not negative, so adding a half and truncating rounds
-                        // half away from zero, as `rounded()` does, without a libm call.
-                        o[at] = UInt8(clamping: Int(top * (1 - dy) + bottom * dy + 0.5))
+                        let a = Int(p[upper &+ ix]), b = Int(p[upper &+ ix1])
+                        let c = Int(p[lower &+ ix]), d = Int(p[lower &+ ix1])
+                        let top = a &<< 8 &+ (b &- a) &* dx, bottom = c &<< 8 &+ (d &- c) &* dx
+                        // Rounded half up: the value is not negative.
+                        let value = (top &<< 8 &+ (bottom &- top) &* dy &+ 32768) >> 16
+                        o[at] = UInt8(truncatingIfNeeded: max(0, min(255, value)))
                         at &+= 1
-                        x += xu
-                        y += yu
+                        x &+= xu
+                        y &+= yu
                     }
                 }
             }

@@ -59,7 +59,7 @@ extension Imgeda {
         @Flag(
             help: ArgumentHelp(
                 "Also hash windows of each picture, so `check duplicates` finds crops, added borders, captions and small rotations.",
-                discussion: "Adds 648 bytes per record and about a fifth more analysis per image."))
+                discussion: "Adds 648 bytes per record and about a sixth more analysis per image."))
         var windowHashes = false
 
         @Flag(help: "Skip blur detection.")
