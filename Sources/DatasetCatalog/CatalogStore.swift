@@ -248,8 +248,8 @@ public protocol CatalogStore: Sendable {
     /// modification time), no more and no fewer: nil when a path, a size or a time differs.
     /// The unchanged `update`'s compare, streamed from the index in its own order.
     ///
-    /// - Complexity: O(n) rows read once, one dictionary lookup each.
-    func holds(exactly files: [String: FileVersion]) async throws -> IndexedLibrary?
+    /// - Complexity: O(n) rows read once, one lookup by the path's bytes each.
+    func holds(exactly files: FileVersions) async throws -> IndexedLibrary?
 
     /// The image at a library-relative path.
     func image(path: String) async throws -> CatalogImage?
@@ -305,7 +305,7 @@ public protocol CatalogStore: Sendable {
 
 extension CatalogStore {
     /// ``holds(exactly:)`` from ``indexedFiles()``, for backends without a leaner read.
-    public func holds(exactly files: [String: FileVersion]) async throws -> IndexedLibrary? {
+    public func holds(exactly files: FileVersions) async throws -> IndexedLibrary? {
         let indexed = try await indexedFiles()
         guard indexed.count == files.count else { return nil }
         for entry in indexed {

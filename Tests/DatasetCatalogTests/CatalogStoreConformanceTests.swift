@@ -161,18 +161,18 @@ struct CatalogStoreConformanceTests {
         try await store.upsert(images: images)
         var files = Dictionary(
             uniqueKeysWithValues: images.map { ($0.path, FileVersion(size: $0.record.fileSizeBytes, mtime: $0.record.mtime)) })
-        #expect(try await store.holds(exactly: files) == IndexedLibrary(images: 12, duplicateGroups: 2))
+        #expect(try await store.holds(exactly: FileVersions(files)) == IndexedLibrary(images: 12, duplicateGroups: 2))
         var resized = files
         resized[images[5].path]?.size += 1
-        #expect(try await store.holds(exactly: resized) == nil)
+        #expect(try await store.holds(exactly: FileVersions(resized)) == nil)
         var touched = files
         touched[images[5].path]?.mtime += 0.000_001
-        #expect(try await store.holds(exactly: touched) == nil)
+        #expect(try await store.holds(exactly: FileVersions(touched)) == nil)
         files["new/one.jpg"] = FileVersion(size: 1, mtime: 1)
-        #expect(try await store.holds(exactly: files) == nil)
+        #expect(try await store.holds(exactly: FileVersions(files)) == nil)
         files["new/one.jpg"] = nil
         files[images[0].path] = nil
-        #expect(try await store.holds(exactly: files) == nil)
+        #expect(try await store.holds(exactly: FileVersions(files)) == nil)
     }
 
     @Test(arguments: CatalogBackend.allCases)
