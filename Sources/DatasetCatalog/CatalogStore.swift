@@ -261,6 +261,11 @@ public protocol CatalogStore: Sendable {
     /// app's overview), in memory flat in its size.
     func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?)
 
+    /// How many images hold each combination of values of `fields` (each combination as a
+    /// record holding only those fields, the rest at their defaults): a `GROUP BY` in the
+    /// index, so a summary counts text fields (formats, cameras) without reading every row.
+    func imageCounts(by fields: [RecordField]) async throws -> [(record: ImageRecord, count: Int)]
+
     /// The decisions the index holds for a content, as a sidecar (nil when none).
     func sidecar(sha256: String) async throws -> Sidecar?
 

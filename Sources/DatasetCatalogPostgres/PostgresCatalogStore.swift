@@ -573,6 +573,17 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
+    public func imageCounts(by fields: [RecordField]) async throws -> [(record: ImageRecord, count: Int)] {
+        guard !fields.isEmpty else { return [(ImageRecord(path: "", filename: ""), try await counts().images)] }
+        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
+        let rows = try await fetch("SELECT COUNT(*), \(columns) FROM image GROUP BY \(columns)")
+        return try rows.map { row in
+            let values = try row.map(Self.value)
+            guard case .int(let count) = values[0] else { throw ImgedaError(.invalidFormat, "a count of the index is not a number") }
+            return (CatalogColumns.record(from: Array(values.dropFirst()), fields: fields), count)
+        }
+    }
+
     public func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?) {
         let columns = (["id", "lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
         let rows = try await fetch("SELECT \(columns) FROM image WHERE id > $1 ORDER BY id LIMIT \(max(1, limit))", [.int(row ?? Int.min)])

@@ -466,6 +466,19 @@ public final class SQLiteCatalogStore: CatalogStore {
         }
     }
 
+    public func imageCounts(by fields: [RecordField]) async throws -> [(record: ImageRecord, count: Int)] {
+        guard !fields.isEmpty else { return [(ImageRecord(path: "", filename: ""), try await counts().images)] }
+        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
+        return try await wrap {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT COUNT(*), \(columns) FROM image GROUP BY \(columns)").map { row in
+                    let values = zip(fields, row.databaseValues.dropFirst()).map { Self.fieldValue($1, kind: $0.kind) }
+                    return (CatalogColumns.record(from: values, fields: fields), row[0])
+                }
+            }
+        }
+    }
+
     public func image(path: String) async throws -> CatalogImage? {
         try await wrap {
             try await pool.read { db in

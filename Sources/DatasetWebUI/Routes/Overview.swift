@@ -64,24 +64,28 @@ struct Overview: Encodable, Sendable {
         }
     }
 
-    /// The record fields the summary and the plots read (``DatasetSummary/add(_:)``,
-    /// ``PlotData/add(_:)`` and the thresholds' rules): only these columns are read from the
-    /// index, a third of a record's.
+    /// The number fields the summary and the plots read (``DatasetSummary/add(_:)``,
+    /// ``PlotData/add(_:)`` and the thresholds' rules) from every image: no text field, so a
+    /// row makes no string.
     static let fields: [RecordField] = [
-        .filename, .fileSizeBytes, .width, .height, .format, .colorMode, .cameraMake, .cameraModel, .focalLengthMM,
-        .focalLength35mm, .isoSpeed, .orientationTag, .hasGPSData, .distortionRisk, .meanR, .meanG, .meanB, .meanBrightness,
-        .delta, .blurScore, .isBlurry, .isCorrupt, .isDark, .isOverexposed, .hasBorderArtifact, .split, .className,
+        .fileSizeBytes, .width, .height, .hasGPSData, .meanR, .meanG, .meanB, .meanBrightness, .delta, .blurScore, .isBlurry,
+        .isCorrupt, .isDark, .isOverexposed, .hasBorderArtifact,
     ]
+
+    /// The text fields the overview shows, counted by the index per combination of values.
+    static let groupedFields: [RecordField] = [.format, .cameraMake, .cameraModel]
 
     /// Images read from the index per query.
     static let pageSize = 5_000
 
-    /// One pass over the index's images, page by page in the index's own order: counts, fixed bins and a
-    /// bounded sample, so memory does not grow with the library (no duplicate candidates:
-    /// that plot is not shown here). The index holds the newest record of each path the
-    /// library still has — what the gallery shows — and reads in a fraction of the manifest's
-    /// time (no JSON, only the columns needed).
-    /// - Complexity: O(n) rows, n / ``pageSize`` keyset queries on the row number.
+    /// One pass over the index's images' number fields, page by page in the index's own
+    /// order (counts, fixed bins and a bounded sample, so memory does not grow with the
+    /// library; no duplicate candidates: that plot is not shown here), and the formats and
+    /// cameras counted by the index (a `GROUP BY`), named by the same rules a record's are.
+    /// The index holds the newest record of each path the library still has — what the
+    /// gallery shows — and reads in a fraction of the manifest's time.
+    /// - Complexity: O(n) rows, n / ``pageSize`` keyset queries on the row number, and one
+    ///   grouped count.
     static func fromIndex(_ store: any CatalogStore) async throws -> FromImages {
         var data = PlotData(sampleLimit: 5_000, duplicateCandidates: false)
         var after: Int?
@@ -91,11 +95,18 @@ struct Overview: Encodable, Sendable {
             guard page.images.count == pageSize, let last = page.lastRow else { break }
             after = last
         }
+        var formats: [String: Int] = [:]
+        var cameras: [String: Int] = [:]
+        for (record, count) in try await store.imageCounts(by: groupedFields) {
+            if !record.format.isEmpty { formats[record.format, default: 0] += count }
+            if let camera = record.cameraName { cameras[camera, default: 0] += count }
+        }
+        data.cameras = cameras
         let s = data.summary
         let summary = Summary(
             images: s.totalImages, totalBytes: s.totalSizeBytes, corrupt: s.corruptCount, dark: s.darkCount,
             overexposed: s.overexposedCount, bordered: s.artifactCount, blurry: s.blurryCount, withGPS: s.gpsTaggedCount,
-            formats: s.formatCounts, cameras: s.cameraCounts, indexed: 0, decided: 0)
+            formats: formats, cameras: cameras, indexed: 0, decided: 0)
         var svgs: [String: String] = [:]
         if s.totalImages > 0 {
             for kind in kinds { svgs[kind.rawValue] = Plots.chart(kind, data).svg() }
