@@ -455,11 +455,29 @@ public final class SQLiteCatalogStore: CatalogStore {
         let sql = "SELECT \(columns) FROM image WHERE id > ? ORDER BY id LIMIT \(max(1, limit))"
         return try await wrap {
             try await pool.read { db in
+                // Read by sqlite3 calls (no GRDB row per image): the overview's pass reads every image.
+                let select = try db.makeStatement(sql: sql)
+                try select.setArguments([row ?? Int.min])
+                let statement = select.sqliteStatement
+                defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
                 var last: Int?
-                let images = try Row.fetchAll(db, sql: sql, arguments: [row ?? Int.min]).map { row in
-                    last = row[0]
-                    let values = zip(fields, row.databaseValues.dropFirst(2)).map { Self.fieldValue($1, kind: $0.kind) }
-                    return CatalogImage(path: row[1], record: CatalogColumns.record(from: values, fields: fields))
+                var images: [CatalogImage] = []
+                var values: [RecordField.Value] = []
+                values.reserveCapacity(fields.count)
+                while true {
+                    let code = sqlite3_step(statement)
+                    if code == SQLITE_DONE { break }
+                    guard code == SQLITE_ROW else {
+                        throw DatabaseError(
+                            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    }
+                    last = Int(sqlite3_column_int64(statement, 0))
+                    let path = sqlite3_column_text(statement, 1).map { String(cString: $0) } ?? ""
+                    values.removeAll(keepingCapacity: true)
+                    for (index, field) in fields.enumerated() {
+                        values.append(SQLiteBulkLoad.column(statement, Int32(index + 2), kind: field.kind))
+                    }
+                    images.append(CatalogImage(path: path, record: CatalogColumns.record(from: values, fields: fields)))
                 }
                 return (images, last)
             }
