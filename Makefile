@@ -105,6 +105,10 @@ screenshots: release $(TESTSTAMP)
 	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,2600 \
 	  --screenshot=docs/images/report.png file://$(CURDIR)/.build/shots/report.html 2>/dev/null
 	$(TESTVENV)/bin/python Tests/DatasetWebUITests/Scripts/screenshots.py .build/release/imgeda docs/images .build/shots/serve
+	# Smaller pictures for the README with Debian's pngquant when it is there (a palette of
+	# 256 colours; a file it cannot shrink is left as it is).
+	if command -v pngquant >/dev/null; then for f in docs/images/serve-*.png docs/images/report.png; do \
+	  pngquant --force --skip-if-larger --strip --ext .png "$$f" || echo "pngquant left $$f as it is"; done; fi
 
 # Formats the sources in place with the toolchain's swift-format and the checked-in
 # .swift-format; `lint` fails on anything `format` would change, as CI does.

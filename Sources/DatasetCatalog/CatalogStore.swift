@@ -248,8 +248,8 @@ public protocol CatalogStore: Sendable {
     /// modification time), no more and no fewer: nil when a path, a size or a time differs.
     /// The unchanged `update`'s compare, streamed from the index in its own order.
     ///
-    /// - Complexity: O(n) rows read once, one dictionary lookup each.
-    func holds(exactly files: [String: FileVersion]) async throws -> IndexedLibrary?
+    /// - Complexity: O(n) rows read once, one lookup by the path's bytes each.
+    func holds(exactly files: FileVersions) async throws -> IndexedLibrary?
 
     /// The image at a library-relative path.
     func image(path: String) async throws -> CatalogImage?
@@ -260,6 +260,11 @@ public protocol CatalogStore: Sendable {
     /// at the end): a pass over the whole library in pages, for a summary of it (the web
     /// app's overview), in memory flat in its size.
     func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?)
+
+    /// How many images hold each combination of values of `fields` (each combination as a
+    /// record holding only those fields, the rest at their defaults): a `GROUP BY` in the
+    /// index, so a summary counts text fields (formats, cameras) without reading every row.
+    func imageCounts(by fields: [RecordField]) async throws -> [(record: ImageRecord, count: Int)]
 
     /// The decisions the index holds for a content, as a sidecar (nil when none).
     func sidecar(sha256: String) async throws -> Sidecar?
@@ -305,7 +310,7 @@ public protocol CatalogStore: Sendable {
 
 extension CatalogStore {
     /// ``holds(exactly:)`` from ``indexedFiles()``, for backends without a leaner read.
-    public func holds(exactly files: [String: FileVersion]) async throws -> IndexedLibrary? {
+    public func holds(exactly files: FileVersions) async throws -> IndexedLibrary? {
         let indexed = try await indexedFiles()
         guard indexed.count == files.count else { return nil }
         for entry in indexed {

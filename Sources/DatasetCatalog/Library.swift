@@ -42,6 +42,9 @@ public struct Library: Sendable {
     public var index: String { "\(state)/index.sqlite" }
     public var thumbnails: String { thumbnailCache.folder }
     public var trash: String { "\(state)/trash" }
+    /// The web app's overview of the images, saved for the next server (rebuildable: it is
+    /// made again from the index whenever the manifest changed since).
+    public var overview: String { "\(state)/overview.json" }
     public var sidecars: SidecarStore { SidecarStore(folder: sidecarFolder) }
     /// The thumbnail cache (`STATE/thumbnails`), keyed by content.
     public var thumbnailCache: ThumbnailCache { ThumbnailCache(stateFolder: state) }

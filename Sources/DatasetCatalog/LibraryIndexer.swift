@@ -319,11 +319,11 @@ public enum LibraryIndexer {
     }
 
     /// The library's image files by relative path, as the scan would find them.
-    static func currentFiles(_ library: Library) throws -> [String: FileVersion]? {
+    static func currentFiles(_ library: Library) throws -> FileVersions? {
         let excluded = [library.state, library.trash]
         if let walked = Discovery.plainWalk(root: library.root, extensions: Library.extensions, excluding: excluded) { return walked }
         let found = try Discovery.discover(roots: [library.root], extensions: Library.extensions, excluding: excluded)
-        var files: [String: FileVersion] = [:]
+        var files = FileVersions()
         for file in found.files {
             guard let relative = library.relativePath(file.path.display) else { return nil }
             files[relative] = FileVersion(size: file.size, mtime: file.mtime)

@@ -584,6 +584,36 @@ public final class PostgresCatalogStore: CatalogStore {
         }
     }
 
+    /// The rows streamed from the server in its own order (no sort) and checked as they
+    /// arrive; none is kept.
+    public func holds(exactly files: FileVersions) async throws -> IndexedLibrary? {
+        let size = CatalogColumns.name(.fileSizeBytes)
+        let mtime = CatalogColumns.name(.mtime)
+        let query = try Self.query("SELECT lib_path, \(size), \(mtime), duplicate_group FROM image", [])
+        return try await wrap {
+            let rows = try await client.query(query, logger: logger)
+            var images = 0
+            var groups = Set<Int>()
+            for try await (path, fileSize, modified, group) in rows.decode((String, Int?, Double?, Int?).self) {
+                guard let version = files[path], version.size == fileSize ?? 0, version.mtime == modified ?? 0 else { return nil }
+                images += 1
+                if let group { groups.insert(group) }
+            }
+            return images == files.count ? IndexedLibrary(images: images, duplicateGroups: groups.count) : nil
+        }
+    }
+
+    public func imageCounts(by fields: [RecordField]) async throws -> [(record: ImageRecord, count: Int)] {
+        guard !fields.isEmpty else { return [(ImageRecord(path: "", filename: ""), try await counts().images)] }
+        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
+        let rows = try await fetch("SELECT COUNT(*), \(columns) FROM image GROUP BY \(columns)")
+        return try rows.map { row in
+            let values = try row.map(Self.value)
+            guard case .int(let count) = values[0] else { throw ImgedaError(.invalidFormat, "a count of the index is not a number") }
+            return (CatalogColumns.record(from: Array(values.dropFirst()), fields: fields), count)
+        }
+    }
+
     public func images(_ fields: [RecordField], afterRow row: Int?, limit: Int) async throws -> (images: [CatalogImage], lastRow: Int?) {
         let columns = (["id", "lib_path"] + fields.map(CatalogColumns.name)).joined(separator: ", ")
         let rows = try await fetch("SELECT \(columns) FROM image WHERE id > $1 ORDER BY id LIMIT \(max(1, limit))", [.int(row ?? Int.min)])

@@ -419,22 +419,35 @@ public final class SQLiteCatalogStore: CatalogStore {
     }
 
     /// One table scan in the table's own order (no sort, no index lookups), each row checked
-    /// as it is read; no row is kept.
-    public func holds(exactly files: [String: FileVersion]) async throws -> IndexedLibrary? {
+    /// as it is read, its path compared as the bytes SQLite holds (no `String` per row); no
+    /// row is kept.
+    public func holds(exactly files: FileVersions) async throws -> IndexedLibrary? {
         let size = CatalogColumns.name(.fileSizeBytes)
         let mtime = CatalogColumns.name(.mtime)
         return try await wrap {
             try await pool.read { db -> IndexedLibrary? in
-                let rows = try Row.fetchCursor(db, sql: "SELECT lib_path, \(size), \(mtime), duplicate_group FROM image")
+                let select = try db.makeStatement(sql: "SELECT lib_path, \(size), \(mtime), duplicate_group FROM image")
+                let statement = select.sqliteStatement
+                // The statement object owns the sqlite3 statement: it lives until the rows are read.
+                defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
                 var images = 0
                 var groups = Set<Int64>()
-                while let row = try rows.next() {
-                    let path: String = row[0]
-                    let fileSize: Int64 = row.hasNull(atIndex: 1) ? 0 : row[1]
-                    let modified: Double = row.hasNull(atIndex: 2) ? 0 : row[2]
-                    guard let version = files[path], Int64(version.size) == fileSize, version.mtime == modified else { return nil }
+                while true {
+                    let code = sqlite3_step(statement)
+                    if code == SQLITE_DONE { break }
+                    guard code == SQLITE_ROW else {
+                        throw DatabaseError(
+                            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    }
+                    guard let text = sqlite3_column_text(statement, 0) else { return nil }
+                    let path = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, 0)))
+                    let fileSize = sqlite3_column_int64(statement, 1)  // 0 when NULL
+                    let modified = sqlite3_column_double(statement, 2)  // 0 when NULL
+                    guard let version = files.version(ofPath: path), Int64(version.size) == fileSize, version.mtime == modified else {
+                        return nil
+                    }
                     images += 1
-                    if !row.hasNull(atIndex: 3) { groups.insert(row[3]) }
+                    if sqlite3_column_type(statement, 3) != SQLITE_NULL { groups.insert(sqlite3_column_int64(statement, 3)) }
                 }
                 return images == files.count ? IndexedLibrary(images: images, duplicateGroups: groups.count) : nil
             }
@@ -446,13 +459,44 @@ public final class SQLiteCatalogStore: CatalogStore {
         let sql = "SELECT \(columns) FROM image WHERE id > ? ORDER BY id LIMIT \(max(1, limit))"
         return try await wrap {
             try await pool.read { db in
+                // Read by sqlite3 calls (no GRDB row per image): the overview's pass reads every image.
+                let select = try db.makeStatement(sql: sql)
+                try select.setArguments([row ?? Int.min])
+                let statement = select.sqliteStatement
+                defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
                 var last: Int?
-                let images = try Row.fetchAll(db, sql: sql, arguments: [row ?? Int.min]).map { row in
-                    last = row[0]
-                    let values = zip(fields, row.databaseValues.dropFirst(2)).map { Self.fieldValue($1, kind: $0.kind) }
-                    return CatalogImage(path: row[1], record: CatalogColumns.record(from: values, fields: fields))
+                var images: [CatalogImage] = []
+                var values: [RecordField.Value] = []
+                values.reserveCapacity(fields.count)
+                while true {
+                    let code = sqlite3_step(statement)
+                    if code == SQLITE_DONE { break }
+                    guard code == SQLITE_ROW else {
+                        throw DatabaseError(
+                            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    }
+                    last = Int(sqlite3_column_int64(statement, 0))
+                    let path = sqlite3_column_text(statement, 1).map { String(cString: $0) } ?? ""
+                    values.removeAll(keepingCapacity: true)
+                    for (index, field) in fields.enumerated() {
+                        values.append(SQLiteBulkLoad.column(statement, Int32(index + 2), kind: field.kind))
+                    }
+                    images.append(CatalogImage(path: path, record: CatalogColumns.record(from: values, fields: fields)))
                 }
                 return (images, last)
+            }
+        }
+    }
+
+    public func imageCounts(by fields: [RecordField]) async throws -> [(record: ImageRecord, count: Int)] {
+        guard !fields.isEmpty else { return [(ImageRecord(path: "", filename: ""), try await counts().images)] }
+        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
+        return try await wrap {
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT COUNT(*), \(columns) FROM image GROUP BY \(columns)").map { row in
+                    let values = zip(fields, row.databaseValues.dropFirst()).map { Self.fieldValue($1, kind: $0.kind) }
+                    return (CatalogColumns.record(from: values, fields: fields), row[0])
+                }
             }
         }
     }

@@ -39,8 +39,9 @@ struct WebApp: Sendable {
 
 /// What is computed once and kept until the library changes: the tag list (for completion)
 /// and the overview. The overview's images part is kept until the manifest changes (its size
-/// or modification time: a scan or an update wrote it): a decision or an edit only re-reads
-/// the index's counts. One computation at a time: requests that come while it runs wait for
+/// or modification time: a scan or an update wrote it), and saved in the library for the next
+/// server (``Overview/fromImages(_:store:stamp:)``): a decision or an edit only re-reads the
+/// index's counts. One computation at a time: requests that come while it runs wait for
 /// it rather than start another.
 actor Caches {
     private var tags: [TagCount]?
@@ -78,7 +79,7 @@ actor Caches {
             if let running = computing, running.stamp == stamp {
                 task = running.task
             } else {
-                task = Task { try await Overview.fromIndex(store) }
+                task = Task { try await Overview.fromImages(library, store: store, stamp: stamp) }
                 computing = (stamp, task)
             }
             defer { if computing?.stamp == stamp { computing = nil } }

@@ -42,6 +42,17 @@ import Testing
         #expect(odd.elapsed == 0 && odd.rate == 0 && odd.eta == nil)
     }
 
+    @Test func aJobThatEndsAtOnceHasNoRate() {
+        let meter = ProgressMeter(total: 37, startedAt: 10)
+        // 37 items in a microsecond: no rate and no ETA, not 37 million per second.
+        let instant = meter.progress(done: 37, at: 10.000_001)
+        #expect(instant.rate == 0 && instant.isFinished)
+        let early = meter.progress(done: 5, at: 10 + ProgressMeter.minimumElapsed / 2)
+        #expect(early.rate == 0 && early.eta == nil)
+        let later = meter.progress(done: 5, at: 10 + ProgressMeter.minimumElapsed * 2)
+        #expect(later.rate == 5 && later.eta != nil)
+    }
+
     @Test func progressValuesAreJSONForAWebPage() throws {
         let value = ProgressMeter(total: 4, startedAt: 0).progress(done: 1, at: 2, current: "x.png")
         let json = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)

@@ -152,6 +152,29 @@ struct CatalogStoreConformanceTests {
         #expect(back.sha256 == nil && back.width == 0, "a field not asked for was read")
     }
 
+    /// The overview's grouped counts: each combination of the fields' values (a missing one
+    /// included) with the number of images holding it, as counting the images finds.
+    @Test(arguments: CatalogBackend.allCases)
+    func imagesAreCountedByTheValuesOfTheirFields(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        var images = (0..<30).map(SyntheticCatalog.image)
+        images[4].record.cameraMake = nil
+        images[4].record.cameraModel = nil
+        images[7].record.format = "WEBP"
+        try await store.upsert(images: images)
+        let fields: [RecordField] = [.format, .cameraMake, .cameraModel]
+        var expected: [[RecordField.Value]: Int] = [:]
+        for image in images { expected[fields.map { $0.value(in: image.record) }, default: 0] += 1 }
+        var counted: [[RecordField.Value]: Int] = [:]
+        for (record, count) in try await store.imageCounts(by: fields) {
+            #expect(counted.updateValue(count, forKey: fields.map { $0.value(in: record) }) == nil, "a combination twice")
+        }
+        #expect(counted == expected)
+        #expect(expected.count >= 5)
+        #expect(try await store.imageCounts(by: []).map(\.count) == [30])
+    }
+
     /// The unchanged update's check: the index holds exactly these paths, sizes and times.
     @Test(arguments: CatalogBackend.allCases)
     func theIndexHoldsExactlyTheFilesWithTheirSizesAndTimes(backend: CatalogBackend) async throws {
@@ -161,18 +184,18 @@ struct CatalogStoreConformanceTests {
         try await store.upsert(images: images)
         var files = Dictionary(
             uniqueKeysWithValues: images.map { ($0.path, FileVersion(size: $0.record.fileSizeBytes, mtime: $0.record.mtime)) })
-        #expect(try await store.holds(exactly: files) == IndexedLibrary(images: 12, duplicateGroups: 2))
+        #expect(try await store.holds(exactly: FileVersions(files)) == IndexedLibrary(images: 12, duplicateGroups: 2))
         var resized = files
         resized[images[5].path]?.size += 1
-        #expect(try await store.holds(exactly: resized) == nil)
+        #expect(try await store.holds(exactly: FileVersions(resized)) == nil)
         var touched = files
         touched[images[5].path]?.mtime += 0.000_001
-        #expect(try await store.holds(exactly: touched) == nil)
+        #expect(try await store.holds(exactly: FileVersions(touched)) == nil)
         files["new/one.jpg"] = FileVersion(size: 1, mtime: 1)
-        #expect(try await store.holds(exactly: files) == nil)
+        #expect(try await store.holds(exactly: FileVersions(files)) == nil)
         files["new/one.jpg"] = nil
         files[images[0].path] = nil
-        #expect(try await store.holds(exactly: files) == nil)
+        #expect(try await store.holds(exactly: FileVersions(files)) == nil)
     }
 
     @Test(arguments: CatalogBackend.allCases)

@@ -131,6 +131,47 @@ struct ServeNavigationTests {
         #expect(try formats() == ["JPEG": 9, "PNG": 1])
     }
 
+    @Test func theNextServerShowsTheSavedOverviewWhileTheManifestIsUnchanged() throws {
+        let serve = try ServeFixture()
+        let saved = serve.ws.file("photos/.imgeda/overview.json")
+        func formats(_ port: Int) throws -> [String: Int] {
+            let overview = try Self.json(try RawHTTP.send(port: port, method: "GET", path: "/api/overview").body)
+            return try #require((overview["summary"] as? [String: Any])?["formats"] as? [String: Int])
+        }
+        /// The formats a next server on the library shows.
+        func nextServer() throws -> [String: Int] {
+            let next = try Imgeda.start(["serve", serve.root, "--port", "0", "--workers", "1"])
+            defer {
+                next.signal(SIGTERM)
+                _ = next.wait()
+            }
+            return try formats(try ServeFixture.address(of: next).port)
+        }
+        #expect(try formats(serve.port) == ["JPEG": 9])
+        let text = try String(contentsOfFile: saved, encoding: .utf8)
+        #expect(text.contains("<svg"))
+
+        // A next server on the same manifest reads the saved part, not the index: a saved
+        // file changed by hand shows.
+        let range = try #require(text.range(of: #""JPEG""#))
+        try text.replacingCharacters(in: range, with: #""JPEX""#).write(toFile: saved, atomically: false, encoding: .utf8)
+        #expect(try nextServer() == ["JPEX": 9])
+
+        // Once the manifest changed (a new modification time), the saved part is not used:
+        // the overview is made from the index again and saved again.
+        let manifest = serve.ws.file("photos/.imgeda/manifest.jsonl")
+        var status = stat()
+        #expect(stat(manifest, &status) == 0)
+        var later = [status.st_atim, timespec(tv_sec: status.st_mtim.tv_sec + 2, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, manifest, &later, 0) == 0)
+        #expect(try nextServer() == ["JPEG": 9])
+        #expect(try String(contentsOfFile: saved, encoding: .utf8).contains(#""JPEG""#))
+
+        // A damaged saved file is made again too.
+        try "{not json".write(toFile: saved, atomically: false, encoding: .utf8)
+        #expect(try nextServer() == ["JPEG": 9])
+    }
+
     @Test func theThumbnailsJobRunsInCrashIsolatedWorkers() throws {
         // A decoder that crashes on one file costs that file's thumbnails, not the server.
         let serve = try ServeFixture(environment: ["IMGEDA_TEST_CRASH_ON": "exif.jpg"])

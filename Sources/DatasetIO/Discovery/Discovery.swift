@@ -230,8 +230,11 @@ public enum Discovery {
     /// extension (`.jpg`) has one: such a file is scanned, on disk and on S3 alike.
     public static func fileExtension(ofName name: [UInt8]) -> [UInt8]? {
         guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot + 1 < name.count else { return nil }
-        return name[(dot + 1)...].map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
+        return name[(dot + 1)...].map(lowercased)
     }
+
+    /// An ASCII capital as its small letter; every other byte as it is (extensions compare so).
+    static func lowercased(_ byte: UInt8) -> UInt8 { (byte >= 65 && byte <= 90) ? byte + 32 : byte }
 
     /// Extensions as given (`jpg`, `PNG`) in the form ``hasWantedExtension(_:_:)`` compares.
     public static func wantedExtensions(_ extensions: [String]) -> Set<[UInt8]> {
@@ -242,6 +245,30 @@ public enum Discovery {
     /// folders and S3 prefixes.
     public static func hasWantedExtension(_ name: [UInt8], _ wanted: Set<[UInt8]>) -> Bool {
         fileExtension(ofName: name).map(wanted.contains) ?? false
+    }
+
+    /// ``wantedExtensions(_:)`` packed for ``hasWantedExtension(_:packed:)``: each extension of
+    /// at most 8 bytes as one integer.
+    public static func packedExtensions(_ wanted: Set<[UInt8]>) -> Set<UInt64> {
+        Set(wanted.compactMap { $0.withUnsafeBufferPointer { packed($0[...]) } })
+    }
+
+    /// ``hasWantedExtension(_:_:)`` for a walk that asks it of every name, without making an
+    /// array: the same rule (the bytes after the last dot, lower-cased) compared as one
+    /// integer. Nil when the extension is longer than 8 bytes: ask ``hasWantedExtension(_:_:)``.
+    public static func hasWantedExtension(_ name: UnsafeBufferPointer<UInt8>, packed wanted: Set<UInt64>) -> Bool? {
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot + 1 < name.count else { return false }
+        guard let key = packed(name[(dot + 1)...]) else { return nil }
+        return wanted.contains(key)
+    }
+
+    /// Up to 8 bytes, lower-cased as ``fileExtension(ofName:)`` does, in one integer (names
+    /// hold no zero byte, so lengths cannot collide); nil when longer.
+    private static func packed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UInt64? {
+        guard bytes.count <= 8 else { return nil }
+        var key: UInt64 = 0
+        for byte in bytes { key = key << 8 | UInt64(lowercased(byte)) }
+        return key
     }
 }
 

@@ -7,7 +7,8 @@ public struct JobProgress: Sendable, Hashable, Codable {
     public var total: Int
     /// Seconds since the job started.
     public var elapsed: Double
-    /// Items per second so far (0 before the first item).
+    /// Items per second so far: 0 (no rate) until ``ProgressMeter/minimumElapsed`` has
+    /// passed, so a job that ends at once shows no absurd figure.
     public var rate: Double
     /// Seconds left at that rate, or nil while there is no rate yet.
     public var eta: Double?
@@ -32,6 +33,9 @@ public struct JobProgress: Sendable, Hashable, Codable {
 public struct ProgressMeter: Sendable {
     public let total: Int
     public let startedAt: Double
+    /// Seconds a job runs before it has a rate (and an ETA): over a shorter time a few
+    /// items give a meaningless figure (millions per second for a job that ends at once).
+    public static let minimumElapsed = 0.5
 
     public init(total: Int, startedAt: Double) {
         self.total = total
@@ -41,7 +45,7 @@ public struct ProgressMeter: Sendable {
     /// The progress when `done` items are finished at time `now`.
     public func progress(done: Int, at now: Double, current: String? = nil) -> JobProgress {
         let elapsed = max(0, now - startedAt)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let rate = elapsed >= Self.minimumElapsed ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(max(0, total - done)) / rate : nil
         return JobProgress(done: done, total: total, elapsed: elapsed, rate: rate, eta: eta, current: current)
     }

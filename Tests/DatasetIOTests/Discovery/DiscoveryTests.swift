@@ -66,11 +66,30 @@ struct DiscoveryTests {
                 (String($0.path.display.dropFirst(root.count + 1)), FileVersion(size: $0.size, mtime: $0.mtime))
             })
         let walked = try #require(Discovery.plainWalk(root: root, extensions: Discovery.defaultExtensions, excluding: excluded))
-        #expect(walked == expected)
-        #expect(Set(walked.keys) == ["a/2.JPG", "a/1.png", "b/deeper/x.Jpeg", "z.webp", ".hidden.jpg", "é.png"])
+        #expect(walked.dictionary == expected)
+        #expect(Set(walked.dictionary.keys) == ["a/2.JPG", "a/1.png", "b/deeper/x.Jpeg", "z.webp", ".hidden.jpg", "é.png"])
         #expect(walked["z.webp"]?.size == 5)
         try fm.createSymbolicLink(atPath: root + "/b/link", withDestinationPath: root + "/a")
         #expect(Discovery.plainWalk(root: root, extensions: Discovery.defaultExtensions, excluding: excluded) == nil)
+    }
+
+    /// The walk's packed extension test is the array rule's twin, and says so when it cannot
+    /// answer (an extension over 8 bytes).
+    @Test func thePackedExtensionTestAgreesWithTheRule() {
+        let wanted = Discovery.wantedExtensions(Discovery.defaultExtensions + ["verylongext"])
+        let packed = Discovery.packedExtensions(wanted)
+        let names = [
+            "a.jpg", "A.JPG", "b.Jpeg", "c.png.txt", "noext", "trailing.", ".jpg", "..", "x.tif", "x.TIFF", "é.png", "x.jpé",
+            "y.verylongext", "y.VERYLONGEXT", "z.verylongex", "w.heic", "v.jpgx", "u.jp",
+        ]
+        for name in names {
+            let bytes = Array(name.utf8)
+            let fast = bytes.withUnsafeBufferPointer { Discovery.hasWantedExtension($0, packed: packed) }
+            let rule = Discovery.hasWantedExtension(bytes, wanted)
+            if let fast { #expect(fast == rule, "\(name)") } else { #expect(name.hasPrefix("y.") || name.hasPrefix("z."), "\(name)") }
+        }
+        #expect(Array("A.JPG".utf8).withUnsafeBufferPointer { Discovery.hasWantedExtension($0, packed: packed) } == true)
+        #expect(Array("y.verylongext".utf8).withUnsafeBufferPointer { Discovery.hasWantedExtension($0, packed: packed) } == nil)
     }
 
     @Test func missingRootIsAnError() {

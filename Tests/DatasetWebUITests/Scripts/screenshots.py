@@ -3,11 +3,14 @@
 Usage: screenshots.py IMGEDA OUT_DIR WORK_DIR
 Makes the example dataset into a library in WORK_DIR, tags two pictures, serves it on a free
 port of 127.0.0.1 and writes serve-gallery.png, serve-image.png, serve-duplicates.png,
-serve-trash.png, serve-overview.png and serve-jobs.png into OUT_DIR.
+serve-search.png, serve-trash.png, serve-overview.png and serve-jobs.png into OUT_DIR. The
+gallery is sorted by path, so the undecodable files of `broken/` come first, each shown by its
+"cannot decode" placeholder tile; the search is a `path:` prefix.
 """
 import os
 import subprocess
 import sys
+from urllib.parse import quote
 from playwright.sync_api import sync_playwright
 
 imgeda, out, work = (os.path.abspath(a) for a in sys.argv[1:4])
@@ -33,6 +36,11 @@ try:
         page.goto(base + "/?order=path")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=os.path.join(out, "serve-gallery.png"))
+        page.goto(base + "/?order=path&q=" + quote("path:problems/"))
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=os.path.join(out, "serve-search.png"))
+        page.goto(base + "/?order=path")
+        page.wait_for_load_state("networkidle")
         page.locator('.cell[title="scene_1.jpg"]').click()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=os.path.join(out, "serve-image.png"))
