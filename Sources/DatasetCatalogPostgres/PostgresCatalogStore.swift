@@ -876,24 +876,38 @@ struct PostgresBulkLoad: CatalogBulkLoad {
         }
     }
 
-    /// Removes the older rows of a path loaded twice (ids grow in load order, so the newest
-    /// record keeps the largest), then puts the unique constraints and the indexes back. Once.
+    /// Puts the unique constraints back, then the indexes; a path loaded twice first loses
+    /// its older rows (ids grow in load order, so the newest record keeps the largest). Once.
     func finishImages() async throws {
         guard finished.claim() else { return }
-        try await connection.query(
-            """
-            DELETE FROM image i USING (SELECT lib_path, max(id) AS keep FROM image GROUP BY lib_path HAVING COUNT(*) > 1) d
-            WHERE i.lib_path = d.lib_path AND i.id <> d.keep
-            """, logger: logger)
         // Index builds sort in this much of the server's memory (for this transaction only):
         // the default 64 MB makes the GIN index of a million images spill to disk many times.
         try await connection.query("SET LOCAL maintenance_work_mem = '256MB'", logger: logger)
-        for unique in uniques {
+        // Most loads give each path once, so the constraints are tried first, in a savepoint;
+        // only when one refuses a path given twice are the older rows found (a pass over
+        // every path) and removed, and the constraints made again.
+        try await connection.query("SAVEPOINT unique_paths", logger: logger)
+        do {
+            try await addUniques()
+            try await connection.query("RELEASE SAVEPOINT unique_paths", logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            try await connection.query("ROLLBACK TO SAVEPOINT unique_paths", logger: logger)
             try await connection.query(
-                PostgresQuery(unsafeSQL: "ALTER TABLE image ADD CONSTRAINT \(unique.name) \(unique.definition)"), logger: logger)
+                """
+                DELETE FROM image i USING (SELECT lib_path, max(id) AS keep FROM image GROUP BY lib_path HAVING COUNT(*) > 1) d
+                WHERE i.lib_path = d.lib_path AND i.id <> d.keep
+                """, logger: logger)
+            try await addUniques()
         }
         for definition in deferred {
             try await connection.query(PostgresQuery(unsafeSQL: definition), logger: logger)
+        }
+    }
+
+    private func addUniques() async throws {
+        for unique in uniques {
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "ALTER TABLE image ADD CONSTRAINT \(unique.name) \(unique.definition)"), logger: logger)
         }
     }
 
