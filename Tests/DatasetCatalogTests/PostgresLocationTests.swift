@@ -1,7 +1,8 @@
 import DatasetAnalysis
+import Testing
+
 @testable import DatasetCatalog
 @testable import DatasetCatalogPostgres
-import Testing
 
 @Suite("PostgreSQL location and full-text words")
 struct PostgresLocationTests {

@@ -1,7 +1,8 @@
 import DatasetAnalysis
-@testable import DatasetIO
 import Foundation
 import Testing
+
+@testable import DatasetIO
 
 private func temporaryFolder() throws -> String {
     let path = NSTemporaryDirectory() + "imgeda-io-\(UUID().uuidString.prefix(8))"
