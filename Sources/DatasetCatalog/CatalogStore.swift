@@ -166,6 +166,11 @@ public protocol CatalogBulkLoad: Sendable {
     /// indexes here).
     func finishImages() async throws
 
+    /// Makes the indexes a backend left out of ``finishImages()`` (so that the server builds
+    /// them while the caller searches the loaded images for duplicates). Once, after
+    /// ``finishImages()``; a backend that made every index there does nothing.
+    func makeIndexes() async throws
+
     /// Reads back `fields` of every loaded image, in batches of its row id and a record with
     /// only those fields set: for a search over the whole library that must not hold it.
     func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws
@@ -178,6 +183,8 @@ public protocol CatalogBulkLoad: Sendable {
 }
 
 extension CatalogBulkLoad {
+    public func makeIndexes() async throws {}
+
     public func insert(batches next: () async throws -> [CatalogImage]?) async throws {
         while let batch = try await next() { try await insert(images: batch) }
     }

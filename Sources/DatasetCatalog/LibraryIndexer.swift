@@ -174,7 +174,11 @@ public enum LibraryIndexer {
             try await load.forEachImage(fields: NearDuplicateScreen.fields) { batch in
                 for (id, record) in batch { try screen.add(id: id, record: record) }
             }
-            ids = try screen.linkedIDs()
+            // The store builds its indexes while the screen searches.
+            async let indexed: Void = load.makeIndexes()
+            let linked = Result { try screen.linkedIDs() }
+            try await indexed
+            ids = try linked.get()
         }
         ids += try await load.sharedContentIDs()
         let images = try await load.images(ids: Array(Set(ids)).sorted())

@@ -487,6 +487,7 @@ public final class PostgresCatalogStore: CatalogStore {
             let bulk = PostgresBulkLoad(connection: connection, logger: logger, uniques: uniques, deferred: deferred.map(\.definition))
             try await load(bulk)
             try await bulk.finishImages()
+            try await bulk.makeIndexes()
         }
     }
 
@@ -730,21 +731,28 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// ``tsvector(_:)``'s literal, written as UTF-8 bytes.
     static func appendTSVector(_ texts: [String], into out: inout [UInt8]) {
-        var numbers: [String: Int] = [:]
+        // The distinct words in order; a table of their numbers only once there are many (an
+        // image has a dozen, which a look along the list finds sooner than a hash).
         var words: [String] = []
+        words.reserveCapacity(16)
+        var numbers: [String: Int]?
         // Each occurrence as (word's number, position), in order.
         var occurrences: [(word: Int, position: Int)] = []
+        occurrences.reserveCapacity(32)
         var position = 0
         for text in texts {
             for word in CatalogWords.words(text) {
                 position += 1
                 let number: Int
-                if let known = numbers[word] {
+                if let known = numbers != nil ? numbers?[word] : words.firstIndex(of: word) {
                     number = known
                 } else {
                     number = words.count
-                    numbers[word] = number
                     words.append(word)
+                    numbers?[word] = number
+                    if numbers == nil && words.count >= 32 {
+                        numbers = Dictionary(uniqueKeysWithValues: words.enumerated().map { ($1, $0) })
+                    }
                 }
                 // PostgreSQL keeps positions up to 16,383.
                 occurrences.append((number, min(position, 16_383)))
@@ -841,7 +849,8 @@ struct PostgresDialect: CatalogSQLDialect {
 
 /// Writes a new index inside ``PostgresCatalogStore/replaceAll(_:)``'s transaction: images by
 /// `COPY … FROM STDIN` into the table without its path constraint, which
-/// ``finishImages()`` puts back once each path holds its newest row only.
+/// ``finishImages()`` puts back once each path holds its newest row only, and without its
+/// other indexes, which ``makeIndexes()`` makes.
 struct PostgresBulkLoad: CatalogBulkLoad {
     let connection: PostgresConnection
     let logger: Logger
@@ -850,6 +859,7 @@ struct PostgresBulkLoad: CatalogBulkLoad {
     /// The image table's other indexes, dropped for the load.
     let deferred: [String]
     private let finished = OnceFlag()
+    private let indexed = OnceFlag()
 
     init(connection: PostgresConnection, logger: Logger, uniques: [(name: String, definition: String)], deferred: [String]) {
         self.connection = connection
@@ -876,7 +886,7 @@ struct PostgresBulkLoad: CatalogBulkLoad {
         }
     }
 
-    /// Puts the unique constraints back, then the indexes; a path loaded twice first loses
+    /// Puts the unique constraints back; a path loaded twice first loses
     /// its older rows (ids grow in load order, so the newest record keeps the largest). Once.
     func finishImages() async throws {
         guard finished.claim() else { return }
@@ -899,6 +909,11 @@ struct PostgresBulkLoad: CatalogBulkLoad {
                 """, logger: logger)
             try await addUniques()
         }
+    }
+
+    /// The secondary indexes (the GIN full-text index among them), once.
+    func makeIndexes() async throws {
+        guard indexed.claim() else { return }
         for definition in deferred {
             try await connection.query(PostgresQuery(unsafeSQL: definition), logger: logger)
         }

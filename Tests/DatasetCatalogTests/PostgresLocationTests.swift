@@ -65,6 +65,10 @@ struct PostgresLocationTests {
         // Each text starts 100 positions after the previous one ended.
         #expect(PostgresCatalogStore.tsvector(["a/b a", "", "it's"]) == "'a':1,3 'b':2 'it':204 's':205")
         #expect(PostgresCatalogStore.tsvector([]).isEmpty)
+        // Past 32 distinct words the words are numbered by a table: the same literal.
+        let many = (1...40).map { "w\($0)" }
+        let expected = many.enumerated().map { "'\($1)':\($0 + 1),\($0 + 41)" }.joined(separator: " ")
+        #expect(PostgresCatalogStore.tsvector([(many + many).joined(separator: " ")]) == expected)
         #expect(PostgresCatalogStore.lexeme("o'k\\") == "'o''k\\\\'")
     }
 
