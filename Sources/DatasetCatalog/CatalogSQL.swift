@@ -537,6 +537,12 @@ public struct CatalogSQL: Sendable {
 /// (PostgreSQL's tsvector) finds the same images for the same words.
 public enum CatalogWords {
     public static func words(_ text: String) -> [String] {
+        asciiWords(text) ?? foldedWords(text)
+    }
+
+    /// ``words(_:)`` of any text: lowercased and folded by Foundation, split on scalars that
+    /// are neither alphabetic nor numeric.
+    static func foldedWords(_ text: String) -> [String] {
         let folded = text.lowercased().folding(options: [.diacriticInsensitive], locale: nil)
         var words: [String] = []
         var current = ""
@@ -550,5 +556,31 @@ public enum CatalogWords {
         }
         if !current.isEmpty { words.append(current) }
         return words
+    }
+
+    /// ``words(_:)`` of an ASCII text, without Foundation's folding (most of a library
+    /// build's time before): in ASCII, lowercasing and folding change only A–Z, and the
+    /// alphabetic and numeric scalars are exactly the letters and digits. Nil for a text
+    /// with any byte above 0x7F, which takes the general path.
+    static func asciiWords(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var words: [String] = []
+            var word: [UInt8] = []
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                if isUpper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                {
+                    word.append(isUpper ? byte | 0x20 : byte)
+                } else if !word.isEmpty {
+                    words.append(String(decoding: word, as: UTF8.self))
+                    word.removeAll(keepingCapacity: true)
+                }
+            }
+            if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)) }
+            return words
+        }
     }
 }

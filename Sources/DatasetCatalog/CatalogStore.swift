@@ -150,6 +150,10 @@ public protocol CatalogBulkLoad: Sendable {
     /// Adds images; a path given again replaces its earlier image (the newest record wins).
     func insert(images: [CatalogImage]) async throws
 
+    /// Adds the images of each batch `next` gives, until it gives nil: ``insert(images:)``
+    /// per batch, unless a backend streams them all into one statement.
+    func insert(batches next: () async throws -> [CatalogImage]?) async throws
+
     /// Adds the decisions of these contents (call it before ``insert(images:)``, so the
     /// full-text index built at the end holds their tags and captions).
     func apply(sidecars: [Sidecar]) async throws
@@ -162,6 +166,11 @@ public protocol CatalogBulkLoad: Sendable {
     /// indexes here).
     func finishImages() async throws
 
+    /// Makes the indexes a backend left out of ``finishImages()`` (so that the server builds
+    /// them while the caller searches the loaded images for duplicates). Once, after
+    /// ``finishImages()``; a backend that made every index there does nothing.
+    func makeIndexes() async throws
+
     /// Reads back `fields` of every loaded image, in batches of its row id and a record with
     /// only those fields set: for a search over the whole library that must not hold it.
     func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws
@@ -171,6 +180,14 @@ public protocol CatalogBulkLoad: Sendable {
 
     /// The loaded images with these row ids.
     func images(ids: [Int]) async throws -> [CatalogImage]
+}
+
+extension CatalogBulkLoad {
+    public func makeIndexes() async throws {}
+
+    public func insert(batches next: () async throws -> [CatalogImage]?) async throws {
+        while let batch = try await next() { try await insert(images: batch) }
+    }
 }
 
 /// A step that runs once, whoever asks first (a bulk load's ``CatalogBulkLoad/finishImages()``).

@@ -174,7 +174,11 @@ public enum LibraryIndexer {
             try await load.forEachImage(fields: NearDuplicateScreen.fields) { batch in
                 for (id, record) in batch { try screen.add(id: id, record: record) }
             }
-            ids = try screen.linkedIDs()
+            // The store builds its indexes while the screen searches.
+            async let indexed: Void = load.makeIndexes()
+            let linked = Result { try screen.linkedIDs() }
+            try await indexed
+            ids = try linked.get()
         }
         ids += try await load.sharedContentIDs()
         let images = try await load.images(ids: Array(Set(ids)).sorted())
@@ -212,7 +216,7 @@ public enum LibraryIndexer {
                 batches.finish(error)
             }
         }
-        try await batches.drain(reader: thread) { try await load.insert(images: $0) }
+        try await batches.drain(reader: thread) { next in try await load.insert(batches: next) }
         return result.malformed
     }
 
@@ -369,7 +373,9 @@ public enum LibraryIndexer {
                 batches.finish(error)
             }
         }
-        try await batches.drain(reader: thread) { try await store.upsert(images: $0) }
+        try await batches.drain(reader: thread) { next in
+            while let batch = try await next() { try await store.upsert(images: batch) }
+        }
     }
 
     /// Rewrites the manifest with only the newest record of each path still in the library.
@@ -464,20 +470,25 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Starts `reader` (the thread sending this channel's batches) and hands each batch to
-    /// `consume`, in order; when `consume` throws, the reader is told to stop and the error
-    /// is rethrown.
-    func drain(reader: Thread, _ consume: ([Element]) async throws -> Void) async throws {
+    /// Starts `reader` (the thread sending this channel's batches) and hands `consume` a
+    /// function giving each batch in order, nil at the end (asking for the next batch marks
+    /// the previous one consumed); when `consume` throws, the reader is told to stop and the
+    /// error is rethrown.
+    func drain(reader: Thread, _ consume: (() async throws -> [Element]?) async throws -> Void) async throws {
         reader.name = "imgeda library reader"
         reader.start()
+        let channel = self
+        var started = false
         do {
-            while let batch = try receive() {
-                try await consume(batch)
-                consumed()
+            try await consume {
+                if started { channel.consumed() }
+                started = true
+                return try channel.receive()
             }
         } catch {
             cancel()
             throw error
         }
+        cancel()
     }
 }

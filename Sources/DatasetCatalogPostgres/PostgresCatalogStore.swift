@@ -393,37 +393,70 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// An image's values in ``imageColumns``' order (the last, `fts`, a tsvector literal).
     static func row(_ image: CatalogImage) -> [RecordField.Value] {
+        values(image) + [.string(Self.tsvector(searchTexts(image)))]
+    }
+
+    /// An image's values in ``imageColumns``' order but the last, `fts`.
+    static func values(_ image: CatalogImage) -> [RecordField.Value] {
         var row: [RecordField.Value] = [.string(image.path)]
         row += CatalogColumns.values(of: image.record)
         row += [
             Self.optional(image.capture?.local), Self.optional(image.capture?.offset),
             Self.optional(image.capture?.source.rawValue), image.quality.map { .int($0) } ?? .null,
             image.duplicateGroup.map { .int($0) } ?? .null,
-            .string(Self.tsvector([image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""])),
         ]
         return row
     }
 
+    /// The texts of an image's `fts` column: its path, camera and lens.
+    static func searchTexts(_ image: CatalogImage) -> [String] {
+        [image.path, image.record.cameraName ?? "", image.record.lensModel ?? ""]
+    }
+
     /// Images as rows of `COPY … FROM STDIN`'s text format, in ``imageColumns``' order:
-    /// columns separated by tabs, `\N` for NULL, `t`/`f` for booleans, numbers as Swift
-    /// prints them (shortest round-trip form, which PostgreSQL reads back exactly).
+    /// columns separated by tabs, `\N` for NULL, `t`/`f` for booleans, integers in decimal,
+    /// doubles as Swift prints them (shortest round-trip form, which PostgreSQL reads back
+    /// exactly). Written byte by byte into one buffer: no text per value but the doubles'.
     static func copyRows(_ images: [CatalogImage]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(images.count * 1_500)
+        var words: [UInt8] = []
         for image in images {
-            for (index, value) in row(image).enumerated() {
-                if index > 0 { out.append(0x09) }
+            for value in values(image) {
                 switch value {
                 case .null: out += [0x5C, UInt8(ascii: "N")]
                 case .bool(let v): out.append(v ? UInt8(ascii: "t") : UInt8(ascii: "f"))
-                case .int(let v): out += String(v).utf8
-                case .double(let v): out += String(v).utf8
+                case .int(let v): appendDecimal(v, into: &out)
+                case .double(let v): out += v.description.utf8
                 case .string(let v): Escape.postgresCopyText(v, into: &out)
                 }
+                out.append(0x09)
             }
+            words.removeAll(keepingCapacity: true)
+            appendTSVector(searchTexts(image), into: &words)
+            words.withUnsafeBufferPointer { Escape.postgresCopyText(bytes: $0, into: &out) }
             out.append(0x0A)
         }
         return out
+    }
+
+    /// An integer in decimal, written in place (no text made for it).
+    static func appendDecimal(_ value: Int, into out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var count = 0
+        var rest = magnitude
+        repeat {
+            count += 1
+            rest /= 10
+        } while rest > 0
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var index = out.count - 1
+        repeat {
+            out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
     }
 
     /// Writes images in multi-row statements, replacing the rows of their paths.
@@ -484,6 +517,7 @@ public final class PostgresCatalogStore: CatalogStore {
             let bulk = PostgresBulkLoad(connection: connection, logger: logger, uniques: uniques, deferred: deferred.map(\.definition))
             try await load(bulk)
             try await bulk.finishImages()
+            try await bulk.makeIndexes()
         }
     }
 
@@ -765,26 +799,70 @@ public final class PostgresCatalogStore: CatalogStore {
     /// Each text starts a new stretch of positions, so a phrase never spans two texts (as an
     /// FTS5 phrase never spans two columns).
     static func tsvector(_ texts: [String]) -> String {
-        var positions: [String: [Int]] = [:]
-        var order: [String] = []
+        var out: [UInt8] = []
+        appendTSVector(texts, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``tsvector(_:)``'s literal, written as UTF-8 bytes.
+    static func appendTSVector(_ texts: [String], into out: inout [UInt8]) {
+        // The distinct words in order; a table of their numbers only once there are many (an
+        // image has a dozen, which a look along the list finds sooner than a hash).
+        var words: [String] = []
+        words.reserveCapacity(16)
+        var numbers: [String: Int]?
+        // Each occurrence as (word's number, position), in order.
+        var occurrences: [(word: Int, position: Int)] = []
+        occurrences.reserveCapacity(32)
         var position = 0
         for text in texts {
             for word in CatalogWords.words(text) {
                 position += 1
-                if positions[word] == nil { order.append(word) }
+                let number: Int
+                if let known = numbers != nil ? numbers?[word] : words.firstIndex(of: word) {
+                    number = known
+                } else {
+                    number = words.count
+                    words.append(word)
+                    numbers?[word] = number
+                    if numbers == nil && words.count >= 32 {
+                        numbers = Dictionary(uniqueKeysWithValues: words.enumerated().map { ($1, $0) })
+                    }
+                }
                 // PostgreSQL keeps positions up to 16,383.
-                positions[word, default: []].append(min(position, 16_383))
+                occurrences.append((number, min(position, 16_383)))
             }
             position += 100
         }
-        return order.map { word in
-            "\(lexeme(word)):" + (positions[word] ?? []).prefix(256).map(String.init).joined(separator: ",")
-        }.joined(separator: " ")
+        for (number, word) in words.enumerated() {
+            if number > 0 { out.append(UInt8(ascii: " ")) }
+            appendLexeme(word, into: &out)
+            out.append(UInt8(ascii: ":"))
+            // At most 256 positions a lexeme.
+            var written = 0
+            for occurrence in occurrences where occurrence.word == number && written < 256 {
+                if written > 0 { out.append(UInt8(ascii: ",")) }
+                appendDecimal(occurrence.position, into: &out)
+                written += 1
+            }
+        }
     }
 
     /// A lexeme quoted for tsvector and tsquery input.
     static func lexeme(_ word: String) -> String {
-        "'" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+        var out: [UInt8] = []
+        appendLexeme(word, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``lexeme(_:)`` as UTF-8 bytes: in quotes, a backslash doubled, a quote doubled.
+    static func appendLexeme(_ word: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "'"))
+        for byte in word.utf8 {
+            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "'") { out.append(byte) }
+            out.append(byte)
+        }
+        out.append(UInt8(ascii: "'"))
     }
 }
 
@@ -848,7 +926,8 @@ struct PostgresDialect: CatalogSQLDialect {
 
 /// Writes a new index inside ``PostgresCatalogStore/replaceAll(_:)``'s transaction: images by
 /// `COPY … FROM STDIN` into the table without its path constraint, which
-/// ``finishImages()`` puts back once each path holds its newest row only.
+/// ``finishImages()`` puts back once each path holds its newest row only, and without its
+/// other indexes, which ``makeIndexes()`` makes.
 struct PostgresBulkLoad: CatalogBulkLoad {
     let connection: PostgresConnection
     let logger: Logger
@@ -857,6 +936,7 @@ struct PostgresBulkLoad: CatalogBulkLoad {
     /// The image table's other indexes, dropped for the load.
     let deferred: [String]
     private let finished = OnceFlag()
+    private let indexed = OnceFlag()
 
     init(connection: PostgresConnection, logger: Logger, uniques: [(name: String, definition: String)], deferred: [String]) {
         self.connection = connection
@@ -873,24 +953,53 @@ struct PostgresBulkLoad: CatalogBulkLoad {
         }
     }
 
-    /// Removes the older rows of a path loaded twice (ids grow in load order, so the newest
-    /// record keeps the largest), then puts the unique constraints and the indexes back. Once.
+    /// Every batch in one `COPY`: the server reads one batch while the next is written.
+    func insert(batches next: () async throws -> [CatalogImage]?) async throws {
+        try await connection.copyFrom(table: "image", columns: PostgresCatalogStore.imageColumns, logger: logger) { writer in
+            while let batch = try await next() {
+                guard !batch.isEmpty else { continue }
+                try await writer.write(ByteBuffer(bytes: PostgresCatalogStore.copyRows(batch)))
+            }
+        }
+    }
+
+    /// Puts the unique constraints back; a path loaded twice first loses
+    /// its older rows (ids grow in load order, so the newest record keeps the largest). Once.
     func finishImages() async throws {
         guard finished.claim() else { return }
-        try await connection.query(
-            """
-            DELETE FROM image i USING (SELECT lib_path, max(id) AS keep FROM image GROUP BY lib_path HAVING COUNT(*) > 1) d
-            WHERE i.lib_path = d.lib_path AND i.id <> d.keep
-            """, logger: logger)
         // Index builds sort in this much of the server's memory (for this transaction only):
         // the default 64 MB makes the GIN index of a million images spill to disk many times.
         try await connection.query("SET LOCAL maintenance_work_mem = '256MB'", logger: logger)
+        // Most loads give each path once, so the constraints are tried first, in a savepoint;
+        // only when one refuses a path given twice are the older rows found (a pass over
+        // every path) and removed, and the constraints made again.
+        try await connection.query("SAVEPOINT unique_paths", logger: logger)
+        do {
+            try await addUniques()
+            try await connection.query("RELEASE SAVEPOINT unique_paths", logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            try await connection.query("ROLLBACK TO SAVEPOINT unique_paths", logger: logger)
+            try await connection.query(
+                """
+                DELETE FROM image i USING (SELECT lib_path, max(id) AS keep FROM image GROUP BY lib_path HAVING COUNT(*) > 1) d
+                WHERE i.lib_path = d.lib_path AND i.id <> d.keep
+                """, logger: logger)
+            try await addUniques()
+        }
+    }
+
+    /// The secondary indexes (the GIN full-text index among them), once.
+    func makeIndexes() async throws {
+        guard indexed.claim() else { return }
+        for definition in deferred {
+            try await connection.query(PostgresQuery(unsafeSQL: definition), logger: logger)
+        }
+    }
+
+    private func addUniques() async throws {
         for unique in uniques {
             try await connection.query(
                 PostgresQuery(unsafeSQL: "ALTER TABLE image ADD CONSTRAINT \(unique.name) \(unique.definition)"), logger: logger)
-        }
-        for definition in deferred {
-            try await connection.query(PostgresQuery(unsafeSQL: definition), logger: logger)
         }
     }
 

@@ -1,7 +1,8 @@
 import DatasetAnalysis
-import DatasetCatalog
-import DatasetCatalogPostgres
 import Testing
+
+@testable import DatasetCatalog
+@testable import DatasetCatalogPostgres
 
 @Suite("PostgreSQL location and full-text words")
 struct PostgresLocationTests {
@@ -47,5 +48,35 @@ struct PostgresLocationTests {
         #expect(CatalogWords.words("  Canon EOS-R6 ") == ["canon", "eos", "r6"])
         #expect(CatalogWords.words("Straße") == ["straße"])
         #expect(CatalogWords.words("%_ -").isEmpty)
+    }
+
+    @Test func asciiTextHasTheWordsOfTheFoldingPath() {
+        let every = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        var texts = (0..<128).map { String(decoding: [UInt8($0), UInt8(ascii: "a"), UInt8($0)], as: UTF8.self) }
+        texts += [every, "", "IMG_20230714_160211.JPG", "Canon EOS R6 Mark II", "RF24-105mm F4 L IS USM", "a\tb\nc\\d'e\"f"]
+        for text in texts {
+            #expect(CatalogWords.asciiWords(text) == CatalogWords.foldedWords(text), "\(text.debugDescription)")
+        }
+        #expect(CatalogWords.asciiWords("Café") == nil)
+        #expect(CatalogWords.words("Café") == ["cafe"])
+    }
+
+    @Test func aTSVectorLiteralHasEachWordOnceWithItsPositionsPerText() {
+        // Each text starts 100 positions after the previous one ended.
+        #expect(PostgresCatalogStore.tsvector(["a/b a", "", "it's"]) == "'a':1,3 'b':2 'it':204 's':205")
+        #expect(PostgresCatalogStore.tsvector([]).isEmpty)
+        // Past 32 distinct words the words are numbered by a table: the same literal.
+        let many = (1...40).map { "w\($0)" }
+        let expected = many.enumerated().map { "'\($1)':\($0 + 1),\($0 + 41)" }.joined(separator: " ")
+        #expect(PostgresCatalogStore.tsvector([(many + many).joined(separator: " ")]) == expected)
+        #expect(PostgresCatalogStore.lexeme("o'k\\") == "'o''k\\\\'")
+    }
+
+    @Test func integersAreWrittenInDecimal() {
+        for value in [0, 7, -1, 10, 99, 100, 1_234_567, -9_876_543_210, Int.max, Int.min] {
+            var out: [UInt8] = [UInt8(ascii: "x")]
+            PostgresCatalogStore.appendDecimal(value, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "x\(value)")
+        }
     }
 }

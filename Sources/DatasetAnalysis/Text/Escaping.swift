@@ -202,7 +202,18 @@ package enum Escape {
     /// value can never end its column or its row or read as `\N` (NULL). Every other byte
     /// is itself.
     package static func postgresCopyText(_ text: String, into out: inout [UInt8]) {
-        for byte in text.utf8 {
+        var text = text
+        text.withUTF8 { postgresCopyText(bytes: $0, into: &out) }
+    }
+
+    /// ``postgresCopyText(_:into:)`` of UTF-8 bytes; a value with nothing to escape is
+    /// copied whole.
+    package static func postgresCopyText(bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        guard bytes.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        for byte in bytes {
             switch byte {
             case 0x5C: out += [0x5C, 0x5C]
             case 0x09: out += [0x5C, UInt8(ascii: "t")]

@@ -125,9 +125,14 @@ public struct ManifestReader {
 
     static func isHeaderLine(_ line: ArraySlice<UInt8>) -> Bool {
         // The reference writes the key first; we do too. Look only at the start to keep this cheap.
+        // Bytes, not text: this runs once per line of the manifest.
         let prefix = line.prefix(40)
-        return prefix.starts(with: Array("{\"__manifest_meta__\"".utf8))
-            || String(decoding: prefix, as: UTF8.self).contains("__manifest_meta__")
+        let key = "__manifest_meta__".utf8
+        guard prefix.count >= key.count else { return false }
+        let first = prefix.startIndex
+        return (first...(prefix.endIndex - key.count)).contains { start in
+            prefix[start..<(start + key.count)].elementsEqual(key)
+        }
     }
 
     static func decodeHeader(_ line: ArraySlice<UInt8>) -> ManifestHeader? {

@@ -1,7 +1,8 @@
 import DatasetAnalysis
-import DatasetIO
 import Foundation
 import Testing
+
+@testable import DatasetIO
 
 private func temporaryFolder() throws -> String {
     let path = NSTemporaryDirectory() + "imgeda-io-\(UUID().uuidString.prefix(8))"
@@ -201,5 +202,19 @@ struct RecordParserTests {
         #expect(ExtensionCheck.mismatch(path: "a/unknown.xyz", format: "PNG") == nil)
         #expect(ExtensionCheck.mismatch(path: "a/text.png", format: "") == nil)  // unreadable: reported as corrupt
         #expect(ExtensionCheck.mismatch(path: "a/.png", format: "JPEG") == nil)
+    }
+
+    @Test func aHeaderLineIsKnownByItsKeyInItsFirst40Bytes() {
+        func isHeader(_ text: String) -> Bool { ManifestReader.isHeaderLine(ArraySlice(Array(text.utf8))) }
+        #expect(isHeader(#"{"__manifest_meta__": true}"#))
+        #expect(isHeader(#"{"schema_version": 1, "__manifest_meta__": true}"#))
+        #expect(isHeader("__manifest_meta__"))
+        #expect(!isHeader(#"{"schema_version": 1, "tool": "x", "other": 2, "__manifest_meta__": true}"#))
+        #expect(!isHeader(#"{"path": "__manifest_meta_", "x": 1}"#))
+        #expect(!isHeader(""))
+        // A slice of a larger buffer, as the reader hands lines over.
+        let bytes = Array(#"{"path": "a"}"#.utf8) + [0x0A] + Array(#"{"__manifest_meta__": true}"#.utf8)
+        #expect(ManifestReader.isHeaderLine(bytes[14...]))
+        #expect(!ManifestReader.isHeaderLine(bytes[..<13]))
     }
 }
