@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetCatalog
+import DatasetCatalogSQLite
 import DatasetIO
 import DatasetPipeline
 import DatasetWebUI
@@ -54,7 +55,8 @@ extension Imgeda {
                 let store = try index.store(library)
                 _ = try Imgeda.LibraryCommand.scanAndSync(library, workers: workers, quiet: false, store: store)
             }
-            let store = try LibraryContext.open(library, index: index)
+            // A server repeats searches: its readers keep their pages (SQLite; a bounded cache).
+            let store = try LibraryContext.open(library, index: index, readingCache: .server)
             let token = token ?? (WebConfiguration.isLoopback(host) ? nil : WebConfiguration.generateToken())
             let configuration = WebConfiguration(
                 host: host, port: port, token: token, library: library, store: store,
