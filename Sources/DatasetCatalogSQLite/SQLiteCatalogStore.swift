@@ -31,42 +31,29 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     /// Opens (creating when absent) the index at `path`. Throws when the file is not a
     /// SQLite database.
-    public init(path: String, candidateBound: Int = CatalogSQL.candidateBound, readingCache: ReadingCache = .perCommand) throws {
+    public init(path: String, candidateBound: Int = CatalogSQL.candidateBound) throws {
         self.path = path
         self.candidateBound = candidateBound
-        current = try PoolBox(path: path, readOnly: false, readingCache: readingCache)
+        current = try PoolBox(path: path, readOnly: false)
     }
 
     /// Opens an existing index for reading only: nothing is written to its files, not even
     /// by opening it (for the checks that must leave an unchanged library untouched).
-    public init(
-        readingOnly path: String, candidateBound: Int = CatalogSQL.candidateBound, readingCache: ReadingCache = .perCommand
-    ) throws {
+    public init(readingOnly path: String, candidateBound: Int = CatalogSQL.candidateBound) throws {
         self.path = path
         self.candidateBound = candidateBound
-        current = try PoolBox(path: path, readOnly: true, readingCache: readingCache)
+        current = try PoolBox(path: path, readOnly: true)
     }
 
     /// Up to how many images a term's index may find for a page to be read from them
     /// (``CatalogSQL/candidateBound``; tests lower it to try both plans on small indexes).
     let candidateBound: Int
 
-    /// How the reading connections keep the pages they read.
-    public enum ReadingCache: Sendable {
-        /// SQLite's default (2 MB): a command runs one search and reads its pages once; a
-        /// bigger cache only costs it the allocations (one `mprotect` per page as the heap grows).
-        case perCommand
-        /// ``SQLiteCatalogStore/readerCacheKiB`` per reader, for a server that repeats
-        /// searches: a page of `tag:beach` by quality at 1M reads ~4,600 images at random,
-        /// ~45 MB of pages, which the default cache reads again on every repeat.
-        case server
-    }
-
-    /// How many connections read at once, and each one's page cache in KiB when serving.
+    /// How many connections read at once, and each one's page cache in KiB.
     static let readerCount = 3
     static let readerCacheKiB = 64 * 1024
 
-    static func openPool(_ path: String, readOnly: Bool = false, readingCache: ReadingCache = .perCommand) throws -> DatabasePool {
+    static func openPool(_ path: String, readOnly: Bool = false) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // Read-only: no writer connection, so opening writes nothing (GRDB makes a missing
@@ -79,10 +66,8 @@ public final class SQLiteCatalogStore: CatalogStore {
         // SQLite's default 2 MB every repeat reads them again). Memory stays bounded by
         // readers × cache, whatever the library's size; the cache fills only as pages are read.
         configuration.maximumReaderCount = readerCount
-        if readingCache == .server {
-            configuration.prepareDatabase { db in
-                if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(readerCacheKiB)") }
-            }
+        configuration.prepareDatabase { db in
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(readerCacheKiB)") }
         }
         do {
             return try DatabasePool(path: path, configuration: configuration)
@@ -385,7 +370,7 @@ public final class SQLiteCatalogStore: CatalogStore {
             try pool.close()
             for file in Self.files(of: path).dropFirst() { unlink(file) }
             try CatalogFiles.install(staging, at: path)
-            current.pool = try Self.openPool(path, readingCache: current.readingCache)
+            current.pool = try Self.openPool(path)
         } catch let error as DatabaseError {
             removeStaging()
             reopenIfClosed()
@@ -401,9 +386,7 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     /// After a failed replacement, the index in place open again (when it was closed).
     private func reopenIfClosed() {
-        if (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == nil,
-            let reopened = try? Self.openPool(path, readingCache: current.readingCache)
-        {
+        if (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == nil, let reopened = try? Self.openPool(path) {
             current.pool = reopened
         }
     }
@@ -683,14 +666,12 @@ final class PoolBox: @unchecked Sendable {
     private var opened: FileIdentity?
     private let path: String
     private let readOnly: Bool
-    let readingCache: SQLiteCatalogStore.ReadingCache
 
-    init(path: String, readOnly: Bool, readingCache: SQLiteCatalogStore.ReadingCache) throws {
+    init(path: String, readOnly: Bool) throws {
         self.path = path
         self.readOnly = readOnly
-        self.readingCache = readingCache
         opened = FileIdentity(path)
-        stored = try SQLiteCatalogStore.openPool(path, readOnly: readOnly, readingCache: readingCache)
+        stored = try SQLiteCatalogStore.openPool(path, readOnly: readOnly)
     }
 
     var pool: DatabasePool {
@@ -699,9 +680,7 @@ final class PoolBox: @unchecked Sendable {
             return lock.withLock {
                 // A file that cannot be opened (a rename half seen, a disk error) leaves the
                 // previous pool in use; the next read tries again.
-                if let now, now != opened,
-                    let reopened = try? SQLiteCatalogStore.openPool(path, readOnly: readOnly, readingCache: readingCache)
-                {
+                if let now, now != opened, let reopened = try? SQLiteCatalogStore.openPool(path, readOnly: readOnly) {
                     stored = reopened
                     opened = now
                 }

@@ -118,14 +118,11 @@ struct LibraryIndexBuildTests {
     @Test func everyReadingConnectionKeepsTheBoundedPageCache() async throws {
         let lib = try LibraryFixture(count: 3)
         let index = try lib.library.index
-        // A server's store, both ways of opening, and the pool reopened after a rebuild
-        // replaced the file; a command's store keeps SQLite's default.
-        let store = try SQLiteCatalogStore(path: index, readingCache: .server)
-        let reading = try SQLiteCatalogStore(readingOnly: index, readingCache: .server)
+        // Both ways of opening, and the pool reopened after a rebuild replaced the file.
+        let store = try SQLiteCatalogStore(path: index)
+        let reading = try SQLiteCatalogStore(readingOnly: index)
         for opened in [store, reading] { #expect(try opened.readingPageCacheKiB() == SQLiteCatalogStore.readerCacheKiB) }
         #expect(SQLiteCatalogStore.readerCacheKiB > 2 * 1024)
-        let command = try SQLiteCatalogStore(path: index)
-        #expect(try command.readingPageCacheKiB() < SQLiteCatalogStore.readerCacheKiB)
         let rebuilt = try lib.run(["library", "rebuild", lib.root])
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
         #expect(try store.readingPageCacheKiB() == SQLiteCatalogStore.readerCacheKiB)

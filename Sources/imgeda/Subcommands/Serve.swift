@@ -1,7 +1,6 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetCatalog
-import DatasetCatalogSQLite
 import DatasetIO
 import DatasetPipeline
 import DatasetWebUI
@@ -55,8 +54,7 @@ extension Imgeda {
                 let store = try index.store(library)
                 _ = try Imgeda.LibraryCommand.scanAndSync(library, workers: workers, quiet: false, store: store)
             }
-            // A server repeats searches: its readers keep their pages (SQLite; a bounded cache).
-            let store = try LibraryContext.open(library, index: index, readingCache: .server)
+            let store = try LibraryContext.open(library, index: index)
             let token = token ?? (WebConfiguration.isLoopback(host) ? nil : WebConfiguration.generateToken())
             let configuration = WebConfiguration(
                 host: host, port: port, token: token, library: library, store: store,

@@ -91,24 +91,18 @@ enum CatalogIndex: Sendable {
 /// sidecars; a damaged one is set aside (SQLite) or dropped (PostgreSQL) and made again —
 /// both with a note on stderr.
 enum LibraryContext {
-    static func open(
-        _ library: Library, index: CatalogIndex, quiet: Bool = false, readingCache: SQLiteCatalogStore.ReadingCache = .perCommand
-    ) throws -> any CatalogStore {
+    static func open(_ library: Library, index: CatalogIndex, quiet: Bool = false) throws -> any CatalogStore {
         try library.requireExisting()
         switch index {
-        case .sqlite: return try openSQLite(library, quiet: quiet, readingCache: readingCache)
+        case .sqlite: return try openSQLite(library, quiet: quiet)
         case .postgres(let location): return try openPostgres(library, location, quiet: quiet)
         }
     }
 
-    private static func openSQLite(
-        _ library: Library, quiet: Bool, readingCache: SQLiteCatalogStore.ReadingCache
-    ) throws -> any CatalogStore {
+    private static func openSQLite(_ library: Library, quiet: Bool) throws -> any CatalogStore {
         let path = library.index
         let existed = FileManager.default.fileExists(atPath: path)
-        if existed, let store = try? SQLiteCatalogStore(path: path, readingCache: readingCache),
-            (try? runBlocking({ try await healthy(store) })) == true
-        {
+        if existed, let store = try? SQLiteCatalogStore(path: path), (try? runBlocking({ try await healthy(store) })) == true {
             return store
         }
         if existed {
@@ -123,7 +117,7 @@ enum LibraryContext {
         } else if !quiet {
             Console.err("Note: no index at \(path); building it from the manifest and sidecars.")
         }
-        return try rebuild(library, into: SQLiteCatalogStore(path: path, readingCache: readingCache), quiet: quiet)
+        return try rebuild(library, into: SQLiteCatalogStore(path: path), quiet: quiet)
     }
 
     private static func openPostgres(_ library: Library, _ location: PostgresLocation, quiet: Bool) throws -> any CatalogStore {
