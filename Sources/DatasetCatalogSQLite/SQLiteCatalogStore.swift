@@ -49,10 +49,6 @@ public final class SQLiteCatalogStore: CatalogStore {
     /// (``CatalogSQL/candidateBound``; tests lower it to try both plans on small indexes).
     let candidateBound: Int
 
-    /// How many connections read at once, and each one's page cache in KiB.
-    static let readerCount = 3
-    static let readerCacheKiB = 64 * 1024
-
     static func openPool(_ path: String, readOnly: Bool = false) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -60,15 +56,6 @@ public final class SQLiteCatalogStore: CatalogStore {
         // write-ahead log by creating and dropping a table, and the last connection to close
         // checkpoints into the file).
         configuration.readonly = readOnly
-        // Readers: two cores serve a few searches at once, and each reader keeps its own page
-        // cache, sized so that a repeated search finds its pages in memory (a page of
-        // `tag:beach` by quality at 1M reads ~4,600 images at random, ~45 MB of pages; with
-        // SQLite's default 2 MB every repeat reads them again). Memory stays bounded by
-        // readers × cache, whatever the library's size; the cache fills only as pages are read.
-        configuration.maximumReaderCount = readerCount
-        configuration.prepareDatabase { db in
-            if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(readerCacheKiB)") }
-        }
         do {
             return try DatabasePool(path: path, configuration: configuration)
         } catch {
@@ -76,11 +63,6 @@ public final class SQLiteCatalogStore: CatalogStore {
                 .invalidFormat, "cannot open the index \(path): \(Self.describe(error))",
                 remedy: "run `imgeda library rebuild` to make it again from the manifest and sidecars")
         }
-    }
-
-    /// The page cache, in KiB, of the connection a read gets (for the tests).
-    func readingPageCacheKiB() throws -> Int {
-        try pool.read { db in -(try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0) }
     }
 
     /// The files that make up an index at `path` (the database and its WAL files).

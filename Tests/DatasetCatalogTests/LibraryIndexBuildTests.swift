@@ -1,10 +1,9 @@
 import DatasetAnalysis
 import DatasetCatalog
 import DatasetCatalogPostgres
+import DatasetCatalogSQLite
 import Foundation
 import Testing
-
-@testable import DatasetCatalogSQLite
 
 #if canImport(Glibc)
     import Glibc
@@ -113,19 +112,6 @@ struct LibraryIndexBuildTests {
         // A new library's index holds what a rebuild makes.
         let store = try SQLiteCatalogStore(path: library.index)
         #expect(try await store.counts().images == 5)
-    }
-
-    @Test func everyReadingConnectionKeepsTheBoundedPageCache() async throws {
-        let lib = try LibraryFixture(count: 3)
-        let index = try lib.library.index
-        // Both ways of opening, and the pool reopened after a rebuild replaced the file.
-        let store = try SQLiteCatalogStore(path: index)
-        let reading = try SQLiteCatalogStore(readingOnly: index)
-        for opened in [store, reading] { #expect(try opened.readingPageCacheKiB() == SQLiteCatalogStore.readerCacheKiB) }
-        #expect(SQLiteCatalogStore.readerCacheKiB > 2 * 1024)
-        let rebuilt = try lib.run(["library", "rebuild", lib.root])
-        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
-        #expect(try store.readingPageCacheKiB() == SQLiteCatalogStore.readerCacheKiB)
     }
 
     @Test func aRebuildKilledPartWayLeavesThePreviousIndex() async throws {
