@@ -432,13 +432,7 @@ public final class SQLiteCatalogStore: CatalogStore {
                 defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
                 var images = 0
                 var groups = Set<Int64>()
-                while true {
-                    let code = sqlite3_step(statement)
-                    if code == SQLITE_DONE { break }
-                    guard code == SQLITE_ROW else {
-                        throw DatabaseError(
-                            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                    }
+                while try nextRow(statement, db) {
                     guard let text = sqlite3_column_text(statement, 0) else { return nil }
                     let path = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, 0)))
                     let fileSize = sqlite3_column_int64(statement, 1)  // 0 when NULL
@@ -468,13 +462,7 @@ public final class SQLiteCatalogStore: CatalogStore {
                 var images: [CatalogImage] = []
                 var values: [RecordField.Value] = []
                 values.reserveCapacity(fields.count)
-                while true {
-                    let code = sqlite3_step(statement)
-                    if code == SQLITE_DONE { break }
-                    guard code == SQLITE_ROW else {
-                        throw DatabaseError(
-                            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                    }
+                while try nextRow(statement, db) {
                     last = Int(sqlite3_column_int64(statement, 0))
                     let path = sqlite3_column_text(statement, 1).map { String(cString: $0) } ?? ""
                     values.removeAll(keepingCapacity: true)
@@ -722,13 +710,7 @@ struct SQLiteBulkLoad: CatalogBulkLoad {
             // The statement object owns the sqlite3 statement: it lives until the rows are read.
             defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
             var batch: [(id: Int, record: ImageRecord)] = []
-            while true {
-                let code = sqlite3_step(statement)
-                if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(
-                        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                }
+            while try nextRow(statement, db) {
                 var values: [RecordField.Value] = []
                 values.reserveCapacity(fields.count)
                 for (index, field) in fields.enumerated() { values.append(Self.column(statement, Int32(index + 1), kind: field.kind)) }
@@ -850,4 +832,13 @@ struct SQLiteBulkLoad: CatalogBulkLoad {
             for (path, group) in groups { try update.execute(arguments: [group, path]) }
         }
     }
+}
+
+/// Steps a statement read by raw sqlite3 calls: true with a row to read, false when the rows
+/// are done; any other result throws with SQLite's message.
+func nextRow(_ statement: SQLiteStatement, _ db: Database) throws -> Bool {
+    let code = sqlite3_step(statement)
+    if code == SQLITE_ROW { return true }
+    if code == SQLITE_DONE { return false }
+    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
 }
