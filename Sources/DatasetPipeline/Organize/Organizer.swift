@@ -821,6 +821,9 @@ enum Copier {
         _ = fchmod(output, info.st_mode & 0o7777)
         var times = [info.st_atim, info.st_mtim]
         _ = futimens(output, &times)
+        // The disk starts on this copy now rather than in the batch's flush (which still
+        // makes it durable): without it the disk writes only while that flush waits.
+        _ = cimgeda_start_writeback(output)
         kept = true
         steps?.step()
         return Copied(temporary: temporary, expected: expected)
