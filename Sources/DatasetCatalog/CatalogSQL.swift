@@ -38,14 +38,14 @@ public protocol CatalogSQLDialect: Sendable {
     /// of ``CatalogSQL/walkIndexes`` that walks the order among one of the query's terms'
     /// matches only (nil when the query has no such term).
     func orderWalk(_ order: CatalogOrder, along index: CatalogSQL.WalkIndex?) -> String
-    /// The `FROM` of a page read along the tag postings (``CatalogSQL/TagPostings``), as `t`, in
+    /// The `FROM` of a page read along the postings (``CatalogSQL/Postings``), as `t`, in
     /// `order`'s posting index — `joiningImages`: with each posting's image joined as `i`
     /// after it (the page tests other conditions) —, or nil when the backend has no postings.
-    func tagPostings(_ order: CatalogOrder, joiningImages: Bool) -> String?
+    func postings(_ order: CatalogOrder, joiningImages: Bool) -> String?
 }
 
 extension CatalogSQLDialect {
-    public func tagPostings(_ order: CatalogOrder, joiningImages: Bool) -> String? { nil }
+    public func postings(_ order: CatalogOrder, joiningImages: Bool) -> String? { nil }
 }
 
 /// How a page of a query is read; ``CatalogSQL/plan(counts:bound:)`` chooses.
@@ -185,23 +185,33 @@ public struct CatalogSQL: Sendable {
         return nil
     }
 
-    /// The tag postings: one row per tag value (ignoring case) and image whose content holds
-    /// it, with the image's path and the sort key of every order (``orderKey(_:alias:)``), and
-    /// an index per order led by the value. A tag's page walks its value's stretch of the
-    /// order's posting index and stops when the page is full, reading no image row it does not
-    /// show (at 1M a `tag:beach` page read ~13,000 pages before: each candidate looked up by
-    /// content, then its wide row read for its sort key). The backend keeps them current on
-    /// every write of a tag or an image, and fills them after a bulk load.
-    public enum TagPostings {
-        public static let table = "tag_image"
+    /// The postings: one row per tag value (ignoring case) and image whose content holds it,
+    /// and per status other than active and image whose content has it, with the image's
+    /// path and the sort key of every order (``orderKey(_:alias:)``), and an index per order
+    /// led by the kind and value. A tag's or a status's page walks its stretch of the order's
+    /// posting index and stops when the page is full, reading no image row it does not show
+    /// (at 1M a `tag:beach` page read ~12,900 pages before: each candidate looked up by
+    /// content, then its wide row read for its sort key; `status:rejected` ~19,100). The
+    /// backend keeps them current on every write of a tag, a decision or an image, and fills
+    /// them once after a bulk load.
+    public enum Postings {
+        public static let table = "posting"
+
+        /// What a posting's value is.
+        public enum Kind: String, Sendable, CaseIterable {
+            /// A tag's value (any category).
+            case tag
+            /// A status other than active.
+            case status
+        }
 
         /// The column holding `order`'s sort key.
         public static func column(_ order: CatalogOrder) -> String { order == .path ? "lib_path" : "key_\(order.rawValue)" }
 
-        /// The posting index walked for `order`: (value, sort key, path).
+        /// The posting index walked for `order`: (kind, value, sort key, path).
         public static func index(_ order: CatalogOrder) -> String { "\(table)_\(order.rawValue)" }
 
-        /// The columns after `value` and `image_id`, each with its SQL type, in ``values(image:)``' order.
+        /// The columns after `kind`, `value` and `image_id`, each with its SQL type, in ``values(image:)``' order.
         public static let columns: [(name: String, type: String)] = CatalogOrder.allCases.map { order in
             (column(order), order == .path || order == .newest ? "TEXT" : "INTEGER")
         }
@@ -216,12 +226,12 @@ public struct CatalogSQL: Sendable {
         public static var indexes: [(name: String, sql: String)] {
             CatalogOrder.allCases.map { order in
                 let walked = order == .path ? "lib_path" : "\(column(order)) DESC, lib_path"
-                return (index(order), "CREATE INDEX \(index(order)) ON \(table) (value, \(walked))")
+                return (index(order), "CREATE INDEX \(index(order)) ON \(table) (kind, value, \(walked))")
             } + [("\(table)_image", "CREATE INDEX \(table)_image ON \(table) (image_id)")]
         }
 
         /// The posting columns' names, as an insert lists them.
-        public static var insertColumns: String { "value, image_id, " + columns.map(\.name).joined(separator: ", ") }
+        public static var insertColumns: String { "kind, value, image_id, " + columns.map(\.name).joined(separator: ", ") }
     }
 
     /// The statement selecting the cameras a `camera:` term with `text` matches (for
@@ -445,40 +455,48 @@ public struct CatalogSQL: Sendable {
         return "\(key) \(less)= \(range) AND (\(key) \(less) \(a) OR (\(key) = \(b) AND \(path) \(greater) \(bind(.string(cursor.path)))))"
     }
 
-    /// The tag term a page walks the postings of: the planned term when it is a tag, or, when
-    /// the order's index is walked, the first positive tag term (its postings are a part of
-    /// that index, in the same order).
+    /// The term a page walks the postings of: the planned term when it has postings, or, when
+    /// the order's index is walked, the first positive term with postings (they are a part
+    /// of that index, in the same order).
     private func postingTerm(_ plan: CatalogPlan) -> Int? {
         switch plan {
         case .candidates(let term):
-            guard query.terms.indices.contains(term), case .tag = query.terms[term].filter else { return nil }
+            guard query.terms.indices.contains(term), Self.posting(query.terms[term].filter) != nil else { return nil }
             return term
         case .walk:
-            return query.terms.firstIndex { term in
-                guard !term.negated, case .tag = term.filter else { return false }
-                return true
-            }
+            return query.terms.firstIndex { !$0.negated && Self.posting($0.filter) != nil }
         }
     }
 
-    /// The page read along the postings of the tag term at `term` (``TagPostings``), or nil
-    /// when the backend has none. The postings hold exactly the images with the tag's value,
-    /// so without a category the term is not tested again; with one, it still is.
+    /// The postings holding a filter's images: their kind and value, and whether they hold
+    /// exactly its images (a tag with a category holds fewer: the term is tested too).
+    private static func posting(_ filter: CatalogQuery.Filter) -> (kind: Postings.Kind, value: String, exact: Bool)? {
+        switch filter {
+        case .tag(let category, let value): (.tag, value, category == nil)
+        case .status(let status) where status != .active: (.status, status.rawValue, true)
+        default: nil
+        }
+    }
+
+    /// The page read along the postings of the term at `term` (``Postings``), or nil when the
+    /// backend has none.
     private mutating func postingPage(term: Int, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool)
         -> String?
     {
-        guard case .tag(let category, let value) = query.terms[term].filter,
-            dialect.tagPostings(order, joiningImages: false) != nil
-        else { return nil }
-        if category == nil {
+        guard let posting = Self.posting(query.terms[term].filter), dialect.postings(order, joiningImages: false) != nil else {
+            return nil
+        }
+        if posting.exact {
             var others = query
             others.terms.remove(at: term)
             self = CatalogSQL(others, dialect: dialect, cameras: cameras)
         }
         let joins = !conditions.isEmpty || readsDecisions
-        guard let source = dialect.tagPostings(order, joiningImages: joins) else { return nil }
-        let key = "t.\(TagPostings.column(order))"
-        var all = [dialect.equalsIgnoringCase("t.value", bind(.string(value)))] + conditions
+        guard let source = dialect.postings(order, joiningImages: joins) else { return nil }
+        let key = "t.\(Postings.column(order))"
+        var all =
+            ["t.kind = \(bind(.string(posting.kind.rawValue)))", dialect.equalsIgnoringCase("t.value", bind(.string(posting.value)))]
+            + conditions
         if let cursor { all.append(cursorCondition(cursor, order: order, key: key, path: "t.lib_path", backward: backward)) }
         let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
         let orderBy = order == .path ? "t.lib_path \(up)" : "\(key) \(down), t.lib_path \(up)"

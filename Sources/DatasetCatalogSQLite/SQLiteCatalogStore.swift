@@ -125,12 +125,12 @@ public final class SQLiteCatalogStore: CatalogStore {
         migrator.registerMigration("v5-walk-indexes") { db in
             for index in CatalogSQL.walkIndexes { try db.execute(sql: index.definition(SQLiteDialect())) }
         }
-        // The tag postings (``CatalogSQL/TagPostings``), filled from the tags and images held,
+        // The postings (``CatalogSQL/Postings``), filled from the tags, decisions and images held,
         // and the triggers keeping them current.
-        migrator.registerMigration("v6-tag-postings") { db in
-            try db.execute(sql: SQLiteCatalogStore.tagPostingTable)
-            try db.execute(sql: SQLiteCatalogStore.fillTagPostings)
-            for sql in CatalogSQL.TagPostings.indexes.map(\.sql) + SQLiteCatalogStore.tagPostingTriggers.map(\.sql) {
+        migrator.registerMigration("v6-postings") { db in
+            try db.execute(sql: SQLiteCatalogStore.postingTable)
+            for sql in SQLiteCatalogStore.fillPostings { try db.execute(sql: sql) }
+            for sql in CatalogSQL.Postings.indexes.map(\.sql) + SQLiteCatalogStore.postingTriggers.map(\.sql) {
                 try db.execute(sql: sql)
             }
         }
@@ -150,53 +150,74 @@ public final class SQLiteCatalogStore: CatalogStore {
         return "CREATE INDEX image_capture ON image(\(columns.joined(separator: ", ")))"
     }
 
-    /// The postings' table: one row per value (ignoring case) and image, the value first, so
-    /// a value's rows are together.
-    static var tagPostingTable: String {
-        let columns = CatalogSQL.TagPostings.columns.map { "\($0.name) \($0.type) NOT NULL" }.joined(separator: ", ")
+    /// The postings' table (``CatalogSQL/Postings``): one row per kind, value (ignoring case)
+    /// and image, the kind and value first, so a value's rows are together.
+    static var postingTable: String {
+        let columns = CatalogSQL.Postings.columns.map { "\($0.name) \($0.type) NOT NULL" }.joined(separator: ", ")
         return """
-            CREATE TABLE \(CatalogSQL.TagPostings.table) (value TEXT NOT NULL COLLATE NOCASE, image_id INTEGER NOT NULL, \(columns), \
-            PRIMARY KEY (value, image_id)) WITHOUT ROWID
+            CREATE TABLE \(CatalogSQL.Postings.table) (kind TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE, image_id INTEGER NOT NULL, \
+            \(columns), PRIMARY KEY (kind, value, image_id)) WITHOUT ROWID
             """
     }
 
-    /// Posts `value` on the image named `image` (`i`, `NEW`) of each row of `from` (a `FROM`
-    /// and its `WHERE`); a value already posted on an image is skipped.
-    static func postTags(value: String, image: String, from: String) -> String {
-        let values = CatalogSQL.TagPostings.values(image: image).joined(separator: ", ")
-        return "INSERT OR IGNORE INTO \(CatalogSQL.TagPostings.table) (\(CatalogSQL.TagPostings.insertColumns)) "
-            + "SELECT \(value), \(image).id, \(values) FROM \(from)"
+    /// Posts `value`, of `kind`, on the image named `image` (`i`, `NEW`) of each row of `from`
+    /// (a `FROM` and its `WHERE`); a value already posted on an image is skipped.
+    static func post(_ kind: CatalogSQL.Postings.Kind, value: String, image: String, from: String) -> String {
+        let values = CatalogSQL.Postings.values(image: image).joined(separator: ", ")
+        return "INSERT OR IGNORE INTO \(CatalogSQL.Postings.table) (\(CatalogSQL.Postings.insertColumns)) "
+            + "SELECT '\(kind.rawValue)', \(value), \(image).id, \(values) FROM \(from)"
     }
 
-    /// Fills the postings of every tag and image (a migration, or after a bulk load).
-    static var fillTagPostings: String { postTags(value: "t.value", image: "i", from: "tag t JOIN image i ON i.sha256 = t.sha256") }
+    /// The statuses that are posted (all but active).
+    private static let postedStatus = "status <> '\(ImageStatus.active.rawValue)'"
 
-    /// The triggers keeping the postings equal to the tags and images: a tag added or removed,
-    /// an image added, removed, or changed in its content, path or a sort key. A bulk load
-    /// drops them and fills the postings once at the end.
-    static var tagPostingTriggers: [(name: String, sql: String)] {
-        let table = CatalogSQL.TagPostings.table
+    /// Fills the postings of every tag, decision and image (a migration, or after a bulk load).
+    static var fillPostings: [String] {
+        [
+            post(.tag, value: "t.value", image: "i", from: "tag t JOIN image i ON i.sha256 = t.sha256"),
+            post(.status, value: "d.status", image: "i", from: "decision d JOIN image i ON i.sha256 = d.sha256 WHERE d.\(postedStatus)"),
+        ]
+    }
+
+    /// The triggers keeping the postings equal to the tags, decisions and images: a tag or a
+    /// decision added or removed, an image added, removed, or changed in its content, path or
+    /// a sort key. A bulk load drops them and fills the postings once at the end.
+    static var postingTriggers: [(name: String, sql: String)] {
+        let table = CatalogSQL.Postings.table
         let keyColumns = [
             "sha256", "lib_path", "capture_local", "quality", CatalogColumns.name(.fileSizeBytes), CatalogColumns.name(.width),
             CatalogColumns.name(.height),
         ]
-        let postImage = postTags(value: "t.value", image: "NEW", from: "tag t WHERE t.sha256 = NEW.sha256")
+        let postImage =
+            post(.tag, value: "t.value", image: "NEW", from: "tag t WHERE t.sha256 = NEW.sha256") + "; "
+            + post(.status, value: "d.status", image: "NEW", from: "decision d WHERE d.sha256 = NEW.sha256 AND d.\(postedStatus)")
+        let contentImages = "image_id IN (SELECT id FROM image WHERE sha256 = OLD.sha256)"
         let triggers = [
             (
-                "tag_posting_tag_insert",
-                "AFTER INSERT ON tag BEGIN \(postTags(value: "NEW.value", image: "i", from: "image i WHERE i.sha256 = NEW.sha256")); END"
+                "posting_tag_insert",
+                "AFTER INSERT ON tag BEGIN \(post(.tag, value: "NEW.value", image: "i", from: "image i WHERE i.sha256 = NEW.sha256")); END"
             ),
             (
-                "tag_posting_tag_delete",
+                "posting_tag_delete",
                 "AFTER DELETE ON tag WHEN NOT EXISTS (SELECT 1 FROM tag WHERE sha256 = OLD.sha256 AND value = OLD.value COLLATE NOCASE) BEGIN "
-                    + "DELETE FROM \(table) WHERE value = OLD.value AND image_id IN (SELECT id FROM image WHERE sha256 = OLD.sha256); END"
+                    + "DELETE FROM \(table) WHERE kind = 'tag' AND value = OLD.value AND \(contentImages); END"
             ),
-            ("tag_posting_image_insert", "AFTER INSERT ON image BEGIN \(postImage); END"),
             (
-                "tag_posting_image_update",
+                "posting_decision_insert",
+                "AFTER INSERT ON decision WHEN NEW.\(postedStatus) BEGIN "
+                    + "\(post(.status, value: "NEW.status", image: "i", from: "image i WHERE i.sha256 = NEW.sha256")); END"
+            ),
+            (
+                "posting_decision_delete",
+                "AFTER DELETE ON decision WHEN OLD.\(postedStatus) BEGIN "
+                    + "DELETE FROM \(table) WHERE kind = 'status' AND value = OLD.status AND \(contentImages); END"
+            ),
+            ("posting_image_insert", "AFTER INSERT ON image BEGIN \(postImage); END"),
+            (
+                "posting_image_update",
                 "AFTER UPDATE OF \(keyColumns.joined(separator: ", ")) ON image BEGIN DELETE FROM \(table) WHERE image_id = OLD.id; \(postImage); END"
             ),
-            ("tag_posting_image_delete", "AFTER DELETE ON image BEGIN DELETE FROM \(table) WHERE image_id = OLD.id; END"),
+            ("posting_image_delete", "AFTER DELETE ON image BEGIN DELETE FROM \(table) WHERE image_id = OLD.id; END"),
         ]
         return triggers.map { ($0.0, "CREATE TRIGGER \($0.0) \($0.1)") }
     }
@@ -408,16 +429,16 @@ public final class SQLiteCatalogStore: CatalogStore {
             }
             // The postings are filled once, after the images and their indexes.
             try await queue.write { db in
-                for trigger in Self.tagPostingTriggers { try db.execute(sql: "DROP TRIGGER \(trigger.name)") }
-                for index in CatalogSQL.TagPostings.indexes { try db.execute(sql: "DROP INDEX \(index.name)") }
+                for trigger in Self.postingTriggers { try db.execute(sql: "DROP TRIGGER \(trigger.name)") }
+                for index in CatalogSQL.Postings.indexes { try db.execute(sql: "DROP INDEX \(index.name)") }
             }
             let bulk = SQLiteBulkLoad(queue: queue, deferred: deferred)
             try await load(bulk)
             try await bulk.finishImages()
             try await queue.write { db in
                 try db.execute(sql: Self.fillFullText)
-                try db.execute(sql: Self.fillTagPostings)
-                for sql in CatalogSQL.TagPostings.indexes.map(\.sql) + Self.tagPostingTriggers.map(\.sql) { try db.execute(sql: sql) }
+                for sql in Self.fillPostings { try db.execute(sql: sql) }
+                for sql in CatalogSQL.Postings.indexes.map(\.sql) + Self.postingTriggers.map(\.sql) { try db.execute(sql: sql) }
             }
             try await queue.writeWithoutTransaction { db in
                 // The web app's job history belongs to the index being replaced (when it reads).
@@ -472,7 +493,7 @@ public final class SQLiteCatalogStore: CatalogStore {
             try await pool.write { db in
                 try db.execute(
                     sql:
-                        "DELETE FROM \(CatalogSQL.TagPostings.table); DELETE FROM image; DELETE FROM decision; DELETE FROM tag; DELETE FROM image_fts;"
+                        "DELETE FROM \(CatalogSQL.Postings.table); DELETE FROM image; DELETE FROM decision; DELETE FROM tag; DELETE FROM image_fts;"
                 )
             }
         }

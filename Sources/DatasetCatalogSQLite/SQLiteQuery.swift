@@ -71,8 +71,8 @@ struct SQLiteDialect: CatalogSQLDialect {
     /// The postings in the order's posting index (`INDEXED BY`: the planner would otherwise
     /// read the value's postings by the table's key and sort them), each image joined after
     /// its posting (`CROSS JOIN` keeps the postings the outer loop).
-    func tagPostings(_ order: CatalogOrder, joiningImages: Bool) -> String? {
-        let postings = "\(CatalogSQL.TagPostings.table) t INDEXED BY \(CatalogSQL.TagPostings.index(order))"
+    func postings(_ order: CatalogOrder, joiningImages: Bool) -> String? {
+        let postings = "\(CatalogSQL.Postings.table) t INDEXED BY \(CatalogSQL.Postings.index(order))"
         return joiningImages ? postings + " CROSS JOIN image i ON i.id = t.image_id" : postings
     }
 

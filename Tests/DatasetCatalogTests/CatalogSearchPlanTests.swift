@@ -101,8 +101,10 @@ struct CatalogSearchPlanTests {
         ("status:rejected tag:place:lisbon", { $0.status == .rejected && $0.tags.contains { $0.value == "Lisbon" } }),
     ]
 
-    /// The tag put on images after they were indexed.
+    /// The tag and status put on images after they were indexed.
     static let retagQueries: [(text: String, keep: @Sendable (Fixture) -> Bool)] = [
+        ("status:selected", { $0.status == .selected }),
+        ("status:selected tag:sunset", { $0.status == .selected && $0.tags.contains { $0.value == "sunset" } }),
         ("tag:sunset", { $0.tags.contains { $0.value == "sunset" } }),
         ("tag:sunset tag:beach", { $0.tags.contains { $0.value == "sunset" } && $0.tags.contains { $0.value == "beach" } }),
     ]
@@ -153,11 +155,11 @@ struct CatalogSearchPlanTests {
         }
     }
 
-    /// The tag queries after the tags and images changed: tags replaced, files moved, edited
-    /// in place (a new content loses its tags, a new date or score keeps them) and trashed —
-    /// the tag postings follow every write.
+    /// The tag and status queries after the tags, decisions and images changed: tags and
+    /// statuses replaced, files moved, edited in place (a new content loses its tags, a new
+    /// date or score keeps them) and trashed — the postings follow every write.
     @Test(arguments: CatalogBackend.allCases)
-    func tagPagesFollowRetagsMovesEditsAndTrash(backend: CatalogBackend) async throws {
+    func tagAndStatusPagesFollowRetagsMovesEditsAndTrash(backend: CatalogBackend) async throws {
         let ws = try Workspace()
         for bound in [0, 1_000_000] {
             var fixtures = Self.fixtures()
@@ -174,6 +176,7 @@ struct CatalogSearchPlanTests {
                     // Beach taken off some, put on others; a sunset on both.
                     var sidecar = fixtures[i].sidecar ?? Sidecar(sha256: SyntheticCatalog.sha(i))
                     sidecar.tags = (i % 8 == 0 ? [] : [Tag(parsing: "beach")]) + [Tag(parsing: "sunset")]
+                    if i % 16 == 8 { sidecar.status = .selected }  // no longer rejected
                     fixtures[i].sidecar = sidecar
                     retagged.append(sidecar)
                 } else if i % 16 == 4 {
@@ -199,7 +202,7 @@ struct CatalogSearchPlanTests {
             try await store.remove(paths: moved.map(\.from) + trashed)
             try await store.upsert(images: moved.map(\.to) + edited)
             fixtures.removeAll { trashed.contains($0.image.path) }
-            let queries = Self.queries.filter { $0.text.contains("tag:") } + Self.retagQueries
+            let queries = Self.queries.filter { $0.text.contains("tag:") || $0.text.contains("status:") } + Self.retagQueries
             try await Self.check(store, fixtures, queries, label: "\(backend) bound \(bound) after writes")
         }
     }
