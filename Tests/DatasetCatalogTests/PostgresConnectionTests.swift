@@ -21,7 +21,7 @@ struct PostgresConnectionTests {
 
     /// Transactions and reads from many tasks at once take turns at the one connection: each
     /// commits its own rows (none lands in another's transaction, none waits forever).
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func oneConnectionServesTasksAtOnceInTurn() async throws {
         let store = try await PostgresCatalogStore.open(try PostgresTestServer.location(), connections: .one)
         try await store.migrate()
