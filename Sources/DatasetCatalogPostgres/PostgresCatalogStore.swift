@@ -26,8 +26,9 @@ extension ImgedaError.Code {
 /// that are compared or sorted use the "C" collation: byte order, as SQLite compares, so a
 /// keyset continues exactly where the last page ended whatever the server's locale.
 ///
-/// Nothing blocks a thread: every method is async over postgres-nio's connection pool, whose
-/// event loops are NIO's. Writes of many rows go in multi-row statements inside one
+/// Nothing blocks a thread: every method is async over postgres-nio, whose event loops are
+/// NIO's — a pool for a server, one connection taken in turns for a command
+/// (``Connections``). Writes of many rows go in multi-row statements inside one
 /// transaction; migrations take an advisory lock, so two commands opening a new database at
 /// once do not both create it.
 ///
