@@ -135,7 +135,11 @@ struct CatalogSearchPlanTests {
             try await store.migrate()
             return store
         case .postgresql:
-            let store = try await PostgresCatalogStore.open(try PostgresTestServer.location(), candidateBound: bound)
+            // A pool (walks in transactions of their own) with the bound that makes every
+            // plan a walk; one connection (walk settings switched for the session) where
+            // walks and candidate reads alternate.
+            let store = try await PostgresCatalogStore.open(
+                try PostgresTestServer.location(), connections: bound == 0 ? .pool : .one, candidateBound: bound)
             try await store.migrate()
             return store
         }
