@@ -99,9 +99,11 @@ struct LevelImage {
                 let magic = SIMD4<Float>(repeating: 12_582_912)
                 var at = o
                 for v in 0..<side {
-                    var xs = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: x0 &+ v &* xv))
+                    var xs =
+                        SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: x0 &+ v &* xv))
                         &+ lanes &* Int32(truncatingIfNeeded: xu)
-                    var ys = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: y0 &+ v &* yv))
+                    var ys =
+                        SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: y0 &+ v &* yv))
                         &+ lanes &* Int32(truncatingIfNeeded: yu)
                     var u = 0
                     while u < side {

@@ -179,7 +179,10 @@ public struct WindowHashes: Sendable, Hashable {
         let whole = base.halved()
         let aspect = Double(max(1, box.contentWidth)) / Double(max(1, box.contentHeight))
         let degrees = HashWindow.rotationDegrees
-        let rotated = (left: base.rotatedCrop(degrees: -degrees, aspect: aspect, side: 64), right: base.rotatedCrop(degrees: degrees, aspect: aspect, side: 64))
+        let rotated = (
+            left: base.rotatedCrop(degrees: -degrees, aspect: aspect, side: 64),
+            right: base.rotatedCrop(degrees: degrees, aspect: aspect, side: 64)
+        )
         var phash: [Hash256?] = []
         var dhash: [UInt64] = []
         phash.reserveCapacity(HashWindow.allCases.count)
