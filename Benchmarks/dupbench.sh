@@ -15,11 +15,14 @@
 #    scene overlapping by half) under random names in images/, and the ground truth in
 #    truth.json (see dup_corpus.py).
 # 2. Runs on that folder, one after the other:
-#      ours        BIN scan images -o ours.jsonl --workers 2 --window-hashes --quiet
+#      ours        BIN scan images -o ours.jsonl --workers 2 --quiet        (window hashes: default)
 #                  BIN check duplicates -m ours.jsonl --json                (> ours.json)
 #                  BIN check duplicates -m ours.jsonl --json --transforms   (> ours_t.json)
 #                  and both again with --threshold 16 20 28 32 40 and with
 #                  --window-threshold -1 8 10 12 14 (group-level sweeps)
+#      scan cost   BIN scan images --workers 2 --quiet, three times each with and without
+#                  --no-window-hashes, alternating: the window hashes' share of the scan's
+#                  wall time (medians; issue 15: on by default within 10%)
 #      reference   imgeda 0.1.0 (PyPI): imgeda scan images -o ref.jsonl --workers 2
 #                  imgeda check duplicates -m ref.jsonl -o ref_dups.json
 #      imagededup  PHash().find_duplicates(image_dir=images, max_distance_threshold=10)
@@ -100,7 +103,35 @@ run() {  # run NAME CMD...: stdout to runs/NAME.out, stderr to runs/NAME.err, wa
     return 0
 }
 
-run ours_scan "$BIN" scan images -o "$RUNS/ours.jsonl" --workers 2 --window-hashes --quiet
+run ours_scan "$BIN" scan images -o "$RUNS/ours.jsonl" --workers 2 --quiet
+# What the window hashes (on by default) cost a scan: alternating runs with and without them,
+# each into a fresh manifest (no records reused), wall times to runs/scan_cost.txt.
+: > "$RUNS/scan_cost.txt"
+for k in 1 2 3; do
+    for mode in off on; do
+        rm -f "$RUNS/cost.jsonl"
+        flags=(--quiet)
+        [ "$mode" = off ] && flags+=(--no-window-hashes)
+        t0=$EPOCHREALTIME
+        "$BIN" scan images -o "$RUNS/cost.jsonl" --workers 2 "${flags[@]}" > /dev/null 2>> "$RUNS/scan_cost.err" || failed=1
+        t1=$EPOCHREALTIME
+        awk -v m="$mode" -v a="$t0" -v b="$t1" 'BEGIN { printf "%s %.3f\n", m, b - a }' >> "$RUNS/scan_cost.txt"
+    done
+done
+rm -f "$RUNS/cost.jsonl"
+"$PY" - "$RUNS/scan_cost.txt" "$DATA/dupbench-scan-cost.json" <<'PYEOF' || rc_cost=1
+import json, statistics, sys
+runs = {"on": [], "off": []}
+for line in open(sys.argv[1]):
+    mode, seconds = line.split()
+    runs[mode].append(float(seconds))
+on, off = statistics.median(runs["on"]), statistics.median(runs["off"])
+share = on / off - 1
+json.dump({"with_window_hashes_s": on, "without_s": off, "runs": runs, "added": share}, open(sys.argv[2], "w"), indent=1)
+print("scan of the ground truth, medians of 3: %.2f s with window hashes, %.2f s without (+%.1f%%)" % (on, off, 100 * share))
+print("%s  scan  window hashes within 10%% of the scan without them" % ("PASS" if share <= 0.10 else "FAIL"))
+sys.exit(0 if share <= 0.10 else 1)
+PYEOF
 run ours_check "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json
 mv "$RUNS/ours_check.out" "$RUNS/ours.json"
 run ours_check_t "$BIN" check duplicates -m "$RUNS/ours.jsonl" --json --transforms
@@ -132,6 +163,7 @@ if [ $failed -ne 0 ]; then
     log "a run failed (see $RUNS/*.err)"
     rc=1
 fi
+[ "${rc_cost:-0}" = 0 ] || rc=1
 if [ "$STRICT" = 0 ]; then
     exit 0
 fi

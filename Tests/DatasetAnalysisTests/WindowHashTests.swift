@@ -561,11 +561,11 @@ struct WindowDCTTests {
             let scene = busyScene(width: 300, height: 200, seed: seed)
             let windows = WindowHashes.compute(scene)
             // No uniform border: the content box is the picture, reduced once to 128 × 128
-            // off its summed-area table, as the window hashes take it.
-            let sums = AreaSums(scene, x: 0, y: 0, width: scene.width, height: scene.height)
+            // in single precision, as the window hashes take it.
+            let sums = AreaMeans(scene, x: 0, y: 0, width: scene.width, height: scene.height)
             let base = GrayImage(
                 width: 128, height: 128,
-                pixels: sums.means(x0: 0, y0: 0, x1: Double(scene.width), y1: Double(scene.height), columns: 128, rows: 128))
+                pixels: sums.bytes(x0: 0, y0: 0, x1: Double(scene.width), y1: Double(scene.height), columns: 128, rows: 128))
             let pairs: [(HashWindow, GrayImage)] = [
                 (.whole, base), (.topLeft50, base.cropped(x: 0, y: 0, width: 64, height: 64)),
                 (.bottomRight50, base.cropped(x: 64, y: 64, width: 64, height: 64)),

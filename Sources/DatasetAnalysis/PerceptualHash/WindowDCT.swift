@@ -1,9 +1,10 @@
 /// The pHash of a 64 × 64 window for ``WindowHashes``, in single precision with SIMD: the
 /// same definition as ``PerceptualHash/phash(_:hashSize:)`` (the top-left 16 × 16 type-II
 /// DCT coefficients against their median), computed separably — 16 frequencies down the
-/// columns, sixteen SIMD rows at a time, then 16 along each of those rows. Single precision
-/// moves a coefficient by far less than the gap to the median for all but a rare bit: a
-/// window's hash agrees with the double-precision one to within a bit or two (tested).
+/// columns, four columns and eight frequencies at a time held in registers, then 16 along
+/// each of those rows, eight at a time. Single precision moves a coefficient by far less
+/// than the gap to the median for all but a rare bit: a window's hash agrees with the
+/// double-precision one to within a bit or two (tested).
 ///
 /// Window hashes are their own field, so the manifest's `phash` keeps the double-precision
 /// definition the reference shares.
@@ -12,77 +13,97 @@ enum WindowDCT {
     static let keep = 16
     /// The cosine basis, frequency by frequency (`keep` rows of `size`): ``DCTTable``'s.
     static let table: [Float] = DCTTable.shared(size: size, keep: keep).map { Float($0) }
-    /// The same basis by position: entry `n` holds the `keep` frequencies' values at `n`, so
-    /// the row pass computes sixteen coefficients at a time.
-    static let columns: [SIMD16<Float>] = (0..<size).map { n in
-        var lanes = SIMD16<Float>.zero
-        for k in 0..<keep { lanes[k] = table[k * size + n] }
-        return lanes
-    }
-
-    /// The 256-bit pHash of `small` (64 × 64); nil for any other size.
-    ///
-    /// - Complexity: 16 × 32 × 64 multiply–adds for the columns (the basis's symmetry halves
-    ///   them) and 16 × 16 × 64 for the rows, sixteen lanes at a time.
-    static func hash(_ small: GrayImage) -> Hash256? {
-        guard small.width == size, small.height == size, small.pixels.count == size * size else { return nil }
-        // The sixteen lowest vertical frequencies of every column: 16 rows of 64 as 4 × 16 lanes.
-        var rows = [SIMD16<Float>](repeating: .zero, count: keep * 4)
-        var coefficients = [Float](repeating: 0, count: keep * keep)
-        var values = [Float](repeating: 0, count: size * size)
-        small.pixels.withUnsafeBufferPointer { pixels in
-            values.withUnsafeMutableBufferPointer { floats in
-                for i in 0..<min(pixels.count, floats.count) { floats[i] = Float(pixels[i]) }
+    /// The basis for the column pass, by position then frequency (`n * keep + k`, n < 32),
+    /// each value in all four lanes: one multiply per accumulator, no shuffle.
+    static let columnBasis: [SIMD4<Float>] = (0..<(size / 2 * keep)).map { i in SIMD4(repeating: table[(i % keep) * size + i / keep]) }
+    /// The basis for the row pass by position (n < 32): the eight even frequencies' values at
+    /// `n`, and the eight odd ones'.
+    static let rowBasis: (even: [SIMD8<Float>], odd: [SIMD8<Float>]) = {
+        var even: [SIMD8<Float>] = [], odd: [SIMD8<Float>] = []
+        for n in 0..<(size / 2) {
+            var e = SIMD8<Float>.zero, o = SIMD8<Float>.zero
+            for l in 0..<(keep / 2) {
+                e[l] = table[2 * l * size + n]
+                o[l] = table[(2 * l + 1) * size + n]
             }
+            even.append(e)
+            odd.append(o)
         }
-        table.withUnsafeBufferPointer { tableBuffer in
-            values.withUnsafeBufferPointer { valueBuffer in
-                rows.withUnsafeMutableBufferPointer { rowBuffer in
-                    guard let t = tableBuffer.baseAddress, let px = valueBuffer.baseAddress, let r = rowBuffer.baseAddress
-                    else { return }
-                    // The basis is symmetric about the middle for even frequencies and
-                    // antisymmetric for odd ones (cos(πk − x) = (−1)^k cos x), so row n and
-                    // row 63 − n are summed (even) or subtracted (odd) first — exactly, these
-                    // are integers — and each frequency takes 32 rows instead of 64.
-                    for n in 0..<(size / 2) {
-                        let line = UnsafeRawPointer(px + n * size), mirror = UnsafeRawPointer(px + (size - 1 - n) * size)
-                        let a0 = line.loadUnaligned(as: SIMD16<Float>.self)
-                        let a1 = line.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-                        let a2 = line.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
-                        let a3 = line.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
-                        let b0 = mirror.loadUnaligned(as: SIMD16<Float>.self)
-                        let b1 = mirror.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-                        let b2 = mirror.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
-                        let b3 = mirror.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
-                        let s0 = a0 + b0, s1 = a1 + b1, s2 = a2 + b2, s3 = a3 + b3
-                        let d0 = a0 - b0, d1 = a1 - b1, d2 = a2 - b2, d3 = a3 - b3
-                        var k = 0
-                        while k < keep {
-                            let even = t[k * size + n], odd = t[(k + 1) * size + n]
-                            let out = r + k * 4
-                            out[0] += even * s0
-                            out[1] += even * s1
-                            out[2] += even * s2
-                            out[3] += even * s3
-                            out[4] += odd * d0
-                            out[5] += odd * d1
-                            out[6] += odd * d2
-                            out[7] += odd * d3
-                            k += 2
+        return (even, odd)
+    }()
+
+    /// The 256-bit pHash of the 64 × 64 window at `pixels` (rows `stride` values apart).
+    ///
+    /// The basis is symmetric about the middle for even frequencies and antisymmetric for odd
+    /// ones (cos(πk − x) = (−1)^k cos x), so position n and 63 − n are summed (even) or
+    /// subtracted (odd) first — exactly, the pixels are whole grey levels — and each frequency
+    /// takes 32 positions instead of 64, in both passes.
+    ///
+    /// - Complexity: 16 × 32 × 64 multiply–adds for the columns and 16 × 16 × 32 for the
+    ///   rows, four and eight lanes at a time.
+    static func hash(_ pixels: UnsafePointer<Float>, stride: Int) -> Hash256 {
+        let half = size / 2
+        var coefficients = [Float](repeating: 0, count: keep * keep)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: keep * size) { rowBuffer in
+            columnBasis.withUnsafeBufferPointer { columnBuffer in
+                guard let r = rowBuffer.baseAddress, let basis = columnBuffer.baseAddress, columnBuffer.count >= half * keep
+                else { return }
+                // The columns: for four columns at a time, eight frequencies (four even, four
+                // odd) accumulate in registers over the 32 position pairs.
+                for x in Swift.stride(from: 0, to: size, by: 4) {
+                    for k0 in Swift.stride(from: 0, to: keep, by: 8) {
+                        var e0 = SIMD4<Float>.zero, e1 = e0, e2 = e0, e3 = e0
+                        var o0 = e0, o1 = e0, o2 = e0, o3 = e0
+                        // Row n and row 63 − n, walked towards each other.
+                        var upper = UnsafeRawPointer(pixels + x), lower = UnsafeRawPointer(pixels + (size - 1) * stride + x)
+                        var t = basis + k0
+                        for _ in 0..<half {
+                            let a = upper.loadUnaligned(as: SIMD4<Float>.self), b = lower.loadUnaligned(as: SIMD4<Float>.self)
+                            upper += stride &* 4
+                            lower -= stride &* 4
+                            let s = a + b, d = a - b
+                            e0 += t[0] * s
+                            o0 += t[1] * d
+                            e1 += t[2] * s
+                            o1 += t[3] * d
+                            e2 += t[4] * s
+                            o2 += t[5] * d
+                            e3 += t[6] * s
+                            o3 += t[7] * d
+                            t += keep
                         }
+                        let to = UnsafeMutableRawPointer(r + k0 * size + x), line = size * 4
+                        to.storeBytes(of: e0, as: SIMD4<Float>.self)
+                        to.storeBytes(of: o0, toByteOffset: line, as: SIMD4<Float>.self)
+                        to.storeBytes(of: e1, toByteOffset: 2 * line, as: SIMD4<Float>.self)
+                        to.storeBytes(of: o1, toByteOffset: 3 * line, as: SIMD4<Float>.self)
+                        to.storeBytes(of: e2, toByteOffset: 4 * line, as: SIMD4<Float>.self)
+                        to.storeBytes(of: o2, toByteOffset: 5 * line, as: SIMD4<Float>.self)
+                        to.storeBytes(of: e3, toByteOffset: 6 * line, as: SIMD4<Float>.self)
+                        to.storeBytes(of: o3, toByteOffset: 7 * line, as: SIMD4<Float>.self)
                     }
-                    coefficients.withUnsafeMutableBufferPointer { coefficientBuffer in
-                        columns.withUnsafeBufferPointer { columnBuffer in
-                            guard let out = coefficientBuffer.baseAddress, let basis = columnBuffer.baseAddress,
-                                coefficientBuffer.count >= keep * keep, columnBuffer.count >= size
+                }
+                // The rows: row k's eight even and eight odd horizontal frequencies at once.
+                coefficients.withUnsafeMutableBufferPointer { coefficientBuffer in
+                    rowBasis.even.withUnsafeBufferPointer { evenBuffer in
+                        rowBasis.odd.withUnsafeBufferPointer { oddBuffer in
+                            guard let out = coefficientBuffer.baseAddress, let be = evenBuffer.baseAddress,
+                                let bo = oddBuffer.baseAddress, coefficientBuffer.count >= keep * keep,
+                                evenBuffer.count >= half, oddBuffer.count >= half
                             else { return }
-                            // Row k's sixteen horizontal frequencies at once: the sum over
-                            // positions of the row's value times the basis at that position.
                             for k in 0..<keep {
-                                let row = UnsafeRawPointer(r + k * 4)
-                                var sum = SIMD16<Float>.zero
-                                for n in 0..<size { sum += row.load(fromByteOffset: n * 4, as: Float.self) * basis[n] }
-                                UnsafeMutableRawPointer(out + k * keep).storeBytes(of: sum, as: SIMD16<Float>.self)
+                                let row = r + k * size
+                                var even = SIMD8<Float>.zero, odd = SIMD8<Float>.zero
+                                for n in 0..<half {
+                                    let a = row[n], b = row[size - 1 - n]
+                                    even += (a + b) * be[n]
+                                    odd += (a - b) * bo[n]
+                                }
+                                let line = out + k * keep
+                                for l in 0..<(keep / 2) {
+                                    line[2 * l] = even[l]
+                                    line[2 * l + 1] = odd[l]
+                                }
                             }
                         }
                     }

@@ -157,84 +157,62 @@ public struct WindowHashes: Sendable, Hashable {
 
     /// The window hashes of `gray` (already upright).
     ///
-    /// The content box is found on `gray` and summed once (``AreaSums``); two reductions are
-    /// read off the table: 80 × 80, where each 80% window is a 64 × 64 crop, and 128 × 128,
-    /// where each quarter is a 64 × 64 crop and the whole is that halved; the rotations are
-    /// sampled from the 128 × 128. No window is resampled twice, and each 64 × 64 is hashed
-    /// in single precision (``WindowDCT``). A rectangular window's dHash is read off the
-    /// table too (its 9 × 8 cells' means); a rotated one's is the rotated window reduced.
+    /// The content box is found on `gray` and reduced twice, in single precision
+    /// (``AreaMeans``): to 80 × 80, where each 80% window is a 64 × 64 crop, and to
+    /// 128 × 128, where each quarter is a 64 × 64 crop and the whole is that halved; the
+    /// rotations are sampled from the 128 × 128. No window is resampled twice or copied: each
+    /// is hashed where it lies in its reduction (``WindowDCT``), and its dHash is read from
+    /// the same 64 × 64 levels.
     ///
-    /// - Complexity: O(width × height) for the content box and the table; then the two
-    ///   reductions (one table look-up per cell corner), twelve 64 × 64 partial DCTs (about
-    ///   50,000 multiply–adds each, sixteen at a time) and two 64 × 64 rotations.
+    /// - Complexity: O(width × height) for the content box and the two reductions; then
+    ///   twelve 64 × 64 partial DCTs (about 40,000 multiply–adds each, four to eight at a
+    ///   time) and two 64 × 64 rotations.
     public static func compute(_ gray: GrayImage) -> WindowHashes {
         let box = ContentBox.find(gray)
-        let sums = AreaSums(gray, x: box.left, y: box.top, width: box.contentWidth, height: box.contentHeight)
-        let width = Double(sums.width), height = Double(sums.height)
-        func reduction(_ side: Int) -> GrayImage {
-            GrayImage(width: side, height: side, pixels: sums.means(x0: 0, y0: 0, x1: width, y1: height, columns: side, rows: side))
+        let area = AreaMeans(gray, x: box.left, y: box.top, width: box.contentWidth, height: box.contentHeight)
+        let width = Double(area.width), height = Double(area.height)
+        func reduction(_ side: Int) -> LevelImage {
+            LevelImage(width: side, height: side, values: area.levels(x0: 0, y0: 0, x1: width, y1: height, columns: side, rows: side))
         }
         let base = reduction(128)
         let eighty = reduction(80)
+        let whole = base.halved()
         let aspect = Double(max(1, box.contentWidth)) / Double(max(1, box.contentHeight))
+        let degrees = HashWindow.rotationDegrees
+        let rotated = (
+            left: base.rotatedCrop(degrees: -degrees, aspect: aspect, side: 64),
+            right: base.rotatedCrop(degrees: degrees, aspect: aspect, side: 64)
+        )
         var phash: [Hash256?] = []
         var dhash: [UInt64] = []
         phash.reserveCapacity(HashWindow.allCases.count)
         dhash.reserveCapacity(HashWindow.allCases.count)
         for window in HashWindow.allCases {
-            let small: GrayImage
-            if window == .whole {
-                small = base.halved()
-            } else if let (x0, y0, x1, _) = window.rect {
-                // A quarter of the 128 × 128, or an 80% window of the 80 × 80: 64 × 64 either way.
+            // The 64 × 64 levels of the window: a reduction and the window's corner in it.
+            let source: LevelImage, x: Int, y: Int
+            switch window {
+            case .whole: (source, x, y) = (whole, 0, 0)
+            case .rotatedLeft: (source, x, y) = (rotated.left, 0, 0)
+            case .rotatedRight: (source, x, y) = (rotated.right, 0, 0)
+            default:
+                // A quarter of the 128 × 128, or an 80% window of the 80 × 80.
+                let (x0, y0, x1, _) = window.rect ?? (0, 0, 1, 1)
                 let side = x1 - x0 > 0.6 ? 80.0 : 128.0
-                let source = side == 80 ? eighty : base
-                small = source.cropped(x: Int((x0 * side).rounded()), y: Int((y0 * side).rounded()), width: 64, height: 64)
-            } else {
-                let degrees = window == .rotatedRight ? HashWindow.rotationDegrees : -HashWindow.rotationDegrees
-                small = base.rotatedCrop(degrees: degrees, aspect: aspect, side: 64)
+                (source, x, y) = (side == 80 ? eighty : base, Int((x0 * side).rounded()), Int((y0 * side).rounded()))
             }
-            guard small.standardDeviation >= flatDeviation, let hash = WindowDCT.hash(small) else {
-                phash.append(nil)
-                dhash.append(0)
-                continue
+            let hashes: (Hash256, UInt64)? = source.values.withUnsafeBufferPointer { buffer in
+                guard let start = buffer.baseAddress, x + 64 <= source.width, y + 64 <= source.height,
+                    buffer.count >= source.width * source.height
+                else { return nil }
+                let pixels = start + y * source.width + x
+                guard LevelImage.deviation(pixels, stride: source.width) >= flatDeviation else { return nil }
+                return (WindowDCT.hash(pixels, stride: source.width), LevelImage.dhash(pixels, stride: source.width))
             }
-            phash.append(hash)
-            if let (x0, y0, x1, y1) = window.rect {
-                dhash.append(dhashBits(sums.means(x0: x0 * width, y0: y0 * height, x1: x1 * width, y1: y1 * height, columns: 9, rows: 8)))
-            } else {
-                dhash.append(dhash64(small))
-            }
+            phash.append(hashes?.0)
+            dhash.append(hashes?.1 ?? 0)
         }
         let f = box.fractions
         return WindowHashes(phash: phash, dhash: dhash, trimmed: f.map { Double($0) / 255 })
-    }
-
-    /// The area-resampling taps from a 64 × 64 window to the dHash's 9 × 8, made once.
-    static let dhashTaps = (x: AreaResampler.Taps(source: 64, target: 9), y: AreaResampler.Taps(source: 64, target: 8))
-
-    /// The 64-bit dHash of an image: 9 × 8 area-averaged luma, a bit per horizontal step.
-    ///
-    /// - Complexity: O(width × height); a 64 × 64 window reuses ``dhashTaps``.
-    static func dhash64(_ gray: GrayImage) -> UInt64 {
-        let small =
-            gray.width == 64 && gray.height == 64
-            ? AreaResampler.resize(gray.pixels, width: 64, height: 64, channels: 1, xTaps: dhashTaps.x, yTaps: dhashTaps.y)
-            : gray.resized(width: 9, height: 8).pixels
-        return dhashBits(small)
-    }
-
-    /// The dHash bits of a 9 × 8 luma grid (row by row): each pixel brighter than its left
-    /// neighbour; 0 for any other count.
-    static func dhashBits(_ small: [UInt8]) -> UInt64 {
-        guard small.count == 72 else { return 0 }
-        var bits: UInt64 = 0
-        for y in 0..<8 {
-            for x in 0..<8 {
-                bits = bits << 1 | (small[y * 9 + x + 1] > small[y * 9 + x] ? 1 : 0)
-            }
-        }
-        return bits
     }
 
     /// The base64 text of the manifest's `window_hashes` field.
@@ -299,98 +277,5 @@ extension GrayImage {
             }
         }
         return GrayImage(width: cw, height: ch, pixels: out)
-    }
-
-    /// Each 2 × 2 block averaged (rounded): half the width and height (odd edges dropped).
-    ///
-    /// - Complexity: O(width × height).
-    func halved() -> GrayImage {
-        let w = width / 2, h = height / 2
-        var out = [UInt8](repeating: 0, count: w * h)
-        for y in 0..<h {
-            let top = 2 * y * width, bottom = top + width
-            for x in 0..<w {
-                let sum =
-                    Int(pixels[top + 2 * x]) + Int(pixels[top + 2 * x + 1]) + Int(pixels[bottom + 2 * x])
-                    + Int(pixels[bottom + 2 * x + 1])
-                out[y * w + x] = UInt8(truncatingIfNeeded: (sum + 2) >> 2)
-            }
-        }
-        return GrayImage(width: w, height: h, pixels: out)
-    }
-
-    /// The standard deviation of the pixels (0 for an empty image).
-    var standardDeviation: Double {
-        guard !pixels.isEmpty else { return 0 }
-        var sum = 0, squares = 0
-        // At most 255² per pixel: no sum of an image's pixels comes near overflowing, so the
-        // arithmetic needs no checks.
-        for p in pixels {
-            sum &+= Int(p)
-            squares &+= Int(p) &* Int(p)
-        }
-        let n = Double(pixels.count)
-        let mean = Double(sum) / n
-        return (max(0, Double(squares) / n - mean * mean)).squareRoot()
-    }
-
-    /// The picture rotated by `degrees` (clockwise positive) about its centre and cropped to
-    /// the largest centred rectangle of the same shape, sampled bilinearly onto a `side` ×
-    /// `side` grid. `aspect` is the shape (width / height) the square image stands for, so a
-    /// 128 × 128 reduction of a wide picture rotates as the wide picture does.
-    ///
-    /// - Complexity: O(side²).
-    func rotatedCrop(degrees: Double, aspect: Double, side: Int) -> GrayImage {
-        // In units where the picture is `aspect` × 1.
-        let a = abs(degrees) * Double.pi / 180
-        let c = cos(a), s = sin(a)
-        let scale = min(aspect / (aspect * c + s), 1 / (aspect * s + c))
-        let theta = degrees * Double.pi / 180
-        let ct = cos(theta), st = sin(theta)
-        var out = [UInt8](repeating: 0, count: side * side)
-        let fw = Double(width), fh = Double(height)
-        // The source position is affine in (u, v): x = x0 + u·xu + v·xv, y likewise; in
-        // fixed point with 16 fractional bits (64 steps drift by less than 1/1000 pixel).
-        let step = scale / Double(side)
-        let one = 65536.0
-        func fixed(_ value: Double) -> Int { Int((value * one).rounded()) }
-        let xu = fixed(aspect * step * ct / aspect * fw), xv = fixed(-step * st / aspect * fw)
-        let yu = fixed(aspect * step * st * fh), yv = fixed(step * ct * fh)
-        let px0 = (0.5 / Double(side) - 0.5) * aspect * scale, py0 = (0.5 / Double(side) - 0.5) * scale
-        let x0 = fixed(((px0 * ct - py0 * st) / aspect + 0.5) * fw - 0.5)
-        let y0 = fixed((px0 * st + py0 * ct + 0.5) * fh - 0.5)
-        let maxX = width - 1, maxY = height - 1, w = width
-        pixels.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { target in
-                guard let p = source.baseAddress, let o = target.baseAddress, source.count >= width * height, width > 0, height > 0
-                else { return }
-                var at = 0
-                // Positions stay within a few pixels of the image (the crop is inside the
-                // rotated picture), so no fixed-point product comes near overflowing: the
-                // arithmetic wraps instead of checking.
-                for v in 0..<side {
-                    var x = x0 &+ v &* xv, y = y0 &+ v &* yv
-                    for _ in 0..<side {
-                        // The pixel at or left of the position (an arithmetic shift floors),
-                        // clamped; the fraction past it in 1/256, none left of the first pixel.
-                        let fx = x >> 16, fy = y >> 16
-                        let ix = max(0, min(maxX, fx)), iy = max(0, min(maxY, fy))
-                        let ix1 = min(maxX, ix &+ 1), iy1 = min(maxY, iy &+ 1)
-                        let dx = x < 0 ? 0 : (x >> 8) & 255, dy = y < 0 ? 0 : (y >> 8) & 255
-                        let upper = iy &* w, lower = iy1 &* w
-                        let a = Int(p[upper &+ ix]), b = Int(p[upper &+ ix1])
-                        let c = Int(p[lower &+ ix]), d = Int(p[lower &+ ix1])
-                        let top = a &<< 8 &+ (b &- a) &* dx, bottom = c &<< 8 &+ (d &- c) &* dx
-                        // Rounded half up: the value is not negative.
-                        let value = (top &<< 8 &+ (bottom &- top) &* dy &+ 32768) >> 16
-                        o[at] = UInt8(truncatingIfNeeded: max(0, min(255, value)))
-                        at &+= 1
-                        x &+= xu
-                        y &+= yu
-                    }
-                }
-            }
-        }
-        return GrayImage(width: side, height: side, pixels: out)
     }
 }

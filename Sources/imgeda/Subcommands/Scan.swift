@@ -57,10 +57,11 @@ extension Imgeda {
         var noHashes = false
 
         @Flag(
+            inversion: .prefixedNo,
             help: ArgumentHelp(
-                "Also hash windows of each picture, so `check duplicates` finds crops, added borders, captions and small rotations.",
-                discussion: "Adds 648 bytes per record and about a sixth more analysis per image."))
-        var windowHashes = false
+                "Hash windows of each picture (on by default), so `check duplicates` finds crops, added borders, captions and small rotations.",
+                discussion: "Adds 648 bytes per record and about 8% more analysis per image."))
+        var windowHashes = true
 
         @Flag(help: "Skip blur detection.")
         var skipBlur = false
