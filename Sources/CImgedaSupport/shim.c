@@ -214,6 +214,10 @@ ssize_t cimgeda_copy_file_range(int in_fd, int out_fd, size_t length) {
     return copy_file_range(in_fd, NULL, out_fd, NULL, length, 0);
 }
 
+int cimgeda_start_writeback(int fd) {
+    return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 int cimgeda_limit_memory(unsigned long long bytes) {
     struct rlimit limit;
     limit.rlim_cur = (rlim_t)bytes;

@@ -38,6 +38,14 @@ public protocol CatalogSQLDialect: Sendable {
     /// of ``CatalogSQL/walkIndexes`` that walks the order among one of the query's terms'
     /// matches only (nil when the query has no such term).
     func orderWalk(_ order: CatalogOrder, along index: CatalogSQL.WalkIndex?) -> String
+    /// The `FROM` of a page read along the postings (``CatalogSQL/Postings``), as `t`, in
+    /// `order`'s posting index — `joiningImages`: with each posting's image joined as `i`
+    /// after it (the page tests other conditions) —, or nil when the backend has no postings.
+    func postings(_ order: CatalogOrder, joiningImages: Bool) -> String?
+}
+
+extension CatalogSQLDialect {
+    public func postings(_ order: CatalogOrder, joiningImages: Bool) -> String? { nil }
 }
 
 /// How a page of a query is read; ``CatalogSQL/plan(counts:bound:)`` chooses.
@@ -175,6 +183,55 @@ public struct CatalogSQL: Sendable {
             if let index = walkIndexes.first(where: { $0.order == order && $0.leads(term.filter) }) { return index }
         }
         return nil
+    }
+
+    /// The postings: one row per tag value (ignoring case) and image whose content holds it,
+    /// and per status other than active and image whose content has it, with the image's
+    /// path and the sort key of every order (``orderKey(_:alias:)``), and an index per order
+    /// led by the kind and value. A tag's or a status's page walks its stretch of the order's
+    /// posting index and stops when the page is full, reading no image row it does not show
+    /// (at 1M a `tag:beach` page read ~12,900 pages before: each candidate looked up by
+    /// content, then its wide row read for its sort key; `status:rejected` ~19,100). The
+    /// backend keeps them current on every write of a tag, a decision or an image, and fills
+    /// them once after a bulk load.
+    public enum Postings {
+        public static let table = "posting"
+
+        /// What a posting's value is.
+        public enum Kind: String, Sendable, CaseIterable {
+            /// A tag's value (any category).
+            case tag
+            /// A status other than active.
+            case status
+        }
+
+        /// The column holding `order`'s sort key.
+        public static func column(_ order: CatalogOrder) -> String { order == .path ? "lib_path" : "key_\(order.rawValue)" }
+
+        /// The posting index walked for `order`: (kind, value, sort key, path).
+        public static func index(_ order: CatalogOrder) -> String { "\(table)_\(order.rawValue)" }
+
+        /// The columns after `kind`, `value` and `image_id`, each with its SQL type, in ``values(image:)``' order.
+        public static let columns: [(name: String, type: String)] = CatalogOrder.allCases.map { order in
+            (column(order), order == .path || order == .newest ? "TEXT" : "INTEGER")
+        }
+
+        /// The values of ``columns`` for the image row named `image` (`i`, `NEW`).
+        public static func values(image: String) -> [String] {
+            CatalogOrder.allCases.map { CatalogSQL.orderKey($0, alias: image + ".") }
+        }
+
+        /// The posting indexes and the statements making them (after a fill, or in a
+        /// migration): one per order, and one by image for the writes.
+        public static var indexes: [(name: String, sql: String)] {
+            CatalogOrder.allCases.map { order in
+                let walked = order == .path ? "lib_path" : "\(column(order)) DESC, lib_path"
+                return (index(order), "CREATE INDEX \(index(order)) ON \(table) (kind, value, \(walked))")
+            } + [("\(table)_image", "CREATE INDEX \(table)_image ON \(table) (image_id)")]
+        }
+
+        /// The posting columns' names, as an insert lists them.
+        public static var insertColumns: String { "kind, value, image_id, " + columns.map(\.name).joined(separator: ", ") }
     }
 
     /// The statement selecting the cameras a `camera:` term with `text` matches (for
@@ -323,6 +380,9 @@ public struct CatalogSQL: Sendable {
     public mutating func pageStatement(
         order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool = false, plan: CatalogPlan = .walk
     ) -> String {
+        if let term = postingTerm(plan), let page = postingPage(term: term, order: order, after: cursor, limit: limit, backward: backward) {
+            return page
+        }
         var source = dialect.orderWalk(order, along: Self.walkIndex(query, order: order))
         if case .candidates(let term) = plan, query.terms.indices.contains(term) {
             let filter = query.terms[term].filter
@@ -341,30 +401,9 @@ public struct CatalogSQL: Sendable {
         }
         let key = Self.orderKey(order)
         var conditions = conditions
-        // Forward, a key sorts descending (newest, best, largest first) and paths ascending;
-        // backward flips both comparisons and both directions.
-        let (less, greater) = backward ? (">", "<") : ("<", ">")
-        if let cursor {
-            switch order {
-            case .path:
-                conditions.append("i.lib_path \(greater) \(bind(.string(cursor.path)))")
-            case .newest, .quality, .size, .pixels:
-                let value: RecordField.Value =
-                    Self.isNumeric(order) ? .int(Int(cursor.key ?? "") ?? -1) : .string(cursor.key ?? "")
-                // The first condition is implied by the second; it is there for SQLite's planner,
-                // which with bound values reads the OR as a filter and scans the index from its
-                // start (a page 10,000 deep read 10,000 pages of rows) unless it also has a range.
-                let range = bind(value)
-                let a = bind(value)
-                let b = bind(value)
-                conditions.append(
-                    "\(key) \(less)= \(range) AND (\(key) \(less) \(a) OR (\(key) = \(b) AND i.lib_path \(greater) \(bind(.string(cursor.path)))))"
-                )
-            }
-        }
+        if let cursor { conditions.append(cursorCondition(cursor, order: order, key: key, path: "i.lib_path", backward: backward)) }
         let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
         let orderBy = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
-        let outerOrderBy = order == .path ? "i.lib_path \(up)" : "p.sort_key \(down), i.lib_path \(up)"
         let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
         let pageLimit = bind(.int(max(1, limit) + 1))
         let filtered = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
@@ -372,21 +411,100 @@ public struct CatalogSQL: Sendable {
         if plan == .walk, Self.walkIndex(query, order: order)?.leading == .camera, let values = walkedCameras(), values.count > 1 {
             // One walk per camera along the camera index, merged: a backend that cannot walk
             // an index for a list of values (PostgreSQL) would sort all their images.
-            let arms = values.map { value in
+            // Each arm a subquery of its own (SQLite allows no ORDER BY or LIMIT on an arm itself).
+            let arms = values.enumerated().map { number, value in
                 let all = conditions + ["\(Self.cameraKey()) = \(bind(.string(value)))"]
-                return "(SELECT i.id AS id, \(key) AS sort_key, i.lib_path AS lib_path FROM \(source)\(decisions) "
-                    + "WHERE \(all.joined(separator: " AND ")) ORDER BY \(orderBy) LIMIT \(pageLimit))"
+                return "SELECT * FROM (SELECT i.id AS id, \(key) AS sort_key, i.lib_path AS lib_path FROM \(source)\(decisions) "
+                    + "WHERE \(all.joined(separator: " AND ")) ORDER BY \(orderBy) LIMIT \(pageLimit)) a\(number)"
             }
             let merged = order == .path ? "u.lib_path \(up)" : "u.sort_key \(down), u.lib_path \(up)"
             inner =
                 "SELECT u.id AS id, u.sort_key AS sort_key FROM (\(arms.joined(separator: " UNION ALL "))) u ORDER BY \(merged) LIMIT \(pageLimit)"
         }
+        return Self.page(inner, order: order, backward: backward)
+    }
+
+    /// The statement reading in full the rows of a page whose ids and sort keys `inner` selects.
+    private static func page(_ inner: String, order: CatalogOrder, backward: Bool) -> String {
+        let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
+        let outerOrderBy = order == .path ? "i.lib_path \(up)" : "p.sort_key \(down), i.lib_path \(up)"
         return """
             SELECT \(Self.hitColumns), p.sort_key AS sort_key
             FROM (\(inner)) p
             JOIN image i ON i.id = p.id LEFT JOIN decision d ON d.sha256 = i.sha256
             ORDER BY \(outerOrderBy)
             """
+    }
+
+    /// The condition of the rows after `cursor` (before it, `backward`) in `order`, whose sort
+    /// key and path are the expressions `key` and `path`.
+    private mutating func cursorCondition(_ cursor: CatalogCursor, order: CatalogOrder, key: String, path: String, backward: Bool)
+        -> String
+    {
+        // Forward, a key sorts descending (newest, best, largest first) and paths ascending;
+        // backward flips both comparisons and both directions.
+        let (less, greater) = backward ? (">", "<") : ("<", ">")
+        guard order != .path else { return "\(path) \(greater) \(bind(.string(cursor.path)))" }
+        let value: RecordField.Value = Self.isNumeric(order) ? .int(Int(cursor.key ?? "") ?? -1) : .string(cursor.key ?? "")
+        // The first condition is implied by the second; it is there for SQLite's planner,
+        // which with bound values reads the OR as a filter and scans the index from its
+        // start (a page 10,000 deep read 10,000 pages of rows) unless it also has a range.
+        let range = bind(value)
+        let a = bind(value)
+        let b = bind(value)
+        return "\(key) \(less)= \(range) AND (\(key) \(less) \(a) OR (\(key) = \(b) AND \(path) \(greater) \(bind(.string(cursor.path)))))"
+    }
+
+    /// The term a page walks the postings of: the planned term when it has postings, or, when
+    /// the order's index is walked, the first positive term with postings (they are a part
+    /// of that index, in the same order).
+    private func postingTerm(_ plan: CatalogPlan) -> Int? {
+        switch plan {
+        case .candidates(let term):
+            guard query.terms.indices.contains(term), Self.posting(query.terms[term].filter) != nil else { return nil }
+            return term
+        case .walk:
+            return query.terms.firstIndex { !$0.negated && Self.posting($0.filter) != nil }
+        }
+    }
+
+    /// The postings holding a filter's images: their kind and value, and whether they hold
+    /// exactly its images (a tag with a category holds fewer: the term is tested too).
+    private static func posting(_ filter: CatalogQuery.Filter) -> (kind: Postings.Kind, value: String, exact: Bool)? {
+        switch filter {
+        case .tag(let category, let value): (.tag, value, category == nil)
+        case .status(let status) where status != .active: (.status, status.rawValue, true)
+        default: nil
+        }
+    }
+
+    /// The page read along the postings of the term at `term` (``Postings``), or nil when the
+    /// backend has none.
+    private mutating func postingPage(term: Int, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool)
+        -> String?
+    {
+        guard let posting = Self.posting(query.terms[term].filter), dialect.postings(order, joiningImages: false) != nil else {
+            return nil
+        }
+        if posting.exact {
+            var others = query
+            others.terms.remove(at: term)
+            self = CatalogSQL(others, dialect: dialect, cameras: cameras)
+        }
+        let joins = !conditions.isEmpty || readsDecisions
+        guard let source = dialect.postings(order, joiningImages: joins) else { return nil }
+        let key = "t.\(Postings.column(order))"
+        var all =
+            ["t.kind = \(bind(.string(posting.kind.rawValue)))", dialect.equalsIgnoringCase("t.value", bind(.string(posting.value)))]
+            + conditions
+        if let cursor { all.append(cursorCondition(cursor, order: order, key: key, path: "t.lib_path", backward: backward)) }
+        let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
+        let orderBy = order == .path ? "t.lib_path \(up)" : "\(key) \(down), t.lib_path \(up)"
+        let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
+        let inner =
+            "SELECT t.image_id AS id, \(key) AS sort_key FROM \(source)\(decisions) WHERE \(all.joined(separator: " AND ")) "
+            + "ORDER BY \(orderBy) LIMIT \(bind(.int(max(1, limit) + 1)))"
+        return Self.page(inner, order: order, backward: backward)
     }
 
     /// The cameras the query's first camera term matches, when the backend looked them up.

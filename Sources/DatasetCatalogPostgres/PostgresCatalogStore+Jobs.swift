@@ -93,11 +93,27 @@ extension PostgresCatalogStore: CatalogChangeFeed {
 
     public func listen(_ receive: @escaping @Sendable (String) async -> Void) async throws {
         let channel = channel
-        try await wrap {
-            try await client.withConnection { connection in
+        switch link {
+        case .pool:
+            try await withConnection { connection in
                 try await connection.listen(on: channel) { notifications in
                     for try await notification in notifications { await receive(notification.payload) }
                 }
+            }
+        case .one:
+            // Listening holds a connection for as long as it lasts: a store of one
+            // connection listens on a second, its own.
+            let connection = try await Self.connect(location, logger: logger)
+            do {
+                try await wrap {
+                    try await connection.listen(on: channel) { notifications in
+                        for try await notification in notifications { await receive(notification.payload) }
+                    }
+                }
+                try? await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
             }
         }
     }

@@ -26,8 +26,9 @@ extension ImgedaError.Code {
 /// that are compared or sorted use the "C" collation: byte order, as SQLite compares, so a
 /// keyset continues exactly where the last page ended whatever the server's locale.
 ///
-/// Nothing blocks a thread: every method is async over postgres-nio's connection pool, whose
-/// event loops are NIO's. Writes of many rows go in multi-row statements inside one
+/// Nothing blocks a thread: every method is async over postgres-nio, whose event loops are
+/// NIO's — a pool for a server, one connection taken in turns for a command
+/// (``Connections``). Writes of many rows go in multi-row statements inside one
 /// transaction; migrations take an advisory lock, so two commands opening a new database at
 /// once do not both create it.
 ///
@@ -38,63 +39,79 @@ extension ImgedaError.Code {
 /// ```
 public final class PostgresCatalogStore: CatalogStore {
     public let location: PostgresLocation
-    let client: PostgresClient
-    private let running: Task<Void, Never>
+    let link: PostgresLink
     let logger: Logger
 
     /// The migrations, in order; the version of the schema is the number applied. Append
     /// only: a released migration is never edited.
-    static let migrations: [[String]] = [version1, version2, version3, version4, version5]
+    static let migrations: [[String]] = [version1, version2, version3, version4, version5, version6]
 
     /// The schema version this build makes and reads.
     public static var currentVersion: Int { migrations.count }
 
     /// Connects (one connection first, so a wrong host, port, user or database is one clear
-    /// error now rather than a pool retrying behind the scenes), then keeps a small pool.
-    public static func open(_ location: PostgresLocation, candidateBound: Int = CatalogSQL.candidateBound) async throws
-        -> PostgresCatalogStore
-    {
+    /// error now rather than a pool retrying behind the scenes). With `.pool` that connection
+    /// only probes and a small pool serves the statements; with `.one` it serves them all.
+    public static func open(
+        _ location: PostgresLocation, connections: Connections = .pool, candidateBound: Int = CatalogSQL.candidateBound
+    ) async throws -> PostgresCatalogStore {
         var logger = Logger(label: "imgeda.catalog.postgres")
         // Library code does not print: postgres-nio logs nothing below critical here.
         logger.logLevel = .critical
-        let probe: PostgresConnection
+        let probe = try await connect(location, logger: logger)
+        switch connections {
+        case .one:
+            return PostgresCatalogStore(
+                location: location, logger: logger, link: .one(OneConnection(probe)), candidateBound: candidateBound)
+        case .pool:
+            try? await probe.close()
+            var configuration = PostgresClient.Configuration(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: Self.tls(location.tls))
+            configuration.options.additionalStartupParameters = Self.startupParameters(location)
+            configuration.options.maximumConnections = 4
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let running = Task { await client.run() }
+            return PostgresCatalogStore(
+                location: location, logger: logger, link: .pool(client, running: running), candidateBound: candidateBound)
+        }
+    }
+
+    /// A new connection to `location`, or one clear error.
+    static func connect(_ location: PostgresLocation, logger: Logger) async throws -> PostgresConnection {
         do {
-            probe = try await PostgresConnection.connect(configuration: connectionConfiguration(location), id: 0, logger: logger)
+            return try await PostgresConnection.connect(configuration: connectionConfiguration(location), id: 0, logger: logger)
         } catch {
             throw ImgedaError(
                 .databaseUnavailable, "cannot connect to \(location): \(describe(error))",
                 remedy: "check that the server runs and that the URL's user, password and database are right")
         }
-        try? await probe.close()
-        return PostgresCatalogStore(location: location, logger: logger, candidateBound: candidateBound)
     }
 
     /// Up to how many images a term's index may find for a page to be read from them
     /// (``CatalogSQL/candidateBound``; tests lower it to try both plans on small indexes).
     let candidateBound: Int
 
-    private init(location: PostgresLocation, logger: Logger, candidateBound: Int) {
+    private init(location: PostgresLocation, logger: Logger, link: PostgresLink, candidateBound: Int) {
         self.location = location
         self.logger = logger
+        self.link = link
         self.candidateBound = candidateBound
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.user, password: location.password,
-            database: location.database, tls: Self.tls(location.tls))
-        configuration.options.additionalStartupParameters = Self.startupParameters(location)
-        configuration.options.maximumConnections = 4
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        running = Task { await client.run() }
     }
 
     deinit {
-        running.cancel()
+        if case .pool(_, let running) = link { running.cancel() }
     }
 
-    /// Closes the pool's connections.
+    /// Closes the store's connections.
     public func close() async {
-        running.cancel()
-        await running.value
+        switch link {
+        case .pool(_, let running):
+            running.cancel()
+            await running.value
+        case .one(let one):
+            await one.close()
+        }
     }
 
     /// The session settings of every connection: the location's schema, a name for the
@@ -165,12 +182,27 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await wrap { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+        let logger = logger
+        return try await withConnection { connection in
+            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
     }
 
     func fetch(_ sql: String, _ arguments: [RecordField.Value] = []) async throws -> [PostgresRow] {
         let query = try Self.query(sql, arguments)
-        return try await wrap { try await client.query(query, logger: logger).collect() }
+        let logger = logger
+        return try await withConnection { connection in try await connection.query(query, logger: logger).collect() }
+    }
+
+    /// Runs `body` on a connection (a pooled one, or the one in its turn), turning
+    /// postgres-nio's errors into one line that names the database.
+    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await wrap {
+            switch link {
+            case .pool(let client, _): try await client.withConnection { connection in try await body(connection) }
+            case .one(let one): try await one.withTurn(logger: logger, body)
+            }
+        }
     }
 
     static func query(_ sql: String, _ arguments: [RecordField.Value]) throws -> PostgresQuery {
@@ -254,6 +286,19 @@ public final class PostgresCatalogStore: CatalogStore {
         CatalogSQL.walkIndexes.map { $0.definition(PostgresDialect()) }
     }
 
+    /// The camera walk index by path made again with the camera's make and model included:
+    /// PostgreSQL answers a condition on an expression from the index alone only when the
+    /// columns under the expression are in it too, so counting a camera's images (the
+    /// planner's count, up to ``CatalogSQL/candidateBound``) read the table instead — at 1M,
+    /// 20,000 rows of a camera cost a 286 ms table scan, and 12 ms from the index (EXPLAIN
+    /// ANALYZE on a loaded machine).
+    static var version6: [String] {
+        CatalogSQL.walkIndexes.filter { $0.leading == .camera && $0.order == .path }.flatMap { index in
+            let columns = [RecordField.cameraMake, .cameraModel].map(CatalogColumns.name).joined(separator: ", ")
+            return ["DROP INDEX IF EXISTS \(index.name)", index.definition(PostgresDialect()) + " INCLUDE (\(columns))"]
+        }
+    }
+
     /// The tables a sound schema has.
     static let tables = ["schema_version", "image", "decision", "tag", "job"]
 
@@ -302,24 +347,40 @@ public final class PostgresCatalogStore: CatalogStore {
     /// Whether the schema is at this imgeda's version with a column for every record field,
     /// in one statement (it fails when there is no `schema_version` table).
     func isCurrent() async throws -> Bool {
+        try await readiness().current
+    }
+
+    /// The index's state in one statement: whether it exists (its `schema_version` table),
+    /// the version of its schema, and whether that is this imgeda's with a column for every
+    /// record field — so a command reading a current index sends nothing more before its work.
+    public func readiness() async throws -> (exists: Bool, version: Int, current: Bool) {
         let names = CatalogColumns.recordFields.map(CatalogColumns.name)
-        let rows = try await fetch(
+        let query = try Self.query(
             """
             SELECT (SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version),
                 (SELECT COUNT(*)::bigint FROM pg_attribute WHERE attrelid = to_regclass('image') AND attnum > 0
                     AND NOT attisdropped AND attname = ANY(string_to_array($1, ',')))
             """, [.string(names.joined(separator: ","))])
-        guard let row = rows.first else { return false }
-        let (version, columns) = try row.decode((Int, Int).self)
-        return version == Self.migrations.count && columns == names.count
+        let logger = logger
+        return try await withConnection { connection in
+            do {
+                let rows = try await connection.query(query, logger: logger).collect()
+                guard let row = rows.first else { return (true, 0, false) }
+                let (version, columns) = try row.decode((Int, Int).self)
+                return (true, version, version == Self.migrations.count && columns == names.count)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
+                return (false, 0, false)  // undefined_table: no `schema_version` table, no index
+            }
+        }
     }
 
     /// The schema's version, 0 when there is no index here: one statement.
     public func schemaVersion() async throws -> Int {
-        try await wrap {
+        let query = try Self.query("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version", [])
+        let logger = logger
+        return try await withConnection { connection in
             do {
-                let query = try Self.query("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_version", [])
-                let rows = try await client.query(query, logger: logger).collect()
+                let rows = try await connection.query(query, logger: logger).collect()
                 return try rows.first?.decode(Int.self) ?? 0
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
                 return 0  // undefined_table: no `schema_version` table, no index
@@ -590,9 +651,36 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     /// Refreshes the planner's statistics after a bulk write, so the first searches after a
-    /// rebuild use the indexes (autovacuum would, a minute later).
+    /// rebuild use the indexes, and marks the image table's pages all-visible (`VACUUM`), so
+    /// the planner's counts read their indexes alone (an index-only scan of a page not yet
+    /// vacuumed visits the table for every row: 20,000 table reads to count a term at 1M).
+    /// Autovacuum would do both a minute or more later — while the first searches run.
+    ///
+    /// The image table's statistics cover only ``analyzedColumns``: its other columns are
+    /// read, never compared, and sampling all 80 (the hashes among them) cost 3.8 s at 1M
+    /// where these take 2.1 s (psql on a loaded machine).
     public func optimize() async throws {
-        _ = try await fetch("ANALYZE image, decision, tag")
+        _ = try await fetch("VACUUM (ANALYZE) image (\(Self.analyzedColumns.joined(separator: ", "))), decision, tag")
+    }
+
+    /// The image table's columns a search compares, sorts or joins on, whose statistics the
+    /// planner reads: the query language's comparisons and flags (from its own tables), the
+    /// other filters' columns, the order keys' columns and the full-text column.
+    static var analyzedColumns: [String] {
+        let compared = CatalogQuery.NumericKey.names.compactMap { name, key -> RecordField? in
+            if case .record(let field) = key { return field }
+            return nil
+        }
+        let flags = CatalogQuery.Flag.allCases.compactMap(\.recordField)
+        let filtered: [RecordField] = [
+            .sha256, .cameraMake, .cameraModel, .lensModel, .format, .split, .className, .width, .height, .fileSizeBytes,
+        ]
+        let columns = Set(CatalogColumns.recordFields)
+        var names = ["lib_path", "capture_local", "quality", "duplicate_group", "fts"]
+        for field in compared + flags + filtered where columns.contains(field) && !names.contains(CatalogColumns.name(field)) {
+            names.append(CatalogColumns.name(field))
+        }
+        return names
     }
 
     public func removeAll() async throws {
@@ -624,8 +712,9 @@ public final class PostgresCatalogStore: CatalogStore {
         let size = CatalogColumns.name(.fileSizeBytes)
         let mtime = CatalogColumns.name(.mtime)
         let query = try Self.query("SELECT lib_path, \(size), \(mtime), duplicate_group FROM image", [])
-        return try await wrap {
-            let rows = try await client.query(query, logger: logger)
+        let logger = logger
+        return try await withConnection { connection in
+            let rows = try await connection.query(query, logger: logger)
             var images = 0
             var groups = Set<Int>()
             for try await (path, fileSize, modified, group) in rows.decode((String, Int?, Double?, Int?).self) {
@@ -736,15 +825,33 @@ public final class PostgresCatalogStore: CatalogStore {
     /// planner's own estimate of a condition it cannot measure (`ILIKE '%…%'` is guessed at
     /// a few dozen rows) would read the whole table and sort it (1.3 s at 1M) instead of
     /// walking the order's index to the first page (2 ms).
+    ///
+    /// On a pool the settings are `SET LOCAL` in a transaction of the page's own (BEGIN, the
+    /// settings, the page, COMMIT); on one connection they are the session's, changed only
+    /// when the next statement wants them otherwise, so a search sends its page alone.
     func pageRows(_ text: String, _ arguments: [RecordField.Value], plan: CatalogPlan) async throws -> [PostgresRow] {
-        guard plan == .walk else { return try await fetch(text, arguments) }
         let query = try Self.query(text, arguments)
-        return try await transaction { connection in
-            try await connection.query("SET LOCAL enable_seqscan = off", logger: logger)
-            try await connection.query("SET LOCAL enable_bitmapscan = off", logger: logger)
-            return try await connection.query(query, logger: logger).collect()
+        let logger = logger
+        switch link {
+        case .pool:
+            guard plan == .walk else { return try await fetch(text, arguments) }
+            return try await transaction { connection in
+                for setting in Self.walkSettings {
+                    try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL \(setting) = off"), logger: logger)
+                }
+                return try await connection.query(query, logger: logger).collect()
+            }
+        case .one(let one):
+            return try await wrap {
+                try await one.withTurn(walk: plan == .walk, logger: logger) { connection in
+                    try await connection.query(query, logger: logger).collect()
+                }
+            }
         }
     }
+
+    /// The planner settings turned off for a walk's page.
+    static let walkSettings = ["enable_seqscan", "enable_bitmapscan"]
 
     public func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage {
         let cameras = try await cameras(query)

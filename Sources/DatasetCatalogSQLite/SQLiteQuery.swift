@@ -68,6 +68,14 @@ struct SQLiteDialect: CatalogSQLDialect {
         "image i INDEXED BY \(index?.name ?? Self.orderIndex(order))"
     }
 
+    /// The postings in the order's posting index (`INDEXED BY`: the planner would otherwise
+    /// read the value's postings by the table's key and sort them), each image joined after
+    /// its posting (`CROSS JOIN` keeps the postings the outer loop).
+    func postings(_ order: CatalogOrder, joiningImages: Bool) -> String? {
+        let postings = "\(CatalogSQL.Postings.table) t INDEXED BY \(CatalogSQL.Postings.index(order))"
+        return joiningImages ? postings + " CROSS JOIN image i ON i.id = t.image_id" : postings
+    }
+
     /// The index of each order (made by the migrations of ``SQLiteCatalogStore``; `lib_path`'s
     /// is the one SQLite makes for its UNIQUE constraint).
     static func orderIndex(_ order: CatalogOrder) -> String {

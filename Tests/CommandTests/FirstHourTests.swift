@@ -146,6 +146,23 @@ struct FirstHourTests {
         }
     }
 
+    /// A scan too short for a rate ends with how long it took, on a terminal and in a log,
+    /// never with "0 img/s, ETA --:--" under a full count.
+    @Test func aShortScanEndsWithItsDurationNotAZeroRate() throws {
+        let ws = try Workspace()
+        try Fixtures.jpegFolder(ws, folder: "imgs", count: 3)
+        let log = try Imgeda.run(["scan", ws.file("imgs"), "-o", ws.file("a.jsonl"), "--workers", "1"])
+        #expect(log.status == 0, "\(log.stderr)")
+        let last = try #require(log.stderr.split(separator: "\n").last { $0.hasPrefix("Scanning") })
+        #expect(last.contains("3/3 (100.0%), ") && last.contains(" in ") && last.hasSuffix(" s"), "\(last)")
+        #expect(!last.contains(", 0 img/s") && !last.contains("ETA"), "\(last)")
+        let command = "stty cols 100 rows 20; \(Imgeda.executable) scan \(ws.file("imgs")) -o \(ws.file("b.jsonl")) --workers 1"
+        let (status, text) = try TerminalRunner.run(command)
+        #expect(status == 0, "\(text)")
+        let final = try #require(text.components(separatedBy: "\r").last { $0.contains("3/3") })
+        #expect(final.contains(" in ") && !final.contains("  0 img/s") && !final.contains("ETA"), "\(final)")
+    }
+
     @Test func helpDoesNotRepeatDefaults() throws {
         for arguments in [["check", "duplicates", "--help"], ["check", "all", "--help"], ["scan", "--help"]] {
             let run = try Imgeda.run(arguments)

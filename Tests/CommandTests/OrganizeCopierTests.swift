@@ -81,6 +81,26 @@ struct OrganizeCopierTests {
         }
     }
 
+    /// The read-back ends where a chunk comes back short (the end of a regular file) or
+    /// empty: a copy of whole chunks, or of none, whose source grew by a byte since is caught.
+    @Test(arguments: [0, Copier.bufferSize, 2 * Copier.bufferSize])
+    func aSourceThatGrewPastTheCopysLastChunkFailsTheReadBack(size: Int) throws {
+        let ws = try Workspace()
+        try ws.write(content(5, count: size), to: "src/d.bin")
+        try FileManager.default.createDirectory(atPath: ws.file("dest"), withIntermediateDirectories: true)
+        let buffers = Copier.Buffers()
+        let copy = try Copier.copyToTemporary(
+            from: ws.file("src/d.bin"), to: ws.file("dest/d.bin"), expected: "", buffers: buffers, steps: nil)
+        #expect(FileManager.default.contents(atPath: copy.temporary).map { [UInt8]($0) } == content(5, count: size))
+        #expect(
+            try Copier.verify(copy, source: ws.file("src/d.bin"), destination: ws.file("dest/d.bin"), digest: true, buffers: buffers)
+                == sha256(content(5, count: size)))
+        try ws.write(content(5, count: size) + [9], to: "src/d.bin")
+        #expect(throws: OrganizeFailure.self) {
+            try Copier.verify(copy, source: ws.file("src/d.bin"), destination: ws.file("dest/d.bin"), digest: false, buffers: buffers)
+        }
+    }
+
     /// A source whose bytes are not those the plan hashed is refused, though the copy equals it.
     @Test func aSourceChangedSinceThePlanIsCaughtByThePlansDigest() throws {
         let ws = try Workspace()

@@ -12,6 +12,25 @@ struct EscapingTests {
         #expect(Escape.xml("plain café ☕") == "plain café ☕")
     }
 
+    /// A path component is a name as it is when it can be one (printable ASCII or not), else
+    /// with slashes, backslashes and control characters replaced, cut at a character
+    /// boundary to ``Escape/pathComponentLimit`` bytes, and never empty, "." or "..".
+    @Test func pathComponentsStayOneNameInTheirFolder() {
+        #expect(Escape.pathComponent("IMG_0001.JPG") == "IMG_0001.JPG")
+        #expect(Escape.pathComponent("Été à Çà.jpg") == "Été à Çà.jpg")
+        #expect(Escape.pathComponent("a/b\\c") == "a_b_c")
+        #expect(Escape.pathComponent("tab\there\u{7F}\u{85}") == "tab_here__")
+        #expect(Escape.pathComponent("") == "_")
+        #expect(Escape.pathComponent(".") == "_")
+        #expect(Escape.pathComponent("..") == "_")
+        #expect(Escape.pathComponent("...") == "...")
+        let long = String(repeating: "a", count: Escape.pathComponentLimit + 9)
+        #expect(Escape.pathComponent(long) == String(repeating: "a", count: Escape.pathComponentLimit))
+        #expect(Escape.pathComponent(String(repeating: "a", count: Escape.pathComponentLimit)).utf8.count == Escape.pathComponentLimit)
+        let wide = String(repeating: "é", count: Escape.pathComponentLimit)
+        #expect(Escape.pathComponent(wide) == String(repeating: "é", count: Escape.pathComponentLimit / 2))
+    }
+
     @Test func markdownLeavesNoLiveHTMLOrCodeSpans() {
         let name = "x`<img src=x onerror=alert(1)>`|*y*.jpg"
         let escaped = Escape.markdown(name)

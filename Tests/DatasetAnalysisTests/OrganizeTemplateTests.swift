@@ -85,6 +85,51 @@ struct OrganizeTemplateTests {
         #expect(placed["/src/p2.jpg"] == "2023-07-15/0001.jpg")
     }
 
+    /// The names the planner splits by their bytes: the last dot (never a leading one), kinds
+    /// by extension in any case, companions' stems, paths relative to their root.
+    @Test func namesSplitAtTheirLastDotAndGroupByTheirStem() {
+        let cases: [(name: String, stem: String, ext: String, kind: OrganizeNames.Kind, group: String)] = [
+            ("IMG_1.JPG", "IMG_1", "JPG", .image, "IMG_1"),
+            ("IMG_1.jpg.json", "IMG_1.jpg", "json", .sidecar, "IMG_1"),
+            ("IMG_1.CR2", "IMG_1", "CR2", .raw, "IMG_1"),
+            ("Été à Çà.HEIC", "Été à Çà", "HEIC", .image, "Été à Çà"),
+            ("a.b.c.xmp", "a.b.c", "xmp", .sidecar, "a.b.c"),
+            (".hidden", ".hidden", "", .other, ".hidden"),
+            ("noext", "noext", "", .other, "noext"),
+            ("clip.MOV", "clip", "MOV", .video, "clip"),
+            ("photo.jpeg.bak", "photo.jpeg", "bak", .other, "photo.jpeg.bak"),
+            ("x.verylongextension", "x", "verylongextension", .other, "x.verylongextension"),
+            ("trailing.", "trailing", "", .other, "trailing."),
+            ("\u{212A}DC.\u{212A}DC", "\u{212A}DC", "\u{212A}DC", .raw, "\u{212A}DC"),
+        ]
+        for c in cases {
+            #expect(OrganizeNames.stem(of: c.name) == c.stem, "\(c.name)")
+            #expect(OrganizeNames.extension(of: c.name) == c.ext, "\(c.name)")
+            #expect(OrganizeNames.kind(of: c.name) == c.kind, "\(c.name)")
+            #expect(OrganizeNames.groupStem(of: c.name) == c.group, "\(c.name)")
+        }
+        let file = OrganizeSource(path: "/photos/été/IMG_1.jpg", root: "/photos", size: 0, mtime: 0, sha256: "", date: nil)
+        #expect(file.relative == "été/IMG_1.jpg")
+        #expect(
+            OrganizeSource(path: "/other/IMG_1.jpg", root: "/photos", size: 0, mtime: 0, sha256: "", date: nil).relative
+                == "/other/IMG_1.jpg")
+    }
+
+    /// Companions of a photo whose name is not ASCII keep what follows the shared stem, and a
+    /// clash suffix goes between the two, for the whole group.
+    @Test func companionsOfANonASCIINameKeepTheirSuffixes() throws {
+        let files = [
+            source("été/Çà_1.JPG", sha: "1", date: evening), source("été/çà_1.xmp", sha: "2"), source("été/Çà_1.JPG.json", sha: "3"),
+        ]
+        let settings = OrganizePlanner.Settings(destination: "/dest", template: try OrganizeTemplate("{date}/{name}"))
+        let plan = OrganizePlanner.make(files, sources: ["/src"], settings: settings) { $0 == "/dest/2023-07-14/Çà_1.JPG" ? "other" : nil }
+        let placed = Dictionary(uniqueKeysWithValues: plan.operations.map { ($0.source, $0.destination) })
+        #expect(placed["/src/été/Çà_1.JPG"] == "2023-07-14/Çà_1_1.JPG")
+        #expect(placed["/src/été/çà_1.xmp"] == "2023-07-14/Çà_1_1.xmp")
+        #expect(placed["/src/été/Çà_1.JPG.json"] == "2023-07-14/Çà_1_1.JPG.json")
+        #expect(plan.operations.count == 3)
+    }
+
     @Test func aSourcesNameIsItsLastPathComponent() {
         func name(_ path: String) -> String { OrganizeSource(path: path, root: "/", size: 0, mtime: 0, sha256: "", date: nil).name }
         #expect(name("/photos/2023/IMG_1.jpg") == "IMG_1.jpg")

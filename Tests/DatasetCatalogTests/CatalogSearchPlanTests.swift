@@ -44,6 +44,8 @@ struct CatalogSearchPlanTests {
                 var s = Sidecar(sha256: SyntheticCatalog.sha(i))
                 if i % 4 == 0 { s.add(Tag(parsing: "beach")) }
                 if i % 9 == 0 { s.add(Tag(parsing: "place:Lisbon")) }
+                // The value again, in another category and case: posted once per image.
+                if i % 20 == 0 { s.add(Tag(parsing: "scene:Beach")) }
                 if i % 12 == 0 { s.caption = "golden hour at the sea" }
                 s.status = i % 8 == 0 ? .rejected : (i % 9 == 0 ? .selected : .active)
                 s.rating = i % 5
@@ -92,7 +94,19 @@ struct CatalogSearchPlanTests {
         ("tag:beach date:2020", { $0.tags.contains { $0.value == "beach" } && $0.image.capture?.local.hasPrefix("2020") == true }),
         ("path:2022/ -tag:beach", { $0.image.path.hasPrefix("2022/") && !$0.tags.contains { $0.value == "beach" } }),
         ("tag:nothing", { _ in false }),
+        ("tag:scene:beach", { $0.tags.contains { $0.category == "scene" && $0.value == "Beach" } }),
+        ("tag:BEACH -tag:scene:beach", { $0.tags.contains { $0.value == "beach" } && !$0.tags.contains { $0.category == "scene" } }),
+        ("tag:beach tag:place:lisbon", { $0.tags.contains { $0.value == "beach" } && $0.tags.contains { $0.value == "Lisbon" } }),
+        ("tag:beach caption:golden", { $0.tags.contains { $0.value == "beach" } && $0.sidecar?.caption?.contains("golden") == true }),
         ("status:rejected tag:place:lisbon", { $0.status == .rejected && $0.tags.contains { $0.value == "Lisbon" } }),
+    ]
+
+    /// The tag and status put on images after they were indexed.
+    static let retagQueries: [(text: String, keep: @Sendable (Fixture) -> Bool)] = [
+        ("status:selected", { $0.status == .selected }),
+        ("status:selected tag:sunset", { $0.status == .selected && $0.tags.contains { $0.value == "sunset" } }),
+        ("tag:sunset", { $0.tags.contains { $0.value == "sunset" } }),
+        ("tag:sunset tag:beach", { $0.tags.contains { $0.value == "sunset" } && $0.tags.contains { $0.value == "beach" } }),
     ]
 
     /// The fixture's images in `order`, as the index sorts them (ties by path).
@@ -121,7 +135,11 @@ struct CatalogSearchPlanTests {
             try await store.migrate()
             return store
         case .postgresql:
-            let store = try await PostgresCatalogStore.open(try PostgresTestServer.location(), candidateBound: bound)
+            // A pool (walks in transactions of their own) with the bound that makes every
+            // plan a walk; one connection (walk settings switched for the session) where
+            // walks and candidate reads alternate.
+            let store = try await PostgresCatalogStore.open(
+                try PostgresTestServer.location(), connections: bound == 0 ? .pool : .one, candidateBound: bound)
             try await store.migrate()
             return store
         }
@@ -137,30 +155,90 @@ struct CatalogSearchPlanTests {
             try await store.upsert(images: fixtures.map(\.image))
             try await store.apply(sidecars: fixtures.compactMap(\.sidecar))
             try await store.optimize()
-            for (text, keep) in Self.queries {
-                let query = try CatalogQuery.parse(text)
-                for order in CatalogOrder.allCases {
-                    let expected = Self.sorted(fixtures.filter(keep), order)
-                    let label = "\(backend) bound \(bound): '\(text)' by \(order)"
-                    // The first page as the gallery and `imgeda search --limit` ask for it.
-                    let first = try await store.search(query, order: order, after: nil, limit: 50)
-                    #expect(first.hits.map(\.path) == Array(expected.prefix(50)), "\(label)")
-                    #expect((first.next != nil) == (expected.count > 50), "\(label)")
-                    // Every page after it, small ones so that many cursors are crossed.
-                    var seen: [String] = []
-                    var cursor: CatalogCursor?
-                    repeat {
-                        let page = try await store.search(query, order: order, after: cursor, limit: 19)
-                        seen += page.hits.map(\.path)
-                        cursor = page.next
-                    } while cursor != nil && seen.count <= Self.count
-                    #expect(seen == expected, "\(label)")
-                    // And backwards from the last hit.
-                    if let last = expected.last, let image = try await store.image(path: last) {
-                        let before = try await store.search(
-                            query, order: order, before: CatalogSQL.cursor(at: image, order: order), limit: 9)
-                        #expect(before.map(\.path) == Array(expected.dropLast().suffix(9).reversed()), "\(label) backwards")
+            try await Self.check(store, fixtures, Self.queries, label: "\(backend) bound \(bound)")
+        }
+    }
+
+    /// The tag and status queries after the tags, decisions and images changed: tags and
+    /// statuses replaced, files moved, edited in place (a new content loses its tags, a new
+    /// date or score keeps them) and trashed — the postings follow every write.
+    @Test(arguments: CatalogBackend.allCases)
+    func tagAndStatusPagesFollowRetagsMovesEditsAndTrash(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        for bound in [0, 1_000_000] {
+            var fixtures = Self.fixtures()
+            let store = try await makeStore(backend, ws, bound: bound)
+            try await store.removeAll()
+            try await store.upsert(images: fixtures.map(\.image))
+            try await store.apply(sidecars: fixtures.compactMap(\.sidecar))
+            var retagged: [Sidecar] = []
+            var moved: [(from: String, to: CatalogImage)] = []
+            var edited: [CatalogImage] = []
+            var trashed: [String] = []
+            for i in fixtures.indices {
+                if i % 8 == 0 || i % 7 == 1 {
+                    // Beach taken off some, put on others; a sunset on both.
+                    var sidecar = fixtures[i].sidecar ?? Sidecar(sha256: SyntheticCatalog.sha(i))
+                    sidecar.tags = (i % 8 == 0 ? [] : [Tag(parsing: "beach")]) + [Tag(parsing: "sunset")]
+                    if i % 16 == 8 { sidecar.status = .selected }  // no longer rejected
+                    fixtures[i].sidecar = sidecar
+                    retagged.append(sidecar)
+                } else if i % 16 == 4 {
+                    let from = fixtures[i].image.path
+                    fixtures[i].image.path = "moved/\(i).jpg"
+                    moved.append((from, fixtures[i].image))
+                } else if i % 12 == 6 {
+                    fixtures[i].image.quality = 100 - (fixtures[i].image.quality ?? 0)
+                    fixtures[i].image.capture = CaptureDate(local: "2030-01-0\(1 + i % 9)T00:00:00", source: .fileName)
+                    fixtures[i].image.record.width += 7
+                    fixtures[i].image.record.fileSizeBytes += 5_000
+                    if i % 5 == 0 {
+                        // A new content: its tags were the old content's.
+                        fixtures[i].image.record.sha256 = SyntheticCatalog.sha(10_000 + i)
+                        fixtures[i].sidecar = nil
                     }
+                    edited.append(fixtures[i].image)
+                } else if i % 16 == 12 {
+                    trashed.append(fixtures[i].image.path)
+                }
+            }
+            try await store.apply(sidecars: retagged)
+            try await store.remove(paths: moved.map(\.from) + trashed)
+            try await store.upsert(images: moved.map(\.to) + edited)
+            fixtures.removeAll { trashed.contains($0.image.path) }
+            let queries = Self.queries.filter { $0.text.contains("tag:") || $0.text.contains("status:") } + Self.retagQueries
+            try await Self.check(store, fixtures, queries, label: "\(backend) bound \(bound) after writes")
+        }
+    }
+
+    /// Every query's pages, in every order, against the brute-force filter over `fixtures`.
+    static func check(
+        _ store: any CatalogStore, _ fixtures: [Fixture], _ queries: [(text: String, keep: @Sendable (Fixture) -> Bool)],
+        label prefix: String
+    ) async throws {
+        for (text, keep) in queries {
+            let query = try CatalogQuery.parse(text)
+            for order in CatalogOrder.allCases {
+                let expected = Self.sorted(fixtures.filter(keep), order)
+                let label = "\(prefix): '\(text)' by \(order)"
+                // The first page as the gallery and `imgeda search --limit` ask for it.
+                let first = try await store.search(query, order: order, after: nil, limit: 50)
+                #expect(first.hits.map(\.path) == Array(expected.prefix(50)), "\(label)")
+                #expect((first.next != nil) == (expected.count > 50), "\(label)")
+                // Every page after it, small ones so that many cursors are crossed.
+                var seen: [String] = []
+                var cursor: CatalogCursor?
+                repeat {
+                    let page = try await store.search(query, order: order, after: cursor, limit: 19)
+                    seen += page.hits.map(\.path)
+                    cursor = page.next
+                } while cursor != nil && seen.count <= Self.count + 10
+                #expect(seen == expected, "\(label)")
+                // And backwards from the last hit.
+                if let last = expected.last, let image = try await store.image(path: last) {
+                    let before = try await store.search(
+                        query, order: order, before: CatalogSQL.cursor(at: image, order: order), limit: 9)
+                    #expect(before.map(\.path) == Array(expected.dropLast().suffix(9).reversed()), "\(label) backwards")
                 }
             }
         }

@@ -86,4 +86,10 @@ int cimgeda_syncfs(int fd);
 /// reading and writing then). Glibc declares it only with `_GNU_SOURCE`.
 ssize_t cimgeda_copy_file_range(int in_fd, int out_fd, size_t length);
 
+/// Starts writing the dirty pages of `fd` to disk and returns without waiting
+/// (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`): the disk works while more files are
+/// copied, so the flush that follows (which alone makes them durable) has little left to
+/// wait for. Returns 0, or -1 with errno set. Glibc declares it only with `_GNU_SOURCE`.
+int cimgeda_start_writeback(int fd);
+
 #endif

@@ -29,7 +29,9 @@ public struct OrganizeSource: Sendable, Hashable, Codable {
     /// The path relative to ``root``.
     public var relative: String {
         let prefix = root.hasSuffix("/") ? root : root + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        // Compared and cut as UTF-8 bytes: the root is how discovery spelled the start of the path.
+        guard path.utf8.starts(with: prefix.utf8) else { return path }
+        return String(path[path.utf8.index(path.startIndex, offsetBy: prefix.utf8.count)...])
     }
 
     /// The last path component (trailing slashes aside; the whole path when it has none).
@@ -319,7 +321,7 @@ public enum OrganizePlanner {
             let targetFolder = folder(of: target)
             let targetName = lastComponent(of: target)
             // The new stem, so companions keep sharing the photo's (new) name.
-            let primarySuffix = String(primary.name.dropFirst(g.stem.count))
+            let primarySuffix = afterStem(primary.name, g.stem)
             let newStem: String, primaryKeepsSuffix: Bool
             if !primarySuffix.isEmpty, targetName.lowercased().hasSuffix(primarySuffix.lowercased()),
                 targetName.count > primarySuffix.count
@@ -337,7 +339,7 @@ public enum OrganizePlanner {
                 var attempt: [(OrganizeSource, String, OrganizePlan.Action)] = []
                 for i in members.indices {
                     let m = members[i]
-                    let suffix = i == g.primary ? (primaryKeepsSuffix ? primarySuffix : "") : String(m.name.dropFirst(g.stem.count))
+                    let suffix = i == g.primary ? (primaryKeepsSuffix ? primarySuffix : "") : afterStem(m.name, g.stem)
                     let name = Escape.pathComponent(OrganizeNames.withClashSuffix(stem: newStem, suffix: suffix, number: number))
                     let relative = targetFolder.isEmpty ? name : targetFolder + "/" + name
                     guard !claimed.contains(relative) else { break }
@@ -376,21 +378,34 @@ public enum OrganizePlanner {
     /// What files travelling together share: their source, their folder and their stem
     /// (case aside), so `IMG_1.CR2`, `IMG_1.JPG` and `IMG_1.xmp` are one group.
     public static func companionKey(of file: OrganizeSource) -> String {
-        file.root + "\u{0}" + folder(of: file.relative) + "\u{0}" + OrganizeNames.groupStem(of: file.name).lowercased()
+        companionKey(of: file, name: file.name)
+    }
+
+    /// ``companionKey(of:)`` with the file's name already at hand.
+    static func companionKey(of file: OrganizeSource, name: String) -> String {
+        var key = file.root
+        key += "\u{0}"
+        key += folder(of: file.relative)
+        key += "\u{0}"
+        key += OrganizeNames.groupStem(of: name).lowercased()
+        return key
     }
 
     /// Groups files by folder and shared stem; the photo of a group is its first image, else
     /// its RAW file, else its video. Files that are none of these, and sidecars without a
     /// photo, are skipped with a reason. Groups come in capture order (then path).
     static func group(_ files: [OrganizeSource]) -> (groups: [Group], skipped: [OrganizePlan.Skipped]) {
-        var byKey: [String: [OrganizeSource]] = [:]
+        // Each file's name and kind are worked out once: the ranking below asks for them often.
+        var byKey: [String: [(file: OrganizeSource, name: String, kind: OrganizeNames.Kind)]] = [:]
         var skipped: [OrganizePlan.Skipped] = []
         for file in files {
-            guard OrganizeNames.kind(of: file.name) != .other else {
+            let name = file.name
+            let kind = OrganizeNames.kind(of: name)
+            guard kind != .other else {
                 skipped.append(.init(path: file.path, reason: "not a photo, video or sidecar"))
                 continue
             }
-            byKey[companionKey(of: file), default: []].append(file)
+            byKey[companionKey(of: file, name: name), default: []].append((file, name, kind))
         }
         func rank(_ kind: OrganizeNames.Kind) -> Int {
             switch kind {
@@ -401,39 +416,49 @@ public enum OrganizePlanner {
             }
         }
         var groups: [Group] = []
-        for (_, var members) in byKey {
-            members.sort { $0.path < $1.path }
-            let ranked = members.indices.min {
-                (rank(OrganizeNames.kind(of: members[$0].name)), $0) < (rank(OrganizeNames.kind(of: members[$1].name)), $1)
-            }
-            guard let primary = ranked, rank(OrganizeNames.kind(of: members[primary].name)) < 3 else {
+        for (_, var found) in byKey {
+            if found.count > 1 { found.sort { $0.file.path < $1.file.path } }
+            let members = found.map(\.file)
+            let ranked = found.indices.min { (rank(found[$0].kind), $0) < (rank(found[$1].kind), $1) }
+            guard let primary = ranked, rank(found[primary].kind) < 3 else {
                 for m in members { skipped.append(.init(path: m.path, reason: "a sidecar without its photo")) }
                 continue
             }
             // The most trusted date among the media files, the photo's first on a tie.
             var date = members[primary].date
-            for m in members where rank(OrganizeNames.kind(of: m.name)) < 3 {
-                if let d = m.date, d.confidence > (date?.confidence ?? .lowest) || date == nil { date = d }
+            for m in found where rank(m.kind) < 3 {
+                if let d = m.file.date, d.confidence > (date?.confidence ?? .lowest) || date == nil { date = d }
             }
             let camera = ([members[primary]] + members).first { $0.make != nil || $0.model != nil }
             groups.append(
                 Group(
-                    members: members, primary: primary, stem: OrganizeNames.groupStem(of: members[primary].name), date: date,
+                    members: members, primary: primary, stem: OrganizeNames.groupStem(of: found[primary].name), date: date,
                     make: camera?.make, model: camera?.model))
         }
-        groups.sort { ($0.date?.local ?? "", $0.members[$0.primary].path) < ($1.date?.local ?? "", $1.members[$1.primary].path) }
+        // Sorted by keys taken out once: a group is too large a value to move about while sorting.
+        let keys = groups.map { (date: $0.date?.local ?? "", path: $0.members[$0.primary].path) }
+        let order = groups.indices.sorted { (keys[$0].date, keys[$0].path) < (keys[$1].date, keys[$1].path) }
+        groups = order.map { groups[$0] }
         skipped.sort { $0.path < $1.path }
         return (groups, skipped)
     }
 
     static func folder(of relative: String) -> String {
-        guard let slash = relative.lastIndex(of: "/") else { return "" }
+        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
         return String(relative[..<slash])
     }
 
     static func lastComponent(of relative: String) -> String {
-        guard let slash = relative.lastIndex(of: "/") else { return relative }
-        return String(relative[relative.index(after: slash)...])
+        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return relative }
+        return String(relative[relative.utf8.index(after: slash)...])
+    }
+
+    /// What follows `stem` in `name`, of which it is the start (``OrganizeNames/groupStem(of:)``):
+    /// cut by its UTF-8 length.
+    static func afterStem(_ name: String, _ stem: String) -> String {
+        let bytes = name.utf8
+        guard let at = bytes.index(bytes.startIndex, offsetBy: stem.utf8.count, limitedBy: bytes.endIndex) else { return "" }
+        return String(name[at...])
     }
 }
 

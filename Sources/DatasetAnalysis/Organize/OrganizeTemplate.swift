@@ -149,11 +149,12 @@ public struct OrganizeTemplate: Sendable, Hashable {
         let local = v.date?.local ?? ""
         // `2023-07-14T23:30:00`: fixed positions (CaptureDate's ISO form), possibly a prefix.
         func part(_ start: Int, _ length: Int, missing: String) -> String {
-            let bytes = Array(local.utf8)
+            let bytes = local.utf8
             guard bytes.count >= start + length else { return missing }
-            return String(decoding: bytes[start..<(start + length)], as: UTF8.self)
+            let from = bytes.index(bytes.startIndex, offsetBy: start)
+            return String(decoding: bytes[from..<bytes.index(from, offsetBy: length)], as: UTF8.self)
         }
-        let (name, stem, ext) = (v.name, OrganizeNames.stem(of: v.name), OrganizeNames.extension(of: v.name))
+        let name = v.name
         switch field {
         case .year: return part(0, 4, missing: unknown)
         case .month: return part(5, 2, missing: unknown)
@@ -175,8 +176,8 @@ public struct OrganizeTemplate: Sendable, Hashable {
             case (nil, nil): return unknown
             }
         case .name: return name
-        case .stem: return stem
-        case .ext: return ext
+        case .stem: return OrganizeNames.stem(of: name)
+        case .ext: return OrganizeNames.extension(of: name)
         case .seq:
             let digits = String(v.sequence)
             return digits.count >= 4 ? digits : String(repeating: "0", count: 4 - digits.count) + digits
@@ -212,14 +213,21 @@ public enum OrganizeNames {
 
     /// The extension, as written, without the dot ("" when none; a leading dot is no extension).
     public static func `extension`(of name: String) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
-        return String(name[name.index(after: dot)...])
+        guard let dot = lastDot(in: name) else { return "" }
+        return String(name[name.utf8.index(after: dot)...])
     }
 
     /// The name without its last extension.
     public static func stem(of name: String) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        guard let dot = lastDot(in: name) else { return name }
         return String(name[..<dot])
+    }
+
+    /// The last `.` of `name` that is not its first byte: found among the UTF-8 bytes, not
+    /// the characters (the planner asks several times per file).
+    private static func lastDot(in name: String) -> String.Index? {
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex else { return nil }
+        return dot
     }
 
     /// What a file is to `organize`, by its extension.
@@ -228,6 +236,14 @@ public enum OrganizeNames {
     }
 
     public static func kind(of name: String) -> Kind {
+        // Every known extension is 2 to 4 ASCII letters or digits: a longer or non-ASCII one
+        // (folded by `lowercased()` below) is looked up the long way.
+        if let dot = lastDot(in: name) {
+            let ext = name.utf8[name.utf8.index(after: dot)...]
+            if ext.count > 4, ext.allSatisfy({ $0 < 0x80 }) { return .other }
+        } else {
+            return .other
+        }
         let ext = `extension`(of: name).lowercased()
         if imageExtensions.contains(ext) { return .image }
         if rawExtensions.contains(ext) { return .raw }

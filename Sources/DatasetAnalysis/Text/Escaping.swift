@@ -40,6 +40,14 @@ package enum Escape {
     /// longer than ``pathComponentLimit`` bytes is cut (at a character boundary), keeping
     /// room for a clash suffix within the file system's 255.
     package static func pathComponent(_ text: String) -> String {
+        // Printable ASCII without a slash or backslash, short enough, not "." or "..": the
+        // name as it is (most names; the planner makes several per file).
+        let bytes = text.utf8
+        if bytes.count <= pathComponentLimit, text != ".", text != "..", !bytes.isEmpty,
+            bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "\\") })
+        {
+            return text
+        }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

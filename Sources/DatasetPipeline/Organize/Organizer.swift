@@ -516,12 +516,12 @@ struct Executor: Sendable {
     func start(_ batch: [Item], journalBegin: Bool = true) throws(ImgedaError) -> Started {
         // Folders to create, parents first, each journaled so undo can remove it.
         var missing: [String] = []
+        // Folders already looked at (missing or there): each is looked at once per batch.
         var seen = Set<String>()
         for item in batch where item.operation.action == .place {
             var folder = FileSystem.parentFolder(of: item.destination)
             var chain: [String] = []
-            while !folder.isEmpty, folder != "/", !seen.contains(folder), !FileManager.default.fileExists(atPath: folder) {
-                seen.insert(folder)
+            while !folder.isEmpty, folder != "/", seen.insert(folder).inserted, !FileManager.default.fileExists(atPath: folder) {
                 chain.append(folder)
                 folder = FileSystem.parentFolder(of: folder)
             }
@@ -629,12 +629,12 @@ struct Executor: Sendable {
         let op = item.operation
         let destination = item.destination
         func failed(_ reason: String) -> Result { Result(status: "failed", detail: reason, sha256: nil, removeSource: false, bytes: 0) }
-        let sourceExists = access(op.source, F_OK) == 0
         switch op.action {
         case .inPlace:
             return Result(status: "ok", detail: "in place", sha256: op.sha256, removeSource: false, bytes: 0)
         case .alreadyThere, .place:
             if access(destination, F_OK) == 0 {
+                let sourceExists = access(op.source, F_OK) == 0
                 // Already placed (an earlier, interrupted run), or there before the plan.
                 guard let there = OrganizeSurvey.sha256(of: destination) else { return failed("cannot read \(destination)") }
                 var expected = op.sha256
@@ -657,19 +657,20 @@ struct Executor: Sendable {
                     removeSource: remove, bytes: 0)
             }
             guard op.action == .place else { return failed("\(destination) is gone since the plan") }
-            guard sourceExists else { return failed("the source is gone since the plan") }
+            // A source that is gone fails to open below; asked only then.
+            func gone() -> Bool { access(op.source, F_OK) != 0 && errno == ENOENT }
             if mode == .move, let sha = linkInPlace(op, destination: destination, steps: steps) {
                 switch sha {
                 case .success(let digest):
                     return Result(status: "ok", detail: "moved", sha256: digest, removeSource: true, bytes: op.size)
-                case .failure(let failure): return failed(failure.reason)
+                case .failure(let failure): return failed(gone() ? "the source is gone since the plan" : failure.reason)
                 }
             }
             do throws(OrganizeFailure) {
                 let copy = try Copier.copyToTemporary(from: op.source, to: destination, expected: op.sha256, buffers: buffers, steps: steps)
                 return Result(status: "ok", detail: "copied", sha256: nil, removeSource: mode == .move, bytes: op.size, copy: copy)
             } catch {
-                return failed(error.reason)
+                return failed(gone() ? "the source is gone since the plan" : error.reason)
             }
         }
     }
@@ -816,10 +817,13 @@ enum Copier {
             close(output)
             if !kept { unlink(temporary) }
         }
-        try kernelCopy(from: input, to: output, destination: destination, buffer: buffers.first)
+        try kernelCopy(from: input, to: output, size: Int(info.st_size), destination: destination, buffer: buffers.first)
         _ = fchmod(output, info.st_mode & 0o7777)
         var times = [info.st_atim, info.st_mtim]
         _ = futimens(output, &times)
+        // The disk starts on this copy now rather than in the batch's flush (which still
+        // makes it durable): without it the disk writes only while that flush waits.
+        _ = cimgeda_start_writeback(output)
         kept = true
         steps?.step()
         return Copied(temporary: temporary, expected: expected)
@@ -857,6 +861,8 @@ enum Copier {
             }
             if count == 0 { break }
             if hashing { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffers.first[0..<count])) }
+            // Both ended short of a full chunk, at the same length: both files ended.
+            if count < buffers.first.count { break }
         }
         guard hashing else { return nil }
         let sha = FileAnalyzer.hex(hasher.finalize())
@@ -873,19 +879,22 @@ enum Copier {
         return memcmp(x, y, count) == 0
     }
 
-    /// Reads from `fd` until `buffer` is full or the file ends; returns the bytes read.
+    /// Reads from `fd` until `buffer` is full or the file ends; returns the bytes read. A read
+    /// that returns less than asked for ends it too: from a regular file that is its end (a
+    /// file that grows meanwhile then no longer compares equal, so nothing is taken on trust).
     private static func fill(
         _ buffer: UnsafeMutableRawBufferPointer, from fd: Int32, failure: (String) -> String
     ) throws(OrganizeFailure) -> Int {
         var filled = 0
         while filled < buffer.count {
-            let count = read(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
+            let wanted = buffer.count - filled
+            let count = read(fd, buffer.baseAddress.map { $0 + filled }, wanted)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw OrganizeFailure(reason: failure(String(cString: strerror(errno))))
             }
-            if count == 0 { break }
             filled += count
+            if count < wanted { break }
         }
         return filled
     }
@@ -893,13 +902,20 @@ enum Copier {
     /// Copies `input` from its current offset to its end inside the kernel
     /// (`copy_file_range`: no pass through this process, and shared blocks where the file
     /// system can). Goes on by reading and writing, from where it stopped, when the kernel
-    /// cannot (another file system on older kernels, a file system without it).
+    /// cannot (another file system on older kernels, a file system without it). Stops once
+    /// `size` bytes (the source's size when it was opened) are copied, without asking for the
+    /// end: a source that grew meanwhile no longer reads back like its copy (``verify(_:source:destination:digest:buffers:)``).
     private static func kernelCopy(
-        from input: Int32, to output: Int32, destination: String, buffer: UnsafeMutableRawBufferPointer
+        from input: Int32, to output: Int32, size: Int, destination: String, buffer: UnsafeMutableRawBufferPointer
     ) throws(OrganizeFailure) {
+        var copied = 0
         while true {
             let count = cimgeda_copy_file_range(input, output, 1 << 30)
-            if count > 0 { continue }
+            if count > 0 {
+                copied += count
+                if copied >= size { return }
+                continue
+            }
             if count == 0 { return }
             switch errno {
             case EINTR: continue

@@ -189,6 +189,9 @@ extension Imgeda {
                 })
             display.finish()
             comparing.finish()
+            // Whether each destination folder exists, looked up once: no file is in a folder
+            // that is not there (a new destination is planned without a look per file).
+            var folders: [String: Bool] = [:]
             var plan = OrganizePlanner.make(
                 survey.files, sources: roots,
                 settings: OrganizePlanner.Settings(
@@ -196,7 +199,11 @@ extension Imgeda {
                     keepDuplicates: keepDuplicates),
                 nearDuplicates: survey.nearDuplicates,
                 existing: { path in
-                    FileManager.default.fileExists(atPath: path) ? OrganizeSurvey.sha256(of: path) ?? "" : nil
+                    let folder = FileSystem.parentFolder(of: path)
+                    let known = folders[folder] ?? FileManager.default.fileExists(atPath: folder)
+                    folders[folder] = known
+                    guard known, FileManager.default.fileExists(atPath: path) else { return nil }
+                    return OrganizeSurvey.sha256(of: path) ?? ""
                 },
                 checksum: { OrganizeSurvey.sha256(of: $0.path) ?? "" })
             plan.skipped = (survey.skipped + plan.skipped).sorted { $0.path < $1.path }

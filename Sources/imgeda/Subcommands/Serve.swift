@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetAnalysis
 import DatasetCatalog
+import DatasetCatalogPostgres
 import DatasetIO
 import DatasetPipeline
 import DatasetWebUI
@@ -54,7 +55,7 @@ extension Imgeda {
                 let store = try index.store(library)
                 _ = try Imgeda.LibraryCommand.scanAndSync(library, workers: workers, quiet: false, store: store)
             }
-            let store = try LibraryContext.open(library, index: index)
+            let store = try LibraryContext.open(library, index: index, connections: .pool)
             let token = token ?? (WebConfiguration.isLoopback(host) ? nil : WebConfiguration.generateToken())
             let configuration = WebConfiguration(
                 host: host, port: port, token: token, library: library, store: store,

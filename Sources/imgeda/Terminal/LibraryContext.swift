@@ -67,14 +67,15 @@ enum CatalogIndex: Sendable {
     case sqlite
     case postgres(PostgresLocation)
 
-    /// Opens the store as it is (made when missing, not checked).
-    func store(_ library: Library) throws -> any CatalogStore {
+    /// Opens the store as it is (made when missing, not checked). A command's statements go
+    /// one after another over one PostgreSQL connection; a server's (`.pool`) over a pool.
+    func store(_ library: Library, connections: PostgresCatalogStore.Connections = .one) throws -> any CatalogStore {
         switch self {
         case .sqlite:
             try FileSystem.createDirectories(library.state)
             return try SQLiteCatalogStore(path: library.index)
         case .postgres(let location):
-            return try runBlocking { try await PostgresCatalogStore.open(location) }
+            return try runBlocking { try await PostgresCatalogStore.open(location, connections: connections) }
         }
     }
 
@@ -91,11 +92,13 @@ enum CatalogIndex: Sendable {
 /// sidecars; a damaged one is set aside (SQLite) or dropped (PostgreSQL) and made again —
 /// both with a note on stderr.
 enum LibraryContext {
-    static func open(_ library: Library, index: CatalogIndex, quiet: Bool = false) throws -> any CatalogStore {
+    static func open(
+        _ library: Library, index: CatalogIndex, quiet: Bool = false, connections: PostgresCatalogStore.Connections = .one
+    ) throws -> any CatalogStore {
         try library.requireExisting()
         switch index {
         case .sqlite: return try openSQLite(library, quiet: quiet)
-        case .postgres(let location): return try openPostgres(library, location, quiet: quiet)
+        case .postgres(let location): return try openPostgres(library, location, quiet: quiet, connections: connections)
         }
     }
 
@@ -120,11 +123,17 @@ enum LibraryContext {
         return try rebuild(library, into: SQLiteCatalogStore(path: path), quiet: quiet)
     }
 
-    private static func openPostgres(_ library: Library, _ location: PostgresLocation, quiet: Bool) throws -> any CatalogStore {
-        let store = try runBlocking { try await PostgresCatalogStore.open(location) }
-        if try runBlocking({ try await store.exists() }) {
+    private static func openPostgres(
+        _ library: Library, _ location: PostgresLocation, quiet: Bool, connections: PostgresCatalogStore.Connections
+    ) throws -> any CatalogStore {
+        let store = try runBlocking { try await PostgresCatalogStore.open(location, connections: connections) }
+        // One statement tells a current index (every command's usual case: nothing more is
+        // sent before the command's own work) from a missing, older or newer one.
+        let readiness = try runBlocking { try await store.readiness() }
+        if readiness.current { return store }
+        if readiness.exists {
             // An index a newer imgeda made is a teammate's, not damage: leave it alone.
-            let version = try runBlocking { try await store.schemaVersion() }
+            let version = readiness.version
             if version > PostgresCatalogStore.currentVersion {
                 throw ImgedaError(
                     .databaseFailed, "the index at \(location) is at schema version \(version), newer than this imgeda knows",
@@ -194,7 +203,7 @@ enum LibraryContext {
         case .sqlite:
             for file in SQLiteCatalogStore.files(of: library.index) { unlink(file) }
         case .postgres(let location):
-            let store = try runBlocking { try await PostgresCatalogStore.open(location) }
+            let store = try runBlocking { try await PostgresCatalogStore.open(location, connections: .one) }
             try runBlocking { try await store.dropTables() }
         }
     }

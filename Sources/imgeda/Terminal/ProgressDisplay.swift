@@ -50,7 +50,7 @@ final class ProgressDisplay: @unchecked Sendable {
                 "\r"
                     + Self.barLine(
                         label: label, done: progress.done, total: progress.total, rate: progress.rate,
-                        eta: eta, columns: Console.terminalColumns, unit: unit,
+                        eta: eta, columns: Console.terminalColumns, unit: unit, elapsed: progress.elapsed,
                         detail: showsDetail ? progress.current.map { Escape.terminal($0) } : nil) + "\u{1B}[K")
             drewBar = true
         } else {
@@ -58,7 +58,8 @@ final class ProgressDisplay: @unchecked Sendable {
             lastLine = now
             Console.err(
                 "\(label): \(Console.grouped(progress.done))/\(Console.grouped(progress.total)) (\(Console.percent(progress.done, of: progress.total))), "
-                    + "\(String(format: "%.0f", progress.rate)) \(unit), ETA \(Console.duration(eta))"
+                    + Self.speed(
+                        rate: progress.rate, eta: eta, elapsed: progress.elapsed, finished: finished, unit: unit, separator: ", ")
                     + (showsDetail ? progress.current.map { ", " + $0 } ?? "" : ""))
         }
     }
@@ -67,10 +68,13 @@ final class ProgressDisplay: @unchecked Sendable {
     /// the terminal wraps, and every redraw then leaves a line behind): the bar narrows
     /// first, then rate and ETA are dropped, then the label.
     static func barLine(
-        label: String, done: Int, total: Int, rate: Double, eta: Double, columns: Int, unit: String = "img/s", detail: String? = nil
+        label: String, done: Int, total: Int, rate: Double, eta: Double, columns: Int, unit: String = "img/s",
+        elapsed: Double = 0, detail: String? = nil
     ) -> String {
         let count = "\(Console.grouped(done))/\(Console.grouped(total))"
-        let speed = "  \(String(format: "%.0f", rate)) \(unit)  ETA \(Console.duration(eta))" + (detail.map { "  \($0)" } ?? "")
+        let speed =
+            "  " + Self.speed(rate: rate, eta: eta, elapsed: elapsed, finished: done >= total, unit: unit, separator: "  ")
+            + (detail.map { "  \($0)" } ?? "")
         let room = max(columns - 1, 1)
         func bar(_ width: Int) -> String {
             let filled = min(width, Int(Double(width) * Double(done) / Double(max(total, 1))))
@@ -82,6 +86,18 @@ final class ProgressDisplay: @unchecked Sendable {
             if width >= 10 { return "\(prefix)\(bar(width)) \(count)\(suffix)" }
         }
         return String(count.prefix(room))
+    }
+
+    /// The rate and what is left: "120 img/s  ETA 0:42" while running, "120 img/s in 1:05"
+    /// once finished. A job too short for a rate shows no "0 img/s": only its ETA while
+    /// running, and its duration once done ("in 0.3 s").
+    static func speed(rate: Double, eta: Double, elapsed: Double, finished: Bool, unit: String, separator: String) -> String {
+        let perSecond = rate > 0 ? "\(String(format: "%.0f", rate)) \(unit)" : nil
+        if finished {
+            let took = elapsed < 60 ? String(format: "%.1f s", elapsed) : Console.duration(elapsed)
+            return (perSecond.map { $0 + " " } ?? "") + "in \(took)"
+        }
+        return (perSecond.map { $0 + separator } ?? "") + "ETA \(Console.duration(eta))"
     }
 
     /// Ends the bar's line so later output starts cleanly.
