@@ -135,13 +135,27 @@ public enum LibraryIndexer {
     public static func rebuild(_ library: Library, into store: some CatalogStore) async throws -> LibrarySync {
         try library.requireExisting()
         var sync = LibrarySync()
-        let listing = library.sidecars.readAll()
-        sync.invalidSidecars = listing.invalid.map { "\($0.path): \($0.reason)" }
-        let marks = notDuplicateMarks(listing.sidecars)
         var malformed = 0
         var groupCount = 0
+        var marks: [String: Set<String>] = [:]
         try await store.replaceAll { load in
-            try await load.apply(sidecars: listing.sidecars)
+            // The sidecars a batch at a time: memory does not grow with their number.
+            var batch: [Sidecar] = []
+            func applyBatch() async throws {
+                marks.merge(notDuplicateMarks(batch)) { $0.union($1) }
+                sync.sidecars += batch.count
+                try await load.apply(sidecars: batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+            for file in library.sidecars.files() {
+                do throws(DatasetIOError) {
+                    batch.append(try library.sidecars.read(file: file))
+                } catch {
+                    sync.invalidSidecars.append("\(file): \(error.message)")
+                }
+                if batch.count >= batchSize { try await applyBatch() }
+            }
+            try await applyBatch()
             malformed = try await streamAll(library, into: load)
             try await load.finishImages()
             let grouping = try await loadedDuplicateGroups(library, in: load, notDuplicate: marks)
@@ -150,7 +164,6 @@ public enum LibraryIndexer {
         }
         sync.malformedManifestLines = malformed
         sync.duplicateGroups = groupCount
-        sync.sidecars = listing.sidecars.count
         try await store.optimize()
         sync.images = try await store.counts().images
         sync.added = sync.images

@@ -407,7 +407,8 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     /// Builds the new index in `PATH.rebuilding` — no journal and no syncing while it loads
     /// (a crash only loses that file, which nobody reads), the image table's secondary
-    /// indexes and the full-text index made once at the end —, copies the jobs of the
+    /// indexes and the full-text index made once at the end (``SQLiteBulkLoad/makeIndexes()``,
+    /// while the loader searches the images for duplicates) —, copies the jobs of the
     /// index it replaces, flushes it and renames it over the index.
     public func replaceAll(_ load: (any CatalogBulkLoad) async throws -> Void) async throws {
         let staging = path + ".rebuilding"
@@ -435,8 +436,9 @@ public final class SQLiteCatalogStore: CatalogStore {
             let bulk = SQLiteBulkLoad(queue: queue, deferred: deferred)
             try await load(bulk)
             try await bulk.finishImages()
+            try await bulk.makeIndexes()
+            // The postings after the load: they hold the duplicate groups set last.
             try await queue.write { db in
-                try db.execute(sql: Self.fillFullText)
                 for sql in Self.fillPostings { try db.execute(sql: sql) }
                 for sql in CatalogSQL.Postings.indexes.map(\.sql) + Self.postingTriggers.map(\.sql) { try db.execute(sql: sql) }
             }
@@ -810,18 +812,26 @@ struct SQLiteBulkLoad: CatalogBulkLoad {
     let queue: DatabaseQueue
     /// The image table's secondary indexes, made once the images are in.
     let deferred: [String]
-    private let finished = OnceFlag()
+    private let indexed = OnceFlag()
 
     init(queue: DatabaseQueue, deferred: [String]) {
         self.queue = queue
         self.deferred = deferred
     }
 
-    func finishImages() async throws {
-        guard finished.claim() else { return }
+    /// Nothing to do: the path's unique index stays through the load, so each path already
+    /// holds its newest image (``SQLiteCatalogStore/upsertSQL``).
+    func finishImages() async throws {}
+
+    /// The image table's secondary indexes and the full-text index, once: on the loading
+    /// connection, while the caller's duplicate search (which reads nothing from the index)
+    /// runs on the other core.
+    func makeIndexes() async throws {
+        guard indexed.claim() else { return }
         let deferred = deferred
         try await queue.write { db in
             for sql in deferred { try db.execute(sql: sql) }
+            try db.execute(sql: SQLiteCatalogStore.fillFullText)
         }
     }
 

@@ -82,6 +82,36 @@ struct CaptureDateTests {
         #expect(CaptureDate.extract(path: "misc/beach.jpg", mtime: 0) == nil)
     }
 
+    /// The dates written byte by byte read as the zero-padded decimal form, for every month,
+    /// day and time field value and years across the range; the name is the path's last
+    /// non-empty component, and folders date a file only when its name does not.
+    @Test func datesAreWrittenZeroPaddedFromTheNameOrTheFolders() throws {
+        func padded(_ v: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(v).count)) + String(v) }
+        for (k, year) in [1900, 1969, 1999, 2000, 2023, 2099].enumerated() {
+            for month in 1...12 {
+                let day = 1 + (month * 7 + k) % 28
+                let (h, m, s) = ((month + k) % 24, (month * 5 + k) % 60, (month * 11 + k) % 60)
+                let name = "IMG_\(year)\(padded(month, 2))\(padded(day, 2))_\(padded(h, 2))\(padded(m, 2))\(padded(s, 2)).jpg"
+                let expected = "\(year)-\(padded(month, 2))-\(padded(day, 2))T\(padded(h, 2)):\(padded(m, 2)):\(padded(s, 2))"
+                for path in [name, "2001/02/\(name)", "a/\(name)/", "/b//\(name)"] {
+                    let date = try #require(CaptureDate.extract(path: path, mtime: 0), "\(path)")
+                    #expect(date.local == expected, "\(path)")
+                    #expect(date.source == .fileName, "\(path)")
+                }
+                let folder = try #require(CaptureDate.extract(path: "\(year)/\(padded(month, 2))/\(padded(day, 2))/x.jpg", mtime: 0))
+                #expect(folder.local == "\(year)-\(padded(month, 2))-\(padded(day, 2))")
+                #expect(folder.source == .folder)
+                let dated = try #require(CaptureDate.extract(path: "\(year)-\(padded(month, 2))-\(padded(day, 2)) Trip/x.jpg", mtime: 0))
+                #expect(dated.local == "\(year)-\(padded(month, 2))-\(padded(day, 2))")
+            }
+        }
+        // A trailing slash is no name of its own: the component before it is the name.
+        #expect(CaptureDate.extract(path: "2023/IMG_20230714_160211.jpg//", mtime: 0)?.source == .fileName)
+        let inFolder = CaptureDate.extract(path: "20230714_160211/x.jpg", mtime: 0)
+        #expect(inFolder?.local == "2023-07-14T16:02:11")
+        #expect(inFolder?.source == .folder)
+    }
+
     @Test func confidencesAreOrdered() {
         typealias C = CaptureDate.Confidence
         #expect(C.lowest < C.low && C.low < C.medium && C.medium < C.high)

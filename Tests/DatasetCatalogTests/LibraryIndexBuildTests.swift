@@ -2,6 +2,7 @@ import DatasetAnalysis
 import DatasetCatalog
 import DatasetCatalogPostgres
 import DatasetCatalogSQLite
+import DatasetIO
 import Foundation
 import Testing
 
@@ -112,6 +113,32 @@ struct LibraryIndexBuildTests {
         // A new library's index holds what a rebuild makes.
         let store = try SQLiteCatalogStore(path: library.index)
         #expect(try await store.counts().images == 5)
+    }
+
+    /// A rebuild reads the sidecars a batch at a time: every valid one is indexed, however
+    /// many batches they fill, and an invalid file is listed, not fatal.
+    @Test func sidecarsOfManyBatchesAreAllIndexedAndAnInvalidOneIsListed() async throws {
+        let lib = try LibraryFixture(count: 2)
+        let library = try lib.library
+        let count = LibraryIndexer.batchSize * 2 + 1
+        for i in 0..<count {
+            var sidecar = Sidecar(sha256: String(repeating: "a", count: 56) + String(format: "%08x", i))
+            sidecar.tags = [Tag(value: "batch\(i)")]
+            try library.sidecars.write(sidecar)
+        }
+        let broken = "\(library.sidecars.folder)/ab/\(String(repeating: "b", count: 64)).json"
+        try FileManager.default.createDirectory(atPath: "\(library.sidecars.folder)/ab", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: broken, contents: Data("{".utf8)))
+        let store = try SQLiteCatalogStore(path: library.index)
+        let sync = try await LibraryIndexer.rebuild(library, into: store)
+        #expect(sync.sidecars == count)
+        #expect(sync.invalidSidecars.count == 1)
+        #expect(sync.invalidSidecars.first?.hasPrefix(broken) == true)
+        #expect(try await store.counts().sidecars == count)
+        #expect(
+            try await store.sidecar(sha256: String(repeating: "a", count: 56) + String(format: "%08x", count - 1))?.tags.map(\.value) == [
+                "batch\(count - 1)"
+            ])
     }
 
     @Test func aRebuildKilledPartWayLeavesThePreviousIndex() async throws {

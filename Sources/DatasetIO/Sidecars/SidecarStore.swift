@@ -89,30 +89,40 @@ public struct SidecarStore: Sendable {
     /// - Complexity: O(n) in the number of sidecars, one file read each.
     public func readAll() -> Listing {
         var listing = Listing()
-        let manager = FileManager.default
-        guard let shards = try? manager.contentsOfDirectory(atPath: folder) else { return listing }
-        for shard in shards.sorted() where shard.utf8.count == 2 {
-            let shardPath = "\(folder)/\(shard)"
-            guard let names = try? manager.contentsOfDirectory(atPath: shardPath) else { continue }
-            for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
-                let file = "\(shardPath)/\(name)"
-                guard let data = manager.contents(atPath: file) else {
-                    listing.invalid.append((file, "unreadable"))
-                    continue
-                }
-                do {
-                    let sidecar = try Self.decode(data, path: file)
-                    guard "\(sidecar.sha256).json" == name else {
-                        listing.invalid.append((file, "its sha256 (\(sidecar.sha256)) is not its file name"))
-                        continue
-                    }
-                    listing.sidecars.append(sidecar)
-                } catch {
-                    listing.invalid.append((file, error.message))
-                }
+        for file in files() {
+            do {
+                listing.sidecars.append(try read(file: file))
+            } catch {
+                listing.invalid.append((file, error.message))
             }
         }
         return listing
+    }
+
+    /// The files in the folder named as sidecars, in the order of their names (content keys);
+    /// nothing is read. A caller reads them with ``read(file:)`` a few at a time, so that
+    /// memory does not grow with their number.
+    public func files() -> [String] {
+        let manager = FileManager.default
+        guard let shards = try? manager.contentsOfDirectory(atPath: folder) else { return [] }
+        var files: [String] = []
+        for shard in shards.sorted() where shard.utf8.count == 2 {
+            let shardPath = "\(folder)/\(shard)"
+            guard let names = try? manager.contentsOfDirectory(atPath: shardPath) else { continue }
+            for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") { files.append("\(shardPath)/\(name)") }
+        }
+        return files
+    }
+
+    /// The sidecar in one of ``files()``; throws, with the reason as its message, when the
+    /// file cannot be read, is not a valid sidecar or is not named by its content.
+    public func read(file: String) throws(DatasetIOError) -> Sidecar {
+        guard let data = FileManager.default.contents(atPath: file) else { throw DatasetIOError(.ioFailed, "unreadable") }
+        let sidecar = try Self.decode(data, path: file)
+        guard file.hasSuffix("/\(sidecar.sha256).json") else {
+            throw DatasetIOError(.invalidFormat, "its sha256 (\(sidecar.sha256)) is not its file name")
+        }
+        return sidecar
     }
 
     /// A sidecar as its file holds it: pretty-printed, keys sorted, so diffs and people read it.

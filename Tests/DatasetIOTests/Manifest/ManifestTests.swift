@@ -164,6 +164,36 @@ struct RecordParserTests {
         #expect(report.malformedLines == lines.count - expected.count)
     }
 
+    /// Every number reads as `Double(text)` reads its text, to the bit (the parser's exact
+    /// path for plain decimals of up to 15 digits, and the general one for the rest): decimals
+    /// with every digit count and point position, signs, zeros, exponents, long mantissas.
+    @Test func numbersReadAsDoubleReadsTheirText() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var texts = [
+            "0", "-0", "0.0", "-0.0", "1", "01", "5.0", "0.1", "0.3", "2.675", "1e5", "1E-3", "-2.5e+10", "1234567890.12345",
+            "123456789012345", "1234567890123456", "12345678901234567890", "0.000000000000001", "9007199254740993",
+            "1.7976931348623157e308",
+        ]
+        for _ in 0..<20_000 {
+            let digits = (0..<(1 + next(17))).map { _ in String(next(10)) }.joined()
+            let point = next(digits.count + 1)
+            var text = point == 0 || point == digits.count ? digits : "\(digits.prefix(point)).\(digits.dropFirst(point))"
+            if next(4) == 0 { text = "-" + text }
+            if next(10) == 0 { text += "e\(next(40) - 20)" }
+            texts.append(text)
+        }
+        for text in texts {
+            let line = Array(#"{"path": "a.jpg", "mtime": \#(text), "width": 1}"#.utf8)
+            let record = try #require(RecordParser.parse(line[...]), "\(text)")
+            let expected = try #require(Double(text))
+            #expect(record.mtime.bitPattern == expected.bitPattern, "\(text)")
+        }
+    }
+
     /// Relative record paths resolve against the folder the scan ran in: from the header's
     /// `working_dir`, or, in the reference's manifests, derived from the absolute `input_dir`.
     @Test func recordPathsResolveAgainstTheScanFolder() {
