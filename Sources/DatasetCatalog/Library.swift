@@ -61,10 +61,15 @@ public struct Library: Sendable {
     }
 
     /// The scan that keeps the manifest: the root, the state folder excluded, hashes on,
-    /// resume on (so unchanged files are only `stat`ed).
+    /// resume on (so unchanged files are only `stat`ed). Window hashes stay off here, unlike
+    /// `scan`'s default: the index build's duplicate screen (``NearDuplicateScreen``) spills
+    /// whole and centre hashes to files to keep its memory flat, but links pictures with
+    /// window hashes in memory, which at a million photos would take gigabytes.
     public func scanConfiguration(workers: Int, workerExecutable: String, toolVersion: String) -> ScanConfiguration {
+        var settings = ScanSettings()
+        settings.windowHashes = false
         var configuration = ScanConfiguration(
-            roots: [root], output: manifest, settings: ScanSettings(), workers: workers, resume: true,
+            roots: [root], output: manifest, settings: settings, workers: workers, resume: true,
             workerExecutable: workerExecutable, toolVersion: toolVersion)
         configuration.excludedFolders = [state, trash]
         configuration.extensions = Self.extensions

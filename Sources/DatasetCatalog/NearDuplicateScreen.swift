@@ -16,8 +16,9 @@ import Foundation
 /// 32 blocks by the top 5 bits of the table's substring, and only blocks whose top bits are
 /// within ⌊r / 16⌋ bits of each other are compared, two blocks in memory at a time. Wholes
 /// are searched against wholes and against centre hashes (``DuplicateFinder``'s whole and
-/// centre rules); records with window hashes are few (an opt-in of the scan) and are linked
-/// by ``DuplicateFinder/linkedPairs(_:rules:threads:)`` in memory, which applies every rule.
+/// centre rules); records with window hashes are few (the library's own scan leaves them off;
+/// only a manifest made by `scan` carries them) and are linked by
+/// ``DuplicateFinder/linkedPairs(_:rules:threads:)`` in memory, which applies every rule.
 ///
 /// The rules are ``MatchRules``' defaults without transforms: what the library's duplicate
 /// groups use.

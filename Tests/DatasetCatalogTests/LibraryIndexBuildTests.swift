@@ -141,6 +141,23 @@ struct LibraryIndexBuildTests {
             ])
     }
 
+    /// `scan` hashes windows by default, but the library's own scan does not: its duplicate
+    /// screen would hold every picture with window hashes in memory.
+    @Test func theLibrarysScanLeavesWindowHashesOffWhereScanPutsThemOn() throws {
+        let lib = try LibraryFixture(count: 4)
+        func records(_ manifest: String) throws -> [Substring] {
+            try String(contentsOfFile: manifest, encoding: .utf8).split(separator: "\n").filter { !$0.contains("__manifest_meta__") }
+        }
+        let indexed = try records(try lib.library.manifest)
+        #expect(indexed.count == 4)
+        #expect(!indexed.contains { $0.contains("\"window_hashes\"") })
+        let scanned = lib.ws.file("scan.jsonl")
+        let scan = try Imgeda.run(["scan", lib.root, "-o", scanned, "--quiet", "--workers", "1"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let mine = try records(scanned).filter { !$0.contains("/.imgeda/") }
+        #expect(mine.count == 4 && mine.allSatisfy { $0.contains("\"window_hashes\"") }, "\(mine)")
+    }
+
     @Test func aRebuildKilledPartWayLeavesThePreviousIndex() async throws {
         let lib = try LibraryFixture(count: 4)
         let library = try lib.library
