@@ -296,13 +296,18 @@ public struct CaptureDate: Sendable, Hashable, Codable {
     private static func iso(_ y: Int, _ mo: Int, _ d: Int) -> String {
         guard (1000...9999).contains(y), (0..<100).contains(mo), (0..<100).contains(d) else { return "\(y)-\(pad(mo))-\(pad(d))" }
         return String(unsafeUninitializedCapacity: 10) { out in
-            put(y, 4, into: out, at: 0)
-            out[4] = UInt8(ascii: "-")
-            put(mo, 2, into: out, at: 5)
-            out[7] = UInt8(ascii: "-")
-            put(d, 2, into: out, at: 8)
+            putDate(y, mo, d, into: out)
             return 10
         }
+    }
+
+    /// `YYYY-MM-DD` in the first 10 bytes of `out`.
+    private static func putDate(_ y: Int, _ mo: Int, _ d: Int, into out: UnsafeMutableBufferPointer<UInt8>) {
+        put(y, 4, into: out, at: 0)
+        out[4] = UInt8(ascii: "-")
+        put(mo, 2, into: out, at: 5)
+        out[7] = UInt8(ascii: "-")
+        put(d, 2, into: out, at: 8)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS`, written byte by byte.
@@ -310,11 +315,7 @@ public struct CaptureDate: Sendable, Hashable, Codable {
         let twoDigits = min(mo, d, h, mi, s) >= 0 && max(mo, d, h, mi, s) < 100
         guard (1000...9999).contains(y), twoDigits else { return "\(iso(y, mo, d))T\(pad(h)):\(pad(mi)):\(pad(s))" }
         return String(unsafeUninitializedCapacity: 19) { out in
-            put(y, 4, into: out, at: 0)
-            out[4] = UInt8(ascii: "-")
-            put(mo, 2, into: out, at: 5)
-            out[7] = UInt8(ascii: "-")
-            put(d, 2, into: out, at: 8)
+            putDate(y, mo, d, into: out)
             out[10] = UInt8(ascii: "T")
             put(h, 2, into: out, at: 11)
             out[13] = UInt8(ascii: ":")
