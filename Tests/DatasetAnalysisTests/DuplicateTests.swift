@@ -82,6 +82,22 @@ struct MultiIndexHashTests {
         var maker = HashMaker(state: 1)
         #expect(maker.flip(h, bits: 13).distance(to: h) == 13)
     }
+
+    /// The search's stopping distance is exact up to its limit and above it beyond.
+    @Test func stoppingDistanceIsExactUpToItsLimit() {
+        var maker = HashMaker(state: 5)
+        for bits in [0, 1, 15, 16, 24, 25, 40, 128, 256] {
+            let h = maker.hash(), copy = maker.flip(h, bits: bits)
+            for limit in [0, 15, 24, 64, 255] {
+                let d = h.distance(to: copy, stoppingAbove: limit)
+                if bits <= limit {
+                    #expect(d == bits, "\(bits) bits, limit \(limit)")
+                } else {
+                    #expect(d > limit, "\(bits) bits, limit \(limit)")
+                }
+            }
+        }
+    }
 }
 
 @Suite("duplicate groups")

@@ -152,6 +152,49 @@ struct WindowHashTests {
         #expect(w.phash.allSatisfy { $0 != nil })
     }
 
+    /// The encoding is the documented format 2, byte for byte, written here from the
+    /// layout (format byte, four trimmed bytes, per window the pHash's words and the dHash,
+    /// most significant byte first), whatever the in-memory layout.
+    @Test func encodingIsTheDocumentedLayoutByteForByte() throws {
+        var state: UInt64 = 99
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state ^ (state >> 29)
+        }
+        let phash: [Hash256?] = HashWindow.allCases.map { $0 == .topRight50 ? nil : Hash256(next(), next(), next(), next()) }
+        let dhash = HashWindow.allCases.map { _ in next() }
+        let trimmed = [0.0, 12.0 / 255, 64.0 / 255, 1.0]
+        let w = WindowHashes(phash: phash, dhash: dhash, trimmed: trimmed)
+        var expected: [UInt8] = [2] + trimmed.map { UInt8(($0 * 255).rounded()) }
+        func put(_ word: UInt64) { expected += (0..<8).map { UInt8(truncatingIfNeeded: word >> UInt64(56 - 8 * $0)) } }
+        for (h, d) in zip(phash, dhash) {
+            let h = h ?? Hash256(0, 0, 0, 0)
+            for word in [h.w0, h.w1, h.w2, h.w3] { put(word) }
+            put(d)
+        }
+        #expect(Data(base64Encoded: w.encoded).map { [UInt8]($0) } == expected)
+        let back = try #require(WindowHashes(encoded: w.encoded))
+        #expect(back == w)
+        #expect(Array(back.phash) == phash && Array(back.dhash) == dhash && back.trimmed == trimmed)
+    }
+
+    /// The pHash and dHash views write through to their own window only.
+    @Test func settingOneWindowChangesThatWindowOnly() {
+        let a = Hash256(1, 2, 3, 4), b = Hash256(5, 6, 7, 8)
+        var w = WindowHashes(phash: Array(repeating: a, count: 12), dhash: Array(repeating: 9, count: 12))
+        w.phash[HashWindow.centre80.rawValue] = b
+        w.dhash[HashWindow.whole.rawValue] = 10
+        w.phash[HashWindow.rotatedLeft.rawValue] = nil
+        #expect(w[.centre80] == b && w[.whole] == a && w[.topLeft80] == a && w[.rotatedLeft] == nil)
+        #expect(w.dhash[0] == 10 && w.dhash(of: .whole) == 10 && w.dhash[1] == 9 && w.dhash.count == 12)
+        let phash = w.phash
+        w.dhash[2] = 11
+        w.phash = phash  // the dHashes stay as they are
+        #expect(w.dhash[2] == 11 && w.phash == phash && !w.borderRemoved)
+        w.trimmed = [0, 0.1, 0, 0]
+        #expect(w.borderRemoved && w.trimmed(side: 1) == 0.1 && w[.centre80] == b)
+    }
+
     @Test func addedBarsChangeNothing() throws {
         let a = WindowHashes.compute(picture.fitted(longSide: 256))
         let boxed = WindowHashes.compute(picture.framed(vertical: 60, horizontal: 0, level: 0).fitted(longSide: 256))

@@ -29,7 +29,8 @@ public struct DuplicateCandidate: Sendable, Hashable {
     /// no window hashes): a letterboxed copy has more pixels but no more picture.
     public var contentPixels: Int {
         let all = width * height
-        guard let t = windows?.trimmed, t.count == 4, t.contains(where: { $0 > 0 }) else { return all }
+        guard let w = windows, w.borderRemoved else { return all }
+        let t = (0..<4).map { w.trimmed(side: $0) }
         return Int((Double(all) * max(0, 1 - t[0] - t[2]) * max(0, 1 - t[1] - t[3])).rounded())
     }
 

@@ -39,6 +39,23 @@ public struct Hash256: Sendable, Hashable {
             + (w2 ^ other.w2).nonzeroBitCount + (w3 ^ other.w3).nonzeroBitCount
     }
 
+    /// The distance to `other` when it is at most `limit`; otherwise some number above
+    /// `limit` (the words are counted one at a time, and the count stops as soon as it
+    /// passes `limit`: most hashes a search compares are far apart, and their first word
+    /// alone tells).
+    ///
+    /// - Complexity: O(1): one to four population counts.
+    @inline(__always)
+    package func distance(to other: Hash256, stoppingAbove limit: Int) -> Int {
+        var d = (w0 ^ other.w0).nonzeroBitCount
+        if d > limit { return d }
+        d += (w1 ^ other.w1).nonzeroBitCount
+        if d > limit { return d }
+        d += (w2 ^ other.w2).nonzeroBitCount
+        if d > limit { return d }
+        return d + (w3 ^ other.w3).nonzeroBitCount
+    }
+
     /// The bit at `row` (vertical frequency) and `column` (horizontal frequency), 0–15 each.
     public func bit(row: Int, column: Int) -> Bool {
         (chunk(row) >> UInt16(15 - column)) & 1 == 1

@@ -113,7 +113,7 @@ public enum MultiIndexHash {
                                     let from = selfJoin && other == key ? i + 1 : rStart
                                     var j = from
                                     while j < rEnd {
-                                        let d = a.distance(to: rh[j])
+                                        let d = a.distance(to: rh[j], stoppingAbove: radius)
                                         if d <= radius && firstQualifyingTable(a, rh[j], subRadius) == table {
                                             var x = Int(l.ids[i]), y = Int(r.ids[j])
                                             if selfJoin && x > y { swap(&x, &y) }

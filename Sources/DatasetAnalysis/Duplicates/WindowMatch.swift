@@ -220,7 +220,7 @@ extension DuplicateFinder {
                 let turned = t.apply(x)
                 let d = turned.distance(to: y)
                 if lowClose(turned, y, distance: d, rules: rules),
-                    verified(wa.dhash[HashWindow.whole.rawValue], wb.dhash[HashWindow.whole.rawValue], t, rules)
+                    verified(wa.dhash(of: .whole), wb.dhash(of: .whole), t, rules)
                 {
                     consider(Match(distance: d, transform: t, kind: .whole, windowA: .whole, windowB: .whole, borderRemoved: border))
                 }
@@ -228,8 +228,7 @@ extension DuplicateFinder {
             // b is a crop (or a rotation) of a: a's window, turned, against b's whole.
             for w in HashWindow.cropWindows {
                 if let x = wa[w], let y = wb[.whole] {
-                    if let d = windowMatch(t.apply(x), y, dhash: wa.dhash[w.rawValue], wb.dhash[HashWindow.whole.rawValue], t, rules: rules)
-                    {
+                    if let d = windowMatch(t.apply(x), y, dhash: wa.dhash(of: w), wb.dhash(of: .whole), t, rules: rules) {
                         consider(
                             Match(
                                 distance: d, transform: t, kind: w.rawValue >= HashWindow.rotatedLeft.rawValue ? .rotated : .crop,
@@ -238,8 +237,7 @@ extension DuplicateFinder {
                 }
                 // a is a crop of b: a turned back, against b's window (in b's own frame).
                 if let x = wa[.whole], let y = wb[w] {
-                    if let d = windowMatch(t.apply(x), y, dhash: wa.dhash[HashWindow.whole.rawValue], wb.dhash[w.rawValue], t, rules: rules)
-                    {
+                    if let d = windowMatch(t.apply(x), y, dhash: wa.dhash(of: .whole), wb.dhash(of: w), t, rules: rules) {
                         consider(
                             Match(
                                 distance: d, transform: t, kind: w.rawValue >= HashWindow.rotatedLeft.rawValue ? .rotated : .crop,
