@@ -100,8 +100,14 @@ struct FaultInjectionTests {
         #expect(["truncated", "timeout"].contains(newest[6]?["reason"] as? String ?? ""), "\(newest[6] ?? [:])")
         #expect(newest[6]?["attempts"] as? Int == 3)
         #expect(newest[6]?["retryable"] as? Bool == true)
-        expect(7, "failed", "too_large", attempts: 1)
-        expect(8, "failed", "too_large", attempts: 1)
+        // Over the cap is final: not retryable, so the attempt that saw it was the last. Its
+        // attempt count is not asserted: on a loaded machine an earlier attempt at the same
+        // URL can stall (the test process's threads busy elsewhere) and be retried as a
+        // timeout before the one that meets the cap — seen once in CI (3 attempts, 42 s).
+        for row in [7, 8] {
+            expect(row, "failed", "too_large")
+            #expect(newest[row]?["retryable"] as? Bool == false, "row \(row): \(newest[row] ?? [:])")
+        }
         expect(9, "failed", "not_image", attempts: 1)
         expect(10, "failed", "http_status", attempts: 3)  // 500 is transient: retried, then given up
         expect(11, "ok", nil)
