@@ -232,6 +232,10 @@ public struct CatalogSQL: Sendable {
 
         /// The posting columns' names, as an insert lists them.
         public static var insertColumns: String { "kind, value, image_id, " + columns.map(\.name).joined(separator: ", ") }
+
+        /// Whether a (positive) term with `filter` has postings: a page of a query with such a
+        /// term reads along them (a backend may then skip counting that term).
+        public static func hold(_ filter: CatalogQuery.Filter) -> Bool { CatalogSQL.posting(filter) != nil }
     }
 
     /// The statement selecting the cameras a `camera:` term with `text` matches (for

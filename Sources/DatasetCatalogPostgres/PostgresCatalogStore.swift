@@ -44,7 +44,7 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// The migrations, in order; the version of the schema is the number applied. Append
     /// only: a released migration is never edited.
-    static let migrations: [[String]] = [version1, version2, version3, version4, version5, version6]
+    static let migrations: [[String]] = [version1, version2, version3, version4, version5, version6, version7]
 
     /// The schema version this build makes and reads.
     public static var currentVersion: Int { migrations.count }
@@ -300,7 +300,7 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     /// The tables a sound schema has.
-    static let tables = ["schema_version", "image", "decision", "tag", "job"]
+    static let tables = ["schema_version", "image", "decision", "tag", "job", postingTable]
 
     public func migrate() async throws {
         // An index at the current schema (every command opens one) costs one statement: no
@@ -553,7 +553,9 @@ public final class PostgresCatalogStore: CatalogStore {
     public func replaceAll(_ load: (any CatalogBulkLoad) async throws -> Void) async throws {
         try await migrate()
         try await transaction { connection in
-            try await connection.query("TRUNCATE image, decision, tag", logger: logger)
+            try await connection.query("TRUNCATE image, decision, tag, \(Self.postingTable)", logger: logger)
+            // The postings are filled once at the end (``refillPostings(on:logger:)``).
+            try await Self.setPostingTriggers(enabled: false, on: connection, logger: logger)
             var deferred: [(name: String, definition: String)] = []
             let indexes = try await connection.query(
                 """
@@ -579,6 +581,7 @@ public final class PostgresCatalogStore: CatalogStore {
             try await load(bulk)
             try await bulk.finishImages()
             try await bulk.makeIndexes()
+            try await Self.refillPostings(on: connection, logger: logger)
         }
     }
 
@@ -660,7 +663,7 @@ public final class PostgresCatalogStore: CatalogStore {
     /// read, never compared, and sampling all 80 (the hashes among them) cost 3.8 s at 1M
     /// where these take 2.1 s (psql on a loaded machine).
     public func optimize() async throws {
-        _ = try await fetch("VACUUM (ANALYZE) image (\(Self.analyzedColumns.joined(separator: ", "))), decision, tag")
+        _ = try await fetch("VACUUM (ANALYZE) image (\(Self.analyzedColumns.joined(separator: ", "))), decision, tag, \(Self.postingTable)")
     }
 
     /// The image table's columns a search compares, sorts or joins on, whose statistics the
@@ -684,7 +687,7 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     public func removeAll() async throws {
-        _ = try await fetch("TRUNCATE image, decision, tag")
+        _ = try await fetch("TRUNCATE image, decision, tag, \(Self.postingTable)")
     }
 
     // MARK: - Reads
@@ -812,7 +815,13 @@ public final class PostgresCatalogStore: CatalogStore {
     /// How to read a page of `query` (``CatalogSQL/plan(counts:bound:)``).
     func plan(_ query: CatalogQuery, cameras: [String: [String]]) async throws -> CatalogPlan {
         var counts: [(term: Int, count: Int)] = []
-        for counted in CatalogSQL.candidateCounts(query, dialect: PostgresDialect(), bound: candidateBound, cameras: cameras) {
+        let counted = CatalogSQL.candidateCounts(query, dialect: PostgresDialect(), bound: candidateBound, cameras: cameras)
+        // A query's only counted term with postings is read along them whatever its count:
+        // counting it would cost a statement (its tag rows read) and choose nothing.
+        if counted.count == 1, let only = counted.first, CatalogSQL.Postings.hold(query.terms[only.term].filter) {
+            return .candidates(term: only.term)
+        }
+        for counted in counted {
             let count = try await fetch(counted.sql, counted.arguments).first?.decode(Int.self) ?? 0
             counts.append((counted.term, count))
             if count == 0 { break }  // nothing can be fewer
