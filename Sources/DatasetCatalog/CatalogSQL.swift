@@ -42,10 +42,24 @@ public protocol CatalogSQLDialect: Sendable {
     /// `order`'s posting index — `joiningImages`: with each posting's image joined as `i`
     /// after it (the page tests other conditions) —, or nil when the backend has no postings.
     func postings(_ order: CatalogOrder, joiningImages: Bool) -> String?
+    /// The `FROM` of a page read from `filter`'s matches as narrow rows, as `t`: `image_id`,
+    /// `lib_path` and, but by path, `order`'s key in ``CatalogSQL/Postings/column(_:)``, sorted
+    /// by `orderBy` (the page's order, on those columns) and fenced so that the planner keeps
+    /// that order; the page then reads each row's image, in order, only to test the query's
+    /// other terms, and stops when it is full. `rows` selects those narrow rows from the image
+    /// table for a filter the image table answers alone (a date range), nil otherwise. Nil
+    /// when the backend reads the candidates whole (``candidatesFirst(_:rows:)``).
+    func keyedCandidates(
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, rows: String?, bind: (RecordField.Value) -> String
+    ) -> String?
 }
 
 extension CatalogSQLDialect {
     public func postings(_ order: CatalogOrder, joiningImages: Bool) -> String? { nil }
+
+    public func keyedCandidates(
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, rows: String?, bind: (RecordField.Value) -> String
+    ) -> String? { nil }
 }
 
 /// How a page of a query is read; ``CatalogSQL/plan(counts:bound:)`` chooses.
@@ -387,6 +401,11 @@ public struct CatalogSQL: Sendable {
         if let term = postingTerm(plan), let page = postingPage(term: term, order: order, after: cursor, limit: limit, backward: backward) {
             return page
         }
+        if case .candidates(let term) = plan, query.terms.indices.contains(term),
+            let page = keyedPage(term: term, order: order, after: cursor, limit: limit, backward: backward)
+        {
+            return page
+        }
         var source = dialect.orderWalk(order, along: Self.walkIndex(query, order: order))
         if case .candidates(let term) = plan, query.terms.indices.contains(term) {
             let filter = query.terms[term].filter
@@ -507,6 +526,41 @@ public struct CatalogSQL: Sendable {
         let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
         let inner =
             "SELECT t.image_id AS id, \(key) AS sort_key FROM \(source)\(decisions) WHERE \(all.joined(separator: " AND ")) "
+            + "ORDER BY \(orderBy) LIMIT \(bind(.int(max(1, limit) + 1)))"
+        return Self.page(inner, order: order, backward: backward)
+    }
+
+    /// The page read from the narrow rows of the term at `term`'s matches, sorted
+    /// (``CatalogSQLDialect/keyedCandidates(_:order:orderBy:rows:bind:)``), or nil when the
+    /// backend reads its candidates whole.
+    private mutating func keyedPage(term: Int, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool) -> String? {
+        let filter = query.terms[term].filter
+        // The rows are exactly the term's matches: the page tests the others.
+        var others = query
+        others.terms.remove(at: term)
+        var sql = CatalogSQL(others, dialect: dialect, cameras: cameras)
+        let column = Postings.column(order)
+        let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
+        let sorted = order == .path ? "lib_path \(up)" : "\(column) \(down), lib_path \(up)"
+        var rows: String?
+        if case .date(let from, let through) = filter {
+            let key = order == .path ? "" : ", \(Self.orderKey(order)) AS \(column)"
+            rows =
+                "SELECT i.id AS image_id, i.lib_path AS lib_path\(key) FROM image i WHERE \(sql.dateCondition(from: from, through: through))"
+        }
+        guard let source = dialect.keyedCandidates(filter, order: order, orderBy: sorted, rows: rows, bind: { sql.bind($0) }) else {
+            return nil
+        }
+        self = sql
+        let key = "t.\(column)"
+        var all = conditions
+        if let cursor { all.append(cursorCondition(cursor, order: order, key: key, path: "t.lib_path", backward: backward)) }
+        let orderBy = order == .path ? "t.lib_path \(up)" : "\(key) \(down), t.lib_path \(up)"
+        let images = !conditions.isEmpty || readsDecisions ? " JOIN image i ON i.id = t.image_id" : ""
+        let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
+        let filtered = all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
+        let inner =
+            "SELECT t.image_id AS id, \(key) AS sort_key FROM \(source)\(images)\(decisions)\(filtered) "
             + "ORDER BY \(orderBy) LIMIT \(bind(.int(max(1, limit) + 1)))"
         return Self.page(inner, order: order, backward: backward)
     }
