@@ -107,7 +107,14 @@ struct CatalogSearchPlanTests {
         ("status:selected tag:sunset", { $0.status == .selected && $0.tags.contains { $0.value == "sunset" } }),
         ("tag:sunset", { $0.tags.contains { $0.value == "sunset" } }),
         ("tag:sunset tag:beach", { $0.tags.contains { $0.value == "sunset" } && $0.tags.contains { $0.value == "beach" } }),
+        // Words and dates after the writes: PostgreSQL reads them from its text postings and
+        // its capture index, which follow retags, moves (a path losing "beach") and edits.
+        ("sunset", { $0.tags.contains { $0.value == "sunset" } || $0.image.path.contains("sunset") }),
+        ("date:2030-01", { $0.image.capture?.local.hasPrefix("2030-01") == true }),
     ]
+
+    /// The word queries of ``queries`` asked again after the writes.
+    static let wordQueries: Set<String> = ["beach", #""golden hour""#, "beach -is:blurry quality>=50"]
 
     /// The fixture's images in `order`, as the index sorts them (ties by path).
     static func sorted(_ fixtures: [Fixture], _ order: CatalogOrder) -> [String] {
@@ -159,9 +166,9 @@ struct CatalogSearchPlanTests {
         }
     }
 
-    /// The tag and status queries after the tags, decisions and images changed: tags and
-    /// statuses replaced, files moved, edited in place (a new content loses its tags, a new
-    /// date or score keeps them) and trashed — the postings follow every write.
+    /// The tag, status, word and date queries after the tags, decisions and images changed:
+    /// tags and statuses replaced, files moved, edited in place (a new content loses its tags,
+    /// a new date or score keeps them) and trashed — the postings follow every write.
     @Test(arguments: CatalogBackend.allCases)
     func tagAndStatusPagesFollowRetagsMovesEditsAndTrash(backend: CatalogBackend) async throws {
         let ws = try Workspace()
@@ -206,7 +213,9 @@ struct CatalogSearchPlanTests {
             try await store.remove(paths: moved.map(\.from) + trashed)
             try await store.upsert(images: moved.map(\.to) + edited)
             fixtures.removeAll { trashed.contains($0.image.path) }
-            let queries = Self.queries.filter { $0.text.contains("tag:") || $0.text.contains("status:") } + Self.retagQueries
+            let queries =
+                Self.queries.filter { $0.text.contains("tag:") || $0.text.contains("status:") || Self.wordQueries.contains($0.text) }
+                + Self.retagQueries
             try await Self.check(store, fixtures, queries, label: "\(backend) bound \(bound) after writes")
         }
     }
