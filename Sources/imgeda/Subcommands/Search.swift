@@ -8,6 +8,7 @@ import Foundation
 extension Imgeda {
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Search a library: free text plus filters; prints paths (or --json).",
             discussion: """
                 Words match tags, captions, paths, camera and lens ("quoted phrases" too). Filters: tag:beach \
