@@ -424,6 +424,64 @@ public struct CatalogSQL: Sendable {
         return Self.page(inner, order: order, backward: backward)
     }
 
+    // MARK: - A bounded walk for words
+
+    /// How many entries of the order's index a page of `limit` rows may walk before it gives
+    /// up on a full-text term that matched `count` of about `images` images, or nil when
+    /// reading and sorting the matches costs less (``boundedWalkStatement(term:order:after:limit:backward:entries:)``).
+    /// Evenly spread, a page meets its `limit + 1` matches after about
+    /// `(limit + 1) × images / count` entries; the walk is allowed twice that, or six times
+    /// when the query has `otherTerms` (each leaves out some of the word's matches: at 1M,
+    /// `-is:blurry quality>=50` keeps about half of `beach`'s). An entry costs about a tenth
+    /// of a match's row (a covering index entry tested against the words' rowids against a
+    /// random page of the wide image table), so the walk is tried only when it reads fewer
+    /// than ten entries per match: a word with 10 matches never walks.
+    public static func boundedWalkEntries(count: Int, images: Int, limit: Int, otherTerms: Bool = false) -> Int? {
+        guard count > 0, images > 0 else { return nil }
+        let expected = (max(1, limit) + 1) * images / count
+        let entries = (otherTerms ? 6 : 2) * max(expected, 1)
+        return entries < 10 * count ? entries : nil
+    }
+
+    /// The page of a walk of `order`'s own index that stops after its first `entries`
+    /// entries from the cursor, for a query whose positive full-text term at `term` matched
+    /// too many images to read and sort them all cheaply: each walked entry's id is tested
+    /// against the words' rowids (the order's index holds the id, so no image row is read
+    /// for it), and only the entries that pass have their row read for the query's other
+    /// conditions. When the page comes back full (`limit + 1` rows) it is the query's page —
+    /// the walk saw every entry before its last row. When it does not (the matches cluster
+    /// farther along the order, as a trip's photos cluster in time, or the query has fewer
+    /// matches left), the caller reads the page by its ordinary plan. Nil when the term is
+    /// not a positive full-text term.
+    public mutating func boundedWalkStatement(
+        term: Int, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool, entries: Int
+    ) -> String? {
+        guard query.terms.indices.contains(term), !query.terms[term].negated, case .text(let text) = query.terms[term].filter else {
+            return nil
+        }
+        var others = query
+        others.terms.remove(at: term)
+        self = CatalogSQL(others, dialect: dialect, cameras: cameras)
+        guard let ids = dialect.fullTextIDs(text, bind: { bind($0) }) else { return nil }
+        let key = Self.orderKey(order)
+        let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
+        let walkOrder = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
+        let range = cursor.map { "WHERE " + cursorCondition($0, order: order, key: key, path: "i.lib_path", backward: backward) } ?? ""
+        let walk =
+            "SELECT i.id AS id, \(key) AS sort_key, i.lib_path AS lib_path FROM \(dialect.orderWalk(order, along: nil)) \(range) "
+            + "ORDER BY \(walkOrder) LIMIT \(bind(.int(max(1, entries))))"
+        // The words' test names the walked id only, so it is made before any image row is read.
+        let tests = ["w.id IN (\(ids))"] + conditions
+        let readsImages = !conditions.isEmpty || readsDecisions
+        let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
+        let from = readsImages ? "(\(walk)) w JOIN image i ON i.id = w.id\(decisions)" : "(\(walk)) w"
+        let pageOrder = order == .path ? "w.lib_path \(up)" : "w.sort_key \(down), w.lib_path \(up)"
+        let inner =
+            "SELECT w.id AS id, w.sort_key AS sort_key FROM \(from) WHERE \(tests.joined(separator: " AND ")) "
+            + "ORDER BY \(pageOrder) LIMIT \(bind(.int(max(1, limit) + 1)))"
+        return Self.page(inner, order: order, backward: backward)
+    }
+
     /// The statement reading in full the rows of a page whose ids and sort keys `inner` selects.
     private static func page(_ inner: String, order: CatalogOrder, backward: Bool) -> String {
         let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")

@@ -99,6 +99,16 @@ struct CatalogSearchPlanTests {
         ("tag:beach tag:place:lisbon", { $0.tags.contains { $0.value == "beach" } && $0.tags.contains { $0.value == "Lisbon" } }),
         ("tag:beach caption:golden", { $0.tags.contains { $0.value == "beach" } && $0.sidecar?.caption?.contains("golden") == true }),
         ("status:rejected tag:place:lisbon", { $0.status == .rejected && $0.tags.contains { $0.value == "Lisbon" } }),
+        // Words: sparse (read and sorted), dense (a bounded walk of the order's index where the
+        // counts allow one, its page read again by the plan when it comes back short), with a
+        // tag, a flag, a decision and a negation.
+        ("golden", { $0.sidecar?.caption?.contains("golden") == true }),
+        ("city", { $0.image.path.contains("/city/") }),
+        ("2021", { $0.image.path.hasPrefix("2021/") }),
+        ("2021 tag:beach", { $0.image.path.hasPrefix("2021/") && $0.tags.contains { $0.value == "beach" } }),
+        ("2021 is:duplicate", { $0.image.path.hasPrefix("2021/") && $0.image.duplicateGroup != nil }),
+        ("2021 is:tagged", { $0.image.path.hasPrefix("2021/") && !$0.tags.isEmpty }),
+        ("2021 -is:blurry", { $0.image.path.hasPrefix("2021/") && !$0.image.record.isBlurry }),
     ]
 
     /// The tag and status put on images after they were indexed.
@@ -249,6 +259,21 @@ struct CatalogSearchPlanTests {
         #expect(CatalogSQL.plan(counts: [(term: 0, count: 10)], bound: 10) == .walk)
         #expect(CatalogSQL.plan(counts: [(term: 0, count: 9)], bound: 10) == .candidates(term: 0))
         #expect(CatalogSQL.plan(counts: [(term: 0, count: 7), (term: 2, count: 3)], bound: 10) == .candidates(term: 2))
+    }
+
+    @Test func aWordWalksTheOrderOnlyWhenItsMatchesAreManyEnough() throws {
+        // At 1M: `sunset` (4,451 matches) walks twice the ~11,500 entries that hold a page of
+        // 50 when spread evenly; a word with 10 matches is read and sorted.
+        #expect(CatalogSQL.boundedWalkEntries(count: 4_451, images: 1_000_000, limit: 50) == 22_916)
+        #expect(CatalogSQL.boundedWalkEntries(count: 10, images: 1_000_000, limit: 50) == nil)
+        #expect(CatalogSQL.boundedWalkEntries(count: 1_000, images: 1_000_000, limit: 50) == nil)
+        #expect(CatalogSQL.boundedWalkEntries(count: 0, images: 1_000_000, limit: 50) == nil)
+        // Other terms leave out some matches: `beach -is:blurry quality>=50` walks six times as far.
+        #expect(CatalogSQL.boundedWalkEntries(count: 9_705, images: 1_000_000, limit: 50, otherTerms: true) == 31_530)
+        // Only a positive word is walked.
+        var sql = CatalogSQL(try CatalogQuery.parse("-sunset tag:beach"), dialect: SQLiteDialectProbe())
+        #expect(sql.boundedWalkStatement(term: 0, order: .path, after: nil, limit: 50, backward: false, entries: 100) == nil)
+        #expect(sql.boundedWalkStatement(term: 1, order: .path, after: nil, limit: 50, backward: false, entries: 100) == nil)
     }
 
     @Test func onlyPositiveTermsWithAnIndexAreCounted() throws {
