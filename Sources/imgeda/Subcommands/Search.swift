@@ -48,7 +48,7 @@ extension Imgeda {
             let parsed: CatalogQuery
             do { parsed = try CatalogQuery.parse(query) } catch { throw ValidationError(error.description) }
             let library = try library.library()
-            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json, reading: true)
             let order = CatalogOrder(rawValue: order) ?? .path
             if count {
                 let n = try runBlocking { try await store.count(parsed) }
