@@ -105,6 +105,8 @@ struct CatalogSearchPlanTests {
         ("golden", { $0.sidecar?.caption?.contains("golden") == true }),
         ("city", { $0.image.path.contains("/city/") }),
         ("2021", { $0.image.path.hasPrefix("2021/") }),
+        // The oldest year: last by date, past where a bounded walk of 19 rows stops.
+        ("2019", { $0.image.path.hasPrefix("2019/") }),
         ("2021 tag:beach", { $0.image.path.hasPrefix("2021/") && $0.tags.contains { $0.value == "beach" } }),
         ("2021 is:duplicate", { $0.image.path.hasPrefix("2021/") && $0.image.duplicateGroup != nil }),
         ("2021 is:tagged", { $0.image.path.hasPrefix("2021/") && !$0.tags.isEmpty }),
