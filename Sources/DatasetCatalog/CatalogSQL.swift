@@ -469,6 +469,23 @@ public struct CatalogSQL: Sendable {
         return entries < 10 * count ? entries : nil
     }
 
+    /// The statement counting how many of the first `entries` entries after `cursor` (before
+    /// it, `backward`) in `order`'s own index the full-text `text` matches — a short look
+    /// before a bounded walk: where a word's matches lie farther along the order (a trip's
+    /// photos in one year), it finds none and the walk is not made. Nil when `text` has no word.
+    public mutating func walkProbeStatement(
+        _ text: String, order: CatalogOrder, after cursor: CatalogCursor?, backward: Bool, entries: Int
+    ) -> String? {
+        let key = Self.orderKey(order)
+        let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
+        let walkOrder = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
+        let range = cursor.map { "WHERE " + cursorCondition($0, order: order, key: key, path: "i.lib_path", backward: backward) } ?? ""
+        let walk =
+            "SELECT i.id AS id FROM \(dialect.orderWalk(order, along: nil)) \(range) ORDER BY \(walkOrder) LIMIT \(bind(.int(max(1, entries))))"
+        guard let ids = dialect.fullTextIDs(text, bind: { bind($0) }) else { return nil }
+        return "SELECT COUNT(*) FROM (\(walk)) w WHERE w.id IN (\(ids))"
+    }
+
     /// The statement selecting the sort key (`sort_key`) and path (`lib_path`) of the entry
     /// `entries` places after `cursor` (before it, `backward`) in `order`'s own index — where
     /// a bounded walk stops (``pageStatement(order:after:limit:backward:plan:before:)`` with
