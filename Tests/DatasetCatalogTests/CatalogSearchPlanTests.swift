@@ -40,8 +40,12 @@ struct CatalogSearchPlanTests {
             image.record.isDark = i % 11 == 0
             image.record.isCorrupt = i % 23 == 0
             var sidecar: Sidecar?
-            if i % 4 == 0 || i % 9 == 0 {
+            // A word at both ends of the path order (2019's beach folder, 2023's city folder):
+            // a bounded walk that starts in the first stretch stops before the second.
+            let dawn = (i % 5 == 0 && i % 2 == 0) || (i % 5 == 4 && i % 2 == 1)
+            if i % 4 == 0 || i % 9 == 0 || dawn {
                 var s = Sidecar(sha256: SyntheticCatalog.sha(i))
+                if dawn { s.add(Tag(parsing: "dawn")) }
                 if i % 4 == 0 { s.add(Tag(parsing: "beach")) }
                 if i % 9 == 0 { s.add(Tag(parsing: "place:Lisbon")) }
                 // The value again, in another category and case: posted once per image.
@@ -103,6 +107,7 @@ struct CatalogSearchPlanTests {
         // counts allow one, its page read again by the plan when it comes back short), with a
         // tag, a flag, a decision and a negation.
         ("golden", { $0.sidecar?.caption?.contains("golden") == true }),
+        ("dawn", { $0.tags.contains { $0.value == "dawn" } }),
         ("city", { $0.image.path.contains("/city/") }),
         ("2021", { $0.image.path.hasPrefix("2021/") }),
         // The oldest year: last by date, past where a bounded walk of 19 rows stops.
