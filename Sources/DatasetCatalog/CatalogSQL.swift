@@ -395,10 +395,15 @@ public struct CatalogSQL: Sendable {
     /// just before `cursor`, nearest first. `plan` says how the page is found; an inner query
     /// picks the page's ids and sort keys (from an index, reading no more than it must), and
     /// only those rows are read in full.
+    /// `stop`: the page ends before this position (``walkStopStatement(order:after:backward:entries:)``),
+    /// whatever it holds.
     public mutating func pageStatement(
-        order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool = false, plan: CatalogPlan = .walk
+        order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool = false, plan: CatalogPlan = .walk,
+        before stop: CatalogCursor? = nil
     ) -> String {
-        if let term = postingTerm(plan), let page = postingPage(term: term, order: order, after: cursor, limit: limit, backward: backward) {
+        if let term = postingTerm(plan),
+            let page = postingPage(term: term, order: order, after: cursor, limit: limit, backward: backward, before: stop)
+        {
             return page
         }
         if case .candidates(let term) = plan, query.terms.indices.contains(term),
@@ -425,26 +430,97 @@ public struct CatalogSQL: Sendable {
         let key = Self.orderKey(order)
         var conditions = conditions
         if let cursor { conditions.append(cursorCondition(cursor, order: order, key: key, path: "i.lib_path", backward: backward)) }
+        let cameras = plan == .walk && Self.walkIndex(query, order: order)?.leading == .camera ? walkedCameras() ?? [] : []
+        var stopArms: [[String]] = []
+        if let stop {
+            if order == .path || cameras.count > 1 {
+                // Before the stop: the rows after it the other way (in path order, a range of the path index).
+                conditions.append(cursorCondition(stop, order: order, key: key, path: "i.lib_path", backward: !backward))
+            } else {
+                // Two ranges of the order's index, each a bound it stops at: the keys before the
+                // stop's, then the stop's own key before its path. One condition on both would
+                // be a filter within a run of equal keys (at 1M the pixel counts are four runs
+                // of 250,000 images, the quality score starts with one of 30,000).
+                let value: RecordField.Value = Self.isNumeric(order) ? .int(Int(stop.key ?? "") ?? -1) : .string(stop.key ?? "")
+                let (beyond, before) = backward ? ("<", ">") : (">", "<")
+                stopArms = [
+                    conditions + ["\(key) \(beyond) \(bind(value))"],
+                    conditions + ["\(key) = \(bind(value))", "i.lib_path \(before) \(bind(.string(stop.path)))"],
+                ]
+            }
+        }
         let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
         let orderBy = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
         let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
         let pageLimit = bind(.int(max(1, limit) + 1))
         let filtered = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         var inner = "SELECT i.id AS id, \(key) AS sort_key FROM \(source)\(decisions) \(filtered) ORDER BY \(orderBy) LIMIT \(pageLimit)"
-        if plan == .walk, Self.walkIndex(query, order: order)?.leading == .camera, let values = walkedCameras(), values.count > 1 {
-            // One walk per camera along the camera index, merged: a backend that cannot walk
-            // an index for a list of values (PostgreSQL) would sort all their images.
+        // One walk per camera along the camera index, merged: a backend that cannot walk an
+        // index for a list of values (PostgreSQL) would sort all their images. Or the two
+        // ranges before a stop.
+        var arms = cameras.count > 1 ? cameras.map { conditions + ["\(Self.cameraKey()) = \(bind(.string($0)))"] } : []
+        if arms.isEmpty { arms = stopArms }
+        if !arms.isEmpty {
             // Each arm a subquery of its own (SQLite allows no ORDER BY or LIMIT on an arm itself).
-            let arms = values.enumerated().map { number, value in
-                let all = conditions + ["\(Self.cameraKey()) = \(bind(.string(value)))"]
-                return "SELECT * FROM (SELECT i.id AS id, \(key) AS sort_key, i.lib_path AS lib_path FROM \(source)\(decisions) "
+            let selects = arms.enumerated().map { number, all in
+                "SELECT * FROM (SELECT i.id AS id, \(key) AS sort_key, i.lib_path AS lib_path FROM \(source)\(decisions) "
                     + "WHERE \(all.joined(separator: " AND ")) ORDER BY \(orderBy) LIMIT \(pageLimit)) a\(number)"
             }
             let merged = order == .path ? "u.lib_path \(up)" : "u.sort_key \(down), u.lib_path \(up)"
             inner =
-                "SELECT u.id AS id, u.sort_key AS sort_key FROM (\(arms.joined(separator: " UNION ALL "))) u ORDER BY \(merged) LIMIT \(pageLimit)"
+                "SELECT u.id AS id, u.sort_key AS sort_key FROM (\(selects.joined(separator: " UNION ALL "))) u ORDER BY \(merged) LIMIT \(pageLimit)"
         }
         return Self.page(inner, order: order, backward: backward)
+    }
+
+    // MARK: - A bounded walk for words
+
+    /// How many entries of the order's index a page of `limit` rows may walk before it gives
+    /// up on a full-text term that matched `count` of about `images` images, or nil when
+    /// reading and sorting the matches costs less (``walkStopStatement(order:after:backward:entries:)``).
+    /// Evenly spread, a page meets its `limit + 1` matches after about
+    /// `(limit + 1) × images / count` entries; the walk is allowed twice that, or six times
+    /// when the query has `otherTerms` (each leaves out some of the word's matches: at 1M,
+    /// `-is:blurry quality>=50` keeps about half of `beach`'s). An entry costs about a tenth
+    /// of a match's row (a covering index entry tested against the words' rowids against a
+    /// random page of the wide image table), so the walk is tried only when it reads fewer
+    /// than ten entries per match: a word with 10 matches never walks.
+    public static func boundedWalkEntries(count: Int, images: Int, limit: Int, otherTerms: Bool = false) -> Int? {
+        guard count > 0, images > 0 else { return nil }
+        let expected = (max(1, limit) + 1) * images / count
+        let entries = (otherTerms ? 6 : 2) * max(expected, 1)
+        return entries < 10 * count ? entries : nil
+    }
+
+    /// The statement counting how many of the first `entries` entries after `cursor` (before
+    /// it, `backward`) in `order`'s own index the full-text `text` matches — a short look
+    /// before a bounded walk: where a word's matches lie farther along the order (a trip's
+    /// photos in one year), it finds none and the walk is not made. Nil when `text` has no word.
+    public mutating func walkProbeStatement(
+        _ text: String, order: CatalogOrder, after cursor: CatalogCursor?, backward: Bool, entries: Int
+    ) -> String? {
+        let key = Self.orderKey(order)
+        let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
+        let walkOrder = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
+        let range = cursor.map { "WHERE " + cursorCondition($0, order: order, key: key, path: "i.lib_path", backward: backward) } ?? ""
+        let walk =
+            "SELECT i.id AS id FROM \(dialect.orderWalk(order, along: nil)) \(range) ORDER BY \(walkOrder) LIMIT \(bind(.int(max(1, entries))))"
+        guard let ids = dialect.fullTextIDs(text, bind: { bind($0) }) else { return nil }
+        return "SELECT COUNT(*) FROM (\(walk)) w WHERE w.id IN (\(ids))"
+    }
+
+    /// The statement selecting the sort key (`sort_key`) and path (`lib_path`) of the entry
+    /// `entries` places after `cursor` (before it, `backward`) in `order`'s own index — where
+    /// a bounded walk stops (``pageStatement(order:after:limit:backward:plan:before:)`` with
+    /// it as `stop`) —, or no row when the index ends sooner (the walk is then complete). It
+    /// steps over the index's entries alone, reading no image row.
+    public mutating func walkStopStatement(order: CatalogOrder, after cursor: CatalogCursor?, backward: Bool, entries: Int) -> String {
+        let key = Self.orderKey(order)
+        let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
+        let walkOrder = order == .path ? "i.lib_path \(up)" : "\(key) \(down), i.lib_path \(up)"
+        let range = cursor.map { "WHERE " + cursorCondition($0, order: order, key: key, path: "i.lib_path", backward: backward) } ?? ""
+        return "SELECT \(key) AS sort_key, i.lib_path AS lib_path FROM \(dialect.orderWalk(order, along: nil)) \(range) "
+            + "ORDER BY \(walkOrder) LIMIT 1 OFFSET \(bind(.int(max(0, entries))))"
     }
 
     /// The statement reading in full the rows of a page whose ids and sort keys `inner` selects.
@@ -503,9 +579,9 @@ public struct CatalogSQL: Sendable {
 
     /// The page read along the postings of the term at `term` (``Postings``), or nil when the
     /// backend has none.
-    private mutating func postingPage(term: Int, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool)
-        -> String?
-    {
+    private mutating func postingPage(
+        term: Int, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool, before stop: CatalogCursor? = nil
+    ) -> String? {
         guard let posting = Self.posting(query.terms[term].filter), dialect.postings(order, joiningImages: false) != nil else {
             return nil
         }
@@ -521,6 +597,8 @@ public struct CatalogSQL: Sendable {
             ["t.kind = \(bind(.string(posting.kind.rawValue)))", dialect.equalsIgnoringCase("t.value", bind(.string(posting.value)))]
             + conditions
         if let cursor { all.append(cursorCondition(cursor, order: order, key: key, path: "t.lib_path", backward: backward)) }
+        // Before the stop: the rows after it the other way.
+        if let stop { all.append(cursorCondition(stop, order: order, key: key, path: "t.lib_path", backward: !backward)) }
         let (down, up) = backward ? ("ASC", "DESC") : ("DESC", "ASC")
         let orderBy = order == .path ? "t.lib_path \(up)" : "\(key) \(down), t.lib_path \(up)"
         let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""

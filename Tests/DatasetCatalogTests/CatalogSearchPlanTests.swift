@@ -40,8 +40,12 @@ struct CatalogSearchPlanTests {
             image.record.isDark = i % 11 == 0
             image.record.isCorrupt = i % 23 == 0
             var sidecar: Sidecar?
-            if i % 4 == 0 || i % 9 == 0 {
+            // A word at both ends of the path order (2019's beach folder, 2023's city folder):
+            // a bounded walk that starts in the first stretch stops before the second.
+            let dawn = (i % 5 == 0 && i % 2 == 0) || (i % 5 == 4 && i % 2 == 1)
+            if i % 4 == 0 || i % 9 == 0 || dawn {
                 var s = Sidecar(sha256: SyntheticCatalog.sha(i))
+                if dawn { s.add(Tag(parsing: "dawn")) }
                 if i % 4 == 0 { s.add(Tag(parsing: "beach")) }
                 if i % 9 == 0 { s.add(Tag(parsing: "place:Lisbon")) }
                 // The value again, in another category and case: posted once per image.
@@ -99,6 +103,19 @@ struct CatalogSearchPlanTests {
         ("tag:beach tag:place:lisbon", { $0.tags.contains { $0.value == "beach" } && $0.tags.contains { $0.value == "Lisbon" } }),
         ("tag:beach caption:golden", { $0.tags.contains { $0.value == "beach" } && $0.sidecar?.caption?.contains("golden") == true }),
         ("status:rejected tag:place:lisbon", { $0.status == .rejected && $0.tags.contains { $0.value == "Lisbon" } }),
+        // Words: sparse (read and sorted), dense (a bounded walk of the order's index where the
+        // counts allow one, its page read again by the plan when it comes back short), with a
+        // tag, a flag, a decision and a negation.
+        ("golden", { $0.sidecar?.caption?.contains("golden") == true }),
+        ("dawn", { $0.tags.contains { $0.value == "dawn" } }),
+        ("city", { $0.image.path.contains("/city/") }),
+        ("2021", { $0.image.path.hasPrefix("2021/") }),
+        // The oldest year: last by date, past where a bounded walk of 19 rows stops.
+        ("2019", { $0.image.path.hasPrefix("2019/") }),
+        ("2021 tag:beach", { $0.image.path.hasPrefix("2021/") && $0.tags.contains { $0.value == "beach" } }),
+        ("2021 is:duplicate", { $0.image.path.hasPrefix("2021/") && $0.image.duplicateGroup != nil }),
+        ("2021 is:tagged", { $0.image.path.hasPrefix("2021/") && !$0.tags.isEmpty }),
+        ("2021 -is:blurry", { $0.image.path.hasPrefix("2021/") && !$0.image.record.isBlurry }),
     ]
 
     /// The tag and status put on images after they were indexed.
@@ -258,6 +275,17 @@ struct CatalogSearchPlanTests {
         #expect(CatalogSQL.plan(counts: [(term: 0, count: 10)], bound: 10) == .walk)
         #expect(CatalogSQL.plan(counts: [(term: 0, count: 9)], bound: 10) == .candidates(term: 0))
         #expect(CatalogSQL.plan(counts: [(term: 0, count: 7), (term: 2, count: 3)], bound: 10) == .candidates(term: 2))
+    }
+
+    @Test func aWordWalksTheOrderOnlyWhenItsMatchesAreManyEnough() {
+        // At 1M: `sunset` (4,451 matches) walks twice the ~11,500 entries that hold a page of
+        // 50 when spread evenly; a word with 10 matches is read and sorted.
+        #expect(CatalogSQL.boundedWalkEntries(count: 4_451, images: 1_000_000, limit: 50) == 22_916)
+        #expect(CatalogSQL.boundedWalkEntries(count: 10, images: 1_000_000, limit: 50) == nil)
+        #expect(CatalogSQL.boundedWalkEntries(count: 1_000, images: 1_000_000, limit: 50) == nil)
+        #expect(CatalogSQL.boundedWalkEntries(count: 0, images: 1_000_000, limit: 50) == nil)
+        // Other terms leave out some matches: `beach -is:blurry quality>=50` walks six times as far.
+        #expect(CatalogSQL.boundedWalkEntries(count: 9_705, images: 1_000_000, limit: 50, otherTerms: true) == 31_530)
     }
 
     @Test func onlyPositiveTermsWithAnIndexAreCounted() throws {

@@ -9,6 +9,7 @@ import ImageDecoding
 extension Imgeda {
     struct Annotations: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "annotations",
             abstract: "Statistics of a detection dataset's labels: classes, objects per image, box sizes, problems.",
             discussion:
                 "Reads \(AnnotationReader.layoutsLookedFor), or the COCO files given with --annotation-file. Finding no annotation is an error (exit 1). Invalid boxes are those outside the image, with zero area, or with an unknown class id."

@@ -7,6 +7,7 @@ import Foundation
 extension Imgeda {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check a manifest for problems: corrupt, exposure, artifacts, blur, duplicates, leakage, labels, extensions.",
             discussion: "Nothing is ever deleted: duplicate checks name a copy to keep and the others as candidates to remove.",
             subcommands: [
@@ -150,7 +151,7 @@ enum CheckRunner {
 
 extension Imgeda.Check {
     struct Corrupt: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List corrupt images with the reason.")
+        static let configuration = CommandConfiguration(commandName: "corrupt", abstract: "List corrupt images with the reason.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
 
@@ -160,7 +161,7 @@ extension Imgeda.Check {
     }
 
     struct Exposure: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List dark and overexposed images.")
+        static let configuration = CommandConfiguration(commandName: "exposure", abstract: "List dark and overexposed images.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @OptionGroup var thresholds: ThresholdOptions
@@ -178,7 +179,8 @@ extension Imgeda.Check {
     }
 
     struct Artifacts: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List images with border artifacts (letterboxing, padding, vignettes).")
+        static let configuration = CommandConfiguration(
+            commandName: "artifacts", abstract: "List images with border artifacts (letterboxing, padding, vignettes).")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @Option(help: "The same as --artifact-threshold.") var threshold: Double?
@@ -194,7 +196,7 @@ extension Imgeda.Check {
     }
 
     struct Blur: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List blurry images.")
+        static let configuration = CommandConfiguration(commandName: "blur", abstract: "List blurry images.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @Option(help: "The same as --blur-threshold.") var threshold: Double?
@@ -210,6 +212,7 @@ extension Imgeda.Check {
 
     struct Labels: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "labels",
             abstract: "Find the same picture labelled with different classes (byte-identical or near copies).",
             discussion: "Classes are the records' `class_name`s, from the class folders of a classification dataset."
         )
@@ -234,6 +237,7 @@ extension Imgeda.Check {
 
     struct Extensions: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "extensions",
             abstract: "List files whose extension names another format than their bytes hold (a .jpg that is a PNG).")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
@@ -250,6 +254,7 @@ extension Imgeda.Check {
 
     struct Duplicates: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "duplicates",
             abstract: "Find exact (same bytes) and near (same picture) duplicates, with a copy to keep in each group.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
@@ -268,6 +273,7 @@ extension Imgeda.Check {
 
     struct Leakage: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "leakage",
             abstract: "Find copies of the same picture across splits.",
             discussion:
                 "Give one manifest per split, earliest (training) first: `imgeda check leakage -m train.jsonl -m val.jsonl -m test.jsonl`."
@@ -295,7 +301,7 @@ extension Imgeda.Check {
     }
 
     struct All: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run every check in one pass over the manifest.")
+        static let configuration = CommandConfiguration(commandName: "all", abstract: "Run every check in one pass over the manifest.")
         @OptionGroup var source: CheckManifestsOption
         @OptionGroup var out: CheckOutputOptions
         @OptionGroup var duplicates: DuplicateOptions

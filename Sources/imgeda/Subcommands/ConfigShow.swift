@@ -7,12 +7,14 @@ import Foundation
 extension Imgeda {
     struct Config: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "config",
             abstract: "Show the effective settings of a command and where each comes from.",
             subcommands: [Show.self]
         )
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract: "Print every setting of a command: its value and where it came from.",
                 discussion: """
                     Settings are layered: defaults < --profile < --config FILE < environment \

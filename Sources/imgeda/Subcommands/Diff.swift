@@ -7,6 +7,7 @@ import Foundation
 extension Imgeda {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Compare two manifests: added, removed, changed, moved and renamed images.",
             discussion:
                 "Paths are compared relative to each manifest's scanned folder, so two versions of a dataset in different folders compare file by file. Moves and renames are recognised by checksum: the same bytes under another path are one move, not a removal and an addition."

@@ -8,6 +8,7 @@ import Foundation
 extension Imgeda {
     struct Download: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "download",
             abstract: "Download a URL list into a folder of images, analysed as they land.",
             discussion: """
                 SOURCE is a text file (one URL a line), a CSV/TSV file with a header (the URL \

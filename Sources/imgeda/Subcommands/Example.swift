@@ -7,6 +7,7 @@ import ImageDecoding
 extension Imgeda {
     struct Example: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "example",
             abstract: "Write a small example dataset with one of each problem, to try imgeda on."
         )
 

@@ -6,6 +6,7 @@ import Foundation
 extension Imgeda {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract:
                 "Export a manifest to CSV or Parquet, every field as a column, named as the reference names it (CSV: mean_r …; Parquet: pixel_stats.mean_r …).",
             discussion: "Streams the manifest: memory stays flat for millions of records (Parquet is written in row groups of 100,000)."

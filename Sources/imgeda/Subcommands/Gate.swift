@@ -7,6 +7,7 @@ import Foundation
 extension Imgeda {
     struct Gate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "gate",
             abstract: "Pass or fail a dataset against a policy, for CI: exit 0 passes, 2 fails, 1 for unusable input.",
             discussion: """
                 The policy is YAML with the reference's keys (min_images_total, max_corrupt_pct, \

@@ -7,6 +7,7 @@ import Foundation
 extension Imgeda {
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "info",
             abstract: "Summarise a manifest: totals, problems, dimensions, formats, EXIF."
         )
 

@@ -71,6 +71,7 @@ extension Imgeda.LibraryCommand {
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Make DIR a library: scan it and build the index.",
             discussion: "Safe to run again: it resumes, analysing only new or changed files.")
 
@@ -94,6 +95,7 @@ extension Imgeda.LibraryCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Find new, changed, moved and deleted files and bring the index up to date.",
             discussion: "Unchanged files are only stat'ed, never opened. Moved files keep their tags (sidecars follow the content).")
 
@@ -120,6 +122,7 @@ extension Imgeda.LibraryCommand {
 
     struct Rebuild: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rebuild",
             abstract: "Delete the index and make it again from the manifest and the sidecars alone.")
 
         @OptionGroup var library: LibraryOptions
@@ -139,6 +142,7 @@ extension Imgeda.LibraryCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check the index against the files; with --verify, hash every file against its recorded SHA-256.",
             discussion: "Exit status 2 when anything is out of place (run `imgeda library update DIR` to take in changes).")
 
@@ -179,6 +183,7 @@ extension Imgeda.LibraryCommand {
 
     struct Trash: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trash",
             abstract: "Move files into the library's trash (DIR/.imgeda/trash); nothing is deleted until empty-trash.")
 
         @OptionGroup var library: LibraryOptions
@@ -214,6 +219,7 @@ extension Imgeda.LibraryCommand {
 
     struct Restore: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "restore",
             abstract: "Put trashed files back where they were (all of them when none is named).")
 
         @OptionGroup var library: LibraryOptions
@@ -269,6 +275,7 @@ extension Imgeda.LibraryCommand {
 extension Imgeda.LibraryCommand {
     struct Duplicates: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "duplicates",
             abstract: "List duplicate groups with the copy to keep first (quality first); only undecided ones unless --all.",
             discussion: """
                 Decide once: `imgeda library keep DIR FILE` keeps a copy (the others are marked rejected), \
@@ -307,6 +314,7 @@ extension Imgeda.LibraryCommand {
 
     struct Keep: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "keep",
             abstract: "Keep this copy of its duplicate group; the other pictures are marked rejected (and trashed with --trash-others).")
 
         @OptionGroup var library: LibraryOptions
@@ -360,6 +368,7 @@ extension Imgeda.LibraryCommand {
 extension Imgeda.LibraryCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Copy a collection (a search) out as a training set: images, a caption .txt beside each, and a manifest.",
             discussion: "The .txt holds the caption, or the tags joined by \", \" when there is none (the layout LoRA trainers read).")
 

@@ -8,6 +8,7 @@ import Foundation
 extension Imgeda.LibraryCommand {
     struct Thumbnails: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "thumbnails",
             abstract: "Make the thumbnails of every indexed picture that has none yet (256 px small, 1024 px preview).",
             discussion: """
                 Thumbnails are cached in DIR/.imgeda/thumbnails by content (SHA-256): moved files keep theirs, and \

@@ -12,6 +12,7 @@ import ObjectStorage
 extension Imgeda {
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Join partial manifests (the shards of a scan or download) into one.",
             discussion: """
                 The result holds the records a single scan of all the files writes: one per file \

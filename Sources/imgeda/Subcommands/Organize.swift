@@ -9,6 +9,7 @@ import Foundation
 extension Imgeda {
     struct Organize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "organize",
             abstract: "File photos into folders by capture date (dry run first; verified copies or moves; undo).",
             discussion: """
                 Plans first and, without --apply, only shows the plan: how many files go to which folder, a sample, every \

@@ -9,6 +9,7 @@ import ImageDecoding
 extension Imgeda {
     struct Plot: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plot",
             abstract: "Draw plots of a manifest as PNG or SVG.",
             discussion:
                 "Kinds: \(PlotKind.allCases.map(\.rawValue).joined(separator: ", ")), or all. One pass over the manifest; large manifests switch to density plots by themselves."

@@ -8,6 +8,7 @@ import Foundation
 extension Imgeda {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Write a one-file HTML report: summary, issues, every plot, galleries of flagged images and duplicate groups.",
             discussion:
                 "The file is self-contained (inline SVG plots and JPEG thumbnails, no scripts) and opens offline in any browser. Thumbnails come from the images when they are reachable from here."

@@ -8,6 +8,7 @@ import ObjectStorage
 extension Imgeda {
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "scan",
             abstract: "Scan folders of images into a JSONL manifest.",
             discussion: """
                 Each image is read once, hashed (SHA-256), decoded at reduced size and measured: \

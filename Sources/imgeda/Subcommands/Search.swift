@@ -8,6 +8,7 @@ import Foundation
 extension Imgeda {
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Search a library: free text plus filters; prints paths (or --json).",
             discussion: """
                 Words match tags, captions, paths, camera and lens ("quoted phrases" too). Filters: tag:beach \
@@ -47,7 +48,7 @@ extension Imgeda {
             let parsed: CatalogQuery
             do { parsed = try CatalogQuery.parse(query) } catch { throw ValidationError(error.description) }
             let library = try library.library()
-            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json)
+            let store = try LibraryContext.open(library, index: try self.library.index(), quiet: json, reading: true)
             let order = CatalogOrder(rawValue: order) ?? .path
             if count {
                 let n = try runBlocking { try await store.count(parsed) }

@@ -10,6 +10,7 @@ import Foundation
 extension Imgeda {
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Browse, search, tag and decide duplicates of a library in your browser (a local web app).",
             discussion: """
                 Serves DIR (made a library first if it is not one) on http://127.0.0.1:8765/: a gallery with search and \

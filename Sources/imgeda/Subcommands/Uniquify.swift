@@ -9,6 +9,7 @@ import ImageDecoding
 extension Imgeda {
     struct Uniquify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "uniquify",
             abstract: "Edit duplicate copies slightly (crop, brightness, contrast, noise) until no two images in DIR look alike.",
             discussion: """
                 Scans DIR (resuming DIR/.imgeda/uniquify-manifest.jsonl), finds byte-identical and near-duplicate sets as \

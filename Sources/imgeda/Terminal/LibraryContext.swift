@@ -92,12 +92,21 @@ enum CatalogIndex: Sendable {
 /// sidecars; a damaged one is set aside (SQLite) or dropped (PostgreSQL) and made again —
 /// both with a note on stderr.
 enum LibraryContext {
+    /// `reading`: the command only reads (a search) — a current SQLite index is opened
+    /// read-only, with no writer connection to set up; anything else opens as usual.
     static func open(
-        _ library: Library, index: CatalogIndex, quiet: Bool = false, connections: PostgresCatalogStore.Connections = .one
+        _ library: Library, index: CatalogIndex, quiet: Bool = false, connections: PostgresCatalogStore.Connections = .one,
+        reading: Bool = false
     ) throws -> any CatalogStore {
         try library.requireExisting()
         switch index {
-        case .sqlite: return try openSQLite(library, quiet: quiet)
+        case .sqlite:
+            if reading, FileManager.default.fileExists(atPath: library.index),
+                let store = try? SQLiteCatalogStore(readingOnly: library.index), (try? runBlocking({ try await healthy(store) })) == true
+            {
+                return store
+            }
+            return try openSQLite(library, quiet: quiet)
         case .postgres(let location): return try openPostgres(library, location, quiet: quiet, connections: connections)
         }
     }
