@@ -74,6 +74,36 @@ struct MultiIndexHashTests {
         #expect(Set(found) == expected)
     }
 
+    /// 64-bit lists (the low-frequency search): random words, copies at 0–12 bits, and a
+    /// dense cluster that crowds a few buckets.
+    @Test func joinOf64BitListsFindsExactlyWhatBruteForceFinds() {
+        var maker = HashMaker(state: 13)
+        let left = (0..<2500).map { _ in maker.next() }
+        var right = (0..<3000).map { _ in maker.next() }
+        for i in stride(from: 0, to: 2500, by: 2) {
+            var copy = left[i]
+            var chosen = Set<UInt64>()
+            while chosen.count < i % 13 { chosen.insert(maker.next() % 64) }
+            for bit in chosen { copy ^= 1 << bit }
+            right.append(copy)
+        }
+        let centre = maker.next()
+        for _ in 0..<800 { right.append(centre ^ (1 << (maker.next() % 64)) ^ (1 << (maker.next() % 64))) }
+        let lefts = left + (0..<100).map { _ in centre ^ (1 << (maker.next() % 64)) }
+        for radius in [3, 7, 9] {
+            var expected = Set<MultiIndexHash.Pair>()
+            for a in lefts.indices {
+                for b in right.indices {
+                    let d = (lefts[a] ^ right[b]).nonzeroBitCount
+                    if d <= radius { expected.insert(MultiIndexHash.Pair(a: a, b: b, distance: d)) }
+                }
+            }
+            let found = MultiIndexHash.pairs(lefts, right, within: radius, threads: 2)
+            #expect(found.count == expected.count, "radius \(radius)")
+            #expect(Set(found) == expected, "radius \(radius)")
+        }
+    }
+
     @Test func hexRoundTripsAndDistanceCountsBits() throws {
         let hex = "0123456789abcdeffedcba98765432100123456789abcdeffedcba9876543210"
         let h = try #require(Hash256(hex: hex))
