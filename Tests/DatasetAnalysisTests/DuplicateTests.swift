@@ -49,7 +49,7 @@ struct MultiIndexHashTests {
         let centre = maker.hash()
         for _ in 0..<(20_000 - hashes.count) { hashes.append(maker.flip(centre, bits: Int(maker.next() % 20))) }
         #expect(hashes.count == 20_000)
-        for radius in [24, 36] {
+        for radius in [7, 24, 36] {
             let found = Set(MultiIndexHash.pairs(hashes, within: radius, threads: 2))
             let expected = bruteForce(hashes, within: radius)
             #expect(found.count == expected.count, "radius \(radius)")
@@ -102,6 +102,20 @@ struct MultiIndexHashTests {
             #expect(found.count == expected.count, "radius \(radius)")
             #expect(Set(found) == expected, "radius \(radius)")
         }
+    }
+
+    /// The tables' sub-radii add up, over the 16 substrings, to one bit more than the
+    /// radius (so a pair within it agrees closely enough on some substring), as evenly as
+    /// possible; a radius of 15 or less searches `radius + 1` tables exactly.
+    @Test func subRadiiCoverTheRadiusByThePigeonholePrinciple() {
+        for radius in [0, 7, 15, 16, 24, 31, 36, 100, 255] {
+            let radii = MultiIndexHash.subRadii(within: radius)
+            #expect(radii.count == 16)
+            #expect(radii.reduce(0) { $0 + $1 + 1 } == radius + 1, "radius \(radius)")
+            #expect((radii.max() ?? 0) - (radii.min() ?? 0) <= 1, "radius \(radius)")
+        }
+        #expect(MultiIndexHash.subRadii(within: 24) == [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(MultiIndexHash.subRadii(within: 7).filter { $0 >= 0 }.count == 8)
     }
 
     @Test func hexRoundTripsAndDistanceCountsBits() throws {

@@ -6,10 +6,11 @@ import Dispatch
 ///
 /// The hash is cut into 16 substrings of 16 bits. If two hashes differ in at most `r` bits,
 /// then by the pigeonhole principle at least one of the 16 substrings differs in at most
-/// ⌊r / 16⌋ bits. So for each substring position (a "table"), the hashes are bucketed by
-/// that substring, and every bucket is compared with every bucket whose key is within
-/// ⌊r / 16⌋ bits of its own — which finds every pair within `r`: nothing is sampled, no
-/// bucket is capped. A pair found in several tables is reported only from the first table
+/// ⌊r / 16⌋ bits — more exactly, substring i differs in at most t_i bits for some i, for any
+/// t_i whose Σ (t_i + 1) is r + 1 (``subRadii(within:)``). So for each substring position
+/// (a "table"), the hashes are bucketed by that substring, and every bucket is compared with
+/// every bucket whose key is within t_i bits of its own — which finds every pair within
+/// `r`: nothing is sampled, no bucket is capped. A pair found in several tables is reported only from the first table
 /// in which it qualifies, so no "seen" set is needed.
 ///
 /// Tables are processed one at a time (and spread over threads), each from a copy of the
@@ -46,24 +47,46 @@ public enum MultiIndexHash {
 
     private static func join(_ left: [Hash256], _ right: [Hash256]?, within radius: Int, threads: Int) -> [Pair] {
         guard !left.isEmpty, !(right?.isEmpty ?? false), radius >= 0 else { return [] }
-        let subRadius = min(radius / 16, 16)
-        let masks = masks(upTo: subRadius)
+        let radii = subRadii(within: radius)
+        let masksByRadius = (0...(radii.max() ?? 0)).map { masks(upTo: $0) }
         let threadCount = max(1, min(threads, 16))
+        // Each worker takes its tables in turn; a table's work grows with its masks, so the
+        // tables are dealt out largest first, each to the worker with the least so far.
+        var load = [Int](repeating: 0, count: threadCount)
+        var tables = [[Int]](repeating: [], count: threadCount)
+        for table in (0..<16).filter({ radii[$0] >= 0 }).sorted(by: { radii[$0] > radii[$1] }) {
+            let worker = load.indices.min { load[$0] < load[$1] } ?? 0
+            tables[worker].append(table)
+            load[worker] += masksByRadius[radii[table]].count + 1
+        }
+        let plan = tables
         let results = ResultSlots<Pair>(count: threadCount)
         DispatchQueue.concurrentPerform(iterations: threadCount) { worker in
             var found: [Pair] = []
-            var table = worker
-            while table < 16 {
+            for table in plan[worker] {
                 let l = Buckets(left, table: table)
                 let r = right.map { Buckets($0, table: table) }
                 compare(
-                    l, r ?? l, selfJoin: right == nil, table: table, radius: radius, subRadius: subRadius,
-                    masks: masks, into: &found)
-                table += threadCount
+                    l, r ?? l, selfJoin: right == nil, table: table, radius: radius, subRadii: radii,
+                    masks: masksByRadius[radii[table]], into: &found)
             }
             results.store(found, at: worker)
         }
         return results.all()
+    }
+
+    /// The most bits each of the 16 substrings may differ by in its table's search (-1: the
+    /// table is not searched), chosen so that any two hashes within `radius` bits agree that
+    /// closely on at least one substring: if every substring i differed by more than t_i,
+    /// the hashes would differ by at least Σ (t_i + 1) bits, and the t_i are chosen so that
+    /// this sum is `radius + 1` (the pigeonhole principle, generalized: Qin et al., 2018).
+    /// Spreading the bits as evenly as possible keeps the searches cheapest — at 24 bits,
+    /// nine tables at 1 bit and seven exact ones instead of sixteen at 1: 160 bucket pairs a
+    /// bucket instead of 272; at 15 bits or fewer, `radius + 1` exact tables.
+    package static func subRadii(within radius: Int) -> [Int] {
+        let total = radius + 1
+        let (base, rest) = total.quotientAndRemainder(dividingBy: 16)
+        return (0..<16).map { min($0 < rest ? base : base - 1, 16) }
     }
 
     /// The hashes sorted by one table's substring, with bucket offsets.
@@ -108,7 +131,7 @@ public enum MultiIndexHash {
     /// keys are within `subRadius` bits of its own, a bucket against a bucket per call of the
     /// C kernel (which counts bits with the CPU's `popcnt` where it has one).
     private static func compare(
-        _ l: Buckets, _ r: Buckets, selfJoin: Bool, table: Int, radius: Int, subRadius: Int,
+        _ l: Buckets, _ r: Buckets, selfJoin: Bool, table: Int, radius: Int, subRadii: [Int],
         masks: [UInt16], into found: inout [Pair]
     ) {
         let capacity = max(4096, r.largest)
@@ -138,7 +161,7 @@ public enum MultiIndexHash {
                                             let i = lStart + Int(hit[2 * h]), j = rStart + Int(hit[2 * h + 1])
                                             let a = Hash256(lw[4 * i], lw[4 * i + 1], lw[4 * i + 2], lw[4 * i + 3])
                                             let b = Hash256(rw[4 * j], rw[4 * j + 1], rw[4 * j + 2], rw[4 * j + 3])
-                                            guard firstQualifyingTable(a, b, subRadius) == table else { continue }
+                                            guard firstQualifyingTable(a, b, subRadii) == table else { continue }
                                             var x = Int(l.ids[i]), y = Int(r.ids[j])
                                             if selfJoin && x > y { swap(&x, &y) }
                                             found.append(Pair(a: x, b: y, distance: a.distance(to: b)))
@@ -153,8 +176,16 @@ public enum MultiIndexHash {
         }
     }
 
+    /// The first table whose substrings of the pair differ in at most its sub-radius (see
+    /// ``subRadii(within:)``): the one table that reports the pair.
+    @inline(__always)
+    static func firstQualifyingTable(_ a: Hash256, _ b: Hash256, _ subRadii: [Int]) -> Int {
+        for t in 0..<16 where (a.chunk(t) ^ b.chunk(t)).nonzeroBitCount <= subRadii[t] { return t }
+        return 16
+    }
+
     /// The first table in which the pair's substrings differ in at most `subRadius` bits:
-    /// the one table that reports the pair.
+    /// the one table that reports the pair (for searches with one sub-radius in every table).
     @inline(__always)
     package static func firstQualifyingTable(_ a: Hash256, _ b: Hash256, _ subRadius: Int) -> Int {
         for t in 0..<16 where (a.chunk(t) ^ b.chunk(t)).nonzeroBitCount <= subRadius { return t }
