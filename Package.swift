@@ -63,7 +63,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Process plumbing Swift cannot express safely: signal flags, prctl, spawning.
         .target(name: "CImgedaSupport"),
-        .target(name: "DatasetAnalysis", swiftSettings: swiftSettings),
+        // CImgedaSupport: the Hamming-distance kernels with the `popcnt` instruction (hamming.c).
+        .target(name: "DatasetAnalysis", dependencies: ["CImgedaSupport"], swiftSettings: swiftSettings),
         .target(
             name: "ImageDecoding",
             dependencies: ["CVips", "CTurboJPEG", "CFastPNG", "DatasetAnalysis"],

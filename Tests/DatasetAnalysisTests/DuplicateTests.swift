@@ -49,7 +49,7 @@ struct MultiIndexHashTests {
         let centre = maker.hash()
         for _ in 0..<(20_000 - hashes.count) { hashes.append(maker.flip(centre, bits: Int(maker.next() % 20))) }
         #expect(hashes.count == 20_000)
-        for radius in [24, 36] {
+        for radius in [7, 24, 36] {
             let found = Set(MultiIndexHash.pairs(hashes, within: radius, threads: 2))
             let expected = bruteForce(hashes, within: radius)
             #expect(found.count == expected.count, "radius \(radius)")
@@ -72,6 +72,50 @@ struct MultiIndexHashTests {
         let found = MultiIndexHash.pairs(left, right, within: 24, threads: 2)
         #expect(found.count == expected.count)
         #expect(Set(found) == expected)
+    }
+
+    /// 64-bit lists (the low-frequency search): random words, copies at 0–12 bits, and a
+    /// dense cluster that crowds a few buckets.
+    @Test func joinOf64BitListsFindsExactlyWhatBruteForceFinds() {
+        var maker = HashMaker(state: 13)
+        let left = (0..<2500).map { _ in maker.next() }
+        var right = (0..<3000).map { _ in maker.next() }
+        for i in stride(from: 0, to: 2500, by: 2) {
+            var copy = left[i]
+            var chosen = Set<UInt64>()
+            while chosen.count < i % 13 { chosen.insert(maker.next() % 64) }
+            for bit in chosen { copy ^= 1 << bit }
+            right.append(copy)
+        }
+        let centre = maker.next()
+        for _ in 0..<800 { right.append(centre ^ (1 << (maker.next() % 64)) ^ (1 << (maker.next() % 64))) }
+        let lefts = left + (0..<100).map { _ in centre ^ (1 << (maker.next() % 64)) }
+        for radius in [3, 7, 9] {
+            var expected = Set<MultiIndexHash.Pair>()
+            for a in lefts.indices {
+                for b in right.indices {
+                    let d = (lefts[a] ^ right[b]).nonzeroBitCount
+                    if d <= radius { expected.insert(MultiIndexHash.Pair(a: a, b: b, distance: d)) }
+                }
+            }
+            let found = MultiIndexHash.pairs(lefts, right, within: radius, threads: 2)
+            #expect(found.count == expected.count, "radius \(radius)")
+            #expect(Set(found) == expected, "radius \(radius)")
+        }
+    }
+
+    /// The tables' sub-radii add up, over the 16 substrings, to one bit more than the
+    /// radius (so a pair within it agrees closely enough on some substring), as evenly as
+    /// possible; a radius of 15 or less searches `radius + 1` tables exactly.
+    @Test func subRadiiCoverTheRadiusByThePigeonholePrinciple() {
+        for radius in [0, 7, 15, 16, 24, 31, 36, 100, 255] {
+            let radii = MultiIndexHash.subRadii(within: radius)
+            #expect(radii.count == 16)
+            #expect(radii.reduce(0) { $0 + $1 + 1 } == radius + 1, "radius \(radius)")
+            #expect((radii.max() ?? 0) - (radii.min() ?? 0) <= 1, "radius \(radius)")
+        }
+        #expect(MultiIndexHash.subRadii(within: 24) == [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(MultiIndexHash.subRadii(within: 7).filter { $0 >= 0 }.count == 8)
     }
 
     @Test func hexRoundTripsAndDistanceCountsBits() throws {

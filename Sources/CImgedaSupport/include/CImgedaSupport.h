@@ -1,6 +1,8 @@
 #ifndef CIMGEDASUPPORT_H
 #define CIMGEDASUPPORT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /// Installs SIGINT and SIGTERM handlers for a long-running command. The first signal sets a
@@ -91,5 +93,32 @@ ssize_t cimgeda_copy_file_range(int in_fd, int out_fd, size_t length);
 /// copied, so the flush that follows (which alone makes them durable) has little left to
 /// wait for. Returns 0, or -1 with errno set. Glibc declares it only with `_GNU_SOURCE`.
 int cimgeda_start_writeback(int fd);
+
+/// Hamming distances of perceptual hashes (hamming.c). Each kernel uses the CPU's
+/// population-count instruction when it has one (checked once, at the first call) unless
+/// `portable` is nonzero, which forces the plain C path (for tests of both paths).
+/// Whether the fast path is available on this CPU.
+int cimgeda_hamming_fast(void);
+
+/// Bits that differ between two 256-bit hashes of four words each.
+int cimgeda_hamming256(const uint64_t *a, const uint64_t *b, int portable);
+
+/// Compares a block of 64-bit query hashes with a block of items (a bucket against a bucket):
+/// for every pair with at most `radius` bits differing, writes (query index, item index) to
+/// `hits` (two words a pair). Starts at query `*next` and goes row by row, beginning a row
+/// only while `capacity` pairs minus those found leave room for a whole row (`item_count`);
+/// stores the row it stopped at in `*next` (`query_count` when done) and returns the pairs
+/// written. Call again while `*next < query_count`; a `capacity` of at least `item_count`
+/// guarantees progress.
+size_t cimgeda_hamming_block64(const uint64_t *queries, size_t query_count, const uint64_t *items,
+                               size_t item_count, int radius, uint32_t *hits, size_t capacity,
+                               size_t *next, int portable);
+
+/// The same for 256-bit hashes stored as four consecutive words each. With `triangle`
+/// nonzero (a bucket against itself: `queries` and `items` the same block), query i is
+/// compared with items after i only.
+size_t cimgeda_hamming_block256(const uint64_t *queries, size_t query_count, const uint64_t *items,
+                                size_t item_count, int triangle, int radius, uint32_t *hits,
+                                size_t capacity, size_t *next, int portable);
 
 #endif

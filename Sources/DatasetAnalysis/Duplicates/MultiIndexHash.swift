@@ -1,3 +1,4 @@
+import CImgedaSupport
 import Dispatch
 
 /// Finds every pair of 256-bit hashes within a Hamming distance, without comparing all
@@ -5,10 +6,11 @@ import Dispatch
 ///
 /// The hash is cut into 16 substrings of 16 bits. If two hashes differ in at most `r` bits,
 /// then by the pigeonhole principle at least one of the 16 substrings differs in at most
-/// ⌊r / 16⌋ bits. So for each substring position (a "table"), the hashes are bucketed by
-/// that substring, and every bucket is compared with every bucket whose key is within
-/// ⌊r / 16⌋ bits of its own — which finds every pair within `r`: nothing is sampled, no
-/// bucket is capped. A pair found in several tables is reported only from the first table
+/// ⌊r / 16⌋ bits — more exactly, substring i differs in at most t_i bits for some i, for any
+/// t_i whose Σ (t_i + 1) is r + 1 (``subRadii(within:)``). So for each substring position
+/// (a "table"), the hashes are bucketed by that substring, and every bucket is compared with
+/// every bucket whose key is within t_i bits of its own — which finds every pair within
+/// `r`: nothing is sampled, no bucket is capped. A pair found in several tables is reported only from the first table
 /// in which it qualifies, so no "seen" set is needed.
 ///
 /// Tables are processed one at a time (and spread over threads), each from a copy of the
@@ -45,81 +47,125 @@ public enum MultiIndexHash {
 
     private static func join(_ left: [Hash256], _ right: [Hash256]?, within radius: Int, threads: Int) -> [Pair] {
         guard !left.isEmpty, !(right?.isEmpty ?? false), radius >= 0 else { return [] }
-        let subRadius = min(radius / 16, 16)
-        let masks = masks(upTo: subRadius)
+        let radii = subRadii(within: radius)
+        let masksByRadius = (0...(radii.max() ?? 0)).map { masks(upTo: $0) }
         let threadCount = max(1, min(threads, 16))
+        // Each worker takes its tables in turn; a table's work grows with its masks, so the
+        // tables are dealt out largest first, each to the worker with the least so far.
+        var load = [Int](repeating: 0, count: threadCount)
+        var tables = [[Int]](repeating: [], count: threadCount)
+        for table in (0..<16).filter({ radii[$0] >= 0 }).sorted(by: { radii[$0] > radii[$1] }) {
+            let worker = load.indices.min { load[$0] < load[$1] } ?? 0
+            tables[worker].append(table)
+            load[worker] += masksByRadius[radii[table]].count + 1
+        }
+        let plan = tables
         let results = ResultSlots<Pair>(count: threadCount)
         DispatchQueue.concurrentPerform(iterations: threadCount) { worker in
             var found: [Pair] = []
-            var table = worker
-            while table < 16 {
+            for table in plan[worker] {
                 let l = Buckets(left, table: table)
                 let r = right.map { Buckets($0, table: table) }
                 compare(
-                    l, r ?? l, selfJoin: right == nil, table: table, radius: radius, subRadius: subRadius,
-                    masks: masks, into: &found)
-                table += threadCount
+                    l, r ?? l, selfJoin: right == nil, table: table, radius: radius, subRadii: radii,
+                    masks: masksByRadius[radii[table]], into: &found)
             }
             results.store(found, at: worker)
         }
         return results.all()
     }
 
+    /// The most bits each of the 16 substrings may differ by in its table's search (-1: the
+    /// table is not searched), chosen so that any two hashes within `radius` bits agree that
+    /// closely on at least one substring: if every substring i differed by more than t_i,
+    /// the hashes would differ by at least Σ (t_i + 1) bits, and the t_i are chosen so that
+    /// this sum is `radius + 1` (the pigeonhole principle, generalized: Qin et al., 2018).
+    /// Spreading the bits as evenly as possible keeps the searches cheapest — at 24 bits,
+    /// nine tables at 1 bit and seven exact ones instead of sixteen at 1: 160 bucket pairs a
+    /// bucket instead of 272; at 15 bits or fewer, `radius + 1` exact tables.
+    package static func subRadii(within radius: Int) -> [Int] {
+        let total = radius + 1
+        let (base, rest) = total.quotientAndRemainder(dividingBy: 16)
+        return (0..<16).map { min($0 < rest ? base : base - 1, 16) }
+    }
+
     /// The hashes sorted by one table's substring, with bucket offsets.
     struct Buckets {
         var offsets: [Int32]  // 65,537
         var ids: [Int32]
-        var hashes: [Hash256]
+        /// The sorted hashes, four words each (the layout the C kernels read).
+        var words: [UInt64]
+        /// The size of the largest bucket.
+        var largest: Int
 
         init(_ source: [Hash256], table: Int) {
             var offsets = [Int32](repeating: 0, count: 65_537)
             for h in source { offsets[Int(h.chunk(table)) + 1] += 1 }
-            for key in 0..<65_536 { offsets[key + 1] += offsets[key] }
+            var largest: Int32 = 0
+            for key in 0..<65_536 {
+                largest = max(largest, offsets[key + 1])
+                offsets[key + 1] += offsets[key]
+            }
             var cursor = offsets
-            var ids = [Int32](repeating: 0, count: source.count)
-            var sorted = [Hash256](repeating: Hash256(0, 0, 0, 0), count: source.count)
+            // Every slot is written below (the buckets are a permutation of the source).
+            var ids = [Int32](unsafeUninitializedCapacity: source.count) { $1 = source.count }
+            var words = [UInt64](unsafeUninitializedCapacity: 4 * source.count) { $1 = 4 * source.count }
             for (id, h) in source.enumerated() {
                 let key = Int(h.chunk(table))
                 let slot = Int(cursor[key])
                 ids[slot] = Int32(id)
-                sorted[slot] = h
+                words[4 * slot] = h.w0
+                words[4 * slot + 1] = h.w1
+                words[4 * slot + 2] = h.w2
+                words[4 * slot + 3] = h.w3
                 cursor[key] += 1
             }
             self.offsets = offsets
             self.ids = ids
-            self.hashes = sorted
+            self.words = words
+            self.largest = Int(largest)
         }
     }
 
+    /// Compares the buckets of one table: each bucket of `l` with the buckets of `r` whose
+    /// keys are within `subRadius` bits of its own, a bucket against a bucket per call of the
+    /// C kernel (which counts bits with the CPU's `popcnt` where it has one).
     private static func compare(
-        _ l: Buckets, _ r: Buckets, selfJoin: Bool, table: Int, radius: Int, subRadius: Int,
+        _ l: Buckets, _ r: Buckets, selfJoin: Bool, table: Int, radius: Int, subRadii: [Int],
         masks: [UInt16], into found: inout [Pair]
     ) {
-        l.offsets.withUnsafeBufferPointer { lo in
-            r.offsets.withUnsafeBufferPointer { ro in
-                l.hashes.withUnsafeBufferPointer { lh in
-                    r.hashes.withUnsafeBufferPointer { rh in
-                        for key in 0..<65_536 {
-                            let lStart = Int(lo[key]), lEnd = Int(lo[key + 1])
-                            if lStart == lEnd { continue }
-                            for mask in masks {
-                                let other = key ^ Int(mask)
-                                // In a self-join, each pair of buckets is compared once.
-                                if selfJoin && other < key { continue }
-                                let rStart = Int(ro[other]), rEnd = Int(ro[other + 1])
-                                if rStart == rEnd { continue }
-                                for i in lStart..<lEnd {
-                                    let a = lh[i]
-                                    let from = selfJoin && other == key ? i + 1 : rStart
-                                    var j = from
-                                    while j < rEnd {
-                                        let d = a.distance(to: rh[j], stoppingAbove: radius)
-                                        if d <= radius && firstQualifyingTable(a, rh[j], subRadius) == table {
+        let capacity = max(4096, r.largest)
+        var hits = [UInt32](repeating: 0, count: 2 * capacity)
+        hits.withUnsafeMutableBufferPointer { hitBuffer in
+            l.offsets.withUnsafeBufferPointer { lo in
+                r.offsets.withUnsafeBufferPointer { ro in
+                    l.words.withUnsafeBufferPointer { lw in
+                        r.words.withUnsafeBufferPointer { rw in
+                            guard let lBase = lw.baseAddress, let rBase = rw.baseAddress, let hit = hitBuffer.baseAddress
+                            else { return }
+                            for key in 0..<65_536 {
+                                let lStart = Int(lo[key]), lEnd = Int(lo[key + 1])
+                                if lStart == lEnd { continue }
+                                for mask in masks {
+                                    let other = key ^ Int(mask)
+                                    // In a self-join, each pair of buckets is compared once.
+                                    if selfJoin && other < key { continue }
+                                    let rStart = Int(ro[other]), rEnd = Int(ro[other + 1])
+                                    if rStart == rEnd { continue }
+                                    var next = 0
+                                    while next < lEnd - lStart {
+                                        let count = cimgeda_hamming_block256(
+                                            lBase + 4 * lStart, lEnd - lStart, rBase + 4 * rStart, rEnd - rStart,
+                                            selfJoin && other == key ? 1 : 0, Int32(clamping: radius), hit, capacity, &next, 0)
+                                        for h in 0..<count {
+                                            let i = lStart + Int(hit[2 * h]), j = rStart + Int(hit[2 * h + 1])
+                                            let a = Hash256(lw[4 * i], lw[4 * i + 1], lw[4 * i + 2], lw[4 * i + 3])
+                                            let b = Hash256(rw[4 * j], rw[4 * j + 1], rw[4 * j + 2], rw[4 * j + 3])
+                                            guard firstQualifyingTable(a, b, subRadii) == table else { continue }
                                             var x = Int(l.ids[i]), y = Int(r.ids[j])
                                             if selfJoin && x > y { swap(&x, &y) }
-                                            found.append(Pair(a: x, b: y, distance: d))
+                                            found.append(Pair(a: x, b: y, distance: a.distance(to: b)))
                                         }
-                                        j += 1
                                     }
                                 }
                             }
@@ -130,8 +176,16 @@ public enum MultiIndexHash {
         }
     }
 
+    /// The first table whose substrings of the pair differ in at most its sub-radius (see
+    /// ``subRadii(within:)``): the one table that reports the pair.
+    @inline(__always)
+    static func firstQualifyingTable(_ a: Hash256, _ b: Hash256, _ subRadii: [Int]) -> Int {
+        for t in 0..<16 where (a.chunk(t) ^ b.chunk(t)).nonzeroBitCount <= subRadii[t] { return t }
+        return 16
+    }
+
     /// The first table in which the pair's substrings differ in at most `subRadius` bits:
-    /// the one table that reports the pair.
+    /// the one table that reports the pair (for searches with one sub-radius in every table).
     @inline(__always)
     package static func firstQualifyingTable(_ a: Hash256, _ b: Hash256, _ subRadius: Int) -> Int {
         for t in 0..<16 where (a.chunk(t) ^ b.chunk(t)).nonzeroBitCount <= subRadius { return t }
@@ -152,7 +206,7 @@ extension MultiIndexHash {
     /// is reported from the first substring that qualifies.
     ///
     /// - Complexity: O(n + m) per table to bucket; about 4 · n · m · Σ_{i ≤ ⌊r/4⌋} C(16, i) /
-    ///   65,536 comparisons for random hashes. Memory: one sorted copy of the right list per
+    ///   65,536 comparisons for random hashes. Memory: one sorted copy of each list per
     ///   thread (12 bytes a hash) and the pairs found.
     public static func pairs(_ left: [UInt64], _ right: [UInt64], within radius: Int, threads: Int = 2) -> [Pair] {
         guard !left.isEmpty, !right.isEmpty, radius >= 0 else { return [] }
@@ -164,39 +218,93 @@ extension MultiIndexHash {
             var found: [Pair] = []
             var table = worker
             while table < 4 {
-                var offsets = [Int32](repeating: 0, count: 65_537)
-                for h in right { offsets[chunk(h, table) + 1] += 1 }
-                for key in 0..<65_536 { offsets[key + 1] += offsets[key] }
-                var cursor = offsets
-                var ids = [Int32](repeating: 0, count: right.count)
-                var sorted = [UInt64](repeating: 0, count: right.count)
-                for (id, h) in right.enumerated() {
-                    let key = chunk(h, table)
-                    let slot = Int(cursor[key])
-                    ids[slot] = Int32(id)
-                    sorted[slot] = h
-                    cursor[key] += 1
-                }
-                for (i, a) in left.enumerated() {
-                    let key = chunk(a, table)
-                    for mask in masks {
-                        let other = key ^ Int(mask)
-                        var j = Int(offsets[other])
-                        let end = Int(offsets[other + 1])
-                        while j < end {
-                            let d = (a ^ sorted[j]).nonzeroBitCount
-                            if d <= radius && firstTable(a, sorted[j], subRadius) == table {
-                                found.append(Pair(a: i, b: Int(ids[j]), distance: d))
-                            }
-                            j += 1
-                        }
-                    }
-                }
+                compare(
+                    Buckets64(left, table: table), Buckets64(right, table: table), table: table, radius: radius,
+                    subRadius: subRadius, masks: masks, into: &found)
                 table += threadCount
             }
             results.store(found, at: worker)
         }
         return results.all()
+    }
+
+    /// 64-bit hashes sorted by one of their four 16-bit substrings, with bucket offsets.
+    struct Buckets64 {
+        var offsets: [Int32]  // 65,537
+        var ids: [Int32]
+        var hashes: [UInt64]
+        /// The size of the largest bucket.
+        var largest: Int
+
+        init(_ source: [UInt64], table: Int) {
+            var offsets = [Int32](repeating: 0, count: 65_537)
+            for h in source { offsets[chunk(h, table) + 1] += 1 }
+            var largest: Int32 = 0
+            for key in 0..<65_536 {
+                largest = max(largest, offsets[key + 1])
+                offsets[key + 1] += offsets[key]
+            }
+            var cursor = offsets
+            // Every slot is written below (the buckets are a permutation of the source).
+            var ids = [Int32](unsafeUninitializedCapacity: source.count) { $1 = source.count }
+            var sorted = [UInt64](unsafeUninitializedCapacity: source.count) { $1 = source.count }
+            for (id, h) in source.enumerated() {
+                let key = chunk(h, table)
+                let slot = Int(cursor[key])
+                ids[slot] = Int32(id)
+                sorted[slot] = h
+                cursor[key] += 1
+            }
+            self.offsets = offsets
+            self.ids = ids
+            self.hashes = sorted
+            self.largest = Int(largest)
+        }
+    }
+
+    /// Compares each bucket of `l` with the buckets of `r` whose keys are within `subRadius`
+    /// bits of its own: both sides sorted by the substring, so the right buckets a left
+    /// bucket reads are read again, from cache, by the left buckets next to it; a bucket
+    /// against a bucket per call of the C kernel.
+    private static func compare(
+        _ l: Buckets64, _ r: Buckets64, table: Int, radius: Int, subRadius: Int, masks: [UInt16],
+        into found: inout [Pair]
+    ) {
+        let capacity = max(4096, r.largest)
+        var hits = [UInt32](repeating: 0, count: 2 * capacity)
+        hits.withUnsafeMutableBufferPointer { hitBuffer in
+            l.offsets.withUnsafeBufferPointer { lo in
+                r.offsets.withUnsafeBufferPointer { ro in
+                    l.hashes.withUnsafeBufferPointer { lh in
+                        r.hashes.withUnsafeBufferPointer { rh in
+                            guard let lBase = lh.baseAddress, let rBase = rh.baseAddress, let hit = hitBuffer.baseAddress
+                            else { return }
+                            for key in 0..<65_536 {
+                                let lStart = Int(lo[key]), lEnd = Int(lo[key + 1])
+                                if lStart == lEnd { continue }
+                                for mask in masks {
+                                    let other = key ^ Int(mask)
+                                    let rStart = Int(ro[other]), rEnd = Int(ro[other + 1])
+                                    if rStart == rEnd { continue }
+                                    var next = 0
+                                    while next < lEnd - lStart {
+                                        let count = cimgeda_hamming_block64(
+                                            lBase + lStart, lEnd - lStart, rBase + rStart, rEnd - rStart,
+                                            Int32(clamping: radius), hit, capacity, &next, 0)
+                                        for h in 0..<count {
+                                            let i = lStart + Int(hit[2 * h]), j = rStart + Int(hit[2 * h + 1])
+                                            guard firstTable(lh[i], rh[j], subRadius) == table else { continue }
+                                            let d = (lh[i] ^ rh[j]).nonzeroBitCount
+                                            found.append(Pair(a: Int(l.ids[i]), b: Int(r.ids[j]), distance: d))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The 16-bit substring `table` (0–3) of a 64-bit hash, most significant first.
