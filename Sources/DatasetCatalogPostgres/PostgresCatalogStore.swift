@@ -1110,22 +1110,6 @@ struct PostgresBulkLoad: CatalogBulkLoad {
         }
     }
 
-    func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws {
-        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT id, \(columns) FROM image"), logger: logger)
-        var batch: [(id: Int, record: ImageRecord)] = []
-        for try await row in rows {
-            let values = try row.map(PostgresCatalogStore.value)
-            guard case .int(let id) = values.first else { continue }
-            batch.append((id, CatalogColumns.record(from: Array(values.dropFirst()), fields: fields)))
-            if batch.count >= LibraryIndexer.batchSize {
-                try body(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
-        }
-        if !batch.isEmpty { try body(batch) }
-    }
-
     func sharedContentIDs() async throws -> [Int] {
         let rows = try await connection.query(
             """
@@ -1148,9 +1132,21 @@ struct PostgresBulkLoad: CatalogBulkLoad {
         return images
     }
 
-    static func bindings(_ ids: [Int]) throws -> PostgresBindings {
+    func images(paths: [String]) async throws -> [CatalogImage] {
+        var images: [CatalogImage] = []
+        for start in stride(from: 0, to: paths.count, by: 10_000) {
+            let batch = Array(paths[start..<min(paths.count, start + 10_000)])
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: PostgresCatalogStore.imageSelect + " WHERE lib_path = ANY($1)", binds: try Self.bindings(batch)),
+                logger: logger)
+            for try await row in rows { images.append(try PostgresCatalogStore.image(from: row)) }
+        }
+        return images
+    }
+
+    static func bindings(_ values: some PostgresEncodable) throws -> PostgresBindings {
         var binds = PostgresBindings(capacity: 1)
-        binds.append(ids)
+        try binds.append(values)
         return binds
     }
 
