@@ -926,61 +926,28 @@ public final class PostgresCatalogStore: CatalogStore {
     /// `COPY` before): false, with nothing written, when a text has a byte above 0x7F or the
     /// texts more than ``asciiDistinctWords`` distinct words.
     static func appendASCIITSVector(_ texts: [String], into out: inout [UInt8]) -> Bool {
-        // Each distinct word's lowercased letters and digits, one after another.
-        var letters: [UInt8] = []
-        letters.reserveCapacity(256)
-        var distinct: [(start: Int, count: Int)] = []
-        distinct.reserveCapacity(16)
-        var occurrences: [(word: Int, position: Int)] = []
-        occurrences.reserveCapacity(32)
-        var position = 0
-        // The word whose bytes were just appended from `start`: numbered, or dropped again
-        // when it is a word seen before.
-        func endWord(from start: Int) -> Bool {
-            let count = letters.count - start
-            guard count > 0 else { return true }
-            position += 1
-            var number = distinct.count
-            letters.withUnsafeBufferPointer { bytes in
-                guard let base = bytes.baseAddress else { return }
-                for (index, word) in distinct.enumerated() where word.count == count && memcmp(base + word.start, base + start, count) == 0
-                {
-                    number = index
-                    break
-                }
-            }
-            if number == distinct.count {
-                guard number < asciiDistinctWords else { return false }
-                distinct.append((start, count))
-            } else {
-                letters.removeLast(count)
-            }
-            // PostgreSQL keeps positions up to 16,383.
-            occurrences.append((number, min(position, 16_383)))
-            return true
-        }
+        // A struct's own fields, not variables captured by a closure: no access checks per byte.
+        var words = ASCIIWords()
         for text in texts {
-            var text = text
-            let ascii = text.withUTF8 { bytes -> Bool in
-                var start = letters.count
-                for byte in bytes {
-                    guard byte < 0x80 else { return false }
-                    let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
-                    if isUpper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                    {
-                        letters.append(isUpper ? byte | 0x20 : byte)
-                    } else {
-                        guard endWord(from: start) else { return false }
-                        start = letters.count
-                    }
+            var start = words.letters.count
+            for byte in text.utf8 {
+                guard byte < 0x80 else { return false }
+                let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                if isUpper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                {
+                    words.letters.append(isUpper ? byte | 0x20 : byte)
+                } else {
+                    guard words.endWord(from: start) else { return false }
+                    start = words.letters.count
                 }
-                return endWord(from: start)
             }
-            guard ascii else { return false }
-            position += 100
+            guard words.endWord(from: start) else { return false }
+            words.position += 100
         }
-        for (number, word) in distinct.enumerated() {
+        let letters = words.letters
+        let occurrences = words.occurrences
+        for (number, word) in words.distinct.enumerated() {
             if number > 0 { out.append(UInt8(ascii: " ")) }
             // Letters and digits only: nothing to double inside the quotes.
             out.append(UInt8(ascii: "'"))
@@ -996,6 +963,51 @@ public final class PostgresCatalogStore: CatalogStore {
             }
         }
         return true
+    }
+
+    /// The words of ``appendASCIITSVector(_:into:)``'s texts.
+    struct ASCIIWords {
+        /// Each distinct word's lowercased letters and digits, one after another.
+        var letters: [UInt8] = []
+        var distinct: [(start: Int, count: Int)] = []
+        /// Each occurrence as (word's number, position), in order.
+        var occurrences: [(word: Int, position: Int)] = []
+        var position = 0
+
+        init() {
+            letters.reserveCapacity(256)
+            distinct.reserveCapacity(16)
+            occurrences.reserveCapacity(32)
+        }
+
+        /// Ends the word whose bytes were appended from `start`: numbered, or its bytes
+        /// dropped again when it is a word seen before. False past ``asciiDistinctWords``.
+        mutating func endWord(from start: Int) -> Bool {
+            let count = letters.count - start
+            guard count > 0 else { return true }
+            position += 1
+            var number = distinct.count
+            for (index, word) in distinct.enumerated() where word.count == count {
+                var same = true
+                for k in 0..<count where letters[word.start + k] != letters[start + k] {
+                    same = false
+                    break
+                }
+                if same {
+                    number = index
+                    break
+                }
+            }
+            if number == distinct.count {
+                guard number < asciiDistinctWords else { return false }
+                distinct.append((start, count))
+            } else {
+                letters.removeLast(count)
+            }
+            // PostgreSQL keeps positions up to 16,383.
+            occurrences.append((number, min(position, 16_383)))
+            return true
+        }
     }
 
     /// ``appendTSVector(_:into:)`` of any texts, word by word as ``CatalogWords/words(_:)``
