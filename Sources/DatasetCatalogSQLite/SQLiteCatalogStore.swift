@@ -417,7 +417,9 @@ public final class SQLiteCatalogStore: CatalogStore {
         do {
             var configuration = Configuration()
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+                // The sorts of the indexes made after the load may use helper threads: the
+                // table is scanned on this one while runs of keys are sorted on the others.
+                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA threads = 2")
                 db.add(function: Self.cameraFunction)
             }
             let queue = try DatabaseQueue(path: staging, configuration: configuration)
