@@ -171,15 +171,14 @@ public protocol CatalogBulkLoad: Sendable {
     /// ``finishImages()``; a backend that made every index there does nothing.
     func makeIndexes() async throws
 
-    /// Reads back `fields` of every loaded image, in batches of its row id and a record with
-    /// only those fields set: for a search over the whole library that must not hold it.
-    func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws
-
     /// The row ids of the loaded images whose SHA-256 another loaded image shares.
     func sharedContentIDs() async throws -> [Int]
 
     /// The loaded images with these row ids.
     func images(ids: [Int]) async throws -> [CatalogImage]
+
+    /// The loaded images at these paths (after ``finishImages()``: each path's newest).
+    func images(paths: [String]) async throws -> [CatalogImage]
 }
 
 extension CatalogBulkLoad {

@@ -127,9 +127,10 @@ public enum LibraryIndexer {
 
     /// Makes the index from the manifest and the sidecars alone, replacing what the store
     /// held all at once (``CatalogStore/replaceAll(_:)``: a crash part-way leaves the previous
-    /// index). One pass over the manifest: a reading thread parses records and hands batches
-    /// of images to the store; then the duplicate groups are found from the loaded index
-    /// (``loadedDuplicateGroups(_:in:notDuplicate:)``) and written.
+    /// index). One pass over the manifest: a reading thread parses records, hands batches of
+    /// images to the store and their hashes to the duplicate search's screen; then the
+    /// duplicate groups are found (``loadedDuplicateGroups(_:in:screen:notDuplicate:)``) while
+    /// the store builds its indexes, and written.
     /// - Complexity: O(n) reading and writing, plus the duplicate search; memory flat in the
     ///   number of images except for the images in duplicate groups.
     public static func rebuild(_ library: Library, into store: some CatalogStore) async throws -> LibrarySync {
@@ -156,9 +157,10 @@ public enum LibraryIndexer {
                 if batch.count >= batchSize { try await applyBatch() }
             }
             try await applyBatch()
-            malformed = try await streamAll(library, into: load)
+            let screen = try NearDuplicateScreen(folder: "\(library.state)/duplicate-search-\(getpid())")
+            malformed = try await streamAll(library, into: load, screen: screen)
             try await load.finishImages()
-            let grouping = try await loadedDuplicateGroups(library, in: load, notDuplicate: marks)
+            let grouping = try await loadedDuplicateGroups(library, in: load, screen: screen, notDuplicate: marks)
             groupCount = grouping.count
             try await load.setDuplicateGroups(grouping.groups)
         }
@@ -172,29 +174,28 @@ public enum LibraryIndexer {
 
     /// The duplicate groups of the images `load` holds, as ``duplicateGroups(_:notDuplicate:)``
     /// finds them among all of them, without holding all of them: the near search's first
-    /// step runs on hashes read back from the index and spilled to files
-    /// (``NearDuplicateScreen``), and only the images it links, with those sharing their
-    /// SHA-256, are read whole and grouped. The groups are the same, because every rule of
-    /// the finder links two images by their own hashes alone: an image linked to none, with
-    /// no byte-identical copy, is in no group, and leaving it out changes no other.
+    /// step runs on the hashes the reading thread gave `screen` (keyed by their line's offset
+    /// in the manifest, spilled to files) while the store builds its indexes, and only the
+    /// images it links, with those sharing their SHA-256, are read whole from the index and
+    /// grouped. The groups are the same, because every rule of the finder links two images by
+    /// their own hashes alone: an image linked to none, with no byte-identical copy, is in no
+    /// group, and leaving it out changes no other. A path given twice in the manifest may be
+    /// linked by its older record: its newest image is read then, and grouped by its own
+    /// hashes (more images than needed, never fewer).
     /// - Complexity: ``NearDuplicateScreen``, plus the finder on the linked images.
-    static func loadedDuplicateGroups(_ library: Library, in load: any CatalogBulkLoad, notDuplicate: [String: Set<String>])
-        async throws -> (groups: [String: Int], count: Int)
-    {
-        var ids: [Int]
-        do {
-            let screen = try NearDuplicateScreen(folder: "\(library.state)/duplicate-search-\(getpid())")
-            try await load.forEachImage(fields: NearDuplicateScreen.fields) { batch in
-                for (id, record) in batch { try screen.add(id: id, record: record) }
-            }
-            // The store builds its indexes while the screen searches.
-            async let indexed: Void = load.makeIndexes()
-            let linked = Result { try screen.linkedIDs() }
-            try await indexed
-            ids = try linked.get()
+    static func loadedDuplicateGroups(
+        _ library: Library, in load: any CatalogBulkLoad, screen: NearDuplicateScreen, notDuplicate: [String: Set<String>]
+    ) async throws -> (groups: [String: Int], count: Int) {
+        // The store builds its indexes while the screen searches.
+        async let indexed: Void = load.makeIndexes()
+        let linked = Result { try screen.linkedIDs() }
+        try await indexed
+        var paths = Set<String>()
+        for record in try ManifestReader(path: library.manifest).records(at: try linked.get()) {
+            if let record, let relative = library.relativePath(record.path) { paths.insert(relative) }
         }
-        ids += try await load.sharedContentIDs()
-        let images = try await load.images(ids: Array(Set(ids)).sorted())
+        var images = try await load.images(paths: paths.sorted())
+        images += try await load.images(ids: try await load.sharedContentIDs()).filter { !paths.contains($0.path) }
         var list = images.map { image in
             var candidate = DuplicateCandidate(record: image.record)
             candidate.path = image.path
@@ -204,9 +205,9 @@ public enum LibraryIndexer {
     }
 
     /// Reads the manifest once on a thread of its own, handing batches of images (without
-    /// their duplicate groups) to `load`, one batch in flight at a time; returns the
-    /// unreadable lines.
-    static func streamAll(_ library: Library, into load: any CatalogBulkLoad) async throws -> Int {
+    /// their duplicate groups) to `load`, one batch in flight at a time, and each record's
+    /// hashes to `screen` keyed by its line's offset; returns the unreadable lines.
+    static func streamAll(_ library: Library, into load: any CatalogBulkLoad, screen: NearDuplicateScreen) async throws -> Int {
         let batches = BatchChannel<CatalogImage>()
         let result = PassResult()
         let manifest = library.manifest
@@ -214,8 +215,9 @@ public enum LibraryIndexer {
             var batch: [CatalogImage] = []
             batch.reserveCapacity(batchSize)
             do {
-                let report = try ManifestReader(path: manifest).forEachRecord { record in
+                let report = try ManifestReader(path: manifest).forEachRecordWithOffset { offset, record in
                     guard let relative = library.relativePath(record.path) else { return }
+                    try screen.add(id: offset, record: record)
                     batch.append(image(record, relativePath: relative, duplicateGroup: nil))
                     if batch.count >= batchSize {
                         guard batches.send(batch) else { throw CancellationError() }

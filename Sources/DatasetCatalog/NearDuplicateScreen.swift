@@ -9,6 +9,8 @@ import Foundation
 /// Which images the near-duplicate search links to another, found with memory that does not
 /// grow with the library: the first step of the index build's duplicate search, after which
 /// only the linked images (and the byte-identical copies) go through ``DuplicateFinder``.
+/// Images are known by a key of the caller's (the index build gives each record's line
+/// offset in the manifest, as its reading thread parses it).
 ///
 /// It runs ``MultiIndexHash``'s search — 16 tables of 16-bit substrings; a pair within `r`
 /// bits agrees within ⌊r / 16⌋ bits on at least one substring, and is reported by the first
@@ -31,7 +33,7 @@ import Foundation
 /// the workers only read the flushed hash files (`pread`, at offsets of their own) and the
 /// settings, and each writes only its own block files and its own result slot.
 final class NearDuplicateScreen: @unchecked Sendable {
-    /// One hash and the index row it belongs to, as it is spilled (40 bytes).
+    /// One hash and the key of the image it belongs to, as it is spilled (40 bytes).
     struct Entry {
         var id: Int64
         var hash: Hash256
@@ -61,9 +63,6 @@ final class NearDuplicateScreen: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// The fields of a record ``add(id:record:)`` reads.
-    static let fields: [RecordField] = [.phash, .phashCenter, .windowHashes, .isCorrupt, .stdR, .stdG, .stdB]
-
     /// Takes an image into the search, unless the search leaves it out (corrupt, near blank,
     /// without a pHash), as ``DuplicateFinder`` does.
     func add(id: Int, record: ImageRecord) throws {
@@ -80,7 +79,7 @@ final class NearDuplicateScreen: @unchecked Sendable {
         }
     }
 
-    /// The ids of the images some rule links to another, ascending, each once.
+    /// The keys of the images some rule links to another, ascending, each once.
     func linkedIDs() throws -> [Int] {
         try wholes.flush()
         try centres.flush()

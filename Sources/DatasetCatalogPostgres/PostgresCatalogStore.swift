@@ -925,6 +925,106 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// ``tsvector(_:)``'s literal, written as UTF-8 bytes.
     static func appendTSVector(_ texts: [String], into out: inout [UInt8]) {
+        if appendASCIITSVector(texts, into: &out) { return }
+        appendFoldedTSVector(texts, into: &out)
+    }
+
+    /// Distinct words up to which ``appendASCIITSVector(_:into:)`` looks each word up along
+    /// the list (an image's texts have a dozen).
+    static let asciiDistinctWords = 64
+
+    /// ``appendTSVector(_:into:)`` of ASCII texts, on their bytes (``CatalogWords/asciiWords(_:)``'s
+    /// words, without a String per word: a third of each row's cost in the bulk load's
+    /// `COPY` before): false, with nothing written, when a text has a byte above 0x7F or the
+    /// texts more than ``asciiDistinctWords`` distinct words.
+    static func appendASCIITSVector(_ texts: [String], into out: inout [UInt8]) -> Bool {
+        // A struct's own fields, not variables captured by a closure: no access checks per byte.
+        var words = ASCIIWords()
+        for text in texts {
+            var start = words.letters.count
+            for byte in text.utf8 {
+                guard byte < 0x80 else { return false }
+                let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                if isUpper || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                {
+                    words.letters.append(isUpper ? byte | 0x20 : byte)
+                } else {
+                    guard words.endWord(from: start) else { return false }
+                    start = words.letters.count
+                }
+            }
+            guard words.endWord(from: start) else { return false }
+            words.position += 100
+        }
+        let letters = words.letters
+        let occurrences = words.occurrences
+        for (number, word) in words.distinct.enumerated() {
+            if number > 0 { out.append(UInt8(ascii: " ")) }
+            // Letters and digits only: nothing to double inside the quotes.
+            out.append(UInt8(ascii: "'"))
+            out.append(contentsOf: letters[word.start..<(word.start + word.count)])
+            out.append(UInt8(ascii: "'"))
+            out.append(UInt8(ascii: ":"))
+            // At most 256 positions a lexeme.
+            var written = 0
+            for occurrence in occurrences where occurrence.word == number && written < 256 {
+                if written > 0 { out.append(UInt8(ascii: ",")) }
+                appendDecimal(occurrence.position, into: &out)
+                written += 1
+            }
+        }
+        return true
+    }
+
+    /// The words of ``appendASCIITSVector(_:into:)``'s texts.
+    struct ASCIIWords {
+        /// Each distinct word's lowercased letters and digits, one after another.
+        var letters: [UInt8] = []
+        var distinct: [(start: Int, count: Int)] = []
+        /// Each occurrence as (word's number, position), in order.
+        var occurrences: [(word: Int, position: Int)] = []
+        var position = 0
+
+        init() {
+            letters.reserveCapacity(256)
+            distinct.reserveCapacity(16)
+            occurrences.reserveCapacity(32)
+        }
+
+        /// Ends the word whose bytes were appended from `start`: numbered, or its bytes
+        /// dropped again when it is a word seen before. False past ``asciiDistinctWords``.
+        mutating func endWord(from start: Int) -> Bool {
+            let count = letters.count - start
+            guard count > 0 else { return true }
+            position += 1
+            var number = distinct.count
+            for (index, word) in distinct.enumerated() where word.count == count {
+                var same = true
+                for k in 0..<count where letters[word.start + k] != letters[start + k] {
+                    same = false
+                    break
+                }
+                if same {
+                    number = index
+                    break
+                }
+            }
+            if number == distinct.count {
+                guard number < asciiDistinctWords else { return false }
+                distinct.append((start, count))
+            } else {
+                letters.removeLast(count)
+            }
+            // PostgreSQL keeps positions up to 16,383.
+            occurrences.append((number, min(position, 16_383)))
+            return true
+        }
+    }
+
+    /// ``appendTSVector(_:into:)`` of any texts, word by word as ``CatalogWords/words(_:)``
+    /// splits them.
+    static func appendFoldedTSVector(_ texts: [String], into out: inout [UInt8]) {
         // The distinct words in order; a table of their numbers only once there are many (an
         // image has a dozen, which a look along the list finds sooner than a hash).
         var words: [String] = []
@@ -1125,22 +1225,6 @@ struct PostgresBulkLoad: CatalogBulkLoad {
         }
     }
 
-    func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws {
-        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT id, \(columns) FROM image"), logger: logger)
-        var batch: [(id: Int, record: ImageRecord)] = []
-        for try await row in rows {
-            let values = try row.map(PostgresCatalogStore.value)
-            guard case .int(let id) = values.first else { continue }
-            batch.append((id, CatalogColumns.record(from: Array(values.dropFirst()), fields: fields)))
-            if batch.count >= LibraryIndexer.batchSize {
-                try body(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
-        }
-        if !batch.isEmpty { try body(batch) }
-    }
-
     func sharedContentIDs() async throws -> [Int] {
         let rows = try await connection.query(
             """
@@ -1163,9 +1247,21 @@ struct PostgresBulkLoad: CatalogBulkLoad {
         return images
     }
 
-    static func bindings(_ ids: [Int]) throws -> PostgresBindings {
+    func images(paths: [String]) async throws -> [CatalogImage] {
+        var images: [CatalogImage] = []
+        for start in stride(from: 0, to: paths.count, by: 10_000) {
+            let batch = Array(paths[start..<min(paths.count, start + 10_000)])
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: PostgresCatalogStore.imageSelect + " WHERE lib_path = ANY($1)", binds: try Self.bindings(batch)),
+                logger: logger)
+            for try await row in rows { images.append(try PostgresCatalogStore.image(from: row)) }
+        }
+        return images
+    }
+
+    static func bindings(_ values: some PostgresEncodable) throws -> PostgresBindings {
         var binds = PostgresBindings(capacity: 1)
-        binds.append(ids)
+        try binds.append(values)
         return binds
     }
 

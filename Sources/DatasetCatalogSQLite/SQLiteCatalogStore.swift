@@ -417,7 +417,9 @@ public final class SQLiteCatalogStore: CatalogStore {
         do {
             var configuration = Configuration()
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+                // The sorts of the indexes made after the load may use helper threads: the
+                // table is scanned on this one while runs of keys are sorted on the others.
+                try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA threads = 2")
                 db.add(function: Self.cameraFunction)
             }
             let queue = try DatabaseQueue(path: staging, configuration: configuration)
@@ -882,28 +884,6 @@ struct SQLiteBulkLoad: CatalogBulkLoad {
         }
     }
 
-    func forEachImage(fields: [RecordField], _ body: ([(id: Int, record: ImageRecord)]) throws -> Void) async throws {
-        let columns = fields.map(CatalogColumns.name).joined(separator: ", ")
-        try queue.inDatabase { db in
-            let select = try db.makeStatement(sql: "SELECT id, \(columns) FROM image")
-            let statement = select.sqliteStatement
-            // The statement object owns the sqlite3 statement: it lives until the rows are read.
-            defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
-            var batch: [(id: Int, record: ImageRecord)] = []
-            while try nextRow(statement, db) {
-                var values: [RecordField.Value] = []
-                values.reserveCapacity(fields.count)
-                for (index, field) in fields.enumerated() { values.append(Self.column(statement, Int32(index + 1), kind: field.kind)) }
-                batch.append((Int(sqlite3_column_int64(statement, 0)), CatalogColumns.record(from: values, fields: fields)))
-                if batch.count >= LibraryIndexer.batchSize {
-                    try body(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            if !batch.isEmpty { try body(batch) }
-        }
-    }
-
     /// A column of the current row as a field of `kind` holds it (as ``SQLiteCatalogStore``
     /// reads values back).
     static func column(_ statement: OpaquePointer, _ index: Int32, kind: RecordField.Kind) -> RecordField.Value {
@@ -946,6 +926,13 @@ struct SQLiteBulkLoad: CatalogBulkLoad {
         try await queue.read { db in
             let select = try db.makeStatement(sql: SQLiteCatalogStore.imageSelect + " WHERE id = ?")
             return try ids.compactMap { id in try Row.fetchOne(select, arguments: [id]).map(SQLiteCatalogStore.image(from:)) }
+        }
+    }
+
+    func images(paths: [String]) async throws -> [CatalogImage] {
+        try await queue.read { db in
+            let select = try db.makeStatement(sql: SQLiteCatalogStore.imageSelect + " WHERE lib_path = ?")
+            return try paths.compactMap { path in try Row.fetchOne(select, arguments: [path]).map(SQLiteCatalogStore.image(from:)) }
         }
     }
 

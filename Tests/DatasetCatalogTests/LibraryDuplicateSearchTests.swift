@@ -7,9 +7,9 @@ import Testing
 
 @testable import DatasetCatalog
 
-/// The index build's duplicate search, which reads the hashes back from the loaded index and
-/// spills them to files (``NearDuplicateScreen``): it finds the groups the in-memory finder
-/// finds, on both backends.
+/// The index build's duplicate search, which takes the hashes from the manifest's reading
+/// thread and spills them to files (``NearDuplicateScreen``): it finds the groups the
+/// in-memory finder finds, on both backends.
 @Suite("library duplicate search")
 struct LibraryDuplicateSearchTests {
     /// A deterministic generator, so a failure can be replayed.

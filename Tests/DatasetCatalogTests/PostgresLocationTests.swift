@@ -72,6 +72,33 @@ struct PostgresLocationTests {
         #expect(PostgresCatalogStore.lexeme("o'k\\") == "'o''k\\\\'")
     }
 
+    /// The literal of ASCII texts, made on their bytes, is the one made word by word.
+    @Test func aTSVectorOfASCIITextsIsTheOneMadeWordByWord() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["IMG", "img", "2023", "07", "Canon", "EOS", "R6", "a", "A", "beach", "Beach", "x1", "", "0"]
+        let gaps = [" ", "/", "_", "-", ".", "'", "\\", "\t", "\n", ", ", "  "]
+        var cases: [[String]] = [[], [""], ["", ""], ["a"], ["-"], ["a a a"], [String(repeating: "w ", count: 17_000)]]
+        cases.append([(1...100).map { "w\($0)" }.joined(separator: " ")])
+        for _ in 0..<500 {
+            cases.append(
+                (0..<Int.random(in: 1...5, using: &generator)).map { _ in
+                    (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                        (pieces.randomElement(using: &generator) ?? "") + (gaps.randomElement(using: &generator) ?? "")
+                    }.joined()
+                })
+        }
+        for texts in cases {
+            var folded: [UInt8] = []
+            PostgresCatalogStore.appendFoldedTSVector(texts, into: &folded)
+            var out: [UInt8] = []
+            let ascii = PostgresCatalogStore.appendASCIITSVector(texts, into: &out)
+            #expect(ascii == (Set(texts.flatMap(CatalogWords.words)).count <= PostgresCatalogStore.asciiDistinctWords))
+            if ascii { #expect(out == folded, "\(texts)") } else { #expect(out.isEmpty) }
+        }
+        var out: [UInt8] = []
+        #expect(!PostgresCatalogStore.appendASCIITSVector(["ok", "Café"], into: &out) && out.isEmpty)
+    }
+
     @Test func integersAreWrittenInDecimal() {
         for value in [0, 7, -1, 10, 99, 100, 1_234_567, -9_876_543_210, Int.max, Int.min] {
             var out: [UInt8] = [UInt8(ascii: "x")]

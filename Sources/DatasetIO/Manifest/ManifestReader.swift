@@ -70,7 +70,7 @@ public struct ManifestReader {
     /// The header line, if the manifest has one.
     public func header() throws(DatasetIOError) -> ManifestHeader? {
         var found: ManifestHeader?
-        try forEachLine { line, _ in
+        try forEachLine { line, _, _ in
             found = ManifestReader.decodeHeader(line)
             return false
         }
@@ -87,17 +87,62 @@ public struct ManifestReader {
     /// Used by rewrites, which copy lines verbatim.
     @discardableResult
     public func forEachRawRecord(_ body: (ArraySlice<UInt8>, ImageRecord) throws -> Void) throws -> ManifestReadReport {
+        try forEachDecodedRecord { line, _, record in try body(line, record) }
+    }
+
+    /// Calls `body` with each record and the byte offset in ``file`` where its line starts:
+    /// a key for the record that costs nothing to keep, from which ``records(at:)`` reads it
+    /// again.
+    @discardableResult
+    public func forEachRecordWithOffset(_ body: (_ offset: Int, ImageRecord) throws -> Void) throws -> ManifestReadReport {
+        try forEachDecodedRecord { _, offset, record in try body(offset, record) }
+    }
+
+    /// The records whose lines start at `offsets` (as ``forEachRecordWithOffset(_:)`` gave
+    /// them), in the order asked; nil where no readable record starts.
+    /// - Complexity: one seek and a read of the line per offset.
+    public func records(at offsets: [Int]) throws(DatasetIOError) -> [ImageRecord?] {
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw DatasetIOError(.notFound, "cannot read manifest \(path)", remedy: "check its permissions")
+        }
+        defer { try? handle.close() }
+        let decoder = JSONDecoder()
+        var found: [ImageRecord?] = []
+        found.reserveCapacity(offsets.count)
+        for offset in offsets {
+            var line: [UInt8] = []
+            do {
+                try handle.seek(toOffset: UInt64(max(0, offset)))
+                while let chunk = try handle.read(upToCount: 4096), !chunk.isEmpty {
+                    if let newline = chunk.firstIndex(of: 0x0A) {
+                        line.append(contentsOf: chunk[chunk.startIndex..<newline])
+                        break
+                    }
+                    line.append(contentsOf: chunk)
+                }
+            } catch {
+                throw DatasetIOError(.ioFailed, "cannot read manifest \(path): \(FileSystem.describe(error))")
+            }
+            found.append(Self.isHeaderLine(line[...]) ? nil : Self.decodeRecord(line[...], decoder))
+        }
+        return found
+    }
+
+    /// Each record with its raw line and the line's offset in ``file``.
+    private func forEachDecodedRecord(_ body: (ArraySlice<UInt8>, _ offset: Int, ImageRecord) throws -> Void) throws
+        -> ManifestReadReport
+    {
         let decoder = JSONDecoder()
         var report = ManifestReadReport()
         var bodyError: (any Error)?
-        try forEachLine { line, isLast in
+        try forEachLine { line, offset, isLast in
             if ManifestReader.isHeaderLine(line) { return true }
             guard let record = ManifestReader.decodeRecord(line, decoder) else {
                 report.skip(line, isLast: isLast)
                 return true
             }
             report.records += 1
-            do { try body(line, record) } catch {
+            do { try body(line, offset, record) } catch {
                 bodyError = error
                 return false
             }
@@ -159,14 +204,17 @@ public struct ManifestReader {
         return header
     }
 
-    /// Splits the file into non-blank lines. `body` returns false to stop; `isLast` is true
-    /// only for a final line with no newline after it (possibly cut short by a crash).
-    private func forEachLine(_ body: (ArraySlice<UInt8>, _ isLast: Bool) throws -> Bool) throws(DatasetIOError) {
+    /// Splits the file into non-blank lines, each with the offset in the file where it starts.
+    /// `body` returns false to stop; `isLast` is true only for a final line with no newline
+    /// after it (possibly cut short by a crash).
+    private func forEachLine(_ body: (ArraySlice<UInt8>, _ offset: Int, _ isLast: Bool) throws -> Bool) throws(DatasetIOError) {
         guard let handle = FileHandle(forReadingAtPath: file) else {
             throw DatasetIOError(.notFound, "cannot read manifest \(path)", remedy: "check its permissions")
         }
         defer { try? handle.close() }
         var pending: [UInt8] = []
+        // The offset in the file of `pending`'s first byte.
+        var base = 0
         let chunkSize = 1 << 20
         while true {
             let chunk: Data
@@ -185,16 +233,17 @@ public struct ManifestReader {
                 start = newline + 1
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
                 do {
-                    keepGoing = try body(line, false)
+                    keepGoing = try body(line, base + line.startIndex, false)
                 } catch {
                     throw Self.wrapped(error)
                 }
             }
             if !keepGoing { return }
             pending.removeFirst(start)
+            base += start
             if atEnd {
                 if !pending.isEmpty, !pending.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
-                    do { _ = try body(pending[...], true) } catch { throw Self.wrapped(error) }
+                    do { _ = try body(pending[...], base, true) } catch { throw Self.wrapped(error) }
                 }
                 return
             }

@@ -95,6 +95,33 @@ struct ManifestTests {
         #expect(report.malformedLines == 1)
     }
 
+    /// The offset given with each record reads that record again, across the reader's 1 MiB
+    /// chunks, blank and damaged lines; an offset where no record starts reads nil.
+    @Test func aRecordsOffsetReadsItAgain() throws {
+        let folder = try temporaryFolder()
+        let path = folder + "/m.jsonl"
+        var bytes = ManifestEncoding.line(for: ManifestHeader(tool: "imgeda-swift"))
+        for i in 0..<3000 {
+            // Names of varying length, so line starts fall anywhere in a chunk.
+            bytes += ManifestEncoding.line(for: sampleRecord("\(String(repeating: "n", count: i % 300))-\(i).jpg"))
+            if i % 700 == 0 { bytes += Array("\n  \n{not json\n".utf8) }
+        }
+        #expect(bytes.count > 2 << 20)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let reader = try ManifestReader(path: path)
+        var offsets: [Int] = []
+        var names: [String] = []
+        let report = try reader.forEachRecordWithOffset { offset, record in
+            offsets.append(offset)
+            names.append(record.filename)
+        }
+        #expect(report.records == 3000 && report.malformedLines == 5)
+        #expect(Set(offsets).count == 3000 && offsets.allSatisfy { $0 == 0 || bytes[$0 - 1] == 0x0A })
+        let again = try reader.records(at: offsets.reversed())
+        #expect(again.map { $0?.filename } == names.reversed())
+        #expect(try reader.records(at: [0, offsets[0] + 1, bytes.count]).allSatisfy { $0 == nil })
+    }
+
     @Test func referenceRecordsWithMissingFieldsAreAccepted() throws {
         let folder = try temporaryFolder()
         let path = folder + "/m.jsonl"
