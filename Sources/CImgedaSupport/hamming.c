@@ -33,50 +33,19 @@ int cimgeda_hamming_fast(void) {
 #endif
 }
 
-// The same loops, compiled once per path (NAME is suffixed, ATTR is the target attribute).
-#define CIMGEDA_HAMMING_KERNELS(SUFFIX, ATTR)                                                        \
-    ATTR static int distance256_##SUFFIX(const uint64_t *a, const uint64_t *b) {                   \
-        return __builtin_popcountll(a[0] ^ b[0]) + __builtin_popcountll(a[1] ^ b[1]) +             \
-               __builtin_popcountll(a[2] ^ b[2]) + __builtin_popcountll(a[3] ^ b[3]);              \
-    }                                                                                              \
-    /* Row by row, starting at *next; a row is begun only when all its hits would fit. */        \
-    ATTR static size_t block64_##SUFFIX(const uint64_t *queries, size_t query_count,              \
-                                        const uint64_t *items, size_t item_count, int radius,      \
-                                        uint32_t *hits, size_t capacity, size_t *next) {           \
-        size_t found = 0, row = *next;                                                             \
-        for (; row < query_count && capacity - found >= item_count; row++) {                       \
-            const uint64_t q = queries[row];                                                       \
-            for (size_t j = 0; j < item_count; j++) {                                              \
-                if (__builtin_popcountll(q ^ items[j]) <= radius) {                                \
-                    hits[2 * found] = (uint32_t)row;                                               \
-                    hits[2 * found + 1] = (uint32_t)j;                                             \
-                    found++;                                                                       \
-                }                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-        *next = row;                                                                               \
-        return found;                                                                              \
-    }                                                                                              \
-    ATTR static size_t block256_##SUFFIX(const uint64_t *queries, size_t query_count,             \
-                                         const uint64_t *items, size_t item_count, int triangle,   \
-                                         int radius, uint32_t *hits, size_t capacity,              \
-                                         size_t *next) {                                           \
+/* Row by row, starting at *next; a row is begun only when all its hits would fit. */
+#define CIMGEDA_BLOCK(NAME, ATTR, WORDS, WITHIN)                                                     \
+    ATTR static size_t NAME(const uint64_t *queries, size_t query_count, const uint64_t *items,     \
+                            size_t item_count, int triangle, int radius, uint32_t *hits,           \
+                            size_t capacity, size_t *next) {                                       \
         size_t found = 0, row = *next;                                                             \
         for (; row < query_count; row++) {                                                         \
             size_t from = triangle ? row + 1 : 0;                                                  \
             if (from > item_count) from = item_count;                                              \
             if (capacity - found < item_count - from) break;                                       \
-            const uint64_t *q = queries + 4 * row;                                                 \
-            const uint64_t q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3];                             \
+            const uint64_t *q = queries + (WORDS) * row;                                           \
             for (size_t j = from; j < item_count; j++) {                                           \
-                const uint64_t *h = items + 4 * j;                                                 \
-                /* Most hashes a search compares are far apart: the first word alone tells. */     \
-                int d = __builtin_popcountll(q0 ^ h[0]);                                           \
-                if (d > radius) continue;                                                          \
-                d += __builtin_popcountll(q1 ^ h[1]);                                              \
-                if (d > radius) continue;                                                          \
-                d += __builtin_popcountll(q2 ^ h[2]) + __builtin_popcountll(q3 ^ h[3]);            \
-                if (d <= radius) {                                                                 \
+                if (WITHIN(q, items + (WORDS) * j, radius)) {                                      \
                     hits[2 * found] = (uint32_t)row;                                               \
                     hits[2 * found + 1] = (uint32_t)j;                                             \
                     found++;                                                                       \
@@ -86,6 +55,29 @@ int cimgeda_hamming_fast(void) {
         *next = row;                                                                               \
         return found;                                                                              \
     }
+
+// Whether hash `h` is within `radius` bits of query `q`: one word; or four, where most
+// hashes a search compares are far apart, so the first words alone usually tell.
+#define CIMGEDA_WITHIN_1(q, h, radius) (__builtin_popcountll((q)[0] ^ (h)[0]) <= (radius))
+
+// The same loops, compiled once per path (NAME is suffixed, ATTR is the target attribute).
+// One block loop serves both widths; WORDS is a constant in each copy, so each compiles to
+// its own straight-line distance test.
+#define CIMGEDA_HAMMING_KERNELS(SUFFIX, ATTR)                                                        \
+    ATTR static int distance256_##SUFFIX(const uint64_t *a, const uint64_t *b) {                   \
+        return __builtin_popcountll(a[0] ^ b[0]) + __builtin_popcountll(a[1] ^ b[1]) +             \
+               __builtin_popcountll(a[2] ^ b[2]) + __builtin_popcountll(a[3] ^ b[3]);              \
+    }                                                                                              \
+    ATTR static inline int within4_##SUFFIX(const uint64_t *q, const uint64_t *h, int radius) {    \
+        int d = __builtin_popcountll(q[0] ^ h[0]);                                                 \
+        if (d > radius) return 0;                                                                  \
+        d += __builtin_popcountll(q[1] ^ h[1]);                                                    \
+        if (d > radius) return 0;                                                                  \
+        d += __builtin_popcountll(q[2] ^ h[2]) + __builtin_popcountll(q[3] ^ h[3]);                \
+        return d <= radius;                                                                        \
+    }                                                                                              \
+    CIMGEDA_BLOCK(block1_##SUFFIX, ATTR, 1, CIMGEDA_WITHIN_1)                                       \
+    CIMGEDA_BLOCK(block4_##SUFFIX, ATTR, 4, within4_##SUFFIX)
 
 CIMGEDA_HAMMING_KERNELS(plain, )
 #if CIMGEDA_HAS_DISPATCH
@@ -102,24 +94,18 @@ int cimgeda_hamming256(const uint64_t *a, const uint64_t *b, int portable) {
     return distance256_plain(a, b);
 }
 
-size_t cimgeda_hamming_block64(const uint64_t *queries, size_t query_count, const uint64_t *items,
-                               size_t item_count, int radius, uint32_t *hits, size_t capacity,
-                               size_t *next, int portable) {
+size_t cimgeda_hamming_block(const uint64_t *queries, size_t query_count, const uint64_t *items,
+                             size_t item_count, int words, int triangle, int radius, uint32_t *hits,
+                             size_t capacity, size_t *next, int portable) {
 #if CIMGEDA_HAS_DISPATCH
     if (CIMGEDA_FAST(portable))
-        return block64_popcnt(queries, query_count, items, item_count, radius, hits, capacity, next);
+        return words == 4 ? block4_popcnt(queries, query_count, items, item_count, triangle, radius,
+                                          hits, capacity, next)
+                          : block1_popcnt(queries, query_count, items, item_count, triangle, radius,
+                                          hits, capacity, next);
 #endif
-    return block64_plain(queries, query_count, items, item_count, radius, hits, capacity, next);
-}
-
-size_t cimgeda_hamming_block256(const uint64_t *queries, size_t query_count, const uint64_t *items,
-                                size_t item_count, int triangle, int radius, uint32_t *hits,
-                                size_t capacity, size_t *next, int portable) {
-#if CIMGEDA_HAS_DISPATCH
-    if (CIMGEDA_FAST(portable))
-        return block256_popcnt(queries, query_count, items, item_count, triangle, radius, hits,
-                               capacity, next);
-#endif
-    return block256_plain(queries, query_count, items, item_count, triangle, radius, hits, capacity,
-                          next);
+    return words == 4 ? block4_plain(queries, query_count, items, item_count, triangle, radius, hits,
+                                     capacity, next)
+                      : block1_plain(queries, query_count, items, item_count, triangle, radius, hits,
+                                     capacity, next);
 }

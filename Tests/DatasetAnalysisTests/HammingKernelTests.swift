@@ -57,6 +57,10 @@ struct HammingKernelTests {
             for (i, q) in queryWords.enumerated() {
                 for (j, h) in words.enumerated() where (q ^ h).nonzeroBitCount <= radius { expected64.append([i, j]) }
             }
+            var triangle64: [[Int]] = []
+            for i in words.indices {
+                for j in (i + 1)..<words.count where (words[i] ^ words[j]).nonzeroBitCount <= radius { triangle64.append([i, j]) }
+            }
             for capacity in [hashes.count, 100_000] {
                 let found = HammingKernel.pairs(queries, hashes, radius: radius, capacity: capacity, portable: portable)
                 #expect(found == expected, "radius \(radius), capacity \(capacity)")
@@ -65,6 +69,8 @@ struct HammingKernelTests {
                 #expect(half == triangle, "radius \(radius), capacity \(capacity)")
                 let found64 = HammingKernel.pairs(queryWords, words, radius: radius, capacity: capacity, portable: portable)
                 #expect(found64 == expected64, "radius \(radius), capacity \(capacity)")
+                let half64 = HammingKernel.pairs(words, words, radius: radius, triangle: true, capacity: capacity, portable: portable)
+                #expect(half64 == triangle64, "radius \(radius), capacity \(capacity)")
             }
         }
         #expect(HammingKernel.pairs([Hash256(0, 0, 0, 0)], [], radius: 256, capacity: 1, portable: portable).isEmpty)

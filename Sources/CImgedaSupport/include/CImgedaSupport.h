@@ -103,22 +103,17 @@ int cimgeda_hamming_fast(void);
 /// Bits that differ between two 256-bit hashes of four words each.
 int cimgeda_hamming256(const uint64_t *a, const uint64_t *b, int portable);
 
-/// Compares a block of 64-bit query hashes with a block of items (a bucket against a bucket):
-/// for every pair with at most `radius` bits differing, writes (query index, item index) to
-/// `hits` (two words a pair). Starts at query `*next` and goes row by row, beginning a row
-/// only while `capacity` pairs minus those found leave room for a whole row (`item_count`);
-/// stores the row it stopped at in `*next` (`query_count` when done) and returns the pairs
-/// written. Call again while `*next < query_count`; a `capacity` of at least `item_count`
-/// guarantees progress.
-size_t cimgeda_hamming_block64(const uint64_t *queries, size_t query_count, const uint64_t *items,
-                               size_t item_count, int radius, uint32_t *hits, size_t capacity,
-                               size_t *next, int portable);
-
-/// The same for 256-bit hashes stored as four consecutive words each. With `triangle`
-/// nonzero (a bucket against itself: `queries` and `items` the same block), query i is
-/// compared with items after i only.
-size_t cimgeda_hamming_block256(const uint64_t *queries, size_t query_count, const uint64_t *items,
-                                size_t item_count, int triangle, int radius, uint32_t *hits,
-                                size_t capacity, size_t *next, int portable);
+/// Compares a block of query hashes with a block of items (a bucket against a bucket), each
+/// hash `words` consecutive 64-bit words (1 or 4: 64- or 256-bit hashes): for every pair
+/// with at most `radius` bits differing, writes (query index, item index) to `hits` (two
+/// words a pair). With `triangle` nonzero (a bucket against itself: `queries` and `items`
+/// the same block), query i is compared with items after i only. Starts at query `*next`
+/// and goes row by row, beginning a row only while `capacity` pairs minus those found leave
+/// room for a whole row; stores the row it stopped at in `*next` (`query_count` when done)
+/// and returns the pairs written. Call again while `*next < query_count`; a `capacity` of at
+/// least `item_count` guarantees progress.
+size_t cimgeda_hamming_block(const uint64_t *queries, size_t query_count, const uint64_t *items,
+                             size_t item_count, int words, int triangle, int radius, uint32_t *hits,
+                             size_t capacity, size_t *next, int portable);
 
 #endif

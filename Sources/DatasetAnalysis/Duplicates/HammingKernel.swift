@@ -21,39 +21,13 @@ package enum HammingKernel {
     }
 
     /// Every (query, item) index pair within `radius` bits, row by row, by the block kernel
-    /// with room for `capacity` pairs a call (it resumes where a full buffer stopped it).
-    package static func pairs(
-        _ queries: [UInt64], _ items: [UInt64], radius: Int, capacity: Int, portable: Bool = false
+    /// with room for `capacity` pairs a call (it resumes where a full buffer stopped it);
+    /// `triangle` compares query i with items after i only (a block against itself).
+    package static func pairs<H: SubstringHash>(
+        _ queries: [H], _ items: [H], radius: Int, triangle: Bool = false, capacity: Int, portable: Bool = false
     ) -> [[Int]] {
-        var out: [[Int]] = []
-        var hits = [UInt32](repeating: 0, count: 2 * max(1, capacity))
-        var next = 0
-        while next < queries.count {
-            let before = next
-            let count = hits.withUnsafeMutableBufferPointer { hp in
-                queries.withUnsafeBufferPointer { qp in
-                    items.withUnsafeBufferPointer { ip in
-                        guard let hit = hp.baseAddress, let q = qp.baseAddress, let base = ip.baseAddress ?? qp.baseAddress
-                        else { return 0 }
-                        return cimgeda_hamming_block64(
-                            q, qp.count, base, ip.count, Int32(clamping: radius), hit, capacity, &next, portable ? 1 : 0)
-                    }
-                }
-            }
-            for h in 0..<count { out.append([Int(hits[2 * h]), Int(hits[2 * h + 1])]) }
-            if next == before { break }  // no room for a row: the caller's capacity is too small
-        }
-        return out
-    }
-
-    /// The same for 256-bit hashes; `triangle` compares query i with items after i only (a
-    /// block against itself).
-    package static func pairs(
-        _ queries: [Hash256], _ items: [Hash256], radius: Int, triangle: Bool = false, capacity: Int,
-        portable: Bool = false
-    ) -> [[Int]] {
-        let q = queries.flatMap { [$0.w0, $0.w1, $0.w2, $0.w3] }
-        let words = items.flatMap { [$0.w0, $0.w1, $0.w2, $0.w3] }
+        let width = H.wordCount
+        let q = words(queries), words = words(items)
         var out: [[Int]] = []
         var hits = [UInt32](repeating: 0, count: 2 * max(1, capacity))
         var next = 0
@@ -64,14 +38,24 @@ package enum HammingKernel {
                     words.withUnsafeBufferPointer { ip in
                         guard let hit = hp.baseAddress, let qBase = qp.baseAddress, let base = ip.baseAddress ?? qp.baseAddress
                         else { return 0 }
-                        return cimgeda_hamming_block256(
-                            qBase, queries.count, base, items.count, triangle ? 1 : 0, Int32(clamping: radius), hit, capacity,
-                            &next, portable ? 1 : 0)
+                        return cimgeda_hamming_block(
+                            qBase, queries.count, base, items.count, Int32(width), triangle ? 1 : 0, Int32(clamping: radius), hit,
+                            capacity, &next, portable ? 1 : 0)
                     }
                 }
             }
             for h in 0..<count { out.append([Int(hits[2 * h]), Int(hits[2 * h + 1])]) }
             if next == before { break }  // no room for a row: the caller's capacity is too small
+        }
+        return out
+    }
+
+    /// The hashes' words, one after another (the layout the kernels read).
+    private static func words<H: SubstringHash>(_ hashes: [H]) -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: H.wordCount * hashes.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for (i, h) in hashes.enumerated() { h.store(base + H.wordCount * i) }
         }
         return out
     }

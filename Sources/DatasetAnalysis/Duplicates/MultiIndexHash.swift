@@ -45,16 +45,16 @@ public enum MultiIndexHash {
         join(left, right, within: radius, threads: threads)
     }
 
-    private static func join(_ left: [Hash256], _ right: [Hash256]?, within radius: Int, threads: Int) -> [Pair] {
+    private static func join<H: SubstringHash>(_ left: [H], _ right: [H]?, within radius: Int, threads: Int) -> [Pair] {
         guard !left.isEmpty, !(right?.isEmpty ?? false), radius >= 0 else { return [] }
-        let radii = subRadii(within: radius)
+        let radii = H.subRadii(within: radius)
         let masksByRadius = (0...(radii.max() ?? 0)).map { masks(upTo: $0) }
-        let threadCount = max(1, min(threads, 16))
+        let threadCount = max(1, min(threads, H.tableCount))
         // Each worker takes its tables in turn; a table's work grows with its masks, so the
         // tables are dealt out largest first, each to the worker with the least so far.
         var load = [Int](repeating: 0, count: threadCount)
         var tables = [[Int]](repeating: [], count: threadCount)
-        for table in (0..<16).filter({ radii[$0] >= 0 }).sorted(by: { radii[$0] > radii[$1] }) {
+        for table in (0..<H.tableCount).filter({ radii[$0] >= 0 }).sorted(by: { radii[$0] > radii[$1] }) {
             let worker = load.indices.min { load[$0] < load[$1] } ?? 0
             tables[worker].append(table)
             load[worker] += masksByRadius[radii[table]].count + 1
@@ -90,17 +90,17 @@ public enum MultiIndexHash {
     }
 
     /// The hashes sorted by one table's substring, with bucket offsets.
-    struct Buckets {
+    struct Buckets<H: SubstringHash> {
         var offsets: [Int32]  // 65,537
         var ids: [Int32]
-        /// The sorted hashes, four words each (the layout the C kernels read).
+        /// The sorted hashes, `H.wordCount` words each (the layout the C kernels read).
         var words: [UInt64]
         /// The size of the largest bucket.
         var largest: Int
 
-        init(_ source: [Hash256], table: Int) {
+        init(_ source: [H], table: Int) {
             var offsets = [Int32](repeating: 0, count: 65_537)
-            for h in source { offsets[Int(h.chunk(table)) + 1] += 1 }
+            for h in source { offsets[h.substring(table) + 1] += 1 }
             var largest: Int32 = 0
             for key in 0..<65_536 {
                 largest = max(largest, offsets[key + 1])
@@ -108,17 +108,18 @@ public enum MultiIndexHash {
             }
             var cursor = offsets
             // Every slot is written below (the buckets are a permutation of the source).
+            let width = H.wordCount
             var ids = [Int32](unsafeUninitializedCapacity: source.count) { $1 = source.count }
-            var words = [UInt64](unsafeUninitializedCapacity: 4 * source.count) { $1 = 4 * source.count }
-            for (id, h) in source.enumerated() {
-                let key = Int(h.chunk(table))
-                let slot = Int(cursor[key])
-                ids[slot] = Int32(id)
-                words[4 * slot] = h.w0
-                words[4 * slot + 1] = h.w1
-                words[4 * slot + 2] = h.w2
-                words[4 * slot + 3] = h.w3
-                cursor[key] += 1
+            let words = [UInt64](unsafeUninitializedCapacity: width * source.count) { buffer, initialized in
+                guard let base = buffer.baseAddress else { return }
+                for (id, h) in source.enumerated() {
+                    let key = h.substring(table)
+                    let slot = Int(cursor[key])
+                    ids[slot] = Int32(id)
+                    h.store(base + width * slot)
+                    cursor[key] += 1
+                }
+                initialized = width * source.count
             }
             self.offsets = offsets
             self.ids = ids
@@ -128,13 +129,16 @@ public enum MultiIndexHash {
     }
 
     /// Compares the buckets of one table: each bucket of `l` with the buckets of `r` whose
-    /// keys are within `subRadius` bits of its own, a bucket against a bucket per call of the
-    /// C kernel (which counts bits with the CPU's `popcnt` where it has one).
-    private static func compare(
-        _ l: Buckets, _ r: Buckets, selfJoin: Bool, table: Int, radius: Int, subRadii: [Int],
+    /// keys are within the table's sub-radius of its own (`masks`), a bucket against a bucket
+    /// per call of the C kernel (which counts bits with the CPU's `popcnt` where it has one).
+    /// Both sides are sorted by the substring, so the right buckets a left bucket reads are
+    /// read again, from cache, by the left buckets next to it.
+    private static func compare<H: SubstringHash>(
+        _ l: Buckets<H>, _ r: Buckets<H>, selfJoin: Bool, table: Int, radius: Int, subRadii: [Int],
         masks: [UInt16], into found: inout [Pair]
     ) {
         let capacity = max(4096, r.largest)
+        let width = H.wordCount
         var hits = [UInt32](repeating: 0, count: 2 * capacity)
         hits.withUnsafeMutableBufferPointer { hitBuffer in
             l.offsets.withUnsafeBufferPointer { lo in
@@ -154,17 +158,17 @@ public enum MultiIndexHash {
                                     if rStart == rEnd { continue }
                                     var next = 0
                                     while next < lEnd - lStart {
-                                        let count = cimgeda_hamming_block256(
-                                            lBase + 4 * lStart, lEnd - lStart, rBase + 4 * rStart, rEnd - rStart,
-                                            selfJoin && other == key ? 1 : 0, Int32(clamping: radius), hit, capacity, &next, 0)
+                                        let count = cimgeda_hamming_block(
+                                            lBase + width * lStart, lEnd - lStart, rBase + width * rStart, rEnd - rStart,
+                                            Int32(width), selfJoin && other == key ? 1 : 0, Int32(clamping: radius), hit,
+                                            capacity, &next, 0)
                                         for h in 0..<count {
                                             let i = lStart + Int(hit[2 * h]), j = rStart + Int(hit[2 * h + 1])
-                                            let a = Hash256(lw[4 * i], lw[4 * i + 1], lw[4 * i + 2], lw[4 * i + 3])
-                                            let b = Hash256(rw[4 * j], rw[4 * j + 1], rw[4 * j + 2], rw[4 * j + 3])
+                                            let a = H(words: lBase + width * i), b = H(words: rBase + width * j)
                                             guard firstQualifyingTable(a, b, subRadii) == table else { continue }
                                             var x = Int(l.ids[i]), y = Int(r.ids[j])
                                             if selfJoin && x > y { swap(&x, &y) }
-                                            found.append(Pair(a: x, b: y, distance: a.distance(to: b)))
+                                            found.append(Pair(a: x, b: y, distance: a.differingBits(b)))
                                         }
                                     }
                                 }
@@ -179,9 +183,9 @@ public enum MultiIndexHash {
     /// The first table whose substrings of the pair differ in at most its sub-radius (see
     /// ``subRadii(within:)``): the one table that reports the pair.
     @inline(__always)
-    static func firstQualifyingTable(_ a: Hash256, _ b: Hash256, _ subRadii: [Int]) -> Int {
-        for t in 0..<16 where (a.chunk(t) ^ b.chunk(t)).nonzeroBitCount <= subRadii[t] { return t }
-        return 16
+    static func firstQualifyingTable<H: SubstringHash>(_ a: H, _ b: H, _ subRadii: [Int]) -> Int {
+        for t in 0..<H.tableCount where (a.substring(t) ^ b.substring(t)).nonzeroBitCount <= subRadii[t] { return t }
+        return H.tableCount
     }
 
     /// The first table in which the pair's substrings differ in at most `subRadius` bits:
@@ -209,115 +213,56 @@ extension MultiIndexHash {
     ///   65,536 comparisons for random hashes. Memory: one sorted copy of each list per
     ///   thread (12 bytes a hash) and the pairs found.
     public static func pairs(_ left: [UInt64], _ right: [UInt64], within radius: Int, threads: Int = 2) -> [Pair] {
-        guard !left.isEmpty, !right.isEmpty, radius >= 0 else { return [] }
-        let subRadius = min(radius / 4, 16)
-        let masks = masks(upTo: subRadius)
-        let threadCount = max(1, min(threads, 4))
-        let results = ResultSlots<Pair>(count: threadCount)
-        DispatchQueue.concurrentPerform(iterations: threadCount) { worker in
-            var found: [Pair] = []
-            var table = worker
-            while table < 4 {
-                compare(
-                    Buckets64(left, table: table), Buckets64(right, table: table), table: table, radius: radius,
-                    subRadius: subRadius, masks: masks, into: &found)
-                table += threadCount
-            }
-            results.store(found, at: worker)
-        }
-        return results.all()
+        join(left, right, within: radius, threads: threads)
     }
+}
 
-    /// 64-bit hashes sorted by one of their four 16-bit substrings, with bucket offsets.
-    struct Buckets64 {
-        var offsets: [Int32]  // 65,537
-        var ids: [Int32]
-        var hashes: [UInt64]
-        /// The size of the largest bucket.
-        var largest: Int
+/// A hash multi-index hashing cuts into 16-bit substrings, one a table, kept as
+/// ``wordCount`` 64-bit words in the layout the C kernels (`cimgeda_hamming_block`) read.
+package protocol SubstringHash: Sendable {
+    /// 64-bit words a hash.
+    static var wordCount: Int { get }
+    /// 16-bit substrings a hash: the tables of the search.
+    static var tableCount: Int { get }
+    /// The most bits each substring may differ by in its table's search (-1: not searched)
+    /// so that every pair within `radius` bits is found in some table.
+    static func subRadii(within radius: Int) -> [Int]
+    /// The substring `table`, most significant first.
+    func substring(_ table: Int) -> Int
+    /// Writes the hash's ``wordCount`` words at `words`.
+    func store(_ words: UnsafeMutablePointer<UInt64>)
+    /// The hash whose ``wordCount`` words are at `words`.
+    init(words: UnsafePointer<UInt64>)
+    /// The Hamming distance to `other`.
+    func differingBits(_ other: Self) -> Int
+}
 
-        init(_ source: [UInt64], table: Int) {
-            var offsets = [Int32](repeating: 0, count: 65_537)
-            for h in source { offsets[chunk(h, table) + 1] += 1 }
-            var largest: Int32 = 0
-            for key in 0..<65_536 {
-                largest = max(largest, offsets[key + 1])
-                offsets[key + 1] += offsets[key]
-            }
-            var cursor = offsets
-            // Every slot is written below (the buckets are a permutation of the source).
-            var ids = [Int32](unsafeUninitializedCapacity: source.count) { $1 = source.count }
-            var sorted = [UInt64](unsafeUninitializedCapacity: source.count) { $1 = source.count }
-            for (id, h) in source.enumerated() {
-                let key = chunk(h, table)
-                let slot = Int(cursor[key])
-                ids[slot] = Int32(id)
-                sorted[slot] = h
-                cursor[key] += 1
-            }
-            self.offsets = offsets
-            self.ids = ids
-            self.hashes = sorted
-            self.largest = Int(largest)
-        }
+extension Hash256: SubstringHash {
+    package static var wordCount: Int { 4 }
+    package static var tableCount: Int { 16 }
+    package static func subRadii(within radius: Int) -> [Int] { MultiIndexHash.subRadii(within: radius) }
+    @inline(__always) package func substring(_ table: Int) -> Int { Int(chunk(table)) }
+    @inline(__always) package func store(_ words: UnsafeMutablePointer<UInt64>) {
+        words[0] = w0
+        words[1] = w1
+        words[2] = w2
+        words[3] = w3
     }
+    @inline(__always) package init(words: UnsafePointer<UInt64>) { self.init(words[0], words[1], words[2], words[3]) }
+    @inline(__always) package func differingBits(_ other: Hash256) -> Int { distance(to: other) }
+}
 
-    /// Compares each bucket of `l` with the buckets of `r` whose keys are within `subRadius`
-    /// bits of its own: both sides sorted by the substring, so the right buckets a left
-    /// bucket reads are read again, from cache, by the left buckets next to it; a bucket
-    /// against a bucket per call of the C kernel.
-    private static func compare(
-        _ l: Buckets64, _ r: Buckets64, table: Int, radius: Int, subRadius: Int, masks: [UInt16],
-        into found: inout [Pair]
-    ) {
-        let capacity = max(4096, r.largest)
-        var hits = [UInt32](repeating: 0, count: 2 * capacity)
-        hits.withUnsafeMutableBufferPointer { hitBuffer in
-            l.offsets.withUnsafeBufferPointer { lo in
-                r.offsets.withUnsafeBufferPointer { ro in
-                    l.hashes.withUnsafeBufferPointer { lh in
-                        r.hashes.withUnsafeBufferPointer { rh in
-                            guard let lBase = lh.baseAddress, let rBase = rh.baseAddress, let hit = hitBuffer.baseAddress
-                            else { return }
-                            for key in 0..<65_536 {
-                                let lStart = Int(lo[key]), lEnd = Int(lo[key + 1])
-                                if lStart == lEnd { continue }
-                                for mask in masks {
-                                    let other = key ^ Int(mask)
-                                    let rStart = Int(ro[other]), rEnd = Int(ro[other + 1])
-                                    if rStart == rEnd { continue }
-                                    var next = 0
-                                    while next < lEnd - lStart {
-                                        let count = cimgeda_hamming_block64(
-                                            lBase + lStart, lEnd - lStart, rBase + rStart, rEnd - rStart,
-                                            Int32(clamping: radius), hit, capacity, &next, 0)
-                                        for h in 0..<count {
-                                            let i = lStart + Int(hit[2 * h]), j = rStart + Int(hit[2 * h + 1])
-                                            guard firstTable(lh[i], rh[j], subRadius) == table else { continue }
-                                            let d = (lh[i] ^ rh[j]).nonzeroBitCount
-                                            found.append(Pair(a: Int(l.ids[i]), b: Int(r.ids[j]), distance: d))
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+extension UInt64: SubstringHash {
+    package static var wordCount: Int { 1 }
+    package static var tableCount: Int { 4 }
+    /// ⌊r / 4⌋ in each of the four tables.
+    package static func subRadii(within radius: Int) -> [Int] { Array(repeating: Swift.min(radius / 4, 16), count: 4) }
+    @inline(__always) package func substring(_ table: Int) -> Int {
+        Int(truncatingIfNeeded: (self >> UInt64(48 - 16 * table)) & 0xFFFF)
     }
-
-    /// The 16-bit substring `table` (0–3) of a 64-bit hash, most significant first.
-    @inline(__always)
-    static func chunk(_ h: UInt64, _ table: Int) -> Int { Int(truncatingIfNeeded: (h >> UInt64(48 - 16 * table)) & 0xFFFF) }
-
-    /// The first of the four substrings on which `a` and `b` differ in at most `subRadius`
-    /// bits: the one table that reports the pair.
-    @inline(__always)
-    static func firstTable(_ a: UInt64, _ b: UInt64, _ subRadius: Int) -> Int {
-        for t in 0..<4 where (chunk(a, t) ^ chunk(b, t)).nonzeroBitCount <= subRadius { return t }
-        return 4
-    }
+    @inline(__always) package func store(_ words: UnsafeMutablePointer<UInt64>) { words[0] = self }
+    @inline(__always) package init(words: UnsafePointer<UInt64>) { self = words[0] }
+    @inline(__always) package func differingBits(_ other: UInt64) -> Int { (self ^ other).nonzeroBitCount }
 }
 
 /// One result array per worker thread. `@unchecked Sendable` is sound: each slot is
