@@ -130,20 +130,32 @@ public final class PostgresCatalogStore: CatalogStore {
         return configuration
     }
 
-    private static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
+    /// The TLS settings of a mode, as libpq's `sslmode` means them: `require` encrypts and
+    /// verifies the server's certificate against the system's roots; `prefer` encrypts when
+    /// the server offers it and verifies nothing — as libpq's `prefer`, since a connection
+    /// that falls back to plain text when refused gains nothing against an impostor from a
+    /// check. Not loading the roots also saves each connection the parse of the system's
+    /// certificate bundle, which is most of an `imgeda search`'s own start-up on PostgreSQL.
+    static func tlsConfiguration(_ mode: PostgresLocation.TLSMode) -> TLSConfiguration? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
         switch mode {
-        case .disable: .disable
-        case .prefer: .prefer(.makeClientConfiguration())
-        case .require: .require(.makeClientConfiguration())
+        case .disable: return nil
+        case .prefer: configuration.certificateVerification = .none
+        case .require: break
         }
+        return configuration
+    }
+
+    private static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
+        guard let configuration = tlsConfiguration(mode) else { return .disable }
+        return mode == .require ? .require(configuration) : .prefer(configuration)
     }
 
     private static func connectionTLS(_ mode: PostgresLocation.TLSMode) -> PostgresConnection.Configuration.TLS {
-        switch mode {
-        case .disable: .disable
-        case .prefer: (try? .prefer(.init(configuration: .makeClientConfiguration()))) ?? .disable
-        case .require: (try? .require(.init(configuration: .makeClientConfiguration()))) ?? .disable
+        guard let configuration = tlsConfiguration(mode), let context = try? NIOSSLContext(configuration: configuration) else {
+            return .disable
         }
+        return mode == .require ? .require(context) : .prefer(context)
     }
 
     /// postgres-nio's errors hide their detail from `description` (it may hold secrets); this

@@ -395,4 +395,47 @@ struct CatalogStoreConformanceTests {
         try await store.removeAll()
         #expect(try await store.counts() == (0, 0))
     }
+
+    /// A bulk load's images handed over in many batches (one transaction on SQLite) are all
+    /// loaded, a path given again in a later batch holding its newest image, as the same images
+    /// upserted one by one; a load failing after some batches leaves the previous index.
+    @Test(arguments: CatalogBackend.allCases)
+    func aBulkLoadOfManyBatchesEqualsUpsertsAndAFailedOneLeavesThePreviousIndex(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        let store = try await backend.makeStore(ws)
+        var expected = (0..<35).map(SyntheticCatalog.image)
+        var newer = expected[3]
+        newer.record.fileSizeBytes = 1
+        newer.quality = 7
+        expected[3] = newer
+        try await store.upsert(images: expected)
+        let upserted = try await IndexContents(store)
+        #expect(upserted.images.count == 35)
+
+        struct Stop: Error {}
+        var given = 0
+        var failed = false
+        do {
+            try await store.replaceAll { load in
+                try await load.insert {
+                    given += 1
+                    guard given <= 3 else { throw Stop() }
+                    return (0..<10).map { SyntheticCatalog.image(1_000 + given * 10 + $0) }
+                }
+            }
+        } catch {
+            // PostgreSQL reports it wrapped in the failed transaction.
+            failed = true
+        }
+        #expect(failed)
+        #expect(try await IndexContents(store) == upserted)
+
+        // Five batches of seven, then the newer image of a path of the first batch.
+        var batches = (0..<5).map { b in (0..<7).map { SyntheticCatalog.image(b * 7 + $0) } } + [[newer]]
+        try await store.replaceAll { load in
+            try await load.insert { batches.isEmpty ? nil : batches.removeFirst() }
+        }
+        #expect(try await IndexContents(store) == upserted)
+        #expect(try await store.image(path: newer.path)?.record.fileSizeBytes == 1)
+    }
 }

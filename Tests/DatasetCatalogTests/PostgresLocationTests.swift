@@ -1,4 +1,5 @@
 import DatasetAnalysis
+import NIOSSL
 import Testing
 
 @testable import DatasetCatalog
@@ -26,6 +27,14 @@ struct PostgresLocationTests {
         #expect(location.schema == "public")
         #expect(location.tls == .prefer)
         #expect(location.password == nil)
+    }
+
+    /// `prefer` as libpq means it: TLS when offered, no certificate checked (so no root bundle
+    /// is read per connection); `require` checks the server; `disable` has no TLS.
+    @Test func preferChecksNoCertificateAndRequireChecksTheServer() {
+        #expect(PostgresCatalogStore.tlsConfiguration(.disable) == nil)
+        #expect(PostgresCatalogStore.tlsConfiguration(.prefer)?.certificateVerification == CertificateVerification.none)
+        #expect(PostgresCatalogStore.tlsConfiguration(.require)?.certificateVerification == .fullVerification)
     }
 
     @Test(arguments: [
