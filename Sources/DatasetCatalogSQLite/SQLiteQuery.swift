@@ -76,6 +76,37 @@ struct SQLiteDialect: CatalogSQLDialect {
         return joiningImages ? postings + " CROSS JOIN image i ON i.id = t.image_id" : postings
     }
 
+    var keyedRowsStayInOrder: Bool { true }
+
+    /// A free-text term's narrow rows: its matches among the contents' words (tags, caption:
+    /// ``contentColumns``) from the text postings (``CatalogSQL/Postings/textTable``), among
+    /// the images' own words (path, camera, lens: ``imageColumns``) from the image table —
+    /// together the images the whole full-text index matches, since a word or a phrase
+    /// matches within one column. Sorted in the page's order behind a `LIMIT` (which keeps
+    /// the sort inside), so the page joins the images after them in that order and stops
+    /// when it is full (``keyedRowsStayInOrder``).
+    func keyedCandidates(
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, rows: String?, bind: (RecordField.Value) -> String
+    ) -> String? {
+        guard case .text(let text) = filter else { return nil }
+        let column = CatalogSQL.Postings.column(order)
+        let key = order == .path ? "" : ", \(CatalogSQL.orderKey(order, alias: "")) AS \(column)"
+        let posted = order == .path ? "" : ", \(column)"
+        let contents = bind(.string(Self.ftsQuery(text, columns: Self.contentColumns)))
+        let images = bind(.string(Self.ftsQuery(text, columns: Self.imageColumns)))
+        let narrow =
+            "SELECT image_id, lib_path\(posted) FROM \(CatalogSQL.Postings.textTable) "
+            + "WHERE image_id IN (SELECT rowid FROM image_fts WHERE image_fts MATCH \(contents)) "
+            + "UNION SELECT id AS image_id, lib_path\(key) FROM image WHERE id IN (SELECT rowid FROM image_fts WHERE image_fts MATCH \(images))"
+        return "(SELECT * FROM (\(narrow)) u ORDER BY \(orderBy) LIMIT -1) t"
+    }
+
+    /// The full-text index's columns that hold a content's words (a decision's: the tags and
+    /// the caption), and those holding the image's own (its path, camera and lens): every
+    /// column of `image_fts` (made by the first migration of ``SQLiteCatalogStore``) is in one.
+    static let contentColumns = ["tags", "caption"]
+    static let imageColumns = ["lib_path", "camera", "lens"]
+
     /// The index of each order (made by the migrations of ``SQLiteCatalogStore``; `lib_path`'s
     /// is the one SQLite makes for its UNIQUE constraint).
     static func orderIndex(_ order: CatalogOrder) -> String {
@@ -94,6 +125,11 @@ struct SQLiteDialect: CatalogSQLDialect {
         let words = text.split(whereSeparator: { $0.isWhitespace }).map { $0.replacingOccurrences(of: "\"", with: "\"\"") }
         if words.count == 1, let word = words.first { return "\"\(word)\"*" }
         return "\"\(words.joined(separator: " "))\""
+    }
+
+    /// ``ftsQuery(_:)`` matched in `columns` only (an FTS5 column filter).
+    static func ftsQuery(_ text: String, columns: [String]) -> String {
+        "{\(columns.joined(separator: " "))} : \(ftsQuery(text))"
     }
 
     /// The arguments of a ``CatalogSQL`` as GRDB's.
