@@ -177,9 +177,10 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     /// The text postings' table (``CatalogSQL/Postings/textTable``): one narrow row per image
     /// whose content has a decision, keyed by the image's id (the full-text index's rowid), so
-    /// a word's matches among the contents' words (``SQLiteDialect/contentColumns``) are looked
-    /// up there in a table a few pages long instead of in the wide image table. At 1M with
-    /// 20,000 sidecars it holds 20,000 rows; a bulk load fills it once after the images.
+    /// the path and sort key of a word's matches among tags and captions are read there, in a
+    /// table a few hundred pages long, instead of in the wide image table
+    /// (``SQLiteDialect/keyedCandidates(_:order:orderBy:rows:bind:)``). At 1M with 20,000
+    /// sidecars it holds 20,000 rows; a bulk load fills it once after the images.
     static var textPostingTable: String {
         let columns = CatalogSQL.Postings.columns.map { "\($0.name) \($0.type) NOT NULL" }.joined(separator: ", ")
         return "CREATE TABLE \(CatalogSQL.Postings.textTable) (image_id INTEGER PRIMARY KEY, \(columns))"
