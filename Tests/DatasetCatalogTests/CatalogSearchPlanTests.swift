@@ -259,6 +259,9 @@ struct CatalogSearchPlanTests {
                     trashed.append(fixtures[i].image.path)
                 }
             }
+            // The last image inserted trashed too: SQLite gives its id to the next image
+            // inserted, whose text posting must be its own, not the trashed image's.
+            if let last = fixtures.last?.image.path, !trashed.contains(last) { trashed.append(last) }
             // Copies of tagged and captioned contents under new paths.
             let copies = [36, 72, 108, 180].map { i in
                 var copy = fixtures[i]
