@@ -52,9 +52,17 @@ public protocol CatalogSQLDialect: Sendable {
     func keyedCandidates(
         _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, rows: String?, bind: (RecordField.Value) -> String
     ) -> String?
+    /// Whether the rows of ``keyedCandidates(_:order:orderBy:rows:bind:)`` come out of the page
+    /// in the source's order without a sort of the page's own: the page then joins each image
+    /// after its row (`CROSS JOIN`) and takes the first rows that pass (SQLite, whose planner
+    /// would otherwise move the source's sort after the join and read every candidate's image).
+    /// False: the page sorts again and the planner keeps the source's order (PostgreSQL).
+    var keyedRowsStayInOrder: Bool { get }
 }
 
 extension CatalogSQLDialect {
+    public var keyedRowsStayInOrder: Bool { false }
+
     public func postings(_ order: CatalogOrder, joiningImages: Bool) -> String? { nil }
 
     public func keyedCandidates(
@@ -210,6 +218,13 @@ public struct CatalogSQL: Sendable {
     /// them once after a bulk load.
     public enum Postings {
         public static let table = "posting"
+
+        /// The text postings: one narrow row per image whose content has decisions (tags, a
+        /// caption, a status), keyed by the image's id, with its path and every order's key in
+        /// ``columns`` (and, on PostgreSQL, the content's words). A free-text page reads its
+        /// matches among the contents' words there, sorts those narrow rows and reads images
+        /// only for the page (``CatalogSQLDialect/keyedCandidates(_:order:orderBy:rows:bind:)``).
+        public static let textTable = "posting_text"
 
         /// What a posting's value is.
         public enum Kind: String, Sendable, CaseIterable {
@@ -481,16 +496,27 @@ public struct CatalogSQL: Sendable {
     /// Evenly spread, a page meets its `limit + 1` matches after about
     /// `(limit + 1) × images / count` entries; the walk is allowed twice that, or six times
     /// when the query has `otherTerms` (each leaves out some of the word's matches: at 1M,
-    /// `-is:blurry quality>=50` keeps about half of `beach`'s). An entry costs about a tenth
-    /// of a match's row (a covering index entry tested against the words' rowids against a
-    /// random page of the wide image table), so the walk is tried only when it reads fewer
-    /// than ten entries per match: a word with 10 matches never walks.
-    public static func boundedWalkEntries(count: Int, images: Int, limit: Int, otherTerms: Bool = false) -> Int? {
+    /// `-is:blurry quality>=50` keeps about half of `beach`'s). The walk is tried only when it
+    /// reads fewer than `entriesPerMatch` entries per match — what reading one match by the
+    /// plan costs in index entries: about 10 when each match's wide image row is read (a
+    /// covering index entry tested against the words' rowids against a random page of the
+    /// wide image table), ``entriesPerKeyedMatch`` when the matches are narrow keyed rows
+    /// (``CatalogSQLDialect/keyedCandidates(_:order:orderBy:rows:bind:)``). So the decision
+    /// comes from the counts: with 10, a word with 10 matches never walks; with 1, at 1M
+    /// only a word matching more than about 10,000 images (6,000 without other terms) does.
+    public static func boundedWalkEntries(count: Int, images: Int, limit: Int, otherTerms: Bool = false, entriesPerMatch: Int = 10)
+        -> Int?
+    {
         guard count > 0, images > 0 else { return nil }
         let expected = (max(1, limit) + 1) * images / count
         let entries = (otherTerms ? 6 : 2) * max(expected, 1)
-        return entries < 10 * count ? entries : nil
+        return entries < entriesPerMatch * count ? entries : nil
     }
+
+    /// How many entries of an order's index a walk reads for the cost of one match read as a
+    /// narrow keyed row (a full-text rowid, a lookup in a table a few hundred pages long and
+    /// a place in a sort of a few thousand keys) for ``boundedWalkEntries(count:images:limit:otherTerms:entriesPerMatch:)``.
+    public static let entriesPerKeyedMatch = 1
 
     /// The statement counting how many of the first `entries` entries after `cursor` (before
     /// it, `backward`) in `order`'s own index the full-text `text` matches — a short look
@@ -634,12 +660,14 @@ public struct CatalogSQL: Sendable {
         var all = conditions
         if let cursor { all.append(cursorCondition(cursor, order: order, key: key, path: "t.lib_path", backward: backward)) }
         let orderBy = order == .path ? "t.lib_path \(up)" : "\(key) \(down), t.lib_path \(up)"
-        let images = !conditions.isEmpty || readsDecisions ? " JOIN image i ON i.id = t.image_id" : ""
+        let inOrder = dialect.keyedRowsStayInOrder
+        let join = inOrder ? " CROSS JOIN" : " JOIN"
+        let images = !conditions.isEmpty || readsDecisions ? "\(join) image i ON i.id = t.image_id" : ""
         let decisions = readsDecisions ? " LEFT JOIN decision d ON d.sha256 = i.sha256" : ""
         let filtered = all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
         let inner =
             "SELECT t.image_id AS id, \(key) AS sort_key FROM \(source)\(images)\(decisions)\(filtered) "
-            + "ORDER BY \(orderBy) LIMIT \(bind(.int(max(1, limit) + 1)))"
+            + (inOrder ? "" : "ORDER BY \(orderBy) ") + "LIMIT \(bind(.int(max(1, limit) + 1)))"
         return Self.page(inner, order: order, backward: backward)
     }
 

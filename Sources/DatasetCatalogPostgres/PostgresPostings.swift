@@ -28,7 +28,7 @@ extension PostgresCatalogStore {
     static var postingTable: String { CatalogSQL.Postings.table }
 
     /// The text postings' table.
-    static let textTable = "posting_text"
+    static var textTable: String { CatalogSQL.Postings.textTable }
 
     /// Both posting tables.
     static var postingTables: [String] { [postingTable, textTable] }

@@ -141,6 +141,13 @@ public final class SQLiteCatalogStore: CatalogStore {
             try db.execute(sql: "DROP INDEX image_capture")
             try db.execute(sql: SQLiteCatalogStore.captureIndex)
         }
+        // The text postings (``CatalogSQL/Postings/textTable``), filled from the decisions and
+        // images held, and the triggers keeping them current.
+        migrator.registerMigration("v8-text-postings") { db in
+            try db.execute(sql: SQLiteCatalogStore.textPostingTable)
+            try db.execute(sql: SQLiteCatalogStore.fillTextPostings)
+            for trigger in SQLiteCatalogStore.textPostingTriggers { try db.execute(sql: trigger.sql) }
+        }
         return migrator
     }
 
@@ -168,6 +175,65 @@ public final class SQLiteCatalogStore: CatalogStore {
             + "SELECT '\(kind.rawValue)', \(value), \(image).id, \(values) FROM \(from)"
     }
 
+    /// The text postings' table (``CatalogSQL/Postings/textTable``): one narrow row per image
+    /// whose content has a decision, keyed by the image's id (the full-text index's rowid), so
+    /// the path and sort key of a word's matches among tags and captions are read there, in a
+    /// table a few hundred pages long, instead of in the wide image table
+    /// (``SQLiteDialect/keyedCandidates(_:order:orderBy:rows:bind:)``). At 1M with 20,000
+    /// sidecars it holds 20,000 rows; a bulk load fills it once after the images.
+    static var textPostingTable: String {
+        let columns = CatalogSQL.Postings.columns.map { "\($0.name) \($0.type) NOT NULL" }.joined(separator: ", ")
+        return "CREATE TABLE \(CatalogSQL.Postings.textTable) (image_id INTEGER PRIMARY KEY, \(columns))"
+    }
+
+    /// Posts the text postings of the image named `image` (`i`, `NEW`) of each row of `from`
+    /// (a `FROM` and its `WHERE`); an image already posted is skipped.
+    static func postText(image: String, from: String) -> String {
+        let values = CatalogSQL.Postings.values(image: image).joined(separator: ", ")
+        let columns = CatalogSQL.Postings.columns.map(\.name).joined(separator: ", ")
+        return "INSERT OR IGNORE INTO \(CatalogSQL.Postings.textTable) (image_id, \(columns)) SELECT \(image).id, \(values) FROM \(from)"
+    }
+
+    /// Fills the text postings of every image whose content has a decision (a migration, or
+    /// after a bulk load), in the order of the table's key.
+    static var fillTextPostings: String {
+        postText(image: "i", from: "decision d JOIN image i ON i.sha256 = d.sha256 ORDER BY i.id")
+    }
+
+    /// The triggers keeping the text postings equal to the decisions and images: a decision
+    /// added or removed (a retag replaces the content's row), an image added, removed, or
+    /// changed in its content, path or a sort key. A bulk load drops them and fills the table
+    /// once at the end.
+    static var textPostingTriggers: [(name: String, sql: String)] {
+        let table = CatalogSQL.Postings.textTable
+        let postImage = postText(image: "NEW", from: "decision d WHERE d.sha256 = NEW.sha256")
+        let triggers = [
+            (
+                "posting_text_decision_insert",
+                "AFTER INSERT ON decision BEGIN \(postText(image: "i", from: "image i WHERE i.sha256 = NEW.sha256")); END"
+            ),
+            (
+                "posting_text_decision_delete",
+                "AFTER DELETE ON decision BEGIN DELETE FROM \(table) WHERE image_id IN (SELECT id FROM image WHERE sha256 = OLD.sha256); END"
+            ),
+            ("posting_text_image_insert", "AFTER INSERT ON image BEGIN \(postImage); END"),
+            (
+                "posting_text_image_update",
+                "AFTER UPDATE OF \(postedImageColumns.joined(separator: ", ")) ON image BEGIN "
+                    + "DELETE FROM \(table) WHERE image_id = OLD.id; \(postImage); END"
+            ),
+            ("posting_text_image_delete", "AFTER DELETE ON image BEGIN DELETE FROM \(table) WHERE image_id = OLD.id; END"),
+        ]
+        return triggers.map { ($0.0, "CREATE TRIGGER \($0.0) \($0.1)") }
+    }
+
+    /// The image columns the postings copy or are found by: the content, the path and what
+    /// every order's key reads (a change to one posts the image again).
+    static let postedImageColumns = [
+        "sha256", "lib_path", "capture_local", "quality", CatalogColumns.name(.fileSizeBytes), CatalogColumns.name(.width),
+        CatalogColumns.name(.height),
+    ]
+
     /// The statuses that are posted (all but active).
     private static let postedStatus = "status <> '\(ImageStatus.active.rawValue)'"
 
@@ -184,10 +250,7 @@ public final class SQLiteCatalogStore: CatalogStore {
     /// a sort key. A bulk load drops them and fills the postings once at the end.
     static var postingTriggers: [(name: String, sql: String)] {
         let table = CatalogSQL.Postings.table
-        let keyColumns = [
-            "sha256", "lib_path", "capture_local", "quality", CatalogColumns.name(.fileSizeBytes), CatalogColumns.name(.width),
-            CatalogColumns.name(.height),
-        ]
+        let keyColumns = postedImageColumns
         let postImage =
             post(.tag, value: "t.value", image: "NEW", from: "tag t WHERE t.sha256 = NEW.sha256") + "; "
             + post(.status, value: "d.status", image: "NEW", from: "decision d WHERE d.sha256 = NEW.sha256 AND d.\(postedStatus)")
@@ -249,6 +312,12 @@ public final class SQLiteCatalogStore: CatalogStore {
                 }
             }
         }
+    }
+
+    /// Applies the migrations up to and including `identifier` only: an index as an earlier
+    /// version left it (the tests migrate it from there).
+    func migrate(upTo identifier: String) async throws {
+        try await wrap { try Self.migrator.migrate(pool, upTo: identifier) }
     }
 
     public func schemaVersion() async throws -> Int {
@@ -435,7 +504,7 @@ public final class SQLiteCatalogStore: CatalogStore {
             }
             // The postings are filled once, after the images and their indexes.
             try await queue.write { db in
-                for trigger in Self.postingTriggers { try db.execute(sql: "DROP TRIGGER \(trigger.name)") }
+                for trigger in Self.postingTriggers + Self.textPostingTriggers { try db.execute(sql: "DROP TRIGGER \(trigger.name)") }
                 for index in CatalogSQL.Postings.indexes { try db.execute(sql: "DROP INDEX \(index.name)") }
             }
             let bulk = SQLiteBulkLoad(queue: queue, deferred: deferred)
@@ -444,8 +513,10 @@ public final class SQLiteCatalogStore: CatalogStore {
             try await bulk.makeIndexes()
             // The postings after the load: they hold the duplicate groups set last.
             try await queue.write { db in
-                for sql in Self.fillPostings { try db.execute(sql: sql) }
-                for sql in CatalogSQL.Postings.indexes.map(\.sql) + Self.postingTriggers.map(\.sql) { try db.execute(sql: sql) }
+                for sql in Self.fillPostings + [Self.fillTextPostings] { try db.execute(sql: sql) }
+                for sql in CatalogSQL.Postings.indexes.map(\.sql) + (Self.postingTriggers + Self.textPostingTriggers).map(\.sql) {
+                    try db.execute(sql: sql)
+                }
             }
             try await queue.writeWithoutTransaction { db in
                 // The web app's job history belongs to the index being replaced (when it reads).
@@ -500,7 +571,7 @@ public final class SQLiteCatalogStore: CatalogStore {
             try await pool.write { db in
                 try db.execute(
                     sql:
-                        "DELETE FROM \(CatalogSQL.Postings.table); DELETE FROM image; DELETE FROM decision; DELETE FROM tag; DELETE FROM image_fts;"
+                        "DELETE FROM \(CatalogSQL.Postings.table); DELETE FROM \(CatalogSQL.Postings.textTable); DELETE FROM image; DELETE FROM decision; DELETE FROM tag; DELETE FROM image_fts;"
                 )
             }
         }
@@ -697,7 +768,7 @@ public final class SQLiteCatalogStore: CatalogStore {
     }
 
     /// The page read by a bounded walk of the order's index when the planner would read and
-    /// sort a full-text term's matches and they are many (``CatalogSQL/boundedWalkEntries(count:images:limit:otherTerms:)``):
+    /// sort a full-text term's matches and they are many (``CatalogSQL/boundedWalkEntries(count:images:limit:otherTerms:entriesPerMatch:)``):
     /// the walk stops at the entry that many places along (``CatalogSQL/walkStopStatement(order:after:backward:entries:)``),
     /// testing each entry's id against the words' rowids before it reads a row, and stops
     /// sooner when the page is full. At 1M, `sunset` (4,451 matches) read ~5,000 pages of
@@ -711,7 +782,9 @@ public final class SQLiteCatalogStore: CatalogStore {
         guard case .candidates(let term) = plan, query.terms.indices.contains(term), !query.terms[term].negated,
             case .text(let words) = query.terms[term].filter, let count = counts.first(where: { $0.term == term })?.count,
             let images = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM image"),  // ids only grow: about the image count
-            let entries = CatalogSQL.boundedWalkEntries(count: count, images: images, limit: limit, otherTerms: query.terms.count > 1)
+            let entries = CatalogSQL.boundedWalkEntries(
+                count: count, images: images, limit: limit, otherTerms: query.terms.count > 1,
+                entriesPerMatch: CatalogSQL.entriesPerKeyedMatch)
         else { return nil }
         // An eighth of the walk first: unless its matches, eight times over, would fill a page,
         // the walk would most likely come back short (at 1M the tagged images are the oldest:

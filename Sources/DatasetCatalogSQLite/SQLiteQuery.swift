@@ -76,6 +76,36 @@ struct SQLiteDialect: CatalogSQLDialect {
         return joiningImages ? postings + " CROSS JOIN image i ON i.id = t.image_id" : postings
     }
 
+    var keyedRowsStayInOrder: Bool { true }
+
+    /// A free-text term's narrow rows: each image the full-text index matches, with its path
+    /// and the order's key from its text posting (``CatalogSQL/Postings/textTable``: every
+    /// image whose content has a decision — tags, a caption — has one), or, for an image
+    /// without one (matched by its own words: path, camera, lens), from its image row, read
+    /// only then (`COALESCE` evaluates its second argument only when the first is NULL).
+    /// Sorted in the page's order behind a `LIMIT` (which keeps the sort inside), so the page
+    /// joins the images after them in that order and stops when it is full
+    /// (``keyedRowsStayInOrder``). One full-text lookup, as before; measured with the
+    /// sqlite3 shell at 100,000 images, two column-filtered lookups (contents' words, then
+    /// images' own) and a `UNION` cost a third more instructions than this.
+    func keyedCandidates(
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, rows: String?, bind: (RecordField.Value) -> String
+    ) -> String? {
+        guard case .text(let text) = filter, let ids = fullTextIDs(text, bind: bind) else { return nil }
+        func narrow(_ column: String, _ expression: String) -> String {
+            "COALESCE(p.\(column), (SELECT \(expression) FROM image WHERE id = f.id)) AS \(column)"
+        }
+        var columns = [narrow("lib_path", "lib_path")]
+        if order != .path {
+            let column = CatalogSQL.Postings.column(order)
+            columns.append(narrow(column, CatalogSQL.orderKey(order, alias: "")))
+        }
+        let rows =
+            "SELECT f.id AS image_id, \(columns.joined(separator: ", ")) FROM (\(ids)) f "
+            + "LEFT JOIN \(CatalogSQL.Postings.textTable) p ON p.image_id = f.id"
+        return "(SELECT * FROM (\(rows)) u ORDER BY \(orderBy) LIMIT -1) t"
+    }
+
     /// The index of each order (made by the migrations of ``SQLiteCatalogStore``; `lib_path`'s
     /// is the one SQLite makes for its UNIQUE constraint).
     static func orderIndex(_ order: CatalogOrder) -> String {

@@ -1,9 +1,10 @@
 import DatasetAnalysis
 import DatasetCatalog
 import DatasetCatalogPostgres
-import DatasetCatalogSQLite
 import Foundation
 import Testing
+
+@testable import DatasetCatalogSQLite
 
 /// The search planner (``CatalogSQL/plan(counts:bound:)``) may read a page from a term's
 /// candidates or walk the order's index; whichever it picks, every query must return the rows
@@ -116,7 +117,29 @@ struct CatalogSearchPlanTests {
         ("2021 is:duplicate", { $0.image.path.hasPrefix("2021/") && $0.image.duplicateGroup != nil }),
         ("2021 is:tagged", { $0.image.path.hasPrefix("2021/") && !$0.tags.isEmpty }),
         ("2021 -is:blurry", { $0.image.path.hasPrefix("2021/") && !$0.image.record.isBlurry }),
+        // Words of every column of the full-text index: a content's (tags, caption: the text
+        // postings) and an image's own (path, camera, lens), alone and with other terms; a word
+        // on every image (a bounded walk where the planner reads candidates).
+        ("lisbon", { hasWord($0, "lisbon") }),
+        ("sea", { hasWord($0, "sea") }),
+        ("canon", { hasWord($0, "canon") }),
+        ("rf", { hasWord($0, "rf") }),
+        ("jpg", { hasWord($0, "jpg") }),
+        ("lisbon -is:blurry quality>=50", { hasWord($0, "lisbon") && !$0.image.record.isBlurry && ($0.image.quality ?? -1) >= 50 }),
+        ("canon status:rejected", { hasWord($0, "canon") && $0.status == .rejected }),
+        ("canon -lisbon", { hasWord($0, "canon") && !hasWord($0, "lisbon") }),
     ]
+
+    /// Whether a one-word free-text term matches the image as the full-text index does: a word
+    /// (``CatalogWords``) of its path, tags, caption, camera or lens starts with `word`.
+    static func hasWord(_ fixture: Fixture, _ word: String) -> Bool {
+        let record = fixture.image.record
+        let texts = [
+            fixture.image.path, fixture.tags.map(\.text).joined(separator: "\n"), fixture.sidecar?.caption ?? "", record.cameraName ?? "",
+            record.lensModel ?? "",
+        ]
+        return texts.contains { CatalogWords.words($0).contains { $0.hasPrefix(word) } }
+    }
 
     /// The tag and status put on images after they were indexed.
     static let retagQueries: [(text: String, keep: @Sendable (Fixture) -> Bool)] = [
@@ -131,7 +154,10 @@ struct CatalogSearchPlanTests {
     ]
 
     /// The word queries of ``queries`` asked again after the writes.
-    static let wordQueries: Set<String> = ["beach", #""golden hour""#, "beach -is:blurry quality>=50"]
+    static let wordQueries: Set<String> = [
+        "beach", #""golden hour""#, "beach -is:blurry quality>=50", "lisbon", "sea", "canon", "jpg", "lisbon -is:blurry quality>=50",
+        "canon status:rejected",
+    ]
 
     /// The fixture's images in `order`, as the index sorts them (ties by path).
     static func sorted(_ fixtures: [Fixture], _ order: CatalogOrder) -> [String] {
@@ -184,8 +210,10 @@ struct CatalogSearchPlanTests {
     }
 
     /// The tag, status, word and date queries after the tags, decisions and images changed:
-    /// tags and statuses replaced, files moved, edited in place (a new content loses its tags,
-    /// a new date or score keeps them) and trashed — the postings follow every write.
+    /// tags and statuses replaced, a sidecar emptied, files moved, edited in place (a new
+    /// content loses its tags, a new date or score keeps them), copied (a copy shares its
+    /// content's tags), trashed and some restored — the postings and the text postings follow
+    /// every write (a stale or missing text posting changes a word's pages at the larger bound).
     @Test(arguments: CatalogBackend.allCases)
     func tagAndStatusPagesFollowRetagsMovesEditsAndTrash(backend: CatalogBackend) async throws {
         let ws = try Workspace()
@@ -199,8 +227,13 @@ struct CatalogSearchPlanTests {
             var moved: [(from: String, to: CatalogImage)] = []
             var edited: [CatalogImage] = []
             var trashed: [String] = []
+            var emptied: [Sidecar] = []
             for i in fixtures.indices {
-                if i % 8 == 0 || i % 7 == 1 {
+                if i % 36 == 9 {
+                    // Every decision taken back: the content has no sidecar left.
+                    emptied.append(Sidecar(sha256: SyntheticCatalog.sha(i)))
+                    fixtures[i].sidecar = nil
+                } else if i % 8 == 0 || i % 7 == 1 {
                     // Beach taken off some, put on others; a sunset on both.
                     var sidecar = fixtures[i].sidecar ?? Sidecar(sha256: SyntheticCatalog.sha(i))
                     sidecar.tags = (i % 8 == 0 ? [] : [Tag(parsing: "beach")]) + [Tag(parsing: "sunset")]
@@ -226,15 +259,74 @@ struct CatalogSearchPlanTests {
                     trashed.append(fixtures[i].image.path)
                 }
             }
-            try await store.apply(sidecars: retagged)
+            // The last image inserted trashed too: SQLite gives its id to the next image
+            // inserted, whose text posting must be its own, not the trashed image's.
+            if let last = fixtures.last?.image.path, !trashed.contains(last) { trashed.append(last) }
+            // Copies of tagged and captioned contents under new paths.
+            let copies = [36, 72, 108, 180].map { i in
+                var copy = fixtures[i]
+                copy.image.path = "copies/\(i).jpg"
+                return copy
+            }
+            try await store.apply(sidecars: retagged + emptied)
             try await store.remove(paths: moved.map(\.from) + trashed)
-            try await store.upsert(images: moved.map(\.to) + edited)
-            fixtures.removeAll { trashed.contains($0.image.path) }
+            try await store.upsert(images: moved.map(\.to) + edited + copies.map(\.image))
+            fixtures += copies
+            // Half of the trashed images restored (the trash gives back their files and sidecars).
+            let restored = Set(trashed.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+            try await store.upsert(images: fixtures.filter { restored.contains($0.image.path) }.map(\.image))
+            try await store.apply(sidecars: fixtures.filter { restored.contains($0.image.path) }.compactMap(\.sidecar))
+            fixtures.removeAll { trashed.contains($0.image.path) && !restored.contains($0.image.path) }
             let queries =
                 Self.queries.filter { $0.text.contains("tag:") || $0.text.contains("status:") || Self.wordQueries.contains($0.text) }
                 + Self.retagQueries
             try await Self.check(store, fixtures, queries, label: "\(backend) bound \(bound) after writes")
         }
+    }
+
+    /// A rebuild (``CatalogStore/replaceAll(_:)``: the images and sidecars loaded in bulk, the
+    /// postings and text postings filled once after them) answers every query as the writes
+    /// one by one did, and keeps its postings current on the writes after it.
+    @Test(arguments: CatalogBackend.allCases)
+    func aRebuiltIndexAnswersEveryQueryAndFollowsLaterWrites(backend: CatalogBackend) async throws {
+        let ws = try Workspace()
+        var fixtures = Self.fixtures()
+        let store = try await makeStore(backend, ws, bound: 1_000_000)
+        try await store.removeAll()
+        try await store.replaceAll { load in
+            try await load.insert(images: fixtures.map(\.image))
+            try await load.apply(sidecars: fixtures.compactMap(\.sidecar))
+        }
+        try await Self.check(store, fixtures, Self.queries, label: "\(backend) rebuilt")
+        // A tag put on, a file moved.
+        var sidecar = fixtures[1].sidecar ?? Sidecar(sha256: SyntheticCatalog.sha(1))
+        sidecar.add(Tag(parsing: "lisbon"))
+        fixtures[1].sidecar = sidecar
+        try await store.apply(sidecars: [sidecar])
+        let from = fixtures[9].image.path
+        fixtures[9].image.path = "moved/9.jpg"
+        try await store.remove(paths: [from])
+        try await store.upsert(images: [fixtures[9].image])
+        let words = Self.queries.filter { Self.wordQueries.contains($0.text) }
+        try await Self.check(store, fixtures, words, label: "\(backend) rebuilt, then written")
+    }
+
+    /// An index made before the text postings (its last migration `v7-capture-keys`) migrates
+    /// to them: the next schema version, the text postings filled from the images and
+    /// decisions it holds, every query answered as before.
+    @Test func anIndexWithoutTextPostingsMigratesToThem() async throws {
+        let ws = try Workspace()
+        let fixtures = Self.fixtures()
+        let path = ws.file("old.sqlite")
+        let old = try SQLiteCatalogStore(path: path, candidateBound: 1_000_000)
+        try await old.migrate(upTo: "v7-capture-keys")
+        let before = try await old.schemaVersion()
+        try await old.upsert(images: fixtures.map(\.image))
+        try await old.apply(sidecars: fixtures.compactMap(\.sidecar))
+        let store = try SQLiteCatalogStore(path: path, candidateBound: 1_000_000)
+        try await store.migrate()
+        #expect(try await store.schemaVersion() == before + 1)
+        try await Self.check(store, fixtures, Self.queries.filter { Self.wordQueries.contains($0.text) }, label: "migrated")
     }
 
     /// Every query's pages, in every order, against the brute-force filter over `fixtures`.
@@ -286,6 +378,13 @@ struct CatalogSearchPlanTests {
         #expect(CatalogSQL.boundedWalkEntries(count: 0, images: 1_000_000, limit: 50) == nil)
         // Other terms leave out some matches: `beach -is:blurry quality>=50` walks six times as far.
         #expect(CatalogSQL.boundedWalkEntries(count: 9_705, images: 1_000_000, limit: 50, otherTerms: true) == 31_530)
+        // Against narrow keyed rows (an entry for a match), those words are read and sorted;
+        // a word on one image in 67 still walks.
+        let keyed = CatalogSQL.entriesPerKeyedMatch
+        #expect(CatalogSQL.boundedWalkEntries(count: 4_451, images: 1_000_000, limit: 50, entriesPerMatch: keyed) == nil)
+        #expect(
+            CatalogSQL.boundedWalkEntries(count: 9_705, images: 1_000_000, limit: 50, otherTerms: true, entriesPerMatch: keyed) == nil)
+        #expect(CatalogSQL.boundedWalkEntries(count: 15_000, images: 1_000_000, limit: 50, entriesPerMatch: keyed) == 6_800)
     }
 
     @Test func onlyPositiveTermsWithAnIndexAreCounted() throws {
