@@ -53,7 +53,7 @@ extension PostgresCatalogStore {
 
     /// The capture index: the capture date, then what every order's key and its tie-break
     /// read, and the row's id (as SQLite's `v7-capture-keys`), so a date range's narrow rows
-    /// (``PostgresDialect/keyedCandidates(_:order:orderBy:rows:bind:)``) come from it alone.
+    /// (``PostgresDialect/keyedCandidates(_:order:orderBy:first:rows:bind:)``) come from it alone.
     static var captureIndex: String {
         let columns = ["id", "lib_path", "quality"] + [RecordField.fileSizeBytes, .width, .height].map(CatalogColumns.name)
         return "CREATE INDEX image_capture ON image (capture_local) INCLUDE (\(columns.joined(separator: ", ")))"
@@ -217,9 +217,10 @@ extension PostgresDialect {
     /// table, its content's (tags, caption) from the text postings; a date range's from the
     /// capture index (`rows`). Sorted in the page's order and fenced by `OFFSET 0`, so the
     /// planner reads the images after them in that order rather than every candidate's image
-    /// before a sort.
+    /// before a sort. `first` is not used: PostgreSQL's planner sorts the candidates it needs.
     func keyedCandidates(
-        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, rows: String?, bind: (RecordField.Value) -> String
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, rows: String?,
+        bind: (RecordField.Value) -> String
     ) -> String? {
         let narrow: String
         switch filter {

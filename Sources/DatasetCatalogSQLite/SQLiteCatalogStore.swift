@@ -31,9 +31,12 @@ public final class SQLiteCatalogStore: CatalogStore {
 
     /// Opens (creating when absent) the index at `path`. Throws when the file is not a
     /// SQLite database.
-    public init(path: String, candidateBound: Int = CatalogSQL.candidateBound) throws {
+    public init(
+        path: String, candidateBound: Int = CatalogSQL.candidateBound, keyedSortFactor: Int = CatalogSQL.keyedSortFactor
+    ) throws {
         self.path = path
         self.candidateBound = candidateBound
+        self.keyedSortFactor = keyedSortFactor
         current = try PoolBox(path: path, readOnly: false)
     }
 
@@ -42,12 +45,17 @@ public final class SQLiteCatalogStore: CatalogStore {
     public init(readingOnly path: String, candidateBound: Int = CatalogSQL.candidateBound) throws {
         self.path = path
         self.candidateBound = candidateBound
+        keyedSortFactor = CatalogSQL.keyedSortFactor
         current = try PoolBox(path: path, readOnly: true)
     }
 
     /// Up to how many images a term's index may find for a page to be read from them
     /// (``CatalogSQL/candidateBound``; tests lower it to try both plans on small indexes).
     let candidateBound: Int
+
+    /// How many pages of a word's candidates a page sorts first (``CatalogSQL/keyedSortFactor``;
+    /// tests lower it so that short pages read again).
+    let keyedSortFactor: Int
 
     static func openPool(_ path: String, readOnly: Bool = false) throws -> DatabasePool {
         var configuration = Configuration()
@@ -750,6 +758,19 @@ public final class SQLiteCatalogStore: CatalogStore {
                     limit: limit, backward: backward, db)
                 {
                     return rows
+                }
+                // A word's many candidates: the first of them in the page's order, sorted by a
+                // bounded sort, fill the page unless the other terms reject most of them.
+                let first = keyedSortFactor * (max(1, limit) + 1)
+                if case .candidates(let term) = plan, query.terms.indices.contains(term), !query.terms[term].negated,
+                    case .text = query.terms[term].filter, let count = counts.first(where: { $0.term == term })?.count,
+                    count > first
+                {
+                    var sql = CatalogSQL(query, dialect: SQLiteDialect(), cameras: cameras)
+                    sql.keyedSortLimit = first
+                    let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward, plan: plan)
+                    let rows = try Self.pageRows(db, text, SQLiteDialect.arguments(sql))
+                    if rows.count > max(1, limit) { return rows }
                 }
                 var sql = CatalogSQL(query, dialect: SQLiteDialect(), cameras: cameras)
                 let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward, plan: plan)

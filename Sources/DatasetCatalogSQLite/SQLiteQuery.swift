@@ -88,8 +88,10 @@ struct SQLiteDialect: CatalogSQLDialect {
     /// (``keyedRowsStayInOrder``). One full-text lookup, as before; measured with the
     /// sqlite3 shell at 100,000 images, two column-filtered lookups (contents' words, then
     /// images' own) and a `UNION` cost a third more instructions than this.
+    /// With `first`, only the first that many in the page's order are kept (a bounded sort).
     func keyedCandidates(
-        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, rows: String?, bind: (RecordField.Value) -> String
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, rows: String?,
+        bind: (RecordField.Value) -> String
     ) -> String? {
         guard case .text(let text) = filter, let ids = fullTextIDs(text, bind: bind) else { return nil }
         func narrow(_ column: String, _ expression: String) -> String {
@@ -103,7 +105,8 @@ struct SQLiteDialect: CatalogSQLDialect {
         let rows =
             "SELECT f.id AS image_id, \(columns.joined(separator: ", ")) FROM (\(ids)) f "
             + "LEFT JOIN \(CatalogSQL.Postings.textTable) p ON p.image_id = f.id"
-        return "(SELECT * FROM (\(rows)) u ORDER BY \(orderBy) LIMIT -1) t"
+        let limit = first.map { bind(.int($0)) } ?? "-1"
+        return "(SELECT * FROM (\(rows)) u ORDER BY \(orderBy) LIMIT \(limit)) t"
     }
 
     /// The index of each order (made by the migrations of ``SQLiteCatalogStore``; `lib_path`'s
