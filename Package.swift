@@ -226,7 +226,7 @@ package.targets += [
     // `imgeda serve` on 127.0.0.1: security, the API, Playwright and schemathesis (Scripts/).
     .testTarget(
         name: "DatasetWebUITests",
-        dependencies: ["DatasetAnalysis", "ExampleData"],
+        dependencies: ["DatasetAnalysis", "ExampleData", "DatasetWebUI"],
         exclude: ["Scripts"],
         swiftSettings: swiftSettings
     ),

@@ -122,8 +122,28 @@ public struct CatalogSQL: Sendable {
 
     /// At most how many of a keyed page's candidates are sorted (the first in the page's
     /// order); nil sorts them all. Results are the same either way when the page comes back
-    /// full; a short page must be read again unbounded (``SQLiteCatalogStore``).
+    /// full; a short page must be read again unbounded (``keyedSortBound(_:plan:counts:limit:factor:)``).
     public var keyedSortLimit: Int?
+
+    /// The ``keyedSortLimit`` to read a page of `query` with first, by `plan` and the counts
+    /// that chose it: `factor` pages' worth (plus a row each) when the plan reads a word's
+    /// matches and they are more; nil when the page sorts them all at once. A page read with
+    /// it that comes back without a row beyond `limit` (``isFull(_:limit:)``) is read again
+    /// without it: its other terms rejected too many of the first candidates, or a cursor
+    /// passed them.
+    public static func keyedSortBound(
+        _ query: CatalogQuery, plan: CatalogPlan, counts: [(term: Int, count: Int)], limit: Int, factor: Int = keyedSortFactor
+    ) -> Int? {
+        let first = factor * (max(1, limit) + 1)
+        guard case .candidates(let term) = plan, query.terms.indices.contains(term), !query.terms[term].negated,
+            case .text = query.terms[term].filter, let count = counts.first(where: { $0.term == term })?.count, count > first
+        else { return nil }
+        return first
+    }
+
+    /// Whether a page statement's `rows` fill a page of `limit` and tell that more follow (the
+    /// statement reads one row beyond the page).
+    public static func isFull(_ rows: Int, limit: Int) -> Bool { rows > max(1, limit) }
 
     public init(_ query: CatalogQuery, dialect: some CatalogSQLDialect, cameras: [String: [String]] = [:]) {
         self.dialect = dialect

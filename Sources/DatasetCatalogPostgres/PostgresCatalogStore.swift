@@ -53,7 +53,8 @@ public final class PostgresCatalogStore: CatalogStore {
     /// error now rather than a pool retrying behind the scenes). With `.pool` that connection
     /// only probes and a small pool serves the statements; with `.one` it serves them all.
     public static func open(
-        _ location: PostgresLocation, connections: Connections = .pool, candidateBound: Int = CatalogSQL.candidateBound
+        _ location: PostgresLocation, connections: Connections = .pool, candidateBound: Int = CatalogSQL.candidateBound,
+        keyedSortFactor: Int = CatalogSQL.keyedSortFactor
     ) async throws -> PostgresCatalogStore {
         var logger = Logger(label: "imgeda.catalog.postgres")
         // Library code does not print: postgres-nio logs nothing below critical here.
@@ -62,7 +63,8 @@ public final class PostgresCatalogStore: CatalogStore {
         switch connections {
         case .one:
             return PostgresCatalogStore(
-                location: location, logger: logger, link: .one(OneConnection(probe)), candidateBound: candidateBound)
+                location: location, logger: logger, link: .one(OneConnection(probe)), candidateBound: candidateBound,
+                keyedSortFactor: keyedSortFactor)
         case .pool:
             try? await probe.close()
             var configuration = PostgresClient.Configuration(
@@ -73,7 +75,8 @@ public final class PostgresCatalogStore: CatalogStore {
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let running = Task { await client.run() }
             return PostgresCatalogStore(
-                location: location, logger: logger, link: .pool(client, running: running), candidateBound: candidateBound)
+                location: location, logger: logger, link: .pool(client, running: running), candidateBound: candidateBound,
+                keyedSortFactor: keyedSortFactor)
         }
     }
 
@@ -92,11 +95,16 @@ public final class PostgresCatalogStore: CatalogStore {
     /// (``CatalogSQL/candidateBound``; tests lower it to try both plans on small indexes).
     let candidateBound: Int
 
-    private init(location: PostgresLocation, logger: Logger, link: PostgresLink, candidateBound: Int) {
+    /// How many pages of a word's candidates a page sorts first (``CatalogSQL/keyedSortFactor``;
+    /// tests lower it so that short pages read again).
+    let keyedSortFactor: Int
+
+    private init(location: PostgresLocation, logger: Logger, link: PostgresLink, candidateBound: Int, keyedSortFactor: Int) {
         self.location = location
         self.logger = logger
         self.link = link
         self.candidateBound = candidateBound
+        self.keyedSortFactor = keyedSortFactor
     }
 
     deinit {
@@ -827,21 +835,42 @@ public final class PostgresCatalogStore: CatalogStore {
         return cameras
     }
 
-    /// How to read a page of `query` (``CatalogSQL/plan(counts:bound:)``).
-    func plan(_ query: CatalogQuery, cameras: [String: [String]]) async throws -> CatalogPlan {
+    /// How to read a page of `query` (``CatalogSQL/plan(counts:bound:)``), and the counts that chose it.
+    func plan(_ query: CatalogQuery, cameras: [String: [String]]) async throws -> (plan: CatalogPlan, counts: [(term: Int, count: Int)]) {
         var counts: [(term: Int, count: Int)] = []
         let counted = CatalogSQL.candidateCounts(query, dialect: PostgresDialect(), bound: candidateBound, cameras: cameras)
         // A query's only counted term with postings is read along them whatever its count:
         // counting it would cost a statement (its tag rows read) and choose nothing.
         if counted.count == 1, let only = counted.first, CatalogSQL.Postings.hold(query.terms[only.term].filter) {
-            return .candidates(term: only.term)
+            return (.candidates(term: only.term), [])
         }
         for counted in counted {
             let count = try await fetch(counted.sql, counted.arguments).first?.decode(Int.self) ?? 0
             counts.append((counted.term, count))
             if count == 0 { break }  // nothing can be fewer
         }
-        return CatalogSQL.plan(counts: counts, bound: candidateBound)
+        return (CatalogSQL.plan(counts: counts, bound: candidateBound), counts)
+    }
+
+    /// The rows of a page of `query` (its hits' columns and the sort key last), by its plan:
+    /// a word's many candidates sorted by a bounded sort first
+    /// (``CatalogSQL/keyedSortBound(_:plan:counts:limit:factor:)``), and all of them when those
+    /// come back short of the page.
+    func pageRows(
+        _ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int, backward: Bool
+    ) async throws -> [PostgresRow] {
+        let cameras = try await cameras(query)
+        let (plan, counts) = try await plan(query, cameras: cameras)
+        if let first = CatalogSQL.keyedSortBound(query, plan: plan, counts: counts, limit: limit, factor: keyedSortFactor) {
+            var sql = CatalogSQL(query, dialect: PostgresDialect(), cameras: cameras)
+            sql.keyedSortLimit = first
+            let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward, plan: plan)
+            let rows = try await pageRows(text, sql.arguments, plan: plan)
+            if CatalogSQL.isFull(rows.count, limit: limit) { return rows }
+        }
+        var sql = CatalogSQL(query, dialect: PostgresDialect(), cameras: cameras)
+        let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward, plan: plan)
+        return try await pageRows(text, sql.arguments, plan: plan)
     }
 
     /// The rows of a page statement. A walk runs with sequential and bitmap scans off for
@@ -878,11 +907,7 @@ public final class PostgresCatalogStore: CatalogStore {
     static let walkSettings = ["enable_seqscan", "enable_bitmapscan"]
 
     public func search(_ query: CatalogQuery, order: CatalogOrder, after cursor: CatalogCursor?, limit: Int) async throws -> CatalogPage {
-        let cameras = try await cameras(query)
-        var sql = CatalogSQL(query, dialect: PostgresDialect(), cameras: cameras)
-        let plan = try await plan(query, cameras: cameras)
-        let text = sql.pageStatement(order: order, after: cursor, limit: limit, plan: plan)
-        let rows = try await pageRows(text, sql.arguments, plan: plan)
+        let rows = try await pageRows(query, order: order, after: cursor, limit: limit, backward: false)
         let pageSize = max(1, limit)
         var hits: [CatalogHit] = []
         var next: CatalogCursor?
@@ -897,11 +922,7 @@ public final class PostgresCatalogStore: CatalogStore {
     }
 
     public func search(_ query: CatalogQuery, order: CatalogOrder, before cursor: CatalogCursor, limit: Int) async throws -> [CatalogHit] {
-        let cameras = try await cameras(query)
-        var sql = CatalogSQL(query, dialect: PostgresDialect(), cameras: cameras)
-        let plan = try await plan(query, cameras: cameras)
-        let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: true, plan: plan)
-        let rows = try await pageRows(text, sql.arguments, plan: plan)
+        let rows = try await pageRows(query, order: order, after: cursor, limit: limit, backward: true)
         return try rows.prefix(max(1, limit)).map { CatalogSQL.hit(Array(try $0.map(Self.value).prefix(CatalogSQL.hitColumnCount))) }
     }
 

@@ -213,11 +213,14 @@ extension PostgresDialect {
         return joiningImages ? postings + " JOIN image i ON i.id = t.image_id" : postings
     }
 
-    /// A free-text term's narrow rows: the image's own words (path, camera, lens) from the image
-    /// table, its content's (tags, caption) from the text postings; a date range's from the
-    /// capture index (`rows`). Sorted in the page's order and fenced by `OFFSET 0`, so the
-    /// planner reads the images after them in that order rather than every candidate's image
-    /// before a sort. `first` is not used: PostgreSQL's planner sorts the candidates it needs.
+    /// A free-text term's narrow rows: its content's matches (tags, caption) from the text
+    /// postings, and the images matched by their own words alone (path, camera, lens) from
+    /// the image table — an anti-join rather than a `UNION`, so no row is de-duplicated; a
+    /// date range's from the capture index (`rows`). Sorted in the page's order, the `first`
+    /// of them by a bounded sort (``CatalogSQL/keyedSortLimit``), and fenced, so the planner
+    /// reads the images after them in that order rather than every candidate's image before a
+    /// sort. At 1M, `beach -is:blurry quality>=50` by date (9,705 matches): the `UNION`'s
+    /// hash and the full sort took 19 ms of a 21 ms statement in psql; bounded, 6 ms.
     func keyedCandidates(
         _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, rows: String?,
         bind: (RecordField.Value) -> String
@@ -233,12 +236,15 @@ extension PostgresDialect {
             let column = CatalogSQL.Postings.column(order)
             let key = order == .path ? "" : ", \(CatalogSQL.orderKey(order, alias: "")) AS \(column)"
             let posted = order == .path ? "" : ", \(column)"
+            let text = PostgresCatalogStore.textTable
             narrow =
-                "SELECT id AS image_id, lib_path\(key) FROM image WHERE fts @@ \(q)::tsquery "
-                + "UNION SELECT image_id, lib_path\(posted) FROM \(PostgresCatalogStore.textTable) WHERE fts @@ \(q)::tsquery"
+                "SELECT id AS image_id, lib_path\(key) FROM image im WHERE fts @@ \(q)::tsquery AND NOT EXISTS "
+                + "(SELECT 1 FROM \(text) pt WHERE pt.image_id = im.id AND pt.fts @@ \(q)::tsquery) "
+                + "UNION ALL SELECT image_id, lib_path\(posted) FROM \(text) WHERE fts @@ \(q)::tsquery"
         default:
             return nil
         }
-        return "(SELECT * FROM (\(narrow)) u ORDER BY \(orderBy) OFFSET 0) t"
+        let fence = first.map { "LIMIT \(bind(.int($0)))" } ?? "OFFSET 0"
+        return "(SELECT * FROM (\(narrow)) u ORDER BY \(orderBy) \(fence)) t"
     }
 }

@@ -8,8 +8,38 @@ import HTTPTypes
 /// file the index does not hold — `../../etc/passwd` or any other — finds nothing.
 enum ImageID {
     static func make(_ path: String) -> String {
-        Data(path.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        base64URL(path.utf8)
+    }
+
+    /// The base64url alphabet (RFC 4648 §5): `-` and `_` where base64 has `+` and `/`.
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// `bytes` in base64url without padding, written straight from the bytes (a gallery page
+    /// makes 60 ids: base64 and three `replacingOccurrences` through NSString were 5% of a
+    /// 1M-image search request's CPU under load).
+    static func base64URL(_ bytes: some Collection<UInt8>) -> String {
+        let count = bytes.count
+        return String(unsafeUninitializedCapacity: (count + 2) / 3 * 4) { out in
+            var written = 0
+            var iterator = bytes.makeIterator()
+            while let a = iterator.next() {
+                let b = iterator.next()
+                let c = iterator.next()
+                let triple = UInt32(a) << 16 | UInt32(b ?? 0) << 8 | UInt32(c ?? 0)
+                out[written] = alphabet[Int(triple >> 18 & 63)]
+                out[written + 1] = alphabet[Int(triple >> 12 & 63)]
+                written += 2
+                if b != nil {
+                    out[written] = alphabet[Int(triple >> 6 & 63)]
+                    written += 1
+                }
+                if c != nil {
+                    out[written] = alphabet[Int(triple & 63)]
+                    written += 1
+                }
+            }
+            return written
+        }
     }
 
     /// The library path of an id; throws a 404 refusal for text that is not an id.

@@ -192,9 +192,11 @@ struct CatalogSearchPlanTests {
         case .postgresql:
             // A pool (walks in transactions of their own) with the bound that makes every
             // plan a walk; one connection (walk settings switched for the session) where
-            // walks and candidate reads alternate.
+            // walks and candidate reads alternate; one page of each word's candidates sorted
+            // first where every plan reads candidates, as on SQLite.
             let store = try await PostgresCatalogStore.open(
-                try PostgresTestServer.location(), connections: bound == 0 ? .pool : .one, candidateBound: bound)
+                try PostgresTestServer.location(), connections: bound == 0 ? .pool : .one, candidateBound: bound,
+                keyedSortFactor: bound == 1_000_000 ? 1 : CatalogSQL.keyedSortFactor)
             try await store.migrate()
             return store
         }
