@@ -117,8 +117,10 @@ public struct CatalogSQL: Sendable {
     /// (``CatalogSQLDialect/keyedRowsStayInOrder``): the first rows in the page's order, kept
     /// by a bounded sort, fill the page unless the other terms reject most of them, and then
     /// the page is read again with all of them sorted. At 1M, `beach -is:blurry quality>=50`
-    /// by date sorted 9,705 rows for a page of 50: 14 ms in the sqlite3 shell, 6 ms bounded.
-    public static let keyedSortFactor = 8
+    /// by date sorted 9,705 rows for a page of 50: 14 ms in the sqlite3 shell, 6 ms bounded
+    /// by 8 pages, 5 ms by 4 (SQLite's sort keeps its bound's rows in order as they come:
+    /// 2,000 took 9 ms). Four pages fill unless the other terms reject three rows in four.
+    public static let keyedSortFactor = 4
 
     /// At most how many of a keyed page's candidates are sorted (the first in the page's
     /// order); nil sorts them all. Results are the same either way when the page comes back

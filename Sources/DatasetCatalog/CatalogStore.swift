@@ -66,7 +66,8 @@ public struct CatalogHit: Sendable, Hashable, Codable {
         self.fileSizeBytes = fileSizeBytes
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The hit's JSON keys (public for the web app's page writer, which names its keys from them).
+    public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
         case path, sha256, width, height, format
         case captureDate = "capture_date"
         case captureSource = "capture_source"

@@ -99,6 +99,9 @@ public final class PostgresCatalogStore: CatalogStore {
     /// tests lower it so that short pages read again).
     let keyedSortFactor: Int
 
+    /// The candidate counts of the last few seconds' pages (they only choose a page's plan).
+    let candidateCounts = CandidateCounts()
+
     private init(location: PostgresLocation, logger: Logger, link: PostgresLink, candidateBound: Int, keyedSortFactor: Int) {
         self.location = location
         self.logger = logger
@@ -845,7 +848,13 @@ public final class PostgresCatalogStore: CatalogStore {
             return (.candidates(term: only.term), [])
         }
         for counted in counted {
-            let count = try await fetch(counted.sql, counted.arguments).first?.decode(Int.self) ?? 0
+            let count: Int
+            if let cached = candidateCounts.count(counted.sql, counted.arguments) {
+                count = cached
+            } else {
+                count = try await fetch(counted.sql, counted.arguments).first?.decode(Int.self) ?? 0
+                candidateCounts.store(count, counted.sql, counted.arguments)
+            }
             counts.append((counted.term, count))
             if count == 0 { break }  // nothing can be fewer
         }

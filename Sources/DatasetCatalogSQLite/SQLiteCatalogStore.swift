@@ -57,6 +57,9 @@ public final class SQLiteCatalogStore: CatalogStore {
     /// tests lower it so that short pages read again).
     let keyedSortFactor: Int
 
+    /// The candidate counts of the last few seconds' pages (they only choose a page's plan).
+    let candidateCounts = CandidateCounts()
+
     /// The page cache of each of an open index's connections, in KiB (SQLite's default is
     /// 2,000). A full-text page at 1M reads about 700 pages (its words' rowids, their text
     /// postings, the images it returns): with the default cache every one of them was read
@@ -753,13 +756,20 @@ public final class SQLiteCatalogStore: CatalogStore {
         -> [(hit: CatalogHit, sortKey: RecordField.Value)]
     {
         let bound = candidateBound
+        let candidateCounts = candidateCounts
         return try await wrap {
             try await pool.read { db in
                 let cameras = try Self.cameras(query, db)
                 var counts: [(term: Int, count: Int)] = []
                 for counted in CatalogSQL.candidateCounts(query, dialect: SQLiteDialect(), bound: bound, cameras: cameras) {
-                    let arguments = StatementArguments(counted.arguments.map { Self.databaseValue($0)?.databaseValue ?? .null })
-                    let count = try Int.fetchOne(db, sql: counted.sql, arguments: arguments) ?? 0
+                    let count: Int
+                    if let cached = candidateCounts.count(counted.sql, counted.arguments) {
+                        count = cached
+                    } else {
+                        let arguments = StatementArguments(counted.arguments.map { Self.databaseValue($0)?.databaseValue ?? .null })
+                        count = try Int.fetchOne(db, sql: counted.sql, arguments: arguments) ?? 0
+                        candidateCounts.store(count, counted.sql, counted.arguments)
+                    }
                     counts.append((counted.term, count))
                     if count == 0 { break }  // nothing can be fewer
                 }

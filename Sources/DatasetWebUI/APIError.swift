@@ -69,10 +69,15 @@ struct APIError: Error, Sendable {
 /// JSON responses, encoded one way everywhere (sorted keys, snake_case field names as the
 /// types declare them).
 enum JSONResponse {
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+    /// The encoder of every JSON response (``PageJSON`` writes the gallery's pages as it would).
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"status":500,"code":"internal","message":"encoding failed"}}"#.utf8)
+        return encoder
+    }
+
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? encoder().encode(value)) ?? Data(#"{"error":{"status":500,"code":"internal","message":"encoding failed"}}"#.utf8)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

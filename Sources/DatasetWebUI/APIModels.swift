@@ -19,7 +19,7 @@ struct ImageSummary: Encodable, Sendable {
         id = ImageID.make(hit.path)
     }
 
-    enum Keys: String, CodingKey {
+    enum Keys: String, CodingKey, CaseIterable {
         case id, thumbnail, preview, original, page
         case fileSize = "file_size"
     }
@@ -43,6 +43,10 @@ struct ImagePage: Encodable, Sendable {
     var next: String?
     var query: String
     var order: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case images, next, query, order
+    }
 }
 
 /// Everything the image page shows.

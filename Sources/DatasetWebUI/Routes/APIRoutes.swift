@@ -20,7 +20,7 @@ enum APIRoutes {
                 SessionInfo(csrfToken: app.policy.csrfToken, library: app.library.root, version: app.configuration.toolVersion))
         }
         router.get("/api/images") { request, _ in
-            JSONResponse.make(try await gallery(app, try GalleryQuery(request.uri.queryParameters)))
+            PageJSON.response(try await gallery(app, try GalleryQuery(request.uri.queryParameters)))
         }
         router.get("/api/images/{id}") { request, context in
             let query = try GalleryQuery(request.uri.queryParameters)
