@@ -35,3 +35,14 @@ struct PageJSONTests {
         }
     }
 }
+
+/// Sizes for people, worked out in integers.
+struct LayoutBytesTests {
+    @Test(arguments: [
+        (0, "0 B"), (999, "999 B"), (1_000, "1.0 KB"), (1_049, "1.0 KB"), (1_050, "1.1 KB"), (2_400_000, "2.4 MB"),
+        (999_949, "999.9 KB"), (1_234_567_890, "1.2 GB"), (5_000_000_000_000_000, "5000.0 TB"),
+    ])
+    func sizesReadInDecimalUnitsWithOneDecimal(bytes: Int, text: String) {
+        #expect(Layout.bytes(bytes) == text)
+    }
+}

@@ -53,14 +53,18 @@ enum Layout {
         return (n < 0 ? "-" : "") + out
     }
 
+    /// A size for people, in decimal units with one decimal ("2.4 MB"; halves round up),
+    /// worked out in integers: `String(format:)` was a third of the gallery's JSON writing.
     static func bytes(_ n: Int) -> String {
         let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(n)
+        guard n >= 1000 else { return "\(n) B" }
+        var scale = 1
         var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
+        while n / scale >= 1000 && unit < units.count - 1 {
+            scale *= 1000
             unit += 1
         }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+        let tenths = n / (scale / 10) + (n % (scale / 10) >= scale / 20 ? 1 : 0)
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 }
