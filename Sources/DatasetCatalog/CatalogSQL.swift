@@ -49,8 +49,11 @@ public protocol CatalogSQLDialect: Sendable {
     /// other terms, and stops when it is full. `rows` selects those narrow rows from the image
     /// table for a filter the image table answers alone (a date range), nil otherwise. Nil
     /// when the backend reads the candidates whole (``candidatesFirst(_:rows:)``).
+    /// `alongPosted`: a word's matches among the contents' words are read along the text
+    /// postings' index of the order (``CatalogSQL/Postings/textIndexes``) rather than looked
+    /// up and sorted (``CatalogSQL/keyedWalk``); a backend without those indexes ignores it.
     func keyedCandidates(
-        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, rows: String?,
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, alongPosted: Bool, rows: String?,
         bind: (RecordField.Value) -> String
     ) -> String?
     /// Whether the rows of ``keyedCandidates(_:order:orderBy:first:rows:bind:)`` come out of the page
@@ -67,7 +70,7 @@ extension CatalogSQLDialect {
     public func postings(_ order: CatalogOrder, joiningImages: Bool) -> String? { nil }
 
     public func keyedCandidates(
-        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, rows: String?,
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, alongPosted: Bool, rows: String?,
         bind: (RecordField.Value) -> String
     ) -> String? { nil }
 }
@@ -126,6 +129,12 @@ public struct CatalogSQL: Sendable {
     /// order); nil sorts them all. Results are the same either way when the page comes back
     /// full; a short page must be read again unbounded (``keyedSortBound(_:plan:counts:limit:factor:)``).
     public var keyedSortLimit: Int?
+
+    /// Whether a keyed page reads a word's matches among the contents' words along the text
+    /// postings' index of its order, in order, rather than looking each up and sorting them:
+    /// set by a backend that has the indexes (``Postings/textIndexes``) when the postings
+    /// are few beside the word's matches, so the walk meets them soon.
+    public var keyedWalk = false
 
     /// The ``keyedSortLimit`` to read a page of `query` with first, by `plan` and the counts
     /// that chose it: `factor` pages' worth (plus a row each) when the plan reads a word's
@@ -294,6 +303,18 @@ public struct CatalogSQL: Sendable {
                 let walked = order == .path ? "lib_path" : "\(column(order)) DESC, lib_path"
                 return (index(order), "CREATE INDEX \(index(order)) ON \(table) (kind, value, \(walked))")
             } + [("\(table)_image", "CREATE INDEX \(table)_image ON \(table) (image_id)")]
+        }
+
+        /// The text postings' index of `order`: its key, then the path (SQLite's rows carry
+        /// the image's id as their key), so a word's posted matches are read in the order.
+        public static func textIndex(_ order: CatalogOrder) -> String { "\(textTable)_\(order.rawValue)" }
+
+        /// The text postings' order indexes and the statements making them.
+        public static var textIndexes: [(name: String, sql: String)] {
+            CatalogOrder.allCases.map { order in
+                let walked = order == .path ? "lib_path" : "\(column(order)) DESC, lib_path"
+                return (textIndex(order), "CREATE INDEX \(textIndex(order)) ON \(textTable) (\(walked))")
+            }
         }
 
         /// The posting columns' names, as an insert lists them.
@@ -691,7 +712,8 @@ public struct CatalogSQL: Sendable {
         }
         guard
             let source = dialect.keyedCandidates(
-                filter, order: order, orderBy: sorted, first: keyedSortLimit, rows: rows, bind: { sql.bind($0) })
+                filter, order: order, orderBy: sorted, first: keyedSortLimit, alongPosted: keyedWalk, rows: rows,
+                bind: { sql.bind($0) })
         else {
             return nil
         }

@@ -222,7 +222,7 @@ extension PostgresDialect {
     /// sort. At 1M, `beach -is:blurry quality>=50` by date (9,705 matches): the `UNION`'s
     /// hash and the full sort took 19 ms of a 21 ms statement in psql; bounded, 6 ms.
     func keyedCandidates(
-        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, rows: String?,
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, alongPosted: Bool, rows: String?,
         bind: (RecordField.Value) -> String
     ) -> String? {
         let narrow: String

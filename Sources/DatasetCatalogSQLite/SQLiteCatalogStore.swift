@@ -170,6 +170,10 @@ public final class SQLiteCatalogStore: CatalogStore {
             try db.execute(sql: SQLiteCatalogStore.fillTextPostings)
             for trigger in SQLiteCatalogStore.textPostingTriggers { try db.execute(sql: trigger.sql) }
         }
+        // The text postings in each order, for a word's many matches read in order.
+        migrator.registerMigration("v9-text-posting-orders") { db in
+            for index in CatalogSQL.Postings.textIndexes { try db.execute(sql: index.sql) }
+        }
         return migrator
     }
 
@@ -527,7 +531,9 @@ public final class SQLiteCatalogStore: CatalogStore {
             // The postings are filled once, after the images and their indexes.
             try await queue.write { db in
                 for trigger in Self.postingTriggers + Self.textPostingTriggers { try db.execute(sql: "DROP TRIGGER \(trigger.name)") }
-                for index in CatalogSQL.Postings.indexes { try db.execute(sql: "DROP INDEX \(index.name)") }
+                for index in CatalogSQL.Postings.indexes + CatalogSQL.Postings.textIndexes {
+                    try db.execute(sql: "DROP INDEX \(index.name)")
+                }
             }
             let bulk = SQLiteBulkLoad(queue: queue, deferred: deferred)
             try await load(bulk)
@@ -536,7 +542,8 @@ public final class SQLiteCatalogStore: CatalogStore {
             // The postings after the load: they hold the duplicate groups set last.
             try await queue.write { db in
                 for sql in Self.fillPostings + [Self.fillTextPostings] { try db.execute(sql: sql) }
-                for sql in CatalogSQL.Postings.indexes.map(\.sql) + (Self.postingTriggers + Self.textPostingTriggers).map(\.sql) {
+                let indexes = CatalogSQL.Postings.indexes + CatalogSQL.Postings.textIndexes
+                for sql in indexes.map(\.sql) + (Self.postingTriggers + Self.textPostingTriggers).map(\.sql) {
                     try db.execute(sql: sql)
                 }
             }
@@ -785,6 +792,9 @@ public final class SQLiteCatalogStore: CatalogStore {
                 if let first = CatalogSQL.keyedSortBound(query, plan: plan, counts: counts, limit: limit, factor: keyedSortFactor) {
                     var sql = CatalogSQL(query, dialect: SQLiteDialect(), cameras: cameras)
                     sql.keyedSortLimit = first
+                    if case .candidates(let term) = plan, let matches = counts.first(where: { $0.term == term })?.count {
+                        sql.keyedWalk = try Self.walksTextPostings(matches: matches, candidateCounts, db)
+                    }
                     let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward, plan: plan)
                     let rows = try Self.pageRows(db, text, SQLiteDialect.arguments(sql))
                     if CatalogSQL.isFull(rows.count, limit: limit) { return rows }
@@ -794,6 +804,27 @@ public final class SQLiteCatalogStore: CatalogStore {
                 return try Self.pageRows(db, text, SQLiteDialect.arguments(sql))
             }
         }
+    }
+
+    /// How many text postings a word's matches may face, per match, for its page to read
+    /// them along the postings' order index (``CatalogSQL/keyedWalk``): the walk then reads
+    /// at most that many index entries per match, about what looking each match up and
+    /// sorting it costs, and far fewer when its matches spread along the order.
+    static let textPostingsPerMatch = 4
+
+    /// Whether a word with `matches` matches reads them along the text postings' order
+    /// index: when there are at most ``textPostingsPerMatch`` postings per match (their
+    /// number is counted once in a while, as candidate counts are).
+    private static func walksTextPostings(matches: Int, _ counts: CandidateCounts, _ db: Database) throws -> Bool {
+        let sql = "SELECT COUNT(*) FROM \(CatalogSQL.Postings.textTable)"
+        let postings: Int
+        if let cached = counts.count(sql, []) {
+            postings = cached
+        } else {
+            postings = try Int.fetchOne(db, sql: sql) ?? 0
+            counts.store(postings, sql, [])
+        }
+        return postings <= textPostingsPerMatch * matches
     }
 
     /// A page's rows (``CatalogSQL/hitColumns`` and the sort key) as hits and sort keys.

@@ -23,6 +23,10 @@ struct SQLiteDialect: CatalogSQLDialect {
 
     var falseLiteral: String { "0" }
 
+    /// The full-text columns of an image's own words (`image_fts`, made by the first
+    /// migration of ``SQLiteCatalogStore``, holds these and its content's tags and caption).
+    static let ownWordColumns = "lib_path camera lens"
+
     func fullTextIDs(_ text: String, bind: (RecordField.Value) -> String) -> String? {
         "SELECT rowid AS id FROM image_fts WHERE image_fts MATCH \(bind(.string(Self.ftsQuery(text))))"
     }
@@ -89,11 +93,34 @@ struct SQLiteDialect: CatalogSQLDialect {
     /// sqlite3 shell at 100,000 images, two column-filtered lookups (contents' words, then
     /// images' own) and a `UNION` cost a third more instructions than this.
     /// With `first`, only the first that many in the page's order are kept (a bounded sort).
+    ///
+    /// `alongPosted` (with `first`): the matches with a text posting are read along the
+    /// postings' index of the order (``CatalogSQL/Postings/textIndexes``), each tested
+    /// against the word's matches, up to the `first` of them; the images matched by their
+    /// own words alone (path, camera, lens) and without a posting are looked up beside them,
+    /// and the two sorted together. At 1M, `beach` by date (9,705 matches among 20,000
+    /// postings): 6.5 ms in the sqlite3 shell looked up and sorted, 3.5 ms along the index.
     func keyedCandidates(
-        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, rows: String?,
+        _ filter: CatalogQuery.Filter, order: CatalogOrder, orderBy: String, first: Int?, alongPosted: Bool, rows: String?,
         bind: (RecordField.Value) -> String
     ) -> String? {
         guard case .text(let text) = filter, let ids = fullTextIDs(text, bind: bind) else { return nil }
+        let postings = CatalogSQL.Postings.textTable
+        if alongPosted, let first {
+            let limit = bind(.int(first))
+            let column = CatalogSQL.Postings.column(order)
+            let posted = order == .path ? "" : ", \(column)"
+            let own = order == .path ? "" : ", \(CatalogSQL.orderKey(order, alias: "i.")) AS \(column)"
+            let ownIDs =
+                "SELECT rowid FROM image_fts WHERE image_fts MATCH \(bind(.string("{\(Self.ownWordColumns)} : " + Self.ftsQuery(text))))"
+            let walked =
+                "SELECT * FROM (SELECT image_id, lib_path\(posted) FROM \(postings) INDEXED BY \(CatalogSQL.Postings.textIndex(order)) "
+                + "WHERE image_id IN (SELECT id FROM (\(ids))) ORDER BY \(orderBy) LIMIT \(limit))"
+            let unposted =
+                "SELECT i.id AS image_id, i.lib_path AS lib_path\(own) FROM image i WHERE i.id IN (\(ownIDs)) "
+                + "AND NOT EXISTS (SELECT 1 FROM \(postings) p WHERE p.image_id = i.id)"
+            return "(SELECT * FROM (\(walked) UNION ALL \(unposted)) u ORDER BY \(orderBy) LIMIT \(limit)) t"
+        }
         func narrow(_ column: String, _ expression: String) -> String {
             "COALESCE(p.\(column), (SELECT \(expression) FROM image WHERE id = f.id)) AS \(column)"
         }
@@ -104,7 +131,7 @@ struct SQLiteDialect: CatalogSQLDialect {
         }
         let rows =
             "SELECT f.id AS image_id, \(columns.joined(separator: ", ")) FROM (\(ids)) f "
-            + "LEFT JOIN \(CatalogSQL.Postings.textTable) p ON p.image_id = f.id"
+            + "LEFT JOIN \(postings) p ON p.image_id = f.id"
         let limit = first.map { bind(.int($0)) } ?? "-1"
         return "(SELECT * FROM (\(rows)) u ORDER BY \(orderBy) LIMIT \(limit)) t"
     }
