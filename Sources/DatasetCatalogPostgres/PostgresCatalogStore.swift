@@ -82,8 +82,9 @@ public final class PostgresCatalogStore: CatalogStore {
 
     /// A new connection to `location`, or one clear error.
     static func connect(_ location: PostgresLocation, logger: Logger) async throws -> PostgresConnection {
+        let configuration = try connectionConfiguration(location)
         do {
-            return try await PostgresConnection.connect(configuration: connectionConfiguration(location), id: 0, logger: logger)
+            return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
             throw ImgedaError(
                 .databaseUnavailable, "cannot connect to \(location): \(describe(error))",
@@ -133,10 +134,18 @@ public final class PostgresCatalogStore: CatalogStore {
         [("search_path", location.schema), ("application_name", "imgeda"), ("jit", "off")]
     }
 
-    private static func connectionConfiguration(_ location: PostgresLocation) -> PostgresConnection.Configuration {
+    private static func connectionConfiguration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            tls = try connectionTLS(location.tls)
+        } catch {
+            throw ImgedaError(
+                .databaseUnavailable, "cannot set up TLS for \(location), which sslmode=require asks for: \(error)",
+                remedy: "check the system's CA certificates (the ca-certificates package), or use sslmode=prefer on a network you trust")
+        }
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
-            database: location.database, tls: connectionTLS(location.tls))
+            database: location.database, tls: tls)
         configuration.options.additionalStartupParameters = Self.startupParameters(location)
         return configuration
     }
@@ -162,11 +171,18 @@ public final class PostgresCatalogStore: CatalogStore {
         return mode == .require ? .require(configuration) : .prefer(configuration)
     }
 
-    private static func connectionTLS(_ mode: PostgresLocation.TLSMode) -> PostgresConnection.Configuration.TLS {
-        guard let configuration = tlsConfiguration(mode), let context = try? NIOSSLContext(configuration: configuration) else {
-            return .disable
+    /// A connection's TLS for `mode`, its context made by `makeContext`: `prefer` goes without
+    /// TLS when no context can be made (as it would with a server that offers none);
+    /// `require` never does — the failure is thrown, and nothing is sent in plain text.
+    static func connectionTLS(
+        _ mode: PostgresLocation.TLSMode, makeContext: (TLSConfiguration) throws -> NIOSSLContext = { try NIOSSLContext(configuration: $0) }
+    ) throws -> PostgresConnection.Configuration.TLS {
+        guard let configuration = tlsConfiguration(mode) else { return .disable }
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return (try? makeContext(configuration)).map { .prefer($0) } ?? .disable
+        case .require: return .require(try makeContext(configuration))
         }
-        return mode == .require ? .require(context) : .prefer(context)
     }
 
     /// postgres-nio's errors hide their detail from `description` (it may hold secrets); this

@@ -1,5 +1,6 @@
 import DatasetAnalysis
 import NIOSSL
+import PostgresNIO
 import Testing
 
 @testable import DatasetCatalog
@@ -35,6 +36,18 @@ struct PostgresLocationTests {
         #expect(PostgresCatalogStore.tlsConfiguration(.disable) == nil)
         #expect(PostgresCatalogStore.tlsConfiguration(.prefer)?.certificateVerification == CertificateVerification.none)
         #expect(PostgresCatalogStore.tlsConfiguration(.require)?.certificateVerification == .fullVerification)
+    }
+
+    /// `require` never falls back to plain text: a TLS context that cannot be made fails the
+    /// connection; `prefer` goes on without TLS.
+    @Test func requireFailsWithoutATLSContextAndPreferGoesOn() throws {
+        struct NoContext: Error {}
+        let failing: (TLSConfiguration) throws -> NIOSSLContext = { _ in throw NoContext() }
+        #expect(throws: NoContext.self) { try PostgresCatalogStore.connectionTLS(.require, makeContext: failing) }
+        #expect(try PostgresCatalogStore.connectionTLS(.prefer, makeContext: failing).sslContext == nil)
+        #expect(try PostgresCatalogStore.connectionTLS(.require).sslContext != nil)
+        #expect(try PostgresCatalogStore.connectionTLS(.prefer).sslContext != nil)
+        #expect(try PostgresCatalogStore.connectionTLS(.disable).sslContext == nil)
     }
 
     @Test(arguments: [
