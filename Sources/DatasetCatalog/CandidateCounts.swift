@@ -26,8 +26,24 @@ public final class CandidateCounts: @unchecked Sendable {
         self.lifetime = lifetime
     }
 
-    /// The count of `sql` with `arguments` if it was stored less than ``lifetime`` ago.
-    public func count(_ sql: String, _ arguments: [RecordField.Value]) -> Int? {
+    /// The count of `sql` with `arguments`: the one stored less than ``lifetime`` ago, or
+    /// what `counting` returns, then stored.
+    public func count(_ sql: String, _ arguments: [RecordField.Value], counting: () throws -> Int) rethrows -> Int {
+        if let stored = stored(sql, arguments) { return stored }
+        let count = try counting()
+        store(count, sql, arguments)
+        return count
+    }
+
+    /// ``count(_:_:counting:)`` with a count that awaits its statement.
+    public func count(_ sql: String, _ arguments: [RecordField.Value], counting: () async throws -> Int) async rethrows -> Int {
+        if let stored = stored(sql, arguments) { return stored }
+        let count = try await counting()
+        store(count, sql, arguments)
+        return count
+    }
+
+    private func stored(_ sql: String, _ arguments: [RecordField.Value]) -> Int? {
         let now = ContinuousClock.now
         return lock.withLock {
             guard let stored = counts[Key(sql: sql, arguments: arguments)], now - stored.at < lifetime else { return nil }
@@ -35,8 +51,7 @@ public final class CandidateCounts: @unchecked Sendable {
         }
     }
 
-    /// Keeps `count` as the count of `sql` with `arguments`.
-    public func store(_ count: Int, _ sql: String, _ arguments: [RecordField.Value]) {
+    private func store(_ count: Int, _ sql: String, _ arguments: [RecordField.Value]) {
         let now = ContinuousClock.now
         lock.withLock {
             if counts.count >= Self.capacity { counts.removeAll(keepingCapacity: true) }

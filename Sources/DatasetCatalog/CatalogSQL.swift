@@ -137,19 +137,20 @@ public struct CatalogSQL: Sendable {
     public var keyedWalk = false
 
     /// The ``keyedSortLimit`` to read a page of `query` with first, by `plan` and the counts
-    /// that chose it: `factor` pages' worth (plus a row each) when the plan reads a word's
-    /// matches and they are more; nil when the page sorts them all at once. A page read with
+    /// that chose it, and the word's count of matches: `factor` pages' worth (plus a row each)
+    /// when the plan reads a word's matches and they are more; nil when the page sorts them
+    /// all at once. A page read with
     /// it that comes back without a row beyond `limit` (``isFull(_:limit:)``) is read again
     /// without it: its other terms rejected too many of the first candidates, or a cursor
     /// passed them.
     public static func keyedSortBound(
         _ query: CatalogQuery, plan: CatalogPlan, counts: [(term: Int, count: Int)], limit: Int, factor: Int = keyedSortFactor
-    ) -> Int? {
+    ) -> (first: Int, matches: Int)? {
         let first = factor * (max(1, limit) + 1)
         guard case .candidates(let term) = plan, query.terms.indices.contains(term), !query.terms[term].negated,
             case .text = query.terms[term].filter, let count = counts.first(where: { $0.term == term })?.count, count > first
         else { return nil }
-        return first
+        return (first, count)
     }
 
     /// Whether a page statement's `rows` fill a page of `limit` and tell that more follow (the

@@ -864,12 +864,8 @@ public final class PostgresCatalogStore: CatalogStore {
             return (.candidates(term: only.term), [])
         }
         for counted in counted {
-            let count: Int
-            if let cached = candidateCounts.count(counted.sql, counted.arguments) {
-                count = cached
-            } else {
-                count = try await fetch(counted.sql, counted.arguments).first?.decode(Int.self) ?? 0
-                candidateCounts.store(count, counted.sql, counted.arguments)
+            let count = try await candidateCounts.count(counted.sql, counted.arguments) {
+                try await fetch(counted.sql, counted.arguments).first?.decode(Int.self) ?? 0
             }
             counts.append((counted.term, count))
             if count == 0 { break }  // nothing can be fewer
@@ -886,9 +882,9 @@ public final class PostgresCatalogStore: CatalogStore {
     ) async throws -> [PostgresRow] {
         let cameras = try await cameras(query)
         let (plan, counts) = try await plan(query, cameras: cameras)
-        if let first = CatalogSQL.keyedSortBound(query, plan: plan, counts: counts, limit: limit, factor: keyedSortFactor) {
+        if let bound = CatalogSQL.keyedSortBound(query, plan: plan, counts: counts, limit: limit, factor: keyedSortFactor) {
             var sql = CatalogSQL(query, dialect: PostgresDialect(), cameras: cameras)
-            sql.keyedSortLimit = first
+            sql.keyedSortLimit = bound.first
             let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward, plan: plan)
             let rows = try await pageRows(text, sql.arguments, plan: plan)
             if CatalogSQL.isFull(rows.count, limit: limit) { return rows }

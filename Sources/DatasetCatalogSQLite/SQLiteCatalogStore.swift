@@ -769,13 +769,9 @@ public final class SQLiteCatalogStore: CatalogStore {
                 let cameras = try Self.cameras(query, db)
                 var counts: [(term: Int, count: Int)] = []
                 for counted in CatalogSQL.candidateCounts(query, dialect: SQLiteDialect(), bound: bound, cameras: cameras) {
-                    let count: Int
-                    if let cached = candidateCounts.count(counted.sql, counted.arguments) {
-                        count = cached
-                    } else {
+                    let count = try candidateCounts.count(counted.sql, counted.arguments) {
                         let arguments = StatementArguments(counted.arguments.map { Self.databaseValue($0)?.databaseValue ?? .null })
-                        count = try Int.fetchOne(db, sql: counted.sql, arguments: arguments) ?? 0
-                        candidateCounts.store(count, counted.sql, counted.arguments)
+                        return try Int.fetchOne(db, sql: counted.sql, arguments: arguments) ?? 0
                     }
                     counts.append((counted.term, count))
                     if count == 0 { break }  // nothing can be fewer
@@ -789,12 +785,10 @@ public final class SQLiteCatalogStore: CatalogStore {
                 }
                 // A word's many candidates: the first of them in the page's order, sorted by a
                 // bounded sort, fill the page unless the other terms reject most of them.
-                if let first = CatalogSQL.keyedSortBound(query, plan: plan, counts: counts, limit: limit, factor: keyedSortFactor) {
+                if let bound = CatalogSQL.keyedSortBound(query, plan: plan, counts: counts, limit: limit, factor: keyedSortFactor) {
                     var sql = CatalogSQL(query, dialect: SQLiteDialect(), cameras: cameras)
-                    sql.keyedSortLimit = first
-                    if case .candidates(let term) = plan, let matches = counts.first(where: { $0.term == term })?.count {
-                        sql.keyedWalk = try Self.walksTextPostings(matches: matches, candidateCounts, db)
-                    }
+                    sql.keyedSortLimit = bound.first
+                    sql.keyedWalk = try Self.walksTextPostings(matches: bound.matches, candidateCounts, db)
                     let text = sql.pageStatement(order: order, after: cursor, limit: limit, backward: backward, plan: plan)
                     let rows = try Self.pageRows(db, text, SQLiteDialect.arguments(sql))
                     if CatalogSQL.isFull(rows.count, limit: limit) { return rows }
@@ -817,13 +811,7 @@ public final class SQLiteCatalogStore: CatalogStore {
     /// number is counted once in a while, as candidate counts are).
     private static func walksTextPostings(matches: Int, _ counts: CandidateCounts, _ db: Database) throws -> Bool {
         let sql = "SELECT COUNT(*) FROM \(CatalogSQL.Postings.textTable)"
-        let postings: Int
-        if let cached = counts.count(sql, []) {
-            postings = cached
-        } else {
-            postings = try Int.fetchOne(db, sql: sql) ?? 0
-            counts.store(postings, sql, [])
-        }
+        let postings = try counts.count(sql, []) { try Int.fetchOne(db, sql: sql) ?? 0 }
         return postings <= textPostingsPerMatch * matches
     }
 
